@@ -1,0 +1,122 @@
+// Package rds holds the remote operations that read and change RDS
+// licensing on Windows hosts: one embedded PowerShell script per operation,
+// with typed Go inputs and results.
+package rds
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"reflect"
+	"strings"
+
+	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/winrmclient"
+)
+
+//go:embed scripts/*.ps1
+var scriptFS embed.FS
+
+// Runner runs an operation on a host ("" for the provider's default host).
+type Runner interface {
+	Run(ctx context.Context, host string, op winrmclient.Operation, in, out any) error
+}
+
+// Op is an operation with typed input I and result O.
+type Op[I, O any] struct {
+	winrmclient.Operation
+}
+
+// Run runs the operation on host and decodes its result.
+func (o Op[I, O]) Run(ctx context.Context, r Runner, host string, in I) (O, error) {
+	var out O
+	err := r.Run(ctx, host, o.Operation, in, &out)
+	return out, err
+}
+
+// Info describes one operation for the contract tests.
+type Info struct {
+	winrmclient.Operation
+	Input  reflect.Type
+	Result reflect.Type
+}
+
+var registry []Info
+
+const (
+	idempotent    = true
+	notIdempotent = false
+)
+
+func define[I, O any](name string, idem bool) Op[I, O] {
+	b, err := scriptFS.ReadFile("scripts/" + name + ".ps1")
+	if err != nil {
+		panic(fmt.Sprintf("rds: no script for operation %s: %v", name, err))
+	}
+	op, err := winrmclient.NewOperation(name, string(b), idem)
+	if err != nil {
+		panic("rds: " + err.Error())
+	}
+	registry = append(registry, Info{
+		Operation: op,
+		Input:     reflect.TypeFor[I](),
+		Result:    reflect.TypeFor[O](),
+	})
+	return Op[I, O]{op}
+}
+
+// The operations. Names match the scripts' headers and winsim's handlers.
+var (
+	GetHostInfo = define[NoInput, HostInfo]("get_host_info", idempotent)
+
+	GetRole         = define[NoInput, RoleState]("get_role", idempotent)
+	InstallRole     = define[RoleInput, RoleChange]("install_role", idempotent)
+	UninstallRole   = define[RoleInput, RoleChange]("uninstall_role", idempotent)
+	RestartComputer = define[RestartInput, Empty]("restart_computer", notIdempotent)
+
+	GetLicenseServer       = define[NoInput, LicenseServer]("get_license_server", idempotent)
+	SetContact             = define[Contact, ContactChange]("set_license_server_contact", idempotent)
+	ActivateLicenseServer  = define[ActivationInput, ActivationResult]("activate_license_server", notIdempotent)
+	ReactivateLicenseSrv   = define[ActivationInput, ActivationResult]("reactivate_license_server", notIdempotent)
+	DeactivateLicenseSrv   = define[ActivationInput, ActivationResult]("deactivate_license_server", notIdempotent)
+	SetDiscoveryScope      = define[ScopeInput, ScopeResult]("set_discovery_scope", idempotent)
+	SetTSLSGroupMembership = define[GroupInput, GroupResult]("set_tsls_group_membership", idempotent)
+
+	ListKeyPacks       = define[NoInput, KeyPackList]("list_key_packs", idempotent)
+	InstallKeyPack     = define[InstallKeyPackInput, KeyPackResult]("install_key_pack", notIdempotent)
+	RemoveKeyPack      = define[KeyPackRef, Empty]("remove_key_pack", idempotent)
+	RemoveLicenses     = define[RemoveLicensesInput, KeyPackResult]("remove_licenses", notIdempotent)
+	ListIssuedLicenses = define[NoInput, IssuedLicenseList]("list_issued_licenses", idempotent)
+	GetUsageReport     = define[NoInput, UsageReport]("get_cal_usage_report", idempotent)
+
+	GetSessionHost            = define[SessionHostInput, SessionHost]("get_session_host", idempotent)
+	SetSessionHostLicensing   = define[SessionHostLicensingInput, SessionHost]("set_session_host_licensing", idempotent)
+	ClearSessionHostLicensing = define[SessionHostLicensingInput, SessionHost]("clear_session_host_licensing", idempotent)
+)
+
+// Operations lists every operation, in definition order.
+func Operations() []Info { return append([]Info(nil), registry...) }
+
+// Library is PowerShell every operation may call: the files of
+// scripts/lib, in name order. The client sends it once per PowerShell
+// process, after the prelude.
+var Library = readLibrary()
+
+//go:embed scripts/lib/*.ps1
+var libFS embed.FS
+
+func readLibrary() string {
+	entries, err := libFS.ReadDir("scripts/lib")
+	if err != nil {
+		panic("rds: " + err.Error())
+	}
+	var b strings.Builder
+	for _, e := range entries { // ReadDir sorts by name
+		text, err := libFS.ReadFile("scripts/lib/" + e.Name())
+		if err != nil {
+			panic("rds: " + err.Error())
+		}
+		b.Write(text)
+		b.WriteString("\n")
+	}
+	return b.String()
+}

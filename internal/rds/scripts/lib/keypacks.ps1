@@ -1,0 +1,61 @@
+# rdslicensing-library keypacks 1
+# Helpers of the key pack operations (list_key_packs, install_key_pack,
+# remove_key_pack, remove_licenses): reading Win32_TSLicenseKeyPack and
+# turning an instance into the provider's key pack (rds.KeyPack).
+
+function Test-RdslBuiltInKeyPack {
+    # The "Built-in TS Per Device Cal" pack every license server starts
+    # with: ProductType 3 (built-in), or an unlimited (0xFFFFFFFF) count.
+    param([Parameter(Mandatory = $true)]$Pack)
+    ([int]$Pack.ProductType -eq 3) -or ([long]$Pack.TotalLicenses -eq 4294967295)
+}
+
+function ConvertTo-RdslKeyPack {
+    # A Win32_TSLicenseKeyPack instance as the provider's key pack.
+    param([Parameter(Mandatory = $true)]$Pack)
+    [ordered]@{
+        key_pack_id        = [long]$Pack.KeyPackId
+        key_pack_type      = [int]$Pack.KeyPackType
+        product_type       = [int]$Pack.ProductType
+        product_version    = [string]$Pack.ProductVersion
+        product_version_id = [int]$Pack.ProductVersionID
+        type_and_model     = [string]$Pack.TypeAndModel
+        description        = [string]$Pack.Description
+        total_licenses     = [long]$Pack.TotalLicenses
+        issued_licenses    = [long]$Pack.IssuedLicenses
+        available_licenses = [long]$Pack.AvailableLicenses
+        expiration_date    = (Format-RdslDate -Value $Pack.ExpirationDate)
+        built_in           = [bool](Test-RdslBuiltInKeyPack -Pack $Pack)
+    }
+}
+
+function Get-RdslKeyPack {
+    # The key pack with this KeyPackId; $null when there is none.
+    param([Parameter(Mandatory = $true)][long]$Id)
+    Get-CimInstance -Namespace root/cimv2 -ClassName Win32_TSLicenseKeyPack -Filter ('KeyPackId = {0}' -f $Id) |
+        Select-Object -First 1
+}
+
+function Get-RdslKeyPackId {
+    # key_pack_id from the input, checked against the range of KeyPackId (uint32).
+    param($Value)
+    $id = [long]$Value
+    if ($id -lt 0 -or $id -gt 4294967295) {
+        Fail -Kind invalid_input -Message ('key_pack_id must be a KeyPackId between 0 and 4294967295; got {0}' -f $id)
+    }
+    $id
+}
+
+function Get-RdslChangeableKeyPack {
+    # The pack remove_key_pack and remove_licenses act on: it must exist and
+    # must not be the built-in pack, which lives as long as the license server.
+    param([Parameter(Mandatory = $true)][long]$Id)
+    $pack = Get-RdslKeyPack -Id $Id
+    if ($null -eq $pack) {
+        Fail -Kind not_found -Message ('there is no key pack {0} on {1}' -f $Id, $env:COMPUTERNAME) -Code 2147749890
+    }
+    if (Test-RdslBuiltInKeyPack -Pack $pack) {
+        Fail -Kind invalid_input -Message ('key pack {0} on {1} is the built-in per-device pack (Built-in TS Per Device Cal): Windows creates it with the license server, and it cannot be removed or changed' -f $Id, $env:COMPUTERNAME)
+    }
+    $pack
+}

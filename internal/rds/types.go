@@ -1,0 +1,297 @@
+package rds
+
+// The types below are the JSON inputs and results of the remote operations.
+// Each result type mirrors an [ordered]@{} literal in its script; the
+// contract tests hold the two together, key for key.
+
+// NoInput is the input of operations that take no parameters.
+type NoInput struct{}
+
+// Empty is the result of operations that return nothing but success.
+type Empty struct{}
+
+// HostInfo describes the Windows host an operation ran on.
+type HostInfo struct {
+	ComputerName      string `json:"computer_name"`
+	DNSHostName       string `json:"dns_host_name"`
+	Domain            string `json:"domain"`
+	PartOfDomain      bool   `json:"part_of_domain"`
+	DomainRole        int    `json:"domain_role"`
+	OSCaption         string `json:"os_caption"`
+	OSBuild           string `json:"os_build"`
+	OSVersion         string `json:"os_version"`
+	IsAdmin           bool   `json:"is_admin"`
+	RebootPending     bool   `json:"reboot_pending"`
+	PowerShellVersion string `json:"powershell_version"`
+}
+
+// Feature is one Windows feature as Get-WindowsFeature reports it.
+type Feature struct {
+	Name         string `json:"name"`
+	DisplayName  string `json:"display_name"`
+	InstallState string `json:"install_state"`
+}
+
+// RoleInput selects what install_role and uninstall_role touch.
+type RoleInput struct {
+	IncludeManagementTools bool `json:"include_management_tools"`
+	// WaitSeconds bounds how long install_role waits for the licensing
+	// WMI provider to appear after the feature is installed.
+	WaitSeconds int `json:"wait_seconds"`
+}
+
+// RoleState is the RD Licensing role service on a host.
+type RoleState struct {
+	Features         []Feature `json:"features"`
+	ServiceStatus    string    `json:"service_status"`
+	ServiceStartType string    `json:"service_start_type"`
+	WMIReady         bool      `json:"wmi_ready"`
+	RestartPending   bool      `json:"restart_pending"`
+	OSVersion        string    `json:"os_version"`
+}
+
+// RoleChange is the outcome of install_role or uninstall_role.
+type RoleChange struct {
+	State         RoleState `json:"state"`
+	Changed       bool      `json:"changed"`
+	RestartNeeded bool      `json:"restart_needed"`
+	ExitCode      string    `json:"exit_code"`
+}
+
+// RestartInput asks the host to restart.
+type RestartInput struct {
+	DelaySeconds int `json:"delay_seconds"`
+}
+
+// Contact holds the Win32_TSLicenseServer contact properties.
+type Contact struct {
+	FirstName     string `json:"first_name"`
+	LastName      string `json:"last_name"`
+	Company       string `json:"company"`
+	CountryRegion string `json:"country_region"`
+	Email         string `json:"email"`
+	OrgUnit       string `json:"org_unit"`
+	Address       string `json:"address"`
+	City          string `json:"city"`
+	State         string `json:"state"`
+	PostalCode    string `json:"postal_code"`
+}
+
+// LicenseServer is the RD license server as Win32_TSLicenseServer shows it.
+type LicenseServer struct {
+	ActivationStatus int     `json:"activation_status"`
+	LicenseServerID  string  `json:"license_server_id"`
+	ProductID        string  `json:"product_id"`
+	Contact          Contact `json:"contact"`
+	ServerRole       int     `json:"server_role"`
+	// InTSLSGroup is nil when the host is not in a domain or the group
+	// could not be read (TSLSGroupError says why).
+	InTSLSGroup        *bool  `json:"in_tsls_group"`
+	TSLSGroupError     string `json:"tsls_group_error"`
+	OnDomainController bool   `json:"on_domain_controller"`
+	PartOfDomain       bool   `json:"part_of_domain"`
+	Domain             string `json:"domain"`
+	OSVersion          string `json:"os_version"`
+	ComputerName       string `json:"computer_name"`
+	DNSHostName        string `json:"dns_host_name"`
+	ServiceStatus      string `json:"service_status"`
+	DatabasePath       string `json:"database_path"`
+	Version            string `json:"version"`
+}
+
+// ContactChange reports which contact properties set_license_server_contact wrote.
+type ContactChange struct {
+	Changed []string `json:"changed"`
+	Contact Contact  `json:"contact"`
+}
+
+// ActivationInput drives activate, reactivate and deactivate.
+type ActivationInput struct {
+	// Method is "automatic" or "license_server_id".
+	Method          string `json:"method"`
+	LicenseServerID string `json:"license_server_id"`
+	// Reason is the ReactivateServerAutomatic reason (0-4).
+	Reason int `json:"reason"`
+}
+
+// Secrets implements winrmclient.SecretHolder.
+func (a ActivationInput) Secrets() []string { return []string{a.LicenseServerID} }
+
+// ActivationResult is the license server's activation after a change.
+type ActivationResult struct {
+	ActivationStatus int    `json:"activation_status"`
+	LicenseServerID  string `json:"license_server_id"`
+	Changed          bool   `json:"changed"`
+}
+
+// ScopeInput sets the license server discovery scope (ServerRole).
+type ScopeInput struct {
+	ServerRole int `json:"server_role"`
+}
+
+// ScopeResult is the discovery scope after set_discovery_scope.
+type ScopeResult struct {
+	ServerRole int  `json:"server_role"`
+	Changed    bool `json:"changed"`
+}
+
+// GroupInput adds or removes the license server from the AD group
+// "Terminal Server License Servers".
+type GroupInput struct {
+	Member bool `json:"member"`
+}
+
+// GroupResult is the group membership after set_tsls_group_membership.
+type GroupResult struct {
+	Member  bool `json:"member"`
+	Changed bool `json:"changed"`
+}
+
+// KeyPack is one Win32_TSLicenseKeyPack.
+type KeyPack struct {
+	KeyPackID         int64  `json:"key_pack_id"`
+	KeyPackType       int    `json:"key_pack_type"`
+	ProductType       int    `json:"product_type"`
+	ProductVersion    string `json:"product_version"`
+	ProductVersionID  int    `json:"product_version_id"`
+	TypeAndModel      string `json:"type_and_model"`
+	Description       string `json:"description"`
+	TotalLicenses     int64  `json:"total_licenses"`
+	IssuedLicenses    int64  `json:"issued_licenses"`
+	AvailableLicenses int64  `json:"available_licenses"`
+	ExpirationDate    string `json:"expiration_date"`
+	BuiltIn           bool   `json:"built_in"`
+}
+
+// KeyPackList is every key pack on a license server.
+type KeyPackList struct {
+	KeyPacks []KeyPack `json:"key_packs"`
+}
+
+// InstallKeyPackInput installs CALs. Which fields apply depends on Program.
+type InstallKeyPackInput struct {
+	// Program is "retail", "open_license", "agreement" or "license_key_pack_id".
+	Program             string `json:"program"`
+	LicenseCode         string `json:"license_code"`
+	LicenseNumber       string `json:"license_number"`
+	AuthorizationNumber string `json:"authorization_number"`
+	AgreementType       int    `json:"agreement_type"`
+	AgreementNumber     string `json:"agreement_number"`
+	LicenseKeyPackID    string `json:"license_key_pack_id"`
+	ProductVersion      int    `json:"product_version"`
+	ProductType         int    `json:"product_type"`
+	LicenseCount        int    `json:"license_count"`
+	// AllowPerUserInWorkgroup lets per-user CALs go onto a license server
+	// outside a domain, where they cannot be tracked.
+	AllowPerUserInWorkgroup bool `json:"allow_per_user_in_workgroup"`
+}
+
+// Secrets implements winrmclient.SecretHolder.
+func (in InstallKeyPackInput) Secrets() []string {
+	return []string{in.LicenseCode, in.LicenseNumber, in.AuthorizationNumber, in.AgreementNumber, in.LicenseKeyPackID}
+}
+
+// KeyPackResult is the key pack an operation created or changed.
+type KeyPackResult struct {
+	KeyPack KeyPack `json:"key_pack"`
+}
+
+// KeyPackRef names one key pack.
+type KeyPackRef struct {
+	KeyPackID int64 `json:"key_pack_id"`
+}
+
+// RemoveLicensesInput removes licenses from one key pack.
+type RemoveLicensesInput struct {
+	KeyPackID    int64 `json:"key_pack_id"`
+	LicenseCount int   `json:"license_count"`
+}
+
+// IssuedLicense is one per-device CAL the license server issued.
+type IssuedLicense struct {
+	LicenseID        int64  `json:"license_id"`
+	KeyPackID        int64  `json:"key_pack_id"`
+	IssuedToUser     string `json:"issued_to_user"`
+	IssuedToComputer string `json:"issued_to_computer"`
+	HardwareID       string `json:"hardware_id"`
+	IssueDate        string `json:"issue_date"`
+	ExpirationDate   string `json:"expiration_date"`
+	LicenseStatus    int    `json:"license_status"`
+}
+
+// IssuedLicenseList is every per-device CAL the license server issued.
+type IssuedLicenseList struct {
+	Licenses []IssuedLicense `json:"licenses"`
+}
+
+// PerUserUsage is one row of the per-user CAL usage report.
+type PerUserUsage struct {
+	User             string `json:"user"`
+	ExpirationDate   string `json:"expiration_date"`
+	CALType          string `json:"cal_type"`
+	ProductVersion   string `json:"product_version"`
+	ProductVersionID int    `json:"product_version_id"`
+}
+
+// PerDeviceUsage is one row of the per-device part of the usage report.
+type PerDeviceUsage struct {
+	Computer         string `json:"computer"`
+	HardwareID       string `json:"hardware_id"`
+	ExpirationDate   string `json:"expiration_date"`
+	CALType          string `json:"cal_type"`
+	ProductVersion   string `json:"product_version"`
+	ProductVersionID int    `json:"product_version_id"`
+}
+
+// UsageReport is what RD Licensing Manager's "Create Report" gives.
+type UsageReport struct {
+	GeneratedAt string           `json:"generated_at"`
+	PerUser     []PerUserUsage   `json:"per_user"`
+	PerDevice   []PerDeviceUsage `json:"per_device"`
+}
+
+// SessionHostInput names the license servers whose connectivity
+// get_session_host should report.
+type SessionHostInput struct {
+	CheckServers []string `json:"check_servers"`
+}
+
+// Connectivity is GetTStoLSConnectivityStatus for one license server.
+type Connectivity struct {
+	Server string `json:"server"`
+	Status int    `json:"status"`
+}
+
+// SessionHost is the licensing configuration of an RD Session Host.
+type SessionHost struct {
+	RDSHInstalled      bool `json:"rdsh_installed"`
+	TerminalServerMode int  `json:"terminal_server_mode"`
+	// LicensingType and SpecifiedLicenseServers are effective values, as
+	// Win32_TerminalServiceSetting reports them.
+	LicensingType              int            `json:"licensing_type"`
+	LicensingName              string         `json:"licensing_name"`
+	PolicySourceLicensingType  int            `json:"policy_source_licensing_type"`
+	PolicySourceLicenseServers int            `json:"policy_source_license_servers"`
+	SpecifiedLicenseServers    []string       `json:"specified_license_servers"`
+	PolicyLicensingMode        *int           `json:"policy_licensing_mode"`
+	PolicyLicenseServers       *string        `json:"policy_license_servers"`
+	ConfigLicensingMode        *int           `json:"config_licensing_mode"`
+	ConfigLicenseServers       []string       `json:"config_license_servers"`
+	GracePeriodDays            *int           `json:"grace_period_days"`
+	GracePeriodError           string         `json:"grace_period_error"`
+	Connectivity               []Connectivity `json:"connectivity"`
+	PartOfDomain               bool           `json:"part_of_domain"`
+	Domain                     string         `json:"domain"`
+	OSVersion                  string         `json:"os_version"`
+	ComputerName               string         `json:"computer_name"`
+	TermServiceStatus          string         `json:"termservice_status"`
+}
+
+// SessionHostLicensingInput sets or clears a session host's licensing.
+type SessionHostLicensingInput struct {
+	// Method is "group_policy" (the local policy registry values) or "wmi".
+	Method         string   `json:"method"`
+	LicensingMode  int      `json:"licensing_mode"`
+	LicenseServers []string `json:"license_servers"`
+	RestartService bool     `json:"restart_service"`
+}

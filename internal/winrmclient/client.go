@@ -1,0 +1,362 @@
+// Package winrmclient is the only code that speaks WinRM. It runs named
+// PowerShell operations on Windows hosts: each operation's script and its
+// JSON input travel on stdin behind a small constant bootstrap command, and
+// one JSON envelope comes back. Shells, processes and connections are
+// pooled per host.
+package winrmclient
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+	"github.com/masterzen/winrm"
+	"github.com/masterzen/winrm/soap"
+)
+
+// Client runs operations on any number of hosts with one configuration.
+// It is safe for concurrent use.
+type Client struct {
+	cfg Config
+
+	mu     sync.Mutex
+	pools  map[string]*hostPool
+	closed bool
+	stop   chan struct{}
+}
+
+// hostPool holds one host's transport and idle sessions.
+type hostPool struct {
+	c           *Client
+	host        string
+	t           *transport
+	params      *winrm.Parameters
+	preludeLine string
+	slots       chan struct{}
+
+	mu   sync.Mutex
+	idle []*session
+}
+
+// New checks the configuration and returns a client. It does not connect.
+func New(cfg Config) (*Client, error) {
+	cfg, err := cfg.normalize()
+	if err != nil {
+		return nil, err
+	}
+	c := &Client{cfg: cfg, pools: map[string]*hostPool{}, stop: make(chan struct{})}
+	go c.janitor()
+	return c, nil
+}
+
+type loggerKey struct{}
+
+// WithLogger returns a context whose operations log to l instead of the
+// configured logger (the provider passes a per-request tflog adapter).
+func WithLogger(ctx context.Context, l hclog.Logger) context.Context {
+	return context.WithValue(ctx, loggerKey{}, l)
+}
+
+func (c *Client) logger(ctx context.Context) hclog.Logger {
+	if l, ok := ctx.Value(loggerKey{}).(hclog.Logger); ok && l != nil {
+		return l
+	}
+	return c.cfg.Logger
+}
+
+// DefaultHost is the configured default host.
+func (c *Client) DefaultHost() string { return c.cfg.Host }
+
+func (c *Client) pool(host string) (*hostPool, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return nil, &Error{Kind: KindCanceled, Host: host, Message: "the client is closed"}
+	}
+	key := strings.ToLower(host)
+	if p, ok := c.pools[key]; ok {
+		return p, nil
+	}
+	t, err := newTransport(c.cfg, host)
+	if err != nil {
+		return nil, err
+	}
+	// A private copy: winrm.DefaultParameters is a package-level pointer.
+	params := winrm.NewParameters(isoDuration(c.cfg.OperationTimeout), "en-US", 153600)
+	p := &hostPool{c: c, host: host, t: t, params: params, preludeLine: preludeFor(c.cfg.Library),
+		slots: make(chan struct{}, c.cfg.MaxConnectionsPerHost)}
+	c.pools[key] = p
+	return p, nil
+}
+
+// Run runs op on host ("" for the default host) with input in and decodes
+// its result into out (a pointer, or nil to discard it).
+func (c *Client) Run(ctx context.Context, host string, op Operation, in, out any) error {
+	if host == "" {
+		host = c.cfg.Host
+	}
+	if host == "" {
+		return &Error{Kind: KindInvalidInput, Operation: op.Name, Message: "no host: set the provider's host or the resource's host"}
+	}
+	masker := newMasker(c.cfg.Password, in)
+	log := maskLogger(c.logger(ctx), masker).With("host", host, "operation", op.Name)
+	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
+	defer cancel()
+
+	input, err := json.Marshal(in)
+	if err != nil {
+		return &Error{Kind: KindInvalidInput, Operation: op.Name, Host: host, Message: "cannot encode the input: " + err.Error()}
+	}
+	p, err := c.pool(host)
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	before := p.t.exchanges.Load()
+	env, err := p.run(ctx, op, input, log)
+	fields := []any{"duration", time.Since(start).Round(time.Millisecond), "http_requests", p.t.exchanges.Load() - before}
+	if err != nil {
+		e := asError(err, op.Name, host)
+		e.Message = masker.mask(e.Message)
+		log.Debug("operation failed", append(fields, "kind", string(e.Kind), "error", e.Message)...)
+		return e
+	}
+	if !env.OK {
+		e := &Error{Kind: Kind(env.Error.Kind), Message: masker.mask(env.Error.Message), Code: env.Error.Code, Operation: op.Name, Host: host}
+		if !isScriptKind(e.Kind) {
+			e.Message = fmt.Sprintf("unknown error kind %q: %s", e.Kind, e.Message)
+			e.Kind = KindScriptError
+		}
+		log.Debug("operation failed", append(fields, "kind", string(e.Kind), "error", e.Message)...)
+		return e
+	}
+	log.Debug("operation done", fields...)
+	if out == nil {
+		return nil
+	}
+	if err := json.Unmarshal(env.Result, out); err != nil {
+		return &Error{Kind: KindProtocol, Operation: op.Name, Host: host, Message: "the result does not match the expected shape: " + err.Error()}
+	}
+	return nil
+}
+
+func asError(err error, op, host string) *Error {
+	var e *Error
+	if errors.As(err, &e) {
+		c := *e
+		c.Operation, c.Host = op, host
+		return &c
+	}
+	return &Error{Kind: KindTransport, Operation: op, Host: host, Message: err.Error(), cause: err}
+}
+
+// run runs op, retrying when that is safe: when the request never reached
+// the host, or when the operation is idempotent.
+func (p *hostPool) run(ctx context.Context, op Operation, input []byte, log hclog.Logger) (*envelope, error) {
+	const attempts = 3
+	for attempt := 1; ; attempt++ {
+		env, delivered, err := p.runOnce(ctx, op, input, log)
+		if err == nil {
+			return env, nil
+		}
+		if ctx.Err() != nil {
+			return nil, ctxError(ctx, "running "+op.Name+" on "+p.host)
+		}
+		kind := KindOf(err)
+		transient := kind == KindTransport || kind == KindQuota || (kind == KindScriptError && strings.HasPrefix(errMessage(err), "powershell.exe"))
+		safe := !delivered || op.Idempotent
+		if !transient || !safe || attempt == attempts {
+			if delivered && !op.Idempotent && transient {
+				e := asError(err, op.Name, p.host)
+				e.OutcomeUnknown = true
+				e.Message += ". The operation may have run on the host: look before running it again"
+				return nil, e
+			}
+			return nil, err
+		}
+		log.Debug("retrying operation", "attempt", attempt+1, "error", errMessage(err))
+		if err := sleepCtx(ctx, time.Duration(attempt)*300*time.Millisecond); err != nil {
+			return nil, ctxError(ctx, "running "+op.Name+" on "+p.host)
+		}
+	}
+}
+
+func errMessage(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Message
+	}
+	return err.Error()
+}
+
+func (p *hostPool) runOnce(ctx context.Context, op Operation, input []byte, log hclog.Logger) (*envelope, bool, error) {
+	select {
+	case p.slots <- struct{}{}:
+	case <-ctx.Done():
+		return nil, false, ctxError(ctx, "waiting for a free session on "+p.host)
+	}
+	defer func() { <-p.slots }()
+	s, err := p.take(ctx, log)
+	if IsKind(err, KindQuota) {
+		// Our own idle shells count against the host's quota too.
+		p.closeIdle(0)
+		s, err = p.take(ctx, log)
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	env, delivered, err := s.call(ctx, op, input, log)
+	if err != nil {
+		s.close(log)
+		return nil, delivered, err
+	}
+	p.put(s)
+	return env, delivered, nil
+}
+
+// take returns the most recently used idle session, or a new one.
+func (p *hostPool) take(ctx context.Context, log hclog.Logger) (*session, error) {
+	p.mu.Lock()
+	if n := len(p.idle); n > 0 {
+		s := p.idle[n-1]
+		p.idle = p.idle[:n-1]
+		p.mu.Unlock()
+		return s, nil
+	}
+	p.mu.Unlock()
+	return p.newSession(ctx, log)
+}
+
+func (p *hostPool) put(s *session) {
+	p.mu.Lock()
+	p.idle = append(p.idle, s)
+	p.mu.Unlock()
+}
+
+// closeIdle closes sessions idle for longer than maxIdle (all with 0).
+func (p *hostPool) closeIdle(maxIdle time.Duration) {
+	p.mu.Lock()
+	var keep, drop []*session
+	for _, s := range p.idle {
+		if maxIdle > 0 && time.Since(s.lastUsed) < maxIdle {
+			keep = append(keep, s)
+		} else {
+			drop = append(drop, s)
+		}
+	}
+	p.idle = keep
+	p.mu.Unlock()
+	log := p.c.cfg.Logger.With("host", p.host)
+	for _, s := range drop {
+		s.close(log)
+	}
+	if maxIdle == 0 {
+		p.t.closeIdle()
+	}
+}
+
+func (c *Client) janitor() {
+	t := time.NewTicker(15 * time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-c.stop:
+			return
+		case <-t.C:
+			for _, p := range c.allPools() {
+				p.closeIdle(c.cfg.SessionIdleTimeout)
+			}
+		}
+	}
+}
+
+func (c *Client) allPools() []*hostPool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := make([]*hostPool, 0, len(c.pools))
+	for _, p := range c.pools {
+		out = append(out, p)
+	}
+	return out
+}
+
+// Close deletes every idle shell on every host and closes connections.
+// Operations still running keep their sessions until they finish.
+func (c *Client) Close() error {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return nil
+	}
+	c.closed = true
+	close(c.stop)
+	c.mu.Unlock()
+	var wg sync.WaitGroup
+	for _, p := range c.allPools() {
+		wg.Add(1)
+		go func() { defer wg.Done(); p.closeIdle(0) }()
+	}
+	wg.Wait()
+	return nil
+}
+
+// RunCommand runs a cmd.exe command line through masterzen/winrm's own
+// command flow, on this package's transport (diagnostics, interop tests).
+func (c *Client) RunCommand(ctx context.Context, host, command string) (stdout, stderr string, exitCode int, err error) {
+	if host == "" {
+		host = c.cfg.Host
+	}
+	p, err := c.pool(host)
+	if err != nil {
+		return "", "", 0, err
+	}
+	ep := winrm.NewEndpoint(host, c.cfg.Port, c.cfg.HTTPS, c.cfg.Insecure, c.cfg.CACert, nil, nil, 0)
+	params := *p.params
+	params.TransportDecorator = func() winrm.Transporter { return &ctxTransport{t: p.t, ctx: ctx} }
+	wc, err := winrm.NewClientWithParameters(ep, c.cfg.Username, c.cfg.Password, &params)
+	if err != nil {
+		return "", "", 0, err
+	}
+	stdout, stderr, exitCode, err = wc.RunWithContextWithString(ctx, command, "")
+	if err != nil {
+		return stdout, stderr, exitCode, asError(err, "command", host)
+	}
+	return stdout, stderr, exitCode, nil
+}
+
+// ctxTransport binds the transport to one call's context, which
+// masterzen's Transporter interface does not carry.
+type ctxTransport struct {
+	t   *transport
+	ctx context.Context
+}
+
+func (x *ctxTransport) Transport(*winrm.Endpoint) error { return nil }
+
+func (x *ctxTransport) Post(_ *winrm.Client, msg *soap.SoapMessage) (string, error) {
+	body, err := x.t.post(x.ctx, []byte(msg.String()))
+	var f *Fault
+	if errors.As(err, &f) && f.Code == FaultCodeTimedOut {
+		return f.Body, nil
+	}
+	if err != nil {
+		return "", err
+	}
+	return string(body), nil
+}
+
+// Stats reports a host's HTTP requests so far (tests count round trips).
+func (c *Client) Stats(host string) (httpRequests int64) {
+	c.mu.Lock()
+	p := c.pools[strings.ToLower(host)]
+	c.mu.Unlock()
+	if p == nil {
+		return 0
+	}
+	return p.t.exchanges.Load()
+}

@@ -1,0 +1,154 @@
+package winrmclient
+
+import (
+	"context"
+	"crypto/x509"
+	"fmt"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+)
+
+// Auth schemes.
+const (
+	AuthBasic    = "basic"
+	AuthNTLM     = "ntlm"
+	AuthKerberos = "kerberos"
+)
+
+// Config is how to reach hosts. One Config serves every host a Client
+// talks to: Run names the host, the rest is shared.
+type Config struct {
+	// Host is the default host, used when Run is given "".
+	Host  string
+	Port  int // 0: 5986 with HTTPS, 5985 without
+	HTTPS bool
+	// Insecure skips verification of the host's certificate.
+	Insecure bool
+	// CACert is PEM; it replaces the system roots when set.
+	CACert        []byte
+	TLSServerName string
+
+	Username string
+	Password string
+	// Auth is basic, ntlm or kerberos. NTLM over HTTP seals every message
+	// (what Windows requires by default); over HTTPS TLS protects them.
+	Auth     string
+	Kerberos KerberosConfig
+	// AllowUnencrypted lets Basic and Kerberos run over plain HTTP, where
+	// messages (and with Basic the password) cross the network in clear.
+	// The host must allow it too (AllowUnencrypted=true).
+	AllowUnencrypted bool
+
+	// Timeout bounds each operation unless its context ends sooner.
+	Timeout time.Duration
+	// MaxConnectionsPerHost bounds the HTTP connections, and so the
+	// operations running at once, per host.
+	MaxConnectionsPerHost int
+	// OperationTimeout is the WS-Management long-poll window of Receive.
+	OperationTimeout time.Duration
+	// SessionIdleTimeout closes a host's idle shells after this long.
+	SessionIdleTimeout time.Duration
+	// PerOperationProcess starts a new powershell.exe for each operation
+	// instead of reusing one per shell (4 round trips instead of 2, plus
+	// the process start-up; a fallback should reuse misbehave).
+	PerOperationProcess bool
+
+	// Library is PowerShell sent once per process after the prelude.
+	Library string
+	// Logger receives the client's logs (secrets masked); nil discards.
+	Logger hclog.Logger
+	// DialContext replaces the TCP dialer (tests).
+	DialContext func(ctx context.Context, network, addr string) (net.Conn, error)
+}
+
+// KerberosConfig holds the Kerberos settings.
+type KerberosConfig struct {
+	Realm string
+	// Krb5Conf is the path of a krb5.conf; empty means /etc/krb5.conf.
+	Krb5Conf string
+	// SPN is the service principal; empty means HTTP/<host>.
+	SPN string
+}
+
+// Defaults.
+const (
+	DefaultTimeout               = 10 * time.Minute
+	DefaultMaxConnectionsPerHost = 4
+	DefaultOperationTimeout      = 20 * time.Second
+	DefaultSessionIdleTimeout    = 2 * time.Minute
+)
+
+// ConfigError names the setting at fault; the provider maps Field to its
+// attribute and environment variable.
+type ConfigError struct {
+	Field   string
+	Message string
+}
+
+func (e *ConfigError) Error() string { return e.Field + ": " + e.Message }
+
+// normalize fills defaults and checks the configuration.
+func (c Config) normalize() (Config, error) {
+	c.Auth = strings.ToLower(strings.TrimSpace(c.Auth))
+	if c.Auth == "" {
+		c.Auth = AuthBasic
+	}
+	switch c.Auth {
+	case AuthBasic, AuthNTLM, AuthKerberos:
+	default:
+		return c, &ConfigError{"auth", fmt.Sprintf("%q is not one of basic, ntlm, kerberos", c.Auth)}
+	}
+	if c.Port == 0 {
+		c.Port = 5985
+		if c.HTTPS {
+			c.Port = 5986
+		}
+	}
+	if c.Port < 1 || c.Port > 65535 {
+		return c, &ConfigError{"port", fmt.Sprintf("%d is not a TCP port (1-65535)", c.Port)}
+	}
+	if c.Username == "" {
+		return c, &ConfigError{"username", "is required"}
+	}
+	if c.Password == "" && c.Auth != AuthKerberos {
+		return c, &ConfigError{"password", "is required"}
+	}
+	if !c.HTTPS && !c.AllowUnencrypted {
+		switch c.Auth {
+		case AuthBasic:
+			return c, &ConfigError{"auth", "basic authentication over HTTP sends the password in clear text; use https = true, or auth = \"ntlm\" (which encrypts every message), or set allow_unencrypted = true to accept the risk"}
+		case AuthKerberos:
+			return c, &ConfigError{"auth", "kerberos over HTTP sends every message unencrypted (message encryption is not implemented for Kerberos); use https = true, or auth = \"ntlm\", or set allow_unencrypted = true"}
+		}
+	}
+	if c.Auth == AuthKerberos && c.Kerberos.Realm == "" {
+		return c, &ConfigError{"kerberos_realm", "is required with auth = \"kerberos\" (the Active Directory domain in capitals, e.g. CONTOSO.COM)"}
+	}
+	if len(c.CACert) > 0 && !x509.NewCertPool().AppendCertsFromPEM(c.CACert) {
+		return c, &ConfigError{"ca_cert", "holds no PEM certificate"}
+	}
+	if c.Timeout <= 0 {
+		c.Timeout = DefaultTimeout
+	}
+	if c.MaxConnectionsPerHost <= 0 {
+		c.MaxConnectionsPerHost = DefaultMaxConnectionsPerHost
+	}
+	if c.OperationTimeout <= 0 {
+		c.OperationTimeout = DefaultOperationTimeout
+	}
+	if c.SessionIdleTimeout <= 0 {
+		c.SessionIdleTimeout = DefaultSessionIdleTimeout
+	}
+	if c.Logger == nil {
+		c.Logger = hclog.NewNullLogger()
+	}
+	return c, nil
+}
+
+// isoDuration writes d as the ISO 8601 duration WS-Management expects.
+func isoDuration(d time.Duration) string {
+	return fmt.Sprintf("PT%.3fS", d.Seconds())
+}

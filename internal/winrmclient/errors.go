@@ -1,0 +1,126 @@
+package winrmclient
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Kind classifies a failed operation. The set is closed: scripts may only
+// report the kinds below (the prelude turns anything else into
+// KindScriptError), and the provider maps each to a diagnostic.
+type Kind string
+
+// Kinds reported by the remote scripts.
+const (
+	// KindNotFound: the object the operation names does not exist.
+	KindNotFound Kind = "not_found"
+	// KindInvalidInput: Windows refused a parameter (WBEM_E_INVALID_PARAMETER and the like).
+	KindInvalidInput Kind = "invalid_input"
+	// KindAccessDenied: the account is not a local administrator, or lacks a
+	// domain right the operation needs (Domain Admin for the AD group, ...).
+	KindAccessDenied Kind = "access_denied"
+	// KindRoleMissing: the RD Licensing role service (or the RDSH role) is not installed.
+	KindRoleMissing Kind = "role_missing"
+	// KindNotActivated: the license server must be activated first.
+	KindNotActivated Kind = "not_activated"
+	// KindClearinghouseUnreachable: the license server could not reach the
+	// Microsoft Clearinghouse (outbound TCP 443).
+	KindClearinghouseUnreachable Kind = "clearinghouse_unreachable"
+	// KindInvalidCode: the Clearinghouse rejected a license code or number.
+	KindInvalidCode Kind = "invalid_code"
+	// KindCodeAlreadyUsed: a single-use retail code was installed before.
+	KindCodeAlreadyUsed Kind = "code_already_used"
+	// KindVersionUnsupported: the CAL version is newer than the license server's OS.
+	KindVersionUnsupported Kind = "version_unsupported"
+	// KindWorkgroupUnsupported: per-user CALs on a license server outside a domain.
+	KindWorkgroupUnsupported Kind = "workgroup_unsupported"
+	// KindPolicyControlled: Group Policy controls the setting, so WMI cannot change it.
+	KindPolicyControlled Kind = "policy_controlled"
+	// KindRebootPending: a restart must complete before the operation can run.
+	KindRebootPending Kind = "reboot_pending"
+	// KindNotSupported: Windows does not support the operation on this host.
+	KindNotSupported Kind = "not_supported"
+	// KindWMIError: a WMI call failed with a code no other kind explains.
+	KindWMIError Kind = "wmi_error"
+	// KindScriptError: the script failed in an unexpected way.
+	KindScriptError Kind = "script_error"
+)
+
+// Kinds raised by the client itself.
+const (
+	// KindQuota: a WinRM quota on the host was exceeded (shells, operations).
+	KindQuota Kind = "quota"
+	// KindTransport: the host could not be reached or the exchange broke.
+	KindTransport Kind = "transport"
+	// KindAuth: the host refused the credentials or the authentication scheme.
+	KindAuth Kind = "auth"
+	// KindTimeout: the operation did not finish in time.
+	KindTimeout Kind = "timeout"
+	// KindCanceled: the caller canceled the operation.
+	KindCanceled Kind = "canceled"
+	// KindProtocol: the host answered something this client cannot read.
+	KindProtocol Kind = "protocol"
+)
+
+// ScriptKinds are the kinds a script may report in its error envelope.
+var ScriptKinds = []Kind{
+	KindNotFound, KindInvalidInput, KindAccessDenied, KindRoleMissing, KindNotActivated,
+	KindClearinghouseUnreachable, KindInvalidCode, KindCodeAlreadyUsed, KindVersionUnsupported,
+	KindWorkgroupUnsupported, KindPolicyControlled, KindRebootPending, KindNotSupported,
+	KindWMIError, KindScriptError,
+}
+
+// ClientKinds are the kinds the client raises itself.
+var ClientKinds = []Kind{KindQuota, KindTransport, KindAuth, KindTimeout, KindCanceled, KindProtocol}
+
+func isScriptKind(k Kind) bool {
+	for _, s := range ScriptKinds {
+		if s == k {
+			return true
+		}
+	}
+	return false
+}
+
+// Error is the error every operation returns. Message never holds a secret:
+// the client masks every value the input declared secret.
+type Error struct {
+	Kind      Kind
+	Message   string
+	Code      int64 // WMI/HRESULT or WS-Management fault code; 0 when none
+	Operation string
+	Host      string
+	// OutcomeUnknown is set when the operation may have run on the host
+	// although no result came back: the caller must look before retrying.
+	OutcomeUnknown bool
+	cause          error
+}
+
+func (e *Error) Error() string {
+	msg := e.Message
+	if e.Code != 0 {
+		msg = fmt.Sprintf("%s (code 0x%08X)", msg, uint32(e.Code))
+	}
+	where := e.Operation
+	if e.Host != "" {
+		where += " on " + e.Host
+	}
+	if where != "" {
+		return fmt.Sprintf("%s: %s: %s", where, e.Kind, msg)
+	}
+	return fmt.Sprintf("%s: %s", e.Kind, msg)
+}
+
+func (e *Error) Unwrap() error { return e.cause }
+
+// KindOf returns the kind of err, or "" when err is not an *Error.
+func KindOf(err error) Kind {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Kind
+	}
+	return ""
+}
+
+// IsKind reports whether err is an *Error of kind k.
+func IsKind(err error, k Kind) bool { return KindOf(err) == k }

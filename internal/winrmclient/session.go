@@ -1,0 +1,323 @@
+package winrmclient
+
+import (
+	"bytes"
+	"context"
+	_ "embed"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf16"
+
+	"github.com/hashicorp/go-hclog"
+	"github.com/masterzen/winrm"
+)
+
+//go:embed ps/bootstrap.ps1
+var bootstrapScript string
+
+//go:embed ps/prelude.ps1
+var preludeScript string
+
+// responsePrefix starts the prelude's one response line per request.
+const responsePrefix = "#rdsl:"
+
+// maxStderr caps the stderr kept for an error message.
+const maxStderr = 64 << 10
+
+// bootstrapCommand is the constant command line every operation runs
+// behind: far below cmd.exe's 8191 characters, and without any input.
+func bootstrapCommand() string {
+	u := utf16.Encode([]rune(bootstrapScript))
+	b := make([]byte, 2*len(u))
+	for i, r := range u {
+		b[2*i], b[2*i+1] = byte(r), byte(r>>8)
+	}
+	return "powershell.exe -NoLogo -NoProfile -NonInteractive -ExecutionPolicy Bypass -EncodedCommand " + base64.StdEncoding.EncodeToString(b)
+}
+
+// session is one WinRS shell and, unless the client runs a process per
+// operation, one powershell.exe in it running the bootstrap loop. An
+// operation on a warm session is one Send and one Receive.
+type session struct {
+	p        *hostPool
+	shellID  string
+	cmdID    string // the running bootstrap; "" when none
+	// fresh is set until the prelude went to the running process: it
+	// travels with the first request, saving a round trip.
+	fresh bool
+	seq      int
+	out      []byte // stdout not yet split into lines
+	stderr   bytes.Buffer
+	lastUsed time.Time
+	ops      int
+}
+
+// envelope is the prelude's answer to one request.
+type envelope struct {
+	OK     bool            `json:"ok"`
+	Result json.RawMessage `json:"result"`
+	Error  *struct {
+		Kind    string `json:"kind"`
+		Message string `json:"message"`
+		Code    int64  `json:"code"`
+	} `json:"error"`
+}
+
+// request is one line of the bootstrap protocol.
+type request struct {
+	ID     string          `json:"id"`
+	Script string          `json:"script"`
+	Input  json.RawMessage `json:"input"`
+}
+
+func (p *hostPool) newSession(ctx context.Context, log hclog.Logger) (*session, error) {
+	msg := winrm.NewOpenShellRequest(p.t.url, p.params)
+	body, err := p.t.post(ctx, []byte(msg.String()))
+	msg.Free()
+	if err != nil {
+		return nil, err
+	}
+	id, err := winrm.ParseOpenShellResponse(string(body))
+	if err != nil || id == "" {
+		return nil, &Error{Kind: KindProtocol, Host: p.host, Message: fmt.Sprintf("cannot read the shell id from the host's Create response: %v", err)}
+	}
+	s := &session{p: p, shellID: id, lastUsed: time.Now()}
+	log.Debug("shell created", "shell", shortID(id))
+	if !p.c.cfg.PerOperationProcess {
+		if err := s.startProcess(ctx); err != nil {
+			s.close(log)
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// startProcess runs the bootstrap; the prelude follows with the first request.
+func (s *session) startProcess(ctx context.Context) error {
+	msg := winrm.NewExecuteCommandRequest(s.p.t.url, s.shellID, bootstrapCommand(), nil, s.p.params)
+	body, err := s.p.t.post(ctx, []byte(msg.String()))
+	msg.Free()
+	if err != nil {
+		return err
+	}
+	id, err := winrm.ParseExecuteCommandResponse(string(body))
+	if err != nil || id == "" {
+		return &Error{Kind: KindProtocol, Host: s.p.host, Message: fmt.Sprintf("cannot read the command id from the host's Command response: %v", err)}
+	}
+	s.cmdID = id
+	s.out, s.stderr = nil, bytes.Buffer{}
+	s.fresh = true
+	return nil
+}
+
+func (s *session) send(ctx context.Context, data []byte, eof bool) error {
+	// Stay well inside the host's envelope limit: base64 grows data by 4/3.
+	const chunk = 96 << 10
+	for len(data) > 0 || eof {
+		n := min(len(data), chunk)
+		last := n == len(data)
+		msg := winrm.NewSendInputRequest(s.p.t.url, s.shellID, s.cmdID, data[:n], eof && last, s.p.params)
+		_, err := s.p.t.post(ctx, []byte(msg.String()))
+		msg.Free()
+		if err != nil {
+			return err
+		}
+		data = data[n:]
+		if last {
+			break
+		}
+	}
+	return nil
+}
+
+// call runs one operation. delivered tells whether the request may have
+// reached the process (from then on the operation may have run).
+func (s *session) call(ctx context.Context, op Operation, input []byte, log hclog.Logger) (env *envelope, delivered bool, err error) {
+	s.seq++
+	id := strconv.Itoa(s.seq)
+	line, err := json.Marshal(request{ID: id, Script: op.Script, Input: input})
+	if err != nil {
+		return nil, false, err
+	}
+	payload := base64.StdEncoding.EncodeToString(line) + "\n"
+	if s.p.c.cfg.PerOperationProcess {
+		if err := s.startProcess(ctx); err != nil {
+			return nil, false, err
+		}
+	}
+	if s.fresh {
+		payload = s.p.preludeLine + payload
+		s.fresh = false
+	}
+	if err := s.send(ctx, []byte(payload), s.p.c.cfg.PerOperationProcess); err != nil {
+		return nil, !isShellGone(err), err
+	}
+	env, err = s.receive(ctx, id, log)
+	if err == nil && s.p.c.cfg.PerOperationProcess {
+		s.signal(ctx)
+	}
+	s.ops++
+	s.lastUsed = time.Now()
+	return env, true, err
+}
+
+// receive polls until the response line for id arrives or the process ends.
+func (s *session) receive(ctx context.Context, id string, log hclog.Logger) (*envelope, error) {
+	prefix := []byte(responsePrefix + id + ":")
+	quiet := 0
+	for {
+		msg := winrm.NewGetOutputRequest(s.p.t.url, s.shellID, s.cmdID, "stdout stderr", s.p.params)
+		start := time.Now()
+		body, err := s.p.t.post(ctx, []byte(msg.String()))
+		msg.Free()
+		var f *Fault
+		if errors.As(err, &f) && f.Code == FaultCodeTimedOut {
+			// A host that times out at once would make this loop spin.
+			if time.Since(start) < 100*time.Millisecond {
+				quiet++
+				if err := sleepCtx(ctx, time.Duration(min(quiet, 10))*100*time.Millisecond); err != nil {
+					return nil, ctxError(ctx, "waiting for "+s.p.host)
+				}
+			}
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		var stdout, stderr bytes.Buffer
+		done, exit, perr := winrm.ParseSlurpOutputErrResponse(string(body), &stdout, &stderr)
+		if perr != nil {
+			return nil, &Error{Kind: KindProtocol, Host: s.p.host, Message: "cannot read the host's Receive response: " + perr.Error()}
+		}
+		if s.stderr.Len() < maxStderr {
+			s.stderr.Write(stderr.Bytes())
+		}
+		s.out = append(s.out, stdout.Bytes()...)
+		for {
+			i := bytes.IndexByte(s.out, '\n')
+			if i < 0 {
+				break
+			}
+			line := bytes.TrimRight(s.out[:i], "\r")
+			s.out = s.out[i+1:]
+			line = bytes.TrimPrefix(line, []byte("\xef\xbb\xbf"))
+			if j := bytes.Index(line, prefix); j >= 0 {
+				return decodeEnvelope(line[j+len(prefix):], s.p.host)
+			}
+			if len(bytes.TrimSpace(line)) > 0 && !bytes.HasPrefix(line, []byte(responsePrefix)) {
+				log.Debug("unexpected output from powershell.exe", "line", string(truncate(line, 200)))
+			}
+		}
+		if done {
+			s.cmdID = ""
+			return nil, s.processDied(exit)
+		}
+		if stdout.Len() == 0 && stderr.Len() == 0 {
+			quiet++
+			if quiet > 3 {
+				if err := sleepCtx(ctx, 200*time.Millisecond); err != nil {
+					return nil, ctxError(ctx, "waiting for "+s.p.host)
+				}
+			}
+		} else {
+			quiet = 0
+		}
+	}
+}
+
+func (s *session) processDied(exit int) error {
+	text := DecodeStderr(s.stderr.Bytes())
+	msg := fmt.Sprintf("powershell.exe on %s exited with code %d before answering", s.p.host, exit)
+	if text != "" {
+		msg += ": " + text
+	}
+	return &Error{Kind: KindScriptError, Host: s.p.host, Message: msg, Code: int64(exit)}
+}
+
+func decodeEnvelope(b64 []byte, host string) (*envelope, error) {
+	raw, err := base64.StdEncoding.DecodeString(string(bytes.TrimSpace(b64)))
+	if err != nil {
+		return nil, &Error{Kind: KindProtocol, Host: host, Message: "the response line is not base64: " + err.Error()}
+	}
+	raw = bytes.TrimPrefix(raw, []byte("\xef\xbb\xbf"))
+	var env envelope
+	if err := json.Unmarshal(raw, &env); err != nil {
+		return nil, &Error{Kind: KindProtocol, Host: host, Message: "the response is not the expected JSON envelope: " + err.Error()}
+	}
+	if !env.OK && env.Error == nil {
+		return nil, &Error{Kind: KindProtocol, Host: host, Message: "the response envelope has neither a result nor an error"}
+	}
+	return &env, nil
+}
+
+// signal ends the current command (terminate), as MS-WSMV asks after its
+// output has been read.
+func (s *session) signal(ctx context.Context) {
+	if s.cmdID == "" {
+		return
+	}
+	msg := winrm.NewSignalRequest(s.p.t.url, s.shellID, s.cmdID, s.p.params)
+	_, _ = s.p.t.post(ctx, []byte(msg.String()))
+	msg.Free()
+	s.cmdID = ""
+}
+
+// close signals the command and deletes the shell with a fresh, short
+// context, so that a canceled operation leaves nothing open on the host.
+func (s *session) close(log hclog.Logger) {
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	s.signal(ctx)
+	msg := winrm.NewDeleteShellRequest(s.p.t.url, s.shellID, s.p.params)
+	_, err := s.p.t.post(ctx, []byte(msg.String()))
+	msg.Free()
+	if err != nil && !isShellGone(err) {
+		log.Debug("could not delete shell", "shell", shortID(s.shellID), "error", err.Error())
+		return
+	}
+	log.Debug("shell deleted", "shell", shortID(s.shellID), "operations", s.ops)
+}
+
+func isShellGone(err error) bool {
+	var f *Fault
+	return errors.As(err, &f) && f.Code == FaultCodeShellNotFound
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func shortID(id string) string {
+	if len(id) > 8 {
+		return id[:8]
+	}
+	return id
+}
+
+func truncate(b []byte, n int) []byte {
+	if len(b) > n {
+		return append(b[:n:n], "..."...)
+	}
+	return b
+}
+
+// preludeFor builds the first stdin line: the prelude and the library.
+func preludeFor(library string) string {
+	text := preludeScript
+	if strings.TrimSpace(library) != "" {
+		text += "\n" + library
+	}
+	return base64.StdEncoding.EncodeToString([]byte(text)) + "\n"
+}

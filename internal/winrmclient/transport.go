@@ -1,0 +1,534 @@
+package winrmclient
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/bodgit/ntlmssp"
+	"github.com/hashicorp/go-hclog"
+)
+
+// transport speaks HTTP to one host. It is this package's own WinRM
+// transporter, installed into masterzen/winrm through its
+// TransportDecorator, and used directly by the session engine. It exists
+// to compensate for masterzen's transports:
+//   - their Post ignores the HTTP status, so faults (quota, shell not
+//     found) pass for answers and a Receive fault spins in a tight loop;
+//     here every fault is an error, and Receive time-outs are told apart;
+//   - NewEncryption("ntlm") uses Go's default HTTP client, so it ignores
+//     the endpoint's TLS settings, CA and dialer, runs a fresh NTLM
+//     handshake (4 round trips) for every message and silently falls back
+//     to unencrypted NTLM when the handshake fails; here the NTLM context
+//     is bound to the connection, as Windows binds it, and reused;
+//   - a request in flight ignores context cancellation; here it does not.
+type transport struct {
+	cfg     Config
+	host    string
+	url     string
+	addr    string
+	tlsConf *tls.Config
+	log     hclog.Logger
+
+	slots chan struct{} // one per connection allowed
+	mu    sync.Mutex
+	idle  []*pconn
+
+	krbOnce sync.Once
+	krb     *kerberosAuth
+	krbErr  error
+
+	// exchanges counts HTTP requests sent; tests and logs use it.
+	exchanges atomic.Int64
+}
+
+// pconn is one TCP (or TLS) connection and the NTLM context bound to it.
+type pconn struct {
+	c        net.Conn
+	br       *bufio.Reader
+	sec      *ntlmssp.SecuritySession
+	authed   bool
+	lastUsed time.Time
+	broken   bool
+}
+
+// idleConnTimeout stays below HTTP.sys's idle connection timeout (120 s).
+const idleConnTimeout = 90 * time.Second
+
+func newTransport(cfg Config, host string) (*transport, error) {
+	t := &transport{cfg: cfg, host: host, log: cfg.Logger.Named("http").With("host", host)}
+	scheme := "http"
+	if cfg.HTTPS {
+		scheme = "https"
+	}
+	t.addr = net.JoinHostPort(host, strconv.Itoa(cfg.Port))
+	t.url = scheme + "://" + t.addr + "/wsman"
+	if cfg.HTTPS {
+		t.tlsConf = &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: cfg.Insecure} //nolint:gosec // the user's explicit choice
+		t.tlsConf.ServerName = cfg.TLSServerName
+		if t.tlsConf.ServerName == "" {
+			t.tlsConf.ServerName = host
+		}
+		if len(cfg.CACert) > 0 {
+			pool := x509.NewCertPool()
+			pool.AppendCertsFromPEM(cfg.CACert)
+			t.tlsConf.RootCAs = pool
+		}
+	}
+	t.slots = make(chan struct{}, cfg.MaxConnectionsPerHost)
+	return t, nil
+}
+
+// post sends one SOAP message and returns the reply. Faults come back as
+// *Error wrapping a *Fault.
+func (t *transport) post(ctx context.Context, msg []byte) ([]byte, error) {
+	select {
+	case t.slots <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctxError(ctx, "waiting for a free connection to "+t.host)
+	}
+	defer func() { <-t.slots }()
+
+	action := soapAction(msg)
+	for attempt := 0; ; attempt++ {
+		pc, reused, err := t.conn(ctx)
+		if err != nil {
+			return nil, err
+		}
+		start := time.Now()
+		status, body, err := t.exchange(ctx, pc, msg)
+		t.log.Trace("wsman exchange", "action", action, "status", status, "reply_bytes", len(body), "reused_conn", reused, "duration", time.Since(start))
+		if err != nil {
+			pc.broken = true
+			t.release(pc)
+			// A stale keep-alive connection fails before the server read
+			// anything; only then is sending again safe.
+			if reused && attempt == 0 && isStaleConn(err) && ctx.Err() == nil {
+				t.log.Debug("stale connection, retrying on a new one", "action", action)
+				continue
+			}
+			return nil, t.transportError(ctx, err)
+		}
+		t.release(pc)
+		return t.checkReply(status, body, action)
+	}
+}
+
+func (t *transport) checkReply(status int, body []byte, action string) ([]byte, error) {
+	switch {
+	case status == http.StatusOK:
+		return body, nil
+	case status == http.StatusUnauthorized:
+		return nil, t.authError()
+	case status == http.StatusRequestEntityTooLarge:
+		return nil, &Error{Kind: KindProtocol, Host: t.host, Message: fmt.Sprintf("the host refused a %s message as larger than its MaxEnvelopeSizekb (HTTP 413); raise it with: winrm set winrm/config @{MaxEnvelopeSizekb=\"500\"}", action)}
+	}
+	if f := parseFault(body); f != nil {
+		return nil, f.asError(t.host)
+	}
+	switch status {
+	case http.StatusServiceUnavailable:
+		return nil, &Error{Kind: KindTransport, Host: t.host, Message: "the host answered HTTP 503 Service Unavailable (WinRM is starting, stopping or overloaded)"}
+	case http.StatusUnsupportedMediaType:
+		return nil, &Error{Kind: KindProtocol, Host: t.host, Message: "the host refused the message's content type (HTTP 415)"}
+	case http.StatusInternalServerError:
+		hint := ""
+		if !t.cfg.HTTPS {
+			hint = "; over HTTP this is what Windows answers when it refuses an unencrypted message (AllowUnencrypted=false): use auth = \"ntlm\" or HTTPS"
+		}
+		return nil, &Error{Kind: KindTransport, Host: t.host, Message: "the host answered HTTP 500 without a WS-Management fault" + hint}
+	}
+	return nil, &Error{Kind: KindTransport, Host: t.host, Message: fmt.Sprintf("the host answered HTTP %d %s", status, http.StatusText(status))}
+}
+
+func (t *transport) authError() error {
+	var msg string
+	switch t.cfg.Auth {
+	case AuthBasic:
+		msg = "the host refused Basic authentication (HTTP 401): check the user name and password; Basic must be enabled on the host (winrm set winrm/config/service/auth @{Basic=\"true\"}) and works only with local accounts; for a domain account use auth = \"ntlm\" or \"kerberos\""
+	case AuthNTLM:
+		msg = "the host refused NTLM authentication (HTTP 401): check the user name (DOMAIN\\user, user@domain or a local user) and password, and that Negotiate is enabled on the host"
+	default:
+		msg = "the host refused Kerberos authentication (HTTP 401): check the realm, the SPN (default HTTP/<host>) and that the host name is the one in Active Directory"
+	}
+	return &Error{Kind: KindAuth, Host: t.host, Message: msg}
+}
+
+// conn returns an idle connection or dials a new one.
+func (t *transport) conn(ctx context.Context) (*pconn, bool, error) {
+	t.mu.Lock()
+	for len(t.idle) > 0 {
+		pc := t.idle[len(t.idle)-1]
+		t.idle = t.idle[:len(t.idle)-1]
+		if time.Since(pc.lastUsed) < idleConnTimeout {
+			t.mu.Unlock()
+			return pc, true, nil
+		}
+		_ = pc.c.Close()
+	}
+	t.mu.Unlock()
+	dial := t.cfg.DialContext
+	if dial == nil {
+		d := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}
+		dial = d.DialContext
+	}
+	c, err := dial(ctx, "tcp", t.addr)
+	if err != nil {
+		return nil, false, t.transportError(ctx, err)
+	}
+	if t.cfg.HTTPS {
+		tc := tls.Client(c, t.tlsConf)
+		if err := tc.HandshakeContext(ctx); err != nil {
+			_ = c.Close()
+			return nil, false, t.transportError(ctx, err)
+		}
+		c = tc
+	}
+	return &pconn{c: c, br: bufio.NewReader(c)}, false, nil
+}
+
+func (t *transport) release(pc *pconn) {
+	if pc.broken {
+		_ = pc.c.Close()
+		return
+	}
+	pc.lastUsed = time.Now()
+	t.mu.Lock()
+	t.idle = append(t.idle, pc)
+	t.mu.Unlock()
+}
+
+// closeIdle closes every idle connection.
+func (t *transport) closeIdle() {
+	t.mu.Lock()
+	idle := t.idle
+	t.idle = nil
+	t.mu.Unlock()
+	for _, pc := range idle {
+		_ = pc.c.Close()
+	}
+}
+
+// exchange sends msg on pc with the configured authentication and
+// returns the reply's status and (unsealed) body.
+func (t *transport) exchange(ctx context.Context, pc *pconn, msg []byte) (int, []byte, error) {
+	switch t.cfg.Auth {
+	case AuthNTLM:
+		return t.exchangeNTLM(ctx, pc, msg)
+	case AuthKerberos:
+		h := http.Header{}
+		if err := t.kerberosHeader(h); err != nil {
+			return 0, nil, err
+		}
+		status, _, body, err := t.roundTrip(ctx, pc, h, "application/soap+xml;charset=UTF-8", msg)
+		return status, body, err
+	default:
+		h := http.Header{}
+		h.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(t.cfg.Username+":"+t.cfg.Password)))
+		status, _, body, err := t.roundTrip(ctx, pc, h, "application/soap+xml;charset=UTF-8", msg)
+		return status, body, err
+	}
+}
+
+// exchangeNTLM authenticates the connection once (NEGOTIATE, CHALLENGE,
+// AUTHENTICATE) and then sends messages on it without credentials: sealed
+// over HTTP, plain over HTTPS.
+func (t *transport) exchangeNTLM(ctx context.Context, pc *pconn, msg []byte) (int, []byte, error) {
+	for attempt := 0; attempt < 2; attempt++ {
+		if !pc.authed {
+			status, body, err := t.handshakeNTLM(ctx, pc, msg)
+			if err != nil || status != 0 {
+				return status, body, err
+			}
+		}
+		var (
+			status int
+			hdr    http.Header
+			body   []byte
+			err    error
+		)
+		if pc.sec != nil && !t.cfg.HTTPS {
+			sealed, serr := sealMessage(pc.sec, msg)
+			if serr != nil {
+				return 0, nil, serr
+			}
+			status, hdr, body, err = t.roundTrip(ctx, pc, nil, encryptedContentType, sealed)
+			if err == nil && isEncryptedType(hdr.Get("Content-Type")) {
+				body, err = unsealMessage(pc.sec, body)
+			}
+		} else {
+			status, _, body, err = t.roundTrip(ctx, pc, nil, "application/soap+xml;charset=UTF-8", msg)
+		}
+		if err != nil {
+			return 0, nil, err
+		}
+		if status == http.StatusUnauthorized && attempt == 0 {
+			// The host forgot the connection's authentication: start over.
+			pc.authed, pc.sec = false, nil
+			continue
+		}
+		return status, body, nil
+	}
+	return http.StatusUnauthorized, nil, nil
+}
+
+// handshakeNTLM runs the NTLM handshake on pc. Over HTTPS the last leg
+// carries msg and its reply is returned (status != 0); over HTTP the last
+// leg is empty and the caller sends msg sealed.
+func (t *transport) handshakeNTLM(ctx context.Context, pc *pconn, msg []byte) (int, []byte, error) {
+	user, domain := splitNTLMUser(t.cfg.Username)
+	cl, err := ntlmssp.NewClient(ntlmssp.SetUserInfo(user, t.cfg.Password), ntlmssp.SetDomain(domain), ntlmssp.SetVersion(ntlmssp.DefaultVersion()))
+	if err != nil {
+		return 0, nil, &Error{Kind: KindAuth, Host: t.host, Message: "cannot start NTLM: " + err.Error()}
+	}
+	negotiate, err := cl.Authenticate(nil, nil)
+	if err != nil {
+		return 0, nil, &Error{Kind: KindAuth, Host: t.host, Message: "cannot build the NTLM NEGOTIATE message: " + err.Error()}
+	}
+	h := http.Header{}
+	h.Set("Authorization", "Negotiate "+base64.StdEncoding.EncodeToString(negotiate))
+	status, hdr, _, err := t.roundTrip(ctx, pc, h, "application/soap+xml;charset=UTF-8", nil)
+	if err != nil {
+		return 0, nil, err
+	}
+	challenge := ntlmChallenge(hdr)
+	if status != http.StatusUnauthorized || challenge == nil {
+		if status == http.StatusUnauthorized {
+			return 0, nil, &Error{Kind: KindAuth, Host: t.host, Message: "the host does not offer Negotiate/NTLM authentication (winrm set winrm/config/service/auth @{Negotiate=\"true\"})"}
+		}
+		return 0, nil, &Error{Kind: KindProtocol, Host: t.host, Message: fmt.Sprintf("the host answered the NTLM NEGOTIATE with HTTP %d instead of a challenge", status)}
+	}
+	authenticate, err := cl.Authenticate(challenge, nil)
+	if err != nil {
+		return 0, nil, &Error{Kind: KindAuth, Host: t.host, Message: "cannot answer the host's NTLM challenge: " + err.Error()}
+	}
+	h = http.Header{}
+	h.Set("Authorization", "Negotiate "+base64.StdEncoding.EncodeToString(authenticate))
+	var body []byte
+	if t.cfg.HTTPS {
+		body = msg
+	}
+	status, _, reply, err := t.roundTrip(ctx, pc, h, "application/soap+xml;charset=UTF-8", body)
+	if err != nil {
+		return 0, nil, err
+	}
+	if status == http.StatusUnauthorized {
+		return 0, nil, t.authError()
+	}
+	pc.authed = true
+	pc.sec = cl.SecuritySession()
+	if t.cfg.HTTPS {
+		return status, reply, nil
+	}
+	if status != http.StatusOK {
+		return 0, nil, &Error{Kind: KindProtocol, Host: t.host, Message: fmt.Sprintf("the host answered the NTLM AUTHENTICATE with HTTP %d", status)}
+	}
+	if pc.sec == nil {
+		return 0, nil, &Error{Kind: KindAuth, Host: t.host, Message: "NTLM did not negotiate message encryption, which Windows requires over HTTP; use HTTPS"}
+	}
+	return 0, nil, nil
+}
+
+// splitNTLMUser: DOMAIN\user gives the domain separately; user@domain
+// (a UPN) and plain names go as they are.
+func splitNTLMUser(name string) (user, domain string) {
+	if d, u, ok := strings.Cut(name, `\`); ok {
+		return u, d
+	}
+	return name, ""
+}
+
+func ntlmChallenge(h http.Header) []byte {
+	for _, v := range h.Values("WWW-Authenticate") {
+		scheme, tok, ok := strings.Cut(strings.TrimSpace(v), " ")
+		if !ok || !(strings.EqualFold(scheme, "Negotiate") || strings.EqualFold(scheme, "NTLM")) {
+			continue
+		}
+		if b, err := base64.StdEncoding.DecodeString(strings.TrimSpace(tok)); err == nil && len(b) > 0 {
+			return b
+		}
+	}
+	return nil
+}
+
+// roundTrip writes one HTTP request on pc and reads the reply. The
+// context interrupts both, even in the middle of a long poll.
+func (t *transport) roundTrip(ctx context.Context, pc *pconn, h http.Header, contentType string, body []byte) (int, http.Header, []byte, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, nil, nil, err
+	}
+	stop := context.AfterFunc(ctx, func() { _ = pc.c.SetDeadline(time.Unix(1, 0)) })
+	defer stop()
+	// A Receive can legitimately wait the whole OperationTimeout.
+	deadline := time.Now().Add(t.cfg.OperationTimeout + 60*time.Second)
+	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
+		deadline = d
+	}
+	_ = pc.c.SetDeadline(deadline)
+
+	req, err := http.NewRequest(http.MethodPost, t.url, bytes.NewReader(body))
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	for k, v := range h {
+		req.Header[k] = v
+	}
+	req.Header.Set("Content-Type", contentType)
+	req.Header.Set("User-Agent", "terraform-provider-rdslicensing")
+	req.ContentLength = int64(len(body))
+	if len(body) == 0 {
+		req.Body = http.NoBody
+	}
+	t.exchanges.Add(1)
+	if err := req.Write(pc.c); err != nil {
+		return 0, nil, nil, wrapCtx(ctx, err)
+	}
+	resp, err := http.ReadResponse(pc.br, req)
+	if err != nil {
+		return 0, nil, nil, wrapCtx(ctx, err)
+	}
+	reply, err := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	if err != nil {
+		return 0, nil, nil, wrapCtx(ctx, err)
+	}
+	if resp.Close {
+		pc.broken = true
+	}
+	_ = pc.c.SetDeadline(time.Time{})
+	return resp.StatusCode, resp.Header, reply, nil
+}
+
+func wrapCtx(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return err
+}
+
+func isStaleConn(err error) bool {
+	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
+}
+
+// transportError turns network and TLS failures into errors that say
+// what to check.
+func (t *transport) transportError(ctx context.Context, err error) error {
+	var e *Error
+	if errors.As(err, &e) {
+		return err
+	}
+	if ctx.Err() != nil {
+		return ctxError(ctx, "talking to "+t.host)
+	}
+	msg := err.Error()
+	var (
+		unknownCA x509.UnknownAuthorityError
+		hostErr   x509.HostnameError
+		opErr     *net.OpError
+		dnsErr    *net.DNSError
+	)
+	switch {
+	case errors.As(err, &unknownCA):
+		msg = fmt.Sprintf("the certificate of %s is not signed by a trusted authority: set ca_cert to the PEM certificate of the CA that signed the WinRM HTTPS listener's certificate (for a self-signed certificate, the certificate itself), or insecure = true in a lab", t.addr)
+	case errors.As(err, &hostErr):
+		msg = fmt.Sprintf("the certificate of %s is not valid for %q (%v): connect with the name in the certificate, or set tls_server_name", t.addr, t.tlsConf.ServerName, hostErr.Error())
+	case errors.As(err, &dnsErr):
+		msg = fmt.Sprintf("cannot resolve %s: %v", t.host, dnsErr.Err)
+	case errors.Is(err, syscall.ECONNREFUSED):
+		msg = fmt.Sprintf("connection to %s refused: no WinRM listener on that port (check with: winrm enumerate winrm/config/listener), a firewall rejects it, or the host is restarting", t.addr)
+	case errors.As(err, &opErr) && opErr.Timeout():
+		msg = fmt.Sprintf("timed out connecting to %s: the host is down, a firewall drops the traffic, or the port is wrong", t.addr)
+	case isStaleConn(err):
+		msg = fmt.Sprintf("the connection to %s was closed before the host answered (the host restarted, a proxy cut it, or WinRM crashed)", t.addr)
+	}
+	return &Error{Kind: KindTransport, Host: t.host, Message: msg, cause: err}
+}
+
+func ctxError(ctx context.Context, what string) error {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return &Error{Kind: KindTimeout, Message: "timed out " + what, cause: ctx.Err()}
+	}
+	return &Error{Kind: KindCanceled, Message: "canceled while " + what, cause: ctx.Err()}
+}
+
+// The NTLM-sealed message framing of MS-WSMV 2.2.9.1.
+const (
+	encryptedContentType = `multipart/encrypted;protocol="application/HTTP-SPNEGO-session-encrypted";boundary="Encrypted Boundary"`
+	mimeBoundary         = "--Encrypted Boundary"
+)
+
+func isEncryptedType(ct string) bool {
+	return strings.Contains(ct, `protocol="application/HTTP-SPNEGO-session-encrypted"`)
+}
+
+func sealMessage(sec *ntlmssp.SecuritySession, msg []byte) ([]byte, error) {
+	sealed, sig, err := sec.Wrap(msg)
+	if err != nil {
+		return nil, &Error{Kind: KindProtocol, Message: "cannot seal the message: " + err.Error()}
+	}
+	var b bytes.Buffer
+	b.WriteString(mimeBoundary + "\r\n")
+	b.WriteString("\tContent-Type: application/HTTP-SPNEGO-session-encrypted\r\n")
+	b.WriteString("\tOriginalContent: type=application/soap+xml;charset=UTF-8;Length=" + strconv.Itoa(len(msg)) + "\r\n")
+	b.WriteString(mimeBoundary + "\r\n")
+	b.WriteString("\tContent-Type: application/octet-stream\r\n")
+	_ = binary.Write(&b, binary.LittleEndian, uint32(len(sig)))
+	b.Write(sig)
+	b.Write(sealed)
+	b.WriteString(mimeBoundary + "--\r\n")
+	return b.Bytes(), nil
+}
+
+func unsealMessage(sec *ntlmssp.SecuritySession, body []byte) ([]byte, error) {
+	bad := func(why string) error {
+		return &Error{Kind: KindProtocol, Message: "cannot read the host's encrypted reply: " + why}
+	}
+	const octet = "Content-Type: application/octet-stream\r\n"
+	i := bytes.Index(body, []byte("Length="))
+	j := bytes.Index(body, []byte(octet))
+	if i < 0 || j < 0 || j < i {
+		return nil, bad("no encrypted part")
+	}
+	lenText := body[i+len("Length="):]
+	if k := bytes.IndexAny(lenText, "\r\n;"); k >= 0 {
+		lenText = lenText[:k]
+	}
+	want, err := strconv.Atoi(strings.TrimSpace(string(lenText)))
+	if err != nil {
+		return nil, bad("bad Length")
+	}
+	payload := body[j+len(octet):]
+	if k := bytes.LastIndex(payload, []byte(mimeBoundary+"--")); k >= 0 {
+		payload = payload[:k]
+	}
+	if len(payload) < 4 {
+		return nil, bad("truncated")
+	}
+	sigLen := int(binary.LittleEndian.Uint32(payload[:4]))
+	if sigLen <= 0 || 4+sigLen > len(payload) {
+		return nil, bad("bad signature length")
+	}
+	plain, err := sec.Unwrap(payload[4+sigLen:], payload[4:4+sigLen])
+	if err != nil {
+		return nil, bad(err.Error())
+	}
+	if len(plain) != want {
+		return nil, bad(fmt.Sprintf("length %d, expected %d", len(plain), want))
+	}
+	return plain, nil
+}

@@ -1,0 +1,193 @@
+package winsim
+
+import (
+	"encoding/base64"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// dispatch answers one WS-Management shell request. It returns the reply
+// body (an envelope) or a fault.
+func (h *Host) dispatch(user User, req *request, st *HostState, address, clientIP string, stop <-chan struct{}) ([]byte, *wsFault) {
+	action := req.Header.Action
+	if req.Header.ResourceURI != "" && !strings.EqualFold(req.Header.ResourceURI, resourceCmd) {
+		return nil, &wsFault{Code: "s:Sender", Subcode: "w:DestinationUnreachable", WSMCode: 2150858770,
+			Reason: fmt.Sprintf("The WS-Management service cannot process the request. The resource URI %s was not found (winsim simulates the cmd shell only). ", req.Header.ResourceURI)}
+	}
+	timeout := time.Duration(st.WinRM.MaxTimeoutMS) * time.Millisecond
+	if t := req.Header.OperationTimeout; t != "" {
+		d, err := parseDuration(t)
+		if err != nil {
+			return nil, faultInvalidTimeout()
+		}
+		if d < timeout || timeout <= 0 {
+			timeout = d
+		}
+	}
+	userKey := strings.ToLower(user.Domain + `\` + user.Name)
+	switch action {
+	case actionCreate:
+		return h.createShell(user, userKey, req, st, address, clientIP)
+	}
+	sh, f := h.findShell(req.selector("ShellId"), userKey)
+	if f != nil {
+		return nil, f
+	}
+	sh.mu.Lock()
+	sh.lastUse = time.Now()
+	sh.mu.Unlock()
+	relates := req.Header.MessageID
+	switch action {
+	case actionCommand:
+		if req.Body.CommandLine == nil {
+			return nil, faultInvalidParameter("The parameter is incorrect. ")
+		}
+		line := strings.TrimSpace(req.Body.CommandLine.Command)
+		if line == "" {
+			return nil, faultInvalidParameter("The parameter is incorrect. ")
+		}
+		c := newCommand(sh, line)
+		if f := startProcess(c, req.Body.CommandLine.Arguments); f != nil {
+			return nil, f
+		}
+		sh.mu.Lock()
+		sh.commands[c.id] = c
+		sh.mu.Unlock()
+		return envelope(nsShell+"/CommandResponse", relates,
+			`<rsp:CommandResponse><rsp:CommandId>`+c.id+`</rsp:CommandId></rsp:CommandResponse>`), nil
+	case actionSend:
+		if req.Body.Send == nil {
+			return nil, faultInvalidParameter("The parameter is incorrect. ")
+		}
+		for _, s := range req.Body.Send.Streams {
+			data, err := base64.StdEncoding.DecodeString(strings.TrimSpace(s.Data))
+			if err != nil {
+				return nil, faultSchema("The stdin stream is not valid base64. ")
+			}
+			// A Send to a finished command is accepted and dropped:
+			// masterzen's final empty End=true often arrives after Done.
+			if c := sh.command(s.CommandID); c != nil && c.proc != nil && !c.isDone() {
+				c.proc.input(data, strings.EqualFold(s.End, "true"))
+			}
+		}
+		return envelope(nsShell+"/SendResponse", relates, `<rsp:SendResponse/>`), nil
+	case actionReceive:
+		if req.Body.Receive == nil {
+			return nil, faultInvalidParameter("The parameter is incorrect. ")
+		}
+		id := strings.TrimSpace(req.Body.Receive.DesiredStream.CommandID)
+		c := sh.command(id)
+		if c == nil {
+			return nil, faultInvalidSelectors(fmt.Sprintf("The request for the Windows Remote Shell with ShellId %s failed because the command %s was not found. ", sh.id, id))
+		}
+		wait := timeout
+		if p := ms(st.Realism.ReceivePollMS); p > 0 && p < wait {
+			wait = p
+		}
+		out, done, exit, timedOut := c.receive(wait, stop)
+		if timedOut {
+			return nil, faultTimedOut()
+		}
+		return envelope(nsShell+"/ReceiveResponse", relates, receiveBody(c.id, out, done, exit)), nil
+	case actionSignal:
+		if req.Body.Signal == nil {
+			return nil, faultInvalidParameter("The parameter is incorrect. ")
+		}
+		id := strings.TrimSpace(req.Body.Signal.CommandID)
+		if c := sh.command(id); c != nil {
+			code := strings.TrimSpace(req.Body.Signal.Code)
+			if c.proc != nil && !c.isDone() {
+				c.proc.signal(code)
+			}
+			if code == signalTerminate {
+				sh.mu.Lock()
+				delete(sh.commands, id)
+				sh.mu.Unlock()
+			}
+		}
+		// Signals for commands that are gone succeed: clients send a
+		// second terminate after a cancellation.
+		return envelope(nsShell+"/SignalResponse", relates, `<rsp:SignalResponse/>`), nil
+	case actionDelete:
+		h.rt.mu.Lock()
+		delete(h.rt.shells, sh.id)
+		h.rt.mu.Unlock()
+		sh.terminate()
+		return envelope(nsTransfer+"/DeleteResponse", relates, ``), nil
+	}
+	return nil, faultActionNotSupported(action)
+}
+
+func (h *Host) createShell(user User, userKey string, req *request, st *HostState, address, clientIP string) ([]byte, *wsFault) {
+	h.rt.mu.Lock()
+	owned := 0
+	for _, s := range h.rt.shells {
+		if s.ownerKey == userKey {
+			owned++
+		}
+	}
+	h.rt.mu.Unlock()
+	if max := st.WinRM.MaxShellsPerUser; max > 0 && owned >= max {
+		return nil, faultQuotaShells(max)
+	}
+	time.Sleep(ms(st.Realism.ShellCreateMS))
+	cp, ok := req.option("WINRS_CODEPAGE")
+	if !ok {
+		cp = "437"
+	}
+	in, out := "stdin", "stdout stderr"
+	if req.Body.Shell != nil {
+		if v := strings.TrimSpace(req.Body.Shell.InputStreams); v != "" {
+			in = v
+		}
+		if v := strings.TrimSpace(req.Body.Shell.OutputStreams); v != "" {
+			out = v
+		}
+	}
+	now := time.Now()
+	sh := &shell{id: newUUID(), host: h, owner: user, ownerKey: userKey, codepage: cp, created: now, lastUse: now, commands: map[string]*command{}}
+	h.rt.mu.Lock()
+	h.rt.shells[sh.id] = sh
+	h.rt.mu.Unlock()
+	owner := user.Name
+	if user.Domain != "" {
+		owner = st.NetBIOSDomain() + `\` + user.Name
+	}
+	return envelope(nsTransfer+"/CreateResponse", req.Header.MessageID, createResponse(address, sh.id, owner, clientIP, in, out)), nil
+}
+
+func (h *Host) findShell(id, userKey string) (*shell, *wsFault) {
+	h.rt.mu.Lock()
+	sh := h.rt.shells[strings.ToUpper(strings.TrimSpace(id))]
+	h.rt.mu.Unlock()
+	// Another user's shell is as good as missing.
+	if sh == nil || sh.ownerKey != userKey {
+		return nil, faultShellNotFound(id)
+	}
+	return sh, nil
+}
+
+func (s *shell) command(id string) *command {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.commands[strings.ToUpper(strings.TrimSpace(id))]
+}
+
+func receiveBody(cmdID string, out []chunk, done bool, exit int) string {
+	var b strings.Builder
+	b.WriteString(`<rsp:ReceiveResponse>`)
+	for _, c := range out {
+		b.WriteString(`<rsp:Stream Name="` + c.stream + `" CommandId="` + cmdID + `">` + base64.StdEncoding.EncodeToString(c.data) + `</rsp:Stream>`)
+	}
+	if done {
+		b.WriteString(`<rsp:Stream Name="stdout" CommandId="` + cmdID + `" End="true"></rsp:Stream>`)
+		b.WriteString(`<rsp:Stream Name="stderr" CommandId="` + cmdID + `" End="true"></rsp:Stream>`)
+		b.WriteString(`<rsp:CommandState CommandId="` + cmdID + `" State="` + stateDone + `"><rsp:ExitCode>` + strconv.Itoa(exit) + `</rsp:ExitCode></rsp:CommandState>`)
+	} else {
+		b.WriteString(`<rsp:CommandState CommandId="` + cmdID + `" State="` + stateRunning + `"></rsp:CommandState>`)
+	}
+	b.WriteString(`</rsp:ReceiveResponse>`)
+	return b.String()
+}

@@ -1,0 +1,222 @@
+package ntlm
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"mime"
+	"strconv"
+	"strings"
+)
+
+// EncryptedContentType is the Content-Type of an encrypted WS-Man body
+// (MS-WSMV 2.2.9.1.1). masterzen/winrm only decrypts a reply whose
+// Content-Type contains protocol="application/HTTP-SPNEGO-session-encrypted"
+// with the quotes.
+const EncryptedContentType = `multipart/encrypted;protocol="application/HTTP-SPNEGO-session-encrypted";boundary="Encrypted Boundary"`
+
+const (
+	spnegoProtocol = "application/HTTP-SPNEGO-session-encrypted"
+	boundary       = "--Encrypted Boundary"
+	endBoundary    = boundary + "--"
+)
+
+// IsEncrypted reports whether a request Content-Type announces an encrypted
+// body that must go through DecodeBody rather than be read as SOAP. It is
+// true for every multipart/encrypted or multipart/x-multi-encrypted type so
+// that CredSSP bodies are not mistaken for plaintext; DecodeBody rejects
+// them with a clear error.
+func IsEncrypted(contentType string) bool {
+	mt, _, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		mt = strings.ToLower(strings.TrimSpace(strings.SplitN(contentType, ";", 2)[0]))
+	}
+	return mt == "multipart/encrypted" || mt == "multipart/x-multi-encrypted"
+}
+
+// EncodeBody seals a plaintext SOAP reply and frames it exactly as Windows,
+// pywinrm and masterzen/winrm do; send it with Content-Type
+// EncryptedContentType.
+func (s *Session) EncodeBody(plain []byte) ([]byte, error) {
+	sealed, sig, err := s.Seal(plain)
+	if err != nil {
+		return nil, err
+	}
+	var b bytes.Buffer
+	b.Grow(len(plain) + 256)
+	b.WriteString(boundary + "\r\n")
+	b.WriteString("\tContent-Type: " + spnegoProtocol + "\r\n")
+	fmt.Fprintf(&b, "\tOriginalContent: type=application/soap+xml;charset=UTF-8;Length=%d\r\n", len(plain))
+	b.WriteString(boundary + "\r\n")
+	b.WriteString("\tContent-Type: application/octet-stream\r\n")
+	b.Write(binary.LittleEndian.AppendUint32(nil, uint32(len(sig))))
+	b.Write(sig)
+	b.Write(sealed)
+	b.WriteString(endBoundary + "\r\n")
+	return b.Bytes(), nil
+}
+
+// DecodeBody unseals an encrypted request body and returns the plaintext
+// SOAP. It tolerates the small differences between clients (blank lines,
+// header whitespace, a CRLF before the closing boundary) and accepts several
+// encrypted parts in a row, which are concatenated. The sealed length must
+// equal the OriginalContent Length.
+func (s *Session) DecodeBody(body []byte) ([]byte, error) {
+	if !s.CanSeal() {
+		return nil, s.errNoSeal()
+	}
+	rest := body
+	var out []byte
+	for part := 1; ; part++ {
+		rest = trimSpaceLeft(rest)
+		if part > 1 && (len(rest) == 0 || bytes.HasPrefix(rest, []byte(endBoundary))) {
+			return out, nil
+		}
+		if !bytes.HasPrefix(rest, []byte(boundary)) || bytes.HasPrefix(rest, []byte(endBoundary)) {
+			if part == 1 {
+				return nil, fmt.Errorf("ntlm: encrypted body does not start with %q", boundary)
+			}
+			return nil, fmt.Errorf("ntlm: encrypted body part %d: expected %q or the closing boundary after the sealed data", part, boundary)
+		}
+		rest = rest[len(boundary):]
+
+		// Metadata part: headers up to the next boundary.
+		end := bytes.Index(rest, []byte(boundary))
+		if end < 0 {
+			return nil, fmt.Errorf("ntlm: encrypted body part %d: no boundary after the metadata headers", part)
+		}
+		length, err := parseMetadata(rest[:end])
+		if err != nil {
+			return nil, fmt.Errorf("ntlm: encrypted body part %d: %v", part, err)
+		}
+		rest = rest[end+len(boundary):]
+
+		// Data part: headers, then <uint32 sig len><sig><sealed bytes>.
+		rest = skipHeaders(rest)
+		if len(rest) < 4 {
+			return nil, fmt.Errorf("ntlm: encrypted body part %d is truncated before the signature length", part)
+		}
+		sigLen := int(binary.LittleEndian.Uint32(rest))
+		rest = rest[4:]
+		if sigLen != SignatureSize {
+			return nil, fmt.Errorf("ntlm: encrypted body part %d: signature length %d, want %d", part, sigLen, SignatureSize)
+		}
+		if len(rest) < sigLen {
+			return nil, fmt.Errorf("ntlm: encrypted body part %d is truncated inside the signature", part)
+		}
+		sig := rest[:sigLen]
+		rest = rest[sigLen:]
+		// The sealed bytes run to the next boundary, as pywinrm and
+		// masterzen split them; Length= tells whether a CRLF before it
+		// belongs to the data.
+		end = bytes.Index(rest, []byte(boundary))
+		if end < 0 {
+			end = len(rest)
+		}
+		sealed := rest[:end]
+		rest = rest[end:]
+		if len(sealed) != length {
+			extra := string(sealed[min(length, len(sealed)):])
+			if len(sealed) < length || (extra != "\r\n" && extra != "\n") {
+				return nil, fmt.Errorf("ntlm: encrypted body part %d: %d sealed bytes but OriginalContent Length=%d", part, len(sealed), length)
+			}
+			sealed = sealed[:length]
+		}
+		plain, err := s.Unseal(sealed, sig)
+		if err != nil {
+			return nil, fmt.Errorf("%w (encrypted body part %d)", err, part)
+		}
+		out = append(out, plain...)
+	}
+}
+
+// parseMetadata checks the first MIME part's headers and returns its Length.
+func parseMetadata(h []byte) (int, error) {
+	text := string(h)
+	lower := strings.ToLower(text)
+	switch {
+	case strings.Contains(lower, "credssp"):
+		return 0, errors.New("CredSSP-encrypted bodies are not supported, only NTLM (application/HTTP-SPNEGO-session-encrypted)")
+	case !strings.Contains(lower, strings.ToLower(spnegoProtocol)):
+		return 0, fmt.Errorf("metadata part lacks Content-Type %s", spnegoProtocol)
+	}
+	i := strings.Index(lower, "length=")
+	if i < 0 {
+		return 0, errors.New("metadata part lacks OriginalContent ...;Length=")
+	}
+	digits := text[i+len("length="):]
+	j := 0
+	for j < len(digits) && digits[j] >= '0' && digits[j] <= '9' {
+		j++
+	}
+	n, err := strconv.Atoi(digits[:j])
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("bad OriginalContent Length %q", strings.TrimSpace(strings.SplitN(digits, "\n", 2)[0]))
+	}
+	return n, nil
+}
+
+// skipHeaders drops the line ending after a boundary, any "Name: value"
+// header lines and blank lines. The binary data cannot be mistaken for a
+// header: it starts with the signature length 0x10.
+func skipHeaders(b []byte) []byte {
+	for {
+		t := bytes.TrimLeft(b, " \t")
+		switch {
+		case bytes.HasPrefix(t, []byte("\r\n")):
+			b = t[2:]
+			continue
+		case bytes.HasPrefix(t, []byte("\n")):
+			b = t[1:]
+			continue
+		}
+		name := 0
+		for name < len(t) && isTokenChar(t[name]) {
+			name++
+		}
+		nl := bytes.IndexByte(t, '\n')
+		if name == 0 || name >= len(t) || t[name] != ':' || nl < 0 {
+			return b
+		}
+		b = t[nl+1:]
+	}
+}
+
+func isTokenChar(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_'
+}
+
+func trimSpaceLeft(b []byte) []byte {
+	return bytes.TrimLeft(b, " \t\r\n")
+}
+
+// ParseAuthorization splits an Authorization header value such as
+// "Negotiate TlRMTVNTUAAB..." into its scheme ("Negotiate" or "NTLM",
+// canonical case) and decoded token. ok is false for other schemes, a
+// missing token or bad base64.
+func ParseAuthorization(header string) (scheme string, token []byte, ok bool) {
+	header = strings.TrimSpace(header)
+	i := strings.IndexAny(header, " \t")
+	if i < 0 {
+		return "", nil, false
+	}
+	switch strings.ToLower(header[:i]) {
+	case "negotiate":
+		scheme = "Negotiate"
+	case "ntlm":
+		scheme = "NTLM"
+	default:
+		return "", nil, false
+	}
+	enc := strings.TrimSpace(header[i:])
+	token, err := base64.StdEncoding.DecodeString(enc)
+	if err != nil {
+		token, err = base64.RawStdEncoding.DecodeString(strings.TrimRight(enc, "="))
+	}
+	if err != nil || len(token) == 0 {
+		return "", nil, false
+	}
+	return scheme, token, true
+}

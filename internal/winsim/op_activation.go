@@ -1,0 +1,605 @@
+package winsim
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/rds"
+)
+
+// The license server operations (get_license_server, contact, activation,
+// discovery scope, AD group), mirroring their scripts, on top of a model of
+// the Win32_TSLicenseServer methods: each returns the WBEM code Windows
+// would, taking the codes the reference leaves UNVERIFIED from Quirks.
+
+func init() {
+	register(rds.GetLicenseServer, getLicenseServer)
+	register(rds.SetContact, setLicenseServerContact)
+	register(rds.ActivateLicenseServer, activateLicenseServer)
+	register(rds.ReactivateLicenseSrv, reactivateLicenseServer)
+	register(rds.DeactivateLicenseSrv, deactivateLicenseServer)
+	register(rds.SetDiscoveryScope, setDiscoveryScope)
+	register(rds.SetTSLSGroupMembership, setTSLSGroupMembership)
+}
+
+// --- Windows: Win32_TSLicenseServer ------------------------------------------
+
+// lsDatabasePath is Win32_TSLicenseServer.DatabasePath (exact value unverified).
+const lsDatabasePath = `C:\Windows\system32\LServer\`
+
+// lsProperty returns the contact property of Win32_TSLicenseServer named
+// name (its Win32 spelling); nil for any other name.
+func lsProperty(ls *LicenseServerState, name string) *string {
+	switch name {
+	case "FirstName":
+		return &ls.FirstName
+	case "LastName":
+		return &ls.LastName
+	case "Company":
+		return &ls.Company
+	case "CountryRegion":
+		return &ls.CountryRegion
+	case "eMail":
+		return &ls.Email
+	case "OrgUnit":
+		return &ls.OrgUnit
+	case "Address":
+		return &ls.Address
+	case "City":
+		return &ls.City
+	case "State":
+		return &ls.State
+	case "PostalCode":
+		return &ls.PostalCode
+	}
+	return nil
+}
+
+// setLSProperty models Set-CimInstance of one property. The provider
+// checks CountryRegion against its country list (reference 1.4, unverified)
+// unless Quirks.AcceptAnyCountry; "" clears any property.
+func setLSProperty(st *HostState, name, value string) int64 {
+	p := lsProperty(&st.LicenseServer, name)
+	if p == nil {
+		return WBEMInvalidParameter
+	}
+	if name == "CountryRegion" && value != "" && !st.Quirks.AcceptAnyCountry && !knownCountry(value) {
+		return WBEMInvalidParameter
+	}
+	*p = value
+	return 0
+}
+
+// lsContactMissing lists the names whose property is empty.
+func lsContactMissing(ls *LicenseServerState, names ...string) []string {
+	var missing []string
+	for _, n := range names {
+		if p := lsProperty(ls, n); p == nil || strings.TrimSpace(*p) == "" {
+			missing = append(missing, n)
+		}
+	}
+	return missing
+}
+
+// getActivationStatus models GetActivationStatus: ActivationStatus 0 or 1.
+func getActivationStatus(st *HostState) (int64, int) {
+	if st.LicenseServer.Activated {
+		return 0, 0
+	}
+	return 0, 1
+}
+
+// getLicenseServerID models GetLicenseServerId ("" when not activated).
+func getLicenseServerID(st *HostState) (int64, string) {
+	if !st.LicenseServer.Activated {
+		return 0, ""
+	}
+	return 0, st.LicenseServer.LicenseServerID
+}
+
+// activateServerAutomatic models ActivateServerAutomatic.
+func activateServerAutomatic(x *opContext) int64 {
+	ls := &x.Host.LicenseServer
+	if len(lsContactMissing(ls, "FirstName", "LastName", "Company", "CountryRegion")) > 0 {
+		return WBEMInvalidParameter // unverified; the script checks first
+	}
+	if !x.clearinghouseReachable() {
+		return x.Host.Quirks.ClearinghouseUnreachableCode
+	}
+	ls.Activated, ls.LicenseServerID = true, LicenseServerIDFor(ls.ProductID)
+	return 0
+}
+
+// activateServer models ActivateServer(sLicenseServerId): the Clearinghouse
+// issued the ID for this product ID or it is refused; no Internet needed.
+func activateServer(x *opContext, id string) int64 {
+	ls := &x.Host.LicenseServer
+	want := LicenseServerIDFor(ls.ProductID)
+	if !strings.EqualFold(id, want) {
+		return x.Host.Quirks.InvalidCodeCode
+	}
+	ls.Activated, ls.LicenseServerID = true, want
+	return 0
+}
+
+// reactivateServerAutomatic models ReactivateServerAutomatic(Reason). The
+// license server ID stays the same (unverified either way).
+func reactivateServerAutomatic(x *opContext, reason int64) int64 {
+	ls := &x.Host.LicenseServer
+	switch {
+	case !ls.Activated:
+		return x.Host.Quirks.NotActivatedCode
+	case reason < 0 || reason > 4:
+		return WBEMInvalidParameter
+	case len(lsContactMissing(ls, "FirstName", "LastName")) > 0:
+		return WBEMInvalidParameter // unverified; the script checks first
+	case !x.clearinghouseReachable():
+		return x.Host.Quirks.ClearinghouseUnreachableCode
+	}
+	return 0
+}
+
+// reactivateServer models ReactivateServer(sNewLicenseServerId).
+func reactivateServer(x *opContext, id string) int64 {
+	ls := &x.Host.LicenseServer
+	if !ls.Activated {
+		return x.Host.Quirks.NotActivatedCode
+	}
+	if !strings.EqualFold(id, LicenseServerIDFor(ls.ProductID)) {
+		return x.Host.Quirks.InvalidCodeCode
+	}
+	return 0
+}
+
+// deactivateServerAutomatic models DeactivateServerAutomatic. Installed key
+// packs stay in the database (unverified).
+func deactivateServerAutomatic(x *opContext) int64 {
+	ls := &x.Host.LicenseServer
+	switch {
+	case !ls.Activated:
+		return x.Host.Quirks.NotActivatedCode
+	case len(lsContactMissing(ls, "FirstName", "LastName")) > 0:
+		return WBEMInvalidParameter // unverified; the script checks first
+	case !x.clearinghouseReachable():
+		return x.Host.Quirks.ClearinghouseUnreachableCode
+	}
+	ls.Activated, ls.LicenseServerID = false, ""
+	return 0
+}
+
+// changeRole models ChangeRole(ServerRole): domain scope needs a Domain
+// Admin, forest scope an Enterprise Admin (WBEM_E_ACCESS_DENIED otherwise).
+func changeRole(x *opContext, role int64) int64 {
+	switch {
+	case role < 0 || role > 2:
+		return WBEMInvalidParameter
+	case role != 0 && x.Host.Domain == "":
+		return WBEMInvalidOperation // unverified; the script checks first
+	case role == 1 && !x.User.DomainAdmin, role == 2 && !x.User.EnterpriseAdmin:
+		return WBEMAccessDenied
+	}
+	x.Host.LicenseServer.ServerRole = int(role)
+	return 0
+}
+
+// isLSonDC models IsLSonDC.
+func isLSonDC(st *HostState) (int64, bool) { return 0, st.DomainController }
+
+// isLSinTSLSGroup models IsLSinTSLSGroup(Domain = ""). Outside a domain
+// there is no group (unverified code; the script does not ask there).
+func isLSinTSLSGroup(st *HostState) (int64, bool) {
+	if st.Domain == "" {
+		return WBEMNotAvailable, false
+	}
+	return 0, st.LicenseServer.InTSLSGroup
+}
+
+// setTSLSGroup models AddLStoTSLSGroup (member) and RemoveLSfromTSLSGroup:
+// both change an AD group and need a Domain Admin.
+func setTSLSGroup(x *opContext, member bool) int64 {
+	switch {
+	case x.Host.Domain == "":
+		return WBEMNotAvailable // unverified; the script checks first
+	case !x.User.DomainAdmin:
+		return WBEMAccessDenied
+	}
+	x.Host.LicenseServer.InTSLSGroup = member
+	return 0
+}
+
+// --- the scripts ------------------------------------------------------------
+
+// lsActivation mirrors Get-RdslActivation.
+func lsActivation(st *HostState) (int, string, error) {
+	code, status := getActivationStatus(st)
+	if err := assertReturn(code, "GetActivationStatus", nil, ""); err != nil {
+		return 0, "", err
+	}
+	if status != 0 {
+		return status, "", nil
+	}
+	code, id := getLicenseServerID(st)
+	if err := assertReturn(code, "GetLicenseServerId", nil, ""); err != nil {
+		return 0, "", err
+	}
+	return status, id, nil
+}
+
+// lsContact is the scripts' New-Contact.
+func lsContact(ls *LicenseServerState) rds.Contact {
+	return rds.Contact{
+		FirstName: ls.FirstName, LastName: ls.LastName, Company: ls.Company,
+		CountryRegion: ls.CountryRegion, Email: ls.Email, OrgUnit: ls.OrgUnit,
+		Address: ls.Address, City: ls.City, State: ls.State, PostalCode: ls.PostalCode,
+	}
+}
+
+// getLicenseServer mirrors scripts/get_license_server.ps1.
+func getLicenseServer(x *opContext, _ rds.NoInput) (rds.LicenseServer, error) {
+	st := x.Host
+	if err := assertLicensingRole(st); err != nil {
+		return rds.LicenseServer{}, err
+	}
+	status, id, err := lsActivation(st)
+	if err != nil {
+		return rds.LicenseServer{}, err
+	}
+	code, onDC := isLSonDC(st)
+	if err := assertReturn(code, "IsLSonDC", nil, ""); err != nil {
+		return rds.LicenseServer{}, err
+	}
+	cs := computerSystem(x)
+	var inGroup *bool
+	groupErr := ""
+	if cs.PartOfDomain {
+		code, member := isLSinTSLSGroup(st)
+		if err := assertReturn(code, "IsLSinTSLSGroup", nil, ""); err != nil {
+			groupErr = err.(*opError).Message
+		} else {
+			inGroup = &member
+		}
+	}
+	return rds.LicenseServer{
+		ActivationStatus:   status,
+		LicenseServerID:    id,
+		ProductID:          st.LicenseServer.ProductID,
+		Contact:            lsContact(&st.LicenseServer),
+		ServerRole:         st.LicenseServer.ServerRole,
+		InTSLSGroup:        inGroup,
+		TSLSGroupError:     groupErr,
+		OnDomainController: onDC,
+		PartOfDomain:       cs.PartOfDomain,
+		Domain:             cs.Domain,
+		OSVersion:          osVersionName(st),
+		ComputerName:       cs.Name,
+		DNSHostName:        cs.dnsName(),
+		ServiceStatus:      st.Services[ServiceLicensing].Status,
+		DatabasePath:       lsDatabasePath,
+		Version:            OSBuilds[st.OS],
+	}, nil
+}
+
+// setLicenseServerContact mirrors scripts/set_license_server_contact.ps1:
+// CountryRegion first, then the others, each only when it differs.
+func setLicenseServerContact(x *opContext, in rds.Contact) (rds.ContactChange, error) {
+	st := x.Host
+	if err := assertLicensingRole(st); err != nil {
+		return rds.ContactChange{}, err
+	}
+	wanted := []struct{ name, value string }{
+		{"CountryRegion", in.CountryRegion},
+		{"FirstName", in.FirstName},
+		{"LastName", in.LastName},
+		{"Company", in.Company},
+		{"eMail", in.Email},
+		{"OrgUnit", in.OrgUnit},
+		{"Address", in.Address},
+		{"City", in.City},
+		{"State", in.State},
+		{"PostalCode", in.PostalCode},
+	}
+	changed := []string{}
+	for _, w := range wanted {
+		if *lsProperty(&st.LicenseServer, w.name) == w.value {
+			continue
+		}
+		code := setLSProperty(st, w.name, w.value)
+		if w.name == "CountryRegion" && code == WBEMInvalidParameter {
+			return rds.ContactChange{}, failCode("invalid_input", code, "CountryRegion '%s' is not a country/region name the license server on %s accepts; use the English name as RD Licensing Manager lists it, e.g. 'United States', 'United Kingdom', 'Germany'", w.value, st.Name)
+		}
+		if err := assertReturn(code, "Set-CimInstance Win32_TSLicenseServer."+w.name, nil, "setting the contact of the license server on "+st.Name); err != nil {
+			return rds.ContactChange{}, err
+		}
+		changed = append(changed, w.name)
+	}
+	return rds.ContactChange{Changed: changed, Contact: lsContact(&st.LicenseServer)}, nil
+}
+
+// lsIDPattern is the scripts' check of a license server ID.
+var lsIDPattern = regexp.MustCompile(`^[A-Za-z0-9]{35}$`)
+
+func checkActivationMethod(st *HostState, verb string, in rds.ActivationInput) error {
+	if in.Method != "automatic" && in.Method != "license_server_id" {
+		return fail("invalid_input", `cannot %s the license server on %s: method must be "automatic" or "license_server_id", not "%s"`, verb, st.Name, in.Method)
+	}
+	return nil
+}
+
+func checkLicenseServerID(st *HostState, verb string, in rds.ActivationInput) error {
+	if in.Method == "license_server_id" && !lsIDPattern.MatchString(in.LicenseServerID) {
+		return fail("invalid_input", "cannot %s the license server on %s: license_server_id must be the 35 letters and digits of a license server ID, without hyphens or spaces", verb, st.Name)
+	}
+	return nil
+}
+
+// The script's code-to-kind tables and the contexts it gives them.
+const (
+	hintUnreachable = "could not reach the Microsoft Clearinghouse, which it must reach over outbound TCP 443 (HTTPS)"
+)
+
+func activationResult(st *HostState, changed bool) (rds.ActivationResult, error) {
+	status, id, err := lsActivation(st)
+	if err != nil {
+		return rds.ActivationResult{}, err
+	}
+	return rds.ActivationResult{ActivationStatus: status, LicenseServerID: id, Changed: changed}, nil
+}
+
+// activateLicenseServer mirrors scripts/activate_license_server.ps1.
+func activateLicenseServer(x *opContext, in rds.ActivationInput) (rds.ActivationResult, error) {
+	st := x.Host
+	if err := checkActivationMethod(st, "activate", in); err != nil {
+		return rds.ActivationResult{}, err
+	}
+	if err := checkLicenseServerID(st, "activate", in); err != nil {
+		return rds.ActivationResult{}, err
+	}
+	if err := assertLicensingRole(st); err != nil {
+		return rds.ActivationResult{}, err
+	}
+	status, id, err := lsActivation(st)
+	if err != nil {
+		return rds.ActivationResult{}, err
+	}
+	if status == 0 {
+		return rds.ActivationResult{ActivationStatus: status, LicenseServerID: id}, nil
+	}
+	ls := &st.LicenseServer
+	if in.Method == "automatic" {
+		if missing := lsContactMissing(ls, "FirstName", "LastName", "Company", "CountryRegion"); len(missing) > 0 {
+			return rds.ActivationResult{}, fail("invalid_input", "cannot activate the license server on %s automatically: the Microsoft Clearinghouse requires the contact properties FirstName, LastName, Company and CountryRegion; empty: %s; set them first", st.Name, strings.Join(missing, ", "))
+		}
+		code := activateServerAutomatic(x)
+		context := "activating the license server on " + st.Name
+		if code == WBEMNotAvailable {
+			context = fmt.Sprintf(`the license server %s %s; a server without Internet access can be activated with method = "license_server_id" and a license server ID obtained from the Clearinghouse web site or by telephone with this server's product ID %s`, st.Name, hintUnreachable, ls.ProductID)
+		}
+		if err := assertReturn(code, "ActivateServerAutomatic", map[int64]string{WBEMNotAvailable: "clearinghouse_unreachable"}, context); err != nil {
+			return rds.ActivationResult{}, err
+		}
+	} else {
+		code := activateServer(x, in.LicenseServerID)
+		context := "activating the license server on " + st.Name
+		if code == WBEMInvalidParameter {
+			context = fmt.Sprintf("the license server on %s was not activated: the Clearinghouse did not accept the license server ID for product ID %s; check that it was issued for this server's product ID", st.Name, ls.ProductID)
+		}
+		if err := assertReturn(code, "ActivateServer", map[int64]string{WBEMInvalidParameter: "invalid_code"}, context); err != nil {
+			return rds.ActivationResult{}, err
+		}
+	}
+	return activationResult(st, true)
+}
+
+// reactivateLicenseServer mirrors scripts/reactivate_license_server.ps1.
+func reactivateLicenseServer(x *opContext, in rds.ActivationInput) (rds.ActivationResult, error) {
+	st := x.Host
+	if err := checkActivationMethod(st, "reactivate", in); err != nil {
+		return rds.ActivationResult{}, err
+	}
+	reason := int64(in.Reason)
+	if in.Method == "automatic" && (reason < 0 || reason > 4) {
+		return rds.ActivationResult{}, fail("invalid_input", "cannot reactivate the license server on %s: reason must be 0 (redeployed), 1 (certificate corrupt), 2 (private key compromised), 3 (activation key expired) or 4 (server upgraded), not %d", st.Name, reason)
+	}
+	if err := checkLicenseServerID(st, "reactivate", in); err != nil {
+		return rds.ActivationResult{}, err
+	}
+	if err := assertLicensingRole(st); err != nil {
+		return rds.ActivationResult{}, err
+	}
+	status, _, err := lsActivation(st)
+	if err != nil {
+		return rds.ActivationResult{}, err
+	}
+	if status != 0 {
+		return rds.ActivationResult{}, fail("not_activated", "the license server on %s is not activated (activation status %d); activate it before reactivating it", st.Name, status)
+	}
+	ls := &st.LicenseServer
+	if in.Method == "automatic" {
+		if missing := lsContactMissing(ls, "FirstName", "LastName"); len(missing) > 0 {
+			return rds.ActivationResult{}, fail("invalid_input", "cannot reactivate the license server on %s automatically: the Microsoft Clearinghouse requires the contact properties FirstName and LastName; empty: %s; set them first", st.Name, strings.Join(missing, ", "))
+		}
+		code := reactivateServerAutomatic(x, reason)
+		context := "reactivating the license server on " + st.Name
+		if code == WBEMNotAvailable {
+			context = fmt.Sprintf(`the license server %s %s; a server without Internet access can be reactivated with method = "license_server_id" and a new license server ID obtained from the Clearinghouse web site or by telephone with this server's product ID %s`, st.Name, hintUnreachable, ls.ProductID)
+		}
+		if err := assertReturn(code, "ReactivateServerAutomatic", map[int64]string{WBEMNotAvailable: "clearinghouse_unreachable"}, context); err != nil {
+			return rds.ActivationResult{}, err
+		}
+	} else {
+		code := reactivateServer(x, in.LicenseServerID)
+		context := "reactivating the license server on " + st.Name
+		if code == WBEMInvalidParameter {
+			context = fmt.Sprintf("the license server on %s was not reactivated: the Clearinghouse did not accept the license server ID for product ID %s; check that it was issued for this server's product ID", st.Name, ls.ProductID)
+		}
+		if err := assertReturn(code, "ReactivateServer", map[int64]string{WBEMInvalidParameter: "invalid_code"}, context); err != nil {
+			return rds.ActivationResult{}, err
+		}
+	}
+	return activationResult(st, true)
+}
+
+// deactivateLicenseServer mirrors scripts/deactivate_license_server.ps1.
+func deactivateLicenseServer(x *opContext, in rds.ActivationInput) (rds.ActivationResult, error) {
+	st := x.Host
+	if in.Method != "automatic" {
+		return rds.ActivationResult{}, fail("invalid_input", `cannot deactivate the license server on %s with method "%s": only "automatic" (over the Internet) is supported; deactivating by telephone needs a confirmation code entered in RD Licensing Manager`, st.Name, in.Method)
+	}
+	if err := assertLicensingRole(st); err != nil {
+		return rds.ActivationResult{}, err
+	}
+	status, id, err := lsActivation(st)
+	if err != nil {
+		return rds.ActivationResult{}, err
+	}
+	if status != 0 {
+		return rds.ActivationResult{ActivationStatus: status, LicenseServerID: id}, nil
+	}
+	if missing := lsContactMissing(&st.LicenseServer, "FirstName", "LastName"); len(missing) > 0 {
+		return rds.ActivationResult{}, fail("invalid_input", "cannot deactivate the license server on %s automatically: the Microsoft Clearinghouse requires the contact properties FirstName and LastName; empty: %s; set them first", st.Name, strings.Join(missing, ", "))
+	}
+	code := deactivateServerAutomatic(x)
+	context := "deactivating the license server on " + st.Name
+	if code == WBEMNotAvailable {
+		context = fmt.Sprintf("the license server %s %s; without Internet access, deactivate it by telephone with RD Licensing Manager", st.Name, hintUnreachable)
+	}
+	if err := assertReturn(code, "DeactivateServerAutomatic", map[int64]string{WBEMNotAvailable: "clearinghouse_unreachable"}, context); err != nil {
+		return rds.ActivationResult{}, err
+	}
+	return activationResult(st, true)
+}
+
+var scopeNames = []string{"workgroup", "domain", "forest"}
+
+// setDiscoveryScope mirrors scripts/set_discovery_scope.ps1.
+func setDiscoveryScope(x *opContext, in rds.ScopeInput) (rds.ScopeResult, error) {
+	st := x.Host
+	role := int64(in.ServerRole)
+	if role < 0 || role > 2 {
+		return rds.ScopeResult{}, fail("invalid_input", "cannot set the discovery scope of the license server on %s: server_role must be 0 (workgroup), 1 (domain) or 2 (forest), not %d", st.Name, role)
+	}
+	if err := assertLicensingRole(st); err != nil {
+		return rds.ScopeResult{}, err
+	}
+	cs := computerSystem(x)
+	if !cs.PartOfDomain && role != 0 {
+		return rds.ScopeResult{}, fail("invalid_input", "cannot set the discovery scope of the license server on %s to %d (%s): the server is not in a domain (workgroup %s), and outside a domain the only scope is 0 (workgroup)", st.Name, role, scopeNames[role], cs.Domain)
+	}
+	if int64(st.LicenseServer.ServerRole) == role {
+		return rds.ScopeResult{ServerRole: int(role)}, nil
+	}
+	code := changeRole(x, role)
+	context := fmt.Sprintf("changing the discovery scope of the license server on %s to %d (%s)", st.Name, role, scopeNames[role])
+	if code == WBEMAccessDenied {
+		if role == 2 {
+			context = fmt.Sprintf("changing the discovery scope of the license server on %s to 2 (forest) needs an account that is an Enterprise Admin of the forest", st.Name)
+		} else {
+			context = fmt.Sprintf("changing the discovery scope of the license server on %s to %d (%s) needs an account that is a Domain Admin of %s", st.Name, role, scopeNames[role], cs.Domain)
+		}
+	}
+	if err := assertReturn(code, "ChangeRole", map[int64]string{WBEMAccessDenied: "access_denied"}, context); err != nil {
+		return rds.ScopeResult{}, err
+	}
+	return rds.ScopeResult{ServerRole: st.LicenseServer.ServerRole, Changed: true}, nil
+}
+
+// setTSLSGroupMembership mirrors scripts/set_tsls_group_membership.ps1.
+func setTSLSGroupMembership(x *opContext, in rds.GroupInput) (rds.GroupResult, error) {
+	st := x.Host
+	if err := assertLicensingRole(st); err != nil {
+		return rds.GroupResult{}, err
+	}
+	cs := computerSystem(x)
+	if !cs.PartOfDomain {
+		return rds.GroupResult{}, fail("invalid_input", `the license server on %s is not in a domain (workgroup %s): the Active Directory group "Terminal Server License Servers" exists only in a domain`, st.Name, cs.Domain)
+	}
+	isMember := func() (bool, error) { // the script's Test-GroupMember
+		code, member := isLSinTSLSGroup(st)
+		err := assertReturn(code, "IsLSinTSLSGroup", nil, fmt.Sprintf(`reading the membership of the license server on %s in the group "Terminal Server License Servers"`, st.Name))
+		return member, err
+	}
+	member, err := isMember()
+	if err != nil {
+		return rds.GroupResult{}, err
+	}
+	if member == in.Member {
+		return rds.GroupResult{Member: member}, nil
+	}
+	code := setTSLSGroup(x, in.Member)
+	method := "AddLStoTSLSGroup"
+	context := fmt.Sprintf(`adding the license server %s to the group "Terminal Server License Servers" of %s`, st.Name, cs.Domain)
+	if !in.Member {
+		method = "RemoveLSfromTSLSGroup"
+		context = fmt.Sprintf(`removing the license server %s from the group "Terminal Server License Servers" of %s`, st.Name, cs.Domain)
+	}
+	if code == WBEMAccessDenied {
+		context += " needs an account that is a Domain Admin of " + cs.Domain
+	}
+	if err := assertReturn(code, method, map[int64]string{WBEMAccessDenied: "access_denied"}, context); err != nil {
+		return rds.GroupResult{}, err
+	}
+	member, err = isMember()
+	if err != nil {
+		return rds.GroupResult{}, err
+	}
+	return rds.GroupResult{Member: member, Changed: true}, nil
+}
+
+// knownCountry reports whether name is on the provider's country/region
+// list (case-insensitive): English short names as RD Licensing Manager
+// shows them on en-US systems, with a few common alternative spellings.
+func knownCountry(name string) bool { return countrySet[strings.ToLower(strings.TrimSpace(name))] }
+
+var countrySet = func() map[string]bool {
+	m := make(map[string]bool, len(countryNames))
+	for _, n := range countryNames {
+		m[strings.ToLower(n)] = true
+	}
+	return m
+}()
+
+var countryNames = []string{
+	"Afghanistan", "Åland Islands", "Albania", "Algeria", "American Samoa", "Andorra", "Angola",
+	"Anguilla", "Antarctica", "Antigua and Barbuda", "Argentina", "Armenia", "Aruba", "Australia",
+	"Austria", "Azerbaijan", "Bahamas", "Bahrain", "Bangladesh", "Barbados", "Belarus", "Belgium",
+	"Belize", "Benin", "Bermuda", "Bhutan", "Bolivia", "Bonaire, Sint Eustatius and Saba",
+	"Bosnia and Herzegovina", "Botswana", "Bouvet Island", "Brazil", "British Indian Ocean Territory",
+	"British Virgin Islands", "Brunei", "Bulgaria", "Burkina Faso", "Burundi", "Cabo Verde",
+	"Cambodia", "Cameroon", "Canada", "Cayman Islands", "Central African Republic", "Chad", "Chile",
+	"China", "Christmas Island", "Cocos (Keeling) Islands", "Colombia", "Comoros", "Congo",
+	"Congo (DRC)", "Cook Islands", "Costa Rica", "Côte d'Ivoire", "Croatia", "Cuba", "Curaçao",
+	"Cyprus", "Czechia", "Denmark", "Djibouti", "Dominica", "Dominican Republic", "Ecuador", "Egypt",
+	"El Salvador", "Equatorial Guinea", "Eritrea", "Estonia", "Eswatini", "Ethiopia",
+	"Falkland Islands", "Faroe Islands", "Fiji", "Finland", "France", "French Guiana",
+	"French Polynesia", "French Southern Territories", "Gabon", "Gambia", "Georgia", "Germany",
+	"Ghana", "Gibraltar", "Greece", "Greenland", "Grenada", "Guadeloupe", "Guam", "Guatemala",
+	"Guernsey", "Guinea", "Guinea-Bissau", "Guyana", "Haiti", "Heard Island and McDonald Islands",
+	"Honduras", "Hong Kong SAR", "Hungary", "Iceland", "India", "Indonesia", "Iran", "Iraq",
+	"Ireland", "Isle of Man", "Israel", "Italy", "Jamaica", "Japan", "Jersey", "Jordan",
+	"Kazakhstan", "Kenya", "Kiribati", "Korea", "Kosovo", "Kuwait", "Kyrgyzstan", "Laos", "Latvia",
+	"Lebanon", "Lesotho", "Liberia", "Libya", "Liechtenstein", "Lithuania", "Luxembourg",
+	"Macao SAR", "Madagascar", "Malawi", "Malaysia", "Maldives", "Mali", "Malta",
+	"Marshall Islands", "Martinique", "Mauritania", "Mauritius", "Mayotte", "Mexico", "Micronesia",
+	"Moldova", "Monaco", "Mongolia", "Montenegro", "Montserrat", "Morocco", "Mozambique", "Myanmar",
+	"Namibia", "Nauru", "Nepal", "Netherlands", "New Caledonia", "New Zealand", "Nicaragua", "Niger",
+	"Nigeria", "Niue", "Norfolk Island", "North Korea", "North Macedonia",
+	"Northern Mariana Islands", "Norway", "Oman", "Pakistan", "Palau", "Palestinian Authority",
+	"Panama", "Papua New Guinea", "Paraguay", "Peru", "Philippines", "Pitcairn Islands", "Poland",
+	"Portugal", "Puerto Rico", "Qatar", "Réunion", "Romania", "Russia", "Rwanda",
+	"Saint Barthélemy", "Saint Helena, Ascension and Tristan da Cunha", "Saint Kitts and Nevis",
+	"Saint Lucia", "Saint Martin", "Saint Pierre and Miquelon", "Saint Vincent and the Grenadines",
+	"Samoa", "San Marino", "São Tomé and Príncipe", "Saudi Arabia", "Senegal", "Serbia",
+	"Seychelles", "Sierra Leone", "Singapore", "Sint Maarten", "Slovakia", "Slovenia",
+	"Solomon Islands", "Somalia", "South Africa", "South Georgia and the South Sandwich Islands",
+	"South Sudan", "Spain", "Sri Lanka", "Sudan", "Suriname", "Svalbard and Jan Mayen", "Sweden",
+	"Switzerland", "Syria", "Taiwan", "Tajikistan", "Tanzania", "Thailand", "Timor-Leste", "Togo",
+	"Tokelau", "Tonga", "Trinidad and Tobago", "Tunisia", "Türkiye", "Turkmenistan",
+	"Turks and Caicos Islands", "Tuvalu", "U.S. Outlying Islands", "U.S. Virgin Islands", "Uganda",
+	"Ukraine", "United Arab Emirates", "United Kingdom", "United States", "Uruguay", "Uzbekistan",
+	"Vanuatu", "Vatican City", "Venezuela", "Vietnam", "Wallis and Futuna", "Western Sahara",
+	"Yemen", "Zambia", "Zimbabwe",
+	// Alternative spellings seen in older lists.
+	"Czech Republic", "Turkey", "Viet Nam", "Russian Federation", "Hong Kong", "Macao", "Swaziland",
+	"Cape Verde", "United States of America",
+}

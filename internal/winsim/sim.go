@@ -1,0 +1,251 @@
+// Package winsim simulates Windows Server hosts that speak WinRM (the
+// WS-Management remote shell) and hold RDS licensing state, so that every
+// test of the provider runs against something that answers, and fails, the
+// way Windows does.
+package winsim
+
+import (
+	"encoding/json"
+	"fmt"
+	"net"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Sim is a fleet of simulated hosts served by one process.
+type Sim struct {
+	mu     sync.RWMutex
+	hosts  []*Host
+	byKey  map[string]*Host // lower-case name, FQDN and address
+	now    func() time.Time
+	closed bool
+
+	chMu          sync.Mutex
+	clearinghouse ClearinghouseState
+
+	srv *server // nil until Start
+}
+
+// Host is one simulated Windows Server.
+type Host struct {
+	sim *Sim
+
+	mu    sync.Mutex
+	state HostState
+	snap  atomic.Pointer[HostState]
+
+	rt hostRuntime
+}
+
+// New builds a fleet from a scenario. Hosts get defaults for what the
+// scenario leaves out (see Defaults).
+func New(sc Scenario) (*Sim, error) {
+	s := &Sim{byKey: map[string]*Host{}, now: time.Now, clearinghouse: sc.Clearinghouse}
+	for i := range sc.Hosts {
+		if _, err := s.AddHost(sc.Hosts[i]); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// SetClock replaces the simulated wall clock (grace periods, expiry dates).
+func (s *Sim) SetClock(now func() time.Time) {
+	s.mu.Lock()
+	s.now = now
+	s.mu.Unlock()
+}
+
+// Now is the simulated time.
+func (s *Sim) Now() time.Time {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.now()
+}
+
+// AddHost adds a host to the fleet; with Start already called, it gets
+// listeners at once.
+func (s *Sim) AddHost(st HostState) (*Host, error) {
+	st = withDefaults(st, len(s.Hosts()))
+	if err := validateHost(&st); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	for _, k := range hostKeys(&st) {
+		if other, dup := s.byKey[k]; dup {
+			s.mu.Unlock()
+			return nil, fmt.Errorf("host %s: %q is already used by host %s", st.Name, k, other.state.Name)
+		}
+	}
+	h := &Host{sim: s, state: st}
+	h.rt.init()
+	h.publish()
+	s.hosts = append(s.hosts, h)
+	for _, k := range hostKeys(&st) {
+		s.byKey[k] = h
+	}
+	srv := s.srv
+	s.mu.Unlock()
+	if srv != nil {
+		if err := srv.listenHost(h); err != nil {
+			return nil, err
+		}
+	}
+	return h, nil
+}
+
+func hostKeys(st *HostState) []string {
+	keys := []string{strings.ToLower(st.Name), st.Address}
+	if st.Domain != "" {
+		keys = append(keys, st.FQDN())
+	}
+	return keys
+}
+
+func validateHost(st *HostState) error {
+	if st.Name == "" {
+		return fmt.Errorf("a host has no name")
+	}
+	if net.ParseIP(st.Address) == nil {
+		return fmt.Errorf("host %s: address %q is not an IP address", st.Name, st.Address)
+	}
+	if _, ok := OSBuilds[st.OS]; !ok {
+		return fmt.Errorf("host %s: os %q is not one of 2016, 2019, 2022, 2025", st.Name, st.OS)
+	}
+	return nil
+}
+
+// Hosts lists the fleet in the order hosts were added.
+func (s *Sim) Hosts() []*Host {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return append([]*Host(nil), s.hosts...)
+}
+
+// Host finds a host by name, FQDN or address; nil when unknown.
+func (s *Sim) Host(name string) *Host { return s.lookup(name) }
+
+func (s *Sim) lookup(name string) *Host {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.byKey[strings.ToLower(strings.TrimSpace(name))]
+}
+
+// Clearinghouse returns a copy of the simulated Clearinghouse.
+func (s *Sim) Clearinghouse() ClearinghouseState {
+	s.chMu.Lock()
+	defer s.chMu.Unlock()
+	return cloneJSON(s.clearinghouse)
+}
+
+// UpdateClearinghouse changes the Clearinghouse (add codes, cut it off).
+func (s *Sim) UpdateClearinghouse(fn func(ch *ClearinghouseState)) {
+	s.chMu.Lock()
+	defer s.chMu.Unlock()
+	fn(&s.clearinghouse)
+}
+
+// Scenario returns the whole fleet's current state.
+func (s *Sim) Scenario() Scenario {
+	sc := Scenario{Clearinghouse: s.Clearinghouse()}
+	for _, h := range s.Hosts() {
+		sc.Hosts = append(sc.Hosts, h.State())
+	}
+	return sc
+}
+
+// Name is the host's NetBIOS name.
+func (h *Host) Name() string { return h.snapshot().Name }
+
+// State returns a copy of the host's state.
+func (h *Host) State() HostState { return h.snapshot() }
+
+// Update changes the host's state out of band, as an administrator at the
+// console would ("someone changed the licensing mode by hand").
+func (h *Host) Update(fn func(st *HostState)) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	fn(&h.state)
+	h.publish()
+}
+
+// Replace swaps in a whole new state (the control API's PUT). Name and
+// address cannot change: they identify the host.
+func (h *Host) Replace(st HostState) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if !strings.EqualFold(st.Name, h.state.Name) || st.Address != h.state.Address {
+		return fmt.Errorf("host %s: name and address cannot be replaced", h.state.Name)
+	}
+	st = withDefaults(st, 0)
+	if err := validateHost(&st); err != nil {
+		return err
+	}
+	h.state = st
+	h.publish()
+	return nil
+}
+
+func (h *Host) snapshot() HostState { return h.snap.Load().Clone() }
+
+// publish must run with h.mu held, after every change of h.state.
+func (h *Host) publish() {
+	c := h.state.Clone()
+	h.snap.Store(&c)
+}
+
+// runOperation runs a named operation as user on the host, the way the
+// prelude and the operation's script would: an administrator check, then
+// the handler. It returns the result to put in the envelope.
+func (h *Host) runOperation(user User, name string, input json.RawMessage) (any, *opError, *opContext) {
+	fn, ok := handlers[name]
+	if !ok {
+		return nil, &opError{Kind: "script_error", Message: fmt.Sprintf("winsim has no handler for operation %q", name)}, nil
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	x := &opContext{Host: &h.state, User: user, Now: h.sim.Now(), sim: h.sim}
+	if !user.Admin {
+		who := user.Name
+		if user.Domain != "" {
+			who = strings.ToUpper(strings.SplitN(user.Domain, ".", 2)[0]) + `\` + user.Name
+		} else {
+			who = strings.ToLower(h.state.Name) + `\` + user.Name
+		}
+		return nil, &opError{Kind: "access_denied", Message: fmt.Sprintf("the account %s is not a member of the local Administrators group on %s; RD Licensing and Remote Desktop WMI methods require an administrator", who, h.state.Name)}, x
+	}
+	res, err := fn(x, input)
+	h.publish()
+	if err != nil {
+		if oe, ok := err.(*opError); ok {
+			return nil, oe, x
+		}
+		return nil, &opError{Kind: "script_error", Message: err.Error()}, x
+	}
+	return res, nil, x
+}
+
+// sortedKeys is a small helper for deterministic output.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func cloneJSON[T any](v T) T {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	var c T
+	if err := json.Unmarshal(b, &c); err != nil {
+		panic(err)
+	}
+	return c
+}

@@ -1,0 +1,407 @@
+package winsim
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Scenario is the JSON file winsim loads at start and saves on exit.
+type Scenario struct {
+	Hosts         []HostState        `json:"hosts"`
+	Clearinghouse ClearinghouseState `json:"clearinghouse"`
+}
+
+// HostState is everything winsim knows about one simulated Windows Server.
+// Field names follow Windows where Windows has a name for the thing.
+type HostState struct {
+	// Name is the NetBIOS computer name, e.g. "LS01".
+	Name string `json:"name"`
+	// Address is the IP the host's WinRM listeners bind to (a loopback
+	// address such as 127.0.10.1, so that many hosts share one port).
+	Address string `json:"address"`
+	// Domain is the DNS domain the host is joined to; "" for a workgroup.
+	Domain string `json:"domain,omitempty"`
+	// Workgroup names the workgroup of a host outside a domain.
+	Workgroup string `json:"workgroup,omitempty"`
+	// DomainController marks a domain controller (DomainRole 4/5).
+	DomainController bool `json:"domain_controller,omitempty"`
+	// OS is the Windows Server release: "2016", "2019", "2022" or "2025".
+	OS string `json:"os"`
+	// Internet is whether the host can reach the Microsoft Clearinghouse
+	// (outbound TCP 443).
+	Internet bool `json:"internet"`
+
+	Users    []User             `json:"users"`
+	Features map[string]string  `json:"features"` // name -> InstallState
+	Services map[string]Service `json:"services"`
+
+	WinRM   WinRMConfig `json:"winrm"`
+	Realism Realism     `json:"realism"`
+	Quirks  Quirks      `json:"quirks"`
+
+	LicenseServer LicenseServerState `json:"license_server"`
+	SessionHost   SessionHostState   `json:"session_host"`
+
+	// BootTime is when the host last started.
+	BootTime time.Time `json:"boot_time"`
+}
+
+// User is a local or domain account that can log on over WinRM.
+type User struct {
+	// Name is the account as users type it: "Administrator",
+	// "CONTOSO\\alice" or "alice@contoso.com" all match a domain user
+	// named "alice" on a host in contoso.com.
+	Name     string `json:"name"`
+	Password string `json:"password"`
+	// Domain is "" for a local account.
+	Domain string `json:"domain,omitempty"`
+	// Admin: member of the local Administrators group.
+	Admin bool `json:"admin"`
+	// RemoteManagement: member of Remote Management Users (may use WinRM
+	// without being an administrator).
+	RemoteManagement bool `json:"remote_management,omitempty"`
+	DomainAdmin      bool `json:"domain_admin,omitempty"`
+	EnterpriseAdmin  bool `json:"enterprise_admin,omitempty"`
+}
+
+// Service is a Windows service's state.
+type Service struct {
+	Status    string `json:"status"`     // Running, Stopped
+	StartType string `json:"start_type"` // Automatic, Manual, Disabled
+}
+
+// WinRMConfig is the host's WinRM service configuration
+// (winrm get winrm/config).
+type WinRMConfig struct {
+	HTTP  bool `json:"http"`  // a listener on 5985
+	HTTPS bool `json:"https"` // a listener on 5986
+	// Auth/Basic; off by default on Windows, on in winsim's defaults so
+	// that HTTPS with Basic works out of the box.
+	Basic     bool `json:"basic"`
+	Negotiate bool `json:"negotiate"`
+	Kerberos  bool `json:"kerberos"`
+	// AllowUnencrypted accepts unencrypted messages over HTTP (Windows
+	// default false: HTTP then needs NTLM or Kerberos message encryption).
+	AllowUnencrypted               bool `json:"allow_unencrypted"`
+	MaxEnvelopeSizeKB              int  `json:"max_envelope_size_kb"`
+	MaxTimeoutMS                   int  `json:"max_timeout_ms"`
+	MaxShellsPerUser               int  `json:"max_shells_per_user"`
+	MaxConcurrentOperationsPerUser int  `json:"max_concurrent_operations_per_user"`
+	IdleTimeoutMS                  int  `json:"idle_timeout_ms"`
+}
+
+// Realism sets how slow the host is. Zero values mean "as fast as possible".
+type Realism struct {
+	// LatencyMS is added to every HTTP round trip.
+	LatencyMS int `json:"latency_ms"`
+	// ShellCreateMS is the time Create takes (WinRS starts a shell host).
+	ShellCreateMS int `json:"shell_create_ms"`
+	// PowerShellStartMS is the start-up time of each powershell.exe.
+	PowerShellStartMS int `json:"powershell_start_ms"`
+	// OperationMS is the time an operation's script takes, beyond start-up.
+	OperationMS int `json:"operation_ms"`
+	// ReceivePollMS caps how long a Receive waits for output before it
+	// answers w:TimedOut (the smaller of this and the client's OperationTimeout).
+	ReceivePollMS int `json:"receive_poll_ms"`
+	// RebootMS is how long a restart keeps the host unreachable.
+	RebootMS int `json:"reboot_ms"`
+	// FeatureInstallMS is how long Install-WindowsFeature takes.
+	FeatureInstallMS int `json:"feature_install_ms"`
+}
+
+// Quirks hold the behaviours our reference marks UNVERIFIED, so that tests
+// can try both answers. The defaults are the reference's best guess.
+type Quirks struct {
+	// ProductVersion2025 is the CAL ProductVersion number of Windows
+	// Server 2025 CALs (8 by sequence; unverified).
+	ProductVersion2025 int `json:"product_version_2025"`
+	// PolicyWriteCode is what ChangeMode/SetSpecifiedLicenseServerList
+	// return when Group Policy controls the setting.
+	PolicyWriteCode int64 `json:"policy_write_code"`
+	// ClearinghouseUnreachableCode is what the activation and agreement
+	// methods return when the Clearinghouse cannot be reached.
+	ClearinghouseUnreachableCode int64 `json:"clearinghouse_unreachable_code"`
+	// InvalidCodeCode is what the install methods return for a code or
+	// number the Clearinghouse does not know.
+	InvalidCodeCode int64 `json:"invalid_code_code"`
+	// CodeAlreadyUsedCode is what InstallRetailPurchaseLicenseKeyPack
+	// returns for a retail code used before (WBEM_E_ALREADY_EXISTS assumed).
+	CodeAlreadyUsedCode int64 `json:"code_already_used_code"`
+	// NotActivatedCode is what the install methods return on a license
+	// server that is not activated.
+	NotActivatedCode int64 `json:"not_activated_code"`
+	// VersionTooNewCode is what the install methods return for CALs newer
+	// than the license server's OS.
+	VersionTooNewCode int64 `json:"version_too_new_code"`
+	// LicensingRoleNeedsRestart: installing RDS-Licensing leaves it
+	// InstallPending until a restart (commonly it does not).
+	LicensingRoleNeedsRestart bool `json:"licensing_role_needs_restart"`
+	// AcceptAnyCountry: Win32_TSLicenseServer takes any CountryRegion
+	// string. By default winsim accepts only English country names and
+	// answers others with WBEM_E_INVALID_PARAMETER (the reference, 1.4).
+	AcceptAnyCountry bool `json:"accept_any_country"`
+	// StderrBOM: powershell.exe's stderr starts with a UTF-8 BOM under code
+	// page 65001 (reported once); StdoutBOM the same for stdout.
+	StderrBOM bool `json:"stderr_bom"`
+	StdoutBOM bool `json:"stdout_bom"`
+	// ProgressNoise: powershell.exe writes a "Preparing modules for first
+	// use." progress record to stderr at start, even when all goes well.
+	ProgressNoise bool `json:"progress_noise"`
+}
+
+// LicenseServerState is Win32_TSLicenseServer and its database.
+type LicenseServerState struct {
+	FirstName     string `json:"first_name,omitempty"`
+	LastName      string `json:"last_name,omitempty"`
+	Company       string `json:"company,omitempty"`
+	CountryRegion string `json:"country_region,omitempty"`
+	Email         string `json:"email,omitempty"`
+	OrgUnit       string `json:"org_unit,omitempty"`
+	Address       string `json:"address,omitempty"`
+	City          string `json:"city,omitempty"`
+	State         string `json:"state,omitempty"`
+	PostalCode    string `json:"postal_code,omitempty"`
+
+	// ProductID identifies this license server to the Clearinghouse; web
+	// and phone activation turn it into a license server ID.
+	ProductID       string `json:"product_id"`
+	Activated       bool   `json:"activated"`
+	LicenseServerID string `json:"license_server_id,omitempty"`
+	// ServerRole is the discovery scope: 0 workgroup, 1 domain, 2 forest.
+	ServerRole int `json:"server_role"`
+	// InTSLSGroup: member of the AD group "Terminal Server License Servers".
+	InTSLSGroup bool `json:"in_tsls_group"`
+
+	KeyPacks []KeyPackState `json:"key_packs"`
+	// NextKeyPackID is the KeyPackId the next installed pack gets.
+	NextKeyPackID int64             `json:"next_key_pack_id"`
+	IssuedCALs    []IssuedCALState  `json:"issued_cals,omitempty"`
+	PerUserCALs   []PerUserCALState `json:"per_user_cals,omitempty"`
+}
+
+// KeyPackState is one Win32_TSLicenseKeyPack.
+type KeyPackState struct {
+	KeyPackID        int64     `json:"key_pack_id"`
+	KeyPackType      int       `json:"key_pack_type"` // 1 retail, 2 volume, 4 temporary, 5 open license
+	ProductType      int       `json:"product_type"`  // 0 per device, 1 per user, 3 built-in
+	ProductVersionID int       `json:"product_version_id"`
+	TotalLicenses    int64     `json:"total_licenses"`
+	IssuedLicenses   int64     `json:"issued_licenses"`
+	ExpirationDate   time.Time `json:"expiration_date"`
+	Description      string    `json:"description,omitempty"`
+	// Source records which code or number installed the pack. Windows
+	// does not show it; winsim keeps it to answer reinstalls and for tests.
+	Source string `json:"source,omitempty"`
+}
+
+// IssuedCALState is one Win32_TSIssuedLicense (per device).
+type IssuedCALState struct {
+	LicenseID        int64     `json:"license_id"`
+	KeyPackID        int64     `json:"key_pack_id"`
+	IssuedToUser     string    `json:"issued_to_user"`
+	IssuedToComputer string    `json:"issued_to_computer"`
+	HardwareID       string    `json:"hardware_id"`
+	IssueDate        time.Time `json:"issue_date"`
+	ExpirationDate   time.Time `json:"expiration_date"`
+	LicenseStatus    int       `json:"license_status"` // 1 temporary, 2 active, 4 revoked
+}
+
+// PerUserCALState is one per-user CAL the license server tracks.
+type PerUserCALState struct {
+	User             string    `json:"user"`
+	KeyPackID        int64     `json:"key_pack_id"`
+	ProductVersionID int       `json:"product_version_id"`
+	ExpirationDate   time.Time `json:"expiration_date"`
+}
+
+// SessionHostState is the RD Session Host licensing configuration as the
+// registry holds it; Win32_TerminalServiceSetting derives from it.
+type SessionHostState struct {
+	// PolicyLicensingMode and PolicyLicenseServers are the Group Policy
+	// values under HKLM\SOFTWARE\Policies\Microsoft\Windows NT\Terminal
+	// Services (nil: policy not configured). They win.
+	PolicyLicensingMode  *int    `json:"policy_licensing_mode,omitempty"`
+	PolicyLicenseServers *string `json:"policy_license_servers,omitempty"` // REG_SZ, comma-separated
+	// ConfigLicensingMode is RCM\Licensing Core\LicensingMode (5: not configured).
+	ConfigLicensingMode int `json:"config_licensing_mode"`
+	// ConfigLicenseServers is TermService\Parameters\LicenseServers\SpecifiedLicenseServers.
+	ConfigLicenseServers []string `json:"config_license_servers,omitempty"`
+	// GracePeriodEnds is when the 120-day grace period ends; nil before
+	// the RDSH role is installed.
+	GracePeriodEnds *time.Time `json:"grace_period_ends,omitempty"`
+	// TermServiceRestarts counts restarts of TermService.
+	TermServiceRestarts int `json:"termservice_restarts"`
+}
+
+// ClearinghouseState is the simulated Microsoft Clearinghouse.
+type ClearinghouseState struct {
+	// Reachable switches the Clearinghouse off for every host at once.
+	Reachable    bool             `json:"reachable"`
+	RetailCodes  []RetailCode     `json:"retail_codes"`
+	OpenLicenses []OpenLicense    `json:"open_licenses"`
+	Agreements   []Agreement      `json:"agreements"`
+	KeyPackIDs   []OfflineKeyPack `json:"key_pack_ids"`
+}
+
+// RetailCode is a 25-character retail license code; it is single-use.
+type RetailCode struct {
+	Code             string `json:"code"`
+	ProductVersionID int    `json:"product_version_id"`
+	ProductType      int    `json:"product_type"`
+	Count            int64  `json:"count"`
+	// UsedBy is the ProductID of the license server that installed it.
+	UsedBy string `json:"used_by,omitempty"`
+}
+
+// OpenLicense is an Open License number with its authorization number.
+type OpenLicense struct {
+	LicenseNumber       string `json:"license_number"`
+	AuthorizationNumber string `json:"authorization_number"`
+	ProductVersionID    int    `json:"product_version_id"`
+	ProductType         int    `json:"product_type"`
+	// Count is how many CALs the license covers; installs draw from it.
+	Count int64 `json:"count"`
+	Used  int64 `json:"used"`
+}
+
+// Agreement is a volume agreement (Select, Enterprise, ..., SPLA).
+type Agreement struct {
+	AgreementType    int    `json:"agreement_type"` // 0-5
+	Number           string `json:"number"`
+	ProductVersionID int    `json:"product_version_id"`
+	ProductType      int    `json:"product_type"`
+	Count            int64  `json:"count"`
+	Used             int64  `json:"used"`
+}
+
+// OfflineKeyPack is a 35-character license key pack ID obtained from the
+// Clearinghouse web site or by phone, for servers without Internet.
+type OfflineKeyPack struct {
+	ID               string `json:"id"`
+	ProductVersionID int    `json:"product_version_id"`
+	ProductType      int    `json:"product_type"`
+	Count            int64  `json:"count"`
+	UsedBy           string `json:"used_by,omitempty"`
+}
+
+// Feature names the model knows.
+const (
+	FeatureLicensing        = "RDS-Licensing"
+	FeatureLicensingUI      = "RDS-Licensing-UI"
+	FeatureLicensingDiag    = "RSAT-RDS-Licensing-Diagnosis-UI"
+	FeatureSessionHost      = "RDS-RD-Server"
+	FeatureRDSTools         = "RSAT-RDS-Tools"
+	ServiceLicensing        = "TermServLicensing"
+	ServiceTerminalServices = "TermService"
+)
+
+// Install states as Get-WindowsFeature renders them.
+const (
+	StateAvailable        = "Available"
+	StateInstalled        = "Installed"
+	StateInstallPending   = "InstallPending"
+	StateUninstallPending = "UninstallPending"
+	StateRemoved          = "Removed"
+)
+
+// WMI error codes (the reference, section 7).
+const (
+	WBEMFailed            int64 = 0x80041001
+	WBEMNotFound          int64 = 0x80041002
+	WBEMAccessDenied      int64 = 0x80041003
+	WBEMInvalidParameter  int64 = 0x80041008
+	WBEMNotAvailable      int64 = 0x80041009
+	WBEMNotSupported      int64 = 0x8004100C
+	WBEMInvalidClass      int64 = 0x80041010
+	WBEMInvalidOperation  int64 = 0x80041016
+	WBEMAlreadyExists     int64 = 0x80041019
+	WBEMValueOutOfRange   int64 = 0x8004102B
+	BuiltInKeyPackLicense int64 = 4294967295
+)
+
+// OSBuilds maps releases to build numbers.
+var OSBuilds = map[string]string{
+	"2016": "10.0.14393",
+	"2019": "10.0.17763",
+	"2022": "10.0.20348",
+	"2025": "10.0.26100",
+}
+
+// CALVersionIDs maps releases to CAL ProductVersion numbers; 2025 comes
+// from Quirks.ProductVersion2025.
+var CALVersionIDs = map[string]int{"2016": 5, "2019": 6, "2022": 7}
+
+// ProductVersionID returns the CAL ProductVersion number of an OS release.
+func (h *HostState) ProductVersionID(release string) int {
+	if release == "2025" {
+		return h.Quirks.ProductVersion2025
+	}
+	return CALVersionIDs[release]
+}
+
+// ReleaseOfVersionID is the inverse of ProductVersionID ("" when unknown).
+func (h *HostState) ReleaseOfVersionID(id int) string {
+	for _, r := range []string{"2016", "2019", "2022", "2025"} {
+		if h.ProductVersionID(r) == id {
+			return r
+		}
+	}
+	return ""
+}
+
+// FQDN is the host's DNS name.
+func (h *HostState) FQDN() string {
+	if h.Domain == "" {
+		return strings.ToLower(h.Name)
+	}
+	return strings.ToLower(h.Name) + "." + strings.ToLower(h.Domain)
+}
+
+// NetBIOSDomain is the domain (or workgroup) name NTLM and whoami show.
+func (h *HostState) NetBIOSDomain() string {
+	if h.Domain == "" {
+		if h.Workgroup == "" {
+			return "WORKGROUP"
+		}
+		return strings.ToUpper(h.Workgroup)
+	}
+	return strings.ToUpper(strings.SplitN(h.Domain, ".", 2)[0])
+}
+
+// FeatureState is a feature's install state ("Available" when unknown).
+func (h *HostState) FeatureState(name string) string {
+	if s, ok := h.Features[name]; ok && s != "" {
+		return s
+	}
+	return StateAvailable
+}
+
+// FeatureInstalled reports a feature that is installed and not waiting for a restart.
+func (h *HostState) FeatureInstalled(name string) bool {
+	return h.FeatureState(name) == StateInstalled
+}
+
+// RebootPending reports features waiting for a restart.
+func (h *HostState) RebootPending() bool {
+	for _, s := range h.Features {
+		if s == StateInstallPending || s == StateUninstallPending {
+			return true
+		}
+	}
+	return false
+}
+
+// Clone deep-copies the state through JSON; states are small.
+func (h *HostState) Clone() HostState {
+	b, err := json.Marshal(h)
+	if err != nil {
+		panic(fmt.Sprintf("winsim: clone host state: %v", err))
+	}
+	var c HostState
+	if err := json.Unmarshal(b, &c); err != nil {
+		panic(fmt.Sprintf("winsim: clone host state: %v", err))
+	}
+	return c
+}

@@ -1,0 +1,275 @@
+package winsim
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/xml"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// XML namespaces of the WS-Management shell protocol (MS-WSMV).
+const (
+	nsSOAP      = "http://www.w3.org/2003/05/soap-envelope"
+	nsAddress   = "http://schemas.xmlsoap.org/ws/2004/08/addressing"
+	nsWSMan     = "http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd"
+	nsMSWSMan   = "http://schemas.microsoft.com/wbem/wsman/1/wsman.xsd"
+	nsShell     = "http://schemas.microsoft.com/wbem/wsman/1/windows/shell"
+	nsTransfer  = "http://schemas.xmlsoap.org/ws/2004/09/transfer"
+	nsWSManFlt  = "http://schemas.microsoft.com/wbem/wsman/1/wsmanfault"
+	nsEventing  = "http://schemas.xmlsoap.org/ws/2004/08/eventing"
+	nsEnumerate = "http://schemas.xmlsoap.org/ws/2004/09/enumeration"
+
+	resourceCmd = "http://schemas.microsoft.com/wbem/wsman/1/windows/shell/cmd"
+	anonymous   = "http://schemas.xmlsoap.org/ws/2004/08/addressing/role/anonymous"
+
+	actionCreate   = nsTransfer + "/Create"
+	actionDelete   = nsTransfer + "/Delete"
+	actionCommand  = nsShell + "/Command"
+	actionSend     = nsShell + "/Send"
+	actionReceive  = nsShell + "/Receive"
+	actionSignal   = nsShell + "/Signal"
+	actionFault    = "http://schemas.dmtf.org/wbem/wsman/1/wsman/fault"
+	stateDone      = nsShell + "/CommandState/Done"
+	stateRunning   = nsShell + "/CommandState/Running"
+	signalTerminate = nsShell + "/signal/terminate"
+	signalCtrlC     = nsShell + "/signal/ctrl_c"
+	signalCtrlBreak = nsShell + "/signal/ctrl_break"
+)
+
+// WS-Management fault codes (HRESULTs, written as unsigned decimals).
+const (
+	codeTimedOut           = 2150858793 // ERROR_WSMAN_OPERATION_TIMEDOUT
+	codeShellNotFound      = 2150858843 // ERROR_WSMAN_UNEXPECTED_SELECTORS
+	codeQuotaMaxShells     = 2150859173 // ERROR_WSMAN_QUOTA_MAX_SHELLS
+	codeQuotaMaxOperations = 2150859174 // ERROR_WSMAN_QUOTA_MAX_OPERATIONS
+	codeAccessDenied       = 5          // ERROR_ACCESS_DENIED
+	codeFilenameTooLong    = 2147942606 // ERROR_FILENAME_EXCED_RANGE (CreateProcess limit)
+	codeInvalidTimeout     = 2150858767 // ERROR_WSMAN_INVALID_MESSAGE_INFORMATION_HEADER
+	codeActionNotSupported = 2150858754 // ERROR_WSMAN_ACTION_NOT_SUPPORTED
+	codeInvalidParameter   = 87         // ERROR_INVALID_PARAMETER
+	codeSchemaValidation   = 2150858817 // ERROR_WSMAN_SCHEMA_VALIDATION_ERROR
+)
+
+type selector struct {
+	Name  string `xml:"Name,attr"`
+	Value string `xml:",chardata"`
+}
+
+type option struct {
+	Name  string `xml:"Name,attr"`
+	Value string `xml:",chardata"`
+}
+
+type stream struct {
+	Name      string `xml:"Name,attr"`
+	CommandID string `xml:"CommandId,attr"`
+	End       string `xml:"End,attr"`
+	Data      string `xml:",chardata"`
+}
+
+// request is the part of a WS-Management request winsim reads.
+type request struct {
+	XMLName xml.Name `xml:"http://www.w3.org/2003/05/soap-envelope Envelope"`
+	Header  struct {
+		Action           string `xml:"http://schemas.xmlsoap.org/ws/2004/08/addressing Action"`
+		MessageID        string `xml:"http://schemas.xmlsoap.org/ws/2004/08/addressing MessageID"`
+		ResourceURI      string `xml:"http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd ResourceURI"`
+		OperationTimeout string `xml:"http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd OperationTimeout"`
+		SelectorSet      struct {
+			Selectors []selector `xml:"http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd Selector"`
+		} `xml:"http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd SelectorSet"`
+		OptionSet struct {
+			Options []option `xml:"http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd Option"`
+		} `xml:"http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd OptionSet"`
+	} `xml:"http://www.w3.org/2003/05/soap-envelope Header"`
+	Body struct {
+		Shell *struct {
+			InputStreams  string `xml:"http://schemas.microsoft.com/wbem/wsman/1/windows/shell InputStreams"`
+			OutputStreams string `xml:"http://schemas.microsoft.com/wbem/wsman/1/windows/shell OutputStreams"`
+		} `xml:"http://schemas.microsoft.com/wbem/wsman/1/windows/shell Shell"`
+		CommandLine *struct {
+			Command   string   `xml:"http://schemas.microsoft.com/wbem/wsman/1/windows/shell Command"`
+			Arguments []string `xml:"http://schemas.microsoft.com/wbem/wsman/1/windows/shell Arguments"`
+		} `xml:"http://schemas.microsoft.com/wbem/wsman/1/windows/shell CommandLine"`
+		Send *struct {
+			Streams []stream `xml:"http://schemas.microsoft.com/wbem/wsman/1/windows/shell Stream"`
+		} `xml:"http://schemas.microsoft.com/wbem/wsman/1/windows/shell Send"`
+		Receive *struct {
+			DesiredStream struct {
+				CommandID string `xml:"CommandId,attr"`
+				Streams   string `xml:",chardata"`
+			} `xml:"http://schemas.microsoft.com/wbem/wsman/1/windows/shell DesiredStream"`
+		} `xml:"http://schemas.microsoft.com/wbem/wsman/1/windows/shell Receive"`
+		Signal *struct {
+			CommandID string `xml:"CommandId,attr"`
+			Code      string `xml:"http://schemas.microsoft.com/wbem/wsman/1/windows/shell Code"`
+		} `xml:"http://schemas.microsoft.com/wbem/wsman/1/windows/shell Signal"`
+	} `xml:"http://www.w3.org/2003/05/soap-envelope Body"`
+}
+
+func parseRequest(body []byte) (*request, error) {
+	var r request
+	if err := xml.Unmarshal(body, &r); err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+func (r *request) selector(name string) string {
+	for _, s := range r.Header.SelectorSet.Selectors {
+		if strings.EqualFold(s.Name, name) {
+			return strings.TrimSpace(s.Value)
+		}
+	}
+	return ""
+}
+
+func (r *request) option(name string) (string, bool) {
+	for _, o := range r.Header.OptionSet.Options {
+		if strings.EqualFold(o.Name, name) {
+			return strings.TrimSpace(o.Value), true
+		}
+	}
+	return "", false
+}
+
+var durationRE = regexp.MustCompile(`^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$`)
+
+// parseDuration reads the ISO 8601 durations clients put in
+// OperationTimeout: PT60S, PT20S, PT60.000S, PT5M0S, PT1M30S, PT1H.
+func parseDuration(s string) (time.Duration, error) {
+	m := durationRE.FindStringSubmatch(strings.TrimSpace(s))
+	if m == nil || s == "P" || s == "PT" {
+		return 0, fmt.Errorf("invalid duration %q", s)
+	}
+	var d time.Duration
+	units := []time.Duration{24 * time.Hour, time.Hour, time.Minute}
+	for i, u := range units {
+		if m[i+1] != "" {
+			n, _ := strconv.Atoi(m[i+1])
+			d += time.Duration(n) * u
+		}
+	}
+	if m[4] != "" {
+		f, _ := strconv.ParseFloat(m[4], 64)
+		d += time.Duration(f * float64(time.Second))
+	}
+	return d, nil
+}
+
+// newUUID returns an upper-case GUID, as Windows writes shell and command ids.
+func newUUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return strings.ToUpper(fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16]))
+}
+
+func xmlEscape(s string) string {
+	var b bytes.Buffer
+	_ = xml.EscapeText(&b, []byte(s))
+	return b.String()
+}
+
+// envelope wraps a response body in the headers Windows sends.
+func envelope(action, relatesTo, body string) []byte {
+	var b strings.Builder
+	b.WriteString(`<s:Envelope xml:lang="en-US" xmlns:s="` + nsSOAP + `" xmlns:a="` + nsAddress + `" xmlns:x="` + nsTransfer +
+		`" xmlns:w="` + nsWSMan + `" xmlns:rsp="` + nsShell + `" xmlns:p="` + nsMSWSMan + `">`)
+	b.WriteString(`<s:Header><a:Action>` + action + `</a:Action><a:MessageID>uuid:` + newUUID() + `</a:MessageID><a:To>` + anonymous + `</a:To>`)
+	if relatesTo != "" {
+		b.WriteString(`<a:RelatesTo>` + xmlEscape(relatesTo) + `</a:RelatesTo>`)
+	}
+	b.WriteString(`</s:Header><s:Body>` + body + `</s:Body></s:Envelope>`)
+	return []byte(b.String())
+}
+
+// wsFault is a WS-Management fault as Windows sends it (HTTP 500).
+type wsFault struct {
+	Code    string // s:Sender or s:Receiver
+	Subcode string // e.g. w:TimedOut
+	Reason  string
+	WSMCode int64
+	// Provider, when set, wraps the message in an f:ProviderFault (shell plugin errors).
+	Provider bool
+}
+
+func (f *wsFault) Error() string { return fmt.Sprintf("%s (%d)", f.Reason, f.WSMCode) }
+
+func (f *wsFault) xml(relatesTo, machine string) []byte {
+	msg := xmlEscape(f.Reason)
+	if f.Provider {
+		msg = `<f:ProviderFault provider="Shell cmd plugin" path="%systemroot%\system32\winrscmd.dll">` + msg + `</f:ProviderFault>`
+	}
+	body := `<s:Fault><s:Code><s:Value>` + f.Code + `</s:Value><s:Subcode><s:Value>` + f.Subcode + `</s:Value></s:Subcode></s:Code>` +
+		`<s:Reason><s:Text xml:lang="en-US">` + xmlEscape(f.Reason) + `</s:Text></s:Reason>` +
+		`<s:Detail><f:WSManFault xmlns:f="` + nsWSManFlt + `" Code="` + strconv.FormatInt(f.WSMCode, 10) + `" Machine="` + xmlEscape(machine) + `">` +
+		`<f:Message>` + msg + `</f:Message></f:WSManFault></s:Detail></s:Fault>`
+	out := envelope(actionFault, relatesTo, body)
+	// Fault envelopes declare the eventing and enumeration namespaces too.
+	return bytes.Replace(out, []byte(`xmlns:p="`+nsMSWSMan+`"`), []byte(`xmlns:p="`+nsMSWSMan+`" xmlns:e="`+nsEventing+`" xmlns:n="`+nsEnumerate+`"`), 1)
+}
+
+func faultTimedOut() *wsFault {
+	return &wsFault{Code: "s:Receiver", Subcode: "w:TimedOut", WSMCode: codeTimedOut,
+		Reason: "The WS-Management service cannot complete the operation within the time specified in OperationTimeout.  "}
+}
+
+func faultShellNotFound(id string) *wsFault {
+	return &wsFault{Code: "s:Sender", Subcode: "w:InvalidSelectors", WSMCode: codeShellNotFound,
+		Reason: fmt.Sprintf("The request for the Windows Remote Shell with ShellId %s failed because the shell was not found on the server. Possible causes are: the specified ShellId is incorrect or the shell no longer exists on the server. Provide the correct ShellId or create a new shell and retry the operation. ", id)}
+}
+
+func faultQuotaShells(max int) *wsFault {
+	return &wsFault{Code: "s:Sender", Subcode: "w:QuotaLimit", WSMCode: codeQuotaMaxShells,
+		Reason: fmt.Sprintf("The WS-Management service cannot process the request. This user is allowed a maximum number of %d concurrent shells, which has been exceeded. Close existing shells or raise the quota for this user. ", max)}
+}
+
+func faultQuotaOperations(max int) *wsFault {
+	return &wsFault{Code: "s:Sender", Subcode: "w:QuotaLimit", WSMCode: codeQuotaMaxOperations,
+		Reason: fmt.Sprintf("The WS-Management service cannot process the request. This user is allowed a maximum number of %d concurrent operations, which has been exceeded. Close existing operations for this user, or raise the quota for this user. ", max)}
+}
+
+func faultAccessDenied() *wsFault {
+	return &wsFault{Code: "s:Sender", Subcode: "w:AccessDenied", WSMCode: codeAccessDenied, Reason: "Access is denied. "}
+}
+
+func faultInvalidSelectors(msg string) *wsFault {
+	return &wsFault{Code: "s:Sender", Subcode: "w:InvalidSelectors", WSMCode: codeShellNotFound, Reason: msg}
+}
+
+func faultActionNotSupported(action string) *wsFault {
+	return &wsFault{Code: "s:Sender", Subcode: "a:ActionNotSupported", WSMCode: codeActionNotSupported,
+		Reason: fmt.Sprintf("The WS-Management service cannot process the request because the action %s is not supported. ", action)}
+}
+
+func faultInvalidTimeout() *wsFault {
+	return &wsFault{Code: "s:Sender", Subcode: "w:InvalidHeader", WSMCode: codeInvalidTimeout,
+		Reason: "The WS-Management service cannot process the request because the XML contains an invalid timeout field in the SOAP header. "}
+}
+
+func faultInvalidParameter(msg string) *wsFault {
+	return &wsFault{Code: "s:Sender", Subcode: "w:InvalidParameter", WSMCode: codeInvalidParameter, Reason: msg}
+}
+
+func faultFilenameTooLong() *wsFault {
+	return &wsFault{Code: "s:Receiver", Subcode: "w:InternalError", WSMCode: codeFilenameTooLong, Provider: true,
+		Reason: "The filename or extension is too long. "}
+}
+
+func faultSchema(msg string) *wsFault {
+	return &wsFault{Code: "s:Sender", Subcode: "w:SchemaValidationError", WSMCode: codeSchemaValidation, Reason: msg}
+}
+
+func createResponse(url, shellID, owner, clientIP string, inStreams, outStreams string) string {
+	return `<x:ResourceCreated><a:Address>` + xmlEscape(url) + `</a:Address><a:ReferenceParameters><w:ResourceURI>` + resourceCmd +
+		`</w:ResourceURI><w:SelectorSet><w:Selector Name="ShellId">` + shellID + `</w:Selector></w:SelectorSet></a:ReferenceParameters></x:ResourceCreated>` +
+		`<rsp:Shell><rsp:ShellId>` + shellID + `</rsp:ShellId><rsp:ResourceUri>` + resourceCmd + `</rsp:ResourceUri><rsp:Owner>` + xmlEscape(owner) +
+		`</rsp:Owner><rsp:ClientIP>` + xmlEscape(clientIP) + `</rsp:ClientIP><rsp:IdleTimeOut>PT7200.000S</rsp:IdleTimeOut><rsp:InputStreams>` + xmlEscape(inStreams) +
+		`</rsp:InputStreams><rsp:OutputStreams>` + xmlEscape(outStreams) + `</rsp:OutputStreams><rsp:ShellRunTime>P0DT0H0M0S</rsp:ShellRunTime><rsp:ShellInactivity>P0DT0H0M0S</rsp:ShellInactivity></rsp:Shell>`
+}
