@@ -168,7 +168,8 @@ func (p *hostPool) run(ctx context.Context, op Operation, input []byte, log hclo
 			return nil, ctxError(ctx, "running "+op.Name+" on "+p.host)
 		}
 		kind := KindOf(err)
-		transient := kind == KindTransport || kind == KindQuota || (kind == KindScriptError && strings.HasPrefix(errMessage(err), "powershell.exe"))
+		var e *Error
+		transient := errors.As(err, &e) && !e.final && kind == KindTransport || kind == KindQuota || (kind == KindScriptError && strings.HasPrefix(errMessage(err), "powershell.exe"))
 		safe := !delivered || op.Idempotent
 		if !transient || !safe || attempt == attempts {
 			if delivered && !op.Idempotent && transient {
@@ -311,14 +312,7 @@ func (c *Client) RunCommand(ctx context.Context, host, command string) (stdout, 
 	if host == "" {
 		host = c.cfg.Host
 	}
-	p, err := c.pool(host)
-	if err != nil {
-		return "", "", 0, err
-	}
-	ep := winrm.NewEndpoint(host, c.cfg.Port, c.cfg.HTTPS, c.cfg.Insecure, c.cfg.CACert, nil, nil, 0)
-	params := *p.params
-	params.TransportDecorator = func() winrm.Transporter { return &ctxTransport{t: p.t, ctx: ctx} }
-	wc, err := winrm.NewClientWithParameters(ep, c.cfg.Username, c.cfg.Password, &params)
+	wc, err := c.WinRMClient(ctx, host)
 	if err != nil {
 		return "", "", 0, err
 	}
@@ -327,6 +321,20 @@ func (c *Client) RunCommand(ctx context.Context, host, command string) (stdout, 
 		return stdout, stderr, exitCode, asError(err, "command", host)
 	}
 	return stdout, stderr, exitCode, nil
+}
+
+// WinRMClient returns a masterzen/winrm client whose every request goes
+// through this package's transport (installed with TransportDecorator on
+// a private copy of the parameters) and is bound to ctx.
+func (c *Client) WinRMClient(ctx context.Context, host string) (*winrm.Client, error) {
+	p, err := c.pool(host)
+	if err != nil {
+		return nil, err
+	}
+	ep := winrm.NewEndpoint(host, c.cfg.Port, c.cfg.HTTPS, c.cfg.Insecure, c.cfg.CACert, nil, nil, 0)
+	params := *p.params
+	params.TransportDecorator = func() winrm.Transporter { return &ctxTransport{t: p.t, ctx: ctx} }
+	return winrm.NewClientWithParameters(ep, c.cfg.Username, c.cfg.Password, &params)
 }
 
 // ctxTransport binds the transport to one call's context, which

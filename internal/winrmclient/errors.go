@@ -93,7 +93,9 @@ type Error struct {
 	// OutcomeUnknown is set when the operation may have run on the host
 	// although no result came back: the caller must look before retrying.
 	OutcomeUnknown bool
-	cause          error
+	// final marks failures that trying again cannot fix (certificates, names).
+	final bool
+	cause error
 }
 
 func (e *Error) Error() string {

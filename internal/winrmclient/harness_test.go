@@ -33,9 +33,12 @@ func startSim(t *testing.T, hosts ...winsim.HostState) *winsim.Sim {
 	return sim
 }
 
-// lsHost is a license server with an address unique to the test binary.
+// lsHost is a license server whose powershell.exe writes nothing to
+// stderr when all goes well, so that tests can count round trips exactly.
 func lsHost(name string) winsim.HostState {
 	st := winsim.NewLicenseServerHost(name, "2022", "")
+	st.Quirks = winsim.DefaultQuirks
+	st.Quirks.ProgressNoise = false
 	return st
 }
 
@@ -59,7 +62,7 @@ func clientFor(t *testing.T, sim *winsim.Sim, host *winsim.Host, mutate func(*wi
 	}
 	if mutate != nil {
 		mutate(&cfg)
-		if !cfg.HTTPS && cfg.Port == httpsPort {
+		if !cfg.HTTPS && (cfg.Port == 0 || cfg.Port == httpsPort) {
 			cfg.Port = httpPort
 		}
 	}

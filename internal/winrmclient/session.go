@@ -29,9 +29,9 @@ const responsePrefix = "#rdsl:"
 // maxStderr caps the stderr kept for an error message.
 const maxStderr = 64 << 10
 
-// bootstrapCommand is the constant command line every operation runs
+// BootstrapCommand is the constant command line every operation runs
 // behind: far below cmd.exe's 8191 characters, and without any input.
-func bootstrapCommand() string {
+func BootstrapCommand() string {
 	u := utf16.Encode([]rune(bootstrapScript))
 	b := make([]byte, 2*len(u))
 	for i, r := range u {
@@ -44,12 +44,12 @@ func bootstrapCommand() string {
 // operation, one powershell.exe in it running the bootstrap loop. An
 // operation on a warm session is one Send and one Receive.
 type session struct {
-	p        *hostPool
-	shellID  string
-	cmdID    string // the running bootstrap; "" when none
+	p       *hostPool
+	shellID string
+	cmdID   string // the running bootstrap; "" when none
 	// fresh is set until the prelude went to the running process: it
 	// travels with the first request, saving a round trip.
-	fresh bool
+	fresh    bool
 	seq      int
 	out      []byte // stdout not yet split into lines
 	stderr   bytes.Buffer
@@ -99,7 +99,7 @@ func (p *hostPool) newSession(ctx context.Context, log hclog.Logger) (*session, 
 
 // startProcess runs the bootstrap; the prelude follows with the first request.
 func (s *session) startProcess(ctx context.Context) error {
-	msg := winrm.NewExecuteCommandRequest(s.p.t.url, s.shellID, bootstrapCommand(), nil, s.p.params)
+	msg := winrm.NewExecuteCommandRequest(s.p.t.url, s.shellID, BootstrapCommand(), nil, s.p.params)
 	body, err := s.p.t.post(ctx, []byte(msg.String()))
 	msg.Free()
 	if err != nil {

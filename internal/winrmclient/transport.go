@@ -105,28 +105,23 @@ func (t *transport) post(ctx context.Context, msg []byte) ([]byte, error) {
 	defer func() { <-t.slots }()
 
 	action := soapAction(msg)
-	for attempt := 0; ; attempt++ {
-		pc, reused, err := t.conn(ctx)
-		if err != nil {
-			return nil, err
-		}
-		start := time.Now()
-		status, body, err := t.exchange(ctx, pc, msg)
-		t.log.Trace("wsman exchange", "action", action, "status", status, "reply_bytes", len(body), "reused_conn", reused, "duration", time.Since(start))
-		if err != nil {
-			pc.broken = true
-			t.release(pc)
-			// A stale keep-alive connection fails before the server read
-			// anything; only then is sending again safe.
-			if reused && attempt == 0 && isStaleConn(err) && ctx.Err() == nil {
-				t.log.Debug("stale connection, retrying on a new one", "action", action)
-				continue
-			}
-			return nil, t.transportError(ctx, err)
-		}
-		t.release(pc)
-		return t.checkReply(status, body, action)
+	pc, reused, err := t.conn(ctx)
+	if err != nil {
+		return nil, err
 	}
+	start := time.Now()
+	status, body, err := t.exchange(ctx, pc, msg)
+	t.log.Trace("wsman exchange", "action", action, "status", status, "reply_bytes", len(body), "reused_conn", reused, "duration", time.Since(start))
+	if err != nil {
+		// Never resent here: the host may have acted on it (a Receive
+		// consumes output, a Send delivers input). The session layer
+		// decides what is safe to run again.
+		pc.broken = true
+		t.release(pc)
+		return nil, t.transportError(ctx, err)
+	}
+	t.release(pc)
+	return t.checkReply(status, body, action)
 }
 
 func (t *transport) checkReply(status int, body []byte, action string) ([]byte, error) {
@@ -175,7 +170,7 @@ func (t *transport) conn(ctx context.Context) (*pconn, bool, error) {
 	for len(t.idle) > 0 {
 		pc := t.idle[len(t.idle)-1]
 		t.idle = t.idle[:len(t.idle)-1]
-		if time.Since(pc.lastUsed) < idleConnTimeout {
+		if time.Since(pc.lastUsed) < idleConnTimeout && pc.alive() {
 			t.mu.Unlock()
 			return pc, true, nil
 		}
@@ -200,6 +195,19 @@ func (t *transport) conn(ctx context.Context) (*pconn, bool, error) {
 		c = tc
 	}
 	return &pconn{c: c, br: bufio.NewReader(c)}, false, nil
+}
+
+// alive reports whether the host kept an idle connection open: a closed
+// one reads EOF at once, an open one has nothing to read.
+func (pc *pconn) alive() bool {
+	if pc.br.Buffered() > 0 {
+		return false // an unsolicited answer: the stream is out of step
+	}
+	_ = pc.c.SetReadDeadline(time.Now().Add(time.Millisecond))
+	_, err := pc.br.Peek(1)
+	_ = pc.c.SetReadDeadline(time.Time{})
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
 }
 
 func (t *transport) release(pc *pconn) {
@@ -456,7 +464,8 @@ func (t *transport) transportError(ctx context.Context, err error) error {
 	case isStaleConn(err):
 		msg = fmt.Sprintf("the connection to %s was closed before the host answered (the host restarted, a proxy cut it, or WinRM crashed)", t.addr)
 	}
-	return &Error{Kind: KindTransport, Host: t.host, Message: msg, cause: err}
+	final := errors.As(err, &unknownCA) || errors.As(err, &hostErr) || errors.As(err, &dnsErr)
+	return &Error{Kind: KindTransport, Host: t.host, Message: msg, cause: err, final: final}
 }
 
 func ctxError(ctx context.Context, what string) error {

@@ -317,7 +317,7 @@ func setLicenseServerContact(x *opContext, in rds.Contact) (rds.ContactChange, e
 }
 
 // lsIDPattern is the scripts' check of a license server ID.
-var lsIDPattern = regexp.MustCompile(`^[A-Za-z0-9]{35}$`)
+var lsIDPattern = regexp.MustCompile(`^[A-Za-z0-9]{35}\z`)
 
 func checkActivationMethod(st *HostState, verb string, in rds.ActivationInput) error {
 	if in.Method != "automatic" && in.Method != "license_server_id" {

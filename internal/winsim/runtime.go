@@ -79,6 +79,8 @@ type LogEntry struct {
 	TLS     bool   `json:"tls,omitempty"`
 	User    string `json:"user,omitempty"`
 	ShellID string `json:"shell_id,omitempty"`
+	// CommandLine is what a Command request asked to run.
+	CommandLine string `json:"command_line,omitempty"`
 	// Operations.
 	Operation string `json:"operation,omitempty"`
 	Outcome   string `json:"outcome,omitempty"`

@@ -346,6 +346,9 @@ func (srv *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	action := req.Header.Action
 	entry.Action = action[strings.LastIndex(action, "/")+1:]
 	entry.ShellID = req.selector("ShellId")
+	if req.Body.CommandLine != nil {
+		entry.CommandLine = strings.TrimSpace(req.Body.CommandLine.Command + " " + strings.Join(req.Body.CommandLine.Arguments, " "))
+	}
 
 	fault := h.takeHTTPFault(entry.Action)
 	if fault != nil {
@@ -605,4 +608,3 @@ func findUser(st *HostState, name, domain string) (User, bool) {
 	}
 	return User{}, false
 }
-

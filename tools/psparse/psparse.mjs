@@ -85,6 +85,18 @@ function unwrap(n) {
   return n;
 }
 
+// The grammar reads a range that starts with a number (1..10, 0..($n - 1))
+// as a command named "1..10": such "commands" are expressions.
+function isRangeCommand(n) {
+  if (n.type !== 'command') return false;
+  for (let i = 0; i < n.childCount; i++) {
+    const c = n.child(i);
+    if (c.type === 'command_invokation_operator') return false;
+    if (c.type === 'command_name') return /^(?:0x[0-9a-f]+|[0-9]+)[ld]?(?:[kmgtp]b)?\.\./i.test(c.text);
+  }
+  return false;
+}
+
 function truncate(s, max = ERROR_TEXT_MAX) {
   return s.length > max ? s.slice(0, max) + '…' : s;
 }
@@ -192,12 +204,14 @@ const WORKAROUNDS = [
   },
   {
     // @"<newline>"@ and @'<newline>'@: the grammar needs at least one line.
-    // Parsed as the same-length "<newline>" string.
+    // Parsed as the same-length string "@<newline>@" (reported as "").
     kind: 'empty-here-string',
     find(text) {
       const out = [];
       for (const m of text.matchAll(/@(["'])[ \t]*\r?\n\1@/g)) {
-        out.push({ start: m.index, end: m.index + m[0].length, edits: [[m.index, ' '], [m.index + m[0].length - 1, ' ']] });
+        const q = m[1];
+        const end = m.index + m[0].length;
+        out.push({ start: m.index, end, edits: [[m.index, q + '@'], [end - 2, '@' + q]] });
       }
       return out;
     },
@@ -208,7 +222,7 @@ const WORKAROUNDS = [
     kind: 'dash-equals-argument',
     find(text) {
       const out = [];
-      for (const m of text.matchAll(/(?<=[ \t])--?([A-Za-z][A-Za-z0-9_-]*)=/g)) {
+      for (const m of text.matchAll(/(?<=[ \t])--?([A-Za-z][A-Za-z0-9_-]*)=[^\s;|)}]*/g)) {
         if (isOperatorWord(m[1])) continue;
         out.push({ start: m.index, end: m.index + m[0].length, at: m.index, patched: '_', bareword: true });
       }
@@ -223,22 +237,24 @@ const WORKAROUNDS = [
     kind: 'bareword-list',
     find(text) {
       const out = [];
-      const re = /(?<=[ \t:])[A-Za-z_][A-Za-z0-9_]*(?:[ \t]*,\s*[A-Za-z_][A-Za-z0-9_]*)+(?=[\s;|)}]|$)/g;
+      const el = String.raw`(?:[A-Za-z_][A-Za-z0-9_]*|'[^'\r\n]*'|"[^"$\r\n${'`'}]*")`;
+      const re = new RegExp(String.raw`(?<=[ \t:])${el}(?:[ \t]*,\s*${el})+(?=[\s;|)}]|$)`, 'g');
       for (const m of text.matchAll(re)) {
         // Only in command mode: right after a parameter (-Name or -Name:) or
         // right after a command name at the start of a statement.
         const before = text.slice(Math.max(0, m.index - 200), m.index);
         const pm = before.match(/(?:^|[\s(;|{=])-([A-Za-z_][A-Za-z0-9_-]*)(?::|[ \t]+)$/);
-        const cm = before.match(/(?:^|[\n;|{(=])[ \t]*(?:[&.][ \t]+)?[A-Za-z_][A-Za-z0-9_.-]*[ \t]+$/);
-        if (pm ? isOperatorWord(pm[1]) : !cm) continue;
-        if (cm && !pm && KEYWORD_COMMANDS.has(cm[0].trim().replace(/^[\n;|{(=]\s*/, '').toLowerCase())) continue;
+        const cm = before.match(/(?:^|[\n;|{(=])[ \t]*(?:[&.][ \t]+)?([A-Za-z_][A-Za-z0-9_.-]*)[ \t]+$/);
+        if (pm ? isOperatorWord(pm[1]) : !cm || KEYWORD_COMMANDS.has(cm[1].toLowerCase())) continue;
         const edits = [];
         const words = [];
-        for (const w of m[0].matchAll(/[A-Za-z_][A-Za-z0-9_]*/g)) {
+        for (const w of m[0].matchAll(/'[^']*'|"[^"]*"|([A-Za-z_][A-Za-z0-9_]*)/g)) {
+          if (!w[1]) continue;
           const s = m.index + w.index;
-          edits.push([s, w[0].length > 1 ? '$' : '0']);
-          words.push([s, s + w[0].length]);
+          edits.push([s, w[1].length > 1 ? '$' : '0']);
+          words.push([s, s + w[1].length]);
         }
+        if (!edits.length) continue;
         out.push({ start: m.index, end: m.index + m[0].length, edits, words });
       }
       return out;
@@ -311,7 +327,10 @@ function collectSyntaxErrors(root) {
     }
     // A missing hidden token (e.g. the name in "function {") shows only as
     // an error flag on its parent.
-    if (!found) out.push({ node: n, kind: 'missing', message: `incomplete ${n.type}` });
+    if (!found) {
+      const what = n.type === 'function_name' ? 'function name' : n.type.replace(/_/g, ' ');
+      out.push({ node: n, kind: 'missing', message: `missing ${what}` });
+    }
   };
   visit(root);
   return out;
@@ -389,7 +408,7 @@ class FileAnalysis {
         if (w.always) continue;
         for (const c of w.find(text)) {
           const key = `${w.kind}:${c.start}`;
-          if (applied.has(key) || !touches(c) || inCommentOrString(tree.rootNode, c.start)) continue;
+          if (applied.has(key) || !touches(c) || inCommentOrString(tree.rootNode, editsOf(c)[0][0])) continue;
           applied.add(key);
           text = applyEdits(text, editsOf(c));
           record({ ...c, kind: w.kind });
@@ -420,7 +439,7 @@ class FileAnalysis {
       this.pipelineIds = new Map();
       // Pass 1: number commands and hash literals in document order.
       this.walk(root, (n) => {
-        if (n.type === 'command') this.cmdIndex.set(n.id, this.cmdIndex.size);
+        if (n.type === 'command' && !isRangeCommand(n)) this.cmdIndex.set(n.id, this.cmdIndex.size);
         else if (n.type === 'hash_literal_expression') this.htIndex.set(n.id, this.htIndex.size);
         else if (n.type === 'pipeline_chain') this.pipelineIds.set(n.id, this.pipelineIds.size);
       });
@@ -529,7 +548,7 @@ class FileAnalysis {
   visit(n) {
     switch (n.type) {
       case 'command':
-        this.commands.push(this.command(n));
+        if (!isRangeCommand(n)) this.commands.push(this.command(n));
         break;
       case 'hash_literal_expression':
         this.hashtables.push(this.hashtable(n));
@@ -625,8 +644,8 @@ class FileAnalysis {
       positional: [],
       splats: [],
       redirections: [],
-      pipeline_id: null,
-      pipeline_position: null,
+      pipeline_id: -1,
+      pipeline_position: -1,
     };
     // Pipeline membership.
     const chain = n.parent;
@@ -693,7 +712,8 @@ class FileAnalysis {
         redirect = null;
         continue;
       }
-      if (el.type === 'variable' && t.startsWith('@')) {
+      const u = unwrap(el);
+      if (u.type === 'variable' && t.startsWith('@')) {
         cmd.splats.push(varName(t));
         continue;
       }
@@ -785,21 +805,18 @@ class FileAnalysis {
   stringValue(n) {
     const k = n.namedChild(0);
     const raw = this.text(k);
-    switch (k.type) {
-      case 'verbatim_string_characters':
-        return { kind: 'string', value: raw.slice(1, -1).replace(/''/g, "'") };
-      case 'verbatim_here_string_characters':
-        return { kind: 'string', value: hereBody(raw) };
-      case 'expandable_string_literal':
-      case 'expandable_here_string_literal': {
-        const body = k.type === 'expandable_string_literal' ? raw.slice(1, -1) : hereBody(raw);
-        const dynamic = kids(k).some((c) => c.type === 'variable' || c.type === 'sub_expression');
-        if (dynamic) return { kind: 'expandable', value: body };
-        return { kind: 'string', value: unescapeDouble(body, k.type === 'expandable_string_literal') };
-      }
-      default:
-        return { kind: 'other', value: raw };
+    // Decide by the source text: a workaround may have changed the node type
+    // (an empty here-string is parsed as "<newline>").
+    if (raw.startsWith("@'")) return { kind: 'string', value: hereBody(raw) };
+    if (raw.startsWith("'")) return { kind: 'string', value: raw.slice(1, -1).replace(/''/g, "'") };
+    const here = raw.startsWith('@"');
+    if (here || raw.startsWith('"')) {
+      const body = here ? hereBody(raw) : raw.slice(1, -1);
+      const dynamic = kids(k).some((c) => c.type === 'variable' || c.type === 'sub_expression');
+      if (dynamic) return { kind: 'expandable', value: body };
+      return { kind: 'string', value: unescapeDouble(body, !here) };
     }
+    return { kind: 'other', value: raw };
   }
 
   // The expression of a statement that is a plain expression (no command, no assignment).
@@ -827,7 +844,7 @@ class FileAnalysis {
         case 'pipeline_chain': {
           const k = kids(n)[0];
           if (!k) return null;
-          if (k.type === 'command') return this.cmdIndex.get(k.id);
+          if (k.type === 'command') return isRangeCommand(k) ? null : this.cmdIndex.get(k.id);
           n = k;
           const u = unwrap(k);
           if (!['parenthesized_expression', 'sub_expression', 'array_expression'].includes(u.type)) return null;

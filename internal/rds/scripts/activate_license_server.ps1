@@ -13,7 +13,7 @@ if ($method -ne 'automatic' -and $method -ne 'license_server_id') {
 }
 # The ID is a secret of sorts: checked here, never echoed.
 $id = [string]$In.license_server_id
-if ($method -eq 'license_server_id' -and $id -cnotmatch '^[A-Za-z0-9]{35}$') {
+if ($method -eq 'license_server_id' -and $id -cnotmatch '^[A-Za-z0-9]{35}\z') {
     Fail -Kind invalid_input -Message ('cannot activate the license server on {0}: license_server_id must be the 35 letters and digits of a license server ID, without hyphens or spaces' -f $env:COMPUTERNAME)
 }
 

@@ -27,7 +27,7 @@ function New-RoleState {
     }
 }
 
-$wait = [int]$In.wait_seconds
+$wait = [long]$In.wait_seconds
 if ($wait -lt 0 -or $wait -gt 3600) {
     Fail -Kind invalid_input -Message ('cannot install RD Licensing on {0}: wait_seconds must be between 0 and 3600, not {1}' -f $env:COMPUTERNAME, $wait)
 }

@@ -15,7 +15,7 @@ if ($method -eq 'automatic' -and ($reason -lt 0 -or $reason -gt 4)) {
     Fail -Kind invalid_input -Message ('cannot reactivate the license server on {0}: reason must be 0 (redeployed), 1 (certificate corrupt), 2 (private key compromised), 3 (activation key expired) or 4 (server upgraded), not {1}' -f $env:COMPUTERNAME, $reason)
 }
 $id = [string]$In.license_server_id
-if ($method -eq 'license_server_id' -and $id -cnotmatch '^[A-Za-z0-9]{35}$') {
+if ($method -eq 'license_server_id' -and $id -cnotmatch '^[A-Za-z0-9]{35}\z') {
     Fail -Kind invalid_input -Message ('cannot reactivate the license server on {0}: license_server_id must be the 35 letters and digits of a license server ID, without hyphens or spaces' -f $env:COMPUTERNAME)
 }
 

@@ -1,0 +1,233 @@
+// Command winsim runs simulated Windows Server hosts that speak WinRM and
+// hold RDS licensing state: the stand-in for Windows in every test and in
+// the quick start.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/winsim"
+)
+
+const usage = `winsim: simulated Windows Server hosts that speak WinRM (WS-Management) and
+hold RD Licensing state, for testing terraform-provider-rdslicensing without Windows.
+
+Usage:
+  winsim [flags]
+
+Every host has its own loopback address (127.0.10.1, 127.0.10.2, ...; any
+127.x.y.z address is local on Linux) and listens on the same ports: HTTP
+(NTLM with message encryption, or Basic when the host allows unencrypted
+traffic) and HTTPS (Basic or NTLM) with a certificate signed by winsim's CA.
+Hosts accept user Administrator with password %q unless the scenario
+lists other users.
+
+Flags:
+%s
+Scenario (JSON, -scenario or -state): {"hosts": [HostState...], "clearinghouse": {...}}.
+A host lists only what differs from the defaults, for example:
+  {"name": "LS01", "os": "2022", "domain": "contoso.com", "internet": true,
+   "features": {"RDS-Licensing": "Installed"},
+   "session_host": {"policy_licensing_mode": 4}}
+Field names are those of internal/winsim/state.go (HostState, Quirks, Realism ...).
+
+Control API (-control, JSON over HTTP), for tests and demos:
+  GET    /v1/info                        ports and hosts
+  GET    /v1/hosts                       every host
+  POST   /v1/hosts                       add a host
+  GET    /v1/hosts/{host}                a host's state
+  PUT    /v1/hosts/{host}                replace it
+  PATCH  /v1/hosts/{host}                JSON merge patch, e.g. {"session_host":{"config_licensing_mode":2}}
+  GET    /v1/hosts/{host}/log?since=N    HTTP requests and operations after entry N
+  GET    /v1/hosts/{host}/shells         open WinRS shells
+  POST   /v1/hosts/{host}/faults         inject a fault, e.g. {"type":"http_status","action":"Create","status":503,"count":1}
+                                         types: http_status, drop, drop_after, soap_fault, delay (by action:
+                                         Create, Command, Send, Receive, Signal, Delete, or all), op_error,
+                                         crash_before, crash_after, delay (by operation name)
+  DELETE /v1/hosts/{host}/faults         clear faults
+  POST   /v1/hosts/{host}/reboot?ms=N    restart the host (unreachable for N ms)
+  GET    /v1/clearinghouse               the simulated Microsoft Clearinghouse (codes, agreements)
+  PUT    /v1/clearinghouse               replace it (e.g. {"reachable": false, ...})
+  GET    /v1/clearinghouse/license-server-id?product_id=P
+                                         the license server ID the Clearinghouse web site gives for P
+  GET    /v1/scenario                    the whole fleet
+  POST   /v1/save                        save to -state now
+  GET    /v1/ca.pem                      the CA certificate (for ca_cert)
+
+Examples:
+  winsim -hosts 3                              one license server and three session hosts
+  winsim -scenario examples/quickstart/winsim.json -ca-out /tmp/winsim-ca.pem
+  winsim -state fleet.json -hosts 500 -timing fast
+`
+
+func main() {
+	if err := run(os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "winsim:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string) error {
+	fs := flag.NewFlagSet("winsim", flag.ContinueOnError)
+	scenario := fs.String("scenario", "", "load this scenario at start (read only)")
+	state := fs.String("state", "", "load this file at start if it exists, and save the fleet's state to it on exit")
+	hosts := fs.Int("hosts", 0, "with no scenario: make LS01 (an RD license server) and this many session hosts (RDSH001...)")
+	domain := fs.String("domain", "", "DNS domain of generated hosts; empty for a workgroup")
+	osVersion := fs.String("os", "2022", "Windows Server release of generated hosts: 2016, 2019, 2022 or 2025")
+	httpPort := fs.Int("http-port", 5985, "HTTP port of every host (0: pick one)")
+	httpsPort := fs.Int("https-port", 5986, "HTTPS port of every host (0: pick one)")
+	control := fs.String("control", "127.0.0.1:5990", "address of the control API (empty: none)")
+	caOut := fs.String("ca-out", "", "write the CA certificate (PEM) of the HTTPS listeners to this file")
+	timing := fs.String("timing", "realistic", "realistic (0.6 s per powershell.exe, 100 ms per shell) or fast; for hosts whose scenario sets no timing")
+	ready := fs.String("ready-file", "", "write the control API and ports as JSON to this file once listening")
+	fs.Usage = func() {
+		var b strings.Builder
+		fs.SetOutput(&b)
+		fs.PrintDefaults()
+		fmt.Fprintf(os.Stderr, usage, winsim.DefaultPassword, b.String())
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	var realism winsim.Realism
+	switch *timing {
+	case "realistic":
+		realism = winsim.RealisticTiming
+	case "fast":
+		realism = winsim.FastTiming
+	default:
+		return fmt.Errorf("-timing must be realistic or fast, not %q", *timing)
+	}
+
+	var sc winsim.Scenario
+	var err error
+	switch {
+	case *state != "" && fileExists(*state):
+		sc, err = winsim.LoadScenarioFile(*state, realism)
+	case *scenario != "":
+		sc, err = winsim.LoadScenarioFile(*scenario, realism)
+	case *hosts > 0:
+		sc = generated(*hosts, *domain, *osVersion, realism)
+	default:
+		sc = generated(0, *domain, *osVersion, realism)
+	}
+	if err != nil {
+		return err
+	}
+	sim, err := winsim.New(sc)
+	if err != nil {
+		return err
+	}
+	if err := sim.Start(winsim.ServeOptions{HTTPPort: *httpPort, HTTPSPort: *httpsPort}); err != nil {
+		return err
+	}
+	defer sim.Close()
+	if *caOut != "" {
+		if err := os.WriteFile(*caOut, sim.CACertPEM(), 0o644); err != nil {
+			return err
+		}
+	}
+	save := func() error {
+		if *state == "" {
+			return nil
+		}
+		return sim.SaveScenarioFile(*state)
+	}
+	var ctl *http.Server
+	ctlAddr := ""
+	if *control != "" {
+		l, err := net.Listen("tcp", *control)
+		if err != nil {
+			return fmt.Errorf("control API: %w", err)
+		}
+		ctlAddr = l.Addr().String()
+		ctl = &http.Server{Handler: sim.ControlHandler(save), ReadHeaderTimeout: 10 * time.Second}
+		go func() { _ = ctl.Serve(l) }()
+	}
+	hp, sp := sim.Ports()
+	fmt.Printf("winsim: %d hosts, HTTP port %d, HTTPS port %d", len(sim.Hosts()), hp, sp)
+	if ctlAddr != "" {
+		fmt.Printf(", control API http://%s/v1/", ctlAddr)
+	}
+	fmt.Println()
+	for i, h := range sim.Hosts() {
+		if i == 10 {
+			fmt.Printf("  ... and %d more\n", len(sim.Hosts())-10)
+			break
+		}
+		st := h.State()
+		fmt.Printf("  %-10s %-15s Windows Server %s %s\n", st.Name, st.Address, st.OS, role(&st))
+	}
+	if *ready != "" {
+		info := fmt.Sprintf(`{"control":"%s","http_port":%d,"https_port":%d}`+"\n", ctlAddr, hp, sp)
+		if err := os.WriteFile(*ready, []byte(info), 0o644); err != nil {
+			return err
+		}
+	}
+
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	<-sig
+	if ctl != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		_ = ctl.Shutdown(ctx)
+		cancel()
+	}
+	if err := save(); err != nil {
+		return fmt.Errorf("save state: %w", err)
+	}
+	if *state != "" {
+		fmt.Println("winsim: state saved to", *state)
+	}
+	return nil
+}
+
+func role(st *winsim.HostState) string {
+	var r []string
+	if st.FeatureInstalled(winsim.FeatureLicensing) {
+		r = append(r, "license server")
+	}
+	if st.FeatureInstalled(winsim.FeatureSessionHost) {
+		r = append(r, "session host")
+	}
+	if st.Domain != "" {
+		r = append(r, "domain "+st.Domain)
+	} else {
+		r = append(r, "workgroup")
+	}
+	return "(" + strings.Join(r, ", ") + ")"
+}
+
+// generated is a fleet of one license server and n session hosts in their
+// grace period.
+func generated(n int, domain, osVersion string, realism winsim.Realism) winsim.Scenario {
+	sc := winsim.Scenario{Clearinghouse: winsim.ClearinghouseState{Reachable: true}}
+	ls := winsim.NewLicenseServerHost("LS01", osVersion, domain)
+	ls.Realism = realism
+	sc.Hosts = append(sc.Hosts, ls)
+	grace := time.Now().Add(100 * 24 * time.Hour).UTC().Truncate(time.Hour)
+	for i := 1; i <= n; i++ {
+		h := winsim.NewSessionHost(fmt.Sprintf("RDSH%03d", i), osVersion, domain, grace)
+		h.Realism = realism
+		sc.Hosts = append(sc.Hosts, h)
+	}
+	return sc
+}
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
+}

@@ -1,0 +1,394 @@
+// Package provider is the rdslicensing Terraform/OpenTofu provider.
+package provider
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/rds"
+	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/winrmclient"
+)
+
+// Ensure the provider satisfies the framework's interfaces.
+var _ provider.Provider = (*rdsProvider)(nil)
+
+// New returns the provider factory.
+func New(version string) func() provider.Provider {
+	return func() provider.Provider { return &rdsProvider{version: version} }
+}
+
+type rdsProvider struct {
+	version string
+}
+
+// Metadata names the provider.
+func (p *rdsProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
+	resp.TypeName = "rdslicensing"
+	resp.Version = p.version
+}
+
+// envVars maps each attribute to the environment variable it falls back to.
+var envVars = map[string]string{
+	"host":                     "RDSLICENSING_HOST",
+	"port":                     "RDSLICENSING_PORT",
+	"https":                    "RDSLICENSING_HTTPS",
+	"insecure":                 "RDSLICENSING_INSECURE",
+	"ca_cert":                  "RDSLICENSING_CA_CERT",
+	"tls_server_name":          "RDSLICENSING_TLS_SERVER_NAME",
+	"username":                 "RDSLICENSING_USERNAME",
+	"password":                 "RDSLICENSING_PASSWORD",
+	"auth":                     "RDSLICENSING_AUTH",
+	"kerberos_realm":           "RDSLICENSING_KERBEROS_REALM",
+	"kerberos_krb5_conf":       "RDSLICENSING_KERBEROS_KRB5_CONF",
+	"kerberos_spn":             "RDSLICENSING_KERBEROS_SPN",
+	"allow_unencrypted":        "RDSLICENSING_ALLOW_UNENCRYPTED",
+	"timeout":                  "RDSLICENSING_TIMEOUT",
+	"max_connections_per_host": "RDSLICENSING_MAX_CONNECTIONS_PER_HOST",
+}
+
+func envDoc(attr string) string { return " Environment variable: `" + envVars[attr] + "`." }
+
+// Schema describes the provider block.
+func (p *rdsProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Declares Remote Desktop Services licensing on Windows Server 2016-2025 (the RD Licensing role, license server activation, CAL key packs and the session hosts' licensing policy) and reconciles it over WinRM. " +
+			"Every attribute falls back to an environment variable. One provider block can manage a fleet: resources take their own `host` and use the provider's credentials and TLS settings.",
+		Attributes: map[string]schema.Attribute{
+			"host": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Default Windows host (name, FQDN or IP address) of resources that set no `host` of their own." + envDoc("host"),
+			},
+			"port": schema.Int64Attribute{
+				Optional:            true,
+				MarkdownDescription: "WinRM port. Defaults to 5986 with HTTPS and 5985 without." + envDoc("port"),
+				Validators:          []validator.Int64{int64validator.Between(1, 65535)},
+			},
+			"https": schema.BoolAttribute{
+				Optional:            true,
+				MarkdownDescription: "Connect over HTTPS (the WinRM HTTPS listener). Defaults to `true`." + envDoc("https"),
+			},
+			"insecure": schema.BoolAttribute{
+				Optional:            true,
+				MarkdownDescription: "Skip verification of the hosts' certificates. For labs only. Defaults to `false`." + envDoc("insecure"),
+			},
+			"ca_cert": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "PEM certificate(s) of the CA that signed the hosts' WinRM HTTPS certificates (for a self-signed certificate, the certificate itself), e.g. `file(\"ca.pem\")`. Replaces the system's trusted CAs. The environment variable may hold the PEM text or the path of a PEM file." + envDoc("ca_cert"),
+			},
+			"tls_server_name": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Name to verify the host's certificate against, when you connect by another name or an IP address." + envDoc("tls_server_name"),
+			},
+			"username": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Account that logs on to the hosts: a local administrator (`Administrator`) or a domain account (`CONTOSO\\\\admin` or `admin@contoso.com`). RD Licensing needs a local administrator; domain and forest discovery scope and the AD group need a Domain Admin." + envDoc("username"),
+			},
+			"password": schema.StringAttribute{
+				Optional:            true,
+				Sensitive:           true,
+				MarkdownDescription: "Password of `username`. With `auth = \"kerberos\"` it may be omitted to use the credential cache (`kinit`)." + envDoc("password"),
+			},
+			"auth": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Authentication: `ntlm` (default; works with local and domain accounts, and encrypts every message over HTTP as Windows requires by default), `basic` (local accounts only; HTTPS unless `allow_unencrypted`), or `kerberos` (domain accounts; HTTPS unless `allow_unencrypted`)." + envDoc("auth"),
+				Validators:          []validator.String{stringvalidator.OneOf(winrmclient.AuthNTLM, winrmclient.AuthBasic, winrmclient.AuthKerberos)},
+			},
+			"kerberos_realm": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Kerberos realm, the Active Directory domain in capitals (`CONTOSO.COM`). Required with `auth = \"kerberos\"`." + envDoc("kerberos_realm"),
+			},
+			"kerberos_krb5_conf": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Path of the krb5.conf to use. Defaults to `/etc/krb5.conf`." + envDoc("kerberos_krb5_conf"),
+			},
+			"kerberos_spn": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Service principal name of the hosts' WinRM service. Defaults to `HTTP/<host>`." + envDoc("kerberos_spn"),
+			},
+			"allow_unencrypted": schema.BoolAttribute{
+				Optional:            true,
+				MarkdownDescription: "Allow `basic` or `kerberos` over plain HTTP, where messages (and with `basic` the password) cross the network unencrypted. The hosts must allow it too (`AllowUnencrypted=true`). Defaults to `false`." + envDoc("allow_unencrypted"),
+			},
+			"timeout": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Longest time one remote operation may take, as a Go duration (`90s`, `10m`). Defaults to `10m`. Resources with `timeouts` blocks use those instead." + envDoc("timeout"),
+			},
+			"max_connections_per_host": schema.Int64Attribute{
+				Optional:            true,
+				MarkdownDescription: "Most WinRM connections, and so operations at once, per host. Defaults to 4; keep it under the host's MaxShellsPerUser." + envDoc("max_connections_per_host"),
+				Validators:          []validator.Int64{int64validator.Between(1, 64)},
+			},
+		},
+	}
+}
+
+// providerModel is the provider block.
+type providerModel struct {
+	Host                  types.String `tfsdk:"host"`
+	Port                  types.Int64  `tfsdk:"port"`
+	HTTPS                 types.Bool   `tfsdk:"https"`
+	Insecure              types.Bool   `tfsdk:"insecure"`
+	CACert                types.String `tfsdk:"ca_cert"`
+	TLSServerName         types.String `tfsdk:"tls_server_name"`
+	Username              types.String `tfsdk:"username"`
+	Password              types.String `tfsdk:"password"`
+	Auth                  types.String `tfsdk:"auth"`
+	KerberosRealm         types.String `tfsdk:"kerberos_realm"`
+	KerberosKrb5Conf      types.String `tfsdk:"kerberos_krb5_conf"`
+	KerberosSPN           types.String `tfsdk:"kerberos_spn"`
+	AllowUnencrypted      types.Bool   `tfsdk:"allow_unencrypted"`
+	Timeout               types.String `tfsdk:"timeout"`
+	MaxConnectionsPerHost types.Int64  `tfsdk:"max_connections_per_host"`
+}
+
+// Configure builds the WinRM client from the provider block and the
+// environment.
+func (p *rdsProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	var m providerModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	r := &configReader{}
+	cfg := winrmclient.Config{
+		Host:          r.str(m.Host, "host"),
+		HTTPS:         r.boolean(m.HTTPS, "https", true),
+		Insecure:      r.boolean(m.Insecure, "insecure", false),
+		TLSServerName: r.str(m.TLSServerName, "tls_server_name"),
+		Username:      r.str(m.Username, "username"),
+		Password:      r.str(m.Password, "password"),
+		Auth:          r.str(m.Auth, "auth"),
+		Kerberos: winrmclient.KerberosConfig{
+			Realm:    r.str(m.KerberosRealm, "kerberos_realm"),
+			Krb5Conf: r.str(m.KerberosKrb5Conf, "kerberos_krb5_conf"),
+			SPN:      r.str(m.KerberosSPN, "kerberos_spn"),
+		},
+		AllowUnencrypted:      r.boolean(m.AllowUnencrypted, "allow_unencrypted", false),
+		Port:                  int(r.integer(m.Port, "port", 0)),
+		MaxConnectionsPerHost: int(r.integer(m.MaxConnectionsPerHost, "max_connections_per_host", 0)),
+		Timeout:               r.duration(m.Timeout, "timeout"),
+		CACert:                r.caCert(m.CACert),
+		Library:               rds.Library,
+	}
+	if cfg.Auth == "" {
+		cfg.Auth = winrmclient.AuthNTLM
+	}
+	for _, u := range r.unknown {
+		resp.Diagnostics.AddAttributeError(path.Root(u), "Provider setting not known yet",
+			fmt.Sprintf("The provider's %s depends on a value that is only known after apply. The provider needs it to reach Windows hosts during plan: use a value known at plan time, or apply the resource it depends on first (terraform apply -target=...).", u))
+	}
+	for _, e := range r.errs {
+		resp.Diagnostics.AddAttributeError(path.Root(e.attr), "Invalid provider setting", e.msg)
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if cfg.Username == "" {
+		resp.Diagnostics.AddAttributeError(path.Root("username"), "Missing WinRM user name",
+			"The provider logs on to Windows hosts over WinRM and needs an account: set username in the provider block or the "+envVars["username"]+" environment variable (e.g. Administrator, or CONTOSO\\admin for a domain account).")
+		return
+	}
+	client, err := sharedClient(cfg)
+	if err != nil {
+		var ce *winrmclient.ConfigError
+		attr := "host"
+		msg := err.Error()
+		if errors.As(err, &ce) {
+			attr, msg = ce.Field, ce.Message
+		}
+		if _, ok := envVars[attr]; !ok {
+			attr = "auth"
+		}
+		resp.Diagnostics.AddAttributeError(path.Root(attr), "Invalid provider setting",
+			fmt.Sprintf("%s %s (attribute %s, environment variable %s).", attr, msg, attr, envVars[attr]))
+		return
+	}
+	data := &providerData{client: client, password: cfg.Password}
+	resp.ResourceData = data
+	resp.DataSourceData = data
+}
+
+// Resources lists the provider's resources.
+func (p *rdsProvider) Resources(context.Context) []func() resource.Resource {
+	return nil
+}
+
+// DataSources lists the provider's data sources.
+func (p *rdsProvider) DataSources(context.Context) []func() datasource.DataSource {
+	return nil
+}
+
+// configReader reads attributes with their environment fallbacks and
+// collects what is wrong, naming attribute and variable.
+type configReader struct {
+	unknown []string
+	errs    []struct{ attr, msg string }
+}
+
+type unknowable interface {
+	IsUnknown() bool
+	IsNull() bool
+}
+
+func (r *configReader) env(v unknowable, attr string) (string, bool) {
+	if v.IsUnknown() {
+		r.unknown = append(r.unknown, attr)
+		return "", false
+	}
+	if !v.IsNull() {
+		return "", false
+	}
+	s, ok := os.LookupEnv(envVars[attr])
+	return strings.TrimSpace(s), ok && strings.TrimSpace(s) != ""
+}
+
+func (r *configReader) fail(attr, format string, args ...any) {
+	r.errs = append(r.errs, struct{ attr, msg string }{attr, fmt.Sprintf(format, args...)})
+}
+
+func (r *configReader) str(v types.String, attr string) string {
+	if s, ok := r.env(v, attr); ok {
+		return s
+	}
+	return strings.TrimSpace(v.ValueString())
+}
+
+func (r *configReader) boolean(v types.Bool, attr string, def bool) bool {
+	if s, ok := r.env(v, attr); ok {
+		b, err := strconv.ParseBool(s)
+		if err != nil {
+			r.fail(attr, "%s=%q is not a boolean: set it to true or false.", envVars[attr], s)
+			return def
+		}
+		return b
+	}
+	if v.IsNull() || v.IsUnknown() {
+		return def
+	}
+	return v.ValueBool()
+}
+
+func (r *configReader) integer(v types.Int64, attr string, def int64) int64 {
+	if s, ok := r.env(v, attr); ok {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			r.fail(attr, "%s=%q is not a whole number.", envVars[attr], s)
+			return def
+		}
+		return n
+	}
+	if v.IsNull() || v.IsUnknown() {
+		return def
+	}
+	return v.ValueInt64()
+}
+
+func (r *configReader) duration(v types.String, attr string) time.Duration {
+	s := r.str(v, attr)
+	if s == "" {
+		return 0
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		r.fail(attr, "timeout %q is not a positive duration: write it like \"90s\", \"10m\" or \"1h\" (attribute timeout, environment variable %s).", s, envVars[attr])
+		return 0
+	}
+	return d
+}
+
+// caCert reads ca_cert; from the environment it may also be a file path.
+func (r *configReader) caCert(v types.String) []byte {
+	if s, ok := r.env(v, "ca_cert"); ok {
+		if strings.Contains(s, "-----BEGIN") {
+			return []byte(s)
+		}
+		b, err := os.ReadFile(s)
+		if err != nil {
+			r.fail("ca_cert", "%s is neither PEM text nor a readable file: %v.", envVars["ca_cert"], err)
+			return nil
+		}
+		return b
+	}
+	s := strings.TrimSpace(v.ValueString())
+	if s != "" && !strings.Contains(s, "-----BEGIN") {
+		r.fail("ca_cert", "ca_cert must hold PEM text (-----BEGIN CERTIFICATE-----...); to read a file write ca_cert = file(\"%s\").", s)
+		return nil
+	}
+	return []byte(s)
+}
+
+// providerData is what resources and data sources receive.
+type providerData struct {
+	client   *winrmclient.Client
+	password string
+}
+
+// run runs an operation on host (the provider's host when empty), logging
+// through tflog with the password and the input's secrets masked.
+func (d *providerData) run(ctx context.Context, host string, op winrmclient.Operation, in, out any) error {
+	secrets := []string{d.password}
+	if sh, ok := in.(winrmclient.SecretHolder); ok {
+		secrets = append(secrets, sh.Secrets()...)
+	}
+	ctx = winrmclient.WithLogger(ctx, newTFLogger(ctx, secrets...))
+	return d.client.Run(ctx, host, op, in, out)
+}
+
+// Clients are shared by every Configure with the same settings in this
+// process, so that shells and connections are reused across the
+// provider's lifetime, and closed together when it ends.
+var (
+	clientsMu sync.Mutex
+	clients   = map[string]*winrmclient.Client{}
+)
+
+func sharedClient(cfg winrmclient.Config) (*winrmclient.Client, error) {
+	sum := sha256.Sum256([]byte(fmt.Sprintf("%q|%d|%t|%t|%x|%q|%q|%q|%q|%+v|%t|%s|%d",
+		cfg.Host, cfg.Port, cfg.HTTPS, cfg.Insecure, cfg.CACert, cfg.TLSServerName, cfg.Username, cfg.Password, cfg.Auth,
+		cfg.Kerberos, cfg.AllowUnencrypted, cfg.Timeout, cfg.MaxConnectionsPerHost)))
+	key := hex.EncodeToString(sum[:])
+	clientsMu.Lock()
+	defer clientsMu.Unlock()
+	if c, ok := clients[key]; ok {
+		return c, nil
+	}
+	c, err := winrmclient.New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	clients[key] = c
+	return c, nil
+}
+
+// CloseClients deletes the shells every client left open and closes its
+// connections; the provider calls it when Terraform stops it.
+func CloseClients() {
+	clientsMu.Lock()
+	all := clients
+	clients = map[string]*winrmclient.Client{}
+	clientsMu.Unlock()
+	var wg sync.WaitGroup
+	for _, c := range all {
+		wg.Add(1)
+		go func() { defer wg.Done(); _ = c.Close() }()
+	}
+	wg.Wait()
+}

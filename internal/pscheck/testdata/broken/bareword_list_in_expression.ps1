@@ -1,0 +1,1 @@
+$found = $name -in foo, bar

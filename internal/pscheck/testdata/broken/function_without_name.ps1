@@ -1,0 +1,4 @@
+# function keyword without a name
+function {
+    $x = 1
+}

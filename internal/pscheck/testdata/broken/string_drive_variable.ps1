@@ -1,0 +1,1 @@
+$p = "$drive:\Windows"

@@ -1,0 +1,4 @@
+try {
+    Get-Thing
+}
+$y = 1

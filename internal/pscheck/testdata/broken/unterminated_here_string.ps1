@@ -1,0 +1,2 @@
+$out = @"
+never closed

@@ -1,0 +1,250 @@
+package winrmclient_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/rds"
+	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/winrmclient"
+	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/winsim"
+)
+
+func addFault(t *testing.T, h *winsim.Host, f winsim.Fault) {
+	t.Helper()
+	if _, err := h.AddFault(f); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// retailInput is an install that a Clearinghouse without codes rejects:
+// enough to exercise a non-idempotent operation.
+var retailInput = rds.InstallKeyPackInput{Program: "retail", LicenseCode: "BCDFGHJKMPQRTVWXY23467896", ProductVersion: 7, ProductType: 0}
+
+// activatedLS is a license server ready to install CALs.
+func activatedLS(name string) winsim.HostState {
+	st := lsHost(name)
+	st.LicenseServer.Activated = true
+	st.LicenseServer.LicenseServerID = winsim.LicenseServerIDFor(st.LicenseServer.ProductID)
+	return st
+}
+
+func TestIdempotentOperationIsRetriedAfterTransientFailures(t *testing.T) {
+	for _, f := range []winsim.Fault{
+		{Type: winsim.FaultHTTPStatus, Action: "Create", Status: 503, Count: 1},
+		{Type: winsim.FaultDropBefore, Action: "Send", Count: 1},
+		{Type: winsim.FaultDropAfter, Action: "Receive", Count: 1},
+		{Type: winsim.FaultCrashAfter, Operation: "get_license_server", Count: 1},
+	} {
+		t.Run(f.Type+"/"+f.Action+f.Operation, func(t *testing.T) {
+			sim := startSim(t, lsHost("LS01"))
+			h := sim.Host("LS01")
+			addFault(t, h, f)
+			c := clientFor(t, sim, h, nil)
+			ls, err := rds.GetLicenseServer.Run(ctxT(t), c, "", rds.NoInput{})
+			if err != nil {
+				t.Fatalf("retried operation failed: %v", err)
+			}
+			if ls.ComputerName != "LS01" {
+				t.Fatalf("result %+v", ls)
+			}
+			if fired := h.Faults()[0].Fired; fired != 1 {
+				t.Fatalf("fault fired %d times", fired)
+			}
+		})
+	}
+}
+
+func TestNonIdempotentOperationIsNeverRunTwice(t *testing.T) {
+	for _, f := range []winsim.Fault{
+		{Type: winsim.FaultDropAfter, Action: "Receive", Count: 1},
+		{Type: winsim.FaultCrashAfter, Operation: "install_key_pack", Count: 1},
+		{Type: winsim.FaultDropAfter, Action: "Send", Count: 1},
+	} {
+		t.Run(f.Type+"/"+f.Action+f.Operation, func(t *testing.T) {
+			sim := startSim(t, activatedLS("LS01"))
+			h := sim.Host("LS01")
+			c := clientFor(t, sim, h, nil)
+			// Warm the session so that the install is one Send and one Receive.
+			if _, err := rds.GetHostInfo.Run(ctxT(t), c, "", rds.NoInput{}); err != nil {
+				t.Fatal(err)
+			}
+			addFault(t, h, f)
+			mark := h.LogSeq()
+			_, err := rds.InstallKeyPack.Run(ctxT(t), c, "", retailInput)
+			e := wantKind(t, err, winrmclient.KindOf(err), "may have run on the host")
+			if !e.OutcomeUnknown {
+				t.Fatalf("OutcomeUnknown not set: %v", err)
+			}
+			runs := 0
+			for _, le := range h.Log(mark) {
+				if le.Event == "operation" && le.Operation == "install_key_pack" {
+					runs++
+				}
+			}
+			if runs != 1 {
+				t.Fatalf("install_key_pack ran %d times, want exactly 1", runs)
+			}
+		})
+	}
+}
+
+func TestNonIdempotentOperationIsRetriedWhenNothingWasSent(t *testing.T) {
+	sim := startSim(t, activatedLS("LS01"))
+	h := sim.Host("LS01")
+	addFault(t, h, winsim.Fault{Type: winsim.FaultHTTPStatus, Action: "Create", Status: 503, Count: 1})
+	c := clientFor(t, sim, h, nil)
+	_, err := rds.InstallKeyPack.Run(ctxT(t), c, "", retailInput)
+	// The install ran (once) and the empty Clearinghouse refused the code.
+	wantKind(t, err, winrmclient.KindInvalidCode)
+}
+
+func TestPersistentFailureEndsWithTheHostsError(t *testing.T) {
+	sim := startSim(t, lsHost("LS01"))
+	h := sim.Host("LS01")
+	addFault(t, h, winsim.Fault{Type: winsim.FaultHTTPStatus, Action: "Create", Status: 500, Body: "<html>boom</html>"})
+	c := clientFor(t, sim, h, nil)
+	_, err := rds.GetHostInfo.Run(ctxT(t), c, "", rds.NoInput{})
+	wantKind(t, err, winrmclient.KindTransport, "HTTP 500")
+	if fired := h.Faults()[0].Fired; fired != 3 {
+		t.Fatalf("Create was tried %d times, want 3", fired)
+	}
+}
+
+func TestSOAPFaultsAreErrors(t *testing.T) {
+	sim := startSim(t, lsHost("LS01"))
+	h := sim.Host("LS01")
+	addFault(t, h, winsim.Fault{Type: winsim.FaultSOAP, Action: "Command", Code: 2147943418, Message: "Illegal operation attempted on a registry key that has been marked for deletion."})
+	c := clientFor(t, sim, h, nil)
+	_, err := rds.GetHostInfo.Run(ctxT(t), c, "", rds.NoInput{})
+	e := wantKind(t, err, winrmclient.KindProtocol, "marked for deletion")
+	if e.Code != 2147943418 {
+		t.Fatalf("code = %d", e.Code)
+	}
+}
+
+func TestShellQuota(t *testing.T) {
+	st := lsHost("LS01")
+	st.WinRM = winsim.DefaultWinRM
+	st.WinRM.MaxShellsPerUser = 1
+	sim := startSim(t, st)
+	h := sim.Host("LS01")
+	// Another client holds the only shell this user may have.
+	other := clientFor(t, sim, h, nil)
+	if _, err := rds.GetHostInfo.Run(ctxT(t), other, "", rds.NoInput{}); err != nil {
+		t.Fatal(err)
+	}
+	c := clientFor(t, sim, h, nil)
+	_, err := rds.GetHostInfo.Run(ctxT(t), c, "", rds.NoInput{})
+	e := wantKind(t, err, winrmclient.KindQuota, "maximum number of 1 concurrent shells", "MaxShellsPerUser")
+	if e.Code != winrmclient.FaultCodeQuotaShells {
+		t.Fatalf("code = %d", e.Code)
+	}
+	// Our own idle shells do not block us: they are closed first.
+	if err := other.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rds.GetHostInfo.Run(ctxT(t), c, "", rds.NoInput{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rds.GetRole.Run(ctxT(t), c, "", rds.NoInput{}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestEnvelopeTooLarge(t *testing.T) {
+	st := lsHost("LS01")
+	st.WinRM = winsim.DefaultWinRM
+	st.WinRM.MaxEnvelopeSizeKB = 8
+	sim := startSim(t, st)
+	c := clientFor(t, sim, sim.Host("LS01"), nil)
+	_, err := rds.GetHostInfo.Run(ctxT(t), c, "", rds.NoInput{})
+	wantKind(t, err, winrmclient.KindProtocol, "HTTP 413", "MaxEnvelopeSizekb")
+}
+
+func TestCancellationLeavesNoShell(t *testing.T) {
+	sim := startSim(t, lsHost("LS01"))
+	h := sim.Host("LS01")
+	addFault(t, h, winsim.Fault{Type: winsim.FaultDelay, Operation: "get_role", DelayMS: 30000})
+	c := clientFor(t, sim, h, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(300*time.Millisecond, cancel)
+	start := time.Now()
+	_, err := rds.GetRole.Run(ctx, c, "", rds.NoInput{})
+	wantKind(t, err, winrmclient.KindCanceled)
+	if d := time.Since(start); d > 3*time.Second {
+		t.Fatalf("cancellation took %v", d)
+	}
+	if n := len(h.Shells()); n != 0 {
+		t.Fatalf("%d shells left open after cancellation", n)
+	}
+	var signal, del bool
+	for _, e := range h.Log(0) {
+		signal = signal || e.Action == "Signal"
+		del = del || (e.Action == "Delete" && signal)
+	}
+	if !signal || !del {
+		t.Fatalf("want Signal then Delete after cancellation; log %v", httpActions(h, 0))
+	}
+}
+
+func TestTimeout(t *testing.T) {
+	sim := startSim(t, lsHost("LS01"))
+	h := sim.Host("LS01")
+	addFault(t, h, winsim.Fault{Type: winsim.FaultDelay, Operation: "get_role", DelayMS: 30000})
+	c := clientFor(t, sim, h, func(cfg *winrmclient.Config) { cfg.Timeout = 500 * time.Millisecond })
+	_, err := rds.GetRole.Run(context.Background(), c, "", rds.NoInput{})
+	wantKind(t, err, winrmclient.KindTimeout)
+	if n := len(h.Shells()); n != 0 {
+		t.Fatalf("%d shells left open after the timeout", n)
+	}
+}
+
+func TestProcessCrashReportsDecodedStderr(t *testing.T) {
+	sim := startSim(t, lsHost("LS01"))
+	h := sim.Host("LS01")
+	addFault(t, h, winsim.Fault{Type: winsim.FaultCrashBefore, Operation: "get_role"})
+	c := clientFor(t, sim, h, nil)
+	_, err := rds.GetRole.Run(ctxT(t), c, "", rds.NoInput{})
+	e := wantKind(t, err, winrmclient.KindScriptError, "exited with code 1", "crashed before get_role ran")
+	if strings.Contains(e.Message, "CLIXML") || strings.Contains(e.Message, "_x000D_") {
+		t.Fatalf("stderr not decoded: %q", e.Message)
+	}
+}
+
+func TestScriptErrorsKeepKindAndCode(t *testing.T) {
+	sim := startSim(t, lsHost("LS01"))
+	h := sim.Host("LS01")
+	addFault(t, h, winsim.Fault{Type: winsim.FaultOpError, Operation: "get_role", Kind: "reboot_pending", Message: "waits for a restart", Code: 0x80041010})
+	addFault(t, h, winsim.Fault{Type: winsim.FaultOpError, Operation: "get_host_info", Kind: "no_such_kind", Message: "odd"})
+	c := clientFor(t, sim, h, nil)
+	_, err := rds.GetRole.Run(ctxT(t), c, "", rds.NoInput{})
+	e := wantKind(t, err, winrmclient.KindRebootPending, "get_role on "+h.State().Address, "waits for a restart", "0x80041010")
+	if e.Operation != "get_role" || e.Code != 0x80041010 {
+		t.Fatalf("%+v", e)
+	}
+	_, err = rds.GetHostInfo.Run(ctxT(t), c, "", rds.NoInput{})
+	wantKind(t, err, winrmclient.KindScriptError, `unknown error kind "no_such_kind"`)
+}
+
+func TestHostRestartDuringUse(t *testing.T) {
+	sim := startSim(t, lsHost("LS01"))
+	h := sim.Host("LS01")
+	c := clientFor(t, sim, h, nil)
+	if _, err := rds.GetHostInfo.Run(ctxT(t), c, "", rds.NoInput{}); err != nil {
+		t.Fatal(err)
+	}
+	h.Reboot(2 * time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	defer cancel()
+	_, err := rds.GetHostInfo.Run(ctx, c, "", rds.NoInput{})
+	if k := winrmclient.KindOf(err); k != winrmclient.KindTransport && k != winrmclient.KindTimeout {
+		t.Fatalf("during the restart: %v", err)
+	}
+	time.Sleep(2 * time.Second)
+	// The old shell died with the restart: a new one is made.
+	if _, err := rds.GetHostInfo.Run(ctxT(t), c, "", rds.NoInput{}); err != nil {
+		t.Fatalf("after the restart: %v", err)
+	}
+}

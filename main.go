@@ -1,0 +1,34 @@
+// Command terraform-provider-rdslicensing is a Terraform and OpenTofu
+// provider that declares Remote Desktop Services licensing on Windows
+// Server and reconciles it over WinRM.
+package main
+
+import (
+	"context"
+	"flag"
+	"log"
+
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+
+	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/provider"
+)
+
+// version is set by the release build (-ldflags "-X main.version=...").
+var version = "dev"
+
+func main() {
+	var debug bool
+	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers like delve")
+	flag.Parse()
+
+	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
+		Address: "registry.terraform.io/rdslicensing/rdslicensing",
+		Debug:   debug,
+	})
+	// Terraform stops the provider after each command: delete the shells
+	// it left open on the hosts before the process ends.
+	provider.CloseClients()
+	if err != nil {
+		log.Fatal(err.Error())
+	}
+}
