@@ -131,10 +131,19 @@ func clearinghouseCode(seed string, n int) string {
 	return b.String()
 }
 
+// NewHost is a Windows Server with every default filled in (WinRM
+// configuration, quirks, the Administrator account), so that callers can
+// change single fields. The address is given when the host joins a fleet.
+func NewHost(name, os, domain string) HostState {
+	st := withDefaults(HostState{Name: name, OS: os, Domain: domain, Internet: true, Realism: FastTiming}, 0)
+	st.Address = ""
+	return st
+}
+
 // NewLicenseServerHost is a Windows Server with RD Licensing installed but
 // not activated, as after Install-WindowsFeature RDS-Licensing.
 func NewLicenseServerHost(name, os, domain string) HostState {
-	st := HostState{Name: name, OS: os, Domain: domain, Internet: true}
+	st := NewHost(name, os, domain)
 	InstallLicensingRole(&st)
 	return st
 }
@@ -142,9 +151,9 @@ func NewLicenseServerHost(name, os, domain string) HostState {
 // NewSessionHost is a Windows Server with the RD Session Host role, in
 // its grace period, with licensing not configured.
 func NewSessionHost(name, os, domain string, graceEnds time.Time) HostState {
-	st := HostState{Name: name, OS: os, Domain: domain, Internet: true}
-	st.Features = map[string]string{FeatureSessionHost: StateInstalled}
-	st.Services = map[string]Service{ServiceTerminalServices: {Status: "Running", StartType: "Manual"}}
+	st := NewHost(name, os, domain)
+	st.Features[FeatureSessionHost] = StateInstalled
+	st.Services[ServiceTerminalServices] = Service{Status: "Running", StartType: "Manual"}
 	st.SessionHost.ConfigLicensingMode = 5
 	st.SessionHost.GracePeriodEnds = &graceEnds
 	return st

@@ -12,6 +12,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import v8 from 'node:v8';
+
+// V8 would optimise the grammar's huge lexer function with TurboFan in the
+// background, which costs ~6 s of CPU and holds up the exit of every run.
+// Liftoff (baseline) code parses fast enough. Must be set before the wasm is
+// compiled (web-tree-sitter is imported lazily, below).
+v8.setFlagsFromString('--liftoff-only');
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const INSTALL_HINT = 'run: npm ci --prefix tools/psparse';
@@ -131,7 +138,8 @@ const KNOWN_SWITCHES = new Set([
 // mis-parses. Each one rewrites the text that is parsed, never its length
 // nor its line structure, so every position (and every text taken from the
 // original source) stays right. "always" ones are pure case changes; the
-// others are applied only where the parse has an error that touches them.
+// others are applied only on lines where the parse has an error, then the
+// text is parsed again (until no error is left or nothing more applies).
 
 const WORD = /[A-Za-z0-9_]/;
 
@@ -225,6 +233,19 @@ const WORKAROUNDS = [
       for (const m of text.matchAll(/(?<=[ \t])--?([A-Za-z][A-Za-z0-9_-]*)=[^\s;|)}]*/g)) {
         if (isOperatorWord(m[1])) continue;
         out.push({ start: m.index, end: m.index + m[0].length, at: m.index, patched: '_', bareword: true });
+      }
+      return out;
+    },
+  },
+  {
+    // tool -- -x: the end-of-parameters marker "--" is read as the "--"
+    // operator. Parsed as a bare word; psparse reports later arguments as
+    // positional.
+    kind: 'end-of-parameters',
+    find(text) {
+      const out = [];
+      for (const m of text.matchAll(/(?<=[ \t])--(?=[ \t]|\r?\n|$)/g)) {
+        out.push({ start: m.index, end: m.index + 2, at: m.index, patched: '_', bareword: true });
       }
       return out;
     },
@@ -401,8 +422,11 @@ class FileAnalysis {
     let tree = parser.parse(text);
     const applied = new Set();
     for (let round = 0; round < 20 && tree.rootNode.hasError; round++) {
-      const errs = collectSyntaxErrors(tree.rootNode).map((e) => [e.node.startIndex, e.node.endIndex]);
-      const touches = (c) => errs.some(([s, e]) => s <= c.end && c.start <= e);
+      // A candidate is used when an error is on one of its lines: the
+      // error node is often next to the construct, not on it.
+      const line = (i) => this.pos(i).line;
+      const errs = collectSyntaxErrors(tree.rootNode).map((e) => [line(e.node.startIndex), line(e.node.endIndex)]);
+      const touches = (c) => errs.some(([s, e]) => s <= line(c.end) && line(c.start) <= e);
       let changed = false;
       for (const w of WORKAROUNDS) {
         if (w.always) continue;
@@ -683,6 +707,12 @@ class FileAnalysis {
       }
       const wasColon = colon;
       colon = false;
+      if (el.type === 'generic_token' && this.text(el) === '--' && this.barewords.has(`${el.startIndex}:${el.endIndex}`)) {
+        if (pending) setParam(pending, { kind: 'switch' });
+        pending = null;
+        endOfParams = true;
+        continue;
+      }
       if (el.type === 'command_parameter' && !endOfParams) {
         const t = this.text(el);
         if (pending) setParam(pending, { kind: 'switch' });
@@ -738,6 +768,8 @@ class FileAnalysis {
     const base = { text };
     if (this.barewords.has(`${n.startIndex}:${n.endIndex}`)) return { kind: 'string', value: text, text };
     switch (n.type) {
+      case 'command_parameter': // after "--"
+        return { kind: 'string', value: text, text };
       case 'generic_token':
         if (/^[+-]?[0-9]+(\.[0-9]+)?$/.test(text)) return { kind: 'number', value: text, text };
         if (text.includes('$')) return { kind: 'expandable', value: text, text };

@@ -8,9 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -19,6 +17,8 @@ import (
 	"time"
 
 	"github.com/masterzen/winrm"
+
+	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/testenv"
 )
 
 // Canned reply from masterzen/winrm's fixtures; pywinrm reads the Selector.
@@ -185,37 +185,9 @@ for user in sys.argv[3:]:
         print(user, p.open_shell())
 `
 
-const opensslLegacyConf = `openssl_conf = openssl_init
-[openssl_init]
-providers = provider_sect
-[provider_sect]
-default = default_sect
-legacy = legacy_sect
-[default_sect]
-activate = 1
-[legacy_sect]
-activate = 1
-`
 
 func TestPywinrmEndToEnd(t *testing.T) {
-	// ntlm-auth needs MD4, which OpenSSL 3 only has in its legacy provider.
-	conf := filepath.Join(t.TempDir(), "openssl.cnf")
-	if err := os.WriteFile(conf, []byte(opensslLegacyConf), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	env := append(os.Environ(), "NO_PROXY=*", "no_proxy=*", "OPENSSL_CONF="+conf)
-	python := ""
-	for _, p := range []string{"/usr/bin/python3", "python3"} {
-		probe := exec.Command(p, "-c", "import hashlib, winrm.protocol, requests_ntlm, ntlm_auth; hashlib.new('md4')")
-		probe.Env = env
-		if probe.Run() == nil {
-			python = p
-			break
-		}
-	}
-	if python == "" {
-		t.Skip("needs python3 with pywinrm 0.3, requests_ntlm and ntlm-auth (Debian bookworm: apt-get install python3-winrm) and MD4 in hashlib")
-	}
+	python, env := testenv.Pywinrm(t)
 	ws, hs := startWSMan(t)
 	logins := []string{`CONTOSO\alice`, "alice@contoso.com", "alice"}
 	cmd := exec.Command(python, append([]string{"-c", pywinrmScript, hs.URL + "/wsman", testPassword}, logins...)...)

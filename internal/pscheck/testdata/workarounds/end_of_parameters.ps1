@@ -1,0 +1,2 @@
+git.exe -C $repo checkout -- -b topic
+Get-Thing

@@ -1,0 +1,85 @@
+package winsim_test
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/testenv"
+	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/winsim"
+)
+
+// pywinrmHostname runs `hostname` with pywinrm and prints exit code,
+// stdout and stderr, one per line.
+const pywinrmHostname = `
+import sys, winrm
+url, user, password, transport, encryption, ca = sys.argv[1:7]
+kw = {'transport': transport, 'message_encryption': encryption}
+if ca:
+    kw['ca_trust_path'] = ca
+s = winrm.Session(url, auth=(user, password), **kw)
+r = s.run_cmd('hostname')
+print(r.status_code)
+print(r.std_out.decode('utf-8').strip())
+print(r.std_err.decode('utf-8').strip())
+`
+
+// An independent WinRM client, Debian's python3-winrm, against winsim.
+func TestInteropPywinrm(t *testing.T) {
+	python, env := testenv.Pywinrm(t)
+	st := winsim.NewLicenseServerHost("LS01", "2022", "")
+	st.Realism = winsim.FastTiming
+	sim, err := winsim.New(winsim.Scenario{Hosts: []winsim.HostState{st}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sim.Start(winsim.ServeOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	defer sim.Close()
+	ca := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(ca, sim.CACertPEM(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	h := sim.Host("LS01")
+	httpPort, httpsPort := sim.Ports()
+	addr := h.State().Address
+	for _, tc := range []struct {
+		name, url, transport, encryption, ca, wantAuth string
+	}{
+		{"NTLM over HTTP, encrypted", "http://" + addr + ":" + strconv.Itoa(httpPort) + "/wsman", "ntlm", "always", "", "encrypted"},
+		{"Basic over HTTPS", "https://" + addr + ":" + strconv.Itoa(httpsPort) + "/wsman", "basic", "auto", ca, "basic"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			mark := h.LogSeq()
+			cmd := exec.Command(python, "-c", pywinrmHostname, tc.url, "Administrator", winsim.DefaultPassword, tc.transport, tc.encryption, tc.ca)
+			cmd.Env = env
+			out, err := cmd.CombinedOutput()
+			if err != nil {
+				t.Fatalf("pywinrm: %v\n%s", err, out)
+			}
+			if got := strings.Split(strings.TrimSpace(string(out)), "\n"); len(got) < 2 || got[0] != "0" || got[1] != "LS01" {
+				t.Fatalf("pywinrm printed %q, want exit code 0 and LS01", out)
+			}
+			var actions []string
+			for _, e := range h.Log(mark) {
+				if e.Event != "http" || e.Action == "" {
+					continue
+				}
+				actions = append(actions, e.Action)
+				if e.Auth != tc.wantAuth || e.Status != 200 {
+					t.Errorf("%s request: auth %q status %d, want %q and 200", e.Action, e.Auth, e.Status, tc.wantAuth)
+				}
+			}
+			if got := strings.Join(actions, " "); !strings.HasPrefix(got, "Create Command Receive") || !strings.HasSuffix(got, "Signal Delete") {
+				t.Errorf("pywinrm's requests: %s", got)
+			}
+			if n := len(h.Shells()); n != 0 {
+				t.Errorf("%d shells left open", n)
+			}
+		})
+	}
+}
