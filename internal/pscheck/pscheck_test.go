@@ -413,6 +413,7 @@ func TestBrokenFixtures(t *testing.T) {
 		"broken/hash_missing_value.ps1":          {3, "error", "syntax error"},
 		"broken/if_unclosed_paren.ps1":           {1, "error", "syntax error"},
 		"broken/ps7_operator.ps1":                {1, "error", "syntax error"},
+		"broken/ps7_pipeline_chain.ps1":          {1, "check", `"&&" between pipelines needs PowerShell 7`},
 		"broken/stray_paren.ps1":                 {2, "error", "syntax error"},
 		"broken/string_drive_variable.ps1":       {1, "check", `"$drive:"`},
 		"broken/trailing_pipe.ps1":               {1, "error", "syntax error"},

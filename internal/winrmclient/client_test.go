@@ -2,6 +2,7 @@ package winrmclient_test
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -328,19 +329,25 @@ func TestStdoutAndStderrEncodingsAreTolerated(t *testing.T) {
 	}
 }
 
-func TestFleetOfHosts(t *testing.T) {
+// One winsim process serves 500 hosts, each on its own address with its
+// own state; one client talks to all of them.
+func TestFleetOf500Hosts(t *testing.T) {
 	var hosts []winsim.HostState
-	for i := 0; i < 40; i++ {
-		hosts = append(hosts, winsim.NewSessionHost(strings.ToUpper("rdsh"+string(rune('a'+i/26))+string(rune('a'+i%26))), "2022", "", time.Now().Add(48*time.Hour)))
+	for i := 0; i < 500; i++ {
+		st := winsim.NewSessionHost(fmt.Sprintf("RDSH%03d", i), "2022", "", time.Now().Add(48*time.Hour))
+		st.Quirks.ProgressNoise = false
+		hosts = append(hosts, st)
 	}
 	sim := startSim(t, hosts...)
-	c := clientFor(t, sim, sim.Hosts()[0], nil)
+	c := clientFor(t, sim, sim.Hosts()[0], func(cfg *winrmclient.Config) { cfg.MaxConnectionsPerHost = 1 })
+	sem := make(chan struct{}, 16)
 	var wg sync.WaitGroup
 	errs := make(chan error, len(hosts))
 	for _, h := range sim.Hosts() {
 		wg.Add(1)
+		sem <- struct{}{}
 		go func() {
-			defer wg.Done()
+			defer func() { <-sem; wg.Done() }()
 			info, err := rds.GetHostInfo.Run(ctxT(t), c, h.State().Address, rds.NoInput{})
 			if err == nil && info.ComputerName != h.Name() {
 				err = errors.New("answer from the wrong host: " + info.ComputerName + " instead of " + h.Name())
@@ -353,6 +360,14 @@ func TestFleetOfHosts(t *testing.T) {
 	for err := range errs {
 		if err != nil {
 			t.Fatal(err)
+		}
+	}
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range sim.Hosts() {
+		if n := len(h.Shells()); n != 0 {
+			t.Fatalf("%s has %d shells open after Close", h.Name(), n)
 		}
 	}
 }

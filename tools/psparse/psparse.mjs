@@ -597,6 +597,9 @@ class FileAnalysis {
       case 'expandable_here_string_literal':
         this.checkStringVariables(n);
         break;
+      case 'pipeline_chain_tail':
+        this.addError(n, 'check', `"${this.text(n)}" between pipelines needs PowerShell 7; Windows PowerShell 5.1 (WinRM) rejects it`);
+        break;
     }
   }
 

@@ -185,7 +185,6 @@ for user in sys.argv[3:]:
         print(user, p.open_shell())
 `
 
-
 func TestPywinrmEndToEnd(t *testing.T) {
 	python, env := testenv.Pywinrm(t)
 	ws, hs := startWSMan(t)

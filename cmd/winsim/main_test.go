@@ -1,0 +1,88 @@
+package main
+
+import (
+	"encoding/json"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/winsim"
+)
+
+func buildWinsim(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "winsim")
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+func TestHelpDocumentsEverything(t *testing.T) {
+	out, err := exec.Command(buildWinsim(t), "--help").CombinedOutput()
+	if err != nil {
+		t.Fatalf("--help: %v", err)
+	}
+	for _, want := range []string{"-scenario", "-state", "-hosts", "-control", "-ca-out", "-timing", "PATCH  /v1/hosts/{host}", "POST   /v1/hosts/{host}/faults", "crash_after", "license-server-id", winsim.DefaultPassword} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("--help does not mention %q", want)
+		}
+	}
+}
+
+// The CLI loads a state file, serves, takes changes over the control API
+// and saves the state when it is stopped.
+func TestStateIsSavedOnExit(t *testing.T) {
+	bin := buildWinsim(t)
+	dir := t.TempDir()
+	state := filepath.Join(dir, "fleet.json")
+	ready := filepath.Join(dir, "ready.json")
+	ca := filepath.Join(dir, "ca.pem")
+	cmd := exec.Command(bin, "-hosts", "2", "-timing", "fast", "-http-port", "0", "-https-port", "0",
+		"-control", "127.0.0.1:0", "-state", state, "-ready-file", ready, "-ca-out", ca)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = cmd.Process.Kill() }()
+	var info struct {
+		Control string `json:"control"`
+	}
+	for i := 0; ; i++ {
+		b, err := os.ReadFile(ready)
+		if err == nil && json.Unmarshal(b, &info) == nil {
+			break
+		}
+		if i > 100 {
+			t.Fatal("winsim did not become ready")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	req, _ := http.NewRequest(http.MethodPatch, "http://"+info.Control+"/v1/hosts/RDSH002", strings.NewReader(`{"session_host":{"policy_licensing_mode":4}}`))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("patch: %v %v", err, resp)
+	}
+	_ = resp.Body.Close()
+	if b, err := os.ReadFile(ca); err != nil || !strings.HasPrefix(string(b), "-----BEGIN CERTIFICATE-----") {
+		t.Fatalf("ca-out: %v %q", err, b)
+	}
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("winsim exit: %v", err)
+	}
+	sc, err := winsim.LoadScenarioFile(state, winsim.FastTiming)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sc.Hosts) != 3 || sc.Hosts[2].Name != "RDSH002" || sc.Hosts[2].SessionHost.PolicyLicensingMode == nil || *sc.Hosts[2].SessionHost.PolicyLicensingMode != 4 {
+		t.Fatalf("saved state: %+v", sc.Hosts)
+	}
+}

@@ -1,0 +1,1 @@
+Get-Thing && Write-Output done

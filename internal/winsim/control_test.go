@@ -1,0 +1,174 @@
+package winsim_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/winsim"
+)
+
+type control struct {
+	t   *testing.T
+	url string
+}
+
+func (c control) call(method, path, body string, out any) int {
+	c.t.Helper()
+	req, err := http.NewRequest(method, c.url+path, strings.NewReader(body))
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer func() { _ = resp.Body.Close() }()
+	b, _ := io.ReadAll(resp.Body)
+	if out != nil && len(b) > 0 {
+		if err := json.Unmarshal(b, out); err != nil {
+			c.t.Fatalf("%s %s: %v: %s", method, path, err, b)
+		}
+	}
+	return resp.StatusCode
+}
+
+func TestControlAPI(t *testing.T) {
+	sim, err := winsim.New(winsim.Scenario{Hosts: []winsim.HostState{
+		winsim.NewSessionHost("RDSH01", "2022", "contoso.com", time.Now().Add(72*time.Hour)),
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sim.Start(winsim.ServeOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = sim.Close() }()
+	saved := 0
+	srv := httptest.NewServer(sim.ControlHandler(func() error { saved++; return nil }))
+	defer srv.Close()
+	c := control{t, srv.URL}
+
+	var hosts []winsim.HostSummary
+	if c.call("GET", "/v1/hosts", "", &hosts) != 200 || len(hosts) != 1 || hosts[0].FQDN != "rdsh01.contoso.com" || !hosts[0].Online {
+		t.Fatalf("hosts %+v", hosts)
+	}
+	// Drift by hand: the admin sets per-device mode through the registry.
+	var st winsim.HostState
+	if code := c.call("PATCH", "/v1/hosts/rdsh01.contoso.com", `{"session_host":{"config_licensing_mode":2}}`, &st); code != 200 || st.SessionHost.ConfigLicensingMode != 2 {
+		t.Fatalf("patch: %d %+v", code, st.SessionHost)
+	}
+	if sim.Host("RDSH01").State().SessionHost.ConfigLicensingMode != 2 {
+		t.Fatal("patch not applied")
+	}
+	if code := c.call("PATCH", "/v1/hosts/RDSH01", `{"no_such_field":1}`, nil); code != 400 {
+		t.Fatalf("unknown field: %d", code)
+	}
+	if code := c.call("PATCH", "/v1/hosts/RDSH01", `{"os":"2012"}`, nil); code != 400 {
+		t.Fatalf("bad os: %d", code)
+	}
+	// Replace the whole state (PUT), keeping name and address.
+	st.SessionHost.ConfigLicenseServers = []string{"ls01.contoso.com"}
+	b, _ := json.Marshal(st)
+	if code := c.call("PUT", "/v1/hosts/RDSH01", string(b), nil); code != 200 {
+		t.Fatalf("put: %d", code)
+	}
+	if got := sim.Host("RDSH01").State().SessionHost.ConfigLicenseServers; len(got) != 1 || got[0] != "ls01.contoso.com" {
+		t.Fatalf("put not applied: %v", got)
+	}
+	// Add a host; it gets listeners at once.
+	var added winsim.HostState
+	if code := c.call("POST", "/v1/hosts", `{"name":"LS01","os":"2025","features":{"RDS-Licensing":"Installed"}}`, &added); code != 201 || added.Address == "" || added.WinRM.MaxEnvelopeSizeKB != 500 {
+		t.Fatalf("add: %d %+v", code, added)
+	}
+	if code := c.call("POST", "/v1/hosts", `{"name":"LS01"}`, nil); code != 409 {
+		t.Fatalf("duplicate: %d", code)
+	}
+	// Faults.
+	var id map[string]int
+	if code := c.call("POST", "/v1/hosts/LS01/faults", `{"type":"http_status","action":"Create","status":503,"count":1}`, &id); code != 201 || id["id"] == 0 {
+		t.Fatalf("fault: %d %v", code, id)
+	}
+	if code := c.call("POST", "/v1/hosts/LS01/faults", `{"type":"op_error","operation":"x"}`, nil); code != 400 {
+		t.Fatalf("fault without kind: %d", code)
+	}
+	var faults []winsim.Fault
+	if c.call("GET", "/v1/hosts/LS01/faults", "", &faults); len(faults) != 1 {
+		t.Fatalf("faults %+v", faults)
+	}
+	if code := c.call("DELETE", "/v1/hosts/LS01/faults", "", nil); code != 204 || len(sim.Host("LS01").Faults()) != 0 {
+		t.Fatalf("clear: %d", code)
+	}
+	// The Clearinghouse's web activation.
+	var lsid map[string]string
+	pid := sim.Host("LS01").State().LicenseServer.ProductID
+	c.call("GET", "/v1/clearinghouse/license-server-id?product_id="+pid, "", &lsid)
+	if lsid["license_server_id"] != winsim.LicenseServerIDFor(pid) || len(lsid["license_server_id"]) != 35 {
+		t.Fatalf("license server id %v", lsid)
+	}
+	if code := c.call("PUT", "/v1/clearinghouse", `{"reachable":false}`, nil); code != 200 || sim.Clearinghouse().Reachable {
+		t.Fatalf("clearinghouse: %d", code)
+	}
+	// Logs, shells, restart, CA, save.
+	var log []winsim.LogEntry
+	if c.call("GET", "/v1/hosts/LS01/log?since=0", "", &log) != 200 {
+		t.Fatal("log")
+	}
+	if code := c.call("POST", "/v1/hosts/LS01/reboot?ms=100", "", nil); code != 202 {
+		t.Fatalf("reboot: %d", code)
+	}
+	if c.call("GET", "/v1/hosts/nope", "", nil) != 404 {
+		t.Fatal("unknown host")
+	}
+	resp, err := http.Get(srv.URL + "/v1/ca.pem")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pem, _ := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	if !bytes.HasPrefix(pem, []byte("-----BEGIN CERTIFICATE-----")) {
+		t.Fatalf("ca.pem %q", pem)
+	}
+	if code := c.call("POST", "/v1/save", "", nil); code != 204 || saved != 1 {
+		t.Fatalf("save: %d %d", code, saved)
+	}
+}
+
+func TestScenarioRoundTrip(t *testing.T) {
+	in := `{"hosts":[{"name":"LS01","os":"2019","domain":"contoso.com","quirks":{"product_version_2025":9},
+	"license_server":{"activated":true,"key_packs":[{"key_pack_id":7,"key_pack_type":2,"product_type":1,"product_version_id":6,"total_licenses":25}]}}],
+	"clearinghouse":{"reachable":true,"agreements":[{"agreement_type":1,"number":"1234567","product_version_id":6,"product_type":1,"count":100}]}}`
+	sc, err := winsim.LoadScenario(strings.NewReader(in), winsim.FastTiming)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := sc.Hosts[0]
+	// What the file names wins; the rest keeps the defaults.
+	if h.Quirks.ProductVersion2025 != 9 || h.Quirks.PolicyWriteCode != winsim.DefaultQuirks.PolicyWriteCode || !h.WinRM.HTTPS || h.Realism != winsim.FastTiming {
+		t.Fatalf("defaults not kept: %+v %+v", h.Quirks, h.WinRM)
+	}
+	sim, err := winsim.New(sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := t.TempDir() + "/state.json"
+	if err := sim.SaveScenarioFile(path); err != nil {
+		t.Fatal(err)
+	}
+	back, err := winsim.LoadScenarioFile(path, winsim.RealisticTiming)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(back.Hosts) != 1 || back.Hosts[0].LicenseServer.KeyPacks[0].TotalLicenses != 25 || back.Hosts[0].Realism != winsim.FastTiming ||
+		len(back.Clearinghouse.Agreements) != 1 || back.Hosts[0].Address != sim.Host("LS01").State().Address {
+		t.Fatalf("round trip lost state: %+v", back)
+	}
+	if _, err := winsim.LoadScenario(strings.NewReader(`{"hosts":[{"name":"X","colour":"red"}]}`), winsim.FastTiming); err == nil || !strings.Contains(err.Error(), "colour") {
+		t.Fatalf("unknown field: %v", err)
+	}
+}
