@@ -134,7 +134,7 @@ func run(args []string) error {
 	if err := sim.Start(winsim.ServeOptions{HTTPPort: *httpPort, HTTPSPort: *httpsPort}); err != nil {
 		return err
 	}
-	defer sim.Close()
+	defer func() { _ = sim.Close() }()
 	if *caOut != "" {
 		if err := os.WriteFile(*caOut, sim.CACertPEM(), 0o644); err != nil {
 			return err

@@ -13,6 +13,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-log/tflogtest"
+
+	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/rds"
+	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/winsim"
 )
 
 // configure runs the provider's Configure with the given attributes (the
@@ -23,7 +26,10 @@ func configure(t *testing.T, attrs map[string]tftypes.Value) (diag.Diagnostics, 
 	ctx := context.Background()
 	var sresp provider.SchemaResponse
 	p.Schema(ctx, provider.SchemaRequest{}, &sresp)
-	typ := sresp.Schema.Type().TerraformType(ctx).(tftypes.Object)
+	typ, ok := sresp.Schema.Type().TerraformType(ctx).(tftypes.Object)
+	if !ok {
+		t.Fatal("the provider schema is not an object")
+	}
 	vals := map[string]tftypes.Value{}
 	for name, at := range typ.AttributeTypes {
 		if v, ok := attrs[name]; ok {
@@ -39,7 +45,7 @@ func configure(t *testing.T, attrs map[string]tftypes.Value) (diag.Diagnostics, 
 	return resp.Diagnostics, data
 }
 
-func str(s string) tftypes.Value  { return tftypes.NewValue(tftypes.String, s) }
+func str(s string) tftypes.Value   { return tftypes.NewValue(tftypes.String, s) }
 func boolean(b bool) tftypes.Value { return tftypes.NewValue(tftypes.Bool, b) }
 
 // clearEnv unsets every RDSLICENSING_ variable for the test.
@@ -184,5 +190,42 @@ func TestLogAdapterMasksSecrets(t *testing.T) {
 		if strings.Contains(s, secret) {
 			t.Fatalf("log leaks %q: %s", secret, s)
 		}
+	}
+}
+
+// Operations run through the provider log to tflog, masked, and reach the
+// host named per call or the provider's default.
+func TestRunLogsThroughTflogMasked(t *testing.T) {
+	clearEnv(t)
+	sim := startTestSim(t)
+	var out bytes.Buffer
+	ctx := tflogtest.RootLogger(context.Background(), &out)
+	t.Setenv("TF_LOG_PROVIDER_WINRM", "TRACE")
+	_, httpsPort := sim.Ports()
+	ca := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(ca, sim.CACertPEM(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("RDSLICENSING_CA_CERT", ca)
+	diags, data := configure(t, map[string]tftypes.Value{
+		"host": str(sim.Host("LS01").State().Address), "port": tftypes.NewValue(tftypes.Number, httpsPort),
+		"username": str("Administrator"), "password": str(winsim.DefaultPassword),
+	})
+	if diags.HasError() {
+		t.Fatal(diags)
+	}
+	var info rds.HostInfo
+	if err := data.run(ctx, "", rds.GetHostInfo.Operation, rds.NoInput{}, &info); err != nil || info.ComputerName != "LS01" {
+		t.Fatalf("%+v %v", info, err)
+	}
+	if err := data.run(ctx, sim.Host("LS02").State().Address, rds.GetHostInfo.Operation, rds.NoInput{}, &info); err != nil || info.ComputerName != "LS02" {
+		t.Fatalf("per-call host: %+v %v", info, err)
+	}
+	s := out.String()
+	if !strings.Contains(s, `"@module":"provider.winrm"`) || !strings.Contains(s, "operation done") || !strings.Contains(s, `"action":"Receive"`) {
+		t.Fatalf("no WinRM log lines through tflog: %s", s)
+	}
+	if strings.Contains(s, winsim.DefaultPassword) {
+		t.Fatal("the log leaks the password")
 	}
 }

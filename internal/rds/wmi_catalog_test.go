@@ -19,7 +19,7 @@ type wmiMethod struct {
 
 func static(in, out []string) wmiMethod   { return wmiMethod{static: true, in: in, out: out} }
 func instance(in, out []string) wmiMethod { return wmiMethod{in: in, out: out} }
-func names(s string) []string            { return strings.Fields(s) }
+func names(s string) []string             { return strings.Fields(s) }
 
 var contact = "FirstName LastName Company CountryRegion eMail OrgUnit Address City State PostalCode"
 

@@ -54,7 +54,18 @@ func New(cfg Config) (*Client, error) {
 	return c, nil
 }
 
-type loggerKey struct{}
+type (
+	loggerKey   struct{}
+	opLoggerKey struct{}
+)
+
+// opLogger is the logger of the operation ctx belongs to, if any.
+func opLogger(ctx context.Context, fallback hclog.Logger) hclog.Logger {
+	if l, ok := ctx.Value(opLoggerKey{}).(hclog.Logger); ok {
+		return l
+	}
+	return fallback
+}
 
 // WithLogger returns a context whose operations log to l instead of the
 // configured logger (the provider passes a per-request tflog adapter).
@@ -82,10 +93,7 @@ func (c *Client) pool(host string) (*hostPool, error) {
 	if p, ok := c.pools[key]; ok {
 		return p, nil
 	}
-	t, err := newTransport(c.cfg, host)
-	if err != nil {
-		return nil, err
-	}
+	t := newTransport(c.cfg, host)
 	// A private copy: winrm.DefaultParameters is a package-level pointer.
 	params := winrm.NewParameters(isoDuration(c.cfg.OperationTimeout), "en-US", 153600)
 	p := &hostPool{c: c, host: host, t: t, params: params, preludeLine: preludeFor(c.cfg.Library),
@@ -107,6 +115,7 @@ func (c *Client) Run(ctx context.Context, host string, op Operation, in, out any
 	log := maskLogger(c.logger(ctx), masker).With("host", host, "operation", op.Name)
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
 	defer cancel()
+	ctx = context.WithValue(ctx, opLoggerKey{}, log)
 
 	input, err := json.Marshal(in)
 	if err != nil {

@@ -29,7 +29,13 @@ func httpActions(h *winsim.Host, mark int64) []string {
 	return out
 }
 
-func wantKind(t *testing.T, err error, kind winrmclient.Kind, substrings ...string) *winrmclient.Error {
+func wantKind(t *testing.T, err error, kind winrmclient.Kind, substrings ...string) {
+	t.Helper()
+	_ = kindError(t, err, kind, substrings...)
+}
+
+// kindError checks err like wantKind and returns it for more checks.
+func kindError(t *testing.T, err error, kind winrmclient.Kind, substrings ...string) *winrmclient.Error {
 	t.Helper()
 	var e *winrmclient.Error
 	if !errors.As(err, &e) {

@@ -40,7 +40,7 @@ func TestCommandLineOverCreateProcessLimit(t *testing.T) {
 	sim := startSim(t, lsHost("LS01"))
 	c := clientFor(t, sim, sim.Host("LS01"), nil)
 	_, _, _, err := c.RunCommand(ctxT(t), "", "echo "+strings.Repeat("y", 33000))
-	e := wantKind(t, err, winrmclient.KindProtocol, "filename or extension is too long")
+	e := kindError(t, err, winrmclient.KindProtocol, "filename or extension is too long")
 	if e.Code != 2147942606 {
 		t.Fatalf("code %d", e.Code)
 	}

@@ -202,12 +202,8 @@ func TestDefectCancellationWaitsForTheLongPoll(t *testing.T) {
 	}
 
 	ours := clientFor(t, sim, h, nil)
-	wc, err := ours.WinRMClient(ctxT(t), h.State().Address)
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx, cancel = context.WithCancel(context.Background())
-	wc, err = ours.WinRMClient(ctx, h.State().Address)
+	wc, err := ours.WinRMClient(ctx, h.State().Address)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -63,8 +63,9 @@ func parseFault(body []byte) *Fault {
 		return nil
 	}
 	var env faultEnvelope
+	// A body that is not XML is no fault; the caller reports the status.
 	if err := xml.Unmarshal(body, &env); err != nil || env.Body.Fault == nil {
-		return nil
+		return nil //nolint:nilerr // not a fault, not an error here
 	}
 	fe := env.Body.Fault
 	f := &Fault{Subcode: strings.TrimSpace(fe.Code.Subcode.Value), Reason: strings.TrimSpace(fe.Reason.Text), Body: string(body)}

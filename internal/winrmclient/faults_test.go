@@ -73,7 +73,7 @@ func TestNonIdempotentOperationIsNeverRunTwice(t *testing.T) {
 			addFault(t, h, f)
 			mark := h.LogSeq()
 			_, err := rds.InstallKeyPack.Run(ctxT(t), c, "", retailInput)
-			e := wantKind(t, err, winrmclient.KindOf(err), "may have run on the host")
+			e := kindError(t, err, winrmclient.KindOf(err), "may have run on the host")
 			if !e.OutcomeUnknown {
 				t.Fatalf("OutcomeUnknown not set: %v", err)
 			}
@@ -118,7 +118,7 @@ func TestSOAPFaultsAreErrors(t *testing.T) {
 	addFault(t, h, winsim.Fault{Type: winsim.FaultSOAP, Action: "Command", Code: 2147943418, Message: "Illegal operation attempted on a registry key that has been marked for deletion."})
 	c := clientFor(t, sim, h, nil)
 	_, err := rds.GetHostInfo.Run(ctxT(t), c, "", rds.NoInput{})
-	e := wantKind(t, err, winrmclient.KindProtocol, "marked for deletion")
+	e := kindError(t, err, winrmclient.KindProtocol, "marked for deletion")
 	if e.Code != 2147943418 {
 		t.Fatalf("code = %d", e.Code)
 	}
@@ -137,7 +137,7 @@ func TestShellQuota(t *testing.T) {
 	}
 	c := clientFor(t, sim, h, nil)
 	_, err := rds.GetHostInfo.Run(ctxT(t), c, "", rds.NoInput{})
-	e := wantKind(t, err, winrmclient.KindQuota, "maximum number of 1 concurrent shells", "MaxShellsPerUser")
+	e := kindError(t, err, winrmclient.KindQuota, "maximum number of 1 concurrent shells", "MaxShellsPerUser")
 	if e.Code != winrmclient.FaultCodeQuotaShells {
 		t.Fatalf("code = %d", e.Code)
 	}
@@ -207,7 +207,7 @@ func TestProcessCrashReportsDecodedStderr(t *testing.T) {
 	addFault(t, h, winsim.Fault{Type: winsim.FaultCrashBefore, Operation: "get_role"})
 	c := clientFor(t, sim, h, nil)
 	_, err := rds.GetRole.Run(ctxT(t), c, "", rds.NoInput{})
-	e := wantKind(t, err, winrmclient.KindScriptError, "exited with code 1", "crashed before get_role ran")
+	e := kindError(t, err, winrmclient.KindScriptError, "exited with code 1", "crashed before get_role ran")
 	if strings.Contains(e.Message, "CLIXML") || strings.Contains(e.Message, "_x000D_") {
 		t.Fatalf("stderr not decoded: %q", e.Message)
 	}
@@ -220,7 +220,7 @@ func TestScriptErrorsKeepKindAndCode(t *testing.T) {
 	addFault(t, h, winsim.Fault{Type: winsim.FaultOpError, Operation: "get_host_info", Kind: "no_such_kind", Message: "odd"})
 	c := clientFor(t, sim, h, nil)
 	_, err := rds.GetRole.Run(ctxT(t), c, "", rds.NoInput{})
-	e := wantKind(t, err, winrmclient.KindRebootPending, "get_role on "+h.State().Address, "waits for a restart", "0x80041010")
+	e := kindError(t, err, winrmclient.KindRebootPending, "get_role on "+h.State().Address, "waits for a restart", "0x80041010")
 	if e.Operation != "get_role" || e.Code != 0x80041010 {
 		t.Fatalf("%+v", e)
 	}

@@ -70,7 +70,7 @@ type pconn struct {
 // idleConnTimeout stays below HTTP.sys's idle connection timeout (120 s).
 const idleConnTimeout = 90 * time.Second
 
-func newTransport(cfg Config, host string) (*transport, error) {
+func newTransport(cfg Config, host string) *transport {
 	t := &transport{cfg: cfg, host: host, log: cfg.Logger.Named("http").With("host", host)}
 	scheme := "http"
 	if cfg.HTTPS {
@@ -91,7 +91,7 @@ func newTransport(cfg Config, host string) (*transport, error) {
 		}
 	}
 	t.slots = make(chan struct{}, cfg.MaxConnectionsPerHost)
-	return t, nil
+	return t
 }
 
 // post sends one SOAP message and returns the reply. Faults come back as
@@ -111,7 +111,7 @@ func (t *transport) post(ctx context.Context, msg []byte) ([]byte, error) {
 	}
 	start := time.Now()
 	status, body, err := t.exchange(ctx, pc, msg)
-	t.log.Trace("wsman exchange", "action", action, "status", status, "reply_bytes", len(body), "reused_conn", reused, "duration", time.Since(start))
+	opLogger(ctx, t.log).Trace("wsman exchange", "action", action, "status", status, "reply_bytes", len(body), "reused_conn", reused, "duration", time.Since(start))
 	if err != nil {
 		// Never resent here: the host may have acted on it (a Receive
 		// consumes output, a Send delivers input). The session layer
@@ -125,12 +125,12 @@ func (t *transport) post(ctx context.Context, msg []byte) ([]byte, error) {
 }
 
 func (t *transport) checkReply(status int, body []byte, action string) ([]byte, error) {
-	switch {
-	case status == http.StatusOK:
+	switch status {
+	case http.StatusOK:
 		return body, nil
-	case status == http.StatusUnauthorized:
+	case http.StatusUnauthorized:
 		return nil, t.authError()
-	case status == http.StatusRequestEntityTooLarge:
+	case http.StatusRequestEntityTooLarge:
 		return nil, &Error{Kind: KindProtocol, Host: t.host, Message: fmt.Sprintf("the host refused a %s message as larger than its MaxEnvelopeSizekb (HTTP 413); raise it with: winrm set winrm/config @{MaxEnvelopeSizekb=\"500\"}", action)}
 	}
 	if f := parseFault(body); f != nil {
@@ -364,7 +364,7 @@ func splitNTLMUser(name string) (user, domain string) {
 func ntlmChallenge(h http.Header) []byte {
 	for _, v := range h.Values("WWW-Authenticate") {
 		scheme, tok, ok := strings.Cut(strings.TrimSpace(v), " ")
-		if !ok || !(strings.EqualFold(scheme, "Negotiate") || strings.EqualFold(scheme, "NTLM")) {
+		if !ok || (!strings.EqualFold(scheme, "Negotiate") && !strings.EqualFold(scheme, "NTLM")) {
 			continue
 		}
 		if b, err := base64.StdEncoding.DecodeString(strings.TrimSpace(tok)); err == nil && len(b) > 0 {

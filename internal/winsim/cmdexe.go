@@ -142,8 +142,9 @@ func encodeCodePage(cp, s string) []byte {
 }
 
 // psArgs reads the -EncodedCommand of a powershell.exe command line. Like
-// PowerShell it accepts any unambiguous prefix (-e, -ec, -enc, ...).
-func psArgs(rest string) (script string, ok bool, err error) {
+// PowerShell it accepts any unambiguous prefix (-e, -ec, -enc, ...). usage
+// is the text powershell.exe prints for a bad command line.
+func psArgs(rest string) (script string, ok bool, usage string) {
 	f := strings.Fields(rest)
 	for i := 0; i < len(f); i++ {
 		a := strings.ToLower(strings.TrimLeft(f[i], "-/"))
@@ -152,18 +153,18 @@ func psArgs(rest string) (script string, ok bool, err error) {
 		}
 		if strings.HasPrefix("encodedcommand", a) && (a == "e" || strings.HasPrefix(a, "ec") || strings.HasPrefix(a, "en")) {
 			if i+1 >= len(f) {
-				return "", false, fmt.Errorf("Missing parameter for the -EncodedCommand argument")
+				return "", false, "Missing parameter for the -EncodedCommand argument"
 			}
 			raw, derr := base64.StdEncoding.DecodeString(f[i+1])
 			if derr != nil || len(raw)%2 != 0 {
-				return "", false, fmt.Errorf("Cannot process the command because the value specified with -EncodedCommand is not properly encoded. The value must be Base64 encoded")
+				return "", false, "Cannot process the command because the value specified with -EncodedCommand is not properly encoded. The value must be Base64 encoded"
 			}
 			u := make([]uint16, len(raw)/2)
 			for j := range u {
 				u[j] = uint16(raw[2*j]) | uint16(raw[2*j+1])<<8
 			}
-			return string(utf16.Decode(u)), true, nil
+			return string(utf16.Decode(u)), true, ""
 		}
 	}
-	return "", false, nil
+	return "", false, ""
 }

@@ -42,11 +42,11 @@ func (h *Host) dispatch(user User, req *request, st *HostState, address, clientI
 	switch action {
 	case actionCommand:
 		if req.Body.CommandLine == nil {
-			return nil, faultInvalidParameter("The parameter is incorrect. ")
+			return nil, faultInvalidParameter()
 		}
 		line := strings.TrimSpace(req.Body.CommandLine.Command)
 		if line == "" {
-			return nil, faultInvalidParameter("The parameter is incorrect. ")
+			return nil, faultInvalidParameter()
 		}
 		c := newCommand(sh, line)
 		if f := startProcess(c, req.Body.CommandLine.Arguments); f != nil {
@@ -59,7 +59,7 @@ func (h *Host) dispatch(user User, req *request, st *HostState, address, clientI
 			`<rsp:CommandResponse><rsp:CommandId>`+c.id+`</rsp:CommandId></rsp:CommandResponse>`), nil
 	case actionSend:
 		if req.Body.Send == nil {
-			return nil, faultInvalidParameter("The parameter is incorrect. ")
+			return nil, faultInvalidParameter()
 		}
 		for _, s := range req.Body.Send.Streams {
 			data, err := base64.StdEncoding.DecodeString(strings.TrimSpace(s.Data))
@@ -75,7 +75,7 @@ func (h *Host) dispatch(user User, req *request, st *HostState, address, clientI
 		return envelope(nsShell+"/SendResponse", relates, `<rsp:SendResponse/>`), nil
 	case actionReceive:
 		if req.Body.Receive == nil {
-			return nil, faultInvalidParameter("The parameter is incorrect. ")
+			return nil, faultInvalidParameter()
 		}
 		id := strings.TrimSpace(req.Body.Receive.DesiredStream.CommandID)
 		c := sh.command(id)
@@ -93,7 +93,7 @@ func (h *Host) dispatch(user User, req *request, st *HostState, address, clientI
 		return envelope(nsShell+"/ReceiveResponse", relates, receiveBody(c.id, out, done, exit)), nil
 	case actionSignal:
 		if req.Body.Signal == nil {
-			return nil, faultInvalidParameter("The parameter is incorrect. ")
+			return nil, faultInvalidParameter()
 		}
 		id := strings.TrimSpace(req.Body.Signal.CommandID)
 		if c := sh.command(id); c != nil {
@@ -129,8 +129,8 @@ func (h *Host) createShell(user User, userKey string, req *request, st *HostStat
 		}
 	}
 	h.rt.mu.Unlock()
-	if max := st.WinRM.MaxShellsPerUser; max > 0 && owned >= max {
-		return nil, faultQuotaShells(max)
+	if limit := st.WinRM.MaxShellsPerUser; limit > 0 && owned >= limit {
+		return nil, faultQuotaShells(limit)
 	}
 	time.Sleep(ms(st.Realism.ShellCreateMS))
 	cp, ok := req.option("WINRS_CODEPAGE")

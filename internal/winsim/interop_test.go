@@ -39,7 +39,7 @@ func TestInteropPywinrm(t *testing.T) {
 	if err := sim.Start(winsim.ServeOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	defer sim.Close()
+	defer func() { _ = sim.Close() }()
 	ca := filepath.Join(t.TempDir(), "ca.pem")
 	if err := os.WriteFile(ca, sim.CACertPEM(), 0o644); err != nil {
 		t.Fatal(err)

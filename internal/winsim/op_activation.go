@@ -82,20 +82,21 @@ func lsContactMissing(ls *LicenseServerState, names ...string) []string {
 	return missing
 }
 
-// getActivationStatus models GetActivationStatus: ActivationStatus 0 or 1.
-func getActivationStatus(st *HostState) (int64, int) {
+// getActivationStatus models GetActivationStatus (ReturnValue 0):
+// ActivationStatus 0 activated, 1 not.
+func getActivationStatus(st *HostState) int {
 	if st.LicenseServer.Activated {
-		return 0, 0
+		return 0
 	}
-	return 0, 1
+	return 1
 }
 
 // getLicenseServerID models GetLicenseServerId ("" when not activated).
-func getLicenseServerID(st *HostState) (int64, string) {
+func getLicenseServerID(st *HostState) string {
 	if !st.LicenseServer.Activated {
-		return 0, ""
+		return ""
 	}
-	return 0, st.LicenseServer.LicenseServerID
+	return st.LicenseServer.LicenseServerID
 }
 
 // activateServerAutomatic models ActivateServerAutomatic.
@@ -211,19 +212,14 @@ func setTSLSGroup(x *opContext, member bool) int64 {
 // --- the scripts ------------------------------------------------------------
 
 // lsActivation mirrors Get-RdslActivation.
-func lsActivation(st *HostState) (int, string, error) {
-	code, status := getActivationStatus(st)
-	if err := assertReturn(code, "GetActivationStatus", nil, ""); err != nil {
-		return 0, "", err
-	}
+func lsActivation(st *HostState) (int, string) {
+	// Both methods always return 0 in the model; the script's checks of
+	// their ReturnValue cannot fire here.
+	status := getActivationStatus(st)
 	if status != 0 {
-		return status, "", nil
+		return status, ""
 	}
-	code, id := getLicenseServerID(st)
-	if err := assertReturn(code, "GetLicenseServerId", nil, ""); err != nil {
-		return 0, "", err
-	}
-	return status, id, nil
+	return status, getLicenseServerID(st)
 }
 
 // lsContact is the scripts' New-Contact.
@@ -241,10 +237,7 @@ func getLicenseServer(x *opContext, _ rds.NoInput) (rds.LicenseServer, error) {
 	if err := assertLicensingRole(st); err != nil {
 		return rds.LicenseServer{}, err
 	}
-	status, id, err := lsActivation(st)
-	if err != nil {
-		return rds.LicenseServer{}, err
-	}
+	status, id := lsActivation(st)
 	code, onDC := isLSonDC(st)
 	if err := assertReturn(code, "IsLSonDC", nil, ""); err != nil {
 		return rds.LicenseServer{}, err
@@ -255,7 +248,10 @@ func getLicenseServer(x *opContext, _ rds.NoInput) (rds.LicenseServer, error) {
 	if cs.PartOfDomain {
 		code, member := isLSinTSLSGroup(st)
 		if err := assertReturn(code, "IsLSinTSLSGroup", nil, ""); err != nil {
-			groupErr = err.(*opError).Message
+			groupErr = err.Error()
+			if oe, ok := err.(*opError); ok {
+				groupErr = oe.Message
+			}
 		} else {
 			inGroup = &member
 		}
@@ -339,10 +335,7 @@ const (
 )
 
 func activationResult(st *HostState, changed bool) (rds.ActivationResult, error) {
-	status, id, err := lsActivation(st)
-	if err != nil {
-		return rds.ActivationResult{}, err
-	}
+	status, id := lsActivation(st)
 	return rds.ActivationResult{ActivationStatus: status, LicenseServerID: id, Changed: changed}, nil
 }
 
@@ -358,10 +351,7 @@ func activateLicenseServer(x *opContext, in rds.ActivationInput) (rds.Activation
 	if err := assertLicensingRole(st); err != nil {
 		return rds.ActivationResult{}, err
 	}
-	status, id, err := lsActivation(st)
-	if err != nil {
-		return rds.ActivationResult{}, err
-	}
+	status, id := lsActivation(st)
 	if status == 0 {
 		return rds.ActivationResult{ActivationStatus: status, LicenseServerID: id}, nil
 	}
@@ -407,10 +397,7 @@ func reactivateLicenseServer(x *opContext, in rds.ActivationInput) (rds.Activati
 	if err := assertLicensingRole(st); err != nil {
 		return rds.ActivationResult{}, err
 	}
-	status, _, err := lsActivation(st)
-	if err != nil {
-		return rds.ActivationResult{}, err
-	}
+	status, _ := lsActivation(st)
 	if status != 0 {
 		return rds.ActivationResult{}, fail("not_activated", "the license server on %s is not activated (activation status %d); activate it before reactivating it", st.Name, status)
 	}
@@ -449,10 +436,7 @@ func deactivateLicenseServer(x *opContext, in rds.ActivationInput) (rds.Activati
 	if err := assertLicensingRole(st); err != nil {
 		return rds.ActivationResult{}, err
 	}
-	status, id, err := lsActivation(st)
-	if err != nil {
-		return rds.ActivationResult{}, err
-	}
+	status, id := lsActivation(st)
 	if status != 0 {
 		return rds.ActivationResult{ActivationStatus: status, LicenseServerID: id}, nil
 	}

@@ -118,15 +118,6 @@ func isBuiltInKeyPack(kp KeyPackState) bool {
 	return kp.ProductType == 3 || kp.TotalLicenses == BuiltInKeyPackLicense
 }
 
-// kpActivationStatus models Win32_TSLicenseServer.GetActivationStatus:
-// ReturnValue 0; ActivationStatus 0 activated, 1 not activated.
-func (st *HostState) kpActivationStatus() (code int64, status int) {
-	if st.LicenseServer.Activated {
-		return 0, 0
-	}
-	return 0, 1
-}
-
 // kpVersionCode is what an install method returns for a CAL version on
 // this license server: 0 when it can hold the CALs. A server holds CALs of
 // its own release or older; 2008-2012 R2 CALs (2-4) are older than any
@@ -508,11 +499,7 @@ func installKeyPack(x *opContext, in rds.InstallKeyPackInput) (rds.KeyPackResult
 		return rds.KeyPackResult{}, err
 	}
 	// (3) activation.
-	code, status := st.kpActivationStatus()
-	if err := assertReturn(code, "GetActivationStatus", nil, "reading the activation status of "+st.Name); err != nil {
-		return rds.KeyPackResult{}, err
-	}
-	if status != 0 {
+	if getActivationStatus(st) != 0 {
 		return rds.KeyPackResult{}, fail("not_activated", "the license server on %s is not activated: Windows refuses to install CALs on a license server that is not activated; activate it first (rdslicensing_server_activation)", st.Name)
 	}
 	// (4) CAL version against the license server's release.

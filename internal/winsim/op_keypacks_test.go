@@ -168,7 +168,11 @@ func TestListKeyPacks(t *testing.T) {
 		if oerr != nil {
 			t.Fatal(oerr)
 		}
-		if kp := res.(rds.KeyPackList).KeyPacks; kp == nil || len(kp) != 0 {
+		list, ok := res.(rds.KeyPackList)
+		if !ok {
+			t.Fatalf("result is %T", res)
+		}
+		if kp := list.KeyPacks; kp == nil || len(kp) != 0 {
 			t.Fatalf("key packs = %#v, want an empty, non-nil slice (JSON [])", kp)
 		}
 	})

@@ -100,11 +100,12 @@ func shSplitServerList(v string) []string {
 
 // shGetSpecifiedLicenseServerList models the WMI method: the policy list
 // when the policy value is set, else the non-policy list.
-func shGetSpecifiedLicenseServerList(st *HostState) (int64, []string) {
+// Its ReturnValue is always 0 in the model.
+func shGetSpecifiedLicenseServerList(st *HostState) []string {
 	if st.SessionHost.PolicyLicenseServers != nil {
-		return 0, shSplitServerList(*st.SessionHost.PolicyLicenseServers)
+		return shSplitServerList(*st.SessionHost.PolicyLicenseServers)
 	}
-	return 0, shStrings(st.SessionHost.ConfigLicenseServers)
+	return shStrings(st.SessionHost.ConfigLicenseServers)
 }
 
 // shCimError is an exception a WMI method throws (rather than a non-zero
@@ -345,10 +346,7 @@ func shSameServers(a, b []string) bool {
 func (x *opContext) shReadSessionHost(check []string) (rds.SessionHost, error) {
 	st := x.Host
 	ts := shReadTSSetting(st)
-	code, specified := shGetSpecifiedLicenseServerList(st)
-	if err := assertReturn(code, "GetSpecifiedLicenseServerList", nil, ""); err != nil {
-		return rds.SessionHost{}, err
-	}
+	specified := shGetSpecifiedLicenseServerList(st)
 
 	var graceDays *int
 	graceError := ""
@@ -466,10 +464,7 @@ func shSetHandler(x *opContext, in rds.SessionHostLicensingInput) (rds.SessionHo
 			x.Note("ChangeMode(%d)", mode)
 			changed = true
 		}
-		code, current := shGetSpecifiedLicenseServerList(st)
-		if err := assertReturn(code, "GetSpecifiedLicenseServerList", nil, ""); err != nil {
-			return rds.SessionHost{}, err
-		}
+		current := shGetSpecifiedLicenseServerList(st)
 		if !shSameServers(current, servers) {
 			if len(servers) == 0 {
 				if err := assertReturn(shEmptySpecifiedLicenseServerList(st), "EmptySpecifiedLicenseServerList", shPolicyKinds, ""); err != nil {
@@ -530,10 +525,7 @@ func shClearHandler(x *opContext, in rds.SessionHostLicensingInput) (rds.Session
 			x.Note("RCM LicensingMode = 5")
 			changed = true
 		}
-		code, current := shGetSpecifiedLicenseServerList(st)
-		if err := assertReturn(code, "GetSpecifiedLicenseServerList", nil, ""); err != nil {
-			return rds.SessionHost{}, err
-		}
+		current := shGetSpecifiedLicenseServerList(st)
 		if len(current) > 0 {
 			if err := assertReturn(shEmptySpecifiedLicenseServerList(st), "EmptySpecifiedLicenseServerList", shPolicyKinds, ""); err != nil {
 				return rds.SessionHost{}, err

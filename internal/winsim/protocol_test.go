@@ -69,7 +69,7 @@ func (w *wire) do(body string, hdr map[string]string) (int, http.Header, string)
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, resp.Header, string(b)
 }
@@ -247,7 +247,7 @@ func TestProtocolHTTPErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp.Body.Close()
+	_ = resp.Body.Close()
 	if resp.StatusCode != 405 || resp.Header.Get("Allow") != "POST" || resp.Header.Get("Server") != "Microsoft-HTTPAPI/2.0" {
 		t.Fatalf("GET: %d Allow=%q Server=%q", resp.StatusCode, resp.Header.Get("Allow"), resp.Header.Get("Server"))
 	}

@@ -28,11 +28,11 @@ const (
 func startPowerShell(c *command, st *HostState, rest string) *wsFault {
 	p := &psProc{c: c, host: c.shell.host, user: c.shell.owner, quirks: st.Quirks, wake: make(chan struct{}, 1)}
 	c.proc = p
-	script, ok, err := psArgs(rest)
+	script, ok, usage := psArgs(rest)
 	switch {
-	case err != nil:
+	case usage != "":
 		// Argument errors come as plain text, before any CLIXML.
-		go func() { p.c.write("stderr", []byte(err.Error()+"\r\n")); p.c.finish(1) }()
+		go func() { p.c.write("stderr", []byte(usage+"\r\n")); p.c.finish(1) }()
 	case !ok:
 		go p.fail(`winsim simulates powershell.exe only with -EncodedCommand; interactive or -Command input is not simulated`)
 	case firstLine(strings.TrimPrefix(script, "$ProgressPreference = 'SilentlyContinue';")) != bootstrapHeader:

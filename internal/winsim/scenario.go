@@ -46,12 +46,11 @@ func DecodeHost(b []byte, timing Realism) (HostState, error) {
 
 // LoadScenarioFile reads a scenario file.
 func LoadScenarioFile(path string, timing Realism) (Scenario, error) {
-	f, err := os.Open(path)
+	b, err := os.ReadFile(path)
 	if err != nil {
 		return Scenario{}, err
 	}
-	defer f.Close()
-	return LoadScenario(f, timing)
+	return LoadScenario(bytes.NewReader(b), timing)
 }
 
 // SaveScenarioFile writes the fleet's state atomically.

@@ -206,7 +206,9 @@ func (srv *server) listenHost(h *Host) error {
 		if err != nil {
 			return fmt.Errorf("host %s: listen on %s port %d: %w (on Linux every 127.x.y.z address is local; elsewhere give hosts real local addresses)", st.Name, st.Address, *port, err)
 		}
-		*port = l.Addr().(*net.TCPAddr).Port
+		if a, ok := l.Addr().(*net.TCPAddr); ok {
+			*port = a.Port
+		}
 		var nl net.Listener = &hostListener{Listener: l, host: h, tls: useTLS}
 		if useTLS {
 			nl = tls.NewListener(nl, srv.httpsSrv.TLSConfig)
@@ -399,8 +401,8 @@ func (srv *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.rt.inflight[userKey]--
 		h.rt.mu.Unlock()
 	}()
-	if max := st.WinRM.MaxConcurrentOperationsPerUser; max > 0 && n > max {
-		reply(http.StatusInternalServerError, faultQuotaOperations(max).xml(req.Header.MessageID, st.FQDN()))
+	if limit := st.WinRM.MaxConcurrentOperationsPerUser; limit > 0 && n > limit {
+		reply(http.StatusInternalServerError, faultQuotaOperations(limit).xml(req.Header.MessageID, st.FQDN()))
 		return
 	}
 	h.sweepIdle(time.Duration(st.WinRM.IdleTimeoutMS) * time.Millisecond)

@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net"
-	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -209,7 +208,7 @@ func (h *Host) runOperation(user User, name string, input json.RawMessage) (any,
 	defer h.mu.Unlock()
 	x := &opContext{Host: &h.state, User: user, Now: h.sim.Now(), sim: h.sim}
 	if !user.Admin {
-		who := user.Name
+		var who string
 		if user.Domain != "" {
 			who = strings.ToUpper(strings.SplitN(user.Domain, ".", 2)[0]) + `\` + user.Name
 		} else {
@@ -226,16 +225,6 @@ func (h *Host) runOperation(user User, name string, input json.RawMessage) (any,
 		return nil, &opError{Kind: "script_error", Message: err.Error()}, x
 	}
 	return res, nil, x
-}
-
-// sortedKeys is a small helper for deterministic output.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 func cloneJSON[T any](v T) T {

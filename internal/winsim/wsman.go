@@ -225,14 +225,14 @@ func faultShellNotFound(id string) *wsFault {
 		Reason: fmt.Sprintf("The request for the Windows Remote Shell with ShellId %s failed because the shell was not found on the server. Possible causes are: the specified ShellId is incorrect or the shell no longer exists on the server. Provide the correct ShellId or create a new shell and retry the operation. ", id)}
 }
 
-func faultQuotaShells(max int) *wsFault {
+func faultQuotaShells(limit int) *wsFault {
 	return &wsFault{Code: "s:Sender", Subcode: "w:QuotaLimit", WSMCode: codeQuotaMaxShells,
-		Reason: fmt.Sprintf("The WS-Management service cannot process the request. This user is allowed a maximum number of %d concurrent shells, which has been exceeded. Close existing shells or raise the quota for this user. ", max)}
+		Reason: fmt.Sprintf("The WS-Management service cannot process the request. This user is allowed a maximum number of %d concurrent shells, which has been exceeded. Close existing shells or raise the quota for this user. ", limit)}
 }
 
-func faultQuotaOperations(max int) *wsFault {
+func faultQuotaOperations(limit int) *wsFault {
 	return &wsFault{Code: "s:Sender", Subcode: "w:QuotaLimit", WSMCode: codeQuotaMaxOperations,
-		Reason: fmt.Sprintf("The WS-Management service cannot process the request. This user is allowed a maximum number of %d concurrent operations, which has been exceeded. Close existing operations for this user, or raise the quota for this user. ", max)}
+		Reason: fmt.Sprintf("The WS-Management service cannot process the request. This user is allowed a maximum number of %d concurrent operations, which has been exceeded. Close existing operations for this user, or raise the quota for this user. ", limit)}
 }
 
 func faultAccessDenied() *wsFault {
@@ -253,8 +253,8 @@ func faultInvalidTimeout() *wsFault {
 		Reason: "The WS-Management service cannot process the request because the XML contains an invalid timeout field in the SOAP header. "}
 }
 
-func faultInvalidParameter(msg string) *wsFault {
-	return &wsFault{Code: "s:Sender", Subcode: "w:InvalidParameter", WSMCode: codeInvalidParameter, Reason: msg}
+func faultInvalidParameter() *wsFault {
+	return &wsFault{Code: "s:Sender", Subcode: "w:InvalidParameter", WSMCode: codeInvalidParameter, Reason: "The parameter is incorrect. "}
 }
 
 func faultFilenameTooLong() *wsFault {

@@ -64,7 +64,7 @@ func unauthorized(w http.ResponseWriter) {
 }
 
 func (ws *wsman) serve(w http.ResponseWriter, r *http.Request) {
-	c := r.Context().Value(connKey{}).(*connState)
+	c, _ := r.Context().Value(connKey{}).(*connState)
 	encrypted := IsEncrypted(r.Header.Get("Content-Type"))
 	authenticated := false
 	if scheme, token, ok := ParseAuthorization(r.Header.Get("Authorization")); ok {
@@ -101,7 +101,7 @@ func (ws *wsman) serve(w http.ResponseWriter, r *http.Request) {
 			ws.mu.Unlock()
 		}
 	}
-	if c.session == nil || !(authenticated || encrypted) {
+	if c.session == nil || (!authenticated && !encrypted) {
 		unauthorized(w)
 		return
 	}
@@ -134,7 +134,7 @@ func (ws *wsman) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", EncryptedContentType)
-	w.Write(framed)
+	_, _ = w.Write(framed)
 }
 
 func endpoint(t *testing.T, hs *httptest.Server) (string, int) {

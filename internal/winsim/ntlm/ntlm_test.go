@@ -13,7 +13,7 @@ import (
 	azure "github.com/Azure/go-ntlmssp"
 	"github.com/bodgit/ntlmssp"
 	ntlmhttp "github.com/bodgit/ntlmssp/http"
-	"golang.org/x/crypto/md4"
+	"golang.org/x/crypto/md4" //nolint:staticcheck // NTLM is built on MD4; there is no other choice
 )
 
 const testPassword = "Pa$$w0rd-Ünïcode"
@@ -174,7 +174,7 @@ const mzBoundary = "--Encrypted Boundary"
 func masterzenEncrypt(cs *ntlmssp.SecuritySession, message []byte) []byte {
 	sealedMessage, signature, _ := cs.Wrap(message)
 	buf := new(bytes.Buffer)
-	binary.Write(buf, binary.LittleEndian, uint32(len(signature)))
+	_ = binary.Write(buf, binary.LittleEndian, uint32(len(signature)))
 	buf.Write(signature)
 	buf.Write(sealedMessage)
 	payload := bytes.Join([][]byte{
@@ -486,9 +486,10 @@ func (a rawAuth) build(t *testing.T, challenge []byte) []byte {
 		off += len(f.data)
 	}
 	binary.LittleEndian.PutUint32(msg[60:], flags)
-	msg = append(msg, nt...)
-	msg = append(msg, dom...)
-	return append(msg, usr...)
+	// The payload follows the 64-byte header the fields point into.
+	out := append(msg[:64:64], nt...)
+	out = append(out, dom...)
+	return append(out, usr...)
 }
 
 func azureChallenge(t *testing.T) ([]byte, *Handshake) {
@@ -708,7 +709,7 @@ func TestSealingFailures(t *testing.T) {
 	wantErr(t, "replay", err, false, "sequence number 0, expected 1")
 
 	// Skip one client message: out of order.
-	cs.Wrap([]byte("lost"))
+	_, _, _ = cs.Wrap([]byte("lost"))
 	sealed, sig, _ = cs.Wrap([]byte("next"))
 	_, err = s.Unseal(sealed, sig)
 	wantErr(t, "lost message", err, false, "sequence number 2, expected 1")

@@ -13,7 +13,7 @@ import (
 	"sync"
 	"time"
 
-	"golang.org/x/crypto/md4"
+	"golang.org/x/crypto/md4" //nolint:staticcheck // NTLM is built on MD4; there is no other choice
 )
 
 // ErrLogonFailure is wrapped by every error that refuses a logon (unknown
