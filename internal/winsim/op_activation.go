@@ -211,18 +211,24 @@ func setTSLSGroup(x *opContext, member bool) int64 {
 
 // --- the scripts ------------------------------------------------------------
 
+// lsActivationState is what Get-RdslActivation returns.
+type lsActivationState struct {
+	Status int
+	ID     string
+}
+
 // lsActivation mirrors Get-RdslActivation.
-func lsActivation(st *HostState) (int, string) {
+func lsActivation(st *HostState) lsActivationState {
 	// Both methods always return 0 in the model; the script's checks of
 	// their ReturnValue cannot fire here.
 	status := getActivationStatus(st)
 	if status != 0 {
-		return status, ""
+		return lsActivationState{Status: status}
 	}
-	return status, getLicenseServerID(st)
+	return lsActivationState{Status: status, ID: getLicenseServerID(st)}
 }
 
-// lsContact is the scripts' New-Contact.
+// lsContact mirrors New-RdslContact.
 func lsContact(ls *LicenseServerState) rds.Contact {
 	return rds.Contact{
 		FirstName: ls.FirstName, LastName: ls.LastName, Company: ls.Company,
@@ -237,7 +243,7 @@ func getLicenseServer(x *opContext, _ rds.NoInput) (rds.LicenseServer, error) {
 	if err := assertLicensingRole(st); err != nil {
 		return rds.LicenseServer{}, err
 	}
-	status, id := lsActivation(st)
+	activation := lsActivation(st)
 	code, onDC := isLSonDC(st)
 	if err := assertReturn(code, "IsLSonDC", nil, ""); err != nil {
 		return rds.LicenseServer{}, err
@@ -257,8 +263,8 @@ func getLicenseServer(x *opContext, _ rds.NoInput) (rds.LicenseServer, error) {
 		}
 	}
 	return rds.LicenseServer{
-		ActivationStatus:   status,
-		LicenseServerID:    id,
+		ActivationStatus:   activation.Status,
+		LicenseServerID:    activation.ID,
 		ProductID:          st.LicenseServer.ProductID,
 		Contact:            lsContact(&st.LicenseServer),
 		ServerRole:         st.LicenseServer.ServerRole,
@@ -315,116 +321,121 @@ func setLicenseServerContact(x *opContext, in rds.Contact) (rds.ContactChange, e
 // lsIDPattern is the scripts' check of a license server ID.
 var lsIDPattern = regexp.MustCompile(`^[A-Za-z0-9]{35}\z`)
 
-func checkActivationMethod(st *HostState, verb string, in rds.ActivationInput) error {
-	if in.Method != "automatic" && in.Method != "license_server_id" {
-		return fail("invalid_input", `cannot %s the license server on %s: method must be "automatic" or "license_server_id", not "%s"`, verb, st.Name, in.Method)
+// assertActivationMethod mirrors Assert-RdslActivationMethod.
+func assertActivationMethod(st *HostState, method, verb string) error {
+	if method != "automatic" && method != "license_server_id" {
+		return fail("invalid_input", `cannot %s the license server on %s: method must be "automatic" or "license_server_id", not "%s"`, verb, st.Name, method)
 	}
 	return nil
 }
 
-func checkLicenseServerID(st *HostState, verb string, in rds.ActivationInput) error {
-	if in.Method == "license_server_id" && !lsIDPattern.MatchString(in.LicenseServerID) {
+// assertLicenseServerIDFormat mirrors Assert-RdslLicenseServerIdFormat.
+func assertLicenseServerIDFormat(st *HostState, method, id, verb string) error {
+	if method == "license_server_id" && !lsIDPattern.MatchString(id) {
 		return fail("invalid_input", "cannot %s the license server on %s: license_server_id must be the 35 letters and digits of a license server ID, without hyphens or spaces", verb, st.Name)
 	}
 	return nil
 }
 
-// The script's code-to-kind tables and the contexts it gives them.
-const (
-	hintUnreachable = "could not reach the Microsoft Clearinghouse, which it must reach over outbound TCP 443 (HTTPS)"
-)
+// assertClearinghouseContact mirrors Assert-RdslClearinghouseContact.
+func assertClearinghouseContact(st *HostState, verb string, names ...string) error {
+	missing := lsContactMissing(&st.LicenseServer, names...)
+	if len(missing) == 0 {
+		return nil
+	}
+	// The names as "A, B and C".
+	required := names[len(names)-1]
+	if len(names) > 1 {
+		required = strings.Join(names[:len(names)-1], ", ") + " and " + required
+	}
+	return fail("invalid_input", "cannot %s the license server on %s automatically: the Microsoft Clearinghouse requires the contact properties %s; empty: %s; set them first", verb, st.Name, required, strings.Join(missing, ", "))
+}
 
-func activationResult(st *HostState, changed bool) (rds.ActivationResult, error) {
-	status, id := lsActivation(st)
-	return rds.ActivationResult{ActivationStatus: status, LicenseServerID: id, Changed: changed}, nil
+// assertClearinghouseReturn mirrors Assert-RdslClearinghouseReturn.
+func assertClearinghouseReturn(st *HostState, code int64, method, doing, offline string) error {
+	context := doing + " the license server on " + st.Name
+	if code == WBEMNotAvailable {
+		context = fmt.Sprintf("the license server %s could not reach the Microsoft Clearinghouse, which it must reach over outbound TCP 443 (HTTPS); %s", st.Name, offline)
+	}
+	return assertReturn(code, method, map[int64]string{WBEMNotAvailable: "clearinghouse_unreachable"}, context)
+}
+
+// assertLicenseServerIDReturn mirrors Assert-RdslLicenseServerIdReturn.
+func assertLicenseServerIDReturn(st *HostState, code int64, method, doing, done, productID string) error {
+	context := doing + " the license server on " + st.Name
+	if code == WBEMInvalidParameter {
+		context = fmt.Sprintf("the license server on %s was not %s: the Clearinghouse did not accept the license server ID for product ID %s; check that it was issued for this server's product ID", st.Name, done, productID)
+	}
+	return assertReturn(code, method, map[int64]string{WBEMInvalidParameter: "invalid_code"}, context)
+}
+
+// activationResult mirrors New-RdslActivationResult.
+func activationResult(a lsActivationState, changed bool) rds.ActivationResult {
+	return rds.ActivationResult{ActivationStatus: a.Status, LicenseServerID: a.ID, Changed: changed}
 }
 
 // activateLicenseServer mirrors scripts/activate_license_server.ps1.
 func activateLicenseServer(x *opContext, in rds.ActivationInput) (rds.ActivationResult, error) {
 	st := x.Host
-	if err := checkActivationMethod(st, "activate", in); err != nil {
+	if err := assertActivationMethod(st, in.Method, "activate"); err != nil {
 		return rds.ActivationResult{}, err
 	}
-	if err := checkLicenseServerID(st, "activate", in); err != nil {
+	if err := assertLicenseServerIDFormat(st, in.Method, in.LicenseServerID, "activate"); err != nil {
 		return rds.ActivationResult{}, err
 	}
 	if err := assertLicensingRole(st); err != nil {
 		return rds.ActivationResult{}, err
 	}
-	status, id := lsActivation(st)
-	if status == 0 {
-		return rds.ActivationResult{ActivationStatus: status, LicenseServerID: id}, nil
+	if before := lsActivation(st); before.Status == 0 {
+		return activationResult(before, false), nil
 	}
-	ls := &st.LicenseServer
+	productID := st.LicenseServer.ProductID
 	if in.Method == "automatic" {
-		if missing := lsContactMissing(ls, "FirstName", "LastName", "Company", "CountryRegion"); len(missing) > 0 {
-			return rds.ActivationResult{}, fail("invalid_input", "cannot activate the license server on %s automatically: the Microsoft Clearinghouse requires the contact properties FirstName, LastName, Company and CountryRegion; empty: %s; set them first", st.Name, strings.Join(missing, ", "))
-		}
-		code := activateServerAutomatic(x)
-		context := "activating the license server on " + st.Name
-		if code == WBEMNotAvailable {
-			context = fmt.Sprintf(`the license server %s %s; a server without Internet access can be activated with method = "license_server_id" and a license server ID obtained from the Clearinghouse web site or by telephone with this server's product ID %s`, st.Name, hintUnreachable, ls.ProductID)
-		}
-		if err := assertReturn(code, "ActivateServerAutomatic", map[int64]string{WBEMNotAvailable: "clearinghouse_unreachable"}, context); err != nil {
+		if err := assertClearinghouseContact(st, "activate", "FirstName", "LastName", "Company", "CountryRegion"); err != nil {
 			return rds.ActivationResult{}, err
 		}
-	} else {
-		code := activateServer(x, in.LicenseServerID)
-		context := "activating the license server on " + st.Name
-		if code == WBEMInvalidParameter {
-			context = fmt.Sprintf("the license server on %s was not activated: the Clearinghouse did not accept the license server ID for product ID %s; check that it was issued for this server's product ID", st.Name, ls.ProductID)
-		}
-		if err := assertReturn(code, "ActivateServer", map[int64]string{WBEMInvalidParameter: "invalid_code"}, context); err != nil {
+		offline := fmt.Sprintf(`a server without Internet access can be activated with method = "license_server_id" and a license server ID obtained from the Clearinghouse web site or by telephone with this server's product ID %s`, productID)
+		if err := assertClearinghouseReturn(st, activateServerAutomatic(x), "ActivateServerAutomatic", "activating", offline); err != nil {
 			return rds.ActivationResult{}, err
 		}
+	} else if err := assertLicenseServerIDReturn(st, activateServer(x, in.LicenseServerID), "ActivateServer", "activating", "activated", productID); err != nil {
+		return rds.ActivationResult{}, err
 	}
-	return activationResult(st, true)
+	return activationResult(lsActivation(st), true), nil
 }
 
 // reactivateLicenseServer mirrors scripts/reactivate_license_server.ps1.
 func reactivateLicenseServer(x *opContext, in rds.ActivationInput) (rds.ActivationResult, error) {
 	st := x.Host
-	if err := checkActivationMethod(st, "reactivate", in); err != nil {
+	if err := assertActivationMethod(st, in.Method, "reactivate"); err != nil {
 		return rds.ActivationResult{}, err
 	}
 	reason := int64(in.Reason)
 	if in.Method == "automatic" && (reason < 0 || reason > 4) {
 		return rds.ActivationResult{}, fail("invalid_input", "cannot reactivate the license server on %s: reason must be 0 (redeployed), 1 (certificate corrupt), 2 (private key compromised), 3 (activation key expired) or 4 (server upgraded), not %d", st.Name, reason)
 	}
-	if err := checkLicenseServerID(st, "reactivate", in); err != nil {
+	if err := assertLicenseServerIDFormat(st, in.Method, in.LicenseServerID, "reactivate"); err != nil {
 		return rds.ActivationResult{}, err
 	}
 	if err := assertLicensingRole(st); err != nil {
 		return rds.ActivationResult{}, err
 	}
-	status, _ := lsActivation(st)
-	if status != 0 {
-		return rds.ActivationResult{}, fail("not_activated", "the license server on %s is not activated (activation status %d); activate it before reactivating it", st.Name, status)
+	if before := lsActivation(st); before.Status != 0 {
+		return rds.ActivationResult{}, fail("not_activated", "the license server on %s is not activated (activation status %d); activate it before reactivating it", st.Name, before.Status)
 	}
-	ls := &st.LicenseServer
+	productID := st.LicenseServer.ProductID
 	if in.Method == "automatic" {
-		if missing := lsContactMissing(ls, "FirstName", "LastName"); len(missing) > 0 {
-			return rds.ActivationResult{}, fail("invalid_input", "cannot reactivate the license server on %s automatically: the Microsoft Clearinghouse requires the contact properties FirstName and LastName; empty: %s; set them first", st.Name, strings.Join(missing, ", "))
-		}
-		code := reactivateServerAutomatic(x, reason)
-		context := "reactivating the license server on " + st.Name
-		if code == WBEMNotAvailable {
-			context = fmt.Sprintf(`the license server %s %s; a server without Internet access can be reactivated with method = "license_server_id" and a new license server ID obtained from the Clearinghouse web site or by telephone with this server's product ID %s`, st.Name, hintUnreachable, ls.ProductID)
-		}
-		if err := assertReturn(code, "ReactivateServerAutomatic", map[int64]string{WBEMNotAvailable: "clearinghouse_unreachable"}, context); err != nil {
+		if err := assertClearinghouseContact(st, "reactivate", "FirstName", "LastName"); err != nil {
 			return rds.ActivationResult{}, err
 		}
-	} else {
-		code := reactivateServer(x, in.LicenseServerID)
-		context := "reactivating the license server on " + st.Name
-		if code == WBEMInvalidParameter {
-			context = fmt.Sprintf("the license server on %s was not reactivated: the Clearinghouse did not accept the license server ID for product ID %s; check that it was issued for this server's product ID", st.Name, ls.ProductID)
-		}
-		if err := assertReturn(code, "ReactivateServer", map[int64]string{WBEMInvalidParameter: "invalid_code"}, context); err != nil {
+		offline := fmt.Sprintf(`a server without Internet access can be reactivated with method = "license_server_id" and a new license server ID obtained from the Clearinghouse web site or by telephone with this server's product ID %s`, productID)
+		if err := assertClearinghouseReturn(st, reactivateServerAutomatic(x, reason), "ReactivateServerAutomatic", "reactivating", offline); err != nil {
 			return rds.ActivationResult{}, err
 		}
+	} else if err := assertLicenseServerIDReturn(st, reactivateServer(x, in.LicenseServerID), "ReactivateServer", "reactivating", "reactivated", productID); err != nil {
+		return rds.ActivationResult{}, err
 	}
-	return activationResult(st, true)
+	return activationResult(lsActivation(st), true), nil
 }
 
 // deactivateLicenseServer mirrors scripts/deactivate_license_server.ps1.
@@ -436,22 +447,16 @@ func deactivateLicenseServer(x *opContext, in rds.ActivationInput) (rds.Activati
 	if err := assertLicensingRole(st); err != nil {
 		return rds.ActivationResult{}, err
 	}
-	status, id := lsActivation(st)
-	if status != 0 {
-		return rds.ActivationResult{ActivationStatus: status, LicenseServerID: id}, nil
+	if before := lsActivation(st); before.Status != 0 {
+		return activationResult(before, false), nil
 	}
-	if missing := lsContactMissing(&st.LicenseServer, "FirstName", "LastName"); len(missing) > 0 {
-		return rds.ActivationResult{}, fail("invalid_input", "cannot deactivate the license server on %s automatically: the Microsoft Clearinghouse requires the contact properties FirstName and LastName; empty: %s; set them first", st.Name, strings.Join(missing, ", "))
-	}
-	code := deactivateServerAutomatic(x)
-	context := "deactivating the license server on " + st.Name
-	if code == WBEMNotAvailable {
-		context = fmt.Sprintf("the license server %s %s; without Internet access, deactivate it by telephone with RD Licensing Manager", st.Name, hintUnreachable)
-	}
-	if err := assertReturn(code, "DeactivateServerAutomatic", map[int64]string{WBEMNotAvailable: "clearinghouse_unreachable"}, context); err != nil {
+	if err := assertClearinghouseContact(st, "deactivate", "FirstName", "LastName"); err != nil {
 		return rds.ActivationResult{}, err
 	}
-	return activationResult(st, true)
+	if err := assertClearinghouseReturn(st, deactivateServerAutomatic(x), "DeactivateServerAutomatic", "deactivating", "without Internet access, deactivate it by telephone with RD Licensing Manager"); err != nil {
+		return rds.ActivationResult{}, err
+	}
+	return activationResult(lsActivation(st), true), nil
 }
 
 var scopeNames = []string{"workgroup", "domain", "forest"}

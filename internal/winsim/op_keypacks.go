@@ -183,74 +183,76 @@ var agreementNames = []string{"Select", "Enterprise Agreement", "Campus Agreemen
 // the pack to add (KeyPackType: retail and key pack ID 1 "retail
 // purchase", agreement 2 "volume purchase", Open License 5), or a code.
 func (st *HostState) kpRedeem(ch *ClearinghouseState, in rds.InstallKeyPackInput) (KeyPackState, int64) {
-	q := st.Quirks
+	count := int64(in.LicenseCount)
 	switch in.Program {
 	case "retail":
 		for i := range ch.RetailCodes {
 			c := &ch.RetailCodes[i]
-			if c.Code == "" || !strings.EqualFold(c.Code, in.LicenseCode) {
-				continue
+			if c.Code != "" && strings.EqualFold(c.Code, in.LicenseCode) {
+				kp := KeyPackState{KeyPackType: 1, ProductType: c.ProductType, ProductVersionID: c.ProductVersionID,
+					TotalLicenses: c.Count, Description: "Retail Purchase", Source: "retail:" + c.Code}
+				return st.kpRedeemSingleUse(&c.UsedBy, kp)
 			}
-			if c.UsedBy != "" {
-				return KeyPackState{}, q.CodeAlreadyUsedCode
-			}
-			if code := st.kpVersionCode(c.ProductVersionID); code != 0 {
-				return KeyPackState{}, code
-			}
-			c.UsedBy = st.LicenseServer.ProductID
-			return KeyPackState{KeyPackType: 1, ProductType: c.ProductType, ProductVersionID: c.ProductVersionID,
-				TotalLicenses: c.Count, Description: "Retail Purchase", Source: "retail:" + c.Code}, 0
 		}
 	case "license_key_pack_id":
 		for i := range ch.KeyPackIDs {
 			k := &ch.KeyPackIDs[i]
-			if k.ID == "" || !strings.EqualFold(k.ID, in.LicenseKeyPackID) {
-				continue
+			if k.ID != "" && strings.EqualFold(k.ID, in.LicenseKeyPackID) {
+				kp := KeyPackState{KeyPackType: 1, ProductType: k.ProductType, ProductVersionID: k.ProductVersionID,
+					TotalLicenses: k.Count, Description: "License Pack", Source: "license_key_pack_id:" + k.ID}
+				return st.kpRedeemSingleUse(&k.UsedBy, kp)
 			}
-			if k.UsedBy != "" {
-				return KeyPackState{}, q.CodeAlreadyUsedCode
-			}
-			if code := st.kpVersionCode(k.ProductVersionID); code != 0 {
-				return KeyPackState{}, code
-			}
-			k.UsedBy = st.LicenseServer.ProductID
-			return KeyPackState{KeyPackType: 1, ProductType: k.ProductType, ProductVersionID: k.ProductVersionID,
-				TotalLicenses: k.Count, Description: "License Pack", Source: "license_key_pack_id:" + k.ID}, 0
 		}
 	case "open_license":
 		for i := range ch.OpenLicenses {
 			o := &ch.OpenLicenses[i]
-			if o.LicenseNumber == "" || o.LicenseNumber != in.LicenseNumber || !strings.EqualFold(o.AuthorizationNumber, in.AuthorizationNumber) {
-				continue
+			if o.LicenseNumber != "" && o.LicenseNumber == in.LicenseNumber && strings.EqualFold(o.AuthorizationNumber, in.AuthorizationNumber) {
+				kp := KeyPackState{KeyPackType: 5, ProductType: in.ProductType, ProductVersionID: in.ProductVersion,
+					TotalLicenses: count, Description: "Open License", Source: "open_license:" + o.LicenseNumber}
+				return st.kpRedeemCounted(o.ProductVersionID, o.ProductType, o.Count, &o.Used, kp)
 			}
-			count := int64(in.LicenseCount)
-			if o.ProductVersionID != in.ProductVersion || o.ProductType != in.ProductType || count > o.Count-o.Used {
-				return KeyPackState{}, q.InvalidCodeCode
-			}
-			o.Used += count
-			return KeyPackState{KeyPackType: 5, ProductType: in.ProductType, ProductVersionID: in.ProductVersion,
-				TotalLicenses: count, Description: "Open License", Source: "open_license:" + o.LicenseNumber}, 0
 		}
 	case "agreement":
 		for i := range ch.Agreements {
 			a := &ch.Agreements[i]
-			if a.Number == "" || a.Number != in.AgreementNumber || a.AgreementType != in.AgreementType {
-				continue
+			if a.Number != "" && a.Number == in.AgreementNumber && a.AgreementType == in.AgreementType {
+				desc := "Agreement"
+				if a.AgreementType >= 0 && a.AgreementType < len(agreementNames) {
+					desc = agreementNames[a.AgreementType]
+				}
+				kp := KeyPackState{KeyPackType: 2, ProductType: in.ProductType, ProductVersionID: in.ProductVersion,
+					TotalLicenses: count, Description: desc, Source: fmt.Sprintf("agreement:%d:%s", a.AgreementType, a.Number)}
+				return st.kpRedeemCounted(a.ProductVersionID, a.ProductType, a.Count, &a.Used, kp)
 			}
-			count := int64(in.LicenseCount)
-			if a.ProductVersionID != in.ProductVersion || a.ProductType != in.ProductType || count > a.Count-a.Used {
-				return KeyPackState{}, q.InvalidCodeCode
-			}
-			a.Used += count
-			desc := "Agreement"
-			if a.AgreementType >= 0 && a.AgreementType < len(agreementNames) {
-				desc = agreementNames[a.AgreementType]
-			}
-			return KeyPackState{KeyPackType: 2, ProductType: in.ProductType, ProductVersionID: in.ProductVersion,
-				TotalLicenses: count, Description: desc, Source: fmt.Sprintf("agreement:%d:%s", a.AgreementType, a.Number)}, 0
 		}
 	}
-	return KeyPackState{}, q.InvalidCodeCode
+	return KeyPackState{}, st.Quirks.InvalidCodeCode
+}
+
+// kpRedeemSingleUse redeems a single-use purchase (a retail code or a
+// license key pack ID) whose pack is kp: refused once usedBy is set, or
+// when the pack's version is too new for this server; else marked used.
+func (st *HostState) kpRedeemSingleUse(usedBy *string, kp KeyPackState) (KeyPackState, int64) {
+	if *usedBy != "" {
+		return KeyPackState{}, st.Quirks.CodeAlreadyUsedCode
+	}
+	if code := st.kpVersionCode(kp.ProductVersionID); code != 0 {
+		return KeyPackState{}, code
+	}
+	*usedBy = st.LicenseServer.ProductID
+	return kp, 0
+}
+
+// kpRedeemCounted draws kp's CALs from a counted purchase (an Open License
+// or an agreement) of versionID and productType covering count CALs, used
+// of which are drawn: refused unless kp has that version and type and the
+// purchase still covers its CALs.
+func (st *HostState) kpRedeemCounted(versionID, productType int, count int64, used *int64, kp KeyPackState) (KeyPackState, int64) {
+	if kp.ProductVersionID != versionID || kp.ProductType != productType || kp.TotalLicenses > count-*used {
+		return KeyPackState{}, st.Quirks.InvalidCodeCode
+	}
+	*used += kp.TotalLicenses
+	return kp, 0
 }
 
 // kpNextID allocates a KeyPackId: NextKeyPackID, moved past any pack a

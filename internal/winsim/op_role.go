@@ -41,7 +41,7 @@ func licensingFeatureNames(tools bool) []string {
 // registered once RDS-Licensing is installed (not while it is pending).
 func licensingWMIPresent(st *HostState) bool { return st.FeatureInstalled(FeatureLicensing) }
 
-// roleState mirrors the scripts' New-RoleState.
+// roleState mirrors Get-RdslRoleState.
 func roleState(st *HostState) rds.RoleState {
 	features := make([]rds.Feature, 0, len(licensingFeatures))
 	for _, f := range licensingFeatures {
@@ -76,6 +76,19 @@ const errSourceFilesNotFound = "The request to add or remove features on the spe
 	"Use the \"Source\" option to specify the location of the files that are required to install the feature. " +
 	"For more information on specifying a source location, see http://go.microsoft.com/fwlink/?LinkId=243077. Error: 0x800f081f"
 
+// setFeatureState moves feature n, which Install/Uninstall-WindowsFeature
+// changes, to state done; under Quirks.LicensingRoleNeedsRestart,
+// RDS-Licensing goes to state pending instead, and it reports the restart
+// that needs.
+func setFeatureState(st *HostState, n, done, pending string) (restart bool) {
+	if n == FeatureLicensing && st.Quirks.LicensingRoleNeedsRestart {
+		st.Features[n] = pending
+		return true
+	}
+	st.Features[n] = done
+	return false
+}
+
 func ensureFeatureMaps(st *HostState) {
 	if st.Features == nil {
 		st.Features = map[string]string{}
@@ -108,12 +121,10 @@ func installWindowsFeature(x *opContext, names []string) featureOperation {
 			changed, restart = true, true
 		default:
 			changed = true
-			if n == FeatureLicensing && st.Quirks.LicensingRoleNeedsRestart {
-				st.Features[n] = StateInstallPending
+			if setFeatureState(st, n, StateInstalled, StateInstallPending) {
 				restart = true
 				continue
 			}
-			st.Features[n] = StateInstalled
 			switch n {
 			case FeatureLicensing:
 				// A fresh install registers and starts the service and
@@ -148,12 +159,10 @@ func uninstallWindowsFeature(x *opContext, names []string) featureOperation {
 		switch st.FeatureState(n) {
 		case StateInstalled:
 			changed = true
-			if n == FeatureLicensing && st.Quirks.LicensingRoleNeedsRestart {
-				st.Features[n] = StateUninstallPending
+			if setFeatureState(st, n, StateAvailable, StateUninstallPending) {
 				restart = true
 				continue
 			}
-			st.Features[n] = StateAvailable
 			if n == FeatureLicensing {
 				delete(st.Services, ServiceLicensing)
 			}

@@ -224,6 +224,15 @@ func shRestartTermService(st *HostState) {
 	st.SessionHost.TermServiceRestarts++
 }
 
+// shRestartTermServiceIf mirrors the scripts'
+// `if ($restart -and $changed) { Restart-RdslTermService }`.
+func (x *opContext) shRestartTermServiceIf(restart, changed bool) {
+	if restart && changed {
+		shRestartTermService(x.Host)
+		x.Note("TermService restarted")
+	}
+}
+
 // shStrings copies a list, never nil (the scripts' @() arrays are [] in
 // JSON, not null).
 func shStrings(in []string) []string {
@@ -279,8 +288,12 @@ func shAssertRole(st *HostState) error {
 	return fail("role_missing", "the RD Session Host role service (RDS-RD-Server) is not installed on %s: licensing mode and license servers only matter on a session host", st.Name)
 }
 
-// shAssertTermService mirrors Assert-RdslTermService.
-func shAssertTermService(st *HostState) error {
+// shAssertTermService mirrors the scripts' pre-check
+// `if ($restart) { Assert-RdslTermService }`.
+func shAssertTermService(st *HostState, restart bool) error {
+	if !restart {
+		return nil
+	}
 	svc, ok := st.Services[ServiceTerminalServices]
 	if !ok {
 		return fail("not_found", "the Remote Desktop Services service (TermService) does not exist on %s, so restart_service cannot restart it; nothing was changed", st.Name)
@@ -425,10 +438,8 @@ func shSetHandler(x *opContext, in rds.SessionHostLicensingInput) (rds.SessionHo
 	if err := shAssertServerNames(st, servers, "license_servers"); err != nil {
 		return rds.SessionHost{}, err
 	}
-	if in.RestartService {
-		if err := shAssertTermService(st); err != nil {
-			return rds.SessionHost{}, err
-		}
+	if err := shAssertTermService(st, in.RestartService); err != nil {
+		return rds.SessionHost{}, err
 	}
 
 	changed := false
@@ -478,10 +489,7 @@ func shSetHandler(x *opContext, in rds.SessionHostLicensingInput) (rds.SessionHo
 		}
 	}
 
-	if in.RestartService && changed {
-		shRestartTermService(st)
-		x.Note("TermService restarted")
-	}
+	x.shRestartTermServiceIf(in.RestartService, changed)
 	return x.shReadSessionHost(servers)
 }
 
@@ -493,10 +501,8 @@ func shClearHandler(x *opContext, in rds.SessionHostLicensingInput) (rds.Session
 	if err := shAssertMethod(st, in.Method); err != nil {
 		return rds.SessionHost{}, err
 	}
-	if in.RestartService {
-		if err := shAssertTermService(st); err != nil {
-			return rds.SessionHost{}, err
-		}
+	if err := shAssertTermService(st, in.RestartService); err != nil {
+		return rds.SessionHost{}, err
 	}
 
 	changed := false
@@ -535,9 +541,6 @@ func shClearHandler(x *opContext, in rds.SessionHostLicensingInput) (rds.Session
 		}
 	}
 
-	if in.RestartService && changed {
-		shRestartTermService(st)
-		x.Note("TermService restarted")
-	}
+	x.shRestartTermServiceIf(in.RestartService, changed)
 	return x.shReadSessionHost(nil)
 }

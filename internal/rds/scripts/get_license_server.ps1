@@ -6,22 +6,6 @@
 # not fatal: that check needs a domain controller).
 param($In)
 
-function New-Contact {
-    param($Server)
-    [ordered]@{
-        first_name     = [string]$Server.FirstName
-        last_name      = [string]$Server.LastName
-        company        = [string]$Server.Company
-        country_region = [string]$Server.CountryRegion
-        email          = [string]$Server.eMail
-        org_unit       = [string]$Server.OrgUnit
-        address        = [string]$Server.Address
-        city           = [string]$Server.City
-        state          = [string]$Server.State
-        postal_code    = [string]$Server.PostalCode
-    }
-}
-
 Assert-RdslLicensingRole
 $ls = Get-RdslLicenseServer
 $activation = Get-RdslActivation
@@ -48,7 +32,7 @@ $svc = Get-RdslServiceState -Name TermServLicensing
     activation_status    = [int]$activation.Status
     license_server_id    = [string]$activation.Id
     product_id           = [string]$ls.ProductId
-    contact              = New-Contact -Server $ls
+    contact              = New-RdslContact -Server $ls
     server_role          = [int]$ls.ServerRole
     in_tsls_group        = $inGroup
     tsls_group_error     = $groupError

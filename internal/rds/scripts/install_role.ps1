@@ -7,26 +7,6 @@
 # nothing (Install-WindowsFeature answers NoChangeNeeded).
 param($In)
 
-function New-RoleState {
-    $features = @(foreach ($name in (Get-RdslLicensingFeatureNames -IncludeTools $true)) {
-            $f = Get-WindowsFeature -Name $name
-            [ordered]@{
-                name          = $name
-                display_name  = [string]$f.DisplayName
-                install_state = [string]$f.InstallState
-            }
-        })
-    $svc = Get-RdslServiceState -Name TermServLicensing
-    [ordered]@{
-        features           = $features
-        service_status     = $svc.Status
-        service_start_type = $svc.StartType
-        wmi_ready          = [bool](Test-RdslLicensingWmi)
-        restart_pending    = [bool](Test-RdslRebootPending)
-        os_version         = [string](Get-RdslOSVersion)
-    }
-}
-
 $wait = [long]$In.wait_seconds
 if ($wait -lt 0 -or $wait -gt 3600) {
     Fail -Kind invalid_input -Message ('cannot install RD Licensing on {0}: wait_seconds must be between 0 and 3600, not {1}' -f $env:COMPUTERNAME, $wait)
@@ -75,7 +55,7 @@ if (-not $restart) {
 }
 
 [ordered]@{
-    state          = New-RoleState
+    state          = Get-RdslRoleState
     changed        = [bool]$changed
     restart_needed = [bool]$restart
     exit_code      = $exitCode

@@ -6,22 +6,6 @@
 # Windows checks, so a rejected country changes nothing.
 param($In)
 
-function New-Contact {
-    param($Server)
-    [ordered]@{
-        first_name     = [string]$Server.FirstName
-        last_name      = [string]$Server.LastName
-        company        = [string]$Server.Company
-        country_region = [string]$Server.CountryRegion
-        email          = [string]$Server.eMail
-        org_unit       = [string]$Server.OrgUnit
-        address        = [string]$Server.Address
-        city           = [string]$Server.City
-        state          = [string]$Server.State
-        postal_code    = [string]$Server.PostalCode
-    }
-}
-
 function Set-ContactProperty {
     # Writes one property on a fresh copy of the singleton; returns the
     # WBEM code (0 on success) so that the caller classifies failures.
@@ -81,5 +65,5 @@ foreach ($pair in $wanted) {
 
 [ordered]@{
     changed = @($changed)
-    contact = New-Contact -Server (Get-RdslLicenseServer)
+    contact = New-RdslContact -Server (Get-RdslLicenseServer)
 }

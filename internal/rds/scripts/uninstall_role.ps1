@@ -5,26 +5,6 @@
 # wants a restart to finish; a second run changes nothing.
 param($In)
 
-function New-RoleState {
-    $features = @(foreach ($name in (Get-RdslLicensingFeatureNames -IncludeTools $true)) {
-            $f = Get-WindowsFeature -Name $name
-            [ordered]@{
-                name          = $name
-                display_name  = [string]$f.DisplayName
-                install_state = [string]$f.InstallState
-            }
-        })
-    $svc = Get-RdslServiceState -Name TermServLicensing
-    [ordered]@{
-        features           = $features
-        service_status     = $svc.Status
-        service_start_type = $svc.StartType
-        wmi_ready          = [bool](Test-RdslLicensingWmi)
-        restart_pending    = [bool](Test-RdslRebootPending)
-        os_version         = [string](Get-RdslOSVersion)
-    }
-}
-
 $names = Get-RdslLicensingFeatureNames -IncludeTools ([bool]$In.include_management_tools)
 
 # Errors are collected, not thrown, so the failure can name every message.
@@ -39,7 +19,7 @@ if ($null -eq $r -or -not $r.Success) {
 
 $exitCode = [string]$r.ExitCode
 [ordered]@{
-    state          = New-RoleState
+    state          = Get-RdslRoleState
     changed        = [bool]($exitCode -ne 'NoChangeNeeded')
     restart_needed = [bool]([string]$r.RestartNeeded -ne 'No')
     exit_code      = $exitCode
