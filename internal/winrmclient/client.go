@@ -176,9 +176,8 @@ func (p *hostPool) run(ctx context.Context, op Operation, input []byte, log hclo
 		if ctx.Err() != nil {
 			return nil, ctxError(ctx, "running "+op.Name+" on "+p.host)
 		}
-		kind := KindOf(err)
 		var e *Error
-		transient := errors.As(err, &e) && !e.final && kind == KindTransport || kind == KindQuota || (kind == KindScriptError && strings.HasPrefix(errMessage(err), "powershell.exe"))
+		transient := errors.As(err, &e) && !e.final && (e.Kind == KindTransport || e.Kind == KindQuota || e.transient)
 		safe := !delivered || op.Idempotent
 		if !transient || !safe || attempt == attempts {
 			if delivered && !op.Idempotent && transient {

@@ -93,9 +93,11 @@ type Error struct {
 	// OutcomeUnknown is set when the operation may have run on the host
 	// although no result came back: the caller must look before retrying.
 	OutcomeUnknown bool
-	// final marks failures that trying again cannot fix (certificates, names).
-	final bool
-	cause error
+	// final marks failures that trying again cannot fix (certificates,
+	// names); transient ones that a fresh session may fix (a dead process).
+	final     bool
+	transient bool
+	cause     error
 }
 
 func (e *Error) Error() string {

@@ -236,7 +236,7 @@ func (s *session) processDied(exit int) error {
 	if text != "" {
 		msg += ": " + text
 	}
-	return &Error{Kind: KindScriptError, Host: s.p.host, Message: msg, Code: int64(exit)}
+	return &Error{Kind: KindScriptError, Host: s.p.host, Message: msg, Code: int64(exit), transient: true}
 }
 
 func decodeEnvelope(b64 []byte, host string) (*envelope, error) {
