@@ -228,7 +228,9 @@ func (p *rdsProvider) Configure(ctx context.Context, req provider.ConfigureReque
 
 // Resources lists the provider's resources.
 func (p *rdsProvider) Resources(context.Context) []func() resource.Resource {
-	return nil
+	return []func() resource.Resource{
+		NewRoleResource,
+	}
 }
 
 // DataSources lists the provider's data sources.
@@ -341,9 +343,9 @@ type providerData struct {
 	password string
 }
 
-// run runs an operation on host (the provider's host when empty), logging
+// Run runs an operation on host (the provider's host when empty), logging
 // through tflog with the password and the input's secrets masked.
-func (d *providerData) run(ctx context.Context, host string, op winrmclient.Operation, in, out any) error {
+func (d *providerData) Run(ctx context.Context, host string, op winrmclient.Operation, in, out any) error {
 	secrets := []string{d.password}
 	if sh, ok := in.(winrmclient.SecretHolder); ok {
 		secrets = append(secrets, sh.Secrets()...)

@@ -215,10 +215,10 @@ func TestRunLogsThroughTflogMasked(t *testing.T) {
 		t.Fatal(diags)
 	}
 	var info rds.HostInfo
-	if err := data.run(ctx, "", rds.GetHostInfo.Operation, rds.NoInput{}, &info); err != nil || info.ComputerName != "LS01" {
+	if err := data.Run(ctx, "", rds.GetHostInfo.Operation, rds.NoInput{}, &info); err != nil || info.ComputerName != "LS01" {
 		t.Fatalf("%+v %v", info, err)
 	}
-	if err := data.run(ctx, sim.Host("LS02").State().Address, rds.GetHostInfo.Operation, rds.NoInput{}, &info); err != nil || info.ComputerName != "LS02" {
+	if err := data.Run(ctx, sim.Host("LS02").State().Address, rds.GetHostInfo.Operation, rds.NoInput{}, &info); err != nil || info.ComputerName != "LS02" {
 		t.Fatalf("per-call host: %+v %v", info, err)
 	}
 	s := out.String()

@@ -35,6 +35,9 @@ type Feature struct {
 // RoleInput selects what install_role and uninstall_role touch.
 type RoleInput struct {
 	IncludeManagementTools bool `json:"include_management_tools"`
+	// ToolsOnly makes uninstall_role remove the management tools and keep
+	// the role service.
+	ToolsOnly bool `json:"tools_only"`
 	// WaitSeconds bounds how long install_role waits for the licensing
 	// WMI provider to appear after the feature is installed.
 	WaitSeconds int `json:"wait_seconds"`

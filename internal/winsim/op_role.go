@@ -30,7 +30,10 @@ var licensingFeatures = []struct{ name, display string }{
 }
 
 // licensingFeatureNames mirrors Get-RdslLicensingFeatureNames.
-func licensingFeatureNames(tools bool) []string {
+func licensingFeatureNames(tools, toolsOnly bool) []string {
+	if toolsOnly {
+		return []string{FeatureLicensingUI, FeatureLicensingDiag}
+	}
 	if tools {
 		return []string{FeatureLicensing, FeatureLicensingUI, FeatureLicensingDiag}
 	}
@@ -207,7 +210,7 @@ func installRole(x *opContext, in rds.RoleInput) (rds.RoleChange, error) {
 	if in.WaitSeconds < 0 || in.WaitSeconds > maxInstallWaitSeconds {
 		return rds.RoleChange{}, fail("invalid_input", "cannot install RD Licensing on %s: wait_seconds must be between 0 and 3600, not %d", st.Name, in.WaitSeconds)
 	}
-	names := licensingFeatureNames(in.IncludeManagementTools)
+	names := licensingFeatureNames(in.IncludeManagementTools, false)
 	r := installWindowsFeature(x, names)
 	if !r.Success {
 		text := featureFailureText(r)
@@ -248,7 +251,7 @@ func installRole(x *opContext, in rds.RoleInput) (rds.RoleChange, error) {
 // uninstallRole mirrors scripts/uninstall_role.ps1.
 func uninstallRole(x *opContext, in rds.RoleInput) (rds.RoleChange, error) {
 	st := x.Host
-	names := licensingFeatureNames(in.IncludeManagementTools)
+	names := licensingFeatureNames(in.IncludeManagementTools, in.ToolsOnly)
 	r := uninstallWindowsFeature(x, names)
 	if !r.Success {
 		return rds.RoleChange{}, fail("script_error", "Uninstall-WindowsFeature could not remove %s from %s (exit code %s): %s", strings.Join(names, ", "), st.Name, r.ExitCode, featureFailureText(r))

@@ -409,3 +409,16 @@ func featureOf(h *Host, name string) string {
 	st := h.State()
 	return st.FeatureState(name)
 }
+
+func TestUninstallRoleToolsOnly(t *testing.T) {
+	s := newTestSim(t, Scenario{Hosts: []HostState{NewLicenseServerHost("LS01", "2022", "")}})
+	h := s.Host("LS01")
+	var got rds.RoleChange
+	if err := runOp(t, h, testAdmin, "uninstall_role", rds.RoleInput{ToolsOnly: true}, &got); err != nil {
+		t.Fatalf("uninstall_role: %v", err)
+	}
+	want := map[string]string{"RDS-Licensing": "Installed", "RDS-Licensing-UI": "Available", "RSAT-RDS-Licensing-Diagnosis-UI": "Available"}
+	if fs := featureStates(got.State); !reflect.DeepEqual(fs, want) || !got.Changed || !got.State.WMIReady {
+		t.Fatalf("features %v (want %v), %+v", fs, want, got)
+	}
+}

@@ -1,11 +1,11 @@
 # operation: uninstall_role
 # Removes the RD Licensing role service (RDS-Licensing) and, when asked, its
-# management tools. The licensing database stays on disk, so activation and
+# management tools; with tools_only, only the tools. The licensing database stays on disk, so activation and
 # key packs come back with a reinstall (unverified). Says whether Windows
 # wants a restart to finish; a second run changes nothing.
 param($In)
 
-$names = Get-RdslLicensingFeatureNames -IncludeTools ([bool]$In.include_management_tools)
+$names = Get-RdslLicensingFeatureNames -IncludeTools ([bool]$In.include_management_tools) -ToolsOnly ([bool]$In.tools_only)
 
 # Errors are collected, not thrown, so the failure can name every message.
 $featureErrors = @()

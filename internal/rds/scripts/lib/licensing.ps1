@@ -7,9 +7,12 @@ function Get-RdslLicensingFeatureNames {
     # The RD Licensing role service, then (with -IncludeTools) its tools,
     # named one by one: whether Install-WindowsFeature
     # -IncludeManagementTools pulls them in is not verified.
-    param([bool]$IncludeTools)
+    # -ToolsOnly names the tools alone.
+    param([bool]$IncludeTools, [bool]$ToolsOnly)
+    $tools = @('RDS-Licensing-UI', 'RSAT-RDS-Licensing-Diagnosis-UI')
+    if ($ToolsOnly) { return , $tools }
     $names = @('RDS-Licensing')
-    if ($IncludeTools) { $names += @('RDS-Licensing-UI', 'RSAT-RDS-Licensing-Diagnosis-UI') }
+    if ($IncludeTools) { $names += $tools }
     , $names
 }
 

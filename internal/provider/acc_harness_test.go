@@ -1,0 +1,147 @@
+package provider
+
+import (
+	"fmt"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+
+	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/winsim"
+)
+
+// The acceptance tests drive the real OpenTofu CLI (TF_ACC=1 and
+// TF_ACC_TERRAFORM_PATH, set by `make test`) against winsim, in process.
+
+var testAccProviders = map[string]func() (tfprotov6.ProviderServer, error){
+	"rdslicensing": providerserver.NewProtocol6WithError(New("test")()),
+}
+
+// accEnv is one test's fleet of simulated hosts.
+type accEnv struct {
+	t   *testing.T
+	Sim *winsim.Sim
+}
+
+// newAccEnv starts a fleet for one test. Hosts keep winsim's realistic
+// quirks (progress noise, BOMs) but run fast.
+func newAccEnv(t *testing.T, hosts ...winsim.HostState) *accEnv {
+	t.Helper()
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("acceptance tests run with TF_ACC=1 (make test or make testacc)")
+	}
+	for i := range hosts {
+		hosts[i].Realism = winsim.FastTiming
+	}
+	sim, err := winsim.New(winsim.Scenario{Hosts: hosts, Clearinghouse: winsim.ClearinghouseState{Reachable: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sim.Start(winsim.ServeOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = sim.Close() })
+	return &accEnv{t: t, Sim: sim}
+}
+
+// Host is the simulated host of that name.
+func (e *accEnv) Host(name string) *winsim.Host {
+	e.t.Helper()
+	h := e.Sim.Host(name)
+	if h == nil {
+		e.t.Fatalf("no host %s", name)
+	}
+	return h
+}
+
+// Addr is the address resources use to reach the host.
+func (e *accEnv) Addr(name string) string { return e.Host(name).State().Address }
+
+// Provider is the provider block: HTTPS with Basic, trusting winsim's CA,
+// with the first host as default host. extra is added inside the block.
+func (e *accEnv) Provider(extra ...string) string {
+	_, httpsPort := e.Sim.Ports()
+	return fmt.Sprintf(`
+terraform {
+  required_providers {
+    rdslicensing = { source = "registry.terraform.io/rdslicensing/rdslicensing" }
+  }
+}
+
+provider "rdslicensing" {
+  host     = %q
+  port     = %d
+  username = "Administrator"
+  password = %q
+  auth     = "basic"
+  timeout  = "2m"
+  ca_cert  = <<-EOT
+%s
+EOT
+  %s
+}
+`, e.Sim.Hosts()[0].State().Address, httpsPort, winsim.DefaultPassword, strings.TrimSpace(string(e.Sim.CACertPEM())), strings.Join(extra, "\n  "))
+}
+
+// Config is the provider block followed by body.
+func (e *accEnv) Config(body string) string { return e.Provider() + body }
+
+// Update changes a host out of band, as an administrator at the console
+// would; tests call it in a step's PreConfig to make drift.
+func (e *accEnv) Update(name string, fn func(st *winsim.HostState)) func() {
+	return func() { e.Host(name).Update(fn) }
+}
+
+// graceEnds is a session host's grace period end, 100 days ahead.
+func graceEnds() time.Time { return time.Now().Add(100 * 24 * time.Hour).UTC().Truncate(time.Hour) }
+
+// activated marks a license server activated, as the Clearinghouse would.
+func activated(st winsim.HostState) winsim.HostState {
+	st.LicenseServer.Activated = true
+	st.LicenseServer.LicenseServerID = winsim.LicenseServerIDFor(st.LicenseServer.ProductID)
+	st.LicenseServer.FirstName, st.LicenseServer.LastName = "Ada", "Lovelace"
+	st.LicenseServer.Company, st.LicenseServer.CountryRegion = "Contoso", "United Kingdom"
+	return st
+}
+
+// accTest runs an acceptance test case with the provider in process.
+func accTest(t *testing.T, tc resource.TestCase) {
+	t.Helper()
+	tc.ProtoV6ProviderFactories = testAccProviders
+	resource.ParallelTest(t, tc)
+}
+
+func httpsPort(e *accEnv) int {
+	_, p := e.Sim.Ports()
+	return p
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+func errorf(format string, args ...any) error { return fmt.Errorf(format, args...) }
+
+func TestMain(m *testing.M) {
+	// Restarts in winsim take a fraction of a second.
+	restartPollInterval = 200 * time.Millisecond
+	os.Exit(m.Run())
+}
+
+// errorText matches an error that contains the words, in order, however
+// OpenTofu wraps the lines.
+func errorText(words ...string) *regexp.Regexp {
+	parts := make([]string, 0, len(words))
+	for _, w := range words {
+		fields := strings.Fields(w)
+		for i, f := range fields {
+			fields[i] = regexp.QuoteMeta(f)
+		}
+		parts = append(parts, strings.Join(fields, `\s+`))
+	}
+	return regexp.MustCompile(`(?s)` + strings.Join(parts, `.*`))
+}

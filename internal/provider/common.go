@@ -1,0 +1,194 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+
+	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/rds"
+	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/winrmclient"
+)
+
+// Pieces every resource shares: the host override, configuring from the
+// provider, and turning operation errors into diagnostics that say what
+// to do.
+
+// hostAttribute is the optional per-resource host: one provider block can
+// manage a fleet with for_each over host names.
+func hostAttribute(what string) schema.StringAttribute {
+	return schema.StringAttribute{
+		Optional: true,
+		MarkdownDescription: "Windows host (name, FQDN or IP address) " + what + ". Defaults to the provider's `host`; " +
+			"the provider's credentials, port and TLS settings apply. Changing it replaces the resource.",
+		PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+		Validators:    []validator.String{stringvalidator.LengthAtLeast(1)},
+	}
+}
+
+// idAttribute is the computed id of singleton resources: the host.
+func idAttribute(format string) schema.StringAttribute {
+	return schema.StringAttribute{
+		Computed:            true,
+		MarkdownDescription: "Identifier: " + format + ".",
+		PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+	}
+}
+
+// configureData is the Configure of every resource and data source.
+func configureData(raw any, diags *diag.Diagnostics) *providerData {
+	if raw == nil {
+		return nil // the provider is not configured yet (validation)
+	}
+	d, ok := raw.(*providerData)
+	if !ok {
+		diags.AddError("Unexpected provider data",
+			fmt.Sprintf("Expected *providerData, got %T. Please report this issue to the provider developers.", raw))
+		return nil
+	}
+	return d
+}
+
+// host is the host a resource works on: its own, else the provider's.
+func (d *providerData) host(h types.String) string {
+	if v := strings.TrimSpace(h.ValueString()); v != "" {
+		return v
+	}
+	return d.client.DefaultHost()
+}
+
+// requireHost reports a resource with no host at all.
+func (d *providerData) requireHost(h types.String, diags *diag.Diagnostics) (string, bool) {
+	host := d.host(h)
+	if host == "" {
+		diags.AddAttributeError(path.Root("host"), "No host",
+			"Set host on this resource, or host in the provider block (environment variable RDSLICENSING_HOST).")
+		return "", false
+	}
+	return host, true
+}
+
+// opError adds the diagnostic for a failed operation. The script's
+// message already says what is wrong and what to do; the kind adds the
+// remedy for failures of the connection itself.
+func opError(diags *diag.Diagnostics, summary string, err error) {
+	diags.AddError(summary, opErrorDetail(err))
+}
+
+// opAttributeError is opError on one attribute.
+func opAttributeError(diags *diag.Diagnostics, p path.Path, summary string, err error) {
+	diags.AddAttributeError(p, summary, opErrorDetail(err))
+}
+
+func opErrorDetail(err error) string {
+	var e *winrmclient.Error
+	if !errors.As(err, &e) {
+		return err.Error()
+	}
+	detail := e.Message
+	if !strings.HasSuffix(detail, ".") {
+		detail += "."
+	}
+	switch e.Kind {
+	case winrmclient.KindTransport:
+		detail += " Check that the host is up and that its WinRM listener is reachable on the configured port (5986 for HTTPS, 5985 for HTTP)."
+	case winrmclient.KindAuth:
+		detail += " Check the provider's username, password and auth settings."
+	case winrmclient.KindTimeout:
+		detail += " Raise the resource's timeouts or the provider's timeout, or check why the host is slow."
+	case winrmclient.KindQuota:
+		detail += " Lower terraform -parallelism or the provider's max_connections_per_host."
+	case winrmclient.KindWMIError, winrmclient.KindProtocol:
+		detail += " This is not a failure the provider knows how to explain; the host's event log (Applications and Services Logs > Microsoft > Windows > TerminalServices-Licensing) may say more."
+	}
+	if e.OutcomeUnknown {
+		detail += " The provider could not tell whether the change was made; run terraform plan to see the host as it is now."
+	}
+	where := e.Host
+	if e.Operation != "" {
+		where = e.Operation + " on " + e.Host
+	}
+	return fmt.Sprintf("%s\n\n(%s, error kind %s)", detail, where, e.Kind)
+}
+
+// isKind reports an operation error of one of kinds.
+func isKind(err error, kinds ...winrmclient.Kind) bool {
+	k := winrmclient.KindOf(err)
+	for _, want := range kinds {
+		if k == want {
+			return true
+		}
+	}
+	return false
+}
+
+// withTimeout bounds ctx by a resource's timeout.
+func withTimeout(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	if d <= 0 {
+		return ctx, func() {}
+	}
+	return context.WithTimeout(ctx, d)
+}
+
+// importHost reads an import ID that is a host name.
+func importHost(id string, diags *diag.Diagnostics, example string) (string, bool) {
+	h := strings.TrimSpace(id)
+	if h == "" || strings.ContainsAny(h, " /\\\t") {
+		diags.AddError("Invalid import ID",
+			fmt.Sprintf("The import ID must be the host name, FQDN or IP address of the Windows server, e.g. %q; got %q.", example, id))
+		return "", false
+	}
+	return h, true
+}
+
+// setImportedHost sets the imported resource's host attribute, unless it
+// is the provider's default host: then the configuration leaves host out,
+// and setting it would plan a replacement.
+func setImportedHost(ctx context.Context, d *providerData, host string, resp *resource.ImportStateResponse) diag.Diagnostics {
+	if d != nil && strings.EqualFold(host, d.client.DefaultHost()) {
+		return nil
+	}
+	return resp.State.SetAttribute(ctx, path.Root("host"), host)
+}
+
+// restartPollInterval is how often restartAndWait asks whether the host is
+// back (tests shorten it).
+var restartPollInterval = 2 * time.Second
+
+// restartAndWait restarts host (shutdown /r after a few seconds, so that
+// the answer gets back first) and waits until WinRM answers again with no
+// restart pending, or ctx ends.
+func restartAndWait(ctx context.Context, d *providerData, host string) (rds.RoleState, error) {
+	if _, err := rds.RestartComputer.Run(ctx, d, host, rds.RestartInput{DelaySeconds: 5}); err != nil {
+		return rds.RoleState{}, err
+	}
+	var last error
+	for {
+		select {
+		case <-ctx.Done():
+			if last == nil {
+				last = ctx.Err()
+			}
+			return rds.RoleState{}, fmt.Errorf("waiting for %s to come back after the restart: %w", host, last)
+		case <-time.After(restartPollInterval):
+		}
+		// Until the restart happens the host still reports it pending;
+		// while it restarts, operations fail to connect.
+		state, err := rds.GetRole.Run(ctx, d, host, rds.NoInput{})
+		if err == nil && !state.RestartPending {
+			return state, nil
+		}
+		last = err
+	}
+}
