@@ -44,14 +44,14 @@ func TestAccRole_lifecycle(t *testing.T) {
 			{ResourceName: addr, ImportState: true, ImportStateVerify: true, ImportStateId: e.Addr("LS01")},
 			{
 				// Update: the management tools go.
-				Config: e.Config(`resource "rdslicensing_role" "ls" { include_management_tools = false }`),
+				Config:           e.Config(`resource "rdslicensing_role" "ls" { include_management_tools = false }`),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate)}},
 				Check:            wantFeatures(e, "LS01", map[string]string{"RDS-Licensing": "Installed", "RDS-Licensing-UI": "Available", "RSAT-RDS-Licensing-Diagnosis-UI": "Available"}),
 			},
 			{
 				// Drift: an administrator removed the role by hand.
-				PreConfig: e.Update("LS01", func(st *winsim.HostState) { st.Features[winsim.FeatureLicensing] = winsim.StateAvailable }),
-				Config:    e.Config(`resource "rdslicensing_role" "ls" { include_management_tools = false }`),
+				PreConfig:        e.Update("LS01", func(st *winsim.HostState) { st.Features[winsim.FeatureLicensing] = winsim.StateAvailable }),
+				Config:           e.Config(`resource "rdslicensing_role" "ls" { include_management_tools = false }`),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionCreate)}},
 				Check:            wantFeatures(e, "LS01", map[string]string{"RDS-Licensing": "Installed"}),
 			},
@@ -150,6 +150,19 @@ resource "rdslicensing_role" "ls" { provider = rdslicensing.operator }
 		Steps: []resource.TestStep{{
 			Config:      cfg,
 			ExpectError: errorText("is not a member of the local Administrators group on LS01"),
+		}},
+	})
+}
+
+func TestAccRole_timeout(t *testing.T) {
+	e := newAccEnv(t, winsim.NewHost("LS01", "2022", ""))
+	if _, err := e.Host("LS01").AddFault(winsim.Fault{Type: winsim.FaultDelay, Operation: "install_role", DelayMS: 30000}); err != nil {
+		t.Fatal(err)
+	}
+	accTest(t, resource.TestCase{
+		Steps: []resource.TestStep{{
+			Config:      e.Config(`resource "rdslicensing_role" "ls" { timeouts = { create = "2s" } }`),
+			ExpectError: errorText("Cannot install RD Licensing on", "timed out", "Raise the resource's timeouts"),
 		}},
 	})
 }
