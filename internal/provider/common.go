@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	dsschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -15,7 +17,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/rds"
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/winrmclient"
@@ -34,6 +35,16 @@ func hostAttribute(what string) schema.StringAttribute {
 			"the provider's credentials, port and TLS settings apply. Changing it replaces the resource.",
 		PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 		Validators:    []validator.String{stringvalidator.LengthAtLeast(1)},
+	}
+}
+
+// dataHostAttribute is the host of a data source.
+func dataHostAttribute(what string) dsschema.StringAttribute {
+	return dsschema.StringAttribute{
+		Optional: true,
+		MarkdownDescription: "Windows host (name, FQDN or IP address) of " + what + ". Defaults to the provider's `host`; " +
+			"the provider's credentials, port and TLS settings apply.",
+		Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
 	}
 }
 
@@ -120,6 +131,16 @@ func opErrorDetail(err error) string {
 		where = e.Operation + " on " + e.Host
 	}
 	return fmt.Sprintf("%s\n\n(%s, error kind %s)", detail, where, e.Kind)
+}
+
+// errMessage is an operation error's message without the operation and
+// host prefix.
+func errMessage(err error) string {
+	var e *winrmclient.Error
+	if errors.As(err, &e) {
+		return e.Message
+	}
+	return err.Error()
 }
 
 // isKind reports an operation error of one of kinds.

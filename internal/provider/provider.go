@@ -235,7 +235,13 @@ func (p *rdsProvider) Resources(context.Context) []func() resource.Resource {
 
 // DataSources lists the provider's data sources.
 func (p *rdsProvider) DataSources(context.Context) []func() datasource.DataSource {
-	return nil
+	return []func() datasource.DataSource{
+		NewLicenseServerDataSource,
+		NewKeyPacksDataSource,
+		NewCALUsageDataSource,
+		NewSessionHostDataSource,
+		NewDiagnosticsDataSource,
+	}
 }
 
 // configReader reads attributes with their environment fallbacks and

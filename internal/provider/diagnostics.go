@@ -1,0 +1,235 @@
+package provider
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/rds"
+)
+
+// What RD Licensing Diagnoser would say of a session host and its license
+// servers, as findings. Each remedy names the attribute or resource that
+// fixes it.
+
+// Finding severities.
+const (
+	severityError   = "error"
+	severityWarning = "warning"
+	severityInfo    = "info"
+)
+
+// finding is one thing the diagnosis found.
+type finding struct {
+	Severity      string
+	Code          string
+	Summary       string
+	Remedy        string
+	LicenseServer string
+}
+
+// inspectedServer is a license server in effect on the session host.
+type inspectedServer struct {
+	Name string
+	// Connectivity is GetTStoLSConnectivityStatus; -1 when not known.
+	Connectivity int
+	// Inspected is set when the provider could read the server over WinRM;
+	// Skipped when it was asked not to.
+	Inspected    bool
+	Skipped      bool
+	InspectError string
+	Server       rds.LicenseServer
+	KeyPacks     []rds.KeyPack
+}
+
+// diagnosisInput is everything the diagnosis looks at.
+type diagnosisInput struct {
+	Host             string
+	SessionHost      rds.SessionHost
+	Servers          []inspectedServer
+	MinAvailableCALs int64
+	GraceWarningDays int64
+}
+
+// diagnose returns the findings, errors first.
+func diagnose(in diagnosisInput) []finding {
+	var out []finding
+	add := func(severity, code, server, summary, remedy string) {
+		out = append(out, finding{Severity: severity, Code: code, Summary: summary, Remedy: remedy, LicenseServer: server})
+	}
+	sh, host := in.SessionHost, in.Host
+	if !sh.RDSHInstalled {
+		add(severityWarning, "rdsh_not_installed", "",
+			fmt.Sprintf("%s is not an RD Session Host (RDS-RD-Server is not installed): it allows two administrative sessions without CALs, and licensing settings have no effect.", host),
+			"Install the RD Session Host role service on this host if users should connect to it; otherwise there is nothing to license.")
+		return sortFindings(out)
+	}
+	mode := sh.LicensingType
+	modeName := licensingModeName(mode)
+	if mode != 2 && mode != 4 {
+		add(severityError, "licensing_mode_not_configured", "",
+			fmt.Sprintf("The Remote Desktop licensing mode of %s is not configured (%s): when the grace period ends, users cannot connect (\"no Remote Desktop client access licenses available\").", host, modeName),
+			`Set licensing_mode ("per_user" or "per_device") in rdslicensing_session_host_policy for this host.`)
+	}
+	if mode == 4 && !sh.PartOfDomain {
+		add(severityWarning, "per_user_in_workgroup", "",
+			fmt.Sprintf("%s uses per-user licensing in a workgroup: per-user CALs need Active Directory to be tracked and reported, and Microsoft requires per-device CALs for workgroup session hosts.", host),
+			`Set licensing_mode = "per_device" in rdslicensing_session_host_policy (with per-device CALs), or join the session host and license server to a domain.`)
+	}
+	if sh.PolicyLicensingMode != nil && sh.ConfigLicensingMode != nil && *sh.ConfigLicensingMode != 5 && *sh.PolicyLicensingMode != *sh.ConfigLicensingMode {
+		add(severityWarning, "group_policy_overrides_mode", "",
+			fmt.Sprintf("Group Policy sets the licensing mode of %s to %s, overriding the server's own setting %s (what method = \"wmi\" sets).", host, licensingModeName(*sh.PolicyLicensingMode), licensingModeName(*sh.ConfigLicensingMode)),
+			`Change the Group Policy "Set the Remote Desktop licensing mode", or manage the setting with method = "group_policy" in rdslicensing_session_host_policy.`)
+	}
+	if sh.PolicyLicenseServers != nil && len(sh.ConfigLicenseServers) > 0 && !sameNames(splitServerList(*sh.PolicyLicenseServers), sh.ConfigLicenseServers) {
+		add(severityWarning, "group_policy_overrides_license_servers", "",
+			fmt.Sprintf("Group Policy sets the license servers of %s to %s, overriding the server's own list %s (what method = \"wmi\" sets).", host, *sh.PolicyLicenseServers, strings.Join(sh.ConfigLicenseServers, ",")),
+			`Change the Group Policy "Use the specified Remote Desktop license servers", or manage the setting with method = "group_policy" in rdslicensing_session_host_policy.`)
+	}
+	if len(sh.SpecifiedLicenseServers) == 0 {
+		add(severityError, "no_license_server", "",
+			fmt.Sprintf("No license server is specified on %s: it can only find license servers by automatic discovery (those published in Active Directory), and none may be found.", host),
+			"Set license_servers in rdslicensing_session_host_policy for this host.")
+	}
+	healthyServers, uninspected := 0, 0
+	var packs []rds.KeyPack
+	for _, s := range in.Servers {
+		switch {
+		case s.Connectivity >= 0 && !connectivityHealthy(s.Connectivity):
+			code, remedy := connectivityFinding(s.Connectivity, s.Name, sh.OSVersion)
+			add(severityError, code, s.Name,
+				fmt.Sprintf("%s cannot use license server %s: Windows reports %s.", host, s.Name, connectivityName(s.Connectivity)), remedy)
+			continue
+		case s.Skipped:
+			healthyServers++
+			uninspected++
+		case !s.Inspected:
+			uninspected++
+			add(severityWarning, "license_server_not_inspected", s.Name,
+				fmt.Sprintf("The provider could not read license server %s over WinRM, so its activation and CALs were not checked: %s", s.Name, s.InspectError),
+				fmt.Sprintf("Give the provider WinRM access to %s with the same credentials (or check it in RD Licensing Manager); set inspect_license_servers = false to skip this check.", s.Name))
+		case s.Server.ActivationStatus != 0:
+			add(severityError, "license_server_not_activated", s.Name,
+				fmt.Sprintf("License server %s is not activated: it issues only temporary CALs, and none once they expire.", s.Name),
+				fmt.Sprintf("Activate %s with rdslicensing_server_activation.", s.Name))
+		default:
+			healthyServers++
+			packs = append(packs, s.KeyPacks...)
+		}
+	}
+	// CALs are judged only when every usable server could be read.
+	if healthyServers > 0 && uninspected == 0 && (mode == 2 || mode == 4) {
+		out = append(out, calFindings(host, mode, sh.OSVersion, packs, in.MinAvailableCALs)...)
+	}
+	working := healthyServers > 0 && (mode == 2 || mode == 4)
+	if days := sh.GracePeriodDays; days != nil && !working {
+		switch {
+		case *days == 0:
+			add(severityError, "grace_period_over", "",
+				fmt.Sprintf("The licensing grace period of %s is over and licensing does not work: users cannot connect.", host),
+				"Fix the findings above: configure licensing_mode and license_servers with rdslicensing_session_host_policy, pointing at an activated license server with CALs.")
+		case int64(*days) <= in.GraceWarningDays:
+			add(severityWarning, "grace_period_ending", "",
+				fmt.Sprintf("The licensing grace period of %s ends in %d days and licensing does not work yet.", host, *days),
+				"Fix the findings above before then: configure licensing_mode and license_servers with rdslicensing_session_host_policy, pointing at an activated license server with CALs.")
+		}
+	}
+	return sortFindings(out)
+}
+
+// connectivityFinding names an unhealthy connectivity status and its remedy.
+func connectivityFinding(status int, server, osVersion string) (code, remedy string) {
+	switch status {
+	case 4:
+		return "license_server_older", fmt.Sprintf("A license server must run the session host's Windows Server release (%s) or a newer one: point license_servers at such a server, or upgrade %s.", osVersion, server)
+	case 5:
+		return "license_server_security_group", fmt.Sprintf("%s only serves session hosts in its local group RDS Endpoint Servers (policy \"License server security group\"): add this session host to it.", server)
+	case 8:
+		return "license_server_access_denied", fmt.Sprintf("%s refused the session host: put both in the same domain (or trusted domains), or both in workgroups, and check license_servers.", server)
+	case 6:
+		return "license_server_unreachable", fmt.Sprintf("Check that %s is up, has the RD Licensing role service (rdslicensing_role) with the Remote Desktop Licensing service running, that the session host reaches it (TCP 135 and the RPC dynamic ports), and the name in license_servers.", server)
+	}
+	return "license_server_invalid", fmt.Sprintf("Check %s with RD Licensing Diagnoser, and the name in license_servers.", server)
+}
+
+// calFindings checks the CALs of the working license servers against the
+// session host's mode and release.
+func calFindings(host string, mode int, osVersion string, packs []rds.KeyPack, minAvailable int64) []finding {
+	wantType := 0
+	if mode == 4 {
+		wantType = 1
+	}
+	typeName := calTypeName(wantType)
+	osID := productVersions[osVersion]
+	var ofType, otherType, suitable bool
+	var available, newestOfType int64
+	for _, kp := range packs {
+		if kp.BuiltIn {
+			continue
+		}
+		if kp.ProductType != wantType {
+			otherType = true
+			continue
+		}
+		ofType = true
+		if int64(kp.ProductVersionID) > newestOfType {
+			newestOfType = int64(kp.ProductVersionID)
+		}
+		if osID == 0 || kp.ProductVersionID >= osID {
+			suitable = true
+			available += kp.AvailableLicenses
+		}
+	}
+	var out []finding
+	switch {
+	case !ofType && otherType:
+		out = append(out, finding{Severity: severityError, Code: "cal_type_mismatch",
+			Summary: fmt.Sprintf("%s uses %s licensing, but its license servers hold only %s CALs.", host, strings.ReplaceAll(typeName, "_", "-"), strings.ReplaceAll(calTypeName(1-wantType), "_", "-")),
+			Remedy:  fmt.Sprintf("Install %s CALs (rdslicensing_key_pack with cal_type = %q), or set licensing_mode = %q in rdslicensing_session_host_policy.", typeName, typeName, calTypeName(1-wantType))})
+	case !ofType:
+		out = append(out, finding{Severity: severityError, Code: "no_cals",
+			Summary: fmt.Sprintf("The license servers of %s hold no %s CALs.", host, typeName),
+			Remedy:  fmt.Sprintf("Install %s CALs of Windows Server %s or newer with rdslicensing_key_pack.", typeName, osVersion)})
+	case !suitable:
+		out = append(out, finding{Severity: severityError, Code: "cal_version_too_old",
+			Summary: fmt.Sprintf("%s runs Windows Server %s, but its license servers hold only Windows Server %s %s CALs: a CAL works for session hosts of its release or older.", host, osVersion, productVersionName(int(newestOfType)), typeName),
+			Remedy:  fmt.Sprintf("Install Windows Server %s (or newer) %s CALs with rdslicensing_key_pack (product_version = %q) on a license server of that release or newer.", osVersion, typeName, osVersion)})
+	case available == 0:
+		out = append(out, finding{Severity: severityError, Code: "no_cals_available",
+			Summary: fmt.Sprintf("Every %s CAL of Windows Server %s or newer on the license servers of %s is issued.", typeName, osVersion, host),
+			Remedy:  "Add CALs: raise quantity, or add an rdslicensing_key_pack."})
+	case available < minAvailable:
+		out = append(out, finding{Severity: severityWarning, Code: "few_cals_available",
+			Summary: fmt.Sprintf("Only %d %s CALs of Windows Server %s or newer are left on the license servers of %s (fewer than min_available_cals = %d).", available, typeName, osVersion, host, minAvailable),
+			Remedy:  "Add CALs: raise quantity, or add an rdslicensing_key_pack."})
+	}
+	return out
+}
+
+func sameNames(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if !strings.EqualFold(a[i], b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func sortFindings(f []finding) []finding {
+	rank := map[string]int{severityError: 0, severityWarning: 1, severityInfo: 2}
+	sort.SliceStable(f, func(i, j int) bool { return rank[f[i].Severity] < rank[f[j].Severity] })
+	return f
+}
+
+// healthy: no finding is an error.
+func healthy(f []finding) bool {
+	for _, x := range f {
+		if x.Severity == severityError {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,108 @@
+package provider
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/rds"
+)
+
+func intp(n int) *int       { return &n }
+func strp(s string) *string { return &s }
+
+// healthySessionHost is a per-user session host pointed at LS01, in a domain.
+func healthySessionHost() rds.SessionHost {
+	return rds.SessionHost{RDSHInstalled: true, LicensingType: 4, SpecifiedLicenseServers: []string{"ls01"},
+		PartOfDomain: true, OSVersion: "2022", GracePeriodDays: intp(90)}
+}
+
+func healthyServer() inspectedServer {
+	return inspectedServer{Name: "ls01", Connectivity: 11, Inspected: true, Server: rds.LicenseServer{ActivationStatus: 0},
+		KeyPacks: []rds.KeyPack{
+			{KeyPackID: 1, ProductType: 3, BuiltIn: true, TotalLicenses: 4294967295, AvailableLicenses: 4294967295},
+			{KeyPackID: 2, ProductType: 1, ProductVersionID: 7, TotalLicenses: 50, AvailableLicenses: 40},
+		}}
+}
+
+func codes(f []finding) []string {
+	var out []string
+	for _, x := range f {
+		out = append(out, x.Code)
+	}
+	return out
+}
+
+func TestDiagnose(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		mutate  func(*diagnosisInput)
+		want    []string
+		healthy bool
+	}{
+		{"healthy", func(*diagnosisInput) {}, nil, true},
+		{"not a session host", func(in *diagnosisInput) { in.SessionHost.RDSHInstalled = false }, []string{"rdsh_not_installed"}, true},
+		{"mode not configured", func(in *diagnosisInput) { in.SessionHost.LicensingType = 5 }, []string{"licensing_mode_not_configured"}, false},
+		{"no license server", func(in *diagnosisInput) {
+			in.SessionHost.SpecifiedLicenseServers = nil
+			in.Servers = nil
+		}, []string{"no_license_server"}, false},
+		{"unreachable", func(in *diagnosisInput) { in.Servers[0].Connectivity = 6 }, []string{"license_server_unreachable"}, false},
+		{"older license server", func(in *diagnosisInput) { in.Servers[0].Connectivity = 4 }, []string{"license_server_older"}, false},
+		{"access denied", func(in *diagnosisInput) { in.Servers[0].Connectivity = 8 }, []string{"license_server_access_denied"}, false},
+		{"not activated", func(in *diagnosisInput) { in.Servers[0].Server.ActivationStatus = 1 }, []string{"license_server_not_activated"}, false},
+		{"not inspected", func(in *diagnosisInput) {
+			in.Servers[0].Inspected = false
+			in.Servers[0].InspectError = "connection refused"
+		}, []string{"license_server_not_inspected"}, true},
+		{"not inspected on purpose", func(in *diagnosisInput) {
+			in.Servers[0].Inspected = false
+			in.Servers[0].Skipped = true
+			in.Servers[0].KeyPacks = nil
+		}, nil, true},
+		{"type mismatch", func(in *diagnosisInput) { in.Servers[0].KeyPacks[1].ProductType = 0 }, []string{"cal_type_mismatch"}, false},
+		{"no CALs", func(in *diagnosisInput) { in.Servers[0].KeyPacks = in.Servers[0].KeyPacks[:1] }, []string{"no_cals"}, false},
+		{"CAL version too old", func(in *diagnosisInput) { in.Servers[0].KeyPacks[1].ProductVersionID = 6 }, []string{"cal_version_too_old"}, false},
+		{"newer CALs serve older hosts", func(in *diagnosisInput) { in.Servers[0].KeyPacks[1].ProductVersionID = 8 }, nil, true},
+		{"none available", func(in *diagnosisInput) { in.Servers[0].KeyPacks[1].AvailableLicenses = 0 }, []string{"no_cals_available"}, false},
+		{"few available", func(in *diagnosisInput) { in.Servers[0].KeyPacks[1].AvailableLicenses = 3 }, []string{"few_cals_available"}, true},
+		{"grace period ending, licensing broken", func(in *diagnosisInput) {
+			in.SessionHost.GracePeriodDays = intp(10)
+			in.SessionHost.LicensingType = 5
+		}, []string{"licensing_mode_not_configured", "grace_period_ending"}, false},
+		{"grace period ending, licensing works", func(in *diagnosisInput) { in.SessionHost.GracePeriodDays = intp(10) }, nil, true},
+		{"grace period over", func(in *diagnosisInput) {
+			in.SessionHost.GracePeriodDays = intp(0)
+			in.Servers[0].Connectivity = 6
+		}, []string{"license_server_unreachable", "grace_period_over"}, false},
+		{"per user in a workgroup", func(in *diagnosisInput) { in.SessionHost.PartOfDomain = false }, []string{"per_user_in_workgroup"}, true},
+		{"policy overrides the mode", func(in *diagnosisInput) {
+			in.SessionHost.PolicyLicensingMode = intp(4)
+			in.SessionHost.ConfigLicensingMode = intp(2)
+		}, []string{"group_policy_overrides_mode"}, true},
+		{"policy overrides the servers", func(in *diagnosisInput) {
+			in.SessionHost.PolicyLicenseServers = strp("ls01")
+			in.SessionHost.ConfigLicenseServers = []string{"ls02"}
+		}, []string{"group_policy_overrides_license_servers"}, true},
+		{"policy agrees", func(in *diagnosisInput) {
+			in.SessionHost.PolicyLicenseServers = strp("LS01")
+			in.SessionHost.ConfigLicenseServers = []string{"ls01"}
+		}, nil, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in := diagnosisInput{Host: "RDSH01", SessionHost: healthySessionHost(), Servers: []inspectedServer{healthyServer()}, MinAvailableCALs: 5, GraceWarningDays: 14}
+			tc.mutate(&in)
+			f := diagnose(in)
+			if got := codes(f); !slices.Equal(got, tc.want) {
+				t.Fatalf("findings %v, want %v (%+v)", got, tc.want, f)
+			}
+			if healthy(f) != tc.healthy {
+				t.Fatalf("healthy = %v, want %v", healthy(f), tc.healthy)
+			}
+			for _, x := range f {
+				if x.Summary == "" || x.Remedy == "" || x.Severity == "" {
+					t.Fatalf("incomplete finding %+v", x)
+				}
+			}
+		})
+	}
+}

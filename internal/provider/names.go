@@ -1,0 +1,167 @@
+package provider
+
+import "strconv"
+
+// The names the provider uses for Windows' numbers, in one place.
+
+// licensingModeName is a Win32_TerminalServiceSetting LicensingType.
+func licensingModeName(t int) string {
+	switch t {
+	case 0:
+		return "personal_terminal_server"
+	case 1:
+		return "remote_desktop_for_administration"
+	case 2:
+		return "per_device"
+	case 4:
+		return "per_user"
+	case 5:
+		return "not_configured"
+	case 6:
+		return "aad_per_user"
+	}
+	return "unknown_" + strconv.Itoa(t)
+}
+
+// licensingModeNumber is the inverse for the two modes users set.
+var licensingModeNumber = map[string]int{"per_device": 2, "per_user": 4}
+
+// policySourceName names where a session host setting comes from.
+func policySourceName(source int) string {
+	if source == 1 {
+		return "group_policy"
+	}
+	return "server"
+}
+
+// connectivityNames are GetTStoLSConnectivityStatus's answers.
+var connectivityNames = map[int]string{
+	0:  "unknown",
+	1:  "valid_ws08r2",
+	2:  "valid_ws08",
+	3:  "beta_rtm_mismatch",
+	4:  "lower_version",
+	5:  "not_in_tsc_group",
+	6:  "not_connectable",
+	7:  "unknown_validity",
+	8:  "connectable_but_access_denied",
+	9:  "valid_ws08r2_vdi",
+	10: "feature_not_supported",
+	11: "valid_ls",
+}
+
+func connectivityName(status int) string {
+	if n, ok := connectivityNames[status]; ok {
+		return n
+	}
+	return "unknown_" + strconv.Itoa(status)
+}
+
+// connectivityHealthy: the session host can get CALs from that server.
+func connectivityHealthy(status int) bool {
+	return status == 1 || status == 2 || status == 9 || status == 11
+}
+
+// productVersions maps the releases users name to the CAL ProductVersion
+// numbers of the install methods (2025's is unverified: 8 by sequence).
+var productVersions = map[string]int{"2016": 5, "2019": 6, "2022": 7, "2025": 8}
+
+// productVersionName is the release of a CAL ProductVersionID, or the
+// number when it is older than 2016.
+func productVersionName(id int) string {
+	for name, n := range productVersions {
+		if n == id {
+			return name
+		}
+	}
+	switch id {
+	case 2:
+		return "2008"
+	case 3:
+		return "2008R2"
+	case 4:
+		return "2012"
+	}
+	return "unknown_" + strconv.Itoa(id)
+}
+
+// calTypeName is a key pack's ProductType.
+func calTypeName(productType int) string {
+	switch productType {
+	case 0:
+		return "per_device"
+	case 1:
+		return "per_user"
+	case 3:
+		return "built_in"
+	}
+	return "unknown_" + strconv.Itoa(productType)
+}
+
+// calTypeNumber is the inverse for the two types users set.
+var calTypeNumber = map[string]int{"per_device": 0, "per_user": 1}
+
+// keyPackProgram names how a key pack was bought, from its KeyPackType.
+func keyPackProgram(keyPackType int, builtIn bool) string {
+	if builtIn {
+		return "built_in"
+	}
+	switch keyPackType {
+	case 1:
+		return "retail"
+	case 2:
+		return "agreement"
+	case 3:
+		return "concurrent"
+	case 4:
+		return "temporary"
+	case 5:
+		return "open_license"
+	}
+	return "unknown"
+}
+
+// activationStatusName is GetActivationStatus's ActivationStatus.
+func activationStatusName(s int) string {
+	switch s {
+	case 0:
+		return "activated"
+	case 1:
+		return "not_activated"
+	}
+	return "unknown"
+}
+
+// discoveryScopeName is Win32_TSLicenseServer.ServerRole.
+func discoveryScopeName(role int) string {
+	switch role {
+	case 0:
+		return "workgroup"
+	case 1:
+		return "domain"
+	case 2:
+		return "forest"
+	}
+	return "unknown_" + strconv.Itoa(role)
+}
+
+// issuedLicenseStatusName is Win32_TSIssuedLicense.LicenseStatus.
+func issuedLicenseStatusName(s int) string {
+	switch s {
+	case 0:
+		return "unknown"
+	case 1:
+		return "temporary"
+	case 2:
+		return "active"
+	case 3:
+		return "upgrade"
+	case 4:
+		return "revoked"
+	case 5:
+		return "pending"
+	case 6:
+		return "concurrent"
+	}
+	return "unknown_" + strconv.Itoa(s)
+}
