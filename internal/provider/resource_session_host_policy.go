@@ -1,0 +1,633 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/rds"
+	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/winrmclient"
+)
+
+// Ensure the resource satisfies the framework's interfaces.
+var (
+	_ resource.Resource                = (*sessionHostPolicyResource)(nil)
+	_ resource.ResourceWithConfigure   = (*sessionHostPolicyResource)(nil)
+	_ resource.ResourceWithImportState = (*sessionHostPolicyResource)(nil)
+	_ resource.ResourceWithModifyPlan  = (*sessionHostPolicyResource)(nil)
+)
+
+// NewSessionHostPolicyResource is the rdslicensing_session_host_policy resource.
+func NewSessionHostPolicyResource() resource.Resource { return &sessionHostPolicyResource{} }
+
+type sessionHostPolicyResource struct {
+	data *providerData
+}
+
+// Metadata names the resource.
+func (r *sessionHostPolicyResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_session_host_policy"
+}
+
+// The two ways to configure a session host, and the licensing modes.
+const (
+	shpGroupPolicy   = "group_policy"
+	shpWMI           = "wmi"
+	shpPerUser       = "per_user"
+	shpPerDevice     = "per_device"
+	shpPolicyKey     = `HKLM\SOFTWARE\Policies\Microsoft\Windows NT\Terminal Services`
+	shpPolicyGUIPath = "Computer Configuration > Administrative Templates > Windows Components > Remote Desktop Services > Remote Desktop Session Host > Licensing"
+)
+
+// Schema describes the resource.
+func (r *sessionHostPolicyResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "The Remote Desktop licensing configuration of an RD Session Host: the licensing mode (per user or per device) and the license servers it asks for CALs, in order of preference. " +
+			"By default (`method = \"group_policy\"`) the provider writes the local policy values that gpedit.msc's *Set the Remote Desktop licensing mode* and *Use the specified Remote Desktop license servers* write, which win over every other setting; " +
+			"`method = \"wmi\"` uses `Win32_TerminalServiceSetting` (`ChangeMode`, `SetSpecifiedLicenseServerList`) instead, as Server Manager does, and fails when Group Policy controls the setting. " +
+			"The session host reads these settings when the Remote Desktop Services service (`TermService`) starts: with `restart_service = true` (the default) the provider restarts it after a change, **which disconnects the users of the session host**. " +
+			"A mode or server list changed by hand shows in `plan`; settings removed by hand make `plan` create the resource again. Destroy returns the settings this resource manages to *Not Configured*. " +
+			"The computed `effective_*` and `*_source` attributes show what the session host uses and where it comes from. " +
+			"Import ID: the host (name, FQDN or IP address), e.g. `rdsh01.contoso.com`; the method is inferred from the host (policy values present: `group_policy`, else `wmi`).",
+		Attributes: map[string]schema.Attribute{
+			"id":   idAttribute("the host"),
+			"host": hostAttribute("to configure: an RD Session Host (role service `RDS-RD-Server`)"),
+			"licensing_mode": schema.StringAttribute{
+				Required: true,
+				MarkdownDescription: "`per_user` (Per User CALs, `LicensingMode` 4; needs Active Directory) or `per_device` (Per Device CALs, `LicensingMode` 2; the only mode Microsoft supports on session hosts in a workgroup). " +
+					"The license servers must hold CALs of this type.",
+				Validators: []validator.String{stringvalidator.OneOf(shpPerUser, shpPerDevice)},
+			},
+			"license_servers": schema.ListAttribute{
+				Optional: true, Computed: true,
+				ElementType: serverNameType{},
+				Default:     listdefault.StaticValue(types.ListValueMust(serverNameType{}, []attr.Value{})),
+				MarkdownDescription: "License servers the session host asks for CALs, in order of preference: host names, FQDNs or IP addresses. " +
+					"Names are compared without regard to case, and a short name equals an FQDN whose first label it is (`LS01` and `ls01.contoso.com`), so a name Windows holds in another of these forms is no change; another order is. " +
+					"Empty (the default) specifies none: with `group_policy` the policy value is removed, and the session host uses the list set through WMI or Server Manager if there is one, else discovers license servers; with `wmi` the list is emptied.",
+				Validators: []validator.List{serverNamesValidator{}},
+			},
+			"method": schema.StringAttribute{
+				Optional: true, Computed: true,
+				Default: stringdefault.StaticString(shpGroupPolicy),
+				MarkdownDescription: "How the settings are written. `group_policy` (default): the local policy values under `" + shpPolicyKey + "` (`LicensingMode`, `LicenseServers`), as gpedit.msc writes them; they win over every other setting. " +
+					"A domain GPO that sets the same policies overwrites them at the next Group Policy refresh, which then shows as a change in `plan`: where a domain GPO manages licensing, manage it there instead. " +
+					"`wmi`: `Win32_TerminalServiceSetting` (`ChangeMode`, `SetSpecifiedLicenseServerList`), the session host's own setting, as Server Manager writes it; Windows ignores and refuses it while a policy value is set, and the provider then fails at plan time. " +
+					"Changing it replaces the resource: destroy clears the settings of the old method first.",
+				Validators:    []validator.String{stringvalidator.OneOf(shpGroupPolicy, shpWMI)},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"restart_service": schema.BoolAttribute{
+				Optional: true, Computed: true,
+				Default: booldefault.StaticBool(true),
+				MarkdownDescription: "Restart the Remote Desktop Services service (`TermService`) after a change (and after destroy), so that the session host uses the new settings, as the guides' `gpupdate /force` and `net stop`/`net start TermService` do. " +
+					"**The restart disconnects every user of the session host** (sessions stay, users reconnect). Nothing is restarted when nothing changed. " +
+					"`false` leaves the restart to you: the new settings apply at the next restart of the service or the server. Defaults to `true`.",
+			},
+			"effective_licensing_mode": schema.StringAttribute{
+				Computed: true,
+				MarkdownDescription: "The licensing mode the session host uses (`Win32_TerminalServiceSetting.LicensingType`): `per_user`, `per_device` or `not_configured`; " +
+					"modes set by other means show as `personal_terminal_server`, `remote_desktop_for_administration`, `aad_per_user` or `unknown_<number>`.",
+			},
+			"effective_license_servers": schema.ListAttribute{
+				Computed:            true,
+				ElementType:         types.StringType,
+				MarkdownDescription: "The license servers the session host uses, in order (`GetSpecifiedLicenseServerList`): the policy list when a policy sets one, else its own list.",
+			},
+			"licensing_mode_source": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "Where `effective_licensing_mode` comes from: `group_policy` (a local or domain policy value) or `server` (the session host's own setting: WMI, Server Manager).",
+			},
+			"license_servers_source": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "Where `effective_license_servers` comes from: `group_policy` or `server`.",
+			},
+			"grace_period_days": schema.Int64Attribute{
+				Computed: true,
+				MarkdownDescription: "Days left in the session host's 120-day licensing grace period (`GetGracePeriodDays`), during which it accepts connections without a license server; null when Windows reports none. " +
+					"It counts down every day whatever the configuration, so it changes between runs without causing a change.",
+			},
+			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Read: true, Update: true, Delete: true}),
+		},
+	}
+}
+
+// Configure receives the provider's client.
+func (r *sessionHostPolicyResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.data = configureData(req.ProviderData, &resp.Diagnostics)
+}
+
+// Default timeouts: restarting TermService waits for its sessions.
+const (
+	shpWriteTimeout = 10 * time.Minute
+	shpReadTimeout  = 5 * time.Minute
+)
+
+// ModifyPlan keeps license server names that Windows holds in another
+// form, and catches method = "wmi" on a host where Group Policy controls
+// the licensing, before anything changes.
+func (r *sessionHostPolicyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() {
+		return // destroy
+	}
+	var plan sessionHostPolicyModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	var state *sessionHostPolicyModel
+	if !req.State.Raw.IsNull() {
+		state = &sessionHostPolicyModel{}
+		resp.Diagnostics.Append(req.State.Get(ctx, state)...)
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if state != nil && keepEquivalentServers(ctx, &plan, state) {
+		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+	}
+	if plan.Method.ValueString() != shpWMI || r.data == nil || plan.Host.IsUnknown() {
+		return
+	}
+	host := r.data.host(plan.Host)
+	if host == "" {
+		return
+	}
+	switch {
+	case state != nil && (!state.Host.Equal(plan.Host) || !state.Method.Equal(plan.Method)):
+		// A replacement: Terraform plans the new object again without the
+		// prior state, and that plan checks.
+		return
+	case state == nil:
+	case !settingsChange(&plan, state):
+		if detail := policyOverrideDetail(ctx, host, state); detail != "" {
+			resp.Diagnostics.AddWarning("Group Policy overrides this resource on "+host, detail)
+		}
+		return
+	}
+	// Creating, or changing the settings: ask the host whether a policy
+	// is in the way. A host that cannot be asked now fails at apply.
+	ctx, cancel := withTimeout(ctx, shpReadTimeout)
+	defer cancel()
+	sh, err := rds.GetSessionHost.Run(ctx, r.data, host, rds.SessionHostInput{})
+	if err != nil {
+		tflog.Debug(ctx, "cannot check the session host's policy values at plan time", map[string]any{"host": host, "error": err.Error()})
+		return
+	}
+	detail := policyControlDetail(sh)
+	switch {
+	case detail == "":
+	case state == nil:
+		// The policy values may belong to a group_policy object this apply
+		// destroys first (method changed): warn; apply fails if they stay.
+		resp.Diagnostics.AddAttributeWarning(path.Root("method"), "Group Policy controls the licensing of "+sh.ComputerName,
+			detail+" Unless a resource destroyed in this apply removes those policy values, the apply will fail.")
+	default:
+		resp.Diagnostics.AddAttributeError(path.Root("method"), "Group Policy controls the licensing of "+sh.ComputerName, detail)
+	}
+}
+
+// keepEquivalentServers plans the prior license servers when the
+// configured ones name the same servers, so that "LS01" in the
+// configuration and "ls01.contoso.com" in the state make no change. It
+// reports whether it changed the plan.
+func keepEquivalentServers(ctx context.Context, plan, state *sessionHostPolicyModel) bool {
+	if plan.LicenseServers.Equal(state.LicenseServers) {
+		return false
+	}
+	planned, ok1 := serverNameStrings(ctx, plan.LicenseServers)
+	prior, ok2 := serverNameStrings(ctx, state.LicenseServers)
+	if !ok1 || !ok2 || !sameServerLists(planned, prior) {
+		return false
+	}
+	plan.LicenseServers = state.LicenseServers
+	if plan.sameConfig(state) {
+		// Nothing else changes: keep the computed values too, which the
+		// framework marked unknown because the list differed.
+		*plan = *state
+	}
+	return true
+}
+
+// settingsChange reports a change that set_session_host_licensing writes.
+func settingsChange(plan, state *sessionHostPolicyModel) bool {
+	return !plan.LicensingMode.Equal(state.LicensingMode) || !plan.LicenseServers.Equal(state.LicenseServers)
+}
+
+// Create writes the licensing settings.
+func (r *sessionHostPolicyResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var m sessionHostPolicyModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &m)...)
+	host, ok := r.data.requireHost(m.Host, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() || !ok {
+		return
+	}
+	d, diags := m.Timeouts.Create(ctx, shpWriteTimeout)
+	resp.Diagnostics.Append(diags...)
+	ctx, cancel := withTimeout(ctx, d)
+	defer cancel()
+	sh, ok := r.write(ctx, host, &m, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	m.ID = types.StringValue(host)
+	m.setComputed(sh)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+// Read refreshes the settings from the source the method writes; settings
+// removed by hand leave the state, so that plan proposes to write them again.
+func (r *sessionHostPolicyResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var m sessionHostPolicyModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	host := r.data.host(m.Host)
+	d, diags := m.Timeouts.Read(ctx, shpReadTimeout)
+	resp.Diagnostics.Append(diags...)
+	ctx, cancel := withTimeout(ctx, d)
+	defer cancel()
+	check, _ := serverNameStrings(ctx, m.LicenseServers)
+	sh, err := rds.GetSessionHost.Run(ctx, r.data, host, rds.SessionHostInput{CheckServers: validServerNames(check)})
+	if err != nil {
+		sessionHostError(&resp.Diagnostics, "Cannot read the Remote Desktop licensing configuration of "+host, err, "")
+		return
+	}
+	method := m.Method.ValueString()
+	if method == "" {
+		method = inferMethod(sh)
+	}
+	mode, servers, ok := sourceSettings(sh, method)
+	if !ok {
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	m.ID = types.StringValue(host)
+	m.Method = types.StringValue(method)
+	m.LicensingMode = types.StringValue(mode)
+	m.LicenseServers = serverNameList(servers)
+	if m.RestartService.IsNull() {
+		m.RestartService = types.BoolValue(true)
+	}
+	m.setComputed(sh)
+	if !sh.RDSHInstalled {
+		resp.Diagnostics.AddWarning("No RD Session Host role on "+host,
+			fmt.Sprintf("The RD Session Host role service (RDS-RD-Server) is not installed on %s, or waits for a restart to finish installing. The licensing settings stay, but they only matter on a session host: install the role service, or remove this resource.", sh.ComputerName))
+	}
+	connectivityWarnings(&resp.Diagnostics, sh)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+// Update writes changed settings; a change of restart_service or the
+// timeouts alone touches nothing on the host.
+func (r *sessionHostPolicyResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var m, prior sessionHostPolicyModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &m)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	host := r.data.host(m.Host)
+	d, diags := m.Timeouts.Update(ctx, shpWriteTimeout)
+	resp.Diagnostics.Append(diags...)
+	ctx, cancel := withTimeout(ctx, d)
+	defer cancel()
+	var sh rds.SessionHost
+	if settingsChange(&m, &prior) {
+		var ok bool
+		if sh, ok = r.write(ctx, host, &m, &resp.Diagnostics); !ok {
+			return
+		}
+	} else {
+		check, _ := serverNameStrings(ctx, m.LicenseServers)
+		var err error
+		if sh, err = rds.GetSessionHost.Run(ctx, r.data, host, rds.SessionHostInput{CheckServers: validServerNames(check)}); err != nil {
+			sessionHostError(&resp.Diagnostics, "Cannot read the Remote Desktop licensing configuration of "+host, err, "")
+			return
+		}
+	}
+	m.ID = types.StringValue(host)
+	m.setComputed(sh)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+// Delete returns the settings of the resource's method to not configured.
+func (r *sessionHostPolicyResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var m sessionHostPolicyModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	host := r.data.host(m.Host)
+	d, diags := m.Timeouts.Delete(ctx, shpWriteTimeout)
+	resp.Diagnostics.Append(diags...)
+	ctx, cancel := withTimeout(ctx, d)
+	defer cancel()
+	in := rds.SessionHostLicensingInput{Method: m.Method.ValueString(), RestartService: m.RestartService.ValueBool()}
+	if _, err := rds.ClearSessionHostLicensing.Run(ctx, r.data, host, in); err != nil {
+		sessionHostError(&resp.Diagnostics, "Cannot return Remote Desktop licensing to not configured on "+host, err,
+			"To leave the settings as they are, remove the resource from the state instead (terraform state rm).")
+	}
+}
+
+// ImportState imports the licensing settings of a host: the ID is the
+// host. The method is the source that holds settings: the policy values
+// when there are any, else the session host's own (WMI) setting.
+func (r *sessionHostPolicyResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	host, ok := importHost(req.ID, &resp.Diagnostics, "rdsh01.contoso.com")
+	if !ok {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), host)...)
+	resp.Diagnostics.Append(setImportedHost(ctx, r.data, host, resp)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("restart_service"), true)...)
+	if r.data == nil {
+		return
+	}
+	ctx, cancel := withTimeout(ctx, shpReadTimeout)
+	defer cancel()
+	sh, err := rds.GetSessionHost.Run(ctx, r.data, host, rds.SessionHostInput{})
+	if err != nil {
+		sessionHostError(&resp.Diagnostics, "Cannot import the Remote Desktop licensing configuration of "+host, err, "")
+		return
+	}
+	method := inferMethod(sh)
+	if _, _, ok := sourceSettings(sh, method); !ok {
+		resp.Diagnostics.AddError("Nothing to import on "+host,
+			fmt.Sprintf("Remote Desktop licensing is not configured on %s: neither the policy values (%s\\LicensingMode, LicenseServers) nor the session host's own setting (WMI) set a licensing mode or license servers. Create the resource instead of importing it.", sh.ComputerName, shpPolicyKey))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("method"), method)...)
+}
+
+// write runs set_session_host_licensing with the planned settings.
+func (r *sessionHostPolicyResource) write(ctx context.Context, host string, m *sessionHostPolicyModel, diags *diag.Diagnostics) (rds.SessionHost, bool) {
+	servers, ok := serverNameStrings(ctx, m.LicenseServers)
+	if !ok {
+		diags.AddAttributeError(path.Root("license_servers"), "License servers not known",
+			"license_servers holds a value that is unknown or null at apply. Please report this issue to the provider developers.")
+		return rds.SessionHost{}, false
+	}
+	in := rds.SessionHostLicensingInput{
+		Method:         m.Method.ValueString(),
+		LicensingMode:  licensingModeNumber[m.LicensingMode.ValueString()],
+		LicenseServers: servers,
+		RestartService: m.RestartService.ValueBool(),
+	}
+	sh, err := rds.SetSessionHostLicensing.Run(ctx, r.data, host, in)
+	if err != nil {
+		sessionHostError(diags, "Cannot configure Remote Desktop licensing on "+host, err, "")
+		return rds.SessionHost{}, false
+	}
+	if in.LicensingMode == 4 && !sh.PartOfDomain {
+		diags.AddWarning("Per-user licensing on a workgroup session host",
+			fmt.Sprintf("%s is not in a domain. Per User CALs are assigned to Active Directory users and cannot be tracked without a domain: Microsoft supports only per-device licensing on workgroup session hosts. Use licensing_mode = \"per_device\" unless %s joins a domain.", sh.ComputerName, sh.ComputerName))
+	}
+	connectivityWarnings(diags, sh)
+	return sh, true
+}
+
+// shpErrorHints add what to do to the failures the scripts explain
+// only by what is wrong.
+var shpErrorHints = map[winrmclient.Kind]string{
+	winrmclient.KindRoleMissing:   "Install the role service first (Install-WindowsFeature RDS-RD-Server -Restart), or set host to a session host.",
+	winrmclient.KindRebootPending: "Restart the server, then apply again.",
+}
+
+// sessionHostError is opError with a hint for the kind, and extra for
+// this call, placed before the operation's trailer.
+func sessionHostError(diags *diag.Diagnostics, summary string, err error, extra string) {
+	detail := opErrorDetail(err)
+	hint := shpErrorHints[winrmclient.KindOf(err)]
+	if extra != "" && isKind(err, winrmclient.KindPolicyControlled) {
+		hint = strings.TrimSpace(hint + " " + extra)
+	}
+	if hint != "" {
+		if i := strings.LastIndex(detail, "\n\n("); i >= 0 {
+			detail = detail[:i] + " " + hint + detail[i:]
+		} else {
+			detail += " " + hint
+		}
+	}
+	diags.AddError(summary, detail)
+}
+
+// policyControlDetail explains why method = "wmi" cannot work on a host
+// where policy values set the licensing; "" when none does.
+func policyControlDetail(sh rds.SessionHost) string {
+	byMode := sh.PolicySourceLicensingType == 1
+	byServers := sh.PolicySourceLicenseServers == 1
+	if !byMode && !byServers {
+		return ""
+	}
+	var values []string
+	what, it := "licensing mode", "it"
+	if byMode {
+		v := "unreadable"
+		if sh.PolicyLicensingMode != nil {
+			v = fmt.Sprint(*sh.PolicyLicensingMode)
+		}
+		values = append(values, fmt.Sprintf(`%s\LicensingMode = %s`, shpPolicyKey, v))
+	}
+	if byServers {
+		v := "unreadable"
+		if sh.PolicyLicenseServers != nil {
+			v = *sh.PolicyLicenseServers
+		}
+		values = append(values, fmt.Sprintf(`%s\LicenseServers = "%s"`, shpPolicyKey, v))
+		what = "license server list"
+	}
+	if byMode && byServers {
+		what, it = "licensing mode and the license server list", "them"
+	}
+	return fmt.Sprintf(`method = "wmi" cannot set the %s of %s: Group Policy sets %s (%s), and Windows ignores and refuses changes made through WMI (Win32_TerminalServiceSetting) while a policy value is set. `+
+		`Use method = "group_policy" to manage the policy values, or remove the policy setting (gpedit.msc: %s, or the domain GPO that sets it) and plan again.`,
+		what, sh.ComputerName, it, strings.Join(values, ", "), shpPolicyGUIPath)
+}
+
+// policyOverrideDetail says which settings of a wmi resource a policy
+// overrides, from the refreshed state; "" when none.
+func policyOverrideDetail(ctx context.Context, host string, state *sessionHostPolicyModel) string {
+	var parts []string
+	if state.LicensingModeSource.ValueString() == shpGroupPolicy {
+		parts = append(parts, fmt.Sprintf("the licensing mode (%s, where this resource sets %s)",
+			state.EffectiveLicensingMode.ValueString(), state.LicensingMode.ValueString()))
+	}
+	if state.LicenseServersSource.ValueString() == shpGroupPolicy {
+		parts = append(parts, fmt.Sprintf("the license servers (%s)", strings.Join(shpListStrings(ctx, state.EffectiveLicenseServers), ", ")))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("Group Policy sets %s on %s, and a policy value wins over the session host's own setting, which this resource manages through WMI: its settings are not in effect. "+
+		"Remove the policy setting (gpedit.msc: %s, or the domain GPO that sets it), or manage the policy values with method = \"group_policy\".",
+		strings.Join(parts, " and "), host, shpPolicyGUIPath)
+}
+
+// shpConnectivityAdvice explains the GetTStoLSConnectivityStatus answers
+// that mean the session host cannot get CALs from a license server.
+var shpConnectivityAdvice = map[int]string{
+	3:  "BETA_RTM_MISMATCH: a pre-release license server and a released session host (or the reverse) cannot work together",
+	4:  "LOWER_VERSION: the license server runs an older Windows Server release than the session host and cannot issue CALs for it; use a license server of the session host's release or newer",
+	5:  "NOT_IN_TSCGROUP: the license server's \"License server security group\" policy is on and the session host is not in its Terminal Server Computers group",
+	6:  "NOT_CONNECTABLE: check that the name resolves on the session host, that the Remote Desktop Licensing service (TermServLicensing) runs on the license server, and that RPC (TCP 135 and the dynamic RPC ports) is open between them",
+	8:  "CONNECTABLE_BUT_ACCESS_DENIED: session host and license server must be in the same domain or in domains with a two-way trust, and for per-user licensing across domains the license server must be in the Terminal Server License Servers group of each domain",
+	10: "FEATURE_NOT_SUPPORTED: the license server does not support what the session host asks of it",
+}
+
+// connectivityWarnings warns of each checked license server the session
+// host cannot use.
+func connectivityWarnings(diags *diag.Diagnostics, sh rds.SessionHost) {
+	for _, c := range sh.Connectivity {
+		problem, ok := shpConnectivityAdvice[c.Status]
+		if !ok {
+			continue
+		}
+		tail := ""
+		if sh.GracePeriodDays != nil {
+			tail = fmt.Sprintf(" Its licensing grace period ends in %d days; after that, users cannot connect unless a license server issues CALs.", *sh.GracePeriodDays)
+		}
+		diags.AddWarning(fmt.Sprintf("License server %s unusable from %s", c.Server, sh.ComputerName),
+			fmt.Sprintf("%s asked license server %s whether it can get CALs from it (GetTStoLSConnectivityStatus) and got %d, %s. The setting is kept: the session host uses the other license servers of its list that can serve it, else falls back to discovering license servers.%s",
+				sh.ComputerName, c.Server, c.Status, problem, tail))
+	}
+}
+
+// sourceSettings are the mode and servers of the method's source; ok is
+// false when that source sets neither (not configured).
+func sourceSettings(sh rds.SessionHost, method string) (mode string, servers []string, ok bool) {
+	var m *int
+	if method == shpGroupPolicy {
+		m = sh.PolicyLicensingMode
+		servers = []string{}
+		if sh.PolicyLicenseServers != nil {
+			servers = splitServerList(*sh.PolicyLicenseServers)
+		}
+	} else {
+		if sh.ConfigLicensingMode != nil && *sh.ConfigLicensingMode != 5 {
+			m = sh.ConfigLicensingMode
+		}
+		servers = append([]string{}, sh.ConfigLicenseServers...)
+	}
+	if m == nil && len(servers) == 0 {
+		return "", nil, false
+	}
+	mode = licensingModeName(5)
+	if m != nil {
+		mode = licensingModeName(*m)
+	}
+	return mode, servers, true
+}
+
+// inferMethod is the method whose source holds settings: policy values
+// win, so they are what an imported resource manages when present.
+func inferMethod(sh rds.SessionHost) string {
+	if _, _, ok := sourceSettings(sh, shpGroupPolicy); ok {
+		return shpGroupPolicy
+	}
+	return shpWMI
+}
+
+// serverNameStrings are the names of a license server list; ok is false
+// when the list or an element is unknown or null.
+func serverNameStrings(ctx context.Context, l types.List) ([]string, bool) {
+	if l.IsNull() || l.IsUnknown() {
+		return nil, false
+	}
+	out := make([]string, 0, len(l.Elements()))
+	for _, e := range l.Elements() {
+		sv, ok := e.(basetypes.StringValuable)
+		if !ok {
+			return nil, false
+		}
+		s, _ := sv.ToStringValue(ctx)
+		if s.IsNull() || s.IsUnknown() {
+			return nil, false
+		}
+		out = append(out, s.ValueString())
+	}
+	return out, true
+}
+
+// validServerNames drops names get_session_host would refuse to check
+// (a policy value typed by hand may hold anything).
+func validServerNames(names []string) []string {
+	out := []string{}
+	for _, n := range names {
+		if serverNameProblem(n) == "" {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// serverNameList is a license server list value.
+func serverNameList(names []string) types.List {
+	elems := make([]attr.Value, len(names))
+	for i, n := range names {
+		elems[i] = serverName(n)
+	}
+	return types.ListValueMust(serverNameType{}, elems)
+}
+
+// shpListStrings renders a list of strings for a message.
+func shpListStrings(ctx context.Context, l types.List) []string {
+	var out []string
+	_ = l.ElementsAs(ctx, &out, false)
+	return out
+}
+
+// sessionHostPolicyModel is the resource's data.
+type sessionHostPolicyModel struct {
+	ID                      types.String   `tfsdk:"id"`
+	Host                    types.String   `tfsdk:"host"`
+	LicensingMode           types.String   `tfsdk:"licensing_mode"`
+	LicenseServers          types.List     `tfsdk:"license_servers"`
+	Method                  types.String   `tfsdk:"method"`
+	RestartService          types.Bool     `tfsdk:"restart_service"`
+	EffectiveLicensingMode  types.String   `tfsdk:"effective_licensing_mode"`
+	EffectiveLicenseServers types.List     `tfsdk:"effective_license_servers"`
+	LicensingModeSource     types.String   `tfsdk:"licensing_mode_source"`
+	LicenseServersSource    types.String   `tfsdk:"license_servers_source"`
+	GracePeriodDays         types.Int64    `tfsdk:"grace_period_days"`
+	Timeouts                timeouts.Value `tfsdk:"timeouts"`
+}
+
+// setComputed sets what the session host reports.
+func (m *sessionHostPolicyModel) setComputed(sh rds.SessionHost) {
+	m.EffectiveLicensingMode = types.StringValue(licensingModeName(sh.LicensingType))
+	elems := make([]attr.Value, len(sh.SpecifiedLicenseServers))
+	for i, s := range sh.SpecifiedLicenseServers {
+		elems[i] = types.StringValue(s)
+	}
+	m.EffectiveLicenseServers = types.ListValueMust(types.StringType, elems)
+	m.LicensingModeSource = types.StringValue(policySourceName(sh.PolicySourceLicensingType))
+	m.LicenseServersSource = types.StringValue(policySourceName(sh.PolicySourceLicenseServers))
+	m.GracePeriodDays = types.Int64Null()
+	if sh.GracePeriodDays != nil {
+		m.GracePeriodDays = types.Int64Value(int64(*sh.GracePeriodDays))
+	}
+}
+
+// sameConfig reports equal configurable attributes.
+func (m *sessionHostPolicyModel) sameConfig(o *sessionHostPolicyModel) bool {
+	return m.ID.Equal(o.ID) && m.Host.Equal(o.Host) && m.LicensingMode.Equal(o.LicensingMode) &&
+		m.LicenseServers.Equal(o.LicenseServers) && m.Method.Equal(o.Method) &&
+		m.RestartService.Equal(o.RestartService) && m.Timeouts.Equal(o.Timeouts)
+}

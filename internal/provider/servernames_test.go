@@ -1,0 +1,207 @@
+package provider
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+)
+
+func TestServerName_same(t *testing.T) {
+	for _, c := range []struct {
+		a, b string
+		want bool
+	}{
+		{"LS01", "LS01", true},
+		{"LS01", "ls01", true},
+		{"LS01", "ls01.contoso.com", true},
+		{"ls01.contoso.com", "LS01", true},
+		{"LS01.CONTOSO.COM", "ls01.contoso.com", true},
+		{"ls01.contoso.com.", "ls01.contoso.com", true},
+		{"ls01", "ls01.contoso.com.", true},
+		{"ls01.contoso.com", "ls01.fabrikam.com", false},
+		{"ls01.contoso.com", "ls01.contoso", false},
+		{"ls01", "ls02", false},
+		{"ls01", "ls011.contoso.com", false},
+		{"ls0", "ls01.contoso.com", false},
+		{"contoso", "ls01.contoso.com", false},
+		{"10.0.0.5", "10.0.0.5", true},
+		{"10.0.0.5", "10.0.0.6", false},
+		{"10", "10.0.0.5", false},
+		{"::ffff:10.0.0.5", "10.0.0.5", true},
+		{"FE80::1", "fe80:0:0::1", true},
+		{"10.0.0.5", "ls01", false},
+		{"", "", true},
+		{"", "ls01", false},
+	} {
+		if got := sameServerName(c.a, c.b); got != c.want {
+			t.Errorf("sameServerName(%q, %q) = %v, want %v", c.a, c.b, got, c.want)
+		}
+		if got := sameServerName(c.b, c.a); got != c.want {
+			t.Errorf("sameServerName(%q, %q) = %v, want %v (not symmetric)", c.b, c.a, got, c.want)
+		}
+	}
+}
+
+func TestServerName_sameLists(t *testing.T) {
+	a := []string{"LS01", "ls02.contoso.com"}
+	if !sameServerLists(a, []string{"ls01.contoso.com", "LS02"}) {
+		t.Error("equivalent lists differ")
+	}
+	if sameServerLists(a, []string{"ls02.contoso.com", "LS01"}) {
+		t.Error("another order is the same list: order is a preference and must count")
+	}
+	if sameServerLists(a, a[:1]) || sameServerLists(nil, a) {
+		t.Error("lists of different lengths are the same")
+	}
+	if !sameServerLists(nil, []string{}) {
+		t.Error("two empty lists differ")
+	}
+}
+
+func TestServerName_problem(t *testing.T) {
+	for _, ok := range []string{"ls01", "LS01", "ls01.contoso.com", "ls01.contoso.com.", "ls_01", "ls-01", "10.0.0.5", "fe80::1", "::1", "a.b.c"} {
+		if p := serverNameProblem(ok); p != "" {
+			t.Errorf("%q: unexpected problem %q", ok, p)
+		}
+	}
+	for _, c := range []struct{ name, want string }{
+		{"", "is empty"},
+		{" ls01", "leading or trailing spaces"},
+		{"ls01 ", "leading or trailing spaces"},
+		{"ls01,ls02", "more than one name"},
+		{"ls01;ls02", "more than one name"},
+		{"ls01 ls02", "more than one name"},
+		{`\\ls01`, "UNC path"},
+		{"https://ls01", "is a URL"},
+		{"ls01:443", "takes no port"},
+		{"fe80::1%eth0", "with a zone"},
+		{"10.0.0.256", "not a valid one"},
+		{"ls01..contoso.com", "empty label"},
+		{".ls01", "empty label"},
+		{"-ls01", "starts or ends with a hyphen"},
+		{"ls01-.contoso.com", `label "ls01-"`},
+		{"ls01$", `contains '$'`},
+		{"lsé01", `contains 'é'`},
+		{strings.Repeat("a", 64) + ".contoso.com", "at most 63"},
+		{strings.Repeat("a.", 127) + "ab", "at most 253"},
+	} {
+		p := serverNameProblem(c.name)
+		if !strings.Contains(p, c.want) {
+			t.Errorf("serverNameProblem(%q) = %q, want it to contain %q", c.name, p, c.want)
+		}
+	}
+}
+
+func TestServerName_type(t *testing.T) {
+	ctx := context.Background()
+	v, err := serverNameType{}.ValueFromTerraform(ctx, tftypes.NewValue(tftypes.String, "LS01"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sv, ok := v.(serverNameValue)
+	if !ok || sv.ValueString() != "LS01" {
+		t.Fatalf("ValueFromTerraform = %#v", v)
+	}
+	if !sv.Type(ctx).Equal(serverNameType{}) || (serverNameType{}).Equal(types.StringType) {
+		t.Error("type equality is wrong")
+	}
+	if sv.Equal(serverName("ls01")) || !sv.Equal(serverName("LS01")) || sv.Equal(types.StringValue("LS01")) {
+		t.Error("Equal must be exact: semantic equality is separate")
+	}
+	for _, c := range []struct {
+		other string
+		want  bool
+	}{{"ls01.contoso.com", true}, {"ls01", true}, {"ls02", false}} {
+		eq, diags := sv.StringSemanticEquals(ctx, serverName(c.other))
+		if diags.HasError() || eq != c.want {
+			t.Errorf("StringSemanticEquals(%q) = %v %v, want %v", c.other, eq, diags, c.want)
+		}
+	}
+	if _, diags := sv.StringSemanticEquals(ctx, types.StringValue("ls01")); !diags.HasError() {
+		t.Error("comparing with a plain string must fail, not silently answer")
+	}
+	null, err := serverNameType{}.ValueFromTerraform(ctx, tftypes.NewValue(tftypes.String, nil))
+	if err != nil || !null.IsNull() {
+		t.Errorf("null value: %v %v", null, err)
+	}
+}
+
+// shpValidateNames runs the list validator on names (nil elements are null,
+// "?" is unknown) and returns the errors as "path: detail".
+func shpValidateNames(t *testing.T, names ...*string) []string {
+	t.Helper()
+	elems := make([]attr.Value, len(names))
+	for i, n := range names {
+		switch {
+		case n == nil:
+			elems[i] = serverNameValue{StringValue: basetypes.NewStringNull()}
+		case *n == "?":
+			elems[i] = serverNameValue{StringValue: basetypes.NewStringUnknown()}
+		default:
+			elems[i] = serverName(*n)
+		}
+	}
+	req := validator.ListRequest{Path: path.Root("license_servers"), ConfigValue: types.ListValueMust(serverNameType{}, elems)}
+	var resp validator.ListResponse
+	serverNamesValidator{}.ValidateList(context.Background(), req, &resp)
+	var out []string
+	for _, d := range resp.Diagnostics.Errors() {
+		p := ""
+		if wp, ok := d.(interface{ Path() path.Path }); ok {
+			p = wp.Path().String()
+		}
+		out = append(out, p+": "+d.Detail())
+	}
+	return out
+}
+
+func shpStrs(s ...string) []*string {
+	out := make([]*string, len(s))
+	for i := range s {
+		out[i] = &s[i]
+	}
+	return out
+}
+
+func TestServerName_validator(t *testing.T) {
+	if errs := shpValidateNames(t, shpStrs("LS01", "ls02.contoso.com", "10.0.0.5", "?")...); len(errs) != 0 {
+		t.Errorf("valid list: %v", errs)
+	}
+	if errs := shpValidateNames(t); len(errs) != 0 {
+		t.Errorf("empty list: %v", errs)
+	}
+	errs := shpValidateNames(t, shpStrs("ls01", "ls 02", "", "LS01.contoso.com", "ls03", "LS03")...)
+	want := []string{
+		`license_servers[1]: license_servers[1] "ls 02" holds more than one name`,
+		`license_servers[2]: license_servers[2] "" is empty`,
+		`license_servers[3]: license_servers[3] "LS01.contoso.com" names the same license server as license_servers[0] "ls01"`,
+		`license_servers[5]: license_servers[5] "LS03" names the same license server as license_servers[4] "ls03"`,
+	}
+	if len(errs) != len(want) {
+		t.Fatalf("errors:\n%s\nwant %d", strings.Join(errs, "\n"), len(want))
+	}
+	for i := range want {
+		if !strings.HasPrefix(errs[i], want[i]) {
+			t.Errorf("error %d = %q\nwant prefix %q", i, errs[i], want[i])
+		}
+	}
+	if !strings.Contains(errs[0], "host name (ls01), FQDN (ls01.contoso.com) or IP address") {
+		t.Errorf("the error does not say what to write: %q", errs[0])
+	}
+	errs = shpValidateNames(t, nil)
+	if len(errs) != 1 || !strings.Contains(errs[0], "license_servers[0] is null") {
+		t.Errorf("null element: %v", errs)
+	}
+	var resp validator.ListResponse
+	serverNamesValidator{}.ValidateList(context.Background(), validator.ListRequest{Path: path.Root("license_servers"), ConfigValue: types.ListUnknown(serverNameType{})}, &resp)
+	if resp.Diagnostics.HasError() {
+		t.Errorf("unknown list: %v", resp.Diagnostics)
+	}
+}
