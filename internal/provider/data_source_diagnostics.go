@@ -39,7 +39,9 @@ func (d *diagnosticsDataSource) Metadata(_ context.Context, req datasource.Metad
 
 // Schema describes the data source.
 func (d *diagnosticsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
-	str := func(desc string) schema.StringAttribute { return schema.StringAttribute{Computed: true, MarkdownDescription: desc} }
+	str := func(desc string) schema.StringAttribute {
+		return schema.StringAttribute{Computed: true, MarkdownDescription: desc}
+	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "What RD Licensing Diagnoser says of a session host and its license servers, as findings, and a `healthy` flag for `check` blocks and preconditions. " +
 			"It reads the session host, asks Windows how it sees each license server in effect (`GetTStoLSConnectivityStatus`), and reads each license server over WinRM with the provider's credentials (activation, CALs). " +

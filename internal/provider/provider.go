@@ -230,6 +230,8 @@ func (p *rdsProvider) Configure(ctx context.Context, req provider.ConfigureReque
 func (p *rdsProvider) Resources(context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		NewRoleResource,
+		NewServerActivationResource,
+		NewKeyPackResource,
 		NewSessionHostPolicyResource,
 	}
 }

@@ -13,12 +13,13 @@ import (
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/winsim"
 )
 
-func wantFeatures(e *accEnv, host string, want map[string]string) resource.TestCheckFunc {
+// wantFeatures checks the feature states of LS01.
+func wantFeatures(e *accEnv, want map[string]string) resource.TestCheckFunc {
 	return func(*terraform.State) error {
-		st := e.Host(host).State()
+		st := e.Host("LS01").State()
 		for f, s := range want {
 			if got := st.FeatureState(f); got != s {
-				return errorf("%s: feature %s is %s, want %s", host, f, got, s)
+				return errorf("LS01: feature %s is %s, want %s", f, got, s)
 			}
 		}
 		return nil
@@ -39,21 +40,21 @@ func TestAccRole_lifecycle(t *testing.T) {
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("service_status"), knownvalue.StringExact("Running")),
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("os_version"), knownvalue.StringExact("2022")),
 				},
-				Check: wantFeatures(e, "LS01", map[string]string{"RDS-Licensing": "Installed", "RDS-Licensing-UI": "Installed", "RSAT-RDS-Licensing-Diagnosis-UI": "Installed"}),
+				Check: wantFeatures(e, map[string]string{"RDS-Licensing": "Installed", "RDS-Licensing-UI": "Installed", "RSAT-RDS-Licensing-Diagnosis-UI": "Installed"}),
 			},
 			{ResourceName: addr, ImportState: true, ImportStateVerify: true, ImportStateId: e.Addr("LS01")},
 			{
 				// Update: the management tools go.
 				Config:           e.Config(`resource "rdslicensing_role" "ls" { include_management_tools = false }`),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate)}},
-				Check:            wantFeatures(e, "LS01", map[string]string{"RDS-Licensing": "Installed", "RDS-Licensing-UI": "Available", "RSAT-RDS-Licensing-Diagnosis-UI": "Available"}),
+				Check:            wantFeatures(e, map[string]string{"RDS-Licensing": "Installed", "RDS-Licensing-UI": "Available", "RSAT-RDS-Licensing-Diagnosis-UI": "Available"}),
 			},
 			{
 				// Drift: an administrator removed the role by hand.
 				PreConfig:        e.Update("LS01", func(st *winsim.HostState) { st.Features[winsim.FeatureLicensing] = winsim.StateAvailable }),
 				Config:           e.Config(`resource "rdslicensing_role" "ls" { include_management_tools = false }`),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionCreate)}},
-				Check:            wantFeatures(e, "LS01", map[string]string{"RDS-Licensing": "Installed"}),
+				Check:            wantFeatures(e, map[string]string{"RDS-Licensing": "Installed"}),
 			},
 			{
 				// Drift: someone installed the tools; false removes them.
@@ -69,7 +70,7 @@ func TestAccRole_lifecycle(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 			},
 		},
-		CheckDestroy: wantFeatures(e, "LS01", map[string]string{"RDS-Licensing": "Available"}),
+		CheckDestroy: wantFeatures(e, map[string]string{"RDS-Licensing": "Available"}),
 	})
 }
 
@@ -86,7 +87,7 @@ func TestAccRole_restart(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("restart_pending"), knownvalue.Bool(true)),
 				},
-				Check: wantFeatures(e, "LS01", map[string]string{"RDS-Licensing": "InstallPending"}),
+				Check: wantFeatures(e, map[string]string{"RDS-Licensing": "InstallPending"}),
 			},
 			{
 				// restart = true restarts the server on the next change.
@@ -98,7 +99,7 @@ func TestAccRole_restart(t *testing.T) {
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("restart_pending"), knownvalue.Bool(false)),
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("service_status"), knownvalue.StringExact("Running")),
 				},
-				Check: wantFeatures(e, "LS01", map[string]string{"RDS-Licensing": "Installed"}),
+				Check: wantFeatures(e, map[string]string{"RDS-Licensing": "Installed"}),
 			},
 		},
 	})

@@ -1,0 +1,88 @@
+# CALs go onto an activated license server: take the host from the
+# activation, so that the activation comes first.
+resource "rdslicensing_server_activation" "ls01" {
+  host           = "ls01.contoso.com"
+  first_name     = "Ada"
+  last_name      = "Lovelace"
+  company        = "Contoso Ltd"
+  country_region = "United Kingdom"
+}
+
+# Retail CALs ("License Pack (Retail Purchase)"): the 25-character license
+# code, hyphens and all. The code decides how many CALs it installs and of
+# which release and type: declare those, quantity shows the number.
+# A retail code works once only, so destroy only forgets the pack unless
+# uninstall_on_destroy = true.
+variable "retail_license_code" {
+  type      = string
+  sensitive = true
+}
+
+resource "rdslicensing_key_pack" "retail_users" {
+  host            = rdslicensing_server_activation.ls01.id
+  program         = "retail"
+  license_code    = var.retail_license_code # e.g. "ABCDE-12345-FGHIJ-67890-KLMNO"
+  product_version = "2022"
+  cal_type        = "per_user"
+}
+
+# An Enterprise Agreement. The agreement number stays out of the state
+# with the write-only form (Terraform 1.11 / OpenTofu 1.11 and later):
+# bump codes_wo_version when it changes. Raising quantity installs the
+# difference as another key pack; lowering it removes CALs that are not
+# issued.
+variable "enterprise_agreement_number" {
+  type      = string
+  sensitive = true
+  ephemeral = true
+}
+
+resource "rdslicensing_key_pack" "enterprise_users" {
+  host                = rdslicensing_server_activation.ls01.id
+  program             = "agreement"
+  agreement_type      = "enterprise"
+  agreement_number_wo = var.enterprise_agreement_number
+  codes_wo_version    = 1
+  product_version     = "2022"
+  cal_type            = "per_user"
+  quantity            = 250
+
+  timeouts = {
+    create = "20m" # the Clearinghouse can be slow
+  }
+}
+
+# An Open License: license number and authorization number.
+variable "open_license" {
+  type = object({
+    license_number       = string
+    authorization_number = string
+  })
+  sensitive = true
+}
+
+resource "rdslicensing_key_pack" "open_devices" {
+  host                 = rdslicensing_server_activation.ls01.id
+  program              = "open_license"
+  license_number       = var.open_license.license_number
+  authorization_number = var.open_license.authorization_number
+  product_version      = "2019"
+  cal_type             = "per_device"
+  quantity             = 40
+}
+
+# A license server without Internet access: get a license key pack ID from
+# https://activate.microsoft.com (or by telephone) with the license server
+# ID and the purchase, and install it offline. Single-use, like a retail code.
+variable "license_key_pack_id" {
+  type      = string
+  sensitive = true
+}
+
+resource "rdslicensing_key_pack" "offline" {
+  host                = "ls02.contoso.com"
+  program             = "license_key_pack_id"
+  license_key_pack_id = var.license_key_pack_id
+  product_version     = "2022"
+  cal_type            = "per_device"
+}

@@ -1,0 +1,951 @@
+package provider
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/rds"
+	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/winsim"
+)
+
+// kpLicenseServer is an activated Windows Server 2022 license server in
+// contoso.com.
+func kpLicenseServer(name string) winsim.HostState {
+	return activated(winsim.NewLicenseServerHost(name, "2022", "contoso.com"))
+}
+
+// kpTyped is a code as users paste it: lower case, hyphens every 5.
+func kpTyped(code string) string {
+	var groups []string
+	for i := 0; i < len(code); i += 5 {
+		groups = append(groups, strings.ToLower(code[i:min(i+5, len(code))]))
+	}
+	return strings.Join(groups, "-")
+}
+
+// kpWantPacks checks the host's key packs other than the built-in one:
+// KeyPackId -> TotalLicenses.
+func kpWantPacks(e *accEnv, host string, want map[int64]int64) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		got := map[int64]int64{}
+		for _, kp := range e.Host(host).State().LicenseServer.KeyPacks {
+			if kp.ProductType != 3 {
+				got[kp.KeyPackID] = kp.TotalLicenses
+			}
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			return errorf("%s: key packs (id: total) are %v, want %v", host, got, want)
+		}
+		return nil
+	}
+}
+
+// kpInstalls counts the install_key_pack operations host ran.
+func kpInstalls(e *accEnv, host string) int {
+	n := 0
+	for _, l := range e.Host(host).Log(0) {
+		if l.Event == "operation" && l.Operation == "install_key_pack" {
+			n++
+		}
+	}
+	return n
+}
+
+func kpWantInstalls(e *accEnv, host string, want int) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		if got := kpInstalls(e, host); got != want {
+			return errorf("%s ran install_key_pack %d times, want %d", host, got, want)
+		}
+		return nil
+	}
+}
+
+func kpChecks(addr string, kv map[string]knownvalue.Check) []statecheck.StateCheck {
+	keys := make([]string, 0, len(kv))
+	for k := range kv {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var out []statecheck.StateCheck
+	for _, k := range keys {
+		out = append(out, statecheck.ExpectKnownValue(addr, tfjsonpath.New(k), kv[k]))
+	}
+	return out
+}
+
+func kpIDs(ids ...int64) knownvalue.Check {
+	c := make([]knownvalue.Check, len(ids))
+	for i, id := range ids {
+		c[i] = knownvalue.Int64Exact(id)
+	}
+	return knownvalue.ListExact(c)
+}
+
+func kpPlan(addr string, a plancheck.ResourceActionType) resource.ConfigPlanChecks {
+	return resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, a)}}
+}
+
+var kpEmptyPlan = resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}
+
+const kpPermanent = "2038-01-19T03:14:07Z"
+
+func TestAccKeyPack_retail(t *testing.T) {
+	e := newAccEnv(t, kpLicenseServer("LS01"))
+	code := winsim.NewRetailCode("acc-retail", 7, 1, 20)
+	e.Sim.UpdateClearinghouse(func(ch *winsim.ClearinghouseState) { ch.RetailCodes = append(ch.RetailCodes, code) })
+	const addr = "rdslicensing_key_pack.cals"
+	cfg := func(c string) string {
+		return e.Config(`resource "rdslicensing_key_pack" "cals" {
+  program         = "retail"
+  license_code    = "` + c + `"
+  product_version = "2022"
+  cal_type        = "per_user"
+}`)
+	}
+	accTest(t, resource.TestCase{
+		Steps: []resource.TestStep{
+			{
+				Config: cfg(kpTyped(code.Code)),
+				ConfigStateChecks: kpChecks(addr, map[string]knownvalue.Check{
+					"id":                   knownvalue.StringExact(e.Addr("LS01") + "/2"),
+					"key_pack_id":          knownvalue.Int64Exact(2),
+					"key_pack_ids":         kpIDs(2),
+					"quantity":             knownvalue.Int64Exact(20),
+					"total_licenses":       knownvalue.Int64Exact(20),
+					"issued_licenses":      knownvalue.Int64Exact(0),
+					"available_licenses":   knownvalue.Int64Exact(20),
+					"type_and_model":       knownvalue.StringExact("RDS Per User CAL"),
+					"key_pack_type":        knownvalue.Int64Exact(1),
+					"expiration_date":      knownvalue.StringExact(kpPermanent),
+					"uninstall_on_destroy": knownvalue.Bool(false),
+				}),
+				Check: resource.ComposeAggregateTestCheckFunc(kpWantPacks(e, "LS01", map[int64]int64{2: 20}), func(*terraform.State) error {
+					if got := e.Sim.Clearinghouse().RetailCodes[0].UsedBy; got != e.Host("LS01").State().LicenseServer.ProductID {
+						return errorf("the Clearinghouse has the code used by %q", got)
+					}
+					return nil
+				}),
+			},
+			{ResourceName: addr, ImportState: true, ImportStateVerify: true, ImportStateId: e.Addr("LS01") + "/2", ImportStateVerifyIgnore: []string{"license_code"}},
+			{
+				// The same code written differently is no new code.
+				Config:           cfg(code.Code),
+				ConfigPlanChecks: kpPlan(addr, plancheck.ResourceActionUpdate),
+				Check:            kpWantInstalls(e, "LS01", 1),
+			},
+			{
+				// Drift: CALs issued and some removed by hand show in the state.
+				PreConfig: e.Update("LS01", func(st *winsim.HostState) {
+					st.LicenseServer.KeyPacks[1].IssuedLicenses = 3
+					st.LicenseServer.KeyPacks[1].TotalLicenses = 15
+				}),
+				Config:           cfg(code.Code),
+				ConfigPlanChecks: kpEmptyPlan,
+				ConfigStateChecks: kpChecks(addr, map[string]knownvalue.Check{
+					"quantity":           knownvalue.Int64Exact(15),
+					"issued_licenses":    knownvalue.Int64Exact(3),
+					"available_licenses": knownvalue.Int64Exact(12),
+				}),
+			},
+			{
+				// The role removed by hand: its database stays on disk, so
+				// the pack stays in the state (with a warning), not installed again.
+				PreConfig:         e.Update("LS01", func(st *winsim.HostState) { st.Features[winsim.FeatureLicensing] = winsim.StateAvailable }),
+				Config:            cfg(code.Code),
+				ConfigPlanChecks:  kpEmptyPlan,
+				ConfigStateChecks: kpChecks(addr, map[string]knownvalue.Check{"key_pack_ids": kpIDs(2), "quantity": knownvalue.Int64Exact(15)}),
+			},
+			{
+				PreConfig:        e.Update("LS01", func(st *winsim.HostState) { st.Features[winsim.FeatureLicensing] = winsim.StateInstalled }),
+				Config:           cfg(code.Code),
+				ConfigPlanChecks: kpEmptyPlan,
+				Check:            kpWantInstalls(e, "LS01", 1),
+			},
+		},
+		// A retail code is single-use: destroy keeps the pack by default.
+		CheckDestroy: kpWantPacks(e, "LS01", map[int64]int64{2: 15}),
+	})
+}
+
+func TestAccKeyPack_openLicense(t *testing.T) {
+	e := newAccEnv(t, kpLicenseServer("LS01"))
+	e.Sim.UpdateClearinghouse(func(ch *winsim.ClearinghouseState) {
+		ch.OpenLicenses = append(ch.OpenLicenses, winsim.OpenLicense{LicenseNumber: "12345678", AuthorizationNumber: "ABCDE12345FGHIJ", ProductVersionID: 7, ProductType: 0, Count: 100})
+	})
+	const addr = "rdslicensing_key_pack.open"
+	cfg := func(quantity int) string {
+		return e.Config(fmt.Sprintf(`resource "rdslicensing_key_pack" "open" {
+  program              = "open_license"
+  license_number       = "1234 5678"
+  authorization_number = "abcde-12345-fghij"
+  product_version      = "2022"
+  cal_type             = "per_device"
+  quantity             = %d
+}`, quantity))
+	}
+	removeAll := e.Update("LS01", func(st *winsim.HostState) {
+		st.LicenseServer.KeyPacks = st.LicenseServer.KeyPacks[:1]
+	})
+	accTest(t, resource.TestCase{
+		Steps: []resource.TestStep{
+			{
+				Config: cfg(10),
+				ConfigStateChecks: kpChecks(addr, map[string]knownvalue.Check{
+					"key_pack_ids":         kpIDs(2),
+					"total_licenses":       knownvalue.Int64Exact(10),
+					"key_pack_type":        knownvalue.Int64Exact(5),
+					"type_and_model":       knownvalue.StringExact("RDS Per Device CAL"),
+					"uninstall_on_destroy": knownvalue.Bool(true),
+				}),
+				Check: kpWantPacks(e, "LS01", map[int64]int64{2: 10}),
+			},
+			{ResourceName: addr, ImportState: true, ImportStateVerify: true, ImportStateId: e.Addr("LS01") + "/2", ImportStateVerifyIgnore: []string{"license_number", "authorization_number"}},
+			{
+				// More CALs: Windows puts them into another pack.
+				Config:           cfg(15),
+				ConfigPlanChecks: kpPlan(addr, plancheck.ResourceActionUpdate),
+				ConfigStateChecks: kpChecks(addr, map[string]knownvalue.Check{
+					"id":             knownvalue.StringExact(e.Addr("LS01") + "/2"),
+					"key_pack_ids":   kpIDs(2, 3),
+					"total_licenses": knownvalue.Int64Exact(15),
+				}),
+				Check: kpWantPacks(e, "LS01", map[int64]int64{2: 10, 3: 5}),
+			},
+			{
+				// Both packs of one Open License import as one resource.
+				ResourceName: addr, ImportState: true, ImportStateVerify: true, ImportStateId: e.Addr("LS01") + "/2,3",
+				ImportStateVerifyIgnore: []string{"license_number", "authorization_number"},
+			},
+			{
+				// Fewer: the newest pack goes first, whole.
+				Config:           cfg(8),
+				ConfigPlanChecks: kpPlan(addr, plancheck.ResourceActionUpdate),
+				ConfigStateChecks: kpChecks(addr, map[string]knownvalue.Check{
+					"key_pack_ids":   kpIDs(2),
+					"total_licenses": knownvalue.Int64Exact(8),
+					"quantity":       knownvalue.Int64Exact(8),
+				}),
+				Check: kpWantPacks(e, "LS01", map[int64]int64{2: 8}),
+			},
+			{
+				// Drift: licenses removed by hand; apply installs them again.
+				PreConfig:        e.Update("LS01", func(st *winsim.HostState) { st.LicenseServer.KeyPacks[1].TotalLicenses = 6 }),
+				Config:           cfg(8),
+				ConfigPlanChecks: kpPlan(addr, plancheck.ResourceActionUpdate),
+				ConfigStateChecks: kpChecks(addr, map[string]knownvalue.Check{
+					"key_pack_ids":   kpIDs(2, 4),
+					"total_licenses": knownvalue.Int64Exact(8),
+				}),
+				Check: kpWantPacks(e, "LS01", map[int64]int64{2: 6, 4: 2}),
+			},
+			{Config: cfg(8), ConfigPlanChecks: kpEmptyPlan},
+			{
+				// Drift: the packs removed by hand; apply installs them again.
+				PreConfig:        removeAll,
+				Config:           cfg(8),
+				ConfigPlanChecks: kpPlan(addr, plancheck.ResourceActionCreate),
+				ConfigStateChecks: kpChecks(addr, map[string]knownvalue.Check{
+					"key_pack_ids": kpIDs(5),
+					"id":           knownvalue.StringExact(e.Addr("LS01") + "/5"),
+				}),
+				Check: kpWantPacks(e, "LS01", map[int64]int64{5: 8}),
+			},
+			{Config: cfg(8), ConfigPlanChecks: kpEmptyPlan},
+		},
+		// Open License numbers install again: destroy removes the packs.
+		CheckDestroy: kpWantPacks(e, "LS01", map[int64]int64{}),
+	})
+}
+
+func TestAccKeyPack_agreementWriteOnly(t *testing.T) {
+	e := newAccEnv(t, kpLicenseServer("LS01"))
+	e.Sim.UpdateClearinghouse(func(ch *winsim.ClearinghouseState) {
+		ch.Agreements = append(ch.Agreements, winsim.Agreement{AgreementType: 1, Number: "7654321", ProductVersionID: 7, ProductType: 1, Count: 500})
+	})
+	const addr = "rdslicensing_key_pack.ea"
+	cfg := func(version, quantity int) string {
+		return e.Config(fmt.Sprintf(`resource "rdslicensing_key_pack" "ea" {
+  program              = "agreement"
+  agreement_type       = "enterprise"
+  agreement_number_wo  = "765-4321"
+  codes_wo_version     = %d
+  product_version      = "2022"
+  cal_type             = "per_user"
+  quantity             = %d
+  uninstall_on_destroy = false
+}`, version, quantity))
+	}
+	accTest(t, resource.TestCase{
+		Steps: []resource.TestStep{
+			{
+				Config: cfg(1, 50),
+				ConfigStateChecks: kpChecks(addr, map[string]knownvalue.Check{
+					"agreement_number_wo": knownvalue.Null(),
+					"agreement_number":    knownvalue.Null(),
+					"key_pack_type":       knownvalue.Int64Exact(2),
+					"total_licenses":      knownvalue.Int64Exact(50),
+					"codes_wo_version":    knownvalue.Int64Exact(1),
+				}),
+				Check: kpWantPacks(e, "LS01", map[int64]int64{2: 50}),
+			},
+			{
+				ResourceName: addr, ImportState: true, ImportStateVerify: true, ImportStateId: e.Addr("LS01") + "/2",
+				// Not on the host: the agreement type, the version of the
+				// write-only codes and what destroy does.
+				ImportStateVerifyIgnore: []string{"agreement_type", "codes_wo_version", "uninstall_on_destroy"},
+			},
+			{
+				// Issued CALs cannot be removed: plan says so.
+				PreConfig:   e.Update("LS01", func(st *winsim.HostState) { st.LicenseServer.KeyPacks[1].IssuedLicenses = 45 }),
+				Config:      cfg(1, 10),
+				ExpectError: errorText("Cannot remove 40 CALs from", "only 5 of the 50 CALs in key pack 2", "are not issued", "Set quantity to 45 or more"),
+			},
+			{
+				// A new version of the write-only code replaces the pack;
+				// the old one stays (uninstall_on_destroy = false).
+				Config:           cfg(2, 50),
+				ConfigPlanChecks: kpPlan(addr, plancheck.ResourceActionReplace),
+				ConfigStateChecks: kpChecks(addr, map[string]knownvalue.Check{
+					"key_pack_ids":    kpIDs(3),
+					"issued_licenses": knownvalue.Int64Exact(0),
+				}),
+				Check: kpWantPacks(e, "LS01", map[int64]int64{2: 50, 3: 50}),
+			},
+		},
+		CheckDestroy: kpWantPacks(e, "LS01", map[int64]int64{2: 50, 3: 50}),
+	})
+}
+
+func TestAccKeyPack_licenseKeyPackIDOffline(t *testing.T) {
+	ls := kpLicenseServer("LS01")
+	ls.Internet = false // the license key pack ID is for servers without Internet
+	e := newAccEnv(t, ls)
+	id := winsim.NewOfflineKeyPack("acc-offline", 6, 0, 15)
+	e.Sim.UpdateClearinghouse(func(ch *winsim.ClearinghouseState) { ch.KeyPackIDs = append(ch.KeyPackIDs, id) })
+	const addr = "rdslicensing_key_pack.offline"
+	cfg := e.Config(`resource "rdslicensing_key_pack" "offline" {
+  program                = "license_key_pack_id"
+  license_key_pack_id_wo = "` + kpTyped(id.ID) + `"
+  codes_wo_version       = 1
+  product_version        = "2019"
+  cal_type               = "per_device"
+  uninstall_on_destroy   = true
+}`)
+	accTest(t, resource.TestCase{
+		Steps: []resource.TestStep{
+			{
+				Config: cfg,
+				ConfigStateChecks: kpChecks(addr, map[string]knownvalue.Check{
+					"quantity":       knownvalue.Int64Exact(15),
+					"type_and_model": knownvalue.StringExact("RDS Per Device CAL"),
+				}),
+				Check: kpWantPacks(e, "LS01", map[int64]int64{2: 15}),
+			},
+			{
+				// The pack cannot tell a key pack ID from a retail code: the
+				// import says retail...
+				ResourceName: addr, ImportState: true, ImportStateId: e.Addr("LS01") + "/2",
+				ImportStateCheck: func(s []*terraform.InstanceState) error {
+					if got := s[0].Attributes["program"]; got != "retail" {
+						return errorf("imported program = %q, want retail", got)
+					}
+					return nil
+				},
+			},
+			{
+				// (state lost)
+				Config: e.Provider() + `removed { from = rdslicensing_key_pack.offline }`,
+				Check:  kpWantPacks(e, "LS01", map[int64]int64{2: 15}),
+			},
+			{
+				// ...and importing into the configuration records its
+				// license_key_pack_id without installing the used ID again.
+				Config: cfg + `
+import {
+  to = rdslicensing_key_pack.offline
+  id = "` + e.Addr("LS01") + `/2"
+}`,
+				ConfigPlanChecks:  kpPlan(addr, plancheck.ResourceActionUpdate),
+				ConfigStateChecks: kpChecks(addr, map[string]knownvalue.Check{"program": knownvalue.StringExact("license_key_pack_id")}),
+				Check:             kpWantInstalls(e, "LS01", 1),
+			},
+			{Config: cfg, ConfigPlanChecks: kpEmptyPlan},
+		},
+		CheckDestroy: kpWantPacks(e, "LS01", map[int64]int64{}),
+	})
+}
+
+// A retail code decides its own CALs: declared wrong, the install keeps
+// them, and plan refuses to install the used code again.
+func TestAccKeyPack_retailOtherCALsThanDeclared(t *testing.T) {
+	e := newAccEnv(t, kpLicenseServer("LS01"))
+	code := winsim.NewRetailCode("acc-2019", 6, 0, 5)
+	e.Sim.UpdateClearinghouse(func(ch *winsim.ClearinghouseState) { ch.RetailCodes = append(ch.RetailCodes, code) })
+	const addr = "rdslicensing_key_pack.r"
+	cfg := func(version string) string {
+		return e.Config(`resource "rdslicensing_key_pack" "r" {
+  program         = "retail"
+  license_code    = "` + code.Code + `"
+  product_version = "` + version + `"
+  cal_type        = "per_device"
+}`)
+	}
+	accTest(t, resource.TestCase{
+		Steps: []resource.TestStep{
+			{
+				// The install succeeds with a warning; the refresh after it
+				// shows the real release, which plan refuses to replace.
+				Config:      cfg("2022"),
+				ExpectError: errorText(`Key pack 2 on`, `holds CALs with product_version = "2019"`, "single-use", `Set product_version = "2019"`),
+			},
+			{
+				Config:            cfg("2019"),
+				ConfigPlanChecks:  kpEmptyPlan,
+				ConfigStateChecks: kpChecks(addr, map[string]knownvalue.Check{"product_version": knownvalue.StringExact("2019")}),
+				Check:             kpWantInstalls(e, "LS01", 1),
+			},
+		},
+	})
+}
+
+// The connection breaks after Windows installed the CALs: the provider
+// finds the new pack and adopts it, never installing twice.
+func TestAccKeyPack_interruptedInstall(t *testing.T) {
+	e := newAccEnv(t, kpLicenseServer("LS01"))
+	e.Sim.UpdateClearinghouse(func(ch *winsim.ClearinghouseState) {
+		ch.OpenLicenses = append(ch.OpenLicenses, winsim.OpenLicense{LicenseNumber: "87654321", AuthorizationNumber: "QWERT12345ASDFG", ProductVersionID: 7, ProductType: 0, Count: 100})
+	})
+	const addr = "rdslicensing_key_pack.open"
+	cfg := e.Config(`resource "rdslicensing_key_pack" "open" {
+  program              = "open_license"
+  license_number       = "87654321"
+  authorization_number = "QWERT12345ASDFG"
+  product_version      = "2022"
+  cal_type             = "per_device"
+  quantity             = 10
+}`)
+	fault := func(kind string) func() {
+		return func() {
+			if _, err := e.Host("LS01").AddFault(winsim.Fault{Type: kind, Operation: "install_key_pack", Count: 1}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	accTest(t, resource.TestCase{
+		Steps: []resource.TestStep{
+			{
+				// Windows never ran the install: nothing to adopt, and safe
+				// to apply again.
+				PreConfig:   fault(winsim.FaultCrashBefore),
+				Config:      cfg,
+				ExpectError: errorText("Nothing was installed on", "no new key pack", "It is safe to apply again"),
+			},
+			{
+				PreConfig:         fault(winsim.FaultCrashAfter),
+				Config:            cfg,
+				ConfigStateChecks: kpChecks(addr, map[string]knownvalue.Check{"key_pack_ids": kpIDs(2), "total_licenses": knownvalue.Int64Exact(10)}),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					kpWantPacks(e, "LS01", map[int64]int64{2: 10}),
+					kpWantInstalls(e, "LS01", 2), // the crashed-before one and this one
+					func(*terraform.State) error {
+						if used := e.Sim.Clearinghouse().OpenLicenses[0].Used; used != 10 {
+							return errorf("the Clearinghouse gave %d CALs, want 10", used)
+						}
+						return nil
+					},
+				),
+			},
+			{Config: cfg, ConfigPlanChecks: kpEmptyPlan},
+		},
+	})
+}
+
+// Per-device CALs are there; per-user ones come: plan warns (the warning
+// text is unit-tested) and goes on.
+func TestAccKeyPack_mixedCALTypes(t *testing.T) {
+	ls := kpLicenseServer("LS01")
+	ls.LicenseServer.KeyPacks = append(ls.LicenseServer.KeyPacks, winsim.KeyPackState{KeyPackID: 2, KeyPackType: 1, ProductType: 0, ProductVersionID: 7, TotalLicenses: 10, ExpirationDate: time.Date(2038, 1, 19, 3, 14, 7, 0, time.UTC)})
+	e := newAccEnv(t, ls)
+	code := winsim.NewRetailCode("acc-mixed", 7, 1, 5)
+	e.Sim.UpdateClearinghouse(func(ch *winsim.ClearinghouseState) { ch.RetailCodes = append(ch.RetailCodes, code) })
+	accTest(t, resource.TestCase{
+		Steps: []resource.TestStep{{
+			Config: e.Config(`resource "rdslicensing_key_pack" "users" {
+  program         = "retail"
+  license_code    = "` + code.Code + `"
+  product_version = "2022"
+  cal_type        = "per_user"
+}`),
+			Check: kpWantPacks(e, "LS01", map[int64]int64{2: 10, 3: 5}),
+		}},
+	})
+}
+
+// What fails before anything is installed: offline validation and the
+// plan-time checks on the host.
+func TestAccKeyPack_planTimeFailures(t *testing.T) {
+	wg := activated(winsim.NewLicenseServerHost("WG01", "2022", ""))
+	e := newAccEnv(t, kpLicenseServer("LS01"), wg)
+	code := winsim.NewRetailCode("acc-plan", 7, 1, 20)
+	e.Sim.UpdateClearinghouse(func(ch *winsim.ClearinghouseState) { ch.RetailCodes = append(ch.RetailCodes, code) })
+	retail := func(extra string) string {
+		return e.Config(`resource "rdslicensing_key_pack" "k" {
+  program         = "retail"
+  product_version = "2022"
+  cal_type        = "per_device"
+  ` + extra + `
+}`)
+	}
+	typo := []byte(kpTyped(code.Code))
+	typo[8] = '*' // group 2, character 3
+	accTest(t, resource.TestCase{
+		Steps: []resource.TestStep{
+			{
+				Config:      retail(`license_code = "` + string(typo) + `"`),
+				ExpectError: errorText("Invalid license_code", "license_code: character 8 (group 2, character 3) is \"*\"", "license codes hold only digits and letters"),
+			},
+			{
+				Config: e.Config(`resource "rdslicensing_key_pack" "k" {
+  program              = "open_license"
+  license_number       = "1234O678"
+  authorization_number = "ABCDE12345FGHIJ"
+  product_version      = "2022"
+  cal_type             = "per_device"
+  quantity             = 5
+}`),
+				ExpectError: errorText(`license_number: character 5 is "O" (the letter O); Open License numbers are digits only, check whether it is a zero "0"`),
+			},
+			{
+				Config: e.Config(`resource "rdslicensing_key_pack" "k" {
+  program             = "agreement"
+  agreement_type      = "select"
+  agreement_number_wo = "123456"
+  product_version     = "2022"
+  cal_type            = "per_device"
+  quantity            = 5
+}`),
+				ExpectError: errorText("agreement_number_wo must be 7 digits (hyphens and spaces are ignored); it has 6"),
+			},
+			{
+				Config:      retail(`license_code = "` + code.Code + `"` + "\n  quantity = 20"),
+				ExpectError: errorText(`quantity cannot be set with program = "retail"`, "the retail license code decides how many CALs it installs"),
+			},
+			{
+				Config:      retail(`license_code = "` + code.Code + `"` + "\n  license_code_wo = \"" + code.Code + `"`),
+				ExpectError: errorText("Both license_code and license_code_wo are set"),
+			},
+			{
+				Config:      retail(`license_number = "12345678"`),
+				ExpectError: errorText(`license_number is only used with program = "open_license"`),
+			},
+			{
+				Config:      retail(""),
+				ExpectError: errorText("Missing license_code", `program = "retail" needs license_code`, "license_code_wo"),
+			},
+			{
+				Config: e.Config(`resource "rdslicensing_key_pack" "k" {
+  program         = "license_key_pack_id"
+  license_key_pack_id = "` + strings.Repeat("B", 35) + `"
+  product_version = "2025"
+  cal_type        = "per_device"
+}`),
+				ExpectError: errorText("Windows Server 2025 CALs cannot be installed on a Windows Server 2022 license server;", "LS01"),
+			},
+			{
+				Config: e.Config(`resource "rdslicensing_key_pack" "k" {
+  host            = "` + e.Addr("WG01") + `"
+  program         = "retail"
+  license_code    = "` + code.Code + `"
+  product_version = "2022"
+  cal_type        = "per_user"
+}`),
+				ExpectError: errorText("Per-user CALs need Active Directory", "WG01", "is in workgroup WORKGROUP", "allow_per_user_in_workgroup = true"),
+			},
+		},
+		// None of it reached the install.
+		CheckDestroy: resource.ComposeAggregateTestCheckFunc(kpWantInstalls(e, "LS01", 0), kpWantInstalls(e, "WG01", 0)),
+	})
+}
+
+// What Windows or the Clearinghouse refuse at apply.
+func TestAccKeyPack_applyFailures(t *testing.T) {
+	used := kpLicenseServer("LS01")
+	usedCode := winsim.NewRetailCode("acc-used", 7, 1, 20)
+	usedCode.UsedBy = used.LicenseServer.ProductID
+	used.LicenseServer.KeyPacks = append(used.LicenseServer.KeyPacks, winsim.KeyPackState{KeyPackID: 2, KeyPackType: 1, ProductType: 1, ProductVersionID: 7, TotalLicenses: 20, ExpirationDate: time.Date(2038, 1, 19, 3, 14, 7, 0, time.UTC)})
+	offline := kpLicenseServer("LS03")
+	offline.Internet = false
+	e := newAccEnv(t, used, winsim.NewLicenseServerHost("LS02", "2022", "contoso.com"), offline)
+	good := winsim.NewRetailCode("acc-good", 7, 1, 20)
+	e.Sim.UpdateClearinghouse(func(ch *winsim.ClearinghouseState) { ch.RetailCodes = append(ch.RetailCodes, usedCode, good) })
+	retail := func(host, c string) string {
+		return e.Config(`resource "rdslicensing_key_pack" "k" {
+  host            = "` + e.Addr(host) + `"
+  program         = "retail"
+  license_code    = "` + c + `"
+  product_version = "2022"
+  cal_type        = "per_user"
+}`)
+	}
+	accTest(t, resource.TestCase{
+		Steps: []resource.TestStep{
+			{
+				Config:      retail("LS01", winsim.NewRetailCode("never-sold", 7, 1, 20).Code),
+				ExpectError: errorText("Cannot install CALs on", "the Microsoft Clearinghouse did not accept the license code", "check for typos (0/O, 1/I, 5/S, 8/B)"),
+			},
+			{
+				Config: retail("LS01", usedCode.Code),
+				ExpectError: errorText("Cannot install CALs on", "this retail license code has already been used", "A key pack on "+e.Addr("LS01")+" holds the CALs this resource declares",
+					"A retail license code is single-use", "import that pack instead", "terraform import <address> "+e.Addr("LS01")+"/2", "error kind code_already_used"),
+			},
+			{
+				Config:      retail("LS02", good.Code),
+				ExpectError: errorText("Cannot install CALs on", "LS02 is not activated", "rdslicensing_server_activation", "depend on it", "error kind not_activated"),
+			},
+			{
+				Config:      retail("LS03", good.Code),
+				ExpectError: errorText("could not reach the Microsoft Clearinghouse", "allow outbound TCP 443 from LS03", `program "license_key_pack_id"`),
+			},
+		},
+		CheckDestroy: resource.ComposeAggregateTestCheckFunc(
+			kpWantPacks(e, "LS01", map[int64]int64{2: 20}), kpWantPacks(e, "LS02", map[int64]int64{}), kpWantPacks(e, "LS03", map[int64]int64{})),
+	})
+}
+
+func TestAccKeyPack_importFailures(t *testing.T) {
+	ls := kpLicenseServer("LS01")
+	ls.LicenseServer.KeyPacks = append(ls.LicenseServer.KeyPacks,
+		winsim.KeyPackState{KeyPackID: 2, KeyPackType: 1, ProductType: 1, ProductVersionID: 7, TotalLicenses: 20},
+		winsim.KeyPackState{KeyPackID: 3, KeyPackType: 5, ProductType: 0, ProductVersionID: 7, TotalLicenses: 10},
+		winsim.KeyPackState{KeyPackID: 4, KeyPackType: 1, ProductType: 0, ProductVersionID: 4, TotalLicenses: 10},
+	)
+	e := newAccEnv(t, ls)
+	cfg := e.Config(`resource "rdslicensing_key_pack" "k" {
+  program         = "retail"
+  license_code    = "` + strings.Repeat("B", 25) + `"
+  product_version = "2022"
+  cal_type        = "per_user"
+}`)
+	step := func(id string, want ...string) resource.TestStep {
+		return resource.TestStep{Config: cfg, ResourceName: "rdslicensing_key_pack.k", ImportState: true, ImportStateId: id, ExpectError: errorText(want...)}
+	}
+	addr := e.Addr("LS01")
+	accTest(t, resource.TestCase{
+		Steps: []resource.TestStep{
+			step("5", "Invalid import ID", `The import ID must be "<host>/<key_pack_id>"`, `which has no "/"`),
+			step(addr+"/five", "Invalid import ID", `"five" is not a key pack ID`),
+			step("/5", "Invalid import ID", "whose host part is not a host name"),
+			step(addr+"/1", "is the built-in per-device pack", "Import a key pack of CALs you installed"),
+			step(addr+"/9", "There is no key pack 9 on", "The key packs there are: 2 (20 Windows Server 2022 RDS Per User CAL)"),
+			step(addr+"/4", "holds Windows Server 2012 CALs"),
+			step(addr+"/2,3", "cannot be one resource", "Import them as separate resources"),
+		},
+	})
+}
+
+// ---- unit tests ------------------------------------------------------------
+
+func TestNormalizeCode(t *testing.T) {
+	for in, want := range map[string]string{
+		"abcde-12345-fghij":       "ABCDE12345FGHIJ",
+		" ABCDE 12345\tFGHIJ ":    "ABCDE12345FGHIJ",
+		"abcde\u201312345\u2014x": "ABCDE12345X", // en and em dashes from documents
+		"\u0131bc":                "\u0131BC",    // a dotless i stays, to be reported
+		"":                        "",
+	} {
+		if got := normalizeCode(in); got != want {
+			t.Errorf("normalizeCode(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestCodeProblems(t *testing.T) {
+	retail := strings.Repeat("BCDFG", 5)
+	tests := []struct {
+		name, attr, raw string
+		want            []string // substrings, one per problem, in order
+	}{
+		{"valid retail", "license_code", retail, nil},
+		{"valid typed", "license_code", kpTyped(retail), nil},
+		{"valid lower case", "authorization_number", "abcde12345fghij", nil},
+		{"valid digits", "license_number", "1234-5678", nil},
+		{"valid key pack ID", "license_key_pack_id", strings.Repeat("7", 35), nil},
+		{"too short", "license_code", retail[:24], []string{"license_code must be 25 digits and letters (hyphens and spaces are ignored); it has 24"}},
+		{"too long", "agreement_number", "12345678", []string{"agreement_number must be 7 digits (hyphens and spaces are ignored); it has 8"}},
+		{"empty", "license_number", "", []string{"it has 0"}},
+		{"letter O for zero", "license_number", "1234O678", []string{`license_number: character 5 is "O" (the letter O); Open License numbers are digits only, check whether it is a zero "0"`}},
+		{"lower-case l for one", "agreement_number", "12l4567", []string{`character 3 is "l" (a lower-case L); agreement numbers are digits only, check whether it is a one "1"`}},
+		{"S for five", "agreement_number", "123S567", []string{`is "S" (the letter S); agreement numbers are digits only, check whether it is a five "5"`}},
+		{"B for eight", "license_number", "1234567B", []string{`is "B" (the letter B); Open License numbers are digits only, check whether it is an eight "8"`}},
+		{"other letter in digits", "license_number", "1234X678", []string{`character 5 is "X"; Open License numbers hold only digits`}},
+		{"punctuation with group", "license_code", "BCDFG-BC*FG-BCDFG-BCDFG-BCDFG", []string{`license_code: character 8 (group 2, character 3) is "*"; license codes hold only digits and letters`}},
+		{"Cyrillic O", "license_code", "BCDFG" + "\u041e" + retail[6:], []string{`character 6 is "О" (U+041E, not a Latin letter, though it looks like "O"); license codes use the digits 0-9 and the Latin letters A-Z, check whether it is a zero "0" or the letter "O"`}},
+		{"Greek letter in digits", "license_number", "1234\u039f678", []string{`(U+039F, a letter that looks like the Latin "O"); Open License numbers are digits only`}},
+		{"full-width digit", "license_number", "1234\uff15678", []string{`is "５" (U+FF15, a full-width character); type the plain "5"`}},
+		{"invisible character", "license_code", retail[:24] + "\u200b", []string{"character 25 is an invisible character (U+200B)"}},
+		{"many bad characters", "license_number", "ABCDEFGH", []string{`character 1 is "A"`, `character 2 is "B" (the letter B)`, `character 3 is "C"`, "and 5 more characters that are not digits"}},
+		{"bad characters and length", "license_number", "12O4", []string{`character 3 is "O"`, "it has 4"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := codeProblems(tc.attr, tc.attr, tc.raw)
+			if len(got) != len(tc.want) {
+				t.Fatalf("problems = %q, want %d like %q", got, len(tc.want), tc.want)
+			}
+			for i, w := range tc.want {
+				if !strings.Contains(got[i], w) {
+					t.Errorf("problem %d = %q, want it to contain %q", i, got[i], w)
+				}
+			}
+			for _, p := range got {
+				if len(tc.raw) >= 7 && strings.Contains(p, normalizeCode(tc.raw)) {
+					t.Errorf("problem %q echoes the code", p)
+				}
+			}
+		})
+	}
+}
+
+func TestKeyPackConfigProblems(t *testing.T) {
+	s := types.StringValue
+	n := types.StringNull
+	base := func() keyPackModel {
+		var m keyPackModel
+		m.nullCodes()
+		m.Program, m.Quantity = n(), types.Int64Null()
+		return m
+	}
+	tests := []struct {
+		name string
+		set  func(m *keyPackModel)
+		want []string // "attr: summary substring"
+	}{
+		{"retail ok", func(m *keyPackModel) { m.Program, m.LicenseCode = s("retail"), s("x") }, nil},
+		{"retail write-only ok", func(m *keyPackModel) {
+			m.Program, m.LicenseCodeWO, m.CodesWOVersion = s("retail"), s("x"), types.Int64Value(1)
+		}, nil},
+		{"retail with quantity", func(m *keyPackModel) {
+			m.Program, m.LicenseCode, m.Quantity = s("retail"), s("x"), types.Int64Value(5)
+		}, []string{`quantity: quantity cannot be set with program = "retail"`}},
+		{"retail with both forms", func(m *keyPackModel) {
+			m.Program, m.LicenseCode, m.LicenseCodeWO = s("retail"), s("x"), s("x")
+		}, []string{"license_code: Both license_code and license_code_wo are set"}},
+		{"retail missing code, other program's", func(m *keyPackModel) {
+			m.Program, m.LicenseNumber = s("retail"), s("1")
+		}, []string{"license_code: Missing license_code", `license_number: license_number does not go with program = "retail"`}},
+		{"open license ok", func(m *keyPackModel) {
+			m.Program, m.LicenseNumber, m.AuthorizationNumberWO, m.CodesWOVersion, m.Quantity = s("open_license"), s("1"), s("2"), types.Int64Value(1), types.Int64Value(5)
+		}, nil},
+		{"open license missing", func(m *keyPackModel) { m.Program = s("open_license") },
+			[]string{"license_number: Missing license_number", "authorization_number: Missing authorization_number", "quantity: Missing quantity"}},
+		{"agreement missing type", func(m *keyPackModel) {
+			m.Program, m.AgreementNumber, m.Quantity = s("agreement"), s("1"), types.Int64Value(5)
+		}, []string{"agreement_type: Missing agreement_type"}},
+		{"agreement type elsewhere", func(m *keyPackModel) {
+			m.Program, m.LicenseKeyPackID, m.AgreementType = s("license_key_pack_id"), s("1"), s("select")
+		}, []string{`agreement_type: agreement_type does not go with program = "license_key_pack_id"`}},
+		{"wo version without wo", func(m *keyPackModel) {
+			m.Program, m.LicenseCode, m.CodesWOVersion = s("retail"), s("x"), types.Int64Value(1)
+		}, []string{"codes_wo_version: codes_wo_version without a write-only code"}},
+		{"unknown program checks nothing else", func(m *keyPackModel) {
+			m.Program, m.LicenseNumber = types.StringUnknown(), s("1")
+		}, nil},
+		{"unknown code counts as set", func(m *keyPackModel) {
+			m.Program, m.LicenseCode = s("retail"), types.StringUnknown()
+		}, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			m := base()
+			tc.set(&m)
+			got := keyPackConfigProblems(&m)
+			if len(got) != len(tc.want) {
+				t.Fatalf("problems = %+v, want %q", got, tc.want)
+			}
+			for i, w := range tc.want {
+				if s := got[i].attr + ": " + got[i].summary; !strings.HasPrefix(s, w) {
+					t.Errorf("problem %d = %q, want %q", i, s, w)
+				}
+			}
+		})
+	}
+}
+
+func TestCALVersionTooNew(t *testing.T) {
+	for _, tc := range []struct {
+		cal, os string
+		want    bool
+	}{
+		{"2025", "2022", true}, {"2022", "2022", false}, {"2016", "2025", false}, {"2019", "2016", true},
+		{"2022", "", false}, {"2022", "2012", false}, // unknown releases: left to the install
+	} {
+		if got := calVersionTooNew(tc.cal, tc.os); got != tc.want {
+			t.Errorf("calVersionTooNew(%s, %s) = %v, want %v", tc.cal, tc.os, got, tc.want)
+		}
+	}
+}
+
+var (
+	kpBuiltIn    = rds.KeyPack{KeyPackID: 1, ProductType: 3, TotalLicenses: 4294967295, BuiltIn: true, TypeAndModel: "Built-in TS Per Device Cal"}
+	kpUserPack   = rds.KeyPack{KeyPackID: 2, KeyPackType: 1, ProductType: 1, ProductVersionID: 7, ProductVersion: "Windows Server 2022", TypeAndModel: "RDS Per User CAL", TotalLicenses: 20, AvailableLicenses: 20}
+	kpDevicePack = rds.KeyPack{KeyPackID: 3, KeyPackType: 5, ProductType: 0, ProductVersionID: 7, ProductVersion: "Windows Server 2022", TypeAndModel: "RDS Per Device CAL", TotalLicenses: 10, AvailableLicenses: 10}
+)
+
+func TestMixedCALWarning(t *testing.T) {
+	empty := kpDevicePack
+	empty.TotalLicenses = 0
+	tests := []struct {
+		name        string
+		packs       []rds.KeyPack
+		productType int
+		own         []int64
+		want        string
+	}{
+		{"only the built-in pack", []rds.KeyPack{kpBuiltIn}, 1, nil, ""},
+		{"same type", []rds.KeyPack{kpBuiltIn, kpUserPack}, 1, nil, ""},
+		{"per-device there, per-user comes", []rds.KeyPack{kpBuiltIn, kpDevicePack}, 1, nil, "Key pack 3 already holds 10 Windows Server 2022 RDS Per Device CAL, and this key pack installs per-user CALs"},
+		{"per-user there, per-device comes", []rds.KeyPack{kpUserPack}, 0, nil, "installs per-device CALs"},
+		{"the resource's own pack", []rds.KeyPack{kpDevicePack}, 1, []int64{3}, ""},
+		{"an emptied pack", []rds.KeyPack{empty}, 1, nil, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := mixedCALWarning(tc.packs, tc.productType, tc.own)
+			if tc.want == "" && got != "" || tc.want != "" && !strings.Contains(got, tc.want) {
+				t.Fatalf("warning = %q, want %q", got, tc.want)
+			}
+			if got != "" && !strings.Contains(got, "many guides say not to mix them") {
+				t.Fatalf("warning %q does not say why", got)
+			}
+		})
+	}
+}
+
+func TestPlanLicenseRemoval(t *testing.T) {
+	pack := func(id, total, issued int64) rds.KeyPack {
+		return rds.KeyPack{KeyPackID: id, TotalLicenses: total, IssuedLicenses: issued, AvailableLicenses: total - issued}
+	}
+	tests := []struct {
+		name   string
+		own    []rds.KeyPack
+		remove int64
+		want   string
+		ok     bool
+	}{
+		{"from the one pack", []rds.KeyPack{pack(2, 10, 0)}, 4, "[{2 4 false}]", true},
+		{"the first pack never goes whole", []rds.KeyPack{pack(2, 10, 0)}, 10, "[{2 10 false}]", true},
+		{"newest first, whole", []rds.KeyPack{pack(2, 10, 0), pack(3, 5, 0)}, 7, "[{3 5 true} {2 2 false}]", true},
+		{"issued CALs stay", []rds.KeyPack{pack(2, 10, 0), pack(3, 5, 4)}, 3, "[{3 1 false} {2 2 false}]", true},
+		{"all issued in the newest", []rds.KeyPack{pack(2, 10, 0), pack(3, 5, 5)}, 3, "[{2 3 false}]", true},
+		{"too many issued", []rds.KeyPack{pack(2, 10, 8), pack(3, 5, 5)}, 3, "[{2 2 false}]", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			steps, ok := planLicenseRemoval(tc.own, tc.remove)
+			if got := fmt.Sprint(steps); got != tc.want || ok != tc.ok {
+				t.Fatalf("planLicenseRemoval = %s, %v; want %s, %v", got, ok, tc.want, tc.ok)
+			}
+		})
+	}
+}
+
+func TestParseKeyPackImportID(t *testing.T) {
+	for _, tc := range []struct {
+		id, host, ids, problem string
+	}{
+		{"ls01.contoso.com/5", "ls01.contoso.com", "[5]", ""},
+		{"10.0.0.4/5,7", "10.0.0.4", "[5 7]", ""},
+		{" ls01 / 7, 5, 7 ", "ls01", "[5 7]", ""},
+		{"ls01", "", "[]", `which has no "/"`},
+		{"/5", "", "[]", "whose host part is not a host name"},
+		{"ls01/", "", "[]", "no key pack ID after"},
+		{"ls01/x", "", "[]", `"x" is not a key pack ID`},
+		{"ls01/4294967296", "", "[]", "is not a key pack ID"},
+		{"ls 01/5", "", "[]", "whose host part is not a host name"},
+	} {
+		host, ids, problem := parseKeyPackImportID(tc.id)
+		if host != tc.host || fmt.Sprint(ids) != tc.ids || tc.problem == "" && problem != "" || !strings.Contains(problem, tc.problem) {
+			t.Errorf("parseKeyPackImportID(%q) = %q, %v, %q; want %q, %s, %q", tc.id, host, ids, problem, tc.host, tc.ids, tc.problem)
+		}
+	}
+}
+
+func TestImportablePacks(t *testing.T) {
+	device2 := kpDevicePack
+	device2.KeyPackID = 4
+	old := kpDevicePack
+	old.KeyPackID, old.ProductVersionID, old.ProductVersion = 5, 4, "Windows Server 2012"
+	temp := kpDevicePack
+	temp.KeyPackID, temp.KeyPackType = 6, 4
+	packs := []rds.KeyPack{kpBuiltIn, kpUserPack, kpDevicePack, device2, old, temp}
+	for _, tc := range []struct {
+		ids     []int64
+		want    string
+		problem string
+	}{
+		{[]int64{2}, "[2]", ""},
+		{[]int64{3, 4}, "[3 4]", ""},
+		{[]int64{1}, "", "is the built-in per-device pack"},
+		{[]int64{9}, "", "There is no key pack 9 on ls01. The key packs there are: 2 (20 Windows Server 2022 RDS Per User CAL)"},
+		{[]int64{5}, "", "holds Windows Server 2012 CALs"},
+		{[]int64{6}, "", "has KeyPackType 4"},
+		{[]int64{2, 3}, "", "cannot be one resource"},
+	} {
+		got, problem := importablePacks("ls01", packs, tc.ids)
+		var ids []int64
+		for _, kp := range got {
+			ids = append(ids, kp.KeyPackID)
+		}
+		if tc.problem == "" && (problem != "" || fmt.Sprint(ids) != tc.want) || tc.problem != "" && !strings.Contains(problem, tc.problem) {
+			t.Errorf("importablePacks(%v) = %v, %q; want %s, %q", tc.ids, ids, problem, tc.want, tc.problem)
+		}
+	}
+}
+
+func TestNewKeyPacksAdoptsOnlyWhatTheInstallMade(t *testing.T) {
+	in := rds.InstallKeyPackInput{Program: "open_license", ProductVersion: 7, ProductType: 0, LicenseCount: 10}
+	before := []rds.KeyPack{kpBuiltIn, kpDevicePack}
+	other := kpDevicePack
+	other.KeyPackID, other.TotalLicenses = 7, 11 // another count
+	mine := kpDevicePack
+	mine.KeyPackID = 8
+	if got := newKeyPacks(before, []rds.KeyPack{kpBuiltIn, kpDevicePack, other, mine}, in); len(got) != 1 || got[0].KeyPackID != 8 {
+		t.Fatalf("adopted %+v, want only pack 8", got)
+	}
+	if got := newKeyPacks(before, before, in); len(got) != 0 {
+		t.Fatalf("adopted %+v from packs that were there before", got)
+	}
+	retail := rds.InstallKeyPackInput{Program: "retail", ProductVersion: 7, ProductType: 1}
+	user := kpUserPack
+	user.KeyPackID = 9
+	if got := newKeyPacks(before, []rds.KeyPack{kpBuiltIn, kpDevicePack, user}, retail); len(got) != 1 || got[0].KeyPackID != 9 {
+		t.Fatalf("adopted %+v, want the new retail pack 9", got)
+	}
+}
+
+func TestCodeUsedHint(t *testing.T) {
+	in := rds.InstallKeyPackInput{Program: "retail", ProductVersion: 7, ProductType: 1, LicenseCode: strings.Repeat("B", 25)}
+	got := codeUsedHint("ls01.contoso.com", in, []rds.KeyPack{kpBuiltIn, kpUserPack, kpDevicePack})
+	for _, want := range []string{"A key pack on ls01.contoso.com holds the CALs this resource declares", "A retail license code is single-use", "terraform import <address> ls01.contoso.com/2"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("hint %q does not contain %q", got, want)
+		}
+	}
+	if strings.Contains(got, "/3") || strings.Contains(got, in.LicenseCode) {
+		t.Errorf("hint %q names the wrong pack or the code", got)
+	}
+	if got := codeUsedHint("ls01", in, []rds.KeyPack{kpBuiltIn, kpDevicePack}); got != "" {
+		t.Errorf("hint without a matching pack: %q", got)
+	}
+}

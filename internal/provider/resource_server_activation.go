@@ -1,0 +1,776 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/rds"
+	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/winrmclient"
+)
+
+// Ensure the resource satisfies the framework's interfaces.
+var (
+	_ resource.Resource                   = (*serverActivationResource)(nil)
+	_ resource.ResourceWithConfigure      = (*serverActivationResource)(nil)
+	_ resource.ResourceWithImportState    = (*serverActivationResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*serverActivationResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*serverActivationResource)(nil)
+)
+
+// NewServerActivationResource is the rdslicensing_server_activation resource.
+func NewServerActivationResource() resource.Resource { return &serverActivationResource{} }
+
+type serverActivationResource struct {
+	data *providerData
+}
+
+// Metadata names the resource.
+func (r *serverActivationResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_server_activation"
+}
+
+// Activation methods, and the names of Windows' numbered values.
+const (
+	methodAutomatic       = "automatic"
+	methodLicenseServerID = "license_server_id"
+)
+
+var (
+	// reactivationReasons are ReactivateServerAutomatic's Reason 0-4.
+	reactivationReasons = []string{"redeployed", "certificate_corrupt", "private_key_compromised", "activation_key_expired", "server_upgraded"}
+	// discoveryScopes are Win32_TSLicenseServer.ServerRole 0-2.
+	discoveryScopes = []string{"workgroup", "domain", "forest"}
+)
+
+// Schema describes the resource.
+func (r *serverActivationResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	contact := func(desc string) schema.StringAttribute {
+		return schema.StringAttribute{
+			Optional:            true,
+			MarkdownDescription: desc + " Optional; leaving it out (or `\"\"`) keeps it empty on the server, and a value set by hand shows as a change.",
+		}
+	}
+	required := func(name, desc string) schema.StringAttribute {
+		return schema.StringAttribute{
+			Required:            true,
+			MarkdownDescription: desc + " Required: the Microsoft Clearinghouse refuses automatic activation without it.",
+			Validators:          []validator.String{contactNotBlank{why: "the Microsoft Clearinghouse needs the " + name + " of the license server's contact to activate it"}},
+		}
+	}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Activation of an RD license server with the Microsoft Clearinghouse, with the contact details RD Licensing Manager asks for, its discovery scope and its membership of the Active Directory group \"Terminal Server License Servers\". " +
+			"The RD Licensing role must be installed first (`rdslicensing_role`).\n\n" +
+			"Create sets the contact details, then activates the server: `automatic` over the Internet (the license server itself needs outbound TCP 443), or `license_server_id` with the 35-character license server ID " +
+			"that the Clearinghouse web site (https://activate.microsoft.com) or telephone line gives for the server's `product_id`, for servers without Internet access. A server that is already activated is adopted as it is. " +
+			"Changing contact details updates them without reactivating. A server found deactivated shows as a change in `plan`, and `apply` activates it again.\n\n" +
+			"To reactivate (for example after restoring the server from a backup, or when its certificate is corrupt), set `reactivation_reason` and change `reactivation_trigger`.\n\n" +
+			"Destroy only forgets the activation unless `deactivate_on_destroy = true`: the server stays activated, and a warning says so.\n\n" +
+			"Import with the host as ID: `terraform import rdslicensing_server_activation.ls01 ls01.contoso.com`.",
+		Attributes: map[string]schema.Attribute{
+			"id":             idAttribute("the host"),
+			"host":           hostAttribute("whose license server to activate"),
+			"first_name":     required("first name", "First name of the contact (`FirstName`)."),
+			"last_name":      required("last name", "Last name of the contact (`LastName`)."),
+			"company":        required("company", "Company (`Company`)."),
+			"country_region": required("country/region", "Country or region (`CountryRegion`), as RD Licensing Manager lists it: the English name on English systems, e.g. `United States`, `United Kingdom`, `Germany`. The server refuses names outside its list."),
+			"email":          contact("E-mail address of the contact (`eMail`)."),
+			"org_unit":       contact("Organizational unit (`OrgUnit`)."),
+			"address":        contact("Street address (`Address`)."),
+			"city":           contact("City (`City`)."),
+			"state":          contact("State or province (`State`)."),
+			"postal_code":    contact("Postal code (`PostalCode`)."),
+			"method": schema.StringAttribute{
+				Optional: true, Computed: true, Default: stringdefault.StaticString(methodAutomatic),
+				MarkdownDescription: "How to activate: `automatic` (default) over the Internet from the license server, which needs outbound TCP 443 to the Clearinghouse; or `license_server_id` with the ID in `license_server_id` or `license_server_id_wo`, for servers without Internet access. " +
+					"Changing it does nothing on an activated server; it applies to the next activation.",
+				Validators: []validator.String{stringvalidator.OneOf(methodAutomatic, methodLicenseServerID)},
+			},
+			"license_server_id": schema.StringAttribute{
+				Optional: true, Computed: true, Sensitive: true,
+				MarkdownDescription: "License server ID: 35 letters and digits (hyphens and spaces are ignored, case does not matter). " +
+					"With `method = \"license_server_id\"`, the ID the Clearinghouse web site (https://activate.microsoft.com) or telephone line gives for this server's `product_id`: the server is activated with it, and reactivated when it changes. " +
+					"With `method = \"automatic\"` leave it out: it is read from the server. Conflicts with `license_server_id_wo`.",
+				Validators: []validator.String{licenseServerIDValidator{}},
+			},
+			"license_server_id_wo": schema.StringAttribute{
+				Optional: true, WriteOnly: true, Sensitive: true,
+				MarkdownDescription: "Write-only form of `license_server_id` (Terraform and OpenTofu 1.11 and later): never stored in the state or the plan. Requires `license_server_id_wo_version`; " +
+					"`license_server_id` then shows the ID the server reports.",
+				Validators: []validator.String{licenseServerIDValidator{}},
+			},
+			"license_server_id_wo_version": schema.Int64Attribute{
+				Optional:            true,
+				MarkdownDescription: "Version of `license_server_id_wo`. Terraform cannot see a write-only value change: change this number whenever you change `license_server_id_wo`, and the server is reactivated with the new ID when it differs from the server's.",
+			},
+			"discovery_scope": schema.StringAttribute{
+				Optional: true, Computed: true,
+				MarkdownDescription: "Discovery scope of the license server (`ServerRole`): `workgroup`, `domain` (needs a Domain Admin) or `forest` (needs an Enterprise Admin). Outside a domain only `workgroup` exists. Left out, it is read from the server and left as it is.",
+				Validators:          []validator.String{stringvalidator.OneOf(discoveryScopes...)},
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"add_to_license_servers_group": schema.BoolAttribute{
+				Optional: true, Computed: true,
+				MarkdownDescription: "Membership of the license server in the Active Directory group \"Terminal Server License Servers\" of its domain, which per-user CAL tracking and reporting need. `true` adds it, `false` removes it; either needs a Domain Admin, and `true` needs a server in a domain. Left out, it is read from the server and left as it is.",
+				PlanModifiers:       []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()},
+			},
+			"reactivation_reason": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "Why the server is reactivated when `reactivation_trigger` changes, as Windows' `ReactivateServerAutomatic` takes it: `redeployed` (0), `certificate_corrupt` (1), `private_key_compromised` (2), `activation_key_expired` (3) or `server_upgraded` (4). " +
+					"Required with `reactivation_trigger`. Changing it alone does nothing.",
+				Validators: []validator.String{stringvalidator.OneOf(reactivationReasons...)},
+			},
+			"reactivation_trigger": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "Any value: when it changes to a new non-null value, apply reactivates the license server (a new certificate from the Clearinghouse) for `reactivation_reason`. " +
+					"Bump it to reactivate, e.g. `reactivation_trigger = \"2026-03-restored-from-backup\"` after restoring the server from a backup. " +
+					"With `method = \"license_server_id\"`, set the new license server ID the Clearinghouse gave for the reactivation at the same time. Creating the resource activates and never reactivates.",
+			},
+			"deactivate_on_destroy": schema.BoolAttribute{
+				Optional: true, Computed: true, Default: booldefault.StaticBool(false),
+				MarkdownDescription: "Deactivate the license server over the Internet when the resource is destroyed. Defaults to `false`: destroy only forgets the activation and the server stays activated (a warning says so).",
+			},
+			"activation_status": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "Activation status as Windows reports it: `activated`, `not_activated` or `unknown`.",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"product_id": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "Product ID of the license server: what the Clearinghouse web site and telephone line ask for to give a license server ID or license key pack IDs.",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Read: true, Update: true, Delete: true}),
+		},
+	}
+}
+
+// Configure receives the provider's client.
+func (r *serverActivationResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.data = configureData(req.ProviderData, &resp.Diagnostics)
+}
+
+// ValidateConfig checks, offline, what the attributes mean together.
+func (r *serverActivationResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var m serverActivationModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	id, wo, version := m.LicenseServerID, m.LicenseServerIDWO, m.LicenseServerIDWOVersion
+	if !id.IsNull() && !wo.IsNull() {
+		resp.Diagnostics.AddAttributeError(path.Root("license_server_id_wo"), "Conflicting license server IDs",
+			"Set license_server_id or license_server_id_wo, not both. license_server_id_wo (Terraform and OpenTofu 1.11 and later) keeps the ID out of the state; license_server_id stores it there, marked sensitive.")
+	}
+	if !wo.IsNull() && version.IsNull() {
+		resp.Diagnostics.AddAttributeError(path.Root("license_server_id_wo_version"), "Missing license_server_id_wo_version",
+			"license_server_id_wo is write-only: Terraform never stores it, so it cannot see it change. Set license_server_id_wo_version (e.g. 1) with it, and change that number whenever you change license_server_id_wo.")
+	}
+	if wo.IsNull() && !version.IsNull() {
+		resp.Diagnostics.AddAttributeError(path.Root("license_server_id_wo_version"), "license_server_id_wo_version without license_server_id_wo",
+			"license_server_id_wo_version only marks changes of license_server_id_wo, which is not set. Set license_server_id_wo, or remove license_server_id_wo_version.")
+	}
+	switch m.Method.ValueString() {
+	case methodLicenseServerID:
+		if id.IsNull() && wo.IsNull() {
+			resp.Diagnostics.AddAttributeError(path.Root("method"), "Missing license server ID",
+				`method = "license_server_id" activates the license server with the 35-character license server ID that the Microsoft Clearinghouse issues for the server's product ID, but neither license_server_id nor license_server_id_wo is set. `+
+					`Get the ID on the Clearinghouse web site (https://activate.microsoft.com) or by telephone, giving the server's product ID (this resource's product_id once it exists, RD Licensing Manager's Activate Server Wizard, or (Get-CimInstance Win32_TSLicenseServer).ProductId on the server), `+
+					`then set license_server_id, or license_server_id_wo with license_server_id_wo_version. Or set method = "automatic" if the server reaches the Internet (outbound TCP 443).`)
+		}
+	case methodAutomatic, "":
+		for _, p := range []struct {
+			name string
+			v    types.String
+		}{{"license_server_id", id}, {"license_server_id_wo", wo}} {
+			if !p.v.IsNull() && !m.Method.IsUnknown() {
+				resp.Diagnostics.AddAttributeError(path.Root(p.name), "License server ID with automatic activation",
+					p.name+` is only used with method = "license_server_id". With method = "automatic" (the default) the Microsoft Clearinghouse gives the server its ID over the Internet, and the provider reads it into license_server_id. `+
+						`Set method = "license_server_id" to activate with this ID (for a server without Internet access), or remove `+p.name+`.`)
+			}
+		}
+	}
+	if !m.ReactivationTrigger.IsNull() && m.ReactivationReason.IsNull() {
+		resp.Diagnostics.AddAttributeError(path.Root("reactivation_reason"), "Missing reactivation_reason",
+			"reactivation_trigger reactivates the license server when it changes, and Windows needs the reason for the reactivation: set reactivation_reason to redeployed, certificate_corrupt, private_key_compromised, activation_key_expired or server_upgraded.")
+	}
+	if !m.ReactivationReason.IsNull() && m.ReactivationTrigger.IsNull() {
+		resp.Diagnostics.AddAttributeError(path.Root("reactivation_trigger"), "reactivation_reason without reactivation_trigger",
+			"reactivation_reason is the reason given for a reactivation, and reactivations happen when reactivation_trigger changes; alone it does nothing. Set reactivation_trigger too (any value, e.g. a date; change it to reactivate), or remove reactivation_reason.")
+	}
+}
+
+// ModifyPlan keeps the license server ID when nothing reactivates the
+// server, and checks against the host what needs a domain.
+func (r *serverActivationResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() {
+		return // destroy
+	}
+	var plan, config serverActivationModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	var state *serverActivationModel
+	if !req.State.Raw.IsNull() {
+		state = &serverActivationModel{}
+		resp.Diagnostics.Append(req.State.Get(ctx, state)...)
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if state != nil && config.LicenseServerID.IsNull() && !willReactivate(&plan, state, &config) {
+		plan.LicenseServerID = state.LicenseServerID
+	}
+	r.checkDomain(ctx, &plan, state, &resp.Diagnostics)
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+// checkDomain fails the plan when it asks for a domain or forest scope or
+// the AD group on a server outside a domain. What it cannot check (host
+// unknown or unreachable) apply checks.
+func (r *serverActivationResource) checkDomain(ctx context.Context, plan, state *serverActivationModel, diags *diag.Diagnostics) {
+	if r.data == nil || plan.Host.IsUnknown() {
+		return
+	}
+	scope := plan.DiscoveryScope
+	needScope := !scope.IsNull() && !scope.IsUnknown() && scope.ValueString() != discoveryScopes[0] && (state == nil || !scope.Equal(state.DiscoveryScope))
+	needGroup := plan.Group.ValueBool() && (state == nil || !state.Group.ValueBool())
+	host := r.data.host(plan.Host)
+	if (!needScope && !needGroup) || host == "" {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	info, err := rds.GetHostInfo.Run(ctx, r.data, host, rds.NoInput{})
+	if err != nil {
+		tflog.Debug(ctx, "cannot check the domain of the license server at plan time; apply will", map[string]any{"host": host, "error": err.Error()})
+		return
+	}
+	if info.PartOfDomain {
+		return
+	}
+	if needScope {
+		role := discoveryScopeRole(scope.ValueString())
+		diags.AddAttributeError(path.Root("discovery_scope"), "Discovery scope "+scope.ValueString()+" needs a domain",
+			fmt.Sprintf("cannot set the discovery scope of the license server on %s to %d (%s): the server is not in a domain (workgroup %s), and outside a domain the only scope is 0 (workgroup). Set discovery_scope = \"workgroup\" or leave it out, or join the server to a domain first.",
+				info.ComputerName, role, scope.ValueString(), info.Domain))
+	}
+	if needGroup {
+		diags.AddAttributeError(path.Root("add_to_license_servers_group"), "The license server is not in a domain",
+			fmt.Sprintf("the license server on %s is not in a domain (workgroup %s): the Active Directory group \"Terminal Server License Servers\" exists only in a domain. Set add_to_license_servers_group = false or leave it out, or join the server to a domain first.",
+				info.ComputerName, info.Domain))
+	}
+}
+
+// Default timeouts: activation talks to the Clearinghouse over the Internet.
+const (
+	activationTimeout     = 10 * time.Minute
+	activationReadTimeout = 5 * time.Minute
+)
+
+// Create sets the contact details, activates the server (or adopts an
+// activated one) and sets the discovery scope and group.
+func (r *serverActivationResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var m, config serverActivationModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &m)...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	host, ok := r.data.requireHost(m.Host, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() || !ok {
+		return
+	}
+	d, diags := m.Timeouts.Create(ctx, activationTimeout)
+	resp.Diagnostics.Append(diags...)
+	ctx, cancel := withTimeout(ctx, d)
+	defer cancel()
+	ls, ok := r.converge(ctx, host, &m, nil, config.LicenseServerIDWO, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	m.ID = types.StringValue(host)
+	m.setServer(ls)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+// Read refreshes the activation from the host. A server without the role
+// or no longer activated leaves the state, so that plan proposes to
+// activate it again.
+func (r *serverActivationResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var m serverActivationModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	host := r.data.host(m.Host)
+	d, diags := m.Timeouts.Read(ctx, activationReadTimeout)
+	resp.Diagnostics.Append(diags...)
+	ctx, cancel := withTimeout(ctx, d)
+	defer cancel()
+	ls, err := rds.GetLicenseServer.Run(ctx, r.data, host, rds.NoInput{})
+	if isKind(err, winrmclient.KindRoleMissing) {
+		tflog.Info(ctx, "RD Licensing is not installed: the activation is gone", map[string]any{"host": host})
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot read the license server on "+host, activationRemedy(err))
+		return
+	}
+	if ls.ActivationStatus != 0 {
+		tflog.Info(ctx, "the license server is not activated: plan activates it again", map[string]any{"host": host, "activation_status": ls.ActivationStatus})
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	m.ID = types.StringValue(host)
+	m.setServer(ls)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+// Update changes the contact details, scope and group, and reactivates
+// when the trigger or the license server ID asks for it.
+func (r *serverActivationResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var m, prior, config serverActivationModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &m)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	host := r.data.host(m.Host)
+	d, diags := m.Timeouts.Update(ctx, activationTimeout)
+	resp.Diagnostics.Append(diags...)
+	ctx, cancel := withTimeout(ctx, d)
+	defer cancel()
+	ls, ok := r.converge(ctx, host, &m, &prior, config.LicenseServerIDWO, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	m.ID = types.StringValue(host)
+	m.setServer(ls)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+// Delete forgets the activation, or with deactivate_on_destroy
+// deactivates the server.
+func (r *serverActivationResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var m serverActivationModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	host := r.data.host(m.Host)
+	if !m.DeactivateOnDestroy.ValueBool() {
+		resp.Diagnostics.AddWarning("License server on "+host+" stays activated",
+			fmt.Sprintf("Destroying rdslicensing_server_activation only removed it from the state: the license server on %s stays activated with the Microsoft Clearinghouse, with its contact details, discovery scope and group membership. "+
+				"To deactivate it, set deactivate_on_destroy = true and apply before destroying, or use RD Licensing Manager (right-click the server, Advanced, Deactivate Server).", host))
+		return
+	}
+	d, diags := m.Timeouts.Delete(ctx, activationTimeout)
+	resp.Diagnostics.Append(diags...)
+	ctx, cancel := withTimeout(ctx, d)
+	defer cancel()
+	_, err := rds.DeactivateLicenseSrv.Run(ctx, r.data, host, rds.ActivationInput{Method: methodAutomatic})
+	if mayHaveRun(err) {
+		// Deactivation is not idempotent, but its result shows: look.
+		if ls, lerr := rds.GetLicenseServer.Run(ctx, r.data, host, rds.NoInput{}); lerr == nil && ls.ActivationStatus != 0 {
+			err = nil
+		}
+	}
+	switch {
+	case isKind(err, winrmclient.KindRoleMissing):
+		resp.Diagnostics.AddWarning("Nothing to deactivate on "+host,
+			"RD Licensing is no longer installed on "+host+", so there is no license server to deactivate. If it was activated, the Microsoft Clearinghouse still counts that activation.")
+	case err != nil:
+		resp.Diagnostics.AddError("Cannot deactivate the license server on "+host,
+			activationRemedy(err, "To remove the resource without deactivating the server, set deactivate_on_destroy = false and apply, then destroy."))
+	}
+}
+
+// ImportState imports the activation of a host: the ID is the host.
+func (r *serverActivationResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	host, ok := importHost(req.ID, &resp.Diagnostics, "ls01.contoso.com")
+	if !ok {
+		return
+	}
+	if r.data != nil {
+		// Say why there is nothing to import, rather than OpenTofu's
+		// "non-existent remote object".
+		ls, err := rds.GetLicenseServer.Run(ctx, r.data, host, rds.NoInput{})
+		if err != nil {
+			resp.Diagnostics.AddError("Cannot import the license server activation of "+host, activationRemedy(err))
+			return
+		}
+		if ls.ActivationStatus != 0 {
+			resp.Diagnostics.AddError("License server on "+host+" is not activated",
+				fmt.Sprintf("The license server on %s is not activated (activation status %s), so there is no activation to import. Remove the import and apply the configuration instead: creating rdslicensing_server_activation activates the server.",
+					host, activationStatusName(ls.ActivationStatus)))
+			return
+		}
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), host)...)
+	resp.Diagnostics.Append(setImportedHost(ctx, r.data, host, resp)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("method"), methodAutomatic)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("deactivate_on_destroy"), false)...)
+}
+
+// converge makes the license server match m: contact, activation (on
+// Create, prior == nil) or reactivation, discovery scope and group. It
+// returns the server as it is after.
+func (r *serverActivationResource) converge(ctx context.Context, host string, m, prior *serverActivationModel, wo types.String, diags *diag.Diagnostics) (rds.LicenseServer, bool) {
+	summary := "Cannot activate the license server on " + host
+	if prior != nil {
+		summary = "Cannot update the license server activation on " + host
+	}
+	// The contact first: automatic activation needs it. The script writes
+	// only what differs.
+	if _, err := rds.SetContact.Run(ctx, r.data, host, m.contact()); err != nil {
+		if isKind(err, winrmclient.KindInvalidInput) && strings.HasPrefix(errMessage(err), "CountryRegion") {
+			opAttributeError(diags, path.Root("country_region"), "Invalid country_region", err)
+		} else {
+			diags.AddError(summary, activationRemedy(err))
+		}
+		return rds.LicenseServer{}, false
+	}
+
+	want := "" // the license server ID to activate with, canonical
+	if m.Method.ValueString() == methodLicenseServerID {
+		raw := m.LicenseServerID
+		if !wo.IsNull() {
+			raw = wo
+		}
+		want = normalizeLicenseServerID(raw.ValueString())
+	}
+	var have string
+	if prior == nil {
+		res, ok := r.activate(ctx, host, m.Method.ValueString(), want, diags)
+		if !ok {
+			return rds.LicenseServer{}, false
+		}
+		have = res.LicenseServerID
+	} else {
+		have = normalizeLicenseServerID(prior.LicenseServerID.ValueString())
+	}
+	trigger := prior != nil && reactivationTriggered(m, prior)
+	var in *rds.ActivationInput
+	switch {
+	case want != "" && (trigger || want != have):
+		// A new ID from the Clearinghouse (or an activated server adopted
+		// with another ID): only a reactivation puts it in place.
+		in = &rds.ActivationInput{Method: methodLicenseServerID, LicenseServerID: want}
+	case want == "" && trigger:
+		in = &rds.ActivationInput{Method: methodAutomatic, Reason: reactivationReasonCode(m.ReactivationReason.ValueString())}
+	}
+	if in != nil {
+		// Not idempotent, and the result cannot show whether it ran: an
+		// unknown outcome is reported, and the trigger stays as it was.
+		if _, err := rds.ReactivateLicenseSrv.Run(ctx, r.data, host, *in); err != nil {
+			diags.AddError("Cannot reactivate the license server on "+host, activationRemedy(err))
+			return rds.LicenseServer{}, false
+		}
+	}
+
+	ls, err := rds.GetLicenseServer.Run(ctx, r.data, host, rds.NoInput{})
+	if err != nil {
+		diags.AddError(summary, activationRemedy(err))
+		return rds.LicenseServer{}, false
+	}
+	if s := m.DiscoveryScope; !s.IsNull() && !s.IsUnknown() && discoveryScopeRole(s.ValueString()) != ls.ServerRole {
+		res, err := rds.SetDiscoveryScope.Run(ctx, r.data, host, rds.ScopeInput{ServerRole: discoveryScopeRole(s.ValueString())})
+		if err != nil {
+			diags.AddAttributeError(path.Root("discovery_scope"), "Cannot set the discovery scope of the license server on "+host, activationRemedy(err, domainRightsRemedy(err, "discovery_scope")))
+			return rds.LicenseServer{}, false
+		}
+		ls.ServerRole = res.ServerRole
+	}
+	if g := m.Group; !g.IsNull() && !g.IsUnknown() && (ls.PartOfDomain || g.ValueBool()) && (ls.InTSLSGroup == nil || *ls.InTSLSGroup != g.ValueBool()) {
+		res, err := rds.SetTSLSGroupMembership.Run(ctx, r.data, host, rds.GroupInput{Member: g.ValueBool()})
+		if err != nil {
+			diags.AddAttributeError(path.Root("add_to_license_servers_group"), "Cannot change the group membership of the license server on "+host, activationRemedy(err, domainRightsRemedy(err, "add_to_license_servers_group")))
+			return rds.LicenseServer{}, false
+		}
+		ls.InTSLSGroup = &res.Member
+	}
+	if ls.ActivationStatus != 0 {
+		diags.AddError(summary, fmt.Sprintf("Windows reports the license server on %s as %s after activating it. Check the event log (Applications and Services Logs > Microsoft > Windows > TerminalServices-Licensing) and RD Licensing Manager.",
+			host, activationStatusName(ls.ActivationStatus)))
+		return rds.LicenseServer{}, false
+	}
+	return ls, true
+}
+
+// activate activates the server. After a failure whose outcome is unknown
+// (the Clearinghouse may have activated it), it looks before anything
+// else, and tries once more only when the server is not activated.
+func (r *serverActivationResource) activate(ctx context.Context, host, method, id string, diags *diag.Diagnostics) (rds.ActivationResult, bool) {
+	in := rds.ActivationInput{Method: method, LicenseServerID: id}
+	res, err := rds.ActivateLicenseServer.Run(ctx, r.data, host, in)
+	if mayHaveRun(err) {
+		ls, lerr := rds.GetLicenseServer.Run(ctx, r.data, host, rds.NoInput{})
+		switch {
+		case lerr == nil && ls.ActivationStatus == 0:
+			return rds.ActivationResult{ActivationStatus: 0, LicenseServerID: ls.LicenseServerID, Changed: true}, true
+		case lerr == nil:
+			tflog.Info(ctx, "the activation did not happen: activating again", map[string]any{"host": host})
+			res, err = rds.ActivateLicenseServer.Run(ctx, r.data, host, in)
+		}
+	}
+	if err != nil {
+		diags.AddError("Cannot activate the license server on "+host, activationRemedy(err))
+		return rds.ActivationResult{}, false
+	}
+	return res, true
+}
+
+// willReactivate reports whether applying plan over state reactivates the
+// server: the trigger changed, or with method license_server_id the
+// configured ID differs from the server's. Update decides the same way.
+func willReactivate(plan, state, config *serverActivationModel) bool {
+	if reactivationTriggered(plan, state) {
+		return true
+	}
+	if plan.Method.ValueString() != methodLicenseServerID {
+		return false
+	}
+	id := config.LicenseServerID
+	if !config.LicenseServerIDWO.IsNull() {
+		id = config.LicenseServerIDWO
+	}
+	if id.IsUnknown() {
+		return true
+	}
+	return !id.IsNull() && normalizeLicenseServerID(id.ValueString()) != normalizeLicenseServerID(state.LicenseServerID.ValueString())
+}
+
+// triggered: reactivation_trigger changed to a new non-null value.
+func reactivationTriggered(plan, state *serverActivationModel) bool {
+	return !plan.ReactivationTrigger.IsNull() && !plan.ReactivationTrigger.Equal(state.ReactivationTrigger)
+}
+
+// outcomeUnknown: the operation may have run although no result came back.
+func mayHaveRun(err error) bool {
+	var e *winrmclient.Error
+	return errors.As(err, &e) && e.OutcomeUnknown
+}
+
+// withRemedy is opErrorDetail with what to do for the failures this
+// resource meets, and extra advice, before the operation's name.
+func activationRemedy(err error, extra ...string) string {
+	var remedy []string
+	switch winrmclient.KindOf(err) {
+	case winrmclient.KindRoleMissing:
+		remedy = append(remedy, "Install the RD Licensing role service first with the rdslicensing_role resource, and make this resource depend on it (depends_on).")
+	case winrmclient.KindRebootPending:
+		remedy = append(remedy, "Restart the server (or set restart = true on its rdslicensing_role resource), then apply again.")
+	}
+	for _, x := range extra {
+		if x != "" {
+			remedy = append(remedy, x)
+		}
+	}
+	detail := opErrorDetail(err)
+	if len(remedy) == 0 {
+		return detail
+	}
+	add := " " + strings.Join(remedy, " ")
+	if i := strings.LastIndex(detail, "\n\n("); i >= 0 {
+		return detail[:i] + add + detail[i:]
+	}
+	return detail + add
+}
+
+// domainRightsRemedy is what to do when ChangeRole or the AD group needs
+// a right the provider's account lacks.
+func domainRightsRemedy(err error, attr string) string {
+	if !isKind(err, winrmclient.KindAccessDenied) {
+		return ""
+	}
+	return "Manage this resource with a provider whose username is such an account (e.g. a provider alias with a domain account and auth = \"ntlm\" or \"kerberos\"), or leave " + attr + " out."
+}
+
+// isIDSeparator: the hyphens and spaces users copy along with an ID (any
+// dash: PDFs and web pages turn hyphens into en dashes).
+func isIDSeparator(r rune) bool {
+	return unicode.IsSpace(r) || unicode.Is(unicode.Pd, r) || r == '\u2212'
+}
+
+// normalizeLicenseServerID removes separators and upper-cases ASCII
+// letters, for comparisons.
+func normalizeLicenseServerID(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case isIDSeparator(r):
+		case r >= 'a' && r <= 'z':
+			b.WriteRune(r - 'a' + 'A')
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// canonicalLicenseServerID checks a license server ID as users type it and
+// returns its canonical form, or what is wrong with it. The message never
+// repeats the ID: it is a secret.
+func canonicalLicenseServerID(s string) (string, string) {
+	var b strings.Builder
+	pos := 0
+	for _, c := range s {
+		pos++
+		switch {
+		case isIDSeparator(c):
+		case c >= '0' && c <= '9', c >= 'A' && c <= 'Z':
+			b.WriteRune(c)
+		case c >= 'a' && c <= 'z':
+			b.WriteRune(c - 'a' + 'A')
+		default:
+			return "", fmt.Sprintf("character %d is %q, which is neither a letter (A-Z) nor a digit", pos, c)
+		}
+	}
+	if n := b.Len(); n != 35 {
+		return "", fmt.Sprintf("it has %d letters and digits, not 35", n)
+	}
+	return b.String(), ""
+}
+
+// licenseServerIDValidator checks license_server_id(_wo) at plan time.
+type licenseServerIDValidator struct{}
+
+func (licenseServerIDValidator) Description(context.Context) string {
+	return "35 letters and digits; hyphens and spaces are ignored"
+}
+
+func (v licenseServerIDValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (licenseServerIDValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if _, problem := canonicalLicenseServerID(req.ConfigValue.ValueString()); problem != "" {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid license server ID",
+			fmt.Sprintf("%s must be the 35-character license server ID the Microsoft Clearinghouse gave for this server (letters and digits; hyphens and spaces are ignored), but %s. Copy it again from the Clearinghouse web site or the telephone activation.",
+				req.Path, problem))
+	}
+}
+
+// notBlank refuses empty and all-space strings, saying why it matters.
+type contactNotBlank struct{ why string }
+
+func (v contactNotBlank) Description(context.Context) string { return "must not be empty" }
+
+func (v contactNotBlank) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (v contactNotBlank) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() || strings.TrimSpace(req.ConfigValue.ValueString()) != "" {
+		return
+	}
+	resp.Diagnostics.AddAttributeError(req.Path, "Empty "+req.Path.String(),
+		fmt.Sprintf("%s must not be empty: %s. Set it to a real value.", req.Path, v.why))
+}
+
+// reactivationReasonCode is the Reason of a reactivation_reason.
+func reactivationReasonCode(name string) int { return slices.Index(reactivationReasons, name) }
+
+// discoveryScopeRole is the ServerRole of a discovery_scope.
+func discoveryScopeRole(name string) int { return slices.Index(discoveryScopes, name) }
+
+// optionalContact is the state of an optional contact property: an empty
+// one keeps the null or "" it had, so that both mean "empty".
+func optionalContact(cur types.String, server string) types.String {
+	if server != "" {
+		return types.StringValue(server)
+	}
+	if !cur.IsUnknown() && cur.ValueString() == "" {
+		return cur
+	}
+	return types.StringNull()
+}
+
+// serverActivationModel is the resource's data.
+type serverActivationModel struct {
+	ID                       types.String   `tfsdk:"id"`
+	Host                     types.String   `tfsdk:"host"`
+	FirstName                types.String   `tfsdk:"first_name"`
+	LastName                 types.String   `tfsdk:"last_name"`
+	Company                  types.String   `tfsdk:"company"`
+	CountryRegion            types.String   `tfsdk:"country_region"`
+	Email                    types.String   `tfsdk:"email"`
+	OrgUnit                  types.String   `tfsdk:"org_unit"`
+	Address                  types.String   `tfsdk:"address"`
+	City                     types.String   `tfsdk:"city"`
+	State                    types.String   `tfsdk:"state"`
+	PostalCode               types.String   `tfsdk:"postal_code"`
+	Method                   types.String   `tfsdk:"method"`
+	LicenseServerID          types.String   `tfsdk:"license_server_id"`
+	LicenseServerIDWO        types.String   `tfsdk:"license_server_id_wo"`
+	LicenseServerIDWOVersion types.Int64    `tfsdk:"license_server_id_wo_version"`
+	DiscoveryScope           types.String   `tfsdk:"discovery_scope"`
+	Group                    types.Bool     `tfsdk:"add_to_license_servers_group"`
+	ReactivationReason       types.String   `tfsdk:"reactivation_reason"`
+	ReactivationTrigger      types.String   `tfsdk:"reactivation_trigger"`
+	DeactivateOnDestroy      types.Bool     `tfsdk:"deactivate_on_destroy"`
+	ActivationStatus         types.String   `tfsdk:"activation_status"`
+	ProductID                types.String   `tfsdk:"product_id"`
+	Timeouts                 timeouts.Value `tfsdk:"timeouts"`
+}
+
+// contact is the contact the configuration asks for ("" for null).
+func (m *serverActivationModel) contact() rds.Contact {
+	return rds.Contact{
+		FirstName: m.FirstName.ValueString(), LastName: m.LastName.ValueString(),
+		Company: m.Company.ValueString(), CountryRegion: m.CountryRegion.ValueString(),
+		Email: m.Email.ValueString(), OrgUnit: m.OrgUnit.ValueString(), Address: m.Address.ValueString(),
+		City: m.City.ValueString(), State: m.State.ValueString(), PostalCode: m.PostalCode.ValueString(),
+	}
+}
+
+// setServer sets what the host reports. The license server ID keeps the
+// form it was written in when it is the same ID.
+func (m *serverActivationModel) setServer(ls rds.LicenseServer) {
+	c := ls.Contact
+	m.FirstName, m.LastName = types.StringValue(c.FirstName), types.StringValue(c.LastName)
+	m.Company, m.CountryRegion = types.StringValue(c.Company), types.StringValue(c.CountryRegion)
+	m.Email, m.OrgUnit = optionalContact(m.Email, c.Email), optionalContact(m.OrgUnit, c.OrgUnit)
+	m.Address, m.City = optionalContact(m.Address, c.Address), optionalContact(m.City, c.City)
+	m.State, m.PostalCode = optionalContact(m.State, c.State), optionalContact(m.PostalCode, c.PostalCode)
+	m.ActivationStatus = types.StringValue(activationStatusName(ls.ActivationStatus))
+	m.ProductID = types.StringValue(ls.ProductID)
+	if m.LicenseServerID.IsUnknown() || normalizeLicenseServerID(m.LicenseServerID.ValueString()) != normalizeLicenseServerID(ls.LicenseServerID) {
+		m.LicenseServerID = types.StringValue(ls.LicenseServerID)
+	}
+	m.LicenseServerIDWO = types.StringNull()
+	m.DiscoveryScope = types.StringValue(discoveryScopeName(ls.ServerRole))
+	switch {
+	case ls.InTSLSGroup != nil:
+		m.Group = types.BoolValue(*ls.InTSLSGroup)
+	case !ls.PartOfDomain:
+		m.Group = types.BoolValue(false)
+	case m.Group.IsUnknown():
+		m.Group = types.BoolNull() // the group could not be read (ls.TSLSGroupError)
+	}
+	if m.Method.IsNull() || m.Method.IsUnknown() {
+		m.Method = types.StringValue(methodAutomatic)
+	}
+	if m.DeactivateOnDestroy.IsNull() || m.DeactivateOnDestroy.IsUnknown() {
+		m.DeactivateOnDestroy = types.BoolValue(false)
+	}
+}
