@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"regexp"
@@ -12,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/winsim"
 )
@@ -144,4 +146,14 @@ func errorText(words ...string) *regexp.Regexp {
 		parts = append(parts, strings.Join(fields, `\s+`))
 	}
 	return regexp.MustCompile(`(?s)` + strings.Join(parts, `.*`))
+}
+
+// hostCheck is a state check that inspects winsim instead of the state:
+// unlike Check functions, state checks work with for_each instances.
+func hostCheck(fn func() error) statecheck.StateCheck { return hostStateCheck(fn) }
+
+type hostStateCheck func() error
+
+func (c hostStateCheck) CheckState(_ context.Context, _ statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
+	resp.Error = c()
 }
