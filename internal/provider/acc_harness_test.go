@@ -91,6 +91,22 @@ EOT
 `, e.Sim.Hosts()[0].State().Address, httpsPort, winsim.DefaultPassword, strings.TrimSpace(string(e.Sim.CACertPEM())), strings.Join(extra, "\n  "))
 }
 
+// AliasProvider is a second provider block, named alias, that logs on to
+// host as another account (over HTTPS, NTLM, not verifying the certificate).
+func (e *accEnv) AliasProvider(alias, host, user, password string) string {
+	return fmt.Sprintf(`
+provider "rdslicensing" {
+  alias    = %q
+  host     = %q
+  port     = %d
+  username = %q
+  password = %q
+  auth     = "ntlm"
+  insecure = true
+}
+`, alias, e.Addr(host), httpsPort(e), user, password)
+}
+
 // Config is the provider block followed by body.
 func (e *accEnv) Config(body string) string { return e.Provider() + body }
 

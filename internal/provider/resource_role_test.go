@@ -135,16 +135,7 @@ func TestAccRole_nonAdministrator(t *testing.T) {
 	st := winsim.NewHost("LS01", "2022", "")
 	st.Users = append(st.Users, winsim.User{Name: "operator", Password: "0perator-pw", RemoteManagement: true})
 	e := newAccEnv(t, st)
-	cfg := e.Provider() + `
-provider "rdslicensing" {
-  alias    = "operator"
-  host     = "` + e.Addr("LS01") + `"
-  port     = ` + itoa(httpsPort(e)) + `
-  username = "operator"
-  password = "0perator-pw"
-  auth     = "basic"
-  insecure = true
-}
+	cfg := e.Provider() + e.AliasProvider("operator", "LS01", "operator", "0perator-pw") + `
 resource "rdslicensing_role" "ls" { provider = rdslicensing.operator }
 `
 	accTest(t, resource.TestCase{

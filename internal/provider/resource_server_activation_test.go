@@ -424,16 +424,7 @@ func TestAccServerActivation_domain(t *testing.T) {
 	e := newAccEnv(t, st)
 	const addr = "rdslicensing_server_activation.ls"
 	// Domain scope and the AD group need a Domain Admin: a provider alias.
-	cfg := e.Provider() + `
-provider "rdslicensing" {
-  alias    = "domain_admin"
-  host     = "` + e.Addr("LS01") + `"
-  port     = ` + itoa(httpsPort(e)) + `
-  username = "CONTOSO\\alice"
-  password = "Al1ce-pw"
-  auth     = "ntlm"
-  insecure = true
-}
+	cfg := e.Provider() + e.AliasProvider("domain_admin", "LS01", `CONTOSO\alice`, "Al1ce-pw") + `
 ` + saResource("ls", `
   provider                     = rdslicensing.domain_admin
   discovery_scope              = "domain"

@@ -498,16 +498,7 @@ func TestAccSessionHostPolicy_nonAdministrator(t *testing.T) {
 	st := winsim.NewSessionHost("RDSH01", "2022", "contoso.com", graceEnds())
 	st.Users = append(st.Users, winsim.User{Name: "operator", Password: "0perator-pw", RemoteManagement: true})
 	e := newAccEnv(t, st)
-	cfg := e.Provider() + `
-provider "rdslicensing" {
-  alias    = "operator"
-  host     = "` + e.Addr("RDSH01") + `"
-  port     = ` + itoa(httpsPort(e)) + `
-  username = "operator"
-  password = "0perator-pw"
-  auth     = "basic"
-  insecure = true
-}
+	cfg := e.Provider() + e.AliasProvider("operator", "RDSH01", "operator", "0perator-pw") + `
 resource "rdslicensing_session_host_policy" "rdsh" {
   provider       = rdslicensing.operator
   licensing_mode = "per_device"
