@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -140,7 +139,6 @@ func httpsPort(e *accEnv) int {
 	return p
 }
 
-func itoa(n int) string { return strconv.Itoa(n) }
 
 func errorf(format string, args ...any) error { return fmt.Errorf(format, args...) }
 
