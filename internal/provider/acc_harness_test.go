@@ -139,7 +139,6 @@ func httpsPort(e *accEnv) int {
 	return p
 }
 
-
 func errorf(format string, args ...any) error { return fmt.Errorf(format, args...) }
 
 func TestMain(m *testing.M) {
