@@ -377,3 +377,32 @@ func TestFleetOf500Hosts(t *testing.T) {
 		}
 	}
 }
+
+// A domain account exists on every host of its domain: a Domain Admin
+// listed on one host logs on to the others as an administrator; a plain
+// domain user logs on but is no administrator there.
+func TestDomainAccountsSpanTheDomain(t *testing.T) {
+	ls := winsim.NewLicenseServerHost("LS01", "2022", "contoso.com")
+	ls.Users = append(ls.Users,
+		winsim.User{Name: "rdsadmin", Password: "Rds-Adm1n", Domain: "contoso.com", Admin: true, DomainAdmin: true},
+		winsim.User{Name: "bob", Password: "B0b-pw", Domain: "contoso.com", Admin: true})
+	sh := winsim.NewSessionHost("RDSH01", "2022", "contoso.com", time.Now().Add(time.Hour))
+	other := winsim.NewSessionHost("WG01", "2022", "", time.Now().Add(time.Hour))
+	sim := startSim(t, ls, sh, other)
+	for _, tc := range []struct {
+		host, user, password string
+		kind                 winrmclient.Kind
+	}{
+		{"RDSH01", `CONTOSO\rdsadmin`, "Rds-Adm1n", ""},
+		{"RDSH01", `CONTOSO\bob`, "B0b-pw", winrmclient.KindAccessDenied},
+		{"WG01", `CONTOSO\rdsadmin`, "Rds-Adm1n", winrmclient.KindAuth},
+	} {
+		c := clientFor(t, sim, sim.Host(tc.host), func(cfg *winrmclient.Config) {
+			cfg.Auth, cfg.Username, cfg.Password = winrmclient.AuthNTLM, tc.user, tc.password
+		})
+		_, err := rds.GetHostInfo.Run(ctxT(t), c, "", rds.NoInput{})
+		if tc.kind == "" && err != nil || tc.kind != "" && winrmclient.KindOf(err) != tc.kind {
+			t.Errorf("%s as %s: %v, want %q", tc.host, tc.user, err, tc.kind)
+		}
+	}
+}

@@ -471,7 +471,7 @@ func (srv *server) authenticate(w http.ResponseWriter, r *http.Request, cs *conn
 		case err != nil || !ok:
 			challenge("malformed Basic header", true)
 		default:
-			u, found := findUser(st, name, "")
+			u, found := srv.sim.findUser(st, name, "")
 			if !found || u.Password != password {
 				challenge("bad user name or password", true)
 			} else if u.Domain != "" {
@@ -518,7 +518,7 @@ func (srv *server) authenticate(w http.ResponseWriter, r *http.Request, cs *conn
 			}
 			var found User
 			sess, err := hs.Authenticate(token, func(name, domain string) (string, bool) {
-				u, ok := findUser(st, name, domain)
+				u, ok := srv.sim.findUser(st, name, domain)
 				if ok {
 					found = u
 				}
@@ -583,6 +583,32 @@ func (srv *server) sessionBody(w http.ResponseWriter, r *http.Request, cs *connS
 	}
 	entry.Auth = "encrypted"
 	return u, true, plain, false
+}
+
+// findUser resolves a logon name on a host: its own accounts first, then
+// the domain's. A domain account listed on any host of the domain is valid
+// on every host of it, as Active Directory makes it; on hosts that do not
+// list it, it is a local administrator when it is a Domain Admin (Domain
+// Admins is in every member's Administrators group).
+func (s *Sim) findUser(st *HostState, name, domain string) (User, bool) {
+	if u, ok := findUser(st, name, domain); ok {
+		return u, true
+	}
+	if st.Domain == "" {
+		return User{}, false
+	}
+	for _, h := range s.Hosts() {
+		other := h.view()
+		if !strings.EqualFold(other.Domain, st.Domain) {
+			continue
+		}
+		if u, ok := findUser(other, name, domain); ok && u.Domain != "" {
+			u.Admin = u.DomainAdmin
+			u.RemoteManagement = u.DomainAdmin
+			return u, true
+		}
+	}
+	return User{}, false
 }
 
 // findUser resolves a logon name the way Windows does: "user", ".\user",

@@ -1,0 +1,52 @@
+# OpenTofu 1.9+ only: one provider instance per session host (for example
+# when each host has its own local Administrator password), and one module
+# instance per host using it. With Terraform, use ../fleet instead.
+
+terraform {
+  required_version = ">= 1.9"
+  required_providers {
+    rdslicensing = {
+      source = "rdslicensing/rdslicensing"
+    }
+  }
+}
+
+variable "license_server" {
+  type = string
+}
+
+# Host => its local Administrator password.
+variable "session_hosts" {
+  type      = map(string)
+  sensitive = true
+}
+
+variable "session_host_names" {
+  description = "The keys of session_hosts (for_each keys cannot be sensitive)."
+  type        = set(string)
+}
+
+provider "rdslicensing" {
+  alias    = "session_host"
+  for_each = var.session_host_names
+
+  host     = each.key
+  username = "Administrator"
+  password = var.session_hosts[each.key]
+}
+
+module "session_host" {
+  source   = "../modules/session-hosts"
+  for_each = var.session_host_names
+  providers = {
+    rdslicensing = rdslicensing.session_host[each.key]
+  }
+
+  hosts           = toset([each.key])
+  licensing_mode  = "per_user"
+  license_servers = [var.license_server]
+}
+
+output "healthy" {
+  value = alltrue([for m in module.session_host : m.healthy])
+}

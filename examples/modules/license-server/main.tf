@@ -1,0 +1,49 @@
+# An RD license server: the role, its activation with the Microsoft
+# Clearinghouse, and its CALs.
+
+resource "rdslicensing_role" "this" {
+  host                     = var.host
+  include_management_tools = var.include_management_tools
+  restart                  = var.restart
+}
+
+resource "rdslicensing_server_activation" "this" {
+  # Taking the host from the role orders the activation after it.
+  host           = rdslicensing_role.this.id
+  first_name     = var.contact.first_name
+  last_name      = var.contact.last_name
+  company        = var.contact.company
+  country_region = var.contact.country_region
+  email          = var.contact.email
+  org_unit       = var.contact.org_unit
+  address        = var.contact.address
+  city           = var.contact.city
+  state          = var.contact.state
+  postal_code    = var.contact.postal_code
+
+  discovery_scope              = var.discovery_scope
+  add_to_license_servers_group = var.add_to_license_servers_group
+}
+
+resource "rdslicensing_key_pack" "this" {
+  for_each = var.key_packs
+
+  # CALs need an activated license server.
+  host            = rdslicensing_server_activation.this.id
+  program         = each.value.program
+  product_version = each.value.product_version
+  cal_type        = each.value.cal_type
+  agreement_type  = each.value.agreement_type
+  quantity        = each.value.quantity
+
+  license_code         = try(var.key_pack_codes[each.key].license_code, null)
+  license_number       = try(var.key_pack_codes[each.key].license_number, null)
+  authorization_number = try(var.key_pack_codes[each.key].authorization_number, null)
+  agreement_number     = try(var.key_pack_codes[each.key].agreement_number, null)
+  license_key_pack_id  = try(var.key_pack_codes[each.key].license_key_pack_id, null)
+}
+
+data "rdslicensing_key_packs" "this" {
+  host       = rdslicensing_server_activation.this.id
+  depends_on = [rdslicensing_key_pack.this]
+}

@@ -1,0 +1,56 @@
+# Quick start: one Windows Server 2022 license server with ten per-user CALs
+# for ten employees, and three session hosts pointed at it.
+#
+# `make demo` runs this against winsim, simulated Windows hosts. To run it
+# against real servers, see README.md.
+
+terraform {
+  required_version = ">= 1.6"
+  required_providers {
+    rdslicensing = {
+      source = "rdslicensing/rdslicensing"
+    }
+  }
+}
+
+# Settings from the environment: RDSLICENSING_HOST, RDSLICENSING_PORT,
+# RDSLICENSING_USERNAME, RDSLICENSING_PASSWORD, RDSLICENSING_CA_CERT, ...
+provider "rdslicensing" {}
+
+module "license_server" {
+  source = "../modules/license-server"
+
+  host    = var.license_server
+  contact = var.contact
+
+  key_packs = {
+    employees = {
+      program         = "agreement"
+      agreement_type  = "enterprise"
+      product_version = "2022"
+      cal_type        = "per_user"
+      quantity        = 10
+    }
+  }
+  key_pack_codes = {
+    employees = { agreement_number = var.agreement_number }
+  }
+}
+
+module "session_hosts" {
+  source = "../modules/session-hosts"
+
+  hosts              = var.session_hosts
+  licensing_mode     = "per_user"
+  license_servers    = [module.license_server.host]
+  min_available_cals = 2
+
+  depends_on = [module.license_server]
+}
+
+check "rds_licensing" {
+  assert {
+    condition     = module.session_hosts.healthy
+    error_message = join("\n", module.session_hosts.problems)
+  }
+}

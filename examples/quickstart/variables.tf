@@ -1,0 +1,33 @@
+variable "license_server" {
+  description = "The license server, as the provider and the session hosts reach it."
+  type        = string
+}
+
+variable "session_hosts" {
+  description = "The RD Session Hosts."
+  type        = set(string)
+}
+
+variable "agreement_number" {
+  description = "Your 7-digit Enterprise Agreement number."
+  type        = string
+  sensitive   = true
+}
+
+variable "contact" {
+  description = "Contact details for the Microsoft Clearinghouse."
+  type = object({
+    first_name     = string
+    last_name      = string
+    company        = string
+    country_region = string
+    email          = optional(string)
+  })
+  default = {
+    first_name     = "Ada"
+    last_name      = "Lovelace"
+    company        = "Contoso Ltd"
+    country_region = "United Kingdom"
+    email          = "it@contoso.com"
+  }
+}

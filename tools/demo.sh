@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# make demo: the quick start (examples/quickstart) against winsim, simulated
+# Windows Server hosts, from a fresh clone. Builds the provider and winsim,
+# starts winsim, applies, prints CALs, grace periods and diagnostics,
+# checks that a second plan has no changes, and stops winsim.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+work="$root/.demo"
+rm -rf "$work"
+mkdir -p "$work/plugins"
+
+say() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+
+# The CLI: an installed tofu or terraform, else OpenTofu built from the Go
+# module proxy (the same build the tests use).
+cli="${DEMO_CLI:-}"
+if [ -z "$cli" ]; then
+  if command -v tofu >/dev/null 2>&1; then cli="$(command -v tofu)"
+  elif command -v terraform >/dev/null 2>&1; then cli="$(command -v terraform)"
+  elif [ -x "$root/.tools/bin/tofu" ]; then cli="$root/.tools/bin/tofu"
+  else
+    say "No tofu or terraform on PATH: building OpenTofu from the Go module proxy (a few minutes, once)"
+    make -s tofu
+    cli="$root/.tools/bin/tofu"
+  fi
+fi
+say "Using $("$cli" version 2>/dev/null | head -n 1) ($cli)"
+
+say "Building the provider and winsim"
+go build -o "$work/plugins/terraform-provider-rdslicensing" .
+go build -o "$work/winsim" ./cmd/winsim
+
+# The CLI runs the provider just built; nothing else is downloaded.
+cat > "$work/dev.tfrc" <<TFRC
+provider_installation {
+  dev_overrides {
+    "rdslicensing/rdslicensing" = "$work/plugins"
+  }
+  direct {}
+}
+TFRC
+export TF_CLI_CONFIG_FILE="$work/dev.tfrc" CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1
+
+# The scenario, with the session hosts' grace period ending 90 days from now.
+grace="$(date -u -d '+90 days' +%Y-%m-%dT00:00:00Z 2>/dev/null || date -u -v+90d +%Y-%m-%dT00:00:00Z)"
+sed "s/2027-02-20T00:00:00Z/$grace/" examples/quickstart/winsim.json > "$work/winsim.json"
+
+say "Starting winsim: a Windows Server 2022 license server and three session hosts"
+"$work/winsim" -scenario "$work/winsim.json" -http-port 0 -https-port 0 -control 127.0.0.1:0 \
+  -ready-file "$work/ready.json" -ca-out "$work/ca.pem" > "$work/winsim.log" 2>&1 &
+winsim_pid=$!
+trap 'kill "$winsim_pid" 2>/dev/null || true; wait "$winsim_pid" 2>/dev/null || true' EXIT
+for _ in $(seq 1 100); do
+  [ -s "$work/ready.json" ] && break
+  kill -0 "$winsim_pid" 2>/dev/null || { cat "$work/winsim.log"; exit 1; }
+  sleep 0.1
+done
+[ -s "$work/ready.json" ] || { echo "winsim did not start" >&2; cat "$work/winsim.log"; exit 1; }
+cat "$work/winsim.log"
+https_port="$(sed -n 's/.*"https_port":\([0-9]*\).*/\1/p' "$work/ready.json")"
+
+# The provider's settings, as with a real server (see examples/quickstart/README.md).
+export RDSLICENSING_PORT="$https_port"
+export RDSLICENSING_CA_CERT="$work/ca.pem"
+export RDSLICENSING_USERNAME='CONTOSO\rdsadmin'
+export RDSLICENSING_PASSWORD='Winsim-P@ssw0rd'
+export TF_VAR_license_server=127.0.10.1
+export TF_VAR_session_hosts='["127.0.10.2","127.0.10.3","127.0.10.4"]'
+export TF_VAR_agreement_number=4680246
+
+# A copy of the examples, so that the modules' relative paths hold and the
+# repository stays clean.
+cp -r examples "$work/examples"
+cd "$work/examples/quickstart"
+
+# With a development override the provider needs no installing: `get`
+# fetches the modules, which is all init would have to do.
+say "$(basename "$cli") get (init: the provider comes from the development override)"
+"$cli" get -no-color >"$work/init.log" 2>&1 || { cat "$work/init.log"; exit 1; }
+cat "$work/init.log"
+
+say "$(basename "$cli") apply"
+start=$(date +%s)
+if ! "$cli" apply -no-color -input=false -auto-approve > "$work/apply.log" 2>&1; then
+  cat "$work/apply.log"
+  echo "apply failed" >&2
+  exit 1
+fi
+# The progress lines, without the plan and the development-override notice.
+grep -E ': (Creating|Creation complete|Reading|Read complete|Still creating)|^Apply complete' "$work/apply.log" || true
+echo "(apply took $(( $(date +%s) - start )) s)"
+
+say "CALs, grace periods and diagnostics"
+"$cli" output -no-color -raw summary
+echo
+
+say "A second plan: nothing to change"
+set +e
+"$cli" plan -no-color -input=false -detailed-exitcode > "$work/plan.log" 2>&1
+code=$?
+set -e
+grep -E 'No changes|Plan:' "$work/plan.log" || true
+if [ "$code" != 0 ]; then
+  cat "$work/plan.log"
+  echo "The second plan is not empty (exit code $code)." >&2
+  exit 1
+fi
+
+say "Done. Stopping winsim."
