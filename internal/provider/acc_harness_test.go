@@ -144,7 +144,11 @@ func errorf(format string, args ...any) error { return fmt.Errorf(format, args..
 func TestMain(m *testing.M) {
 	// Restarts in winsim take a fraction of a second.
 	restartPollInterval = 200 * time.Millisecond
-	os.Exit(m.Run())
+	code := m.Run()
+	if buildDir != "" {
+		_ = os.RemoveAll(buildDir)
+	}
+	os.Exit(code)
 }
 
 // errorText matches an error that contains the words, in order, however

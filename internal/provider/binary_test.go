@@ -31,7 +31,8 @@ func repoRoot() string {
 func providerBinary(t *testing.T) string {
 	t.Helper()
 	buildOnce.Do(func() {
-		buildDir, buildErr = os.MkdirTemp("", "rdslicensing-plugins-")
+		// Shared by every test of the process; TestMain removes it.
+		buildDir, buildErr = os.MkdirTemp("", "rdslicensing-plugins-") //nolint:usetesting // outlives any one test
 		if buildErr != nil {
 			return
 		}
