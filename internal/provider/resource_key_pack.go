@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -388,10 +387,8 @@ func (r *keyPackResource) install(ctx context.Context, host string, in rds.Insta
 		return res.KeyPack, true
 	}
 	summary := "Cannot install CALs on " + host
-	var we *winrmclient.Error
-	errors.As(err, &we)
 	switch {
-	case we != nil && we.OutcomeUnknown:
+	case mayHaveRun(err):
 		return r.adopt(ctx, host, in, before, err, diags)
 	case isKind(err, winrmclient.KindCodeAlreadyUsed):
 		detail := opErrorDetail(err)
@@ -416,7 +413,7 @@ func (r *keyPackResource) adopt(ctx context.Context, host string, in rds.Install
 		diags.AddError("Cannot tell whether CALs were installed on "+host,
 			fmt.Sprintf("The connection broke while installing CALs on %s, and reading the key packs afterwards failed too (%s). "+
 				"Do not apply again before you have looked: a new key pack in RD Licensing Manager on %s means the CALs were installed; import it (terraform import <address> %s/<key_pack_id>). If there is none, applying again is safe.\n\n%s",
-				host, kpErrMessage(err), host, host, opErrorDetail(installErr)))
+				host, errMessage(err), host, host, opErrorDetail(installErr)))
 		return rds.KeyPack{}, false
 	}
 	found := newKeyPacks(before, after.KeyPacks, in)
@@ -1109,15 +1106,6 @@ func (r *keyPackResource) hostOf(m *keyPackModel) string {
 		return m.Host.ValueString()
 	}
 	return r.data.host(m.Host)
-}
-
-// kpErrMessage is an operation error's message without the envelope.
-func kpErrMessage(err error) string {
-	var e *winrmclient.Error
-	if errors.As(err, &e) {
-		return e.Message
-	}
-	return err.Error()
 }
 
 var keyPackTimeoutTypes = map[string]attr.Type{"create": types.StringType, "read": types.StringType, "update": types.StringType, "delete": types.StringType}

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -563,13 +562,7 @@ func reactivationTriggered(plan, state *serverActivationModel) bool {
 	return !plan.ReactivationTrigger.IsNull() && !plan.ReactivationTrigger.Equal(state.ReactivationTrigger)
 }
 
-// outcomeUnknown: the operation may have run although no result came back.
-func mayHaveRun(err error) bool {
-	var e *winrmclient.Error
-	return errors.As(err, &e) && e.OutcomeUnknown
-}
-
-// withRemedy is opErrorDetail with what to do for the failures this
+// activationRemedy is opErrorDetail with what to do for the failures this
 // resource meets, and extra advice, before the operation's name.
 func activationRemedy(err error, extra ...string) string {
 	var remedy []string
