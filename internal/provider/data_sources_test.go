@@ -216,6 +216,10 @@ func TestAccDataSourceDiagnostics(t *testing.T) {
 	lsFew := licenseServer("LSFEW", "127.0.34.7", "2022", dom, keyPack(2, 1, 7, 20, 18))
 	lsOld := licenseServer("LSOLD", "127.0.34.8", "2022", dom, keyPack(2, 1, 6, 20, 0))
 	lsWG := licenseServer("LSWG", "127.0.34.9", "2022", "", keyPack(2, 1, 7, 20, 0))
+	lsSecGroup := licenseServer("LSSG", "127.0.34.10", "2022", dom, keyPack(2, 1, 7, 20, 0))
+	lsSecGroup.LicenseServer.SecurityGroupPolicy, lsSecGroup.LicenseServer.EndpointServers = true, []string{"SHOK"}
+	lsBeta := licenseServer("LSBETA", "127.0.34.11", "2022", dom, keyPack(2, 1, 7, 20, 0))
+	lsBeta.Quirks.ConnectivityStatus = 3 // BETA_RTM_MISMATCH
 	a := func(h winsim.HostState) string { return h.Address }
 
 	noRDSH := winsim.NewHost("WEB01", "2022", dom)
@@ -228,6 +232,8 @@ func TestAccDataSourceDiagnostics(t *testing.T) {
 	graceOver.SessionHost.GracePeriodEnds = &over
 	gpo := sessionHost("SHGPO", "127.0.35.17", dom, 4, a(lsOK))
 	gpo.SessionHost.ConfigLicensingMode = 2
+	gpoServers := sessionHost("SHGPOLS", "127.0.35.19", dom, 4, a(lsOK))
+	gpoServers.SessionHost.ConfigLicenseServers = []string{a(lsFew)}
 	cases := map[string]diagnosisCase{
 		"ok":          {sessionHost("SHOK", "127.0.35.2", dom, 4, a(lsOK)), nil, true},
 		"nordsh":      {noRDSH, []string{"rdsh_not_installed"}, true},
@@ -247,8 +253,11 @@ func TestAccDataSourceDiagnostics(t *testing.T) {
 		"workgroup":   {sessionHost("SHWG", "127.0.35.16", "", 4, a(lsWG)), []string{"per_user_in_workgroup"}, true},
 		"gpo":         {gpo, []string{"group_policy_overrides_mode"}, true},
 		"crossdomain": {sessionHost("SHCROSS", "127.0.35.18", dom, 4, a(lsWG)), []string{"license_server_access_denied"}, false},
+		"gposervers":  {gpoServers, []string{"group_policy_overrides_license_servers"}, true},
+		"secgroup":    {sessionHost("SHSECGRP", "127.0.35.20", dom, 4, a(lsSecGroup)), []string{"license_server_security_group"}, false},
+		"invalid":     {sessionHost("SHINVALID", "127.0.35.21", dom, 4, a(lsBeta)), []string{"license_server_invalid"}, false},
 	}
-	hosts := []winsim.HostState{lsOK, ls19, lsNA, lsNoWinRM, lsEmpty, lsFull, lsFew, lsOld, lsWG}
+	hosts := []winsim.HostState{lsOK, ls19, lsNA, lsNoWinRM, lsEmpty, lsFull, lsFew, lsOld, lsWG, lsSecGroup, lsBeta}
 	var cfg strings.Builder
 	var checks []resource.TestCheckFunc
 	for name, c := range cases {
@@ -256,6 +265,9 @@ func TestAccDataSourceDiagnostics(t *testing.T) {
 		fmt.Fprintf(&cfg, "data \"rdslicensing_diagnostics\" %q { host = %q }\n", name, c.host.Address)
 		checks = append(checks, wantFindings("data.rdslicensing_diagnostics."+name, c.codes, c.healthy))
 	}
+	checks = append(checks,
+		resource.TestCheckResourceAttr("data.rdslicensing_diagnostics.secgroup", "license_servers.0.connectivity", "not_in_tsc_group"),
+		resource.TestCheckResourceAttr("data.rdslicensing_diagnostics.invalid", "license_servers.0.connectivity", "beta_rtm_mismatch"))
 	e := newAccEnv(t, hosts...)
 	accTest(t, resource.TestCase{Steps: []resource.TestStep{
 		{Config: e.Config(cfg.String()), Check: resource.ComposeAggregateTestCheckFunc(checks...)},

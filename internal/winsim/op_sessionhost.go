@@ -3,6 +3,7 @@ package winsim
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -27,6 +28,7 @@ func init() {
 // GetTStoLSConnectivityStatus answers (reference section 4.2).
 const (
 	shLSLowerVersion      = 4  // LOWER_VERSION
+	shLSNotInTSCGroup     = 5  // NOT_IN_TSCGROUP
 	shLSNotConnectable    = 6  // NOT_CONNECTABLE
 	shLSAccessDenied      = 8  // CONNECTABLE_BUT_ACCESS_DENIED
 	shLSValid             = 11 // VALID_LS
@@ -175,8 +177,16 @@ func (x *opContext) shGetTStoLSConnectivityStatus(name string) int {
 	if shOSRank(ls.OS) < shOSRank(x.Host.OS) {
 		return shLSLowerVersion // an older license server cannot serve a newer session host
 	}
+	if ls.Quirks.ConnectivityStatus != 0 {
+		return ls.Quirks.ConnectivityStatus
+	}
 	if !strings.EqualFold(ls.Domain, x.Host.Domain) {
 		return shLSAccessDenied
+	}
+	if ls.LicenseServer.SecurityGroupPolicy && !slices.ContainsFunc(ls.LicenseServer.EndpointServers, func(n string) bool {
+		return strings.EqualFold(n, x.Host.Name)
+	}) {
+		return shLSNotInTSCGroup
 	}
 	return shLSValid
 }

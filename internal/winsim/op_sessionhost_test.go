@@ -2,6 +2,7 @@ package winsim
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"reflect"
 	"regexp"
@@ -246,6 +247,27 @@ func TestSessionHostGetConnectivity(t *testing.T) {
 	shWantEqual(t, "workgroup connectivity", wg.Connectivity, []rds.Connectivity{{Server: "LSWG", Status: 11}, {Server: "LS01", Status: 8}, {Server: "LS16", Status: 4}})
 	if wg.PartOfDomain || wg.Domain != "WORKGROUP" || wg.OSVersion != "2019" {
 		t.Errorf("workgroup host: part_of_domain %v domain %q os %q", wg.PartOfDomain, wg.Domain, wg.OSVersion)
+	}
+
+	// The policy "License server security group" on LS01: only members of
+	// its RDS Endpoint Servers group get an answer of 11.
+	ls01 := shHost(t, s, "LS01")
+	for _, c := range []struct {
+		members []string
+		quirk   int
+		want    int
+	}{
+		{[]string{"RDSH99"}, 0, 5},
+		{[]string{"rdsh01"}, 0, 11},
+		{nil, 10, 10}, // an answer winsim does not model, set as a quirk
+	} {
+		ls01.Update(func(st *HostState) {
+			st.LicenseServer.SecurityGroupPolicy, st.LicenseServer.EndpointServers = c.members != nil, c.members
+			st.Quirks.ConnectivityStatus = c.quirk
+		})
+		var sg rds.SessionHost
+		shNoErr(t, runOp(t, h, testAdmin, "get_session_host", rds.SessionHostInput{CheckServers: []string{"LS01"}}, &sg))
+		shWantEqual(t, fmt.Sprintf("members %v quirk %d", c.members, c.quirk), sg.Connectivity, []rds.Connectivity{{Server: "LS01", Status: c.want}})
 	}
 
 	// A session host that is its own license server.

@@ -149,6 +149,11 @@ type Quirks struct {
 	// ProgressNoise: powershell.exe writes a "Preparing modules for first
 	// use." progress record to stderr at start, even when all goes well.
 	ProgressNoise bool `json:"progress_noise"`
+	// ConnectivityStatus, on a license server, is what session hosts'
+	// GetTStoLSConnectivityStatus answers for it once it is reachable, for
+	// answers winsim does not model (3 BETA_RTM_MISMATCH, 7
+	// UNKNOWN_VALIDITY, 10 FEATURE_NOT_SUPPORTED); 0 models them.
+	ConnectivityStatus int `json:"connectivity_status,omitempty"`
 }
 
 // LicenseServerState is Win32_TSLicenseServer and its database.
@@ -173,6 +178,11 @@ type LicenseServerState struct {
 	ServerRole int `json:"server_role"`
 	// InTSLSGroup: member of the AD group "Terminal Server License Servers".
 	InTSLSGroup bool `json:"in_tsls_group"`
+	// SecurityGroupPolicy is the license server policy "License server
+	// security group": only session hosts in its local group RDS Endpoint
+	// Servers (EndpointServers, computer names) get CALs.
+	SecurityGroupPolicy bool     `json:"security_group_policy,omitempty"`
+	EndpointServers     []string `json:"endpoint_servers,omitempty"`
 
 	KeyPacks []KeyPackState `json:"key_packs"`
 	// NextKeyPackID is the KeyPackId the next installed pack gets.

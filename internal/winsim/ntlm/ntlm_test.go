@@ -266,29 +266,48 @@ func TestMasterzenFraming(t *testing.T) {
 	}
 }
 
-// bodgit's own HTTP layer (not used by masterzen) insists on the exact
-// Content-Type and its own MIME reading; our replies must pass it. Its
-// request side is not tested: it writes Length= as the size of the
-// signature plus ciphertext, not of the plaintext, which DecodeBody rejects.
+// bodgit's own HTTP layer (not used by masterzen or by winrmclient)
+// insists on the exact Content-Type and its own MIME reading; our replies
+// must pass it. It reads the binary part line by line, so when the
+// ciphertext ends in '\n' (one message in 256) it misses the closing
+// boundary that Windows, like winsim, writes right after the ciphertext,
+// and fails with "unexpected EOF". Sessions are drawn until both cases are
+// seen. Its request side is not tested: it writes Length= as the size of
+// the signature plus ciphertext, not of the plaintext, which DecodeBody
+// rejects.
 func TestBodgitHTTPUnwrapsReply(t *testing.T) {
-	c := newBodgit(t, "alice", "CONTOSO", testPassword)
-	s, _, _, err := bodgitHandshake(t, testServer(), c, &lookupRecorder{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cs := c.SecuritySession()
 	reply := []byte(`<s:Envelope>world</s:Envelope>`)
-	framed, err := s.EncodeBody(reply)
-	if err != nil {
-		t.Fatal(err)
+	var sawOK, sawNewline bool
+	for i := 0; i < 5000 && (!sawOK || !sawNewline); i++ {
+		c := newBodgit(t, "alice", "CONTOSO", testPassword)
+		s, _, _, err := bodgitHandshake(t, testServer(), c, &lookupRecorder{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		framed, err := s.EncodeBody(reply)
+		if err != nil {
+			t.Fatal(err)
+		}
+		closing := bytes.LastIndex(framed, []byte("--Encrypted Boundary--"))
+		data, _, err := ntlmhttp.Unwrap(framed, EncryptedContentType)
+		if framed[closing-1] == '\n' {
+			sawNewline = true
+			if err == nil {
+				t.Fatal("bodgit Unwrap read a ciphertext ending in a newline: its defect is fixed, update this test")
+			}
+			continue
+		}
+		sawOK = true
+		if err != nil {
+			t.Fatalf("bodgit Unwrap: %v\n%q", err, framed)
+		}
+		got, err := c.SecuritySession().Unwrap(data[20:], data[4:20])
+		if err != nil || !bytes.Equal(got, reply) {
+			t.Fatalf("bodgit unwrap = %q, %v", got, err)
+		}
 	}
-	data, _, err := ntlmhttp.Unwrap(framed, EncryptedContentType)
-	if err != nil {
-		t.Fatalf("bodgit Unwrap: %v", err)
-	}
-	got, err := cs.Unwrap(data[20:], data[4:20])
-	if err != nil || !bytes.Equal(got, reply) {
-		t.Fatalf("bodgit unwrap = %q, %v", got, err)
+	if !sawOK || !sawNewline {
+		t.Fatalf("in 5000 sessions: a ciphertext not ending in a newline %v, one ending in a newline %v", sawOK, sawNewline)
 	}
 }
 
