@@ -3,6 +3,8 @@ package provider
 import (
 	"encoding/json"
 	"fmt"
+	"os"
+	"os/exec"
 	"strings"
 	"testing"
 
@@ -64,6 +66,11 @@ func TestAccExampleFleet(t *testing.T) {
 // examples/fleet-provider-for-each: one provider instance per session host
 // (OpenTofu's provider for_each), each logging on with its own password.
 func TestAccExampleFleetProviderForEach(t *testing.T) {
+	if cli := os.Getenv("TF_ACC_TERRAFORM_PATH"); cli != "" {
+		if out, err := exec.Command(cli, "version").Output(); err == nil && !strings.Contains(string(out), "OpenTofu") {
+			t.Skip("provider for_each is OpenTofu's; the CLI under test is not OpenTofu")
+		}
+	}
 	e, addrs := fleetScenario(t, 3)
 	passwords := map[string]string{}
 	for i, a := range addrs {

@@ -365,8 +365,14 @@ func TestAccKeyPack_licenseKeyPackIDOffline(t *testing.T) {
 			},
 			{
 				// (state lost)
-				Config: e.Provider() + `removed { from = rdslicensing_key_pack.offline }`,
-				Check:  kpWantPacks(e, "LS01", map[int64]int64{2: 15}),
+				Config: e.Provider() + `
+removed {
+  from = rdslicensing_key_pack.offline
+  lifecycle {
+    destroy = false # Terraform destroys without it
+  }
+}`,
+				Check: kpWantPacks(e, "LS01", map[int64]int64{2: 15}),
 			},
 			{
 				// ...and importing into the configuration records its
