@@ -61,6 +61,19 @@ func TestAccExampleFleet(t *testing.T) {
 	if out := r.run("plan", "-detailed-exitcode"); !strings.Contains(out, "No changes") {
 		t.Fatalf("second plan is not empty:\n%s", out)
 	}
+	// Every CAL issued: the check block warns on the next plan, naming
+	// the hosts and the fix.
+	e.Host("LS01").Update(func(st *winsim.HostState) {
+		for i := range st.LicenseServer.KeyPacks {
+			st.LicenseServer.KeyPacks[i].IssuedLicenses = st.LicenseServer.KeyPacks[i].TotalLicenses
+		}
+	})
+	out := r.run("plan")
+	for _, want := range []string{"Check block assertion failed", addrs[0] + ": Every per_user CAL", addrs[49] + ": Every per_user CAL", "Fix: Add CALs"} {
+		if !strings.Contains(out, want) {
+			t.Fatalf("plan with every CAL issued does not say %q:\n%s", want, out)
+		}
+	}
 }
 
 // examples/fleet-provider-for-each: one provider instance per session host
