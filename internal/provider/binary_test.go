@@ -94,14 +94,20 @@ func newCLIRun(t *testing.T, e *accEnv, example string, vars map[string]string) 
 // run runs the CLI and fails the test on an error.
 func (r *cliRun) run(args ...string) string {
 	r.t.Helper()
+	out, err := r.try(args...)
+	if err != nil {
+		r.t.Fatalf("tofu %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return out
+}
+
+// try runs the CLI and returns its output and error.
+func (r *cliRun) try(args ...string) (string, error) {
 	cmd := exec.Command(os.Getenv("TF_ACC_TERRAFORM_PATH"), append(args, "-no-color")...)
 	cmd.Dir = r.dir
 	cmd.Env = r.env
 	out, err := cmd.CombinedOutput()
-	if err != nil {
-		r.t.Fatalf("tofu %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return string(out)
+	return string(out), err
 }
 
 // When OpenTofu stops the provider, the provider deletes the WinRM shells

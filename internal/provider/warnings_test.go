@@ -10,8 +10,8 @@ import (
 )
 
 // The warnings users see, through the real CLI (terraform-plugin-testing
-// does not show warnings): each appears on the apply or destroy that
-// causes it, with its host.
+// does not show warnings): each appears on the apply, plan or destroy
+// that causes it, with its host.
 func TestAccWarningsShowInCLI(t *testing.T) {
 	lsr := winsim.NewHost("LSR", "2022", "contoso.com")
 	lsr.Address = "127.0.60.1"
@@ -24,7 +24,9 @@ func TestAccWarningsShowInCLI(t *testing.T) {
 	shwg.Address = "127.0.60.4"
 	shx := winsim.NewSessionHost("SHX", "2022", "contoso.com", graceEnds())
 	shx.Address = "127.0.60.5"
-	e := newAccEnv(t, lsr, lsa, ls01, shwg, shx)
+	shw := winsim.NewSessionHost("SHW", "2022", "contoso.com", graceEnds())
+	shw.Address = "127.0.60.6"
+	e := newAccEnv(t, lsr, lsa, ls01, shwg, shx, shw)
 	e.Sim.UpdateClearinghouse(func(ch *winsim.ClearinghouseState) {
 		ch.Agreements = append(ch.Agreements,
 			winsim.Agreement{AgreementType: 1, Number: "7654321", ProductVersionID: 7, ProductType: 1, Count: 500},
@@ -76,6 +78,13 @@ resource "rdslicensing_session_host_policy" "unreachable" {
   licensing_mode  = "per_user"
   license_servers = ["127.0.99.99"]
 }
+
+resource "rdslicensing_session_host_policy" "wmi" {
+  host            = "127.0.60.6"
+  method          = "wmi"
+  licensing_mode  = "per_user"
+  license_servers = ["127.0.60.3"]
+}
 `), "registry.terraform.io/rdslicensing/rdslicensing", "rdslicensing/rdslicensing", 1)
 	if err := os.WriteFile(filepath.Join(r.dir, "main.tf"), []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
@@ -88,8 +97,13 @@ resource "rdslicensing_session_host_policy" "unreachable" {
 			}
 		}
 	}
+	// The connection breaks after Windows installed the first pack.
+	if _, err := e.Host("LS01").AddFault(winsim.Fault{Type: winsim.FaultCrashAfter, Operation: "install_key_pack", Count: 1}); err != nil {
+		t.Fatal(err)
+	}
 	apply := r.run("apply", "-auto-approve")
 	wantAll("apply", apply,
+		"Warning: Adopted key pack 2 after an interrupted install",
 		"Warning: Restart pending on 127.0.60.1",
 		"Warning: Per-user and per-device CALs on one license server",
 		"Warning: Per-user licensing on a workgroup session host",
@@ -98,6 +112,28 @@ resource "rdslicensing_session_host_policy" "unreachable" {
 	if strings.Contains(apply, "7654321") || strings.Contains(apply, "7654322") {
 		t.Errorf("apply output shows an agreement number:\n%s", apply)
 	}
+
+	// Out of band: RD Licensing waits for a restart on LS01, and Group
+	// Policy sets another mode on SHW.
+	e.Host("LS01").Update(func(st *winsim.HostState) { st.Features[winsim.FeatureLicensing] = winsim.StateInstallPending })
+	e.Host("SHW").Update(func(st *winsim.HostState) { mode := 2; st.SessionHost.PolicyLicensingMode = &mode })
+	wantAll("plan", r.run("plan"),
+		"Warning: Cannot read the key packs on 127.0.60.3",
+		"Warning: Group Policy overrides this resource on 127.0.60.6",
+	)
+	e.Host("LS01").Update(func(st *winsim.HostState) { st.Features[winsim.FeatureLicensing] = winsim.StateInstalled })
+	// While the policy stays, WMI cannot undo what this resource set:
+	// destroy fails, naming the policy and the ways out.
+	out, err := r.try("destroy", "-auto-approve", "-target", "rdslicensing_session_host_policy.wmi")
+	if err == nil {
+		t.Fatalf("destroy under Group Policy succeeded:\n%s", out)
+	}
+	wantAll("destroy under Group Policy", strings.Join(strings.Fields(out), " "),
+		"Error: Cannot return Remote Desktop licensing to not configured on 127.0.60.6",
+		`LicensingMode = 2); WMI cannot change it. Remove the policy setting, or use method = "group_policy".`,
+		"remove the resource from the state instead")
+	e.Host("SHW").Update(func(st *winsim.HostState) { st.SessionHost.PolicyLicensingMode = nil })
+
 	destroy := r.run("destroy", "-auto-approve")
 	wantAll("destroy", destroy,
 		"Warning: License server on 127.0.60.2 stays activated",
