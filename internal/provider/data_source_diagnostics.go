@@ -58,11 +58,11 @@ func (d *diagnosticsDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 				Validators: []validator.Int64{int64validator.Between(0, 120)},
 			},
 			"inspect_license_servers": schema.BoolAttribute{Optional: true, MarkdownDescription: "Read each license server over WinRM to check its activation and CALs. Defaults to `true`."},
-			"healthy":                 schema.BoolAttribute{Computed: true, MarkdownDescription: "No finding is an error: users can get CALs."},
+			"healthy":                 schema.BoolAttribute{Computed: true, MarkdownDescription: "No finding is an error: users can get CALs. Per-user CAL shortages are warnings, since Windows does not enforce per-user CALs: check `findings` for compliance."},
 			"findings": schema.ListNestedAttribute{
 				Computed: true, MarkdownDescription: "What is wrong or worth knowing, errors first.",
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-					"severity":       str("`error` (users are or will be refused), `warning` or `info`."),
+					"severity":       str("`error` (users are or will be refused), `warning` (users connect, but something needs attention: a shortage of per-user CALs, which Windows does not enforce, is out of compliance) or `info` (nothing to fix)."),
 					"code":           str("Stable code of the finding (see above)."),
 					"summary":        str("What is wrong."),
 					"remedy":         str("What fixes it: the attribute or resource to set."),

@@ -216,6 +216,8 @@ func TestAccDataSourceDiagnostics(t *testing.T) {
 	lsFew := licenseServer("LSFEW", "127.0.34.7", "2022", dom, keyPack(2, 1, 7, 20, 18))
 	lsOld := licenseServer("LSOLD", "127.0.34.8", "2022", dom, keyPack(2, 1, 6, 20, 0))
 	lsWG := licenseServer("LSWG", "127.0.34.9", "2022", "", keyPack(2, 1, 7, 20, 0))
+	lsOldDev := licenseServer("LSOLDDEV", "127.0.34.12", "2022", dom, keyPack(2, 0, 6, 20, 0))
+	lsFullDev := licenseServer("LSFULLDEV", "127.0.34.13", "2022", dom, keyPack(2, 0, 7, 20, 20))
 	lsSecGroup := licenseServer("LSSG", "127.0.34.10", "2022", dom, keyPack(2, 1, 7, 20, 0))
 	lsSecGroup.LicenseServer.SecurityGroupPolicy, lsSecGroup.LicenseServer.EndpointServers = true, []string{"SHOK"}
 	lsBeta := licenseServer("LSBETA", "127.0.34.11", "2022", dom, keyPack(2, 1, 7, 20, 0))
@@ -235,21 +237,27 @@ func TestAccDataSourceDiagnostics(t *testing.T) {
 	gpoServers := sessionHost("SHGPOLS", "127.0.35.19", dom, 4, a(lsOK))
 	gpoServers.SessionHost.ConfigLicenseServers = []string{a(lsFew)}
 	cases := map[string]diagnosisCase{
-		"ok":          {sessionHost("SHOK", "127.0.35.2", dom, 4, a(lsOK)), nil, true},
-		"nordsh":      {noRDSH, []string{"rdsh_not_installed"}, true},
-		"nomode":      {sessionHost("SHNOMODE", "127.0.35.3", dom, 0, a(lsOK)), []string{"licensing_mode_not_configured"}, false},
-		"noserver":    {sessionHost("SHNOSERVER", "127.0.35.4", dom, 4), []string{"no_license_server"}, false},
-		"unreach":     {sessionHost("SHUNREACH", "127.0.35.5", dom, 4, "127.0.99.99"), []string{"license_server_unreachable"}, false},
-		"older":       {sessionHost("SHOLDER", "127.0.35.6", dom, 4, a(ls19)), []string{"license_server_older"}, false},
-		"notact":      {sessionHost("SHNOTACT", "127.0.35.7", dom, 4, a(lsNA)), []string{"license_server_not_activated"}, false},
-		"notinsp":     {sessionHost("SHNOTINSP", "127.0.35.8", dom, 4, a(lsNoWinRM)), []string{"license_server_not_inspected"}, true},
-		"mismatch":    {sessionHost("SHMISMATCH", "127.0.35.9", dom, 2, a(lsFull)), []string{"cal_type_mismatch"}, false},
-		"nocals":      {sessionHost("SHNOCALS", "127.0.35.10", dom, 4, a(lsEmpty)), []string{"no_cals"}, false},
-		"oldcals":     {sessionHost("SHOLDCALS", "127.0.35.11", dom, 4, a(lsOld)), []string{"cal_version_too_old"}, false},
-		"full":        {sessionHost("SHFULL", "127.0.35.12", dom, 4, a(lsFull)), []string{"no_cals_available"}, false},
+		"ok":         {sessionHost("SHOK", "127.0.35.2", dom, 4, a(lsOK)), nil, true},
+		"nordsh":     {noRDSH, []string{"rdsh_not_installed"}, true},
+		"nomode":     {sessionHost("SHNOMODE", "127.0.35.3", dom, 0, a(lsOK)), []string{"licensing_mode_not_configured"}, false},
+		"noserver":   {sessionHost("SHNOSERVER", "127.0.35.4", dom, 4), []string{"no_license_server"}, true},
+		"noserverwg": {sessionHost("SHNOSERVERWG", "127.0.35.22", "", 2), []string{"no_license_server"}, false},
+		"unreach":    {sessionHost("SHUNREACH", "127.0.35.5", dom, 4, "127.0.99.99"), []string{"license_server_unreachable"}, false},
+		"older":      {sessionHost("SHOLDER", "127.0.35.6", dom, 4, a(ls19)), []string{"license_server_older"}, false},
+		"notact":     {sessionHost("SHNOTACT", "127.0.35.7", dom, 4, a(lsNA)), []string{"license_server_not_activated"}, true},
+		"notactdev":  {sessionHost("SHNOTACTDEV", "127.0.35.23", dom, 2, a(lsNA)), []string{"license_server_not_activated"}, false},
+		"notinsp":    {sessionHost("SHNOTINSP", "127.0.35.8", dom, 4, a(lsNoWinRM)), []string{"license_server_not_inspected"}, true},
+		"mismatch":   {sessionHost("SHMISMATCH", "127.0.35.9", dom, 2, a(lsFull)), []string{"cal_type_mismatch"}, false},
+		// Per-user CALs are not enforced: shortages are warnings.
+		"nocals":      {sessionHost("SHNOCALS", "127.0.35.10", dom, 4, a(lsEmpty)), []string{"no_cals"}, true},
+		"oldcals":     {sessionHost("SHOLDCALS", "127.0.35.11", dom, 4, a(lsOld)), []string{"cal_version_too_old"}, true},
+		"full":        {sessionHost("SHFULL", "127.0.35.12", dom, 4, a(lsFull)), []string{"no_cals_available"}, true},
+		"nocalsdev":   {sessionHost("SHNOCALSDEV", "127.0.35.24", dom, 2, a(lsEmpty)), []string{"no_cals"}, false},
+		"oldcalsdev":  {sessionHost("SHOLDCALSDEV", "127.0.35.25", dom, 2, a(lsOldDev)), []string{"cal_version_too_old"}, false},
+		"fulldev":     {sessionHost("SHFULLDEV", "127.0.35.26", dom, 2, a(lsFullDev)), []string{"no_cals_available"}, false},
 		"few":         {sessionHost("SHFEW", "127.0.35.13", dom, 4, a(lsFew)), []string{"few_cals_available"}, true},
 		"gracesoon":   {graceSoon, []string{"licensing_mode_not_configured", "no_license_server", "grace_period_ending"}, false},
-		"graceover":   {graceOver, []string{"licensing_mode_not_configured", "no_license_server", "grace_period_over"}, false},
+		"graceover":   {graceOver, []string{"licensing_mode_not_configured", "grace_period_over", "no_license_server"}, false},
 		"workgroup":   {sessionHost("SHWG", "127.0.35.16", "", 4, a(lsWG)), []string{"per_user_in_workgroup"}, true},
 		"gpo":         {gpo, []string{"group_policy_overrides_mode"}, true},
 		"crossdomain": {sessionHost("SHCROSS", "127.0.35.18", dom, 4, a(lsWG)), []string{"license_server_access_denied"}, false},
@@ -257,7 +265,7 @@ func TestAccDataSourceDiagnostics(t *testing.T) {
 		"secgroup":    {sessionHost("SHSECGRP", "127.0.35.20", dom, 4, a(lsSecGroup)), []string{"license_server_security_group"}, false},
 		"invalid":     {sessionHost("SHINVALID", "127.0.35.21", dom, 4, a(lsBeta)), []string{"license_server_invalid"}, false},
 	}
-	hosts := []winsim.HostState{lsOK, ls19, lsNA, lsNoWinRM, lsEmpty, lsFull, lsFew, lsOld, lsWG, lsSecGroup, lsBeta}
+	hosts := []winsim.HostState{lsOK, ls19, lsNA, lsNoWinRM, lsEmpty, lsFull, lsFew, lsOld, lsWG, lsSecGroup, lsBeta, lsOldDev, lsFullDev}
 	var cfg strings.Builder
 	var checks []resource.TestCheckFunc
 	for name, c := range cases {

@@ -59,7 +59,7 @@ func diagnose(in diagnosisInput) []finding {
 	}
 	sh, host := in.SessionHost, in.Host
 	if !sh.RDSHInstalled {
-		add(severityWarning, "rdsh_not_installed", "",
+		add(severityInfo, "rdsh_not_installed", "",
 			fmt.Sprintf("%s is not an RD Session Host (RDS-RD-Server is not installed): it allows two administrative sessions without CALs, and licensing settings have no effect.", host),
 			"Install the RD Session Host role service on this host if users should connect to it; otherwise there is nothing to license.")
 		return sortFindings(out)
@@ -81,17 +81,30 @@ func diagnose(in diagnosisInput) []finding {
 			fmt.Sprintf("Group Policy sets the licensing mode of %s to %s, overriding the server's own setting %s (what method = \"wmi\" sets).", host, licensingModeName(*sh.PolicyLicensingMode), licensingModeName(*sh.ConfigLicensingMode)),
 			`Change the Group Policy "Set the Remote Desktop licensing mode", or manage the setting with method = "group_policy" in rdslicensing_session_host_policy.`)
 	}
-	if sh.PolicyLicenseServers != nil && len(sh.ConfigLicenseServers) > 0 && !sameNames(splitServerList(*sh.PolicyLicenseServers), sh.ConfigLicenseServers) {
+	if sh.PolicyLicenseServers != nil && len(sh.ConfigLicenseServers) > 0 && !sameServerLists(splitServerList(*sh.PolicyLicenseServers), sh.ConfigLicenseServers) {
 		add(severityWarning, "group_policy_overrides_license_servers", "",
 			fmt.Sprintf("Group Policy sets the license servers of %s to %s, overriding the server's own list %s (what method = \"wmi\" sets).", host, *sh.PolicyLicenseServers, strings.Join(sh.ConfigLicenseServers, ",")),
 			`Change the Group Policy "Use the specified Remote Desktop license servers", or manage the setting with method = "group_policy" in rdslicensing_session_host_policy.`)
 	}
-	if len(sh.SpecifiedLicenseServers) == 0 {
+	// With no license server specified, a domain member falls back to
+	// automatic discovery, whose result the provider cannot see: a
+	// warning there, an error in a workgroup, where nothing is found.
+	discovery := len(sh.SpecifiedLicenseServers) == 0 && sh.PartOfDomain
+	switch {
+	case discovery:
+		add(severityWarning, "no_license_server", "",
+			fmt.Sprintf("No license server is specified on %s: it relies on automatic discovery, which finds only license servers published in Active Directory or running on a domain controller, and the provider cannot check what it finds.", host),
+			"Set license_servers in rdslicensing_session_host_policy for this host.")
+	case len(sh.SpecifiedLicenseServers) == 0:
 		add(severityError, "no_license_server", "",
-			fmt.Sprintf("No license server is specified on %s: it can only find license servers by automatic discovery (those published in Active Directory), and none may be found.", host),
+			fmt.Sprintf("No license server is specified on %s, and a workgroup server cannot discover one: when the grace period ends, users cannot connect.", host),
 			"Set license_servers in rdslicensing_session_host_policy for this host.")
 	}
-	healthyServers, uninspected := 0, 0
+	// Per-user CALs are not enforced: a license server issues them from an
+	// overused pool, even unactivated, so their shortage is a compliance
+	// warning. Per-device CALs are enforced.
+	perUser := mode == 4
+	healthyServers, uninspected, unactivated := 0, 0, 0
 	var packs []rds.KeyPack
 	for _, s := range in.Servers {
 		switch {
@@ -108,24 +121,35 @@ func diagnose(in diagnosisInput) []finding {
 			add(severityWarning, "license_server_not_inspected", s.Name,
 				fmt.Sprintf("The provider could not read license server %s over WinRM, so its activation and CALs were not checked: %s", s.Name, s.InspectError),
 				fmt.Sprintf("Give the provider WinRM access to %s with the same credentials (or check it in RD Licensing Manager); set inspect_license_servers = false to skip this check.", s.Name))
+		case s.Server.ActivationStatus != 0 && perUser:
+			healthyServers++
+			unactivated++
+			add(severityWarning, "license_server_not_activated", s.Name,
+				fmt.Sprintf("License server %s is not activated: users still connect, since per-user CALs are not enforced, but it cannot hold installed CALs, so the deployment is out of compliance.", s.Name),
+				fmt.Sprintf("Activate %s with rdslicensing_server_activation, and install per-user CALs.", s.Name))
 		case s.Server.ActivationStatus != 0:
 			add(severityError, "license_server_not_activated", s.Name,
-				fmt.Sprintf("License server %s is not activated: it issues only temporary CALs, and none once they expire.", s.Name),
+				fmt.Sprintf("License server %s is not activated: it issues only temporary per-device CALs, valid 90 days, and users are refused once they expire.", s.Name),
 				fmt.Sprintf("Activate %s with rdslicensing_server_activation.", s.Name))
 		default:
 			healthyServers++
 			packs = append(packs, s.KeyPacks...)
 		}
 	}
-	// CALs are judged only when every usable server could be read.
-	if healthyServers > 0 && uninspected == 0 && (mode == 2 || mode == 4) {
+	// CALs are judged only when every usable server could be read, and one
+	// is activated (license_server_not_activated says the rest).
+	if healthyServers > unactivated && uninspected == 0 && (mode == 2 || mode == 4) {
 		out = append(out, calFindings(host, mode, sh.OSVersion, packs, in.MinAvailableCALs)...)
 	}
 	working := healthyServers > 0 && (mode == 2 || mode == 4)
 	if days := sh.GracePeriodDays; days != nil && !working {
+		over := severityError
+		if discovery && (mode == 2 || mode == 4) {
+			over = severityWarning // discovery may have found a server
+		}
 		switch {
 		case *days == 0:
-			add(severityError, "grace_period_over", "",
+			add(over, "grace_period_over", "",
 				fmt.Sprintf("The licensing grace period of %s is over and licensing does not work: users cannot connect.", host),
 				"Fix the findings above: configure licensing_mode and license_servers with rdslicensing_session_host_policy, pointing at an activated license server with CALs.")
 		case int64(*days) <= in.GraceWarningDays:
@@ -180,23 +204,29 @@ func calFindings(host string, mode int, osVersion string, packs []rds.KeyPack, m
 			available += kp.AvailableLicenses
 		}
 	}
+	// Per-user CALs are not enforced: users connect anyway, out of
+	// compliance.
+	short, compliance := severityError, ""
+	if mode == 4 {
+		short, compliance = severityWarning, " Per-user CALs are not enforced, so users still connect, but the deployment is out of compliance."
+	}
 	var out []finding
 	switch {
 	case !ofType && otherType:
-		out = append(out, finding{Severity: severityError, Code: "cal_type_mismatch",
-			Summary: fmt.Sprintf("%s uses %s licensing, but its license servers hold only %s CALs.", host, strings.ReplaceAll(typeName, "_", "-"), strings.ReplaceAll(calTypeName(1-wantType), "_", "-")),
+		out = append(out, finding{Severity: short, Code: "cal_type_mismatch",
+			Summary: fmt.Sprintf("%s uses %s licensing, but its license servers hold only %s CALs.", host, strings.ReplaceAll(typeName, "_", "-"), strings.ReplaceAll(calTypeName(1-wantType), "_", "-")) + compliance,
 			Remedy:  fmt.Sprintf("Install %s CALs (rdslicensing_key_pack with cal_type = %q), or set licensing_mode = %q in rdslicensing_session_host_policy.", typeName, typeName, calTypeName(1-wantType))})
 	case !ofType:
-		out = append(out, finding{Severity: severityError, Code: "no_cals",
-			Summary: fmt.Sprintf("The license servers of %s hold no %s CALs.", host, typeName),
+		out = append(out, finding{Severity: short, Code: "no_cals",
+			Summary: fmt.Sprintf("The license servers of %s hold no %s CALs.", host, typeName) + compliance,
 			Remedy:  fmt.Sprintf("Install %s CALs of Windows Server %s or newer with rdslicensing_key_pack.", typeName, osVersion)})
 	case !suitable:
-		out = append(out, finding{Severity: severityError, Code: "cal_version_too_old",
-			Summary: fmt.Sprintf("%s runs Windows Server %s, but its license servers hold only Windows Server %s %s CALs: a CAL works for session hosts of its release or older.", host, osVersion, productVersionName(int(newestOfType)), typeName),
+		out = append(out, finding{Severity: short, Code: "cal_version_too_old",
+			Summary: fmt.Sprintf("%s runs Windows Server %s, but its license servers hold only Windows Server %s %s CALs: a CAL works for session hosts of its release or older.", host, osVersion, productVersionName(int(newestOfType)), typeName) + compliance,
 			Remedy:  fmt.Sprintf("Install Windows Server %s (or newer) %s CALs with rdslicensing_key_pack (product_version = %q) on a license server of that release or newer.", osVersion, typeName, osVersion)})
 	case available == 0:
-		out = append(out, finding{Severity: severityError, Code: "no_cals_available",
-			Summary: fmt.Sprintf("Every %s CAL of Windows Server %s or newer on the license servers of %s is issued.", typeName, osVersion, host),
+		out = append(out, finding{Severity: short, Code: "no_cals_available",
+			Summary: fmt.Sprintf("Every %s CAL of Windows Server %s or newer on the license servers of %s is issued.", typeName, osVersion, host) + compliance,
 			Remedy:  "Add CALs: raise quantity, or add an rdslicensing_key_pack."})
 	case available < minAvailable:
 		out = append(out, finding{Severity: severityWarning, Code: "few_cals_available",
@@ -204,18 +234,6 @@ func calFindings(host string, mode int, osVersion string, packs []rds.KeyPack, m
 			Remedy:  "Add CALs: raise quantity, or add an rdslicensing_key_pack."})
 	}
 	return out
-}
-
-func sameNames(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if !strings.EqualFold(a[i], b[i]) {
-			return false
-		}
-	}
-	return true
 }
 
 func sortFindings(f []finding) []finding {

@@ -32,6 +32,13 @@ func codes(f []finding) []string {
 	return out
 }
 
+// perDevice turns the healthy per-user session host and its CALs per
+// device.
+func perDevice(in *diagnosisInput) {
+	in.SessionHost.LicensingType = 2
+	in.Servers[0].KeyPacks[1].ProductType = 0
+}
+
 func TestDiagnose(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
@@ -42,14 +49,29 @@ func TestDiagnose(t *testing.T) {
 		{"healthy", func(*diagnosisInput) {}, nil, true},
 		{"not a session host", func(in *diagnosisInput) { in.SessionHost.RDSHInstalled = false }, []string{"rdsh_not_installed"}, true},
 		{"mode not configured", func(in *diagnosisInput) { in.SessionHost.LicensingType = 5 }, []string{"licensing_mode_not_configured"}, false},
-		{"no license server", func(in *diagnosisInput) {
+		{"no license server, domain: discovery", func(in *diagnosisInput) {
+			in.SessionHost.SpecifiedLicenseServers = nil
+			in.Servers = nil
+		}, []string{"no_license_server"}, true},
+		{"no license server, discovery, grace over", func(in *diagnosisInput) {
+			in.SessionHost.SpecifiedLicenseServers = nil
+			in.Servers = nil
+			in.SessionHost.GracePeriodDays = intp(0)
+		}, []string{"no_license_server", "grace_period_over"}, true},
+		{"no license server, workgroup", func(in *diagnosisInput) {
+			perDevice(in)
+			in.SessionHost.PartOfDomain = false
 			in.SessionHost.SpecifiedLicenseServers = nil
 			in.Servers = nil
 		}, []string{"no_license_server"}, false},
 		{"unreachable", func(in *diagnosisInput) { in.Servers[0].Connectivity = 6 }, []string{"license_server_unreachable"}, false},
 		{"older license server", func(in *diagnosisInput) { in.Servers[0].Connectivity = 4 }, []string{"license_server_older"}, false},
 		{"access denied", func(in *diagnosisInput) { in.Servers[0].Connectivity = 8 }, []string{"license_server_access_denied"}, false},
-		{"not activated", func(in *diagnosisInput) { in.Servers[0].Server.ActivationStatus = 1 }, []string{"license_server_not_activated"}, false},
+		{"not activated, per user", func(in *diagnosisInput) { in.Servers[0].Server.ActivationStatus = 1 }, []string{"license_server_not_activated"}, true},
+		{"not activated, per device", func(in *diagnosisInput) {
+			perDevice(in)
+			in.Servers[0].Server.ActivationStatus = 1
+		}, []string{"license_server_not_activated"}, false},
 		{"not inspected", func(in *diagnosisInput) {
 			in.Servers[0].Inspected = false
 			in.Servers[0].InspectError = "connection refused"
@@ -59,11 +81,28 @@ func TestDiagnose(t *testing.T) {
 			in.Servers[0].Skipped = true
 			in.Servers[0].KeyPacks = nil
 		}, nil, true},
-		{"type mismatch", func(in *diagnosisInput) { in.Servers[0].KeyPacks[1].ProductType = 0 }, []string{"cal_type_mismatch"}, false},
-		{"no CALs", func(in *diagnosisInput) { in.Servers[0].KeyPacks = in.Servers[0].KeyPacks[:1] }, []string{"no_cals"}, false},
-		{"CAL version too old", func(in *diagnosisInput) { in.Servers[0].KeyPacks[1].ProductVersionID = 6 }, []string{"cal_version_too_old"}, false},
+		// Per-user CALs are not enforced: shortages are warnings.
+		{"type mismatch, per user", func(in *diagnosisInput) { in.Servers[0].KeyPacks[1].ProductType = 0 }, []string{"cal_type_mismatch"}, true},
+		{"no CALs, per user", func(in *diagnosisInput) { in.Servers[0].KeyPacks = in.Servers[0].KeyPacks[:1] }, []string{"no_cals"}, true},
+		{"CAL version too old, per user", func(in *diagnosisInput) { in.Servers[0].KeyPacks[1].ProductVersionID = 6 }, []string{"cal_version_too_old"}, true},
+		{"none available, per user", func(in *diagnosisInput) { in.Servers[0].KeyPacks[1].AvailableLicenses = 0 }, []string{"no_cals_available"}, true},
+		{"type mismatch, per device", func(in *diagnosisInput) {
+			perDevice(in)
+			in.Servers[0].KeyPacks[1].ProductType = 1
+		}, []string{"cal_type_mismatch"}, false},
+		{"no CALs, per device", func(in *diagnosisInput) {
+			perDevice(in)
+			in.Servers[0].KeyPacks = in.Servers[0].KeyPacks[:1]
+		}, []string{"no_cals"}, false},
+		{"CAL version too old, per device", func(in *diagnosisInput) {
+			perDevice(in)
+			in.Servers[0].KeyPacks[1].ProductVersionID = 6
+		}, []string{"cal_version_too_old"}, false},
+		{"none available, per device", func(in *diagnosisInput) {
+			perDevice(in)
+			in.Servers[0].KeyPacks[1].AvailableLicenses = 0
+		}, []string{"no_cals_available"}, false},
 		{"newer CALs serve older hosts", func(in *diagnosisInput) { in.Servers[0].KeyPacks[1].ProductVersionID = 8 }, nil, true},
-		{"none available", func(in *diagnosisInput) { in.Servers[0].KeyPacks[1].AvailableLicenses = 0 }, []string{"no_cals_available"}, false},
 		{"few available", func(in *diagnosisInput) { in.Servers[0].KeyPacks[1].AvailableLicenses = 3 }, []string{"few_cals_available"}, true},
 		{"grace period ending, licensing broken", func(in *diagnosisInput) {
 			in.SessionHost.GracePeriodDays = intp(10)
@@ -86,6 +125,10 @@ func TestDiagnose(t *testing.T) {
 		{"policy agrees", func(in *diagnosisInput) {
 			in.SessionHost.PolicyLicenseServers = strp("LS01")
 			in.SessionHost.ConfigLicenseServers = []string{"ls01"}
+		}, nil, true},
+		{"policy agrees, FQDN against short name", func(in *diagnosisInput) {
+			in.SessionHost.PolicyLicenseServers = strp("ls01.contoso.com")
+			in.SessionHost.ConfigLicenseServers = []string{"LS01"}
 		}, nil, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -61,17 +61,15 @@ func TestAccExampleFleet(t *testing.T) {
 	if out := r.run("plan", "-detailed-exitcode"); !strings.Contains(out, "No changes") {
 		t.Fatalf("second plan is not empty:\n%s", out)
 	}
-	// Every CAL issued: the check block warns on the next plan, naming
-	// the hosts and the fix.
+	// The licensing service stops on the license server: the check block
+	// warns on the next plan, naming the hosts and the fix.
 	e.Host("LS01").Update(func(st *winsim.HostState) {
-		for i := range st.LicenseServer.KeyPacks {
-			st.LicenseServer.KeyPacks[i].IssuedLicenses = st.LicenseServer.KeyPacks[i].TotalLicenses
-		}
+		st.Services[winsim.ServiceLicensing] = winsim.Service{Status: "Stopped", StartType: "Automatic"}
 	})
 	out := r.run("plan")
-	for _, want := range []string{"Check block assertion failed", addrs[0] + ": Every per_user CAL", addrs[49] + ": Every per_user CAL", "Fix: Add CALs"} {
+	for _, want := range []string{"Check block assertion failed", addrs[0] + ": " + addrs[0] + " cannot use license server 127.0.50.1", addrs[49] + ": " + addrs[49] + " cannot use license server 127.0.50.1", "Fix: Check that 127.0.50.1 is up"} {
 		if !strings.Contains(out, want) {
-			t.Fatalf("plan with every CAL issued does not say %q:\n%s", want, out)
+			t.Fatalf("plan with the licensing service stopped does not say %q:\n%s", want, out)
 		}
 	}
 }
