@@ -109,8 +109,13 @@ func (d *diagnosticsDataSource) Read(ctx context.Context, req datasource.ReadReq
 	}
 	inspect := m.Inspect.IsNull() || m.Inspect.ValueBool()
 	m.LicenseServers = []diagnosedServerModel{}
+	seen := map[string]bool{}
 	for _, name := range sh.SpecifiedLicenseServers {
-		s := inspectedServer{Name: name, Connectivity: -1}
+		if seen[strings.ToLower(name)] {
+			continue
+		}
+		seen[strings.ToLower(name)] = true
+		s := inspectedServer{Name: name, Connectivity: -1, BadName: serverNameProblem(name)}
 		for _, c := range sh.Connectivity {
 			if strings.EqualFold(c.Server, name) {
 				s.Connectivity = c.Status
@@ -121,12 +126,15 @@ func (d *diagnosticsDataSource) Read(ctx context.Context, req datasource.ReadReq
 			row.Connectivity = types.StringValue(connectivityName(s.Connectivity))
 		}
 		switch {
+		case s.BadName != "":
+			// Windows looks for a server of that name and finds none.
 		case !inspect:
 			s.Skipped = true
 		case s.Connectivity >= 0 && !connectivityHealthy(s.Connectivity):
 			// The session host cannot use it: its contents do not matter.
 		default:
-			inspectServer(ctx, d.data, &s)
+			s.Server, s.KeyPacks, s.InspectError = d.data.inspectLicenseServer(ctx, name)
+			s.Inspected = s.InspectError == ""
 		}
 		if s.Inspected {
 			row.ActivationStatus = types.StringValue(activationStatusName(s.Server.ActivationStatus))
@@ -152,19 +160,68 @@ func (d *diagnosticsDataSource) Read(ctx context.Context, req datasource.ReadReq
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 
-// inspectServer reads a license server's activation and key packs.
-func inspectServer(ctx context.Context, d *providerData, s *inspectedServer) {
-	ls, err := rds.GetLicenseServer.Run(ctx, d, s.Name, rds.NoInput{})
-	if err != nil {
-		s.InspectError = errMessage(err)
-		return
+// inspection is one read of a license server, shared by the diagnostics
+// of every session host that uses it.
+type inspection struct {
+	generation uint64
+	done       chan struct{}
+	server     rds.LicenseServer
+	packs      []rds.KeyPack
+	problem    string // why it could not be read
+}
+
+// inspectLicenseServer reads a license server's activation and key packs,
+// once per generation: a fleet of session hosts sharing a license server
+// reads it once, not once per host. A read cut short by its caller's
+// deadline is not kept.
+func (d *providerData) inspectLicenseServer(ctx context.Context, name string) (rds.LicenseServer, []rds.KeyPack, string) {
+	key := strings.ToLower(name)
+	d.mu.Lock()
+	in, ok := d.inspections[key]
+	if !ok || in.generation != d.generation {
+		in = &inspection{generation: d.generation, done: make(chan struct{})}
+		if d.inspections == nil {
+			d.inspections = map[string]*inspection{}
+		}
+		d.inspections[key] = in
+		d.mu.Unlock()
+		in.server, in.packs, in.problem = readLicenseServer(ctx, d, name)
+		if ctx.Err() != nil {
+			d.mu.Lock()
+			if d.inspections[key] == in {
+				delete(d.inspections, key)
+			}
+			d.mu.Unlock()
+		}
+		close(in.done)
+	} else {
+		d.mu.Unlock()
 	}
-	packs, err := rds.ListKeyPacks.Run(ctx, d, s.Name, rds.NoInput{})
-	if err != nil {
-		s.InspectError = errMessage(err)
-		return
+	select {
+	case <-in.done:
+		return in.server, in.packs, in.problem
+	case <-ctx.Done():
+		return rds.LicenseServer{}, nil, errMessage(ctx.Err())
 	}
-	s.Inspected, s.Server, s.KeyPacks = true, ls, packs.KeyPacks
+}
+
+// newGeneration forgets every license server read.
+func (d *providerData) newGeneration() {
+	d.mu.Lock()
+	d.generation++
+	d.mu.Unlock()
+}
+
+func readLicenseServer(ctx context.Context, d *providerData, name string) (rds.LicenseServer, []rds.KeyPack, string) {
+	ls, err := rds.GetLicenseServer.Run(ctx, d, name, rds.NoInput{})
+	if err != nil {
+		return ls, nil, errMessage(err)
+	}
+	packs, err := rds.ListKeyPacks.Run(ctx, d, name, rds.NoInput{})
+	if err != nil {
+		return ls, nil, errMessage(err)
+	}
+	return ls, packs.KeyPacks, ""
 }
 
 // diagnosticsDataModel is the data source's data.

@@ -125,13 +125,9 @@ func (d *sessionHostDataSource) Read(ctx context.Context, req datasource.ReadReq
 }
 
 // readSessionHost reads a session host and the connectivity of the
-// license servers in effect (which it only knows after a first read).
+// license servers in effect.
 func readSessionHost(ctx context.Context, d *providerData, host string) (rds.SessionHost, error) {
-	sh, err := rds.GetSessionHost.Run(ctx, d, host, rds.SessionHostInput{CheckServers: []string{}})
-	if err != nil || len(sh.SpecifiedLicenseServers) == 0 {
-		return sh, err
-	}
-	return rds.GetSessionHost.Run(ctx, d, host, rds.SessionHostInput{CheckServers: sh.SpecifiedLicenseServers})
+	return rds.GetSessionHost.Run(ctx, d, host, rds.SessionHostInput{CheckServers: []string{}, CheckSpecified: true})
 }
 
 // splitServerList splits the policy's comma-separated REG_SZ.

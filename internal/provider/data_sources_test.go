@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -9,6 +10,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
+	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/rds"
+	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/winrmclient"
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/winsim"
 )
 
@@ -160,7 +163,12 @@ func TestAccDataSourceSessionHost(t *testing.T) {
 	two := 2
 	sh.SessionHost.ConfigLicensingMode = two
 	sh.SessionHost.ConfigLicenseServers = []string{"ls-old.contoso.com"}
-	e := newAccEnv(t, ls, sh)
+	// A policy value typed by hand: a name twice, and two names joined by
+	// a semicolon, which Windows reads as one name.
+	typed := sessionHost("RDSH02", "127.0.33.3", "contoso.com", 4)
+	hand := "127.0.33.1, 127.0.33.1,ls01;ls02"
+	typed.SessionHost.PolicyLicenseServers = &hand
+	e := newAccEnv(t, ls, sh, typed)
 	const d = "data.rdslicensing_session_host.sh"
 	accTest(t, resource.TestCase{Steps: []resource.TestStep{
 		{
@@ -184,6 +192,23 @@ func TestAccDataSourceSessionHost(t *testing.T) {
 				resource.TestCheckResourceAttr(d, "connectivity.1.status_code", "6"),
 				resource.TestCheckResourceAttr(d, "connectivity.1.healthy", "false"),
 				resource.TestCheckResourceAttr(d, "os_version", "2022"),
+			),
+		},
+		{
+			// Windows' own list is read as it is, and only its usable names
+			// are checked; diagnostics name the bad one.
+			Config: e.Config(`
+data "rdslicensing_session_host" "typed" { host = "127.0.33.3" }
+data "rdslicensing_diagnostics" "typed" { host = "127.0.33.3" }
+`),
+			Check: resource.ComposeAggregateTestCheckFunc(
+				resource.TestCheckResourceAttr("data.rdslicensing_session_host.typed", "license_servers.#", "3"),
+				resource.TestCheckResourceAttr("data.rdslicensing_session_host.typed", "license_servers.2", "ls01;ls02"),
+				resource.TestCheckResourceAttr("data.rdslicensing_session_host.typed", "connectivity.#", "1"),
+				resource.TestCheckResourceAttr("data.rdslicensing_session_host.typed", "connectivity.0.status", "valid_ls"),
+				wantFindings("data.rdslicensing_diagnostics.typed", []string{"license_server_invalid", "no_cals"}, false),
+				resource.TestCheckResourceAttr("data.rdslicensing_diagnostics.typed", "license_servers.#", "2"),
+				resource.TestCheckResourceAttr("data.rdslicensing_diagnostics.typed", "findings.0.license_server", "ls01;ls02"),
 			),
 		},
 		{
@@ -336,5 +361,45 @@ func wantFindings(addr string, codes []string, healthy bool) resource.TestCheckF
 			return fmt.Errorf("%s: healthy = %s, want %v", addr, at["healthy"], healthy)
 		}
 		return nil
+	}
+}
+
+// The diagnostics of a fleet share one read of a license server until
+// the provider changes something, after which they read it again.
+func TestInspectionsForgetWrites(t *testing.T) {
+	e := newAccEnv(t, licenseServer("LS01", "127.0.36.1", "2022", "contoso.com", keyPack(2, 1, 7, 10, 0)))
+	_, port := e.Sim.Ports()
+	c, err := winrmclient.New(winrmclient.Config{Host: "127.0.36.1", Port: port, HTTPS: true, CACert: e.Sim.CACertPEM(),
+		Username: "Administrator", Password: winsim.DefaultPassword, Auth: winrmclient.AuthBasic})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = c.Close() })
+	d := &providerData{client: c}
+	ctx := context.Background()
+	reads := func() int {
+		n := 0
+		for _, l := range e.Host("LS01").Log(0) {
+			if l.Event == "operation" && l.Operation == "get_license_server" {
+				n++
+			}
+		}
+		return n
+	}
+	for range 3 {
+		if _, packs, problem := d.inspectLicenseServer(ctx, "127.0.36.1"); problem != "" || len(packs) != 2 {
+			t.Fatalf("inspect: %d packs, %q", len(packs), problem)
+		}
+	}
+	if n := reads(); n != 1 {
+		t.Fatalf("three inspections read the license server %d times, want 1", n)
+	}
+	// A write (here one that fails) starts a new generation.
+	_, _ = rds.RemoveKeyPack.Run(ctx, d, "127.0.36.1", rds.KeyPackRef{KeyPackID: 99})
+	if _, _, problem := d.inspectLicenseServer(ctx, "127.0.36.1"); problem != "" {
+		t.Fatal(problem)
+	}
+	if n := reads(); n != 2 {
+		t.Fatalf("after a write the license server was read %d times in all, want 2", n)
 	}
 }

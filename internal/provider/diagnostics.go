@@ -33,6 +33,8 @@ type inspectedServer struct {
 	Name string
 	// Connectivity is GetTStoLSConnectivityStatus; -1 when not known.
 	Connectivity int
+	// BadName says what is wrong with a name no server can have.
+	BadName string
 	// Inspected is set when the provider could read the server over WinRM;
 	// Skipped when it was asked not to.
 	Inspected    bool
@@ -108,6 +110,11 @@ func diagnose(in diagnosisInput) []finding {
 	var packs []rds.KeyPack
 	for _, s := range in.Servers {
 		switch {
+		case s.BadName != "":
+			add(severityError, "license_server_invalid", s.Name,
+				fmt.Sprintf("The license servers of %s include %q, which %s: Windows finds no server of that name.", host, s.Name, s.BadName),
+				"Correct license_servers in rdslicensing_session_host_policy (or the Group Policy \"Use the specified Remote Desktop license servers\"): one name per list element.")
+			continue
 		case s.Connectivity >= 0 && !connectivityHealthy(s.Connectivity):
 			code, remedy := connectivityFinding(s.Connectivity, s.Name, sh.OSVersion)
 			add(severityError, code, s.Name,

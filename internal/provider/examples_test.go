@@ -58,8 +58,30 @@ func TestAccExampleFleet(t *testing.T) {
 			t.Fatalf("%s: licensing mode not set by the module", a)
 		}
 	}
+	seq, shSeq := e.Host("LS01").LogSeq(), e.Host(addrs[0]).LogSeq()
 	if out := r.run("plan", "-detailed-exitcode"); !strings.Contains(out, "No changes") {
 		t.Fatalf("second plan is not empty:\n%s", out)
+	}
+	// The 50 diagnostics read the license server once between them; the
+	// activation's refresh reads it too.
+	reads := 0
+	for _, l := range e.Host("LS01").Log(seq) {
+		if l.Event == "operation" && l.Operation == "get_license_server" {
+			reads++
+		}
+	}
+	if reads != 2 {
+		t.Errorf("the plan read the license server %d times, want 2 (the activation, and the diagnostics of 50 session hosts once)", reads)
+	}
+	// and each session host twice: its policy, and its diagnostics.
+	reads = 0
+	for _, l := range e.Host(addrs[0]).Log(shSeq) {
+		if l.Event == "operation" && l.Operation == "get_session_host" {
+			reads++
+		}
+	}
+	if reads != 2 {
+		t.Errorf("the plan read session host %s %d times, want 2 (its policy and its diagnostics)", addrs[0], reads)
 	}
 	// The licensing service stops on the license server: the check block
 	// warns on the next plan, naming the hosts and the fix.

@@ -350,6 +350,13 @@ func (r *configReader) caCert(v types.String) []byte {
 type providerData struct {
 	client   *winrmclient.Client
 	password string
+
+	// License server reads shared by the diagnostics of a fleet (see
+	// inspectLicenseServer); any change this provider makes starts a new
+	// generation, so no read outlives a write.
+	mu          sync.Mutex
+	generation  uint64
+	inspections map[string]*inspection
 }
 
 // Run runs an operation on host (the provider's host when empty), logging
@@ -360,6 +367,10 @@ func (d *providerData) Run(ctx context.Context, host string, op winrmclient.Oper
 		secrets = append(secrets, sh.Secrets()...)
 	}
 	ctx = winrmclient.WithLogger(ctx, newTFLogger(ctx, secrets...))
+	if !rds.ReadOnly(op.Name) {
+		// Also when it fails: it may have changed something.
+		defer d.newGeneration()
+	}
 	return d.client.Run(ctx, host, op, in, out)
 }
 

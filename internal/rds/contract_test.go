@@ -445,3 +445,25 @@ func containsFold(list []string, s string) bool {
 	}
 	return false
 }
+
+// Every operation is classed read-only or not on purpose: the provider
+// forgets what it read after any other.
+func TestReadOnlyOperations(t *testing.T) {
+	want := map[string]bool{
+		"get_host_info": true, "get_role": true, "get_license_server": true, "list_key_packs": true,
+		"list_issued_licenses": true, "get_cal_usage_report": true, "get_session_host": true,
+		"install_role": false, "uninstall_role": false, "restart_computer": false,
+		"set_license_server_contact": false, "activate_license_server": false, "reactivate_license_server": false,
+		"deactivate_license_server": false, "set_discovery_scope": false, "set_tsls_group_membership": false,
+		"install_key_pack": false, "remove_key_pack": false, "remove_licenses": false,
+		"set_session_host_licensing": false, "clear_session_host_licensing": false,
+	}
+	for _, op := range rds.Operations() {
+		w, ok := want[op.Name]
+		if !ok {
+			t.Errorf("%s: say here whether it is read-only", op.Name)
+		} else if rds.ReadOnly(op.Name) != w {
+			t.Errorf("ReadOnly(%s) = %v, want %v", op.Name, !w, w)
+		}
+	}
+}

@@ -96,6 +96,12 @@ var (
 // Operations lists every operation, in definition order.
 func Operations() []Info { return append([]Info(nil), registry...) }
 
+// ReadOnly says whether an operation leaves the host's licensing as it
+// was: the get_ and list_ operations.
+func ReadOnly(name string) bool {
+	return strings.HasPrefix(name, "get_") || strings.HasPrefix(name, "list_")
+}
+
 // Library is PowerShell every operation may call: the files of
 // scripts/lib, in name order. The client sends it once per PowerShell
 // process, after the prelude.

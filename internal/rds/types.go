@@ -257,6 +257,9 @@ type UsageReport struct {
 // get_session_host should report.
 type SessionHostInput struct {
 	CheckServers []string `json:"check_servers"`
+	// CheckSpecified adds the license servers in effect to CheckServers,
+	// skipping names no one should have written.
+	CheckSpecified bool `json:"check_specified"`
 }
 
 // Connectivity is GetTStoLSConnectivityStatus for one license server.

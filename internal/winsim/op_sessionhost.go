@@ -259,6 +259,11 @@ var shPolicyKinds = map[int64]string{WBEMInvalidOperation: "policy_controlled"}
 
 var shServerNameRE = regexp.MustCompile(`^[A-Za-z0-9._:-]+\z`)
 
+// shValidServerName mirrors Test-RdslServerName.
+func shValidServerName(name string) bool {
+	return len(name) <= shServerNameMaxLength && shServerNameRE.MatchString(name)
+}
+
 // shAssertServerNames mirrors Assert-RdslServerNames.
 func shAssertServerNames(st *HostState, names []string, field string) error {
 	seen := map[string]bool{}
@@ -266,7 +271,7 @@ func shAssertServerNames(st *HostState, names []string, field string) error {
 		if name == "" {
 			return fail("invalid_input", "%s holds an empty license server name; name each license server of %s by host name, FQDN or IP address", field, st.Name)
 		}
-		if len(name) > shServerNameMaxLength || !shServerNameRE.MatchString(name) {
+		if !shValidServerName(name) {
 			return fail("invalid_input", "%s: \"%s\" is not a valid license server name for %s: use a host name, FQDN or IP address (letters, digits, '.', '-', '_' and ':' only, at most 255 characters)", field, name, st.Name)
 		}
 		key := strings.ToLower(name)
@@ -366,10 +371,22 @@ func shSameServers(a, b []string) bool {
 }
 
 // shReadSessionHost mirrors Get-RdslSessionHost.
-func (x *opContext) shReadSessionHost(check []string) (rds.SessionHost, error) {
+func (x *opContext) shReadSessionHost(check []string, checkSpecified bool) (rds.SessionHost, error) {
 	st := x.Host
 	ts := shReadTSSetting(st)
 	specified := shGetSpecifiedLicenseServerList(st)
+	if checkSpecified {
+		seen := map[string]bool{}
+		for _, name := range check {
+			seen[strings.ToLower(name)] = true
+		}
+		for _, name := range specified {
+			if shValidServerName(name) && !seen[strings.ToLower(name)] {
+				seen[strings.ToLower(name)] = true
+				check = append(check, name)
+			}
+		}
+	}
 
 	var graceDays *int
 	graceError := ""
@@ -427,7 +444,7 @@ func shGetHandler(x *opContext, in rds.SessionHostInput) (rds.SessionHost, error
 	if err := shAssertServerNames(x.Host, check, "check_servers"); err != nil {
 		return rds.SessionHost{}, err
 	}
-	return x.shReadSessionHost(check)
+	return x.shReadSessionHost(check, in.CheckSpecified)
 }
 
 // shSetHandler mirrors set_session_host_licensing.ps1.
@@ -500,7 +517,7 @@ func shSetHandler(x *opContext, in rds.SessionHostLicensingInput) (rds.SessionHo
 	}
 
 	x.shRestartTermServiceIf(in.RestartService, changed)
-	return x.shReadSessionHost(servers)
+	return x.shReadSessionHost(servers, false)
 }
 
 // shClearHandler mirrors clear_session_host_licensing.ps1. It does not need
@@ -552,5 +569,5 @@ func shClearHandler(x *opContext, in rds.SessionHostLicensingInput) (rds.Session
 	}
 
 	x.shRestartTermServiceIf(in.RestartService, changed)
-	return x.shReadSessionHost(nil)
+	return x.shReadSessionHost(nil, false)
 }

@@ -78,17 +78,23 @@ function Test-RdslSameServers {
     $true
 }
 
+function Test-RdslServerName {
+    # A host name, FQDN or IP address: the policy value joins names with
+    # commas, so a comma or a space inside a name would change the list
+    # Windows reads back.
+    param([string]$Name)
+    $Name.Length -le 255 -and $Name -cmatch '^[A-Za-z0-9._:-]+\z'
+}
+
 function Assert-RdslServerNames {
-    # License server names must be host names, FQDNs or IP addresses: the
-    # policy value joins them with commas, so a comma or a space inside a
-    # name would change the list Windows reads back.
+    # License server names must pass Test-RdslServerName, once each.
     param([string[]]$Names = @(), [Parameter(Mandatory = $true)][string]$Field)
     $seen = @{}
     foreach ($name in $Names) {
         if (-not $name) {
             Fail -Kind invalid_input -Message ("{0} holds an empty license server name; name each license server of {1} by host name, FQDN or IP address" -f $Field, $env:COMPUTERNAME)
         }
-        if ($name.Length -gt 255 -or $name -cnotmatch '^[A-Za-z0-9._:-]+\z') {
+        if (-not (Test-RdslServerName -Name $name)) {
             Fail -Kind invalid_input -Message ("{0}: `"{1}`" is not a valid license server name for {2}: use a host name, FQDN or IP address (letters, digits, '.', '-', '_' and ':' only, at most 255 characters)" -f $Field, $name, $env:COMPUTERNAME)
         }
         $key = $name.ToLowerInvariant()
@@ -199,13 +205,27 @@ function Get-RdslSessionHost {
     # The licensing configuration of this session host: the effective values
     # Win32_TerminalServiceSetting reports, the policy and non-policy
     # registry values behind them, the grace period, and the connectivity
-    # to each of CheckServers.
-    param([string[]]$CheckServers = @())
+    # to each of CheckServers and, with CheckSpecified, to each server in
+    # effect.
+    param([string[]]$CheckServers = @(), [switch]$CheckSpecified)
     $ts = Get-RdslTSSetting
 
     $list = Invoke-CimMethod -InputObject $ts -MethodName GetSpecifiedLicenseServerList
     Assert-RdslReturn -Result $list -Method 'GetSpecifiedLicenseServerList'
     $specified = ConvertTo-RdslStringArray $list.SpecifiedLSList
+    if ($CheckSpecified) {
+        # Windows' own list may hold what no one should write (a hand-typed
+        # "ls01;ls02", a name twice): such names stay unchecked rather than
+        # failing the read.
+        $seen = @{}
+        foreach ($name in $CheckServers) { $seen[$name.ToLowerInvariant()] = $true }
+        foreach ($name in $specified) {
+            if ((Test-RdslServerName -Name $name) -and -not $seen.ContainsKey($name.ToLowerInvariant())) {
+                $seen[$name.ToLowerInvariant()] = $true
+                $CheckServers += $name
+            }
+        }
+    }
 
     # GetGracePeriodDays throws where no grace period runs (no RD Session
     # Host role); report why instead of failing the read.
