@@ -64,6 +64,7 @@ func (d *calUsageDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 					"computer":        str("Computer the CAL is issued to."),
 					"hardware_id":     str("Hardware ID of the device."),
 					"issued_to_user":  str("User who was signed in when it was issued."),
+					"cal_type":        str("CAL type of its key pack as Windows names it, e.g. `RDS Per Device CAL` (empty once the pack is removed)."),
 					"product_version": str("CAL version of its key pack."),
 					"issue_date":      str("When it was issued (RFC 3339)."),
 					"expiration_date": str("Expiry (RFC 3339)."),
@@ -80,7 +81,7 @@ func (d *calUsageDataSource) Configure(_ context.Context, req datasource.Configu
 	d.data = configureData(req.ProviderData, &resp.Diagnostics)
 }
 
-// Read generates the report and lists the issued per-device CALs.
+// Read generates the report, with the issued per-device CALs.
 func (d *calUsageDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var m calUsageDataModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
@@ -92,20 +93,6 @@ func (d *calUsageDataSource) Read(ctx context.Context, req datasource.ReadReques
 	if err != nil {
 		opError(&resp.Diagnostics, "Cannot generate the CAL usage report of "+host, err)
 		return
-	}
-	issued, err := rds.ListIssuedLicenses.Run(ctx, d.data, host, rds.NoInput{})
-	if err != nil {
-		opError(&resp.Diagnostics, "Cannot list the CALs issued by "+host, err)
-		return
-	}
-	packs, err := rds.ListKeyPacks.Run(ctx, d.data, host, rds.NoInput{})
-	if err != nil {
-		opError(&resp.Diagnostics, "Cannot list the key packs of "+host, err)
-		return
-	}
-	versionOf := map[int64]int{}
-	for _, kp := range packs.KeyPacks {
-		versionOf[kp.KeyPackID] = kp.ProductVersionID
 	}
 	var b bytes.Buffer
 	w := csv.NewWriter(&b)
@@ -121,15 +108,16 @@ func (d *calUsageDataSource) Read(ctx context.Context, req datasource.ReadReques
 		})
 		_ = w.Write([]string{"per_user", u.User, "", u.CALType, v, u.ExpirationDate, "active"})
 	}
-	for _, l := range issued.Licenses {
-		v := productVersionName(versionOf[l.KeyPackID])
+	for _, l := range report.PerDevice {
+		v := productVersionName(l.ProductVersionID)
 		status := issuedLicenseStatusName(l.LicenseStatus)
 		m.PerDevice = append(m.PerDevice, perDeviceUsageModel{
 			LicenseID: types.Int64Value(l.LicenseID), KeyPackID: types.Int64Value(l.KeyPackID), Computer: types.StringValue(l.IssuedToComputer),
-			HardwareID: types.StringValue(l.HardwareID), IssuedToUser: types.StringValue(l.IssuedToUser), ProductVersion: types.StringValue(v),
-			IssueDate: types.StringValue(l.IssueDate), ExpirationDate: types.StringValue(l.ExpirationDate), Status: types.StringValue(status),
+			HardwareID: types.StringValue(l.HardwareID), IssuedToUser: types.StringValue(l.IssuedToUser), CALType: types.StringValue(l.CALType),
+			ProductVersion: types.StringValue(v), IssueDate: types.StringValue(l.IssueDate), ExpirationDate: types.StringValue(l.ExpirationDate),
+			Status: types.StringValue(status),
 		})
-		_ = w.Write([]string{"per_device", l.IssuedToComputer, l.HardwareID, "per_device", v, l.ExpirationDate, status})
+		_ = w.Write([]string{"per_device", l.IssuedToComputer, l.HardwareID, l.CALType, v, l.ExpirationDate, status})
 	}
 	w.Flush()
 	m.CSV = types.StringValue(b.String())
@@ -160,6 +148,7 @@ type perDeviceUsageModel struct {
 	Computer       types.String `tfsdk:"computer"`
 	HardwareID     types.String `tfsdk:"hardware_id"`
 	IssuedToUser   types.String `tfsdk:"issued_to_user"`
+	CALType        types.String `tfsdk:"cal_type"`
 	ProductVersion types.String `tfsdk:"product_version"`
 	IssueDate      types.String `tfsdk:"issue_date"`
 	ExpirationDate types.String `tfsdk:"expiration_date"`

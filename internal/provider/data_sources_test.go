@@ -148,11 +148,12 @@ func TestAccDataSourceCALUsage(t *testing.T) {
 			resource.TestCheckResourceAttr("data.rdslicensing_cal_usage.ls", "per_device.0.hardware_id", "0123-4567"),
 			resource.TestCheckResourceAttr("data.rdslicensing_cal_usage.ls", "per_device.0.status", "active"),
 			resource.TestCheckResourceAttr("data.rdslicensing_cal_usage.ls", "per_device.0.product_version", "2022"),
+			resource.TestCheckResourceAttr("data.rdslicensing_cal_usage.ls", "per_device.0.cal_type", "RDS Per Device CAL"),
 			resource.TestCheckResourceAttr("data.rdslicensing_cal_usage.ls", "csv",
 				"kind,name,hardware_id,cal_type,product_version,expiration_date,status\n"+
 					"per_user,CONTOSO\\alice,,RDS Per User CAL,2022,2027-03-01T00:00:00Z,active\n"+
 					"per_user,CONTOSO\\bob,,RDS Per User CAL,2022,2027-03-01T00:00:00Z,active\n"+
-					"per_device,KIOSK01,0123-4567,per_device,2022,2027-03-01T00:00:00Z,active\n"),
+					"per_device,KIOSK01,0123-4567,RDS Per Device CAL,2022,2027-03-01T00:00:00Z,active\n"),
 		),
 	}}})
 }

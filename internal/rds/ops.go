@@ -81,12 +81,11 @@ var (
 	SetDiscoveryScope      = define[ScopeInput, ScopeResult]("set_discovery_scope", idempotent)
 	SetTSLSGroupMembership = define[GroupInput, GroupResult]("set_tsls_group_membership", idempotent)
 
-	ListKeyPacks       = define[NoInput, KeyPackList]("list_key_packs", idempotent)
-	InstallKeyPack     = define[InstallKeyPackInput, KeyPackResult]("install_key_pack", notIdempotent)
-	RemoveKeyPack      = define[KeyPackRef, Empty]("remove_key_pack", idempotent)
-	RemoveLicenses     = define[RemoveLicensesInput, KeyPackResult]("remove_licenses", notIdempotent)
-	ListIssuedLicenses = define[NoInput, IssuedLicenseList]("list_issued_licenses", idempotent)
-	GetUsageReport     = define[NoInput, UsageReport]("get_cal_usage_report", idempotent)
+	ListKeyPacks   = define[NoInput, KeyPackList]("list_key_packs", idempotent)
+	InstallKeyPack = define[InstallKeyPackInput, KeyPackResult]("install_key_pack", notIdempotent)
+	RemoveKeyPack  = define[KeyPackRef, Empty]("remove_key_pack", idempotent)
+	RemoveLicenses = define[RemoveLicensesInput, KeyPackResult]("remove_licenses", notIdempotent)
+	GetUsageReport = define[NoInput, UsageReport]("get_cal_usage_report", idempotent)
 
 	GetSessionHost            = define[SessionHostInput, SessionHost]("get_session_host", idempotent)
 	SetSessionHostLicensing   = define[SessionHostLicensingInput, SessionHost]("set_session_host_licensing", idempotent)

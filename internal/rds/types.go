@@ -20,8 +20,6 @@ type HostInfo struct {
 	OSCaption         string `json:"os_caption"`
 	OSBuild           string `json:"os_build"`
 	OSVersion         string `json:"os_version"`
-	IsAdmin           bool   `json:"is_admin"`
-	RebootPending     bool   `json:"reboot_pending"`
 	PowerShellVersion string `json:"powershell_version"`
 }
 
@@ -210,7 +208,8 @@ type RemoveLicensesInput struct {
 	LicenseCount int   `json:"license_count"`
 }
 
-// IssuedLicense is one per-device CAL the license server issued.
+// IssuedLicense is one per-device CAL the license server issued, with the
+// CAL type and version of its key pack ("" and 0 once the pack is gone).
 type IssuedLicense struct {
 	LicenseID        int64  `json:"license_id"`
 	KeyPackID        int64  `json:"key_pack_id"`
@@ -220,11 +219,8 @@ type IssuedLicense struct {
 	IssueDate        string `json:"issue_date"`
 	ExpirationDate   string `json:"expiration_date"`
 	LicenseStatus    int    `json:"license_status"`
-}
-
-// IssuedLicenseList is every per-device CAL the license server issued.
-type IssuedLicenseList struct {
-	Licenses []IssuedLicense `json:"licenses"`
+	CALType          string `json:"cal_type"`
+	ProductVersionID int    `json:"product_version_id"`
 }
 
 // PerUserUsage is one row of the per-user CAL usage report.
@@ -236,21 +232,12 @@ type PerUserUsage struct {
 	ProductVersionID int    `json:"product_version_id"`
 }
 
-// PerDeviceUsage is one row of the per-device part of the usage report.
-type PerDeviceUsage struct {
-	Computer         string `json:"computer"`
-	HardwareID       string `json:"hardware_id"`
-	ExpirationDate   string `json:"expiration_date"`
-	CALType          string `json:"cal_type"`
-	ProductVersion   string `json:"product_version"`
-	ProductVersionID int    `json:"product_version_id"`
-}
-
-// UsageReport is what RD Licensing Manager's "Create Report" gives.
+// UsageReport is what RD Licensing Manager's "Create Report" gives for
+// per-user CALs, and every per-device CAL the license server issued.
 type UsageReport struct {
-	GeneratedAt string           `json:"generated_at"`
-	PerUser     []PerUserUsage   `json:"per_user"`
-	PerDevice   []PerDeviceUsage `json:"per_device"`
+	GeneratedAt string          `json:"generated_at"`
+	PerUser     []PerUserUsage  `json:"per_user"`
+	PerDevice   []IssuedLicense `json:"per_device"`
 }
 
 // SessionHostInput names the license servers whose connectivity

@@ -23,8 +23,6 @@ func init() {
 			OSCaption:         os.Caption,
 			OSBuild:           os.Version,
 			OSVersion:         osVersionName(x.Host),
-			IsAdmin:           x.User.Admin,
-			RebootPending:     x.Host.RebootPending(),
 			PowerShellVersion: "5.1." + os.BuildNumber + ".1",
 		}, nil
 	})

@@ -83,7 +83,6 @@ func TestKeyPackOpsRoleAndAdminChecks(t *testing.T) {
 		{"install_key_pack", rds.InstallKeyPackInput{Program: "retail", LicenseCode: kpRetail.Code, ProductVersion: 7, ProductType: 1}},
 		{"remove_key_pack", rds.KeyPackRef{KeyPackID: 2}},
 		{"remove_licenses", rds.RemoveLicensesInput{KeyPackID: 2, LicenseCount: 1}},
-		{"list_issued_licenses", rds.NoInput{}},
 		{"get_cal_usage_report", rds.NoInput{}},
 	}
 	withPack := func(st *HostState) {

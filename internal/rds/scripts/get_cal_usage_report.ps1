@@ -1,8 +1,10 @@
 # operation: get_cal_usage_report
-# The CAL usage report of RD Licensing Manager ("Create Report"): generates
-# one (Win32_TSLicenseReport.GenerateReportEx), reads its per-user and
-# per-device entries, and deletes it again, so that reports made for the
-# provider do not pile up in RD Licensing Manager.
+# The per-user CAL usage report of RD Licensing Manager ("Create Report"):
+# generates one (Win32_TSLicenseReport.GenerateReportEx), reads its entries,
+# and deletes it again, so that reports made for the provider do not pile up
+# in RD Licensing Manager. Per-device CALs come from Win32_TSIssuedLicense
+# instead, which also says whether each is active, temporary or revoked, with
+# the CAL type and version of its key pack. Sorted by key pack and license ID.
 param($In)
 
 function ConvertTo-PerUserUsage {
@@ -17,16 +19,27 @@ function ConvertTo-PerUserUsage {
     }
 }
 
-function ConvertTo-PerDeviceUsage {
-    # One Win32_TSLicenseReportPerDeviceEntry.
-    param([Parameter(Mandatory = $true)]$Entry)
+function ConvertTo-IssuedLicense {
+    # One Win32_TSIssuedLicense, with its key pack's CAL type and version.
+    param([Parameter(Mandatory = $true)]$License, [Parameter(Mandatory = $true)][hashtable]$Packs)
+    $pack = $Packs[[long]$License.KeyPackId]
+    $calType = ''
+    $versionID = 0
+    if ($null -ne $pack) {
+        $calType = [string]$pack.TypeAndModel
+        $versionID = [int]$pack.ProductVersionID
+    }
     [ordered]@{
-        computer           = [string]$Entry.sIssuedToComputer
-        hardware_id        = [string]$Entry.sHardwareId
-        expiration_date    = (Format-RdslDate -Value $Entry.ExpirationDate)
-        cal_type           = [string]$Entry.CALType
-        product_version    = [string]$Entry.ProductVersion
-        product_version_id = [int]$Entry.ProductVersionID
+        license_id         = [long]$License.LicenseId
+        key_pack_id        = [long]$License.KeyPackId
+        issued_to_user     = [string]$License.sIssuedToUser
+        issued_to_computer = [string]$License.sIssuedToComputer
+        hardware_id        = [string]$License.sHardwareId
+        issue_date         = (Format-RdslDate -Value $License.IssueDate)
+        expiration_date    = (Format-RdslDate -Value $License.ExpirationDate)
+        license_status     = [int]$License.LicenseStatus
+        cal_type           = $calType
+        product_version_id = $versionID
     }
 }
 
@@ -51,13 +64,15 @@ try {
     # Count 0: every entry from StartIndex on.
     $perUser = Invoke-CimMethod -InputObject $report -MethodName FetchReportEntries -Arguments @{ StartIndex = [uint32]0; Count = [uint32]0 }
     Assert-RdslReturn -Result $perUser -Method 'FetchReportEntries' -Kinds $kinds -Context $context
-    $perDevice = Invoke-CimMethod -InputObject $report -MethodName FetchReportPerDeviceEntries -Arguments @{ StartIndex = [uint32]0; Count = [uint32]0 }
-    Assert-RdslReturn -Result $perDevice -Method 'FetchReportPerDeviceEntries' -Kinds $kinds -Context $context
+    $packs = @{}
+    foreach ($pack in @(Get-CimInstance -Namespace root/cimv2 -ClassName Win32_TSLicenseKeyPack)) { $packs[[long]$pack.KeyPackId] = $pack }
+    # @() keeps "none" and "one" arrays.
+    $issued = @(Get-CimInstance -Namespace root/cimv2 -ClassName Win32_TSIssuedLicense | Sort-Object -Property KeyPackId, LicenseId)
     # foreach over $null runs no iteration: no entries give an empty array.
     [ordered]@{
         generated_at = (Format-RdslDate -Value $report.GenerationDateTime)
         per_user     = @(foreach ($entry in $perUser.ReportEntries) { ConvertTo-PerUserUsage -Entry $entry })
-        per_device   = @(foreach ($entry in $perDevice.ReportPerDeviceEntries) { ConvertTo-PerDeviceUsage -Entry $entry })
+        per_device   = @(foreach ($license in $issued) { ConvertTo-IssuedLicense -License $license -Packs $packs })
     }
 } finally {
     # A report that cannot be deleted must not hide the entries (or the

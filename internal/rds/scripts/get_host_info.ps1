@@ -1,8 +1,8 @@
 # operation: get_host_info
 # Describes the host the provider talks to: its names, domain membership and
-# role (Win32_ComputerSystem), Windows release (Win32_OperatingSystem),
-# PowerShell version, and whether a restart is pending, so the provider can
-# check where it is before it changes anything.
+# role (Win32_ComputerSystem), Windows release (Win32_OperatingSystem) and
+# PowerShell version, so the provider can check where it is before it changes
+# anything. Cheap: the provider asks at every plan.
 param($In)
 
 $cs = Get-RdslComputer
@@ -17,7 +17,5 @@ $os = Get-CimInstance -Namespace root/cimv2 -ClassName Win32_OperatingSystem
     os_caption         = [string]$os.Caption
     os_build           = [string]$os.Version
     os_version         = [string](Get-RdslOSVersion -Build ([string]$os.BuildNumber))
-    is_admin           = [bool](Test-RdslAdministrator)
-    reboot_pending     = [bool](Test-RdslRebootPending)
     powershell_version = [string]$PSVersionTable.PSVersion
 }

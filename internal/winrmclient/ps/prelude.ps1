@@ -35,6 +35,24 @@ function Test-RdslAdministrator {
     $principal.IsInRole([Security.Principal.WindowsBuiltInRole]::Administrator)
 }
 
+function Get-RdslCimErrorCode {
+    # The WBEM code of a CimException (0 for any other exception): the
+    # provider's own code when it gave one, else the code of its category.
+    param($Exception)
+    if ($null -eq $Exception -or $Exception.GetType().FullName -ne 'Microsoft.Management.Infrastructure.CimException') { return [long]0 }
+    if ($null -ne $Exception.ErrorData -and $null -ne $Exception.ErrorData.CimInstanceProperties['error_Code']) {
+        return [long]$Exception.ErrorData.CimInstanceProperties['error_Code'].Value
+    }
+    switch ([string]$Exception.NativeErrorCode) {
+        'AccessDenied' { return [long]2147749891 }
+        'NotFound' { return [long]2147749890 }
+        'InvalidParameter' { return [long]2147749896 }
+        'NotSupported' { return [long]2147749900 }
+        'InvalidClass' { return [long]2147749904 }
+        default { return [long]2147749889 }
+    }
+}
+
 function ConvertTo-RdslError {
     param($Record)
     $ex = $Record.Exception
@@ -50,10 +68,7 @@ function ConvertTo-RdslError {
         $kind = [string]$ex.Data['rdsl.kind']
         $code = [long]$ex.Data['rdsl.code']
     } elseif ($ex.GetType().FullName -eq 'Microsoft.Management.Infrastructure.CimException') {
-        $code = [long]$ex.StatusCode
-        if ($null -ne $ex.ErrorData -and $null -ne $ex.ErrorData.CimInstanceProperties['error_Code']) {
-            $code = [long]$ex.ErrorData.CimInstanceProperties['error_Code'].Value
-        }
+        $code = Get-RdslCimErrorCode -Exception $ex
         switch ([string]$ex.NativeErrorCode) {
             'AccessDenied' { $kind = 'access_denied' }
             'InvalidClass' { $kind = 'role_missing' }

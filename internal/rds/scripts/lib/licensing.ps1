@@ -33,7 +33,10 @@ function Test-RdslLicensingWmi {
 
 function Test-RdslRebootPending {
     # Windows servicing or Windows Update waits for a restart, or a feature
-    # waits for one to finish installing or removing.
+    # waits for one to finish installing or removing. $Features: every
+    # feature, when the caller already listed them (Get-WindowsFeature takes
+    # seconds).
+    param($Features = $null)
     $keys = @(
         'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Component Based Servicing\RebootPending',
         'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\WindowsUpdate\Auto Update\RebootRequired'
@@ -41,7 +44,8 @@ function Test-RdslRebootPending {
     foreach ($key in $keys) {
         if (Test-Path -LiteralPath $key) { return $true }
     }
-    $pending = @(Get-WindowsFeature | Where-Object {
+    if ($null -eq $Features) { $Features = @(Get-WindowsFeature) }
+    $pending = @($Features | Where-Object {
             [string]$_.InstallState -eq 'InstallPending' -or [string]$_.InstallState -eq 'UninstallPending'
         })
     [bool]($pending.Count -gt 0)
@@ -52,8 +56,9 @@ function Get-RdslRoleState {
     # install_role and uninstall_role): the install state of RDS-Licensing
     # and its two management tools, the TermServLicensing service, whether
     # the licensing WMI provider answers and whether a restart is pending.
+    $all = @(Get-WindowsFeature)
     $features = @(foreach ($name in (Get-RdslLicensingFeatureNames -IncludeTools $true)) {
-            $f = Get-WindowsFeature -Name $name
+            $f = $all | Where-Object { $_.Name -eq $name } | Select-Object -First 1
             [ordered]@{
                 name          = $name
                 display_name  = [string]$f.DisplayName
@@ -66,7 +71,7 @@ function Get-RdslRoleState {
         service_status     = $svc.Status
         service_start_type = $svc.StartType
         wmi_ready          = [bool](Test-RdslLicensingWmi)
-        restart_pending    = [bool](Test-RdslRebootPending)
+        restart_pending    = [bool](Test-RdslRebootPending -Features $all)
         os_version         = [string](Get-RdslOSVersion)
     }
 }
@@ -230,22 +235,4 @@ function Get-RdslEmptyContact {
         if ([string]::IsNullOrWhiteSpace([string]$Server.CimInstanceProperties[$name].Value)) { $empty += $name }
     }
     , $empty
-}
-
-function Get-RdslCimErrorCode {
-    # The WBEM code of a CimException (0 for any other exception): the
-    # provider's own code when it gave one, else the code of its category.
-    param($Exception)
-    if ($null -eq $Exception -or $Exception.GetType().FullName -ne 'Microsoft.Management.Infrastructure.CimException') { return [long]0 }
-    if ($null -ne $Exception.ErrorData -and $null -ne $Exception.ErrorData.CimInstanceProperties['error_Code']) {
-        return [long]$Exception.ErrorData.CimInstanceProperties['error_Code'].Value
-    }
-    switch ([string]$Exception.NativeErrorCode) {
-        'AccessDenied' { return [long]2147749891 }
-        'NotFound' { return [long]2147749890 }
-        'InvalidParameter' { return [long]2147749896 }
-        'NotSupported' { return [long]2147749900 }
-        'InvalidClass' { return [long]2147749904 }
-        default { return [long]2147749889 }
-    }
 }

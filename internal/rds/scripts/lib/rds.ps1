@@ -76,8 +76,10 @@ function Get-RdslWbemName {
 }
 
 function Format-RdslDate {
-    # CIM DATETIME values as ISO 8601 UTC; '' for none.
+    # CIM DATETIME values as RFC 3339 UTC; '' for none. The invariant
+    # culture: under the current one, ':' becomes the culture's time
+    # separator and yyyy counts in its calendar (Buddhist years in Thai).
     param($Value)
     if ($null -eq $Value) { return '' }
-    ([datetime]$Value).ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ssZ')
+    ([datetime]$Value).ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", [Globalization.CultureInfo]::InvariantCulture)
 }
