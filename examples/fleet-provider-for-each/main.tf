@@ -45,6 +45,11 @@ module "session_host" {
   hosts           = toset([each.key])
   licensing_mode  = "per_user"
   license_servers = [var.license_server]
+
+  # These accounts are local to each session host and cannot log on to the
+  # license server: its activation and CALs are checked where it is managed
+  # (../fleet), and here only what each session host reports.
+  inspect_license_servers = false
 }
 
 output "healthy" {

@@ -14,7 +14,8 @@ resource "rdslicensing_session_host_policy" "this" {
 data "rdslicensing_diagnostics" "this" {
   for_each = var.hosts
 
-  host               = each.key
-  min_available_cals = var.min_available_cals
-  depends_on         = [rdslicensing_session_host_policy.this]
+  host                    = each.key
+  min_available_cals      = var.min_available_cals
+  inspect_license_servers = var.inspect_license_servers
+  depends_on              = [rdslicensing_session_host_policy.this]
 }

@@ -30,3 +30,9 @@ variable "min_available_cals" {
   type        = number
   default     = 5
 }
+
+variable "inspect_license_servers" {
+  description = "Diagnostics read each license server over WinRM, with the same provider, to check its activation and CALs. Set false when that provider cannot log on to the license servers."
+  type        = bool
+  default     = true
+}
