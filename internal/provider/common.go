@@ -32,9 +32,12 @@ func hostAttribute(what string) schema.StringAttribute {
 	return schema.StringAttribute{
 		Optional: true,
 		MarkdownDescription: "Windows host (name, FQDN or IP address) " + what + ". Defaults to the provider's `host`; " +
-			"the provider's credentials, port and TLS settings apply. Changing it replaces the resource.",
-		PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
-		Validators:    []validator.String{stringvalidator.LengthAtLeast(1)},
+			"the provider's credentials, port and TLS settings apply. Changing it replaces the resource (not a change of letter case: host names are case-insensitive).",
+		PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplaceIf(
+			func(_ context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
+				resp.RequiresReplace = !strings.EqualFold(req.StateValue.ValueString(), req.PlanValue.ValueString())
+			}, "Another host replaces the resource.", "Another host replaces the resource.")},
+		Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
 	}
 }
 
@@ -195,9 +198,9 @@ func setImportedHost(ctx context.Context, d *providerData, host string, resp *re
 var restartPollInterval = 2 * time.Second
 
 // restartAndWait restarts host (shutdown /r after a few seconds, so that
-// the answer gets back first) and waits until WinRM answers again with no
-// restart pending, or ctx ends.
-func restartAndWait(ctx context.Context, d *providerData, host string) (rds.RoleState, error) {
+// the answer gets back first) and waits until WinRM answers again from a
+// host booted after bootBefore with no restart pending, or ctx ends.
+func restartAndWait(ctx context.Context, d *providerData, host, bootBefore string) (rds.RoleState, error) {
 	if _, err := rds.RestartComputer.Run(ctx, d, host, rds.RestartInput{DelaySeconds: 5}); err != nil {
 		return rds.RoleState{}, err
 	}
@@ -211,10 +214,11 @@ func restartAndWait(ctx context.Context, d *providerData, host string) (rds.Role
 			return rds.RoleState{}, fmt.Errorf("waiting for %s to come back after the restart: %w", host, last)
 		case <-time.After(restartPollInterval):
 		}
-		// Until the restart happens the host still reports it pending;
-		// while it restarts, operations fail to connect.
+		// Until the restart happens the host answers from before it (and
+		// may not report one pending: Windows can say "Maybe"); while it
+		// restarts, operations fail to connect.
 		state, err := rds.GetRole.Run(ctx, d, host, rds.NoInput{})
-		if err == nil && !state.RestartPending {
+		if err == nil && state.BootTime != bootBefore && !state.RestartPending {
 			return state, nil
 		}
 		last = err

@@ -246,6 +246,15 @@ func (r *keyPackResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 			return
 		}
 		r.planUpdate(ctx, &state, &plan, &resp.Diagnostics)
+		// A plain code moved to its write-only form: the same code only
+		// records the move; another one is a new purchase to install.
+		for _, a := range keyPackPrograms[state.Program.ValueString()].codes {
+			before, _ := state.code(a)
+			_, after := config.code(a)
+			if !before.IsNull() && !after.IsNull() && !after.IsUnknown() && normalizeCode(before.ValueString()) != normalizeCode(after.ValueString()) {
+				resp.RequiresReplace = append(resp.RequiresReplace, path.Root(a))
+			}
+		}
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }

@@ -327,6 +327,47 @@ func TestAccKeyPack_agreementWriteOnly(t *testing.T) {
 	})
 }
 
+// Moving a plain code to its write-only form: the same code (typed
+// differently) only records the move; another code is another purchase,
+// installed by a replacement.
+func TestAccKeyPack_plainToWriteOnly(t *testing.T) {
+	e := newAccEnv(t, kpLicenseServer("LS01"))
+	e.Sim.UpdateClearinghouse(func(ch *winsim.ClearinghouseState) {
+		ch.Agreements = append(ch.Agreements,
+			winsim.Agreement{AgreementType: 1, Number: "7654321", ProductVersionID: 7, ProductType: 1, Count: 500},
+			winsim.Agreement{AgreementType: 1, Number: "7654322", ProductVersionID: 7, ProductType: 1, Count: 500})
+	})
+	const addr = "rdslicensing_key_pack.ea"
+	cfg := func(number string) string {
+		return e.Config(`resource "rdslicensing_key_pack" "ea" {
+  program              = "agreement"
+  agreement_type       = "enterprise"
+  ` + number + `
+  product_version      = "2022"
+  cal_type             = "per_user"
+  quantity             = 20
+  uninstall_on_destroy = false
+}`)
+	}
+	accTest(t, resource.TestCase{
+		Steps: []resource.TestStep{
+			{Config: cfg(`agreement_number = "7654321"`), Check: kpWantPacks(e, "LS01", map[int64]int64{2: 20})},
+			{
+				Config:           cfg("agreement_number_wo = \"765-4321\"\n  codes_wo_version = 1"),
+				ConfigPlanChecks: kpPlan(addr, plancheck.ResourceActionUpdate),
+				Check:            resource.ComposeTestCheckFunc(kpWantPacks(e, "LS01", map[int64]int64{2: 20}), kpWantInstalls(e, "LS01", 1)),
+			},
+			{Config: cfg(`agreement_number = "7654321"`), ConfigPlanChecks: kpPlan(addr, plancheck.ResourceActionUpdate)},
+			{
+				Config:           cfg("agreement_number_wo = \"7654322\"\n  codes_wo_version = 1"),
+				ConfigPlanChecks: kpPlan(addr, plancheck.ResourceActionReplace),
+				Check:            resource.ComposeTestCheckFunc(kpWantPacks(e, "LS01", map[int64]int64{2: 20, 3: 20}), kpWantInstalls(e, "LS01", 2)),
+			},
+		},
+		CheckDestroy: kpWantPacks(e, "LS01", map[int64]int64{2: 20, 3: 20}),
+	})
+}
+
 func TestAccKeyPack_licenseKeyPackIDOffline(t *testing.T) {
 	ls := kpLicenseServer("LS01")
 	ls.Internet = false // the license key pack ID is for servers without Internet

@@ -96,6 +96,13 @@ func (r *roleResource) Create(ctx context.Context, req resource.CreateRequest, r
 	if !ok {
 		return
 	}
+	if !m.IncludeTools.ValueBool() && toolsInstalled(state) {
+		// The tools were there before: remove them, as declared, or the
+		// next plan would.
+		if state, ok = r.setTools(ctx, host, &m, &resp.Diagnostics); !ok {
+			return
+		}
+	}
 	m.ID = types.StringValue(host)
 	m.setState(state)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
@@ -142,7 +149,24 @@ func (r *roleResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 
-// Update installs or removes the management tools.
+// setTools installs or removes the management tools, as m says.
+func (r *roleResource) setTools(ctx context.Context, host string, m *roleModel, diags *diag.Diagnostics) (rds.RoleState, bool) {
+	var ch rds.RoleChange
+	var err error
+	if m.IncludeTools.ValueBool() {
+		ch, err = rds.InstallRole.Run(ctx, r.data, host, rds.RoleInput{IncludeManagementTools: true, WaitSeconds: waitSeconds(ctx)})
+	} else {
+		ch, err = rds.UninstallRole.Run(ctx, r.data, host, rds.RoleInput{ToolsOnly: true})
+	}
+	if err != nil {
+		opError(diags, "Cannot change the RD Licensing management tools on "+host, err)
+		return rds.RoleState{}, false
+	}
+	return r.finish(ctx, host, m, ch, "changing the management tools on", diags)
+}
+
+// Update installs or removes the management tools; a change of restart
+// or the timeouts alone touches nothing on the host.
 func (r *roleResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	var m, prior roleModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &m)...)
@@ -155,20 +179,18 @@ func (r *roleResource) Update(ctx context.Context, req resource.UpdateRequest, r
 	resp.Diagnostics.Append(diags...)
 	ctx, cancel := withTimeout(ctx, d)
 	defer cancel()
-	var ch rds.RoleChange
-	var err error
-	if m.IncludeTools.ValueBool() {
-		ch, err = rds.InstallRole.Run(ctx, r.data, host, rds.RoleInput{IncludeManagementTools: true, WaitSeconds: waitSeconds(ctx)})
+	var state rds.RoleState
+	if m.IncludeTools.Equal(prior.IncludeTools) {
+		var err error
+		if state, err = rds.GetRole.Run(ctx, r.data, host, rds.NoInput{}); err != nil {
+			opError(&resp.Diagnostics, "Cannot read the RD Licensing role on "+host, err)
+			return
+		}
 	} else {
-		ch, err = rds.UninstallRole.Run(ctx, r.data, host, rds.RoleInput{ToolsOnly: true})
-	}
-	if err != nil {
-		opError(&resp.Diagnostics, "Cannot change the RD Licensing management tools on "+host, err)
-		return
-	}
-	state, ok := r.finish(ctx, host, &m, ch, "changing the management tools on", &resp.Diagnostics)
-	if !ok {
-		return
+		var ok bool
+		if state, ok = r.setTools(ctx, host, &m, &resp.Diagnostics); !ok {
+			return
+		}
 	}
 	m.ID = types.StringValue(host)
 	m.setState(state)
@@ -217,7 +239,7 @@ func (r *roleResource) finish(ctx context.Context, host string, m *roleModel, ch
 			fmt.Sprintf("Windows needs a restart to finish %s the RD Licensing role service on %s. Until then the licensing WMI provider is not available, and resources that use it (rdslicensing_server_activation, rdslicensing_key_pack) fail with \"reboot_pending\". Restart the server, or set restart = true to let the provider restart it.", doing, host))
 		return ch.State, true
 	}
-	state, err := restartAndWait(ctx, r.data, host)
+	state, err := restartAndWait(ctx, r.data, host, ch.State.BootTime)
 	if err != nil {
 		opError(diags, "Restart of "+host+" did not complete", err)
 		return rds.RoleState{}, false

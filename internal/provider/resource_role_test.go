@@ -1,7 +1,13 @@
 package provider
 
 import (
+	"context"
 	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -105,6 +111,24 @@ func TestAccRole_restart(t *testing.T) {
 	})
 }
 
+// Windows may answer "Maybe" and leave nothing pending: with restart =
+// true the provider still waits until the host has restarted.
+func TestAccRole_restartMaybe(t *testing.T) {
+	st := winsim.NewHost("LS01", "2022", "")
+	st.Quirks.RestartMaybe = true
+	e := newAccEnv(t, st)
+	booted := e.Host("LS01").State().BootTime
+	accTest(t, resource.TestCase{Steps: []resource.TestStep{{
+		Config: e.Config(`resource "rdslicensing_role" "ls" { restart = true }`),
+		Check: func(*terraform.State) error {
+			if st := e.Host("LS01").State(); st.BootTime.Equal(booted) {
+				return errorf("apply ended before the host restarted")
+			}
+			return nil
+		},
+	}}})
+}
+
 func TestAccRole_failures(t *testing.T) {
 	core := winsim.NewHost("CORE01", "2022", "")
 	core.Features[winsim.FeatureLicensingUI] = winsim.StateRemoved
@@ -157,4 +181,42 @@ func TestAccRole_timeout(t *testing.T) {
 			ExpectError: errorText("Cannot install RD Licensing on", "timed out", "Raise the resource's timeouts"),
 		}},
 	})
+}
+
+// Host names are case-insensitive: another spelling of the same host
+// updates the resource in place; another host replaces it.
+func TestHostAttributeReplacesOnlyAnotherHost(t *testing.T) {
+	m := hostAttribute("x").PlanModifiers[0]
+	for _, c := range []struct {
+		state, plan string
+		replace     bool
+	}{
+		{"ls01.contoso.com", "LS01.Contoso.com", false},
+		{"ls01.contoso.com", "ls02.contoso.com", true},
+		{"10.0.0.1", "10.0.0.2", true},
+	} {
+		req := planmodifier.StringRequest{StateValue: types.StringValue(c.state), PlanValue: types.StringValue(c.plan), ConfigValue: types.StringValue(c.plan),
+			State: tfsdk.State{Raw: tftypes.NewValue(tftypes.Object{}, map[string]tftypes.Value{})}, Plan: tfsdk.Plan{Raw: tftypes.NewValue(tftypes.Object{}, map[string]tftypes.Value{})}}
+		resp := &planmodifier.StringResponse{PlanValue: req.PlanValue}
+		m.PlanModifyString(context.Background(), req, resp)
+		if resp.RequiresReplace != c.replace {
+			t.Errorf("%s -> %s: replace %v, want %v", c.state, c.plan, resp.RequiresReplace, c.replace)
+		}
+	}
+}
+
+// Creating the role without the tools removes tools installed before.
+func TestAccRole_createWithoutToolsRemovesThem(t *testing.T) {
+	ls := winsim.NewHost("LS01", "2022", "")
+	ls.Features["RDS-Licensing-UI"] = winsim.StateInstalled
+	ls.Features["RSAT-RDS-Licensing-Diagnosis-UI"] = winsim.StateInstalled
+	e := newAccEnv(t, ls)
+	cfg := e.Config(`resource "rdslicensing_role" "ls" { include_management_tools = false }`)
+	accTest(t, resource.TestCase{Steps: []resource.TestStep{
+		{
+			Config: cfg,
+			Check:  wantFeatures(e, map[string]string{"RDS-Licensing": "Installed", "RDS-Licensing-UI": "Available", "RSAT-RDS-Licensing-Diagnosis-UI": "Available"}),
+		},
+		{Config: cfg, ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}},
+	}})
 }

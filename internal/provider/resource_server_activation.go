@@ -299,7 +299,7 @@ func (r *serverActivationResource) Create(ctx context.Context, req resource.Crea
 	resp.Diagnostics.Append(diags...)
 	ctx, cancel := withTimeout(ctx, d)
 	defer cancel()
-	ls, ok := r.converge(ctx, host, &m, nil, config.LicenseServerIDWO, &resp.Diagnostics)
+	ls, ok := r.converge(ctx, host, &m, nil, config.LicenseServerIDWO, new(bool), &resp.Diagnostics)
 	if !ok {
 		return
 	}
@@ -357,8 +357,15 @@ func (r *serverActivationResource) Update(ctx context.Context, req resource.Upda
 	resp.Diagnostics.Append(diags...)
 	ctx, cancel := withTimeout(ctx, d)
 	defer cancel()
-	ls, ok := r.converge(ctx, host, &m, &prior, config.LicenseServerIDWO, &resp.Diagnostics)
+	var spent bool
+	ls, ok := r.converge(ctx, host, &m, &prior, config.LicenseServerIDWO, &spent, &resp.Diagnostics)
 	if !ok {
+		if spent {
+			// The reactivation may have run: record the trigger, so that
+			// the next apply does not reactivate again unasked.
+			prior.ReactivationTrigger, prior.ReactivationReason = m.ReactivationTrigger, m.ReactivationReason
+			resp.Diagnostics.Append(resp.State.Set(ctx, &prior)...)
+		}
 		return
 	}
 	m.ID = types.StringValue(host)
@@ -432,7 +439,7 @@ func (r *serverActivationResource) ImportState(ctx context.Context, req resource
 // converge makes the license server match m: contact, activation (on
 // Create, prior == nil) or reactivation, discovery scope and group. It
 // returns the server as it is after.
-func (r *serverActivationResource) converge(ctx context.Context, host string, m, prior *serverActivationModel, wo types.String, diags *diag.Diagnostics) (rds.LicenseServer, bool) {
+func (r *serverActivationResource) converge(ctx context.Context, host string, m, prior *serverActivationModel, wo types.String, spent *bool, diags *diag.Diagnostics) (rds.LicenseServer, bool) {
 	summary := "Cannot activate the license server on " + host
 	if prior != nil {
 		summary = "Cannot update the license server activation on " + host
@@ -462,7 +469,7 @@ func (r *serverActivationResource) converge(ctx context.Context, host string, m,
 		if !ok {
 			return rds.LicenseServer{}, false
 		}
-		have = res.LicenseServerID
+		have = normalizeLicenseServerID(res.LicenseServerID)
 	} else {
 		have = normalizeLicenseServerID(prior.LicenseServerID.ValueString())
 	}
@@ -477,11 +484,26 @@ func (r *serverActivationResource) converge(ctx context.Context, host string, m,
 		in = &rds.ActivationInput{Method: methodAutomatic, Reason: reactivationReasonCode(m.ReactivationReason.ValueString())}
 	}
 	if in != nil {
-		// Not idempotent, and the result cannot show whether it ran: an
-		// unknown outcome is reported, and the trigger stays as it was.
+		// Not idempotent: after an unknown outcome, look before anything.
 		if _, err := rds.ReactivateLicenseSrv.Run(ctx, r.data, host, *in); err != nil {
-			diags.AddError("Cannot reactivate the license server on "+host, activationRemedy(err))
-			return rds.LicenseServer{}, false
+			ran, known := false, false
+			if mayHaveRun(err) {
+				ran, known = r.reactivated(ctx, host, want, have)
+			}
+			switch {
+			case !mayHaveRun(err):
+				diags.AddError("Cannot reactivate the license server on "+host, activationRemedy(err))
+				return rds.LicenseServer{}, false
+			case !known:
+				*spent = true
+				diags.AddError("The license server on "+host+" may have been reactivated",
+					activationRemedy(err)+"\n\nWhether the reactivation ran cannot be seen on the server. The new reactivation_trigger is recorded, so that the next apply does not reactivate it again unasked: check the server in RD Licensing Manager, and change reactivation_trigger once more to reactivate it.")
+				return rds.LicenseServer{}, false
+			case !ran:
+				diags.AddError("Cannot reactivate the license server on "+host, activationRemedy(err)+"\n\nThe server still has its former license server ID: it was not reactivated, and it is safe to apply again.")
+				return rds.LicenseServer{}, false
+			}
+			tflog.Info(ctx, "the reactivation ran despite the error", map[string]any{"host": host})
 		}
 	}
 
@@ -535,6 +557,24 @@ func (r *serverActivationResource) activate(ctx context.Context, host, method, i
 		return rds.ActivationResult{}, false
 	}
 	return res, true
+}
+
+// reactivated looks whether a reactivation whose outcome is unknown ran:
+// the server has the license server ID asked for (or, reactivated
+// automatically, another one). When the ID cannot tell, known is false.
+func (r *serverActivationResource) reactivated(ctx context.Context, host, want, have string) (ran, known bool) {
+	ls, err := rds.GetLicenseServer.Run(ctx, r.data, host, rds.NoInput{})
+	if err != nil {
+		return false, false
+	}
+	now := normalizeLicenseServerID(ls.LicenseServerID)
+	switch {
+	case want != "" && want != have:
+		return now == want, now == want || now == have
+	case want == "" && now != have:
+		return true, true
+	}
+	return false, false
 }
 
 // willReactivate reports whether applying plan over state reactivates the

@@ -255,6 +255,25 @@ func TestAccServerActivation_reactivationFailures(t *testing.T) {
 				Check:  saWantOps(e, "LS01", map[string]int{"reactivate_license_server": 3, "activate_license_server": 1}),
 			},
 			{Config: trigger, Check: saWantOps(e, "LS01", map[string]int{"reactivate_license_server": 3})},
+			{
+				// The connection breaks after Windows reactivated: the
+				// server cannot show whether it ran (same ID), so the
+				// trigger is recorded and nothing runs again unasked.
+				PreConfig: func() {
+					if _, err := e.Host("LS01").AddFault(winsim.Fault{Type: winsim.FaultCrashAfter, Operation: "reactivate_license_server", Count: 1}); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: e.Config(saResource("ls", `  reactivation_trigger = "t2"
+  reactivation_reason  = "redeployed"`)),
+				ExpectError: errorText("The license server on", "may have been reactivated", "The new reactivation_trigger is recorded", "change reactivation_trigger once more"),
+			},
+			{
+				Config: e.Config(saResource("ls", `  reactivation_trigger = "t2"
+  reactivation_reason  = "redeployed"`)),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				Check:            saWantOps(e, "LS01", map[string]int{"reactivate_license_server": 4}),
+			},
 		},
 	})
 }

@@ -49,6 +49,8 @@ type RoleState struct {
 	WMIReady         bool      `json:"wmi_ready"`
 	RestartPending   bool      `json:"restart_pending"`
 	OSVersion        string    `json:"os_version"`
+	// BootTime tells a restart that happened from one still to come.
+	BootTime string `json:"boot_time"`
 }
 
 // RoleChange is the outcome of install_role or uninstall_role.

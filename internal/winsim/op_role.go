@@ -58,6 +58,7 @@ func roleState(st *HostState) rds.RoleState {
 		WMIReady:         licensingWMIPresent(st),
 		RestartPending:   st.RebootPending(),
 		OSVersion:        osVersionName(st),
+		BootTime:         formatDate(st.BootTime),
 	}
 }
 
@@ -67,7 +68,7 @@ func roleState(st *HostState) rds.RoleState {
 // the error records the cmdlet writes next to it.
 type featureOperation struct {
 	Success       bool
-	RestartNeeded string // No, Yes
+	RestartNeeded string // No, Yes, Maybe
 	ExitCode      string // Success, NoChangeNeeded, SuccessRestartRequired, Failed
 	Errors        []string
 }
@@ -144,6 +145,9 @@ func installWindowsFeature(x *opContext, names []string) featureOperation {
 	}
 	if changed {
 		x.Delay(time.Duration(st.Realism.FeatureInstallMS) * time.Millisecond)
+	}
+	if changed && !restart && st.Quirks.RestartMaybe {
+		return featureOperation{Success: true, RestartNeeded: "Maybe", ExitCode: featureExitCode(changed, restart)}
 	}
 	return featureOperation{Success: true, RestartNeeded: yesNo(restart), ExitCode: featureExitCode(changed, restart)}
 }

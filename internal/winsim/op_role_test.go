@@ -36,6 +36,7 @@ func TestGetRoleWithoutRole(t *testing.T) {
 			{Name: "RSAT-RDS-Licensing-Diagnosis-UI", DisplayName: "RD Licensing Diagnoser Tools", InstallState: "Available"},
 		},
 		OSVersion: "2022",
+		BootTime:  "2026-01-05T08:00:00Z",
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("get_role:\n got %+v\nwant %+v", got, want)

@@ -154,6 +154,10 @@ type Quirks struct {
 	// answers winsim does not model (3 BETA_RTM_MISMATCH, 7
 	// UNKNOWN_VALIDITY, 10 FEATURE_NOT_SUPPORTED); 0 models them.
 	ConnectivityStatus int `json:"connectivity_status,omitempty"`
+	// RestartMaybe: Install-WindowsFeature answers RestartNeeded "Maybe"
+	// for a change it made, with nothing left pending (UNVERIFIED when
+	// Windows does so).
+	RestartMaybe bool `json:"restart_maybe,omitempty"`
 }
 
 // LicenseServerState is Win32_TSLicenseServer and its database.
