@@ -105,10 +105,13 @@ func opAttributeError(diags *diag.Diagnostics, p path.Path, summary string, err 
 	diags.AddAttributeError(p, summary, opErrorDetail(err))
 }
 
-func opErrorDetail(err error) string {
+// opErrorDetail explains an operation error: its message, what to do for
+// its kind, then hints (what the caller knows to do; empty ones are
+// skipped), then where it happened.
+func opErrorDetail(err error, hints ...string) string {
 	var e *winrmclient.Error
 	if !errors.As(err, &e) {
-		return err.Error()
+		return strings.Join(append([]string{err.Error()}, nonEmpty(hints)...), " ")
 	}
 	detail := e.Message
 	if !strings.HasSuffix(detail, ".") {
@@ -129,11 +132,24 @@ func opErrorDetail(err error) string {
 	if e.OutcomeUnknown {
 		detail += " The provider could not tell whether the change was made; run terraform plan to see the host as it is now."
 	}
+	for _, h := range nonEmpty(hints) {
+		detail += " " + h
+	}
 	where := e.Host
 	if e.Operation != "" {
 		where = e.Operation + " on " + e.Host
 	}
 	return fmt.Sprintf("%s\n\n(%s, error kind %s)", detail, where, e.Kind)
+}
+
+func nonEmpty(s []string) []string {
+	var out []string
+	for _, x := range s {
+		if x != "" {
+			out = append(out, x)
+		}
+	}
+	return out
 }
 
 // errMessage is an operation error's message without the operation and

@@ -21,6 +21,7 @@ type codeFormat struct {
 	what       string // plural, for messages: "license codes"
 	length     int
 	digitsOnly bool
+	from       string // where users copy it from; "" for the purchase confirmation
 }
 
 // codeFormats are the formats of the install methods' inputs (the
@@ -31,6 +32,7 @@ var codeFormats = map[string]codeFormat{
 	"authorization_number": {what: "authorization numbers", length: 15},
 	"agreement_number":     {what: "agreement numbers", length: 7, digitsOnly: true},
 	"license_key_pack_id":  {what: "license key pack IDs", length: 35},
+	"license_server_id":    {what: "license server IDs", length: 35, from: "the Microsoft Clearinghouse web site or the telephone activation"},
 }
 
 // isCodeSeparator: the hyphens and spaces users copy along with a code
@@ -204,6 +206,10 @@ func (v codeValidator) ValidateString(_ context.Context, req validator.StringReq
 		return
 	}
 	f := codeFormats[v.attr]
+	from := f.from
+	if from == "" {
+		from = "the purchase confirmation"
+	}
 	resp.Diagnostics.AddAttributeError(req.Path, "Invalid "+name,
-		strings.Join(problems, ".\n")+".\n\n"+fmt.Sprintf("Copy the %s again from the purchase confirmation; hyphens, spaces and lower case are accepted.", strings.TrimSuffix(f.what, "s")))
+		strings.Join(problems, ".\n")+".\n\n"+fmt.Sprintf("Copy the %s again from %s; hyphens, spaces and lower case are accepted.", strings.TrimSuffix(f.what, "s"), from))
 }

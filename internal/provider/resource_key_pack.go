@@ -400,13 +400,13 @@ func (r *keyPackResource) install(ctx context.Context, host string, in rds.Insta
 	case mayHaveRun(err):
 		return r.adopt(ctx, host, in, before, err, diags)
 	case isKind(err, winrmclient.KindCodeAlreadyUsed):
-		detail := opErrorDetail(err)
+		hint := ""
 		if list, lerr := rds.ListKeyPacks.Run(ctx, r.data, host, rds.NoInput{}); lerr == nil {
-			detail = withHint(detail, codeUsedHint(host, in, list.KeyPacks))
+			hint = codeUsedHint(host, in, list.KeyPacks)
 		}
-		diags.AddError(summary, detail)
+		diags.AddError(summary, opErrorDetail(err, hint))
 	case isKind(err, winrmclient.KindNotActivated):
-		diags.AddError(summary, withHint(opErrorDetail(err),
+		diags.AddError(summary, opErrorDetail(err,
 			"If the rdslicensing_server_activation of this license server is in the same configuration, make this key pack depend on it (host = rdslicensing_server_activation.<name>.id, or depends_on), so that the activation comes first."))
 	default:
 		opError(diags, summary, err)
@@ -1095,18 +1095,6 @@ func replaceIfPriorString(_ context.Context, req planmodifier.StringRequest, res
 
 func replaceIfPriorInt64(_ context.Context, req planmodifier.Int64Request, resp *int64planmodifier.RequiresReplaceIfFuncResponse) {
 	resp.RequiresReplace = !req.StateValue.IsNull() && !req.PlanValue.IsNull()
-}
-
-// withHint adds hint to an operation error's detail, before the line
-// that says where it failed.
-func withHint(detail, hint string) string {
-	if hint == "" {
-		return detail
-	}
-	if i := strings.LastIndex(detail, "\n\n("); i >= 0 {
-		return detail[:i] + "\n\n" + hint + detail[i:]
-	}
-	return detail + "\n\n" + hint
 }
 
 // hostOf is the host of a key pack's state, for messages.

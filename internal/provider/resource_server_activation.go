@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -109,13 +108,13 @@ func (r *serverActivationResource) Schema(ctx context.Context, _ resource.Schema
 				MarkdownDescription: "License server ID: 35 letters and digits (hyphens and spaces are ignored, case does not matter). " +
 					"With `method = \"license_server_id\"`, the ID the Clearinghouse web site (https://activate.microsoft.com) or telephone line gives for this server's `product_id`: the server is activated with it, and reactivated when it changes. " +
 					"With `method = \"automatic\"` leave it out: it is read from the server. Conflicts with `license_server_id_wo`.",
-				Validators: []validator.String{licenseServerIDValidator{}},
+				Validators: []validator.String{codeValidator{"license_server_id"}},
 			},
 			"license_server_id_wo": schema.StringAttribute{
 				Optional: true, WriteOnly: true, Sensitive: true,
 				MarkdownDescription: "Write-only form of `license_server_id` (Terraform and OpenTofu 1.11 and later): never stored in the state or the plan. Requires `license_server_id_wo_version`; " +
 					"`license_server_id` then shows the ID the server reports.",
-				Validators: []validator.String{licenseServerIDValidator{}},
+				Validators: []validator.String{codeValidator{"license_server_id"}},
 			},
 			"license_server_id_wo_version": schema.Int64Attribute{
 				Optional:            true,
@@ -461,7 +460,7 @@ func (r *serverActivationResource) converge(ctx context.Context, host string, m,
 		if !wo.IsNull() {
 			raw = wo
 		}
-		want = normalizeLicenseServerID(raw.ValueString())
+		want = normalizeCode(raw.ValueString())
 	}
 	var have string
 	if prior == nil {
@@ -469,9 +468,9 @@ func (r *serverActivationResource) converge(ctx context.Context, host string, m,
 		if !ok {
 			return rds.LicenseServer{}, false
 		}
-		have = normalizeLicenseServerID(res.LicenseServerID)
+		have = normalizeCode(res.LicenseServerID)
 	} else {
-		have = normalizeLicenseServerID(prior.LicenseServerID.ValueString())
+		have = normalizeCode(prior.LicenseServerID.ValueString())
 	}
 	trigger := prior != nil && reactivationTriggered(m, prior)
 	var in *rds.ActivationInput
@@ -567,7 +566,7 @@ func (r *serverActivationResource) reactivated(ctx context.Context, host, want, 
 	if err != nil {
 		return false, false
 	}
-	now := normalizeLicenseServerID(ls.LicenseServerID)
+	now := normalizeCode(ls.LicenseServerID)
 	switch {
 	case want != "" && want != have:
 		return now == want, now == want || now == have
@@ -594,38 +593,25 @@ func willReactivate(plan, state, config *serverActivationModel) bool {
 	if id.IsUnknown() {
 		return true
 	}
-	return !id.IsNull() && normalizeLicenseServerID(id.ValueString()) != normalizeLicenseServerID(state.LicenseServerID.ValueString())
+	return !id.IsNull() && normalizeCode(id.ValueString()) != normalizeCode(state.LicenseServerID.ValueString())
 }
 
-// triggered: reactivation_trigger changed to a new non-null value.
+// reactivationTriggered: reactivation_trigger changed to a new non-null value.
 func reactivationTriggered(plan, state *serverActivationModel) bool {
 	return !plan.ReactivationTrigger.IsNull() && !plan.ReactivationTrigger.Equal(state.ReactivationTrigger)
 }
 
-// activationRemedy is opErrorDetail with what to do for the failures this
-// resource meets, and extra advice, before the operation's name.
+// activationHints are what to do for the failures of this resource's
+// operations that are not its own.
+var activationHints = map[winrmclient.Kind]string{
+	winrmclient.KindRoleMissing:   "Install the RD Licensing role service first with the rdslicensing_role resource, and make this resource depend on it (depends_on).",
+	winrmclient.KindRebootPending: "Restart the server (or set restart = true on its rdslicensing_role resource), then apply again.",
+}
+
+// activationRemedy is opErrorDetail with what to do for the kind, and
+// extra advice.
 func activationRemedy(err error, extra ...string) string {
-	var remedy []string
-	switch winrmclient.KindOf(err) {
-	case winrmclient.KindRoleMissing:
-		remedy = append(remedy, "Install the RD Licensing role service first with the rdslicensing_role resource, and make this resource depend on it (depends_on).")
-	case winrmclient.KindRebootPending:
-		remedy = append(remedy, "Restart the server (or set restart = true on its rdslicensing_role resource), then apply again.")
-	}
-	for _, x := range extra {
-		if x != "" {
-			remedy = append(remedy, x)
-		}
-	}
-	detail := opErrorDetail(err)
-	if len(remedy) == 0 {
-		return detail
-	}
-	add := " " + strings.Join(remedy, " ")
-	if i := strings.LastIndex(detail, "\n\n("); i >= 0 {
-		return detail[:i] + add + detail[i:]
-	}
-	return detail + add
+	return opErrorDetail(err, append([]string{activationHints[winrmclient.KindOf(err)]}, extra...)...)
 }
 
 // domainRightsRemedy is what to do when ChangeRole or the AD group needs
@@ -637,75 +623,7 @@ func domainRightsRemedy(err error, attr string) string {
 	return "Manage this resource with a provider whose username is such an account (e.g. a provider alias with a domain account and auth = \"ntlm\" or \"kerberos\"), or leave " + attr + " out."
 }
 
-// isIDSeparator: the hyphens and spaces users copy along with an ID (any
-// dash: PDFs and web pages turn hyphens into en dashes).
-func isIDSeparator(r rune) bool {
-	return unicode.IsSpace(r) || unicode.Is(unicode.Pd, r) || r == '\u2212'
-}
-
-// normalizeLicenseServerID removes separators and upper-cases ASCII
-// letters, for comparisons.
-func normalizeLicenseServerID(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		switch {
-		case isIDSeparator(r):
-		case r >= 'a' && r <= 'z':
-			b.WriteRune(r - 'a' + 'A')
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
-// canonicalLicenseServerID checks a license server ID as users type it and
-// returns its canonical form, or what is wrong with it. The message never
-// repeats the ID: it is a secret.
-func canonicalLicenseServerID(s string) (string, string) {
-	var b strings.Builder
-	pos := 0
-	for _, c := range s {
-		pos++
-		switch {
-		case isIDSeparator(c):
-		case c >= '0' && c <= '9', c >= 'A' && c <= 'Z':
-			b.WriteRune(c)
-		case c >= 'a' && c <= 'z':
-			b.WriteRune(c - 'a' + 'A')
-		default:
-			return "", fmt.Sprintf("character %d is %q, which is neither a letter (A-Z) nor a digit", pos, c)
-		}
-	}
-	if n := b.Len(); n != 35 {
-		return "", fmt.Sprintf("it has %d letters and digits, not 35", n)
-	}
-	return b.String(), ""
-}
-
-// licenseServerIDValidator checks license_server_id(_wo) at plan time.
-type licenseServerIDValidator struct{}
-
-func (licenseServerIDValidator) Description(context.Context) string {
-	return "35 letters and digits; hyphens and spaces are ignored"
-}
-
-func (v licenseServerIDValidator) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-
-func (licenseServerIDValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if _, problem := canonicalLicenseServerID(req.ConfigValue.ValueString()); problem != "" {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid license server ID",
-			fmt.Sprintf("%s must be the 35-character license server ID the Microsoft Clearinghouse gave for this server (letters and digits; hyphens and spaces are ignored), but %s. Copy it again from the Clearinghouse web site or the telephone activation.",
-				req.Path, problem))
-	}
-}
-
-// notBlank refuses empty and all-space strings, saying why it matters.
+// contactNotBlank refuses empty and all-space strings, saying why it matters.
 type contactNotBlank struct{ why string }
 
 func (v contactNotBlank) Description(context.Context) string { return "must not be empty" }
@@ -787,7 +705,7 @@ func (m *serverActivationModel) setServer(ls rds.LicenseServer) {
 	m.State, m.PostalCode = optionalContact(m.State, c.State), optionalContact(m.PostalCode, c.PostalCode)
 	m.ActivationStatus = types.StringValue(activationStatusName(ls.ActivationStatus))
 	m.ProductID = types.StringValue(ls.ProductID)
-	if m.LicenseServerID.IsUnknown() || normalizeLicenseServerID(m.LicenseServerID.ValueString()) != normalizeLicenseServerID(ls.LicenseServerID) {
+	if m.LicenseServerID.IsUnknown() || normalizeCode(m.LicenseServerID.ValueString()) != normalizeCode(ls.LicenseServerID) {
 		m.LicenseServerID = types.StringValue(ls.LicenseServerID)
 	}
 	m.LicenseServerIDWO = types.StringNull()

@@ -496,10 +496,10 @@ func TestAccServerActivation_invalidConfig(t *testing.T) {
 		Steps: []resource.TestStep{
 			step(`  method = "license_server_id"
   license_server_id = "`+id[:10]+`-#`+id[11:]+`"`,
-				"Invalid license server ID", "license_server_id must be the 35-character license server ID", `character 12 is '#', which is neither a letter (A-Z) nor a digit`),
+				"Invalid license_server_id", `license_server_id: character 11 (group 2, character 1) is "#"; license server IDs hold only digits and letters`),
 			step(`  method = "license_server_id"
   license_server_id = "`+id[:30]+`"`,
-				"Invalid license server ID", "it has 30 letters and digits, not 35"),
+				"Invalid license_server_id", "license_server_id must be 35 digits and letters (hyphens and spaces are ignored); it has 30"),
 			step(`  method = "license_server_id"`,
 				"Missing license server ID", `method = "license_server_id"`, "neither license_server_id nor license_server_id_wo is set", "https://activate.microsoft.com", "product ID", "ProductId"),
 			step(`  method = "license_server_id"
@@ -663,35 +663,6 @@ func TestAccServerActivation_roleRemoved(t *testing.T) {
 	})
 }
 
-func TestCanonicalLicenseServerID(t *testing.T) {
-	const id = "BCDFGHJKMPQRTVWXY2346789BCDFGHJKMPQ"
-	lower := strings.ToLower(id)
-	for _, tc := range []struct {
-		in, want, problem string
-	}{
-		{in: id, want: id},
-		{in: lower, want: id},
-		{in: lower[:5] + "-" + lower[5:10] + " " + lower[10:15] + "\u2013" + lower[15:], want: id},
-		{in: " " + id + " ", want: id},
-		{in: id[:34], problem: "it has 34 letters and digits, not 35"},
-		{in: id + "B", problem: "it has 36 letters and digits, not 35"},
-		{in: "", problem: "it has 0 letters and digits, not 35"},
-		{in: id[:3] + "_" + id[4:], problem: "character 4 is '_', which is neither a letter (A-Z) nor a digit"},
-		{in: "AB-" + "É" + id[4:], problem: "character 4 is 'É', which is neither a letter (A-Z) nor a digit"},
-	} {
-		got, problem := canonicalLicenseServerID(tc.in)
-		if got != tc.want || problem != tc.problem {
-			t.Errorf("canonicalLicenseServerID(%q) = %q, %q; want %q, %q", tc.in, got, problem, tc.want, tc.problem)
-		}
-		if problem != "" && strings.Contains(problem, id[:5]) {
-			t.Errorf("the problem %q repeats the ID", problem)
-		}
-	}
-	if got := normalizeLicenseServerID("ab-cd ef\u2013gh"); got != "ABCDEFGH" {
-		t.Errorf("normalizeLicenseServerID = %q", got)
-	}
-}
-
 func TestLicenseServerIDValidator(t *testing.T) {
 	for _, tc := range []struct {
 		value types.String
@@ -700,10 +671,12 @@ func TestLicenseServerIDValidator(t *testing.T) {
 		{types.StringNull(), ""},
 		{types.StringUnknown(), ""},
 		{types.StringValue("BCDFG-HJKMP-QRTVW-XY234-6789B-CDFGH-JKMPQ"), ""},
-		{types.StringValue("BCDFG-HJKMP-QRTVW-XY234-6789B-CDFGH-JKMP!"), "license_server_id must be the 35-character license server ID the Microsoft Clearinghouse gave for this server (letters and digits; hyphens and spaces are ignored), but character 41 is '!', which is neither a letter (A-Z) nor a digit."},
+		{types.StringValue("bcdfg hjkmp\u2013qrtvw-xy234-6789b-cdfgh-jkmpq"), ""},
+		{types.StringValue("BCDFG-HJKMP-QRTVW-XY234-6789B-CDFGH-JKMP!"), "license_server_id: character 35 (group 7, character 5) is \"!\"; license server IDs hold only digits and letters.\n\nCopy the license server ID again from the Microsoft Clearinghouse web site or the telephone activation"},
+		{types.StringValue("BCDFG-HJKMP-QRTVW-XY234-6789B-CDFGH"), "license_server_id must be 35 digits and letters (hyphens and spaces are ignored); it has 30"},
 	} {
 		resp := &validator.StringResponse{}
-		licenseServerIDValidator{}.ValidateString(context.Background(), validator.StringRequest{Path: path.Root("license_server_id"), ConfigValue: tc.value}, resp)
+		codeValidator{"license_server_id"}.ValidateString(context.Background(), validator.StringRequest{Path: path.Root("license_server_id"), ConfigValue: tc.value}, resp)
 		got := ""
 		if resp.Diagnostics.HasError() {
 			got = resp.Diagnostics.Errors()[0].Detail()

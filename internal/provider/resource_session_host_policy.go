@@ -413,19 +413,10 @@ var shpErrorHints = map[winrmclient.Kind]string{
 // sessionHostError is opError with a hint for the kind, and extra for
 // this call, placed before the operation's trailer.
 func sessionHostError(diags *diag.Diagnostics, summary string, err error, extra string) {
-	detail := opErrorDetail(err)
-	hint := shpErrorHints[winrmclient.KindOf(err)]
-	if extra != "" && isKind(err, winrmclient.KindPolicyControlled) {
-		hint = strings.TrimSpace(hint + " " + extra)
+	if !isKind(err, winrmclient.KindPolicyControlled) {
+		extra = ""
 	}
-	if hint != "" {
-		if i := strings.LastIndex(detail, "\n\n("); i >= 0 {
-			detail = detail[:i] + " " + hint + detail[i:]
-		} else {
-			detail += " " + hint
-		}
-	}
-	diags.AddError(summary, detail)
+	diags.AddError(summary, opErrorDetail(err, shpErrorHints[winrmclient.KindOf(err)], extra))
 }
 
 // policyControlDetail explains why method = "wmi" cannot work on a host
