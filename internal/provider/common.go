@@ -51,7 +51,7 @@ func dataHostAttribute(what string) dsschema.StringAttribute {
 	}
 }
 
-// idAttribute is the computed id of singleton resources: the host.
+// idAttribute is the computed id of a resource, described by format.
 func idAttribute(format string) schema.StringAttribute {
 	return schema.StringAttribute{
 		Computed:            true,

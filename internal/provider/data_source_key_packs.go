@@ -57,7 +57,7 @@ func (d *keyPacksDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 				Computed: true, MarkdownDescription: "The key packs, by key pack ID.",
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 					"key_pack_id":        num("Key pack ID on this license server."),
-					"program":            str("How the CALs were bought: `retail`, `agreement`, `open_license`, `temporary`, `built_in` or `unknown` (from the pack type)."),
+					"program":            str("How the CALs were bought: `retail`, `agreement`, `open_license`, `concurrent`, `temporary`, `built_in` or `unknown` (from the pack type)."),
 					"key_pack_type":      num("Windows' key pack type (1 retail, 2 volume, 4 temporary, 5 open license)."),
 					"product_version":    str("CAL version: `2016`, `2019`, `2022`, `2025`, or an older release."),
 					"product_version_id": num("Windows' CAL version number."),

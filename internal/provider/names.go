@@ -66,8 +66,8 @@ func connectivityHealthy(status int) bool {
 // numbers of the install methods (2025's is unverified: 8 by sequence).
 var productVersions = map[string]int{"2016": 5, "2019": 6, "2022": 7, "2025": 8}
 
-// productVersionName is the release of a CAL ProductVersionID, or the
-// number when it is older than 2016.
+// productVersionName is the release of a CAL ProductVersionID (2008,
+// 2008R2 and 2012 included), or unknown_<number>.
 func productVersionName(id int) string {
 	for name, n := range productVersions {
 		if n == id {
@@ -132,15 +132,13 @@ func activationStatusName(s int) string {
 	return "unknown"
 }
 
+// discoveryScopes are Win32_TSLicenseServer.ServerRole 0-2.
+var discoveryScopes = []string{"workgroup", "domain", "forest"}
+
 // discoveryScopeName is Win32_TSLicenseServer.ServerRole.
 func discoveryScopeName(role int) string {
-	switch role {
-	case 0:
-		return "workgroup"
-	case 1:
-		return "domain"
-	case 2:
-		return "forest"
+	if role >= 0 && role < len(discoveryScopes) {
+		return discoveryScopes[role]
 	}
 	return "unknown_" + strconv.Itoa(role)
 }

@@ -292,17 +292,16 @@ func (r *keyPackResource) checkHost(ctx context.Context, m *keyPackModel, diags 
 	if err != nil {
 		return // e.g. the role comes in the same apply
 	}
-	if w := mixedCALWarning(list.KeyPacks, calTypeNumber[calType], nil); w != "" {
+	if w := mixedCALWarning(list.KeyPacks, calTypeNumber[calType]); w != "" {
 		diags.AddAttributeWarning(path.Root("cal_type"), "Per-user and per-device CALs on one license server", w)
 	}
-	if p := keyPackPrograms[m.Program.ValueString()]; p.counted && !m.Quantity.IsUnknown() {
-		for _, kp := range list.KeyPacks {
-			if !kp.BuiltIn && kp.KeyPackType == p.keyPackType && kp.ProductVersionID == productVersions[version] && kp.ProductType == calTypeNumber[calType] && kp.TotalLicenses == m.Quantity.ValueInt64() {
-				diags.AddWarning("A key pack with these CALs is already on "+host,
-					fmt.Sprintf("Key pack %d on %s already holds %s. If an earlier apply installed it, import it (terraform import <address> %s/%d) instead of installing the same CALs again; otherwise ignore this warning.",
-						kp.KeyPackID, host, describeKeyPack(kp), host, kp.KeyPackID))
-				break
-			}
+	if keyPackPrograms[m.Program.ValueString()].counted && !m.Quantity.IsUnknown() {
+		in := keyPackInstallInput(m, m, m.Quantity.ValueInt64())
+		if i := slices.IndexFunc(list.KeyPacks, func(kp rds.KeyPack) bool { return keyPackMatches(kp, in) }); i >= 0 {
+			kp := list.KeyPacks[i]
+			diags.AddWarning("A key pack with these CALs is already on "+host,
+				fmt.Sprintf("Key pack %d on %s already holds %s. If an earlier apply installed it, import it (terraform import <address> %s/%d) instead of installing the same CALs again; otherwise ignore this warning.",
+					kp.KeyPackID, host, describeKeyPack(kp), host, kp.KeyPackID))
 		}
 	}
 }
@@ -478,9 +477,6 @@ func (r *keyPackResource) Read(ctx context.Context, req resource.ReadRequest, re
 	}
 	m.setPacks(host, own)
 	m.Quantity = types.Int64Value(sumLicenses(own))
-	if m.Program.IsNull() {
-		m.Program = types.StringValue(programOfPack(own[0]))
-	}
 	if v := calRelease(own[0].ProductVersionID); v != "" {
 		m.ProductVersion = types.StringValue(v)
 	}
@@ -672,9 +668,9 @@ var (
 		"license_key_pack_id": {codes: []string{"license_key_pack_id"}, keyPackType: 1, codeName: "license key pack ID"},
 	}
 	keyPackCodeAttrs = []string{"license_code", "license_number", "authorization_number", "agreement_number", "license_key_pack_id"}
-	// agreementTypes in AgreementType order (0-5).
+	// keyPackAgreementTypes in AgreementType order (0-5).
 	keyPackAgreementTypes = []string{"select", "enterprise", "campus", "school", "service_provider", "other"}
-	// codeDescriptions say what a missing code is.
+	// kpCodeDescriptions say what a missing code is.
 	kpCodeDescriptions = map[string]string{
 		"license_code":         "the 25-character license code of the retail purchase",
 		"license_number":       "the 8-digit license number of the Open License",
@@ -684,7 +680,7 @@ var (
 	}
 )
 
-// attrProblem is a configuration error on one attribute.
+// kpProblem is a configuration error on one attribute.
 type kpProblem struct{ attr, summary, detail string }
 
 // keyPackConfigProblems lists what does not go with the program.
@@ -799,11 +795,10 @@ func calVersionTooNew(version, osRelease string) bool {
 }
 
 // mixedCALWarning warns when installing CALs of productType would leave
-// the license server with both per-user and per-device CALs. own are the
-// resource's packs, which do not count.
-func mixedCALWarning(packs []rds.KeyPack, productType int, own []int64) string {
+// the license server with both per-user and per-device CALs.
+func mixedCALWarning(packs []rds.KeyPack, productType int) string {
 	for _, kp := range packs {
-		if kp.BuiltIn || slices.Contains(own, kp.KeyPackID) || kp.TotalLicenses == 0 || (kp.ProductType != 0 && kp.ProductType != 1) || kp.ProductType == productType {
+		if kp.BuiltIn || kp.TotalLicenses == 0 || (kp.ProductType != 0 && kp.ProductType != 1) || kp.ProductType == productType {
 			continue
 		}
 		return fmt.Sprintf("Key pack %d already holds %s, and this key pack installs %s CALs. Windows allows both on one license server, but many guides say not to mix them: "+
@@ -1009,33 +1004,25 @@ func sumLicenses(packs []rds.KeyPack) int64 {
 // types the provider does not install). Type 1 is retail or a license key
 // pack ID: the pack does not tell; retail is the common one.
 func programOfPack(kp rds.KeyPack) string {
-	switch kp.KeyPackType {
-	case 1:
-		return "retail"
-	case 2:
-		return "agreement"
-	case 5:
-		return "open_license"
+	if p := keyPackProgram(kp.KeyPackType, false); keyPackPrograms[p].codes != nil {
+		return p
 	}
 	return ""
 }
 
-// calRelease is the Windows Server release of a CAL ProductVersion number.
+// calRelease is the Windows Server release of a CAL ProductVersion number
+// ("" for releases the provider does not install).
 func calRelease(id int) string {
-	for r, v := range productVersions {
-		if v == id {
-			return r
-		}
+	if r := productVersionName(id); productVersions[r] == id {
+		return r
 	}
 	return ""
 }
 
 // calTypeOf is the cal_type of a ProductType ("" for the built-in type).
 func calTypeOf(t int) string {
-	for n, v := range calTypeNumber {
-		if v == t {
-			return n
-		}
+	if n := calTypeName(t); n == "per_device" || n == "per_user" {
+		return n
 	}
 	return ""
 }
@@ -1176,9 +1163,6 @@ func (m *keyPackModel) ids() []int64 {
 				ids = append(ids, n.ValueInt64())
 			}
 		}
-	}
-	if len(ids) == 0 && !m.KeyPackID.IsNull() && !m.KeyPackID.IsUnknown() {
-		ids = []int64{m.KeyPackID.ValueInt64()}
 	}
 	return ids
 }

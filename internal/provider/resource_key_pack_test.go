@@ -856,19 +856,17 @@ func TestMixedCALWarning(t *testing.T) {
 		name        string
 		packs       []rds.KeyPack
 		productType int
-		own         []int64
 		want        string
 	}{
-		{"only the built-in pack", []rds.KeyPack{kpBuiltIn}, 1, nil, ""},
-		{"same type", []rds.KeyPack{kpBuiltIn, kpUserPack}, 1, nil, ""},
-		{"per-device there, per-user comes", []rds.KeyPack{kpBuiltIn, kpDevicePack}, 1, nil, "Key pack 3 already holds 10 Windows Server 2022 RDS Per Device CAL, and this key pack installs per-user CALs"},
-		{"per-user there, per-device comes", []rds.KeyPack{kpUserPack}, 0, nil, "installs per-device CALs"},
-		{"the resource's own pack", []rds.KeyPack{kpDevicePack}, 1, []int64{3}, ""},
-		{"an emptied pack", []rds.KeyPack{empty}, 1, nil, ""},
+		{"only the built-in pack", []rds.KeyPack{kpBuiltIn}, 1, ""},
+		{"same type", []rds.KeyPack{kpBuiltIn, kpUserPack}, 1, ""},
+		{"per-device there, per-user comes", []rds.KeyPack{kpBuiltIn, kpDevicePack}, 1, "Key pack 3 already holds 10 Windows Server 2022 RDS Per Device CAL, and this key pack installs per-user CALs"},
+		{"per-user there, per-device comes", []rds.KeyPack{kpUserPack}, 0, "installs per-device CALs"},
+		{"an emptied pack", []rds.KeyPack{empty}, 1, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got := mixedCALWarning(tc.packs, tc.productType, tc.own)
+			got := mixedCALWarning(tc.packs, tc.productType)
 			if tc.want == "" && got != "" || tc.want != "" && !strings.Contains(got, tc.want) {
 				t.Fatalf("warning = %q, want %q", got, tc.want)
 			}

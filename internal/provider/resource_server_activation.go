@@ -56,8 +56,6 @@ const (
 var (
 	// reactivationReasons are ReactivateServerAutomatic's Reason 0-4.
 	reactivationReasons = []string{"redeployed", "certificate_corrupt", "private_key_compromised", "activation_key_expired", "server_upgraded"}
-	// discoveryScopes are Win32_TSLicenseServer.ServerRole 0-2.
-	discoveryScopes = []string{"workgroup", "domain", "forest"}
 )
 
 // Schema describes the resource.

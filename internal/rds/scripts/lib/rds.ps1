@@ -28,8 +28,7 @@ function Get-RdslFeatureState {
 
 function Assert-RdslLicensingRole {
     # Fails unless the RD Licensing WMI provider is present and usable.
-    $class = Get-CimClass -Namespace root/cimv2 -ClassName Win32_TSLicenseServer -ErrorAction SilentlyContinue
-    if ($null -ne $class) { return }
+    if (Test-RdslLicensingWmi) { return }
     $state = Get-RdslFeatureState -Name 'RDS-Licensing'
     if ($state -eq 'InstallPending') {
         Fail -Kind reboot_pending -Message ("the RD Licensing role service (RDS-Licensing) on {0} is installed but waits for a restart" -f $env:COMPUTERNAME)

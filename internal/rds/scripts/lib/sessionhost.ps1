@@ -256,9 +256,7 @@ function Get-RdslSessionHost {
     }
 
     $computer = Get-RdslComputer
-    $svc = Get-Service -Name TermService -ErrorAction SilentlyContinue
-    $svcStatus = ''
-    if ($null -ne $svc) { $svcStatus = [string]$svc.Status }
+    $svcStatus = (Get-RdslServiceState -Name TermService).Status
 
     [ordered]@{
         rdsh_installed                = [bool]((Get-RdslFeatureState -Name 'RDS-RD-Server') -eq 'Installed')
@@ -279,6 +277,6 @@ function Get-RdslSessionHost {
         domain                        = [string]$computer.Domain
         os_version                    = [string](Get-RdslOSVersion)
         computer_name                 = [string]$env:COMPUTERNAME
-        termservice_status            = $svcStatus
+        termservice_status            = [string]$svcStatus
     }
 }
