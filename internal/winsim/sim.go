@@ -72,20 +72,15 @@ func (s *Sim) AddHost(st HostState) (*Host, error) {
 	if err := validateHost(&st); err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
-	for _, k := range hostKeys(&st) {
-		if other, dup := s.byKey[k]; dup {
-			s.mu.Unlock()
-			return nil, fmt.Errorf("host %s: %q is already used by host %s", st.Name, k, other.state.Name)
-		}
-	}
 	h := &Host{sim: s, state: st}
 	h.rt.init()
 	h.publish()
-	s.hosts = append(s.hosts, h)
-	for _, k := range hostKeys(&st) {
-		s.byKey[k] = h
+	s.mu.Lock()
+	if err := s.setKeys(h, nil, &st); err != nil {
+		s.mu.Unlock()
+		return nil, err
 	}
+	s.hosts = append(s.hosts, h)
 	srv := s.srv
 	s.mu.Unlock()
 	if srv != nil {
@@ -94,6 +89,27 @@ func (s *Sim) AddHost(st HostState) (*Host, error) {
 		}
 	}
 	return h, nil
+}
+
+// setKeys moves h's lookup keys from those of old (nil for a new host) to
+// those of st, refusing keys another host holds. It needs s.mu held.
+func (s *Sim) setKeys(h *Host, old, st *HostState) error {
+	for _, k := range hostKeys(st) {
+		if other, dup := s.byKey[k]; dup && other != h {
+			return fmt.Errorf("host %s: %q is already used by host %s", st.Name, k, other.view().Name)
+		}
+	}
+	if old != nil {
+		for _, k := range hostKeys(old) {
+			if s.byKey[k] == h {
+				delete(s.byKey, k)
+			}
+		}
+	}
+	for _, k := range hostKeys(st) {
+		s.byKey[k] = h
+	}
+	return nil
 }
 
 func hostKeys(st *HostState) []string {
@@ -163,24 +179,42 @@ func (h *Host) Name() string { return h.snapshot().Name }
 func (h *Host) State() HostState { return h.snapshot() }
 
 // Update changes the host's state out of band, as an administrator at the
-// console would ("someone changed the licensing mode by hand").
+// console would ("someone changed the licensing mode by hand"). A new
+// domain moves the host's FQDN. Changing its name or address, or taking
+// another host's FQDN, is a bug in the caller: Update panics.
 func (h *Host) Update(fn func(st *HostState)) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	fn(&h.state)
-	h.publish()
+	st := h.state
+	fn(&st)
+	if err := h.commit(st); err != nil {
+		panic("winsim: Update: " + err.Error())
+	}
 }
 
-// Replace swaps in a whole new state (the control API's PUT). Name and
-// address cannot change: they identify the host.
+// Replace swaps in a whole new state (the control API's PUT).
 func (h *Host) Replace(st HostState) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if !strings.EqualFold(st.Name, h.state.Name) || st.Address != h.state.Address {
-		return fmt.Errorf("host %s: name and address cannot be replaced", h.state.Name)
-	}
 	st = withDefaults(st, 0)
 	if err := validateHost(&st); err != nil {
+		return err
+	}
+	return h.commit(st)
+}
+
+// commit makes st the host's state; it needs h.mu held. Name and address
+// identify the host (its listeners are bound to the address) and cannot
+// change; a new domain rekeys the host's FQDN in the fleet.
+func (h *Host) commit(st HostState) error {
+	old := h.view() // the state before this change
+	if !strings.EqualFold(st.Name, old.Name) || st.Address != old.Address {
+		return fmt.Errorf("host %s: name and address cannot change", old.Name)
+	}
+	h.sim.mu.Lock()
+	err := h.sim.setKeys(h, old, &st)
+	h.sim.mu.Unlock()
+	if err != nil {
 		return err
 	}
 	h.state = st
