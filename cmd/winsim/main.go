@@ -78,6 +78,11 @@ func main() {
 }
 
 func run(args []string) error {
+	// Before anything else: a SIGTERM right after -ready-file appears must
+	// still save the state, not kill the process.
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sig)
 	fs := flag.NewFlagSet("winsim", flag.ContinueOnError)
 	scenario := fs.String("scenario", "", "load this scenario at start (read only)")
 	state := fs.String("state", "", "load this file at start if it exists, and save the fleet's state to it on exit")
@@ -178,8 +183,6 @@ func run(args []string) error {
 		}
 	}
 
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
 	<-sig
 	if ctl != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

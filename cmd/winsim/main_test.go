@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -84,5 +85,41 @@ func TestStateIsSavedOnExit(t *testing.T) {
 	}
 	if len(sc.Hosts) != 3 || sc.Hosts[2].Name != "RDSH002" || sc.Hosts[2].SessionHost.PolicyLicensingMode == nil || *sc.Hosts[2].SessionHost.PolicyLicensingMode != 4 {
 		t.Fatalf("saved state: %+v", sc.Hosts)
+	}
+}
+
+// SIGTERM as soon as the ready file appears still saves the state: winsim
+// handles signals before it says it is ready.
+func TestStateIsSavedOnSIGTERMRightAfterReady(t *testing.T) {
+	bin := buildWinsim(t)
+	for i := range 5 {
+		dir := t.TempDir()
+		state := filepath.Join(dir, "fleet.json")
+		ready := filepath.Join(dir, "ready.json")
+		cmd := exec.Command(bin, "-hosts", "1", "-timing", "fast", "-http-port", "0", "-https-port", "0",
+			"-control", "", "-state", state, "-ready-file", ready)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		deadline := time.Now().Add(30 * time.Second)
+		for {
+			if _, err := os.Stat(ready); err == nil {
+				break
+			}
+			if time.Now().After(deadline) {
+				_ = cmd.Process.Kill()
+				t.Fatal("winsim did not become ready")
+			}
+			runtime.Gosched()
+		}
+		if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Wait(); err != nil {
+			t.Fatalf("run %d: winsim exit after SIGTERM: %v", i, err)
+		}
+		if _, err := winsim.LoadScenarioFile(state, winsim.FastTiming); err != nil {
+			t.Fatalf("run %d: state not saved: %v", i, err)
+		}
 	}
 }
