@@ -121,18 +121,6 @@ func (h *Host) dispatch(user User, req *request, st *HostState, address, clientI
 }
 
 func (h *Host) createShell(user User, userKey string, req *request, st *HostState, address, clientIP string) ([]byte, *wsFault) {
-	h.rt.mu.Lock()
-	owned := 0
-	for _, s := range h.rt.shells {
-		if s.ownerKey == userKey {
-			owned++
-		}
-	}
-	h.rt.mu.Unlock()
-	if limit := st.WinRM.MaxShellsPerUser; limit > 0 && owned >= limit {
-		return nil, faultQuotaShells(limit)
-	}
-	time.Sleep(ms(st.Realism.ShellCreateMS))
 	cp, ok := req.option("WINRS_CODEPAGE")
 	if !ok {
 		cp = "437"
@@ -148,9 +136,22 @@ func (h *Host) createShell(user User, userKey string, req *request, st *HostStat
 	}
 	now := time.Now()
 	sh := &shell{id: newUUID(), host: h, owner: user, ownerKey: userKey, codepage: cp, created: now, lastUse: now, commands: map[string]*command{}}
+	// Count and add in one step, so that concurrent Creates cannot all
+	// pass the quota; the shell exists while it starts.
 	h.rt.mu.Lock()
+	owned := 0
+	for _, s := range h.rt.shells {
+		if s.ownerKey == userKey {
+			owned++
+		}
+	}
+	if limit := st.WinRM.MaxShellsPerUser; limit > 0 && owned >= limit {
+		h.rt.mu.Unlock()
+		return nil, faultQuotaShells(limit)
+	}
 	h.rt.shells[sh.id] = sh
 	h.rt.mu.Unlock()
+	time.Sleep(ms(st.Realism.ShellCreateMS))
 	owner := user.Name
 	if user.Domain != "" {
 		owner = st.NetBIOSDomain() + `\` + user.Name

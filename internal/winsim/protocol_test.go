@@ -283,6 +283,48 @@ func TestProtocolQuotas(t *testing.T) {
 	mustContain(t, body, "w:QuotaLimit", `Code="2150859173"`, "maximum number of 2 concurrent shells")
 }
 
+// Creates that arrive together cannot exceed MaxShellsPerUser, however
+// long each takes to start its shell.
+func TestProtocolShellQuotaUnderConcurrentCreates(t *testing.T) {
+	w := newWire(t, func(st *winsim.HostState) {
+		st.WinRM.MaxShellsPerUser = 2
+		st.Realism.ShellCreateMS = 200
+	})
+	const n = 6
+	envs := make([]string, n)
+	for i := range envs {
+		envs[i], _ = w.envelope(xfer+"/Create", "", "", `<rsp:Shell/>`)
+	}
+	statuses := make(chan int, n)
+	for _, env := range envs {
+		go func() {
+			req, _ := http.NewRequest(http.MethodPost, w.url, strings.NewReader(env))
+			req.Header.Set("Content-Type", "application/soap+xml;charset=UTF-8")
+			req.SetBasicAuth("Administrator", winsim.DefaultPassword)
+			resp, err := w.http.Do(req)
+			if err != nil {
+				statuses <- 0
+				return
+			}
+			_ = resp.Body.Close()
+			statuses <- resp.StatusCode
+		}()
+	}
+	created := 0
+	for range n {
+		switch s := <-statuses; s {
+		case 200:
+			created++
+		case 500:
+		default:
+			t.Errorf("Create answered %d", s)
+		}
+	}
+	if created != 2 || len(w.h.Shells()) != 2 {
+		t.Fatalf("%d Creates succeeded and %d shells are open; the quota is 2", created, len(w.h.Shells()))
+	}
+}
+
 func TestProtocolConcurrentOperationsQuota(t *testing.T) {
 	w := newWire(t, func(st *winsim.HostState) { st.WinRM.MaxConcurrentOperationsPerUser = 1 })
 	shell := w.create()
