@@ -86,7 +86,7 @@ func (h *Host) dispatch(user User, req *request, st *HostState, address, clientI
 		if p := ms(st.Realism.ReceivePollMS); p > 0 && p < wait {
 			wait = p
 		}
-		out, done, exit, timedOut := c.receive(wait, stop)
+		out, done, exit, timedOut := c.receive(wait, receiveBudget(req, st), stop)
 		if timedOut {
 			return nil, faultTimedOut()
 		}
@@ -174,6 +174,19 @@ func (s *shell) command(id string) *command {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.commands[strings.ToUpper(strings.TrimSpace(id))]
+}
+
+// receiveBudget is how many bytes of rsp:Stream elements a Receive
+// response may carry: the client's MaxEnvelopeSize, capped by the host's
+// MaxEnvelopeSizekb (MS-WSMV 3.1.4.1.7), less room for the rest of the
+// envelope. Windows faults a MaxEnvelopeSize under 8192; winsim answers
+// within 8192 then.
+func receiveBudget(req *request, st *HostState) int {
+	limit := st.WinRM.MaxEnvelopeSizeKB * 1024
+	if n, err := strconv.Atoi(strings.TrimSpace(req.Header.MaxEnvelopeSize)); err == nil && n > 0 && (n < limit || limit <= 0) {
+		limit = n
+	}
+	return max(limit, 8192) - 2048
 }
 
 func receiveBody(cmdID string, out []chunk, done bool, exit int) string {

@@ -214,6 +214,39 @@ func TestProtocolReceiveLongPollTimesOut(t *testing.T) {
 	}
 }
 
+// Output larger than the client's MaxEnvelopeSize comes over several
+// Receives, each response within the limit and the stream cut anywhere.
+func TestProtocolReceiveSplitsOutputToMaxEnvelopeSize(t *testing.T) {
+	w := newWire(t, nil)
+	shell := w.create()
+	text := strings.Repeat("0123456789", 800)
+	cmd := w.command(shell, "echo "+text)
+	var got strings.Builder
+	receives := 0
+	for done := false; !done; {
+		if receives++; receives > 10 {
+			t.Fatalf("no Done after %d Receives; stdout so far %d bytes", receives-1, got.Len())
+		}
+		env, _ := w.envelope(shellNS+"/Receive", shell, "", `<rsp:Receive><rsp:DesiredStream CommandId="`+cmd+`">stdout stderr</rsp:DesiredStream></rsp:Receive>`)
+		env = strings.Replace(env, ">153600</w:MaxEnvelopeSize>", ">8192</w:MaxEnvelopeSize>", 1)
+		status, _, body := w.do(env, nil)
+		if status != 200 {
+			t.Fatalf("Receive %d: %d %s", receives, status, body)
+		}
+		if len(body) > 8192 {
+			t.Fatalf("Receive %d answered %d bytes; the client's MaxEnvelopeSize is 8192", receives, len(body))
+		}
+		got.WriteString(streams(body, "stdout"))
+		done = strings.Contains(body, `State="`+shellNS+`/CommandState/Done"`)
+	}
+	if got.String() != text+"\r\n" {
+		t.Fatalf("stdout reassembled from %d Receives is %d bytes, want %d", receives, got.Len(), len(text)+2)
+	}
+	if receives < 2 {
+		t.Fatalf("%d Receive for %d bytes of output", receives, got.Len())
+	}
+}
+
 func encodeUTF16(s string) string {
 	b := make([]byte, 0, 2*len(s))
 	for _, r := range s {
