@@ -3,6 +3,7 @@ package winsim
 import (
 	"fmt"
 	"net"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -23,8 +24,9 @@ const (
 	FaultCrashAfter  = "crash_after"  // powershell.exe dies after the operation ran, before answering
 )
 
-// Fault is an injected failure. Exactly one of Action or Operation selects
-// what it applies to ("" Action and "" Operation: every HTTP request).
+// Fault is an injected failure. HTTP-level types are selected by Action
+// (none: every authenticated WS-Management request), operation-level types
+// by Operation; delay takes either. validate refuses other combinations.
 type Fault struct {
 	ID        int    `json:"id"`
 	Type      string `json:"type"`
@@ -49,13 +51,27 @@ var faultTypes = map[string]bool{
 	FaultOpError: true, FaultCrashBefore: true, FaultCrashAfter: true,
 }
 
+// faultActions are the WS-Management actions an HTTP-level fault can name.
+var faultActions = []string{"Create", "Command", "Send", "Receive", "Signal", "Delete"}
+
+// validate refuses faults that could never fire.
 func (f *Fault) validate() error {
 	if !faultTypes[f.Type] {
 		return fmt.Errorf("unknown fault type %q", f.Type)
 	}
 	opLevel := f.Type == FaultOpError || f.Type == FaultCrashBefore || f.Type == FaultCrashAfter
-	if opLevel && f.Operation == "" {
+	httpLevel := f.Type != FaultDelay && !opLevel
+	switch {
+	case opLevel && f.Operation == "":
 		return fmt.Errorf("fault type %s needs an operation", f.Type)
+	case opLevel && f.Action != "":
+		return fmt.Errorf("fault type %s is selected by operation; action %q would never match", f.Type, f.Action)
+	case httpLevel && f.Operation != "":
+		return fmt.Errorf("fault type %s is selected by action; operation %q would never match", f.Type, f.Operation)
+	case f.Action != "" && f.Operation != "":
+		return fmt.Errorf("fault type %s takes an action or an operation, not both", f.Type)
+	case f.Action != "" && !slices.ContainsFunc(faultActions, func(a string) bool { return strings.EqualFold(a, f.Action) }):
+		return fmt.Errorf("fault action %q is not one of %s", f.Action, strings.Join(faultActions, ", "))
 	}
 	if f.Type == FaultHTTPStatus && (f.Status < 100 || f.Status > 599) {
 		return fmt.Errorf("fault type http_status needs a status between 100 and 599")
