@@ -304,6 +304,25 @@ func TestProtocolHTTPErrors(t *testing.T) {
 	}
 }
 
+// The NTLM CHALLENGE reports the host's own Windows build.
+func TestProtocolNTLMChallengeVersionIsTheHostsBuild(t *testing.T) {
+	for os, build := range map[string]uint16{"2016": 14393, "2019": 17763, "2022": 20348, "2025": 26100} {
+		w := newWire(t, func(st *winsim.HostState) { st.OS = os })
+		neg := []byte("NTLMSSP\x00\x01\x00\x00\x00\x07\x82\x08\x02" + strings.Repeat("\x00", 16)) // UNICODE|OEM|REQUEST_TARGET|NTLM|ESS|VERSION
+		env, _ := w.envelope(xfer+"/Create", "", "", `<rsp:Shell/>`)
+		status, hdr, _ := w.do(env, map[string]string{"Authorization": "Negotiate " + base64.StdEncoding.EncodeToString(neg)})
+		tok, ok := strings.CutPrefix(hdr.Get("WWW-Authenticate"), "Negotiate ")
+		challenge, err := base64.StdEncoding.DecodeString(tok)
+		if status != 401 || !ok || err != nil || len(challenge) < 56 {
+			t.Fatalf("%s: %d %v", os, status, hdr)
+		}
+		v := challenge[48:56]
+		if got := uint16(v[2]) | uint16(v[3])<<8; v[0] != 10 || v[1] != 0 || got != build || v[7] != 15 {
+			t.Errorf("Windows Server %s: CHALLENGE version % x, want 10.0.%d revision 15", os, v, build)
+		}
+	}
+}
+
 func TestProtocolQuotas(t *testing.T) {
 	w := newWire(t, func(st *winsim.HostState) { st.WinRM.MaxShellsPerUser = 2 })
 	w.create()

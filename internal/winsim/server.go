@@ -491,8 +491,9 @@ func (srv *server) authenticate(w http.ResponseWriter, r *http.Request, cs *conn
 		entry.Auth = strings.ToLower(scheme)
 		switch ntlm.MessageType(token) {
 		case 1:
+			build, _ := strconv.ParseUint(operatingSystem(st).BuildNumber, 10, 16)
 			srvNTLM := &ntlm.Server{NetBIOSComputer: strings.ToUpper(st.Name), NetBIOSDomain: st.NetBIOSDomain(),
-				DNSComputer: st.FQDN(), DNSDomain: strings.ToLower(st.Domain)}
+				DNSComputer: st.FQDN(), DNSDomain: strings.ToLower(st.Domain), ProductBuild: uint16(build)}
 			ch, hs, err := srvNTLM.Challenge(token)
 			if err != nil {
 				challenge("bad NTLM NEGOTIATE: "+err.Error(), true)
