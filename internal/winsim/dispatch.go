@@ -156,7 +156,7 @@ func (h *Host) createShell(user User, userKey string, req *request, st *HostStat
 	if user.Domain != "" {
 		owner = st.NetBIOSDomain() + `\` + user.Name
 	}
-	return envelope(nsTransfer+"/CreateResponse", req.Header.MessageID, createResponse(address, sh.id, owner, clientIP, in, out)), nil
+	return envelope(nsTransfer+"/CreateResponse", req.Header.MessageID, createResponse(address, sh.id, owner, clientIP, st.WinRM.IdleTimeoutMS, in, out)), nil
 }
 
 func (h *Host) findShell(id, userKey string) (*shell, *wsFault) {

@@ -323,6 +323,19 @@ func TestProtocolNTLMChallengeVersionIsTheHostsBuild(t *testing.T) {
 	}
 }
 
+// The CreateResponse advertises the host's Winrs IdleTimeout.
+func TestProtocolCreateAdvertisesIdleTimeout(t *testing.T) {
+	for ms, want := range map[int]string{7200000: "PT7200.000S", 180000: "PT180.000S", 60500: "PT60.500S"} {
+		w := newWire(t, func(st *winsim.HostState) { st.WinRM.IdleTimeoutMS = ms })
+		env, _ := w.envelope(xfer+"/Create", "", "", `<rsp:Shell/>`)
+		status, _, body := w.do(env, nil)
+		if status != 200 {
+			t.Fatalf("Create: %d %s", status, body)
+		}
+		mustContain(t, body, "<rsp:IdleTimeOut>"+want+"</rsp:IdleTimeOut>")
+	}
+}
+
 func TestProtocolQuotas(t *testing.T) {
 	w := newWire(t, func(st *winsim.HostState) { st.WinRM.MaxShellsPerUser = 2 })
 	w.create()
