@@ -12,7 +12,7 @@ import (
 
 // Command lines run through cmd.exe (WINRS_SKIP_CMD_SHELL=FALSE), so cmd's
 // 8191-character limit applies; past CreateProcess's 32767 the process
-// cannot start at all.
+// cannot start at all. Both count UTF-16 units, as Windows strings do.
 const (
 	cmdLineLimit           = 8191
 	createProcessLineLimit = 32767
@@ -24,14 +24,15 @@ func startProcess(c *command, args []string) *wsFault {
 	if len(args) > 0 {
 		line += " " + strings.Join(args, " ")
 	}
-	if len(utf16.Encode([]rune(line))) > createProcessLineLimit {
+	n := len(utf16.Encode([]rune(line)))
+	if n > createProcessLineLimit {
 		return faultFilenameTooLong()
 	}
 	sh := c.shell
 	st := sh.host.snapshot()
 	p := &builtin{c: c}
 	c.proc = p
-	if len(line) > cmdLineLimit {
+	if n > cmdLineLimit {
 		// cmd prints this on stdout, not stderr.
 		p.finishWith(1, "The command line is too long.\r\n", "")
 		return nil

@@ -423,6 +423,22 @@ func TestProtocolCommandLineLimits(t *testing.T) {
 	mustContain(t, body, `Code="2147942606"`, "The filename or extension is too long", "ProviderFault")
 }
 
+// cmd.exe's 8191 limit counts characters (UTF-16 units), not bytes.
+func TestProtocolCommandLineLimitCountsCharacters(t *testing.T) {
+	w := newWire(t, nil)
+	shell := w.create()
+	text := strings.Repeat("é", 8186) // "echo " + 8186 = 8191 characters, 16377 bytes in UTF-8
+	_, body := w.receive(shell, w.command(shell, "echo "+text), "")
+	if got := streams(body, "stdout"); got != text+"\r\n" {
+		t.Fatalf("8191 characters: stdout %.60q... (%d bytes)", got, len(got))
+	}
+	// Outside the BMP a character is two UTF-16 units: 4094 of them are over the limit.
+	_, body = w.receive(shell, w.command(shell, "echo "+strings.Repeat("😀", 4094)), "")
+	if got := streams(body, "stdout"); got != "The command line is too long.\r\n" {
+		t.Fatalf("8193 UTF-16 units: stdout %.60q", got)
+	}
+}
+
 func TestProtocolUnknownCommand(t *testing.T) {
 	w := newWire(t, nil)
 	shell := w.create()
