@@ -44,7 +44,7 @@ Field names are those of internal/winsim/state.go (HostState, Quirks, Realism ..
 Control API (-control, JSON over HTTP), for tests and demos:
   GET    /v1/info                        ports and hosts
   GET    /v1/hosts                       every host
-  POST   /v1/hosts                       add a host
+  POST   /v1/hosts                       add a host (HostState JSON, defaults and -timing filled in)
   GET    /v1/hosts/{host}                a host's state
   PUT    /v1/hosts/{host}                replace it
   PATCH  /v1/hosts/{host}                JSON merge patch, e.g. {"session_host":{"config_licensing_mode":2}}
@@ -93,7 +93,7 @@ func run(args []string) error {
 	httpsPort := fs.Int("https-port", 5986, "HTTPS port of every host (0: pick one)")
 	control := fs.String("control", "127.0.0.1:5990", "address of the control API (empty: none)")
 	caOut := fs.String("ca-out", "", "write the CA certificate (PEM) of the HTTPS listeners to this file")
-	timing := fs.String("timing", "realistic", "realistic (0.6 s per powershell.exe, 100 ms per shell) or fast; for hosts whose scenario sets no timing")
+	timing := fs.String("timing", "realistic", "realistic (0.6 s per powershell.exe, 100 ms per shell) or fast: the timing of hosts that set no realism, loaded or added over the control API")
 	ready := fs.String("ready-file", "", "write the control API and ports as JSON to this file once listening")
 	fs.Usage = func() {
 		var b strings.Builder
@@ -159,7 +159,7 @@ func run(args []string) error {
 			return fmt.Errorf("control API: %w", err)
 		}
 		ctlAddr = l.Addr().String()
-		ctl = &http.Server{Handler: sim.ControlHandler(save), ReadHeaderTimeout: 10 * time.Second}
+		ctl = &http.Server{Handler: sim.ControlHandler(realism, save), ReadHeaderTimeout: 10 * time.Second}
 		go func() { _ = ctl.Serve(l) }()
 	}
 	hp, sp := sim.Ports()

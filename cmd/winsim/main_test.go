@@ -123,3 +123,41 @@ func TestStateIsSavedOnSIGTERMRightAfterReady(t *testing.T) {
 		}
 	}
 }
+
+// Hosts added over the control API get the -timing of the command line,
+// as the scenario's hosts do.
+func TestControlAPIHostsGetTheTiming(t *testing.T) {
+	bin := buildWinsim(t)
+	ready := filepath.Join(t.TempDir(), "ready.json")
+	cmd := exec.Command(bin, "-timing", "realistic", "-http-port", "0", "-https-port", "0",
+		"-control", "127.0.0.1:0", "-ready-file", ready)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+	var info struct {
+		Control string `json:"control"`
+	}
+	for i := 0; ; i++ {
+		b, err := os.ReadFile(ready)
+		if err == nil && json.Unmarshal(b, &info) == nil {
+			break
+		}
+		if i > 200 {
+			t.Fatal("winsim did not become ready")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	resp, err := http.Post("http://"+info.Control+"/v1/hosts", "application/json", strings.NewReader(`{"name":"EXTRA"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = resp.Body.Close() }()
+	var st winsim.HostState
+	if err := json.NewDecoder(resp.Body).Decode(&st); err != nil || resp.StatusCode != http.StatusCreated {
+		t.Fatalf("add host: %d %v", resp.StatusCode, err)
+	}
+	if st.Realism != winsim.RealisticTiming {
+		t.Fatalf("added host's realism %+v, want the -timing realistic %+v", st.Realism, winsim.RealisticTiming)
+	}
+}

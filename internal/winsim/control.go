@@ -31,8 +31,9 @@ import (
 //	GET    /v1/scenario                      the whole fleet
 //	GET    /v1/ca.pem                        the CA of the HTTPS listeners
 //
-// {host} is a name, FQDN or address.
-func (s *Sim) ControlHandler(save func() error) http.Handler {
+// {host} is a name, FQDN or address. Added hosts get timing unless their
+// JSON sets realism; save is what POST /v1/save calls (nil: no state file).
+func (s *Sim) ControlHandler(timing Realism, save func() error) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /v1/info", func(w http.ResponseWriter, r *http.Request) {
 		hp, sp := s.Ports()
@@ -47,7 +48,7 @@ func (s *Sim) ControlHandler(save func() error) http.Handler {
 			writeError(w, http.StatusBadRequest, err)
 			return
 		}
-		st, err := DecodeHost(b, FastTiming)
+		st, err := DecodeHost(b, timing)
 		if err != nil {
 			writeError(w, http.StatusBadRequest, err)
 			return

@@ -50,7 +50,7 @@ func TestControlAPI(t *testing.T) {
 	}
 	defer func() { _ = sim.Close() }()
 	saved := 0
-	srv := httptest.NewServer(sim.ControlHandler(func() error { saved++; return nil }))
+	srv := httptest.NewServer(sim.ControlHandler(winsim.FastTiming, func() error { saved++; return nil }))
 	defer srv.Close()
 	c := control{t, srv.URL}
 
