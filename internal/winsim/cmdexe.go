@@ -29,7 +29,7 @@ func startProcess(c *command, args []string) *wsFault {
 		return faultFilenameTooLong()
 	}
 	sh := c.shell
-	st := sh.host.snapshot()
+	st := sh.host.view()
 	p := &builtin{c: c}
 	c.proc = p
 	if n > cmdLineLimit {
@@ -42,7 +42,7 @@ func startProcess(c *command, args []string) *wsFault {
 	case "hostname":
 		p.finishWith(0, st.Name+"\r\n", "")
 	case "whoami":
-		p.finishWith(0, whoami(&st, sh.owner)+"\r\n", "")
+		p.finishWith(0, whoami(st, sh.owner)+"\r\n", "")
 	case "echo", "echo.":
 		p.finishWith(0, echo(name, rest), "")
 	case "ver":
@@ -50,7 +50,7 @@ func startProcess(c *command, args []string) *wsFault {
 	case "exit":
 		p.finishWith(exitCode(rest), "", "")
 	case "powershell", `c:\windows\system32\windowspowershell\v1.0\powershell`:
-		return startPowerShell(c, &st, rest)
+		return startPowerShell(c, st, rest)
 	case "":
 		p.finishWith(0, "", "")
 	default:

@@ -58,7 +58,7 @@ func (s *Sim) ControlHandler(timing Realism, save func() error) http.Handler {
 			writeError(w, http.StatusConflict, err)
 			return
 		}
-		writeJSON(w, http.StatusCreated, h.State())
+		writeJSON(w, http.StatusCreated, h.view())
 	})
 	host := func(fn func(w http.ResponseWriter, r *http.Request, h *Host)) http.HandlerFunc {
 		return func(w http.ResponseWriter, r *http.Request) {
@@ -71,13 +71,13 @@ func (s *Sim) ControlHandler(timing Realism, save func() error) http.Handler {
 		}
 	}
 	mux.HandleFunc("GET /v1/hosts/{host}", host(func(w http.ResponseWriter, r *http.Request, h *Host) {
-		writeJSON(w, http.StatusOK, h.State())
+		writeJSON(w, http.StatusOK, h.view())
 	}))
 	mux.HandleFunc("PUT /v1/hosts/{host}", host(func(w http.ResponseWriter, r *http.Request, h *Host) {
 		b, err := io.ReadAll(r.Body)
 		if err == nil {
 			var st HostState
-			if st, err = DecodeHost(b, h.State().Realism); err == nil {
+			if st, err = DecodeHost(b, h.view().Realism); err == nil {
 				err = h.Replace(st)
 			}
 		}
@@ -85,7 +85,7 @@ func (s *Sim) ControlHandler(timing Realism, save func() error) http.Handler {
 			writeError(w, http.StatusBadRequest, err)
 			return
 		}
-		writeJSON(w, http.StatusOK, h.State())
+		writeJSON(w, http.StatusOK, h.view())
 	}))
 	mux.HandleFunc("PATCH /v1/hosts/{host}", host(func(w http.ResponseWriter, r *http.Request, h *Host) {
 		b, err := io.ReadAll(r.Body)
@@ -96,7 +96,7 @@ func (s *Sim) ControlHandler(timing Realism, save func() error) http.Handler {
 			writeError(w, http.StatusBadRequest, err)
 			return
 		}
-		writeJSON(w, http.StatusOK, h.State())
+		writeJSON(w, http.StatusOK, h.view())
 	}))
 	mux.HandleFunc("GET /v1/hosts/{host}/log", host(func(w http.ResponseWriter, r *http.Request, h *Host) {
 		since, _ := strconv.ParseInt(r.URL.Query().Get("since"), 10, 64)

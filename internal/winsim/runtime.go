@@ -279,7 +279,7 @@ func (h *Host) Shells() []ShellInfo {
 // host answers again after d (Realism.RebootMS when d is 0).
 func (h *Host) Reboot(d time.Duration) {
 	if d == 0 {
-		d = ms(h.snapshot().Realism.RebootMS)
+		d = ms(h.view().Realism.RebootMS)
 	}
 	h.goDown(d)
 }

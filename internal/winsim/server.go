@@ -193,9 +193,6 @@ func (h *Host) Endpoint(https bool) string {
 	return net.JoinHostPort(h.view().Address, strconv.Itoa(p))
 }
 
-// view is the host's current state, read-only: never modify it.
-func (h *Host) view() *HostState { return h.snap.Load() }
-
 func (srv *server) listenHost(h *Host) error {
 	st := h.view()
 	var ls []net.Listener

@@ -173,10 +173,14 @@ func (s *Sim) Scenario() Scenario {
 }
 
 // Name is the host's NetBIOS name.
-func (h *Host) Name() string { return h.snapshot().Name }
+func (h *Host) Name() string { return h.view().Name }
 
 // State returns a copy of the host's state.
-func (h *Host) State() HostState { return h.snapshot() }
+func (h *Host) State() HostState { return h.view().Clone() }
+
+// view is the host's current state, shared and read-only: never modify it
+// or the maps and slices it holds. It costs nothing, unlike State.
+func (h *Host) view() *HostState { return h.snap.Load() }
 
 // Update changes the host's state out of band, as an administrator at the
 // console would ("someone changed the licensing mode by hand"). A new
@@ -221,8 +225,6 @@ func (h *Host) commit(st HostState) error {
 	h.publish()
 	return nil
 }
-
-func (h *Host) snapshot() HostState { return h.snap.Load().Clone() }
 
 // publish must run with h.mu held, after every change of h.state.
 func (h *Host) publish() {
