@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -24,7 +25,7 @@ type wire struct {
 	h    *winsim.Host
 	url  string
 	http *http.Client
-	n    int
+	n    atomic.Int64 // message IDs; tests send from several goroutines
 }
 
 func newWire(t *testing.T, mutate func(*winsim.HostState)) *wire {
@@ -75,8 +76,7 @@ func (w *wire) do(body string, hdr map[string]string) (int, http.Header, string)
 }
 
 func (w *wire) envelope(action, shellID, timeout, body string) (string, string) {
-	w.n++
-	id := fmt.Sprintf("uuid:00000000-0000-4000-8000-%012d", w.n)
+	id := fmt.Sprintf("uuid:00000000-0000-4000-8000-%012d", w.n.Add(1))
 	sel := ""
 	if shellID != "" {
 		sel = `<w:SelectorSet><w:Selector Name="ShellId">` + shellID + `</w:Selector></w:SelectorSet>`
