@@ -1,8 +1,6 @@
 package winsim
 
 import (
-	"encoding/json"
-	"fmt"
 	"strings"
 	"time"
 )
@@ -404,14 +402,4 @@ func (h *HostState) RebootPending() bool {
 }
 
 // Clone deep-copies the state through JSON; states are small.
-func (h *HostState) Clone() HostState {
-	b, err := json.Marshal(h)
-	if err != nil {
-		panic(fmt.Sprintf("winsim: clone host state: %v", err))
-	}
-	var c HostState
-	if err := json.Unmarshal(b, &c); err != nil {
-		panic(fmt.Sprintf("winsim: clone host state: %v", err))
-	}
-	return c
-}
+func (h *HostState) Clone() HostState { return cloneJSON(*h) }
