@@ -74,12 +74,8 @@ func splitCommand(line string) (name, rest string) {
 	return line, ""
 }
 
-func whoami(st *HostState, u User) string {
-	if u.Domain != "" {
-		return strings.ToLower(st.NetBIOSDomain() + `\` + u.Name)
-	}
-	return strings.ToLower(st.Name + `\` + u.Name)
-}
+// whoami prints the account name in lower case.
+func whoami(st *HostState, u User) string { return strings.ToLower(accountName(st, u)) }
 
 func echo(name, rest string) string {
 	if strings.EqualFold(name, "echo.") {

@@ -10,7 +10,7 @@ import (
 
 // dispatch answers one WS-Management shell request. It returns the reply
 // body (an envelope) or a fault.
-func (h *Host) dispatch(user User, req *request, st *HostState, address, clientIP string, stop <-chan struct{}) ([]byte, *wsFault) {
+func (h *Host) dispatch(user User, userKey string, req *request, st *HostState, address, clientIP string, stop <-chan struct{}) ([]byte, *wsFault) {
 	action := req.Header.Action
 	if req.Header.ResourceURI != "" && !strings.EqualFold(req.Header.ResourceURI, resourceCmd) {
 		return nil, &wsFault{Code: "s:Sender", Subcode: "w:DestinationUnreachable", WSMCode: 2150858770,
@@ -26,7 +26,6 @@ func (h *Host) dispatch(user User, req *request, st *HostState, address, clientI
 			timeout = d
 		}
 	}
-	userKey := strings.ToLower(user.Domain + `\` + user.Name)
 	switch action {
 	case actionCreate:
 		return h.createShell(user, userKey, req, st, address, clientIP)
@@ -152,9 +151,10 @@ func (h *Host) createShell(user User, userKey string, req *request, st *HostStat
 	h.rt.shells[sh.id] = sh
 	h.rt.mu.Unlock()
 	time.Sleep(ms(st.Realism.ShellCreateMS))
+	// Windows shows a local owner without the computer name.
 	owner := user.Name
 	if user.Domain != "" {
-		owner = st.NetBIOSDomain() + `\` + user.Name
+		owner = accountName(st, user)
 	}
 	return envelope(nsTransfer+"/CreateResponse", req.Header.MessageID, createResponse(address, sh.id, owner, clientIP, st.WinRM.IdleTimeoutMS, in, out)), nil
 }

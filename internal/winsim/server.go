@@ -388,14 +388,14 @@ func (srv *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		reply(http.StatusInternalServerError, faultAccessDenied().xml(req.Header.MessageID, st.FQDN()))
 		return
 	}
-	userKey := strings.ToLower(user.Domain + `\` + user.Name)
+	key := userKey(user)
 	h.rt.mu.Lock()
-	h.rt.inflight[userKey]++
-	n := h.rt.inflight[userKey]
+	h.rt.inflight[key]++
+	n := h.rt.inflight[key]
 	h.rt.mu.Unlock()
 	defer func() {
 		h.rt.mu.Lock()
-		h.rt.inflight[userKey]--
+		h.rt.inflight[key]--
 		h.rt.mu.Unlock()
 	}()
 	if limit := st.WinRM.MaxConcurrentOperationsPerUser; limit > 0 && n > limit {
@@ -410,7 +410,7 @@ func (srv *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	address := scheme + "://" + r.Host + "/wsman"
 	clientIP, _, _ := net.SplitHostPort(cs.remote)
-	respBody, f := h.dispatch(user, req, st, address, clientIP, r.Context().Done())
+	respBody, f := h.dispatch(user, key, req, st, address, clientIP, r.Context().Done())
 	if fault != nil && fault.Type == FaultDropAfter {
 		entry.Status = 0
 		dropConn(w)

