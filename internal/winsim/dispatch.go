@@ -67,7 +67,7 @@ func (h *Host) dispatch(user User, userKey string, req *request, st *HostState, 
 			}
 			// A Send to a finished command is accepted and dropped:
 			// masterzen's final empty End=true often arrives after Done.
-			if c := sh.command(s.CommandID); c != nil && c.proc != nil && !c.isDone() {
+			if c := sh.command(s.CommandID); c != nil && !c.isDone() {
 				c.proc.input(data, strings.EqualFold(s.End, "true"))
 			}
 		}
@@ -97,7 +97,7 @@ func (h *Host) dispatch(user User, userKey string, req *request, st *HostState, 
 		id := strings.TrimSpace(req.Body.Signal.CommandID)
 		if c := sh.command(id); c != nil {
 			code := strings.TrimSpace(req.Body.Signal.Code)
-			if c.proc != nil && !c.isDone() {
+			if !c.isDone() {
 				c.proc.signal(code)
 			}
 			if code == signalTerminate {

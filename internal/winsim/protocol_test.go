@@ -336,6 +336,22 @@ func TestProtocolCreateAdvertisesIdleTimeout(t *testing.T) {
 	}
 }
 
+// With Kerberos enabled a domain member offers it after Negotiate (which
+// stays first); winsim cannot check Kerberos tokens and refuses them.
+func TestProtocolKerberosIsOfferedOnDomainMembers(t *testing.T) {
+	for _, tc := range []struct{ domain, want string }{
+		{"contoso.com", `Negotiate|Kerberos|Basic realm="WSMAN"`},
+		{"", `Negotiate|Basic realm="WSMAN"`},
+	} {
+		w := newWire(t, func(st *winsim.HostState) { st.Domain, st.WinRM.Kerberos = tc.domain, true })
+		env, _ := w.envelope(xfer+"/Create", "", "", `<rsp:Shell/>`)
+		status, hdr, _ := w.do(env, map[string]string{"Authorization": "Kerberos YIIBdgYJKoZIhvcSAQICAQBuggFl"})
+		if got := strings.Join(hdr.Values("WWW-Authenticate"), "|"); status != 401 || got != tc.want {
+			t.Errorf("domain %q: %d %s, want 401 %s", tc.domain, status, got, tc.want)
+		}
+	}
+}
+
 func TestProtocolQuotas(t *testing.T) {
 	w := newWire(t, func(st *winsim.HostState) { st.WinRM.MaxShellsPerUser = 2 })
 	w.create()

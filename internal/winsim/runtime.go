@@ -117,7 +117,6 @@ type hostRuntime struct {
 	log       []LogEntry
 	logSeq    int64
 	inflight  map[string]int // per user: requests being processed
-	downUntil time.Time
 	down      bool
 	conns     map[net.Conn]struct{}
 	listeners []net.Listener
@@ -296,7 +295,6 @@ func (h *Host) goDown(d time.Duration) {
 		return
 	}
 	h.rt.down = true
-	h.rt.downUntil = time.Now().Add(d)
 	shells := h.rt.shells
 	h.rt.shells = map[string]*shell{}
 	listeners := h.rt.listeners
@@ -345,9 +343,7 @@ func (s *shell) terminate() {
 	s.commands = map[string]*command{}
 	s.mu.Unlock()
 	for _, c := range cmds {
-		if c.proc != nil {
-			c.proc.signal(signalTerminate)
-		}
+		c.proc.signal(signalTerminate)
 		c.finish(1)
 	}
 }

@@ -135,7 +135,6 @@ func (s *Sim) Close() error {
 	s.mu.Lock()
 	srv := s.srv
 	s.srv = nil
-	s.closed = true
 	s.mu.Unlock()
 	if srv == nil {
 		return nil
@@ -444,7 +443,10 @@ func (srv *server) authenticate(w http.ResponseWriter, r *http.Request, cs *conn
 		entry.Status = http.StatusUnauthorized
 		entry.Detail = detail
 		if st.WinRM.Negotiate {
-			w.Header().Add("WWW-Authenticate", "Negotiate")
+			w.Header().Add("WWW-Authenticate", "Negotiate") // first: gokrb5 reads only the first
+		}
+		if st.WinRM.Kerberos && st.Domain != "" {
+			w.Header().Add("WWW-Authenticate", "Kerberos")
 		}
 		if st.WinRM.Basic {
 			w.Header().Add("WWW-Authenticate", `Basic realm="WSMAN"`)
@@ -481,6 +483,10 @@ func (srv *server) authenticate(w http.ResponseWriter, r *http.Request, cs *conn
 		return User{}, false, nil, true
 	case authz != "":
 		scheme, token, ok := ntlm.ParseAuthorization(authz)
+		if strings.HasPrefix(strings.ToLower(authz), "kerberos ") {
+			challenge("Kerberos tokens are not simulated (no KDC)", true)
+			return User{}, false, nil, true
+		}
 		if !ok || !st.WinRM.Negotiate {
 			challenge("unsupported authorization scheme", true)
 			return User{}, false, nil, true

@@ -47,9 +47,7 @@ type command struct {
 	out      []chunk
 	done     bool
 	exitCode int
-	// reported is set once Done went out in a Receive response.
-	reported bool
-	proc     process
+	proc     process // set before the command is registered in its shell
 }
 
 func newCommand(sh *shell, line string) *command {
@@ -108,7 +106,6 @@ func (c *command) receive(wait time.Duration, budget int, stop <-chan struct{}) 
 			out = c.takeOutput(budget)
 			if c.done && len(c.out) == 0 {
 				done, exitCode = true, c.exitCode
-				c.reported = true
 			}
 			c.mu.Unlock()
 			return out, done, exitCode, false

@@ -16,11 +16,10 @@ import (
 
 // Sim is a fleet of simulated hosts served by one process.
 type Sim struct {
-	mu     sync.RWMutex
-	hosts  []*Host
-	byKey  map[string]*Host // lower-case name, FQDN and address
-	now    func() time.Time
-	closed bool
+	mu    sync.RWMutex
+	hosts []*Host
+	byKey map[string]*Host // lower-case name, FQDN and address
+	now   func() time.Time
 
 	chMu          sync.Mutex
 	clearinghouse ClearinghouseState

@@ -79,7 +79,9 @@ type WinRMConfig struct {
 	// that HTTPS with Basic works out of the box.
 	Basic     bool `json:"basic"`
 	Negotiate bool `json:"negotiate"`
-	Kerberos  bool `json:"kerberos"`
+	// Kerberos: a domain member then offers it in its 401s too; winsim
+	// has no KDC and refuses Kerberos tokens.
+	Kerberos bool `json:"kerberos"`
 	// AllowUnencrypted accepts unencrypted messages over HTTP (Windows
 	// default false: HTTP then needs NTLM or Kerberos message encryption).
 	AllowUnencrypted               bool `json:"allow_unencrypted"`

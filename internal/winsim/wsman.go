@@ -36,8 +36,6 @@ const (
 	stateDone       = nsShell + "/CommandState/Done"
 	stateRunning    = nsShell + "/CommandState/Running"
 	signalTerminate = nsShell + "/signal/terminate"
-	signalCtrlC     = nsShell + "/signal/ctrl_c"
-	signalCtrlBreak = nsShell + "/signal/ctrl_break"
 )
 
 // WS-Management fault codes (HRESULTs, written as unsigned decimals).
