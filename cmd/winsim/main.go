@@ -46,10 +46,11 @@ Control API (-control, JSON over HTTP), for tests and demos:
   GET    /v1/hosts                       every host
   POST   /v1/hosts                       add a host (HostState JSON, defaults and -timing filled in)
   GET    /v1/hosts/{host}                a host's state
-  PUT    /v1/hosts/{host}                replace it
+  PUT    /v1/hosts/{host}                replace it (name and address cannot change)
   PATCH  /v1/hosts/{host}                JSON merge patch, e.g. {"session_host":{"config_licensing_mode":2}}
   GET    /v1/hosts/{host}/log?since=N    HTTP requests and operations after entry N
   GET    /v1/hosts/{host}/shells         open WinRS shells
+  GET    /v1/hosts/{host}/faults         injected faults and how often each fired
   POST   /v1/hosts/{host}/faults         inject a fault, e.g. {"type":"http_status","action":"Create","status":503,"count":1}
                                          types: http_status, drop, drop_after, soap_fault, delay (by action:
                                          Create, Command, Send, Receive, Signal, Delete, or all), op_error,

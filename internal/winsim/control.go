@@ -29,6 +29,7 @@ import (
 //	PUT    /v1/clearinghouse                 replace it
 //	GET    /v1/clearinghouse/license-server-id?product_id=P
 //	GET    /v1/scenario                      the whole fleet
+//	POST   /v1/save                          save the fleet (calls save)
 //	GET    /v1/ca.pem                        the CA of the HTTPS listeners
 //
 // {host} is a name, FQDN or address. Added hosts get timing unless their

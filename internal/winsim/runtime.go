@@ -14,7 +14,7 @@ const (
 	// HTTP level, matched by WS-Management action (Create, Command, Send,
 	// Receive, Signal, Delete) or any.
 	FaultHTTPStatus = "http_status" // answer Status with Body (text/html) instead
-	FaultDropBefore = "drop"        // close the connection without reading further or answering
+	FaultDropBefore = "drop"        // close the connection without processing the request or answering
 	FaultDropAfter  = "drop_after"  // process the request, then close without answering
 	FaultSOAP       = "soap_fault"  // answer a WS-Management fault (Code, Subcode, Message)
 	FaultDelay      = "delay"       // wait DelayMS, then go on
@@ -91,7 +91,7 @@ type LogEntry struct {
 	// HTTP requests.
 	Status  int    `json:"status,omitempty"`
 	Action  string `json:"action,omitempty"` // Create, Command, Send, ... or "" for auth legs
-	Auth    string `json:"auth,omitempty"`   // basic, negotiate, ntlm, session, anonymous
+	Auth    string `json:"auth,omitempty"`   // basic, negotiate, ntlm, session, encrypted, anonymous
 	TLS     bool   `json:"tls,omitempty"`
 	User    string `json:"user,omitempty"`
 	ShellID string `json:"shell_id,omitempty"`
