@@ -44,12 +44,13 @@ Field names are those of internal/winsim/state.go (HostState, Quirks, Realism ..
 Control API (-control, JSON over HTTP), for tests and demos:
   GET    /v1/info                        ports and hosts
   GET    /v1/hosts                       every host
-  POST   /v1/hosts                       add a host
+  POST   /v1/hosts                       add a host (HostState JSON, defaults and -timing filled in)
   GET    /v1/hosts/{host}                a host's state
-  PUT    /v1/hosts/{host}                replace it
+  PUT    /v1/hosts/{host}                replace it (name and address cannot change)
   PATCH  /v1/hosts/{host}                JSON merge patch, e.g. {"session_host":{"config_licensing_mode":2}}
   GET    /v1/hosts/{host}/log?since=N    HTTP requests and operations after entry N
   GET    /v1/hosts/{host}/shells         open WinRS shells
+  GET    /v1/hosts/{host}/faults         injected faults and how often each fired
   POST   /v1/hosts/{host}/faults         inject a fault, e.g. {"type":"http_status","action":"Create","status":503,"count":1}
                                          types: http_status, drop, drop_after, soap_fault, delay (by action:
                                          Create, Command, Send, Receive, Signal, Delete, or all), op_error,
@@ -78,6 +79,11 @@ func main() {
 }
 
 func run(args []string) error {
+	// Before anything else: a SIGTERM right after -ready-file appears must
+	// still save the state, not kill the process.
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sig)
 	fs := flag.NewFlagSet("winsim", flag.ContinueOnError)
 	scenario := fs.String("scenario", "", "load this scenario at start (read only)")
 	state := fs.String("state", "", "load this file at start if it exists, and save the fleet's state to it on exit")
@@ -88,7 +94,7 @@ func run(args []string) error {
 	httpsPort := fs.Int("https-port", 5986, "HTTPS port of every host (0: pick one)")
 	control := fs.String("control", "127.0.0.1:5990", "address of the control API (empty: none)")
 	caOut := fs.String("ca-out", "", "write the CA certificate (PEM) of the HTTPS listeners to this file")
-	timing := fs.String("timing", "realistic", "realistic (0.6 s per powershell.exe, 100 ms per shell) or fast; for hosts whose scenario sets no timing")
+	timing := fs.String("timing", "realistic", "realistic (0.6 s per powershell.exe, 100 ms per shell) or fast: the timing of hosts that set no realism, loaded or added over the control API")
 	ready := fs.String("ready-file", "", "write the control API and ports as JSON to this file once listening")
 	fs.Usage = func() {
 		var b strings.Builder
@@ -154,7 +160,7 @@ func run(args []string) error {
 			return fmt.Errorf("control API: %w", err)
 		}
 		ctlAddr = l.Addr().String()
-		ctl = &http.Server{Handler: sim.ControlHandler(save), ReadHeaderTimeout: 10 * time.Second}
+		ctl = &http.Server{Handler: sim.ControlHandler(realism, save), ReadHeaderTimeout: 10 * time.Second}
 		go func() { _ = ctl.Serve(l) }()
 	}
 	hp, sp := sim.Ports()
@@ -178,8 +184,6 @@ func run(args []string) error {
 		}
 	}
 
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
 	<-sig
 	if ctl != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -29,7 +30,7 @@ func TestHelpDocumentsEverything(t *testing.T) {
 	if err != nil {
 		t.Fatalf("--help: %v", err)
 	}
-	for _, want := range []string{"-scenario", "-state", "-hosts", "-control", "-ca-out", "-timing", "PATCH  /v1/hosts/{host}", "POST   /v1/hosts/{host}/faults", "crash_after", "license-server-id", winsim.DefaultPassword} {
+	for _, want := range []string{"-scenario", "-state", "-hosts", "-control", "-ca-out", "-timing", "PATCH  /v1/hosts/{host}", "POST   /v1/hosts/{host}/faults", "GET    /v1/hosts/{host}/faults", "POST   /v1/save", "crash_after", "license-server-id", winsim.DefaultPassword} {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("--help does not mention %q", want)
 		}
@@ -84,5 +85,79 @@ func TestStateIsSavedOnExit(t *testing.T) {
 	}
 	if len(sc.Hosts) != 3 || sc.Hosts[2].Name != "RDSH002" || sc.Hosts[2].SessionHost.PolicyLicensingMode == nil || *sc.Hosts[2].SessionHost.PolicyLicensingMode != 4 {
 		t.Fatalf("saved state: %+v", sc.Hosts)
+	}
+}
+
+// SIGTERM as soon as the ready file appears still saves the state: winsim
+// handles signals before it says it is ready.
+func TestStateIsSavedOnSIGTERMRightAfterReady(t *testing.T) {
+	bin := buildWinsim(t)
+	for i := range 5 {
+		dir := t.TempDir()
+		state := filepath.Join(dir, "fleet.json")
+		ready := filepath.Join(dir, "ready.json")
+		cmd := exec.Command(bin, "-hosts", "1", "-timing", "fast", "-http-port", "0", "-https-port", "0",
+			"-control", "", "-state", state, "-ready-file", ready)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		deadline := time.Now().Add(30 * time.Second)
+		for {
+			if _, err := os.Stat(ready); err == nil {
+				break
+			}
+			if time.Now().After(deadline) {
+				_ = cmd.Process.Kill()
+				t.Fatal("winsim did not become ready")
+			}
+			runtime.Gosched()
+		}
+		if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Wait(); err != nil {
+			t.Fatalf("run %d: winsim exit after SIGTERM: %v", i, err)
+		}
+		if _, err := winsim.LoadScenarioFile(state, winsim.FastTiming); err != nil {
+			t.Fatalf("run %d: state not saved: %v", i, err)
+		}
+	}
+}
+
+// Hosts added over the control API get the -timing of the command line,
+// as the scenario's hosts do.
+func TestControlAPIHostsGetTheTiming(t *testing.T) {
+	bin := buildWinsim(t)
+	ready := filepath.Join(t.TempDir(), "ready.json")
+	cmd := exec.Command(bin, "-timing", "realistic", "-http-port", "0", "-https-port", "0",
+		"-control", "127.0.0.1:0", "-ready-file", ready)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+	var info struct {
+		Control string `json:"control"`
+	}
+	for i := 0; ; i++ {
+		b, err := os.ReadFile(ready)
+		if err == nil && json.Unmarshal(b, &info) == nil {
+			break
+		}
+		if i > 200 {
+			t.Fatal("winsim did not become ready")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	resp, err := http.Post("http://"+info.Control+"/v1/hosts", "application/json", strings.NewReader(`{"name":"EXTRA"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = resp.Body.Close() }()
+	var st winsim.HostState
+	if err := json.NewDecoder(resp.Body).Decode(&st); err != nil || resp.StatusCode != http.StatusCreated {
+		t.Fatalf("add host: %d %v", resp.StatusCode, err)
+	}
+	if st.Realism != winsim.RealisticTiming {
+		t.Fatalf("added host's realism %+v, want the -timing realistic %+v", st.Realism, winsim.RealisticTiming)
 	}
 }

@@ -55,11 +55,12 @@ func newCA() (*certAuthority, error) {
 }
 
 // leaf returns the host's certificate: CN is its FQDN, and its SANs are its
-// name, FQDN and address.
+// name, FQDN and address. A host that changes domain gets a new one.
 func (ca *certAuthority) leaf(st *HostState) (*tls.Certificate, error) {
 	ca.mu.Lock()
 	defer ca.mu.Unlock()
-	if c, ok := ca.leafs[st.Address]; ok {
+	id := st.FQDN() + "|" + st.Address
+	if c, ok := ca.leafs[id]; ok {
 		return c, nil
 	}
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
@@ -82,7 +83,7 @@ func (ca *certAuthority) leaf(st *HostState) (*tls.Certificate, error) {
 		return nil, fmt.Errorf("sign certificate for %s: %w", st.Name, err)
 	}
 	c := &tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
-	ca.leafs[st.Address] = c
+	ca.leafs[id] = c
 	return c, nil
 }
 

@@ -12,7 +12,7 @@ import (
 
 // Command lines run through cmd.exe (WINRS_SKIP_CMD_SHELL=FALSE), so cmd's
 // 8191-character limit applies; past CreateProcess's 32767 the process
-// cannot start at all.
+// cannot start at all. Both count UTF-16 units, as Windows strings do.
 const (
 	cmdLineLimit           = 8191
 	createProcessLineLimit = 32767
@@ -24,14 +24,15 @@ func startProcess(c *command, args []string) *wsFault {
 	if len(args) > 0 {
 		line += " " + strings.Join(args, " ")
 	}
-	if len(utf16.Encode([]rune(line))) > createProcessLineLimit {
+	n := len(utf16.Encode([]rune(line)))
+	if n > createProcessLineLimit {
 		return faultFilenameTooLong()
 	}
 	sh := c.shell
-	st := sh.host.snapshot()
+	st := sh.host.view()
 	p := &builtin{c: c}
 	c.proc = p
-	if len(line) > cmdLineLimit {
+	if n > cmdLineLimit {
 		// cmd prints this on stdout, not stderr.
 		p.finishWith(1, "The command line is too long.\r\n", "")
 		return nil
@@ -41,7 +42,7 @@ func startProcess(c *command, args []string) *wsFault {
 	case "hostname":
 		p.finishWith(0, st.Name+"\r\n", "")
 	case "whoami":
-		p.finishWith(0, whoami(&st, sh.owner)+"\r\n", "")
+		p.finishWith(0, whoami(st, sh.owner)+"\r\n", "")
 	case "echo", "echo.":
 		p.finishWith(0, echo(name, rest), "")
 	case "ver":
@@ -49,7 +50,7 @@ func startProcess(c *command, args []string) *wsFault {
 	case "exit":
 		p.finishWith(exitCode(rest), "", "")
 	case "powershell", `c:\windows\system32\windowspowershell\v1.0\powershell`:
-		return startPowerShell(c, &st, rest)
+		return startPowerShell(c, st, rest)
 	case "":
 		p.finishWith(0, "", "")
 	default:
@@ -73,12 +74,8 @@ func splitCommand(line string) (name, rest string) {
 	return line, ""
 }
 
-func whoami(st *HostState, u User) string {
-	if u.Domain != "" {
-		return strings.ToLower(st.NetBIOSDomain() + `\` + u.Name)
-	}
-	return strings.ToLower(st.Name + `\` + u.Name)
-}
+// whoami prints the account name in lower case.
+func whoami(st *HostState, u User) string { return strings.ToLower(accountName(st, u)) }
 
 func echo(name, rest string) string {
 	if strings.EqualFold(name, "echo.") {

@@ -29,10 +29,12 @@ import (
 //	PUT    /v1/clearinghouse                 replace it
 //	GET    /v1/clearinghouse/license-server-id?product_id=P
 //	GET    /v1/scenario                      the whole fleet
+//	POST   /v1/save                          save the fleet (calls save)
 //	GET    /v1/ca.pem                        the CA of the HTTPS listeners
 //
-// {host} is a name, FQDN or address.
-func (s *Sim) ControlHandler(save func() error) http.Handler {
+// {host} is a name, FQDN or address. Added hosts get timing unless their
+// JSON sets realism; save is what POST /v1/save calls (nil: no state file).
+func (s *Sim) ControlHandler(timing Realism, save func() error) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /v1/info", func(w http.ResponseWriter, r *http.Request) {
 		hp, sp := s.Ports()
@@ -47,7 +49,7 @@ func (s *Sim) ControlHandler(save func() error) http.Handler {
 			writeError(w, http.StatusBadRequest, err)
 			return
 		}
-		st, err := DecodeHost(b, FastTiming)
+		st, err := DecodeHost(b, timing)
 		if err != nil {
 			writeError(w, http.StatusBadRequest, err)
 			return
@@ -57,7 +59,7 @@ func (s *Sim) ControlHandler(save func() error) http.Handler {
 			writeError(w, http.StatusConflict, err)
 			return
 		}
-		writeJSON(w, http.StatusCreated, h.State())
+		writeJSON(w, http.StatusCreated, h.view())
 	})
 	host := func(fn func(w http.ResponseWriter, r *http.Request, h *Host)) http.HandlerFunc {
 		return func(w http.ResponseWriter, r *http.Request) {
@@ -70,13 +72,13 @@ func (s *Sim) ControlHandler(save func() error) http.Handler {
 		}
 	}
 	mux.HandleFunc("GET /v1/hosts/{host}", host(func(w http.ResponseWriter, r *http.Request, h *Host) {
-		writeJSON(w, http.StatusOK, h.State())
+		writeJSON(w, http.StatusOK, h.view())
 	}))
 	mux.HandleFunc("PUT /v1/hosts/{host}", host(func(w http.ResponseWriter, r *http.Request, h *Host) {
 		b, err := io.ReadAll(r.Body)
 		if err == nil {
 			var st HostState
-			if st, err = DecodeHost(b, h.State().Realism); err == nil {
+			if st, err = DecodeHost(b, h.view().Realism); err == nil {
 				err = h.Replace(st)
 			}
 		}
@@ -84,7 +86,7 @@ func (s *Sim) ControlHandler(save func() error) http.Handler {
 			writeError(w, http.StatusBadRequest, err)
 			return
 		}
-		writeJSON(w, http.StatusOK, h.State())
+		writeJSON(w, http.StatusOK, h.view())
 	}))
 	mux.HandleFunc("PATCH /v1/hosts/{host}", host(func(w http.ResponseWriter, r *http.Request, h *Host) {
 		b, err := io.ReadAll(r.Body)
@@ -95,7 +97,7 @@ func (s *Sim) ControlHandler(save func() error) http.Handler {
 			writeError(w, http.StatusBadRequest, err)
 			return
 		}
-		writeJSON(w, http.StatusOK, h.State())
+		writeJSON(w, http.StatusOK, h.view())
 	}))
 	mux.HandleFunc("GET /v1/hosts/{host}/log", host(func(w http.ResponseWriter, r *http.Request, h *Host) {
 		since, _ := strconv.ParseInt(r.URL.Query().Get("since"), 10, 64)

@@ -50,7 +50,7 @@ func TestControlAPI(t *testing.T) {
 	}
 	defer func() { _ = sim.Close() }()
 	saved := 0
-	srv := httptest.NewServer(sim.ControlHandler(func() error { saved++; return nil }))
+	srv := httptest.NewServer(sim.ControlHandler(winsim.FastTiming, func() error { saved++; return nil }))
 	defer srv.Close()
 	c := control{t, srv.URL}
 
@@ -170,5 +170,39 @@ func TestScenarioRoundTrip(t *testing.T) {
 	}
 	if _, err := winsim.LoadScenario(strings.NewReader(`{"hosts":[{"name":"X","colour":"red"}]}`), winsim.FastTiming); err == nil || !strings.Contains(err.Error(), "colour") {
 		t.Fatalf("unknown field: %v", err)
+	}
+}
+
+// A fault whose selector cannot match its type would never fire: it is
+// refused, naming the field.
+func TestFaultSelectorsAreValidated(t *testing.T) {
+	sim, err := winsim.New(winsim.Scenario{Hosts: []winsim.HostState{winsim.NewLicenseServerHost("LS01", "2022", "")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := sim.Host("LS01")
+	for _, tc := range []struct {
+		f    winsim.Fault
+		want string // "" when accepted
+	}{
+		{winsim.Fault{Type: winsim.FaultSOAP, Operation: "install_key_pack"}, "operation"},
+		{winsim.Fault{Type: winsim.FaultHTTPStatus, Operation: "get_role", Status: 503}, "operation"},
+		{winsim.Fault{Type: winsim.FaultDropBefore, Action: "Send", Operation: "get_role"}, "operation"},
+		{winsim.Fault{Type: winsim.FaultOpError, Operation: "get_role", Action: "Receive", Kind: "wmi_error"}, "action"},
+		{winsim.Fault{Type: winsim.FaultCrashAfter, Operation: "get_role", Action: "Send"}, "action"},
+		{winsim.Fault{Type: winsim.FaultDelay, Action: "Send", Operation: "get_role", DelayMS: 10}, "not both"},
+		{winsim.Fault{Type: winsim.FaultHTTPStatus, Action: "Enumerate", Status: 503}, "action"},
+		{winsim.Fault{Type: winsim.FaultHTTPStatus, Action: "create", Status: 503}, ""},
+		{winsim.Fault{Type: winsim.FaultDropAfter}, ""},
+		{winsim.Fault{Type: winsim.FaultDelay, Action: "Receive", DelayMS: 10}, ""},
+		{winsim.Fault{Type: winsim.FaultDelay, Operation: "get_role", DelayMS: 10}, ""},
+	} {
+		_, err := h.AddFault(tc.f)
+		switch {
+		case tc.want == "" && err != nil:
+			t.Errorf("%+v refused: %v", tc.f, err)
+		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+			t.Errorf("%+v: error %v, want one naming %q", tc.f, err, tc.want)
+		}
 	}
 }

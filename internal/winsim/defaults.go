@@ -163,12 +163,7 @@ func NewSessionHost(name, os, domain string, graceEnds time.Time) HostState {
 // RDS-Licensing -IncludeManagementTools leaves it: the role, its tools,
 // the service, and the built-in per-device key pack.
 func InstallLicensingRole(st *HostState) {
-	if st.Features == nil {
-		st.Features = map[string]string{}
-	}
-	if st.Services == nil {
-		st.Services = map[string]Service{}
-	}
+	ensureFeatureMaps(st)
 	st.Features[FeatureLicensing] = StateInstalled
 	st.Features[FeatureLicensingUI] = StateInstalled
 	st.Features[FeatureLicensingDiag] = StateInstalled

@@ -10,7 +10,7 @@ import (
 
 // dispatch answers one WS-Management shell request. It returns the reply
 // body (an envelope) or a fault.
-func (h *Host) dispatch(user User, req *request, st *HostState, address, clientIP string, stop <-chan struct{}) ([]byte, *wsFault) {
+func (h *Host) dispatch(user User, userKey string, req *request, st *HostState, address, clientIP string, stop <-chan struct{}) ([]byte, *wsFault) {
 	action := req.Header.Action
 	if req.Header.ResourceURI != "" && !strings.EqualFold(req.Header.ResourceURI, resourceCmd) {
 		return nil, &wsFault{Code: "s:Sender", Subcode: "w:DestinationUnreachable", WSMCode: 2150858770,
@@ -26,7 +26,6 @@ func (h *Host) dispatch(user User, req *request, st *HostState, address, clientI
 			timeout = d
 		}
 	}
-	userKey := strings.ToLower(user.Domain + `\` + user.Name)
 	switch action {
 	case actionCreate:
 		return h.createShell(user, userKey, req, st, address, clientIP)
@@ -68,7 +67,7 @@ func (h *Host) dispatch(user User, req *request, st *HostState, address, clientI
 			}
 			// A Send to a finished command is accepted and dropped:
 			// masterzen's final empty End=true often arrives after Done.
-			if c := sh.command(s.CommandID); c != nil && c.proc != nil && !c.isDone() {
+			if c := sh.command(s.CommandID); c != nil && !c.isDone() {
 				c.proc.input(data, strings.EqualFold(s.End, "true"))
 			}
 		}
@@ -86,7 +85,7 @@ func (h *Host) dispatch(user User, req *request, st *HostState, address, clientI
 		if p := ms(st.Realism.ReceivePollMS); p > 0 && p < wait {
 			wait = p
 		}
-		out, done, exit, timedOut := c.receive(wait, stop)
+		out, done, exit, timedOut := c.receive(wait, receiveBudget(req, st), stop)
 		if timedOut {
 			return nil, faultTimedOut()
 		}
@@ -98,7 +97,7 @@ func (h *Host) dispatch(user User, req *request, st *HostState, address, clientI
 		id := strings.TrimSpace(req.Body.Signal.CommandID)
 		if c := sh.command(id); c != nil {
 			code := strings.TrimSpace(req.Body.Signal.Code)
-			if c.proc != nil && !c.isDone() {
+			if !c.isDone() {
 				c.proc.signal(code)
 			}
 			if code == signalTerminate {
@@ -121,18 +120,6 @@ func (h *Host) dispatch(user User, req *request, st *HostState, address, clientI
 }
 
 func (h *Host) createShell(user User, userKey string, req *request, st *HostState, address, clientIP string) ([]byte, *wsFault) {
-	h.rt.mu.Lock()
-	owned := 0
-	for _, s := range h.rt.shells {
-		if s.ownerKey == userKey {
-			owned++
-		}
-	}
-	h.rt.mu.Unlock()
-	if limit := st.WinRM.MaxShellsPerUser; limit > 0 && owned >= limit {
-		return nil, faultQuotaShells(limit)
-	}
-	time.Sleep(ms(st.Realism.ShellCreateMS))
 	cp, ok := req.option("WINRS_CODEPAGE")
 	if !ok {
 		cp = "437"
@@ -148,14 +135,28 @@ func (h *Host) createShell(user User, userKey string, req *request, st *HostStat
 	}
 	now := time.Now()
 	sh := &shell{id: newUUID(), host: h, owner: user, ownerKey: userKey, codepage: cp, created: now, lastUse: now, commands: map[string]*command{}}
+	// Count and add in one step, so that concurrent Creates cannot all
+	// pass the quota; the shell exists while it starts.
 	h.rt.mu.Lock()
+	owned := 0
+	for _, s := range h.rt.shells {
+		if s.ownerKey == userKey {
+			owned++
+		}
+	}
+	if limit := st.WinRM.MaxShellsPerUser; limit > 0 && owned >= limit {
+		h.rt.mu.Unlock()
+		return nil, faultQuotaShells(limit)
+	}
 	h.rt.shells[sh.id] = sh
 	h.rt.mu.Unlock()
+	time.Sleep(ms(st.Realism.ShellCreateMS))
+	// Windows shows a local owner without the computer name.
 	owner := user.Name
 	if user.Domain != "" {
-		owner = st.NetBIOSDomain() + `\` + user.Name
+		owner = accountName(st, user)
 	}
-	return envelope(nsTransfer+"/CreateResponse", req.Header.MessageID, createResponse(address, sh.id, owner, clientIP, in, out)), nil
+	return envelope(nsTransfer+"/CreateResponse", req.Header.MessageID, createResponse(address, sh.id, owner, clientIP, st.WinRM.IdleTimeoutMS, in, out)), nil
 }
 
 func (h *Host) findShell(id, userKey string) (*shell, *wsFault) {
@@ -173,6 +174,19 @@ func (s *shell) command(id string) *command {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.commands[strings.ToUpper(strings.TrimSpace(id))]
+}
+
+// receiveBudget is how many bytes of rsp:Stream elements a Receive
+// response may carry: the client's MaxEnvelopeSize, capped by the host's
+// MaxEnvelopeSizekb (MS-WSMV 3.1.4.1.7), less room for the rest of the
+// envelope. Windows faults a MaxEnvelopeSize under 8192; winsim answers
+// within 8192 then.
+func receiveBudget(req *request, st *HostState) int {
+	limit := st.WinRM.MaxEnvelopeSizeKB * 1024
+	if n, err := strconv.Atoi(strings.TrimSpace(req.Header.MaxEnvelopeSize)); err == nil && n > 0 && (n < limit || limit <= 0) {
+		limit = n
+	}
+	return max(limit, 8192) - 2048
 }
 
 func receiveBody(cmdID string, out []chunk, done bool, exit int) string {

@@ -40,22 +40,6 @@ func activated(st *HostState) {
 	st.LicenseServer.LicenseServerID = LicenseServerIDFor(st.LicenseServer.ProductID)
 }
 
-// wantErr checks an operation failed with kind and a message holding every part.
-func wantErr(t *testing.T, err *opError, kind string, parts ...string) {
-	t.Helper()
-	if err == nil {
-		t.Fatalf("no error, want %s", kind)
-	}
-	if err.Kind != kind {
-		t.Fatalf("kind %s (%s), want %s", err.Kind, err.Message, kind)
-	}
-	for _, p := range parts {
-		if !strings.Contains(err.Message, p) {
-			t.Errorf("message %q lacks %q", err.Message, p)
-		}
-	}
-}
-
 func TestGetLicenseServerWorkgroup(t *testing.T) {
 	_, h := lsSim(t, "", nil)
 	var got rds.LicenseServer

@@ -61,10 +61,7 @@ func computerSystem(x *opContext) win32ComputerSystem {
 // be the first domain controller of the domain in the fleet, else 4.
 func primaryDCRole(x *opContext) int {
 	for _, h := range x.sim.Hosts() {
-		peer := h.snap.Load() // read-only: the published snapshot, no lock needed
-		if peer == nil {
-			continue
-		}
+		peer := h.view()
 		if strings.EqualFold(peer.Name, x.Host.Name) {
 			return 5
 		}

@@ -99,3 +99,25 @@ func TestHostRoleActivationOpsNeedAdministrator(t *testing.T) {
 		t.Errorf("a refused operation changed the host")
 	}
 }
+
+// Account names as Windows shows them: WindowsIdentity.Name keeps the
+// domain's NetBIOS name (the user's domain, not the host's) or the
+// computer name in upper case; whoami prints the same in lower case.
+func TestAccountNames(t *testing.T) {
+	st := NewHost("ls01", "2022", "contoso.com")
+	for _, tc := range []struct {
+		u           User
+		name, whoam string
+	}{
+		{User{Name: "Administrator"}, `LS01\Administrator`, `ls01\administrator`},
+		{User{Name: "alice", Domain: "contoso.com"}, `CONTOSO\alice`, `contoso\alice`},
+		{User{Name: "bob", Domain: "fabrikam.example"}, `FABRIKAM\bob`, `fabrikam\bob`},
+	} {
+		if got := accountName(&st, tc.u); got != tc.name {
+			t.Errorf("accountName(%+v) = %q, want %q", tc.u, got, tc.name)
+		}
+		if got := whoami(&st, tc.u); got != tc.whoam {
+			t.Errorf("whoami(%+v) = %q, want %q", tc.u, got, tc.whoam)
+		}
+	}
+}

@@ -113,9 +113,11 @@ func (st *HostState) keyPackByID(id int64) (keyPackInstance, bool) {
 	return st.keyPackInstance(st.LicenseServer.KeyPacks[i]), true
 }
 
-// isBuiltInKeyPack is how Windows tells the built-in pack: product type 3.
-func isBuiltInKeyPack(kp KeyPackState) bool {
-	return kp.ProductType == 3 || kp.TotalLicenses == BuiltInKeyPackLicense
+// isBuiltInKeyPack mirrors Test-RdslBuiltInKeyPack: product type 3
+// (built-in) or an unlimited (0xFFFFFFFF) count. The model of the WMI
+// methods that refuse to change the built-in pack uses it too.
+func isBuiltInKeyPack(productType int, totalLicenses int64) bool {
+	return productType == 3 || totalLicenses == BuiltInKeyPackLicense
 }
 
 // kpVersionCode is what an install method returns for a CAL version on
@@ -130,7 +132,7 @@ func (st *HostState) kpVersionCode(id int) int64 {
 	if id < 2 || release == "" {
 		return WBEMInvalidParameter // a ProductVersion Windows does not know
 	}
-	if release > st.OS {
+	if shOSRank(release) > shOSRank(st.OS) {
 		return st.Quirks.VersionTooNewCode
 	}
 	return 0
@@ -278,7 +280,7 @@ func (st *HostState) kpUninstallWithID(id int64) int64 {
 	if i < 0 {
 		return WBEMNotFound
 	}
-	if isBuiltInKeyPack(st.LicenseServer.KeyPacks[i]) {
+	if kp := st.LicenseServer.KeyPacks[i]; isBuiltInKeyPack(kp.ProductType, kp.TotalLicenses) {
 		return WBEMInvalidParameter
 	}
 	st.LicenseServer.KeyPacks = slices.Delete(st.LicenseServer.KeyPacks, i, i+1)
@@ -294,7 +296,7 @@ func (st *HostState) kpRemoveLicenses(id, count int64) int64 {
 		return WBEMNotFound
 	}
 	kp := &st.LicenseServer.KeyPacks[i]
-	if isBuiltInKeyPack(*kp) || count < 1 || count > kp.TotalLicenses-kp.IssuedLicenses {
+	if isBuiltInKeyPack(kp.ProductType, kp.TotalLicenses) || count < 1 || count > kp.TotalLicenses-kp.IssuedLicenses {
 		return WBEMInvalidParameter
 	}
 	kp.TotalLicenses -= count
@@ -324,7 +326,7 @@ func convertKeyPack(p keyPackInstance) rds.KeyPack {
 		IssuedLicenses:    p.IssuedLicenses,
 		AvailableLicenses: p.AvailableLicenses,
 		ExpirationDate:    formatDate(p.ExpirationDate),
-		BuiltIn:           p.ProductType == 3 || p.TotalLicenses == BuiltInKeyPackLicense,
+		BuiltIn:           isBuiltInKeyPack(p.ProductType, p.TotalLicenses),
 	}
 }
 
@@ -342,7 +344,7 @@ func changeableKeyPack(st *HostState, id int64) (keyPackInstance, error) {
 	if !ok {
 		return p, failCode("not_found", WBEMNotFound, "there is no key pack %d on %s", id, st.Name)
 	}
-	if p.ProductType == 3 || p.TotalLicenses == BuiltInKeyPackLicense {
+	if isBuiltInKeyPack(p.ProductType, p.TotalLicenses) {
 		return p, fail("invalid_input", "key pack %d on %s is the built-in per-device pack (Built-in TS Per Device Cal): Windows creates it with the license server, and it cannot be removed or changed", id, st.Name)
 	}
 	return p, nil
@@ -514,8 +516,8 @@ func installKeyPack(x *opContext, in rds.InstallKeyPackInput) (rds.KeyPackResult
 		return rds.KeyPackResult{}, fail("version_unsupported", "Windows Server %s CALs cannot be installed on %s, a %s license server: a license server holds CALs of its own version or older; install them on a Windows Server %s license server", calRelease, st.Name, lsName, calRelease)
 	}
 	// (5) per-user CALs outside a domain (Win32_ComputerSystem.PartOfDomain, .Workgroup).
-	if in.ProductType == 1 && !in.AllowPerUserInWorkgroup && st.Domain == "" {
-		return rds.KeyPackResult{}, fail("workgroup_unsupported", "per-user CALs need Active Directory: %s is in workgroup %s, where per-user CALs cannot be tracked or reported; use per-device CALs, join the license server to a domain, or set allow_per_user_in_workgroup", st.Name, st.Workgroup)
+	if cs := computerSystem(x); in.ProductType == 1 && !in.AllowPerUserInWorkgroup && !cs.PartOfDomain {
+		return rds.KeyPackResult{}, fail("workgroup_unsupported", "per-user CALs need Active Directory: %s is in workgroup %s, where per-user CALs cannot be tracked or reported; use per-device CALs, join the license server to a domain, or set allow_per_user_in_workgroup", st.Name, cs.Domain)
 	}
 	// (6) the install method and the script's code table.
 	id, code := x.kpInstall(in)

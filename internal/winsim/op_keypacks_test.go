@@ -327,6 +327,16 @@ func TestInstallKeyPackRetailCodeIsSingleUse(t *testing.T) {
 	}
 }
 
+// A license server that left its domain is in workgroup WORKGROUP, as
+// Win32_ComputerSystem says, even though nobody named one.
+func TestInstallKeyPackPerUserAfterLeavingTheDomain(t *testing.T) {
+	_, h := kpSim(t, nil)
+	h.Update(func(st *HostState) { st.Domain = "" })
+	in := rds.InstallKeyPackInput{Program: "retail", LicenseCode: kpRetail.Code, ProductVersion: 7, ProductType: 1}
+	kpWantError(t, runOp(t, h, testAdmin, "install_key_pack", in, nil), "workgroup_unsupported",
+		"per-user CALs need Active Directory: LS01 is in workgroup WORKGROUP, where per-user CALs cannot be tracked or reported; use per-device CALs, join the license server to a domain, or set allow_per_user_in_workgroup", 0)
+}
+
 func TestInstallKeyPackFailures(t *testing.T) {
 	retail := func(code string, version, ptype int) rds.InstallKeyPackInput {
 		return rds.InstallKeyPackInput{Program: "retail", LicenseCode: code, ProductVersion: version, ProductType: ptype}

@@ -296,9 +296,11 @@ func restartComputer(x *opContext, in rds.RestartInput) (rds.Empty, error) {
 }
 
 // applyRestart is what a restart does to a host: pending feature changes
-// complete, automatic services start, TermService starts again, and the
-// licensing database (with its built-in pack) exists wherever RDS-Licensing
-// is installed. The runtime calls it when a simulated reboot ends.
+// complete, automatic services start, and the licensing database (with its
+// built-in pack) exists wherever RDS-Licensing is installed. TermService is
+// Manual (trigger-started) but runs after boot on a session host, the only
+// hosts winsim gives it: unless disabled it starts, and counts a restart.
+// The runtime calls it when a simulated reboot ends.
 func applyRestart(st *HostState, now time.Time) {
 	ensureFeatureMaps(st)
 	licensingRemoved := false
@@ -332,6 +334,10 @@ func applyRestart(st *HostState, now time.Time) {
 			st.Services[name] = svc
 		}
 	}
+	if svc, ok := st.Services[ServiceTerminalServices]; ok && svc.StartType != "Disabled" {
+		svc.Status = "Running"
+		st.Services[ServiceTerminalServices] = svc
+		st.SessionHost.TermServiceRestarts++
+	}
 	st.BootTime = now
-	st.SessionHost.TermServiceRestarts++
 }

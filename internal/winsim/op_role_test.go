@@ -359,7 +359,7 @@ func TestApplyRestart(t *testing.T) {
 	st.Services = map[string]Service{
 		"Spooler":               {Status: "Stopped", StartType: "Automatic"},
 		"W32Time":               {Status: "Stopped", StartType: "Manual"},
-		ServiceTerminalServices: {Status: "Running", StartType: "Manual"},
+		ServiceTerminalServices: {Status: "Stopped", StartType: "Manual"},
 	}
 	st.SessionHost.TermServiceRestarts = 2
 	now := time.Date(2026, 2, 1, 9, 30, 0, 0, time.UTC)
@@ -400,9 +400,12 @@ func TestApplyRestart(t *testing.T) {
 		t.Errorf("second restart: %+v", st)
 	}
 
-	// Odd state must not panic.
+	// Odd state must not panic; without TermService nothing restarts it.
 	var empty HostState
 	applyRestart(&empty, now)
+	if empty.SessionHost.TermServiceRestarts != 0 {
+		t.Errorf("TermService restarts %d on a host without it", empty.SessionHost.TermServiceRestarts)
+	}
 }
 
 // featureOf is a host's feature state as Get-WindowsFeature shows it.

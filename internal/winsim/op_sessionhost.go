@@ -171,7 +171,7 @@ func (x *opContext) shGetTStoLSConnectivityStatus(name string) int {
 	if !ok {
 		return shLSNotConnectable // no such host, or down
 	}
-	if ls.FeatureState(FeatureLicensing) != StateInstalled || ls.Services[ServiceLicensing].Status != "Running" {
+	if !ls.FeatureInstalled(FeatureLicensing) || ls.Services[ServiceLicensing].Status != "Running" {
 		return shLSNotConnectable // nothing answers the licensing RPC
 	}
 	if shOSRank(ls.OS) < shOSRank(x.Host.OS) {
@@ -225,9 +225,7 @@ func shEmptySpecifiedLicenseServerList(st *HostState) int64 {
 
 // shRestartTermService is Restart-Service TermService -Force.
 func shRestartTermService(st *HostState) {
-	if st.Services == nil {
-		st.Services = map[string]Service{}
-	}
+	ensureFeatureMaps(st)
 	svc := st.Services[ServiceTerminalServices]
 	svc.Status = "Running"
 	st.Services[ServiceTerminalServices] = svc

@@ -58,23 +58,6 @@ func shHost(t *testing.T, s *Sim, name string) *Host {
 	return h
 }
 
-// shWantErr checks an operation failed with kind and a message holding
-// every part.
-func shWantErr(t *testing.T, err *opError, kind string, parts ...string) {
-	t.Helper()
-	if err == nil {
-		t.Fatalf("succeeded, want %s error", kind)
-	}
-	if err.Kind != kind {
-		t.Fatalf("kind = %s (%s), want %s", err.Kind, err.Message, kind)
-	}
-	for _, p := range parts {
-		if !strings.Contains(err.Message, p) {
-			t.Errorf("message %q does not contain %q", err.Message, p)
-		}
-	}
-}
-
 func shNoErr(t *testing.T, err *opError) {
 	t.Helper()
 	if err != nil {
@@ -296,7 +279,7 @@ func TestSessionHostGetInvalidInput(t *testing.T) {
 		{[]string{strings.Repeat("a", 256)}, []string{"at most 255 characters"}},
 		{[]string{"LS01", "ls01"}, []string{`check_servers: license server "ls01" is listed twice`}},
 	} {
-		shWantErr(t, runOp(t, h, testAdmin, "get_session_host", rds.SessionHostInput{CheckServers: c.servers}, nil), "invalid_input", c.parts...)
+		wantErr(t, runOp(t, h, testAdmin, "get_session_host", rds.SessionHostInput{CheckServers: c.servers}, nil), "invalid_input", c.parts...)
 	}
 }
 
@@ -314,7 +297,7 @@ func TestSessionHostAccessDenied(t *testing.T) {
 		{"set_session_host_licensing", set},
 		{"clear_session_host_licensing", rds.SessionHostLicensingInput{Method: "group_policy"}},
 	} {
-		shWantErr(t, runOp(t, h, user, op.name, op.in, nil), "access_denied",
+		wantErr(t, runOp(t, h, user, op.name, op.in, nil), "access_denied",
 			`the account CONTOSO\alice is not a member of the local Administrators group on RDSH01`)
 	}
 	shWantEqual(t, "session host state", h.State().SessionHost, before.SessionHost)
@@ -388,7 +371,7 @@ func TestSessionHostSetWMIPolicyControlled(t *testing.T) {
 		// Even a request matching the policy is refused: WMI would write values Windows ignores.
 		in := rds.SessionHostLicensingInput{Method: "wmi", LicensingMode: 2, LicenseServers: []string{"LS01"}, RestartService: true}
 		err := runOp(t, h, testAdmin, "set_session_host_licensing", in, nil)
-		shWantErr(t, err, "policy_controlled")
+		wantErr(t, err, "policy_controlled")
 		if err.Message != c.msg {
 			t.Errorf("message\n got  %s\n want %s", err.Message, c.msg)
 		}
@@ -471,14 +454,14 @@ func TestSessionHostSetRolePreChecks(t *testing.T) {
 		})
 		before := h.State().SessionHost
 		err := runOp(t, h, testAdmin, "set_session_host_licensing", in, nil)
-		shWantErr(t, err, c.kind)
+		wantErr(t, err, c.kind)
 		if err.Message != c.msg {
 			t.Errorf("state %q: message %q, want %q", c.state, err.Message, c.msg)
 		}
 		// The role check comes first: bad input on a host without the role is role_missing.
 		bad := in
 		bad.LicensingMode = 7
-		shWantErr(t, runOp(t, h, testAdmin, "set_session_host_licensing", bad, nil), c.kind)
+		wantErr(t, runOp(t, h, testAdmin, "set_session_host_licensing", bad, nil), c.kind)
 		shWantEqual(t, "state after refusal", h.State().SessionHost, before)
 	}
 
@@ -515,7 +498,7 @@ func TestSessionHostSetInvalidInput(t *testing.T) {
 		in := ok
 		in.LicenseServers = append([]string(nil), ok.LicenseServers...)
 		c.mut(&in)
-		shWantErr(t, runOp(t, h, testAdmin, "set_session_host_licensing", in, nil), "invalid_input", c.parts...)
+		wantErr(t, runOp(t, h, testAdmin, "set_session_host_licensing", in, nil), "invalid_input", c.parts...)
 	}
 	shWantEqual(t, "state after refusals", h.State().SessionHost, before)
 }
@@ -549,7 +532,7 @@ func TestSessionHostRestartPreChecks(t *testing.T) {
 			{"clear_session_host_licensing", rds.SessionHostLicensingInput{Method: "group_policy", RestartService: true}},
 		} {
 			err := runOp(t, h, testAdmin, op.name, op.in, nil)
-			shWantErr(t, err, c.kind)
+			wantErr(t, err, c.kind)
 			if err.Message != c.msg {
 				t.Errorf("%s: message %q, want %q", op.name, err.Message, c.msg)
 			}
@@ -696,7 +679,7 @@ func TestSessionHostClearWMIPolicyControlled(t *testing.T) {
 	})
 	before := h.State().SessionHost
 	err := runOp(t, h, testAdmin, "clear_session_host_licensing", rds.SessionHostLicensingInput{Method: "wmi", RestartService: true}, nil)
-	shWantErr(t, err, "policy_controlled")
+	wantErr(t, err, "policy_controlled")
 	want := `the licensing mode of RDSH01 is set by Group Policy (` + shPolicyKey + `\LicensingMode = 2); WMI cannot change it. Remove the policy setting, or use method = "group_policy"`
 	if err.Message != want {
 		t.Errorf("message\n got  %s\n want %s", err.Message, want)
@@ -732,7 +715,7 @@ func TestSessionHostClearInvalidMethod(t *testing.T) {
 	h := shHost(t, s, "RDSH01")
 	h.Update(func(st *HostState) { st.SessionHost.PolicyLicensingMode = shIntPtr(4) })
 	before := h.State().SessionHost
-	shWantErr(t, runOp(t, h, testAdmin, "clear_session_host_licensing", rds.SessionHostLicensingInput{Method: "gpo"}, nil), "invalid_input",
+	wantErr(t, runOp(t, h, testAdmin, "clear_session_host_licensing", rds.SessionHostLicensingInput{Method: "gpo"}, nil), "invalid_input",
 		`method must be "group_policy" (local policy values, which win over everything else) or "wmi" (Win32_TerminalServiceSetting), not "gpo"; nothing was changed on RDSH01`)
 	shWantEqual(t, "state after refusal", h.State().SessionHost, before)
 }

@@ -32,13 +32,14 @@ func (x *opContext) Clearinghouse(fn func(ch *ClearinghouseState) error) error {
 
 // Peer returns a snapshot of another host, found by NetBIOS name, FQDN or
 // address (case-insensitive), as name resolution on the network would.
-// ok is false when no such host exists or it is down (restarting).
+// ok is false when no such host exists or it is down (restarting). The
+// snapshot shares its maps and slices with the host's view: read only.
 func (x *opContext) Peer(name string) (st HostState, ok bool) {
 	h := x.sim.lookup(name)
 	if h == nil || !h.online() {
 		return HostState{}, false
 	}
-	return h.snapshot(), true
+	return *h.view(), true
 }
 
 // Delay adds simulated run time; it is slept after the host is unlocked.

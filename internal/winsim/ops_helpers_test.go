@@ -2,6 +2,7 @@ package winsim
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 )
 
@@ -40,4 +41,20 @@ func runOp(t *testing.T, h *Host, user User, name string, in any, out any) *opEr
 		}
 	}
 	return nil
+}
+
+// wantErr checks an operation failed with kind and a message holding every part.
+func wantErr(t *testing.T, err *opError, kind string, parts ...string) {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("no error, want %s", kind)
+	}
+	if err.Kind != kind {
+		t.Fatalf("kind %s (%s), want %s", err.Kind, err.Message, kind)
+	}
+	for _, p := range parts {
+		if !strings.Contains(err.Message, p) {
+			t.Errorf("message %q lacks %q", err.Message, p)
+		}
+	}
 }

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -24,7 +25,7 @@ type wire struct {
 	h    *winsim.Host
 	url  string
 	http *http.Client
-	n    int
+	n    atomic.Int64 // message IDs; tests send from several goroutines
 }
 
 func newWire(t *testing.T, mutate func(*winsim.HostState)) *wire {
@@ -75,8 +76,7 @@ func (w *wire) do(body string, hdr map[string]string) (int, http.Header, string)
 }
 
 func (w *wire) envelope(action, shellID, timeout, body string) (string, string) {
-	w.n++
-	id := fmt.Sprintf("uuid:00000000-0000-4000-8000-%012d", w.n)
+	id := fmt.Sprintf("uuid:00000000-0000-4000-8000-%012d", w.n.Add(1))
 	sel := ""
 	if shellID != "" {
 		sel = `<w:SelectorSet><w:Selector Name="ShellId">` + shellID + `</w:Selector></w:SelectorSet>`
@@ -214,6 +214,39 @@ func TestProtocolReceiveLongPollTimesOut(t *testing.T) {
 	}
 }
 
+// Output larger than the client's MaxEnvelopeSize comes over several
+// Receives, each response within the limit and the stream cut anywhere.
+func TestProtocolReceiveSplitsOutputToMaxEnvelopeSize(t *testing.T) {
+	w := newWire(t, nil)
+	shell := w.create()
+	text := strings.Repeat("0123456789", 800)
+	cmd := w.command(shell, "echo "+text)
+	var got strings.Builder
+	receives := 0
+	for done := false; !done; {
+		if receives++; receives > 10 {
+			t.Fatalf("no Done after %d Receives; stdout so far %d bytes", receives-1, got.Len())
+		}
+		env, _ := w.envelope(shellNS+"/Receive", shell, "", `<rsp:Receive><rsp:DesiredStream CommandId="`+cmd+`">stdout stderr</rsp:DesiredStream></rsp:Receive>`)
+		env = strings.Replace(env, ">153600</w:MaxEnvelopeSize>", ">8192</w:MaxEnvelopeSize>", 1)
+		status, _, body := w.do(env, nil)
+		if status != 200 {
+			t.Fatalf("Receive %d: %d %s", receives, status, body)
+		}
+		if len(body) > 8192 {
+			t.Fatalf("Receive %d answered %d bytes; the client's MaxEnvelopeSize is 8192", receives, len(body))
+		}
+		got.WriteString(streams(body, "stdout"))
+		done = strings.Contains(body, `State="`+shellNS+`/CommandState/Done"`)
+	}
+	if got.String() != text+"\r\n" {
+		t.Fatalf("stdout reassembled from %d Receives is %d bytes, want %d", receives, got.Len(), len(text)+2)
+	}
+	if receives < 2 {
+		t.Fatalf("%d Receive for %d bytes of output", receives, got.Len())
+	}
+}
+
 func encodeUTF16(s string) string {
 	b := make([]byte, 0, 2*len(s))
 	for _, r := range s {
@@ -271,6 +304,54 @@ func TestProtocolHTTPErrors(t *testing.T) {
 	}
 }
 
+// The NTLM CHALLENGE reports the host's own Windows build.
+func TestProtocolNTLMChallengeVersionIsTheHostsBuild(t *testing.T) {
+	for os, build := range map[string]uint16{"2016": 14393, "2019": 17763, "2022": 20348, "2025": 26100} {
+		w := newWire(t, func(st *winsim.HostState) { st.OS = os })
+		neg := []byte("NTLMSSP\x00\x01\x00\x00\x00\x07\x82\x08\x02" + strings.Repeat("\x00", 16)) // UNICODE|OEM|REQUEST_TARGET|NTLM|ESS|VERSION
+		env, _ := w.envelope(xfer+"/Create", "", "", `<rsp:Shell/>`)
+		status, hdr, _ := w.do(env, map[string]string{"Authorization": "Negotiate " + base64.StdEncoding.EncodeToString(neg)})
+		tok, ok := strings.CutPrefix(hdr.Get("WWW-Authenticate"), "Negotiate ")
+		challenge, err := base64.StdEncoding.DecodeString(tok)
+		if status != 401 || !ok || err != nil || len(challenge) < 56 {
+			t.Fatalf("%s: %d %v", os, status, hdr)
+		}
+		v := challenge[48:56]
+		if got := uint16(v[2]) | uint16(v[3])<<8; v[0] != 10 || v[1] != 0 || got != build || v[7] != 15 {
+			t.Errorf("Windows Server %s: CHALLENGE version % x, want 10.0.%d revision 15", os, v, build)
+		}
+	}
+}
+
+// The CreateResponse advertises the host's Winrs IdleTimeout.
+func TestProtocolCreateAdvertisesIdleTimeout(t *testing.T) {
+	for ms, want := range map[int]string{7200000: "PT7200.000S", 180000: "PT180.000S", 60500: "PT60.500S"} {
+		w := newWire(t, func(st *winsim.HostState) { st.WinRM.IdleTimeoutMS = ms })
+		env, _ := w.envelope(xfer+"/Create", "", "", `<rsp:Shell/>`)
+		status, _, body := w.do(env, nil)
+		if status != 200 {
+			t.Fatalf("Create: %d %s", status, body)
+		}
+		mustContain(t, body, "<rsp:IdleTimeOut>"+want+"</rsp:IdleTimeOut>")
+	}
+}
+
+// With Kerberos enabled a domain member offers it after Negotiate (which
+// stays first); winsim cannot check Kerberos tokens and refuses them.
+func TestProtocolKerberosIsOfferedOnDomainMembers(t *testing.T) {
+	for _, tc := range []struct{ domain, want string }{
+		{"contoso.com", `Negotiate|Kerberos|Basic realm="WSMAN"`},
+		{"", `Negotiate|Basic realm="WSMAN"`},
+	} {
+		w := newWire(t, func(st *winsim.HostState) { st.Domain, st.WinRM.Kerberos = tc.domain, true })
+		env, _ := w.envelope(xfer+"/Create", "", "", `<rsp:Shell/>`)
+		status, hdr, _ := w.do(env, map[string]string{"Authorization": "Kerberos YIIBdgYJKoZIhvcSAQICAQBuggFl"})
+		if got := strings.Join(hdr.Values("WWW-Authenticate"), "|"); status != 401 || got != tc.want {
+			t.Errorf("domain %q: %d %s, want 401 %s", tc.domain, status, got, tc.want)
+		}
+	}
+}
+
 func TestProtocolQuotas(t *testing.T) {
 	w := newWire(t, func(st *winsim.HostState) { st.WinRM.MaxShellsPerUser = 2 })
 	w.create()
@@ -281,6 +362,48 @@ func TestProtocolQuotas(t *testing.T) {
 		t.Fatalf("third shell: %d", status)
 	}
 	mustContain(t, body, "w:QuotaLimit", `Code="2150859173"`, "maximum number of 2 concurrent shells")
+}
+
+// Creates that arrive together cannot exceed MaxShellsPerUser, however
+// long each takes to start its shell.
+func TestProtocolShellQuotaUnderConcurrentCreates(t *testing.T) {
+	w := newWire(t, func(st *winsim.HostState) {
+		st.WinRM.MaxShellsPerUser = 2
+		st.Realism.ShellCreateMS = 200
+	})
+	const n = 6
+	envs := make([]string, n)
+	for i := range envs {
+		envs[i], _ = w.envelope(xfer+"/Create", "", "", `<rsp:Shell/>`)
+	}
+	statuses := make(chan int, n)
+	for _, env := range envs {
+		go func() {
+			req, _ := http.NewRequest(http.MethodPost, w.url, strings.NewReader(env))
+			req.Header.Set("Content-Type", "application/soap+xml;charset=UTF-8")
+			req.SetBasicAuth("Administrator", winsim.DefaultPassword)
+			resp, err := w.http.Do(req)
+			if err != nil {
+				statuses <- 0
+				return
+			}
+			_ = resp.Body.Close()
+			statuses <- resp.StatusCode
+		}()
+	}
+	created := 0
+	for range n {
+		switch s := <-statuses; s {
+		case 200:
+			created++
+		case 500:
+		default:
+			t.Errorf("Create answered %d", s)
+		}
+	}
+	if created != 2 || len(w.h.Shells()) != 2 {
+		t.Fatalf("%d Creates succeeded and %d shells are open; the quota is 2", created, len(w.h.Shells()))
+	}
 }
 
 func TestProtocolConcurrentOperationsQuota(t *testing.T) {
@@ -314,6 +437,22 @@ func TestProtocolCommandLineLimits(t *testing.T) {
 		t.Fatalf("over 32767: %d", status)
 	}
 	mustContain(t, body, `Code="2147942606"`, "The filename or extension is too long", "ProviderFault")
+}
+
+// cmd.exe's 8191 limit counts characters (UTF-16 units), not bytes.
+func TestProtocolCommandLineLimitCountsCharacters(t *testing.T) {
+	w := newWire(t, nil)
+	shell := w.create()
+	text := strings.Repeat("é", 8186) // "echo " + 8186 = 8191 characters, 16377 bytes in UTF-8
+	_, body := w.receive(shell, w.command(shell, "echo "+text), "")
+	if got := streams(body, "stdout"); got != text+"\r\n" {
+		t.Fatalf("8191 characters: stdout %.60q... (%d bytes)", got, len(got))
+	}
+	// Outside the BMP a character is two UTF-16 units: 4094 of them are over the limit.
+	_, body = w.receive(shell, w.command(shell, "echo "+strings.Repeat("😀", 4094)), "")
+	if got := streams(body, "stdout"); got != "The command line is too long.\r\n" {
+		t.Fatalf("8193 UTF-16 units: stdout %.60q", got)
+	}
 }
 
 func TestProtocolUnknownCommand(t *testing.T) {

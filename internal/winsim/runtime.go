@@ -3,6 +3,7 @@ package winsim
 import (
 	"fmt"
 	"net"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -13,7 +14,7 @@ const (
 	// HTTP level, matched by WS-Management action (Create, Command, Send,
 	// Receive, Signal, Delete) or any.
 	FaultHTTPStatus = "http_status" // answer Status with Body (text/html) instead
-	FaultDropBefore = "drop"        // close the connection without reading further or answering
+	FaultDropBefore = "drop"        // close the connection without processing the request or answering
 	FaultDropAfter  = "drop_after"  // process the request, then close without answering
 	FaultSOAP       = "soap_fault"  // answer a WS-Management fault (Code, Subcode, Message)
 	FaultDelay      = "delay"       // wait DelayMS, then go on
@@ -23,8 +24,9 @@ const (
 	FaultCrashAfter  = "crash_after"  // powershell.exe dies after the operation ran, before answering
 )
 
-// Fault is an injected failure. Exactly one of Action or Operation selects
-// what it applies to ("" Action and "" Operation: every HTTP request).
+// Fault is an injected failure. HTTP-level types are selected by Action
+// (none: every authenticated WS-Management request), operation-level types
+// by Operation; delay takes either. validate refuses other combinations.
 type Fault struct {
 	ID        int    `json:"id"`
 	Type      string `json:"type"`
@@ -49,13 +51,27 @@ var faultTypes = map[string]bool{
 	FaultOpError: true, FaultCrashBefore: true, FaultCrashAfter: true,
 }
 
+// faultActions are the WS-Management actions an HTTP-level fault can name.
+var faultActions = []string{"Create", "Command", "Send", "Receive", "Signal", "Delete"}
+
+// validate refuses faults that could never fire.
 func (f *Fault) validate() error {
 	if !faultTypes[f.Type] {
 		return fmt.Errorf("unknown fault type %q", f.Type)
 	}
 	opLevel := f.Type == FaultOpError || f.Type == FaultCrashBefore || f.Type == FaultCrashAfter
-	if opLevel && f.Operation == "" {
+	httpLevel := f.Type != FaultDelay && !opLevel
+	switch {
+	case opLevel && f.Operation == "":
 		return fmt.Errorf("fault type %s needs an operation", f.Type)
+	case opLevel && f.Action != "":
+		return fmt.Errorf("fault type %s is selected by operation; action %q would never match", f.Type, f.Action)
+	case httpLevel && f.Operation != "":
+		return fmt.Errorf("fault type %s is selected by action; operation %q would never match", f.Type, f.Operation)
+	case f.Action != "" && f.Operation != "":
+		return fmt.Errorf("fault type %s takes an action or an operation, not both", f.Type)
+	case f.Action != "" && !slices.ContainsFunc(faultActions, func(a string) bool { return strings.EqualFold(a, f.Action) }):
+		return fmt.Errorf("fault action %q is not one of %s", f.Action, strings.Join(faultActions, ", "))
 	}
 	if f.Type == FaultHTTPStatus && (f.Status < 100 || f.Status > 599) {
 		return fmt.Errorf("fault type http_status needs a status between 100 and 599")
@@ -75,7 +91,7 @@ type LogEntry struct {
 	// HTTP requests.
 	Status  int    `json:"status,omitempty"`
 	Action  string `json:"action,omitempty"` // Create, Command, Send, ... or "" for auth legs
-	Auth    string `json:"auth,omitempty"`   // basic, negotiate, ntlm, session, anonymous
+	Auth    string `json:"auth,omitempty"`   // basic, negotiate, ntlm, session, encrypted, anonymous
 	TLS     bool   `json:"tls,omitempty"`
 	User    string `json:"user,omitempty"`
 	ShellID string `json:"shell_id,omitempty"`
@@ -101,7 +117,6 @@ type hostRuntime struct {
 	log       []LogEntry
 	logSeq    int64
 	inflight  map[string]int // per user: requests being processed
-	downUntil time.Time
 	down      bool
 	conns     map[net.Conn]struct{}
 	listeners []net.Listener
@@ -263,7 +278,7 @@ func (h *Host) Shells() []ShellInfo {
 // host answers again after d (Realism.RebootMS when d is 0).
 func (h *Host) Reboot(d time.Duration) {
 	if d == 0 {
-		d = ms(h.snapshot().Realism.RebootMS)
+		d = ms(h.view().Realism.RebootMS)
 	}
 	h.goDown(d)
 }
@@ -280,7 +295,6 @@ func (h *Host) goDown(d time.Duration) {
 		return
 	}
 	h.rt.down = true
-	h.rt.downUntil = time.Now().Add(d)
 	shells := h.rt.shells
 	h.rt.shells = map[string]*shell{}
 	listeners := h.rt.listeners
@@ -329,9 +343,7 @@ func (s *shell) terminate() {
 	s.commands = map[string]*command{}
 	s.mu.Unlock()
 	for _, c := range cmds {
-		if c.proc != nil {
-			c.proc.signal(signalTerminate)
-		}
+		c.proc.signal(signalTerminate)
 		c.finish(1)
 	}
 }

@@ -122,13 +122,8 @@ func (h *Host) Patch(patch []byte) error {
 	if err := dec.Decode(&st); err != nil {
 		return fmt.Errorf("patch: %w", err)
 	}
-	if st.Name != h.state.Name || st.Address != h.state.Address {
-		return fmt.Errorf("patch: name and address cannot change")
-	}
 	if err := validateHost(&st); err != nil {
 		return err
 	}
-	h.state = st
-	h.publish()
-	return nil
+	return h.commit(st)
 }

@@ -135,7 +135,6 @@ func (s *Sim) Close() error {
 	s.mu.Lock()
 	srv := s.srv
 	s.srv = nil
-	s.closed = true
 	s.mu.Unlock()
 	if srv == nil {
 		return nil
@@ -192,9 +191,6 @@ func (h *Host) Endpoint(https bool) string {
 	}
 	return net.JoinHostPort(h.view().Address, strconv.Itoa(p))
 }
-
-// view is the host's current state, read-only: never modify it.
-func (h *Host) view() *HostState { return h.snap.Load() }
 
 func (srv *server) listenHost(h *Host) error {
 	st := h.view()
@@ -391,14 +387,14 @@ func (srv *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		reply(http.StatusInternalServerError, faultAccessDenied().xml(req.Header.MessageID, st.FQDN()))
 		return
 	}
-	userKey := strings.ToLower(user.Domain + `\` + user.Name)
+	key := userKey(user)
 	h.rt.mu.Lock()
-	h.rt.inflight[userKey]++
-	n := h.rt.inflight[userKey]
+	h.rt.inflight[key]++
+	n := h.rt.inflight[key]
 	h.rt.mu.Unlock()
 	defer func() {
 		h.rt.mu.Lock()
-		h.rt.inflight[userKey]--
+		h.rt.inflight[key]--
 		h.rt.mu.Unlock()
 	}()
 	if limit := st.WinRM.MaxConcurrentOperationsPerUser; limit > 0 && n > limit {
@@ -413,7 +409,7 @@ func (srv *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	address := scheme + "://" + r.Host + "/wsman"
 	clientIP, _, _ := net.SplitHostPort(cs.remote)
-	respBody, f := h.dispatch(user, req, st, address, clientIP, r.Context().Done())
+	respBody, f := h.dispatch(user, key, req, st, address, clientIP, r.Context().Done())
 	if fault != nil && fault.Type == FaultDropAfter {
 		entry.Status = 0
 		dropConn(w)
@@ -447,7 +443,10 @@ func (srv *server) authenticate(w http.ResponseWriter, r *http.Request, cs *conn
 		entry.Status = http.StatusUnauthorized
 		entry.Detail = detail
 		if st.WinRM.Negotiate {
-			w.Header().Add("WWW-Authenticate", "Negotiate")
+			w.Header().Add("WWW-Authenticate", "Negotiate") // first: gokrb5 reads only the first
+		}
+		if st.WinRM.Kerberos && st.Domain != "" {
+			w.Header().Add("WWW-Authenticate", "Kerberos")
 		}
 		if st.WinRM.Basic {
 			w.Header().Add("WWW-Authenticate", `Basic realm="WSMAN"`)
@@ -484,6 +483,10 @@ func (srv *server) authenticate(w http.ResponseWriter, r *http.Request, cs *conn
 		return User{}, false, nil, true
 	case authz != "":
 		scheme, token, ok := ntlm.ParseAuthorization(authz)
+		if strings.HasPrefix(strings.ToLower(authz), "kerberos ") {
+			challenge("Kerberos tokens are not simulated (no KDC)", true)
+			return User{}, false, nil, true
+		}
 		if !ok || !st.WinRM.Negotiate {
 			challenge("unsupported authorization scheme", true)
 			return User{}, false, nil, true
@@ -491,8 +494,9 @@ func (srv *server) authenticate(w http.ResponseWriter, r *http.Request, cs *conn
 		entry.Auth = strings.ToLower(scheme)
 		switch ntlm.MessageType(token) {
 		case 1:
+			build, _ := strconv.ParseUint(operatingSystem(st).BuildNumber, 10, 16)
 			srvNTLM := &ntlm.Server{NetBIOSComputer: strings.ToUpper(st.Name), NetBIOSDomain: st.NetBIOSDomain(),
-				DNSComputer: st.FQDN(), DNSDomain: strings.ToLower(st.Domain)}
+				DNSComputer: st.FQDN(), DNSDomain: strings.ToLower(st.Domain), ProductBuild: uint16(build)}
 			ch, hs, err := srvNTLM.Challenge(token)
 			if err != nil {
 				challenge("bad NTLM NEGOTIATE: "+err.Error(), true)

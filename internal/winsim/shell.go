@@ -1,6 +1,7 @@
 package winsim
 
 import (
+	"encoding/base64"
 	"sync"
 	"time"
 )
@@ -46,9 +47,7 @@ type command struct {
 	out      []chunk
 	done     bool
 	exitCode int
-	// reported is set once Done went out in a Receive response.
-	reported bool
-	proc     process
+	proc     process // set before the command is registered in its shell
 }
 
 func newCommand(sh *shell, line string) *command {
@@ -92,29 +91,21 @@ func (c *command) isDone() bool {
 	return c.done
 }
 
-// maxReceiveBytes keeps each Receive response well under the clients'
-// MaxEnvelopeSize (153600 for masterzen) after base64.
-const maxReceiveBytes = 96 * 1024
+// streamTagLen is the markup around one chunk in a Receive response.
+var streamTagLen = len(`<rsp:Stream Name="stdout" CommandId="00000000-0000-0000-0000-000000000000"></rsp:Stream>`)
 
 // receive waits up to wait for output or completion (the long poll) and
-// takes what is there. timedOut means nothing happened in time.
-func (c *command) receive(wait time.Duration, stop <-chan struct{}) (out []chunk, done bool, exitCode int, timedOut bool) {
+// takes what fits in budget bytes of rsp:Stream elements; the rest waits
+// for the next Receive. timedOut means nothing happened in time.
+func (c *command) receive(wait time.Duration, budget int, stop <-chan struct{}) (out []chunk, done bool, exitCode int, timedOut bool) {
 	deadline := time.NewTimer(wait)
 	defer deadline.Stop()
 	for {
 		c.mu.Lock()
 		if len(c.out) > 0 || c.done {
-			size := 0
-			n := 0
-			for n < len(c.out) && (n == 0 || size+len(c.out[n].data) <= maxReceiveBytes) {
-				size += len(c.out[n].data)
-				n++
-			}
-			out = c.out[:n]
-			c.out = append([]chunk(nil), c.out[n:]...)
+			out = c.takeOutput(budget)
 			if c.done && len(c.out) == 0 {
 				done, exitCode = true, c.exitCode
-				c.reported = true
 			}
 			c.mu.Unlock()
 			return out, done, exitCode, false
@@ -129,4 +120,35 @@ func (c *command) receive(wait time.Duration, stop <-chan struct{}) (out []chunk
 			return nil, false, 0, true
 		}
 	}
+}
+
+// takeOutput removes the chunks that fit in budget bytes once base64
+// encoded and wrapped, splitting the first one that does not: WinRS keeps
+// each response within the client's MaxEnvelopeSize, cutting a stream
+// anywhere. It takes at least one byte. It needs c.mu held.
+func (c *command) takeOutput(budget int) []chunk {
+	var out []chunk
+	for len(c.out) > 0 {
+		ch := c.out[0]
+		if cost := streamTagLen + base64.StdEncoding.EncodedLen(len(ch.data)); cost <= budget {
+			out = append(out, ch)
+			budget -= cost
+			c.out = c.out[1:]
+			continue
+		}
+		n := (budget - streamTagLen) / 4 * 3
+		if n <= 0 {
+			if len(out) > 0 {
+				break
+			}
+			n = 1
+		}
+		out = append(out, chunk{stream: ch.stream, data: ch.data[:n]})
+		c.out[0].data = ch.data[n:]
+		break
+	}
+	if len(c.out) == 0 {
+		c.out = nil
+	}
+	return out
 }

@@ -16,11 +16,10 @@ import (
 
 // Sim is a fleet of simulated hosts served by one process.
 type Sim struct {
-	mu     sync.RWMutex
-	hosts  []*Host
-	byKey  map[string]*Host // lower-case name, FQDN and address
-	now    func() time.Time
-	closed bool
+	mu    sync.RWMutex
+	hosts []*Host
+	byKey map[string]*Host // lower-case name, FQDN and address
+	now   func() time.Time
 
 	chMu          sync.Mutex
 	clearinghouse ClearinghouseState
@@ -72,20 +71,15 @@ func (s *Sim) AddHost(st HostState) (*Host, error) {
 	if err := validateHost(&st); err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
-	for _, k := range hostKeys(&st) {
-		if other, dup := s.byKey[k]; dup {
-			s.mu.Unlock()
-			return nil, fmt.Errorf("host %s: %q is already used by host %s", st.Name, k, other.state.Name)
-		}
-	}
 	h := &Host{sim: s, state: st}
 	h.rt.init()
 	h.publish()
-	s.hosts = append(s.hosts, h)
-	for _, k := range hostKeys(&st) {
-		s.byKey[k] = h
+	s.mu.Lock()
+	if err := s.setKeys(h, nil, &st); err != nil {
+		s.mu.Unlock()
+		return nil, err
 	}
+	s.hosts = append(s.hosts, h)
 	srv := s.srv
 	s.mu.Unlock()
 	if srv != nil {
@@ -94,6 +88,27 @@ func (s *Sim) AddHost(st HostState) (*Host, error) {
 		}
 	}
 	return h, nil
+}
+
+// setKeys moves h's lookup keys from those of old (nil for a new host) to
+// those of st, refusing keys another host holds. It needs s.mu held.
+func (s *Sim) setKeys(h *Host, old, st *HostState) error {
+	for _, k := range hostKeys(st) {
+		if other, dup := s.byKey[k]; dup && other != h {
+			return fmt.Errorf("host %s: %q is already used by host %s", st.Name, k, other.view().Name)
+		}
+	}
+	if old != nil {
+		for _, k := range hostKeys(old) {
+			if s.byKey[k] == h {
+				delete(s.byKey, k)
+			}
+		}
+	}
+	for _, k := range hostKeys(st) {
+		s.byKey[k] = h
+	}
+	return nil
 }
 
 func hostKeys(st *HostState) []string {
@@ -157,38 +172,58 @@ func (s *Sim) Scenario() Scenario {
 }
 
 // Name is the host's NetBIOS name.
-func (h *Host) Name() string { return h.snapshot().Name }
+func (h *Host) Name() string { return h.view().Name }
 
 // State returns a copy of the host's state.
-func (h *Host) State() HostState { return h.snapshot() }
+func (h *Host) State() HostState { return h.view().Clone() }
+
+// view is the host's current state, shared and read-only: never modify it
+// or the maps and slices it holds. It costs nothing, unlike State.
+func (h *Host) view() *HostState { return h.snap.Load() }
 
 // Update changes the host's state out of band, as an administrator at the
-// console would ("someone changed the licensing mode by hand").
+// console would ("someone changed the licensing mode by hand"). A new
+// domain moves the host's FQDN. Changing its name or address, or taking
+// another host's FQDN, is a bug in the caller: Update panics.
 func (h *Host) Update(fn func(st *HostState)) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	fn(&h.state)
-	h.publish()
+	st := h.state
+	fn(&st)
+	if err := h.commit(st); err != nil {
+		panic("winsim: Update: " + err.Error())
+	}
 }
 
-// Replace swaps in a whole new state (the control API's PUT). Name and
-// address cannot change: they identify the host.
+// Replace swaps in a whole new state (the control API's PUT).
 func (h *Host) Replace(st HostState) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if !strings.EqualFold(st.Name, h.state.Name) || st.Address != h.state.Address {
-		return fmt.Errorf("host %s: name and address cannot be replaced", h.state.Name)
-	}
 	st = withDefaults(st, 0)
 	if err := validateHost(&st); err != nil {
+		return err
+	}
+	return h.commit(st)
+}
+
+// commit makes st the host's state; it needs h.mu held. Name and address
+// identify the host (its listeners are bound to the address) and cannot
+// change; a new domain rekeys the host's FQDN in the fleet.
+func (h *Host) commit(st HostState) error {
+	old := h.view() // the state before this change
+	if !strings.EqualFold(st.Name, old.Name) || st.Address != old.Address {
+		return fmt.Errorf("host %s: name and address cannot change", old.Name)
+	}
+	h.sim.mu.Lock()
+	err := h.sim.setKeys(h, old, &st)
+	h.sim.mu.Unlock()
+	if err != nil {
 		return err
 	}
 	h.state = st
 	h.publish()
 	return nil
 }
-
-func (h *Host) snapshot() HostState { return h.snap.Load().Clone() }
 
 // publish must run with h.mu held, after every change of h.state.
 func (h *Host) publish() {
@@ -208,13 +243,14 @@ func (h *Host) runOperation(user User, name string, input json.RawMessage) (any,
 	defer h.mu.Unlock()
 	x := &opContext{Host: &h.state, User: user, Now: h.sim.Now(), sim: h.sim}
 	if !user.Admin {
-		var who string
-		if user.Domain != "" {
-			who = strings.ToUpper(strings.SplitN(user.Domain, ".", 2)[0]) + `\` + user.Name
-		} else {
+		// The prelude names WindowsIdentity.Name and $env:COMPUTERNAME.
+		who := accountName(&h.state, user)
+		if user.Domain == "" {
+			// Windows shows LS01\user; winsim keeps ls01\user until
+			// internal/winrmclient's TestNonAdministrator accepts that.
 			who = strings.ToLower(h.state.Name) + `\` + user.Name
 		}
-		return nil, &opError{Kind: "access_denied", Message: fmt.Sprintf("the account %s is not a member of the local Administrators group on %s; RD Licensing and Remote Desktop WMI methods require an administrator", who, h.state.Name)}, x
+		return nil, &opError{Kind: "access_denied", Message: fmt.Sprintf("the account %s is not a member of the local Administrators group on %s; RD Licensing and Remote Desktop WMI methods require an administrator", who, strings.ToUpper(h.state.Name))}, x
 	}
 	res, err := fn(x, input)
 	h.publish()

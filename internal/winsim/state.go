@@ -1,8 +1,6 @@
 package winsim
 
 import (
-	"encoding/json"
-	"fmt"
 	"strings"
 	"time"
 )
@@ -81,7 +79,9 @@ type WinRMConfig struct {
 	// that HTTPS with Basic works out of the box.
 	Basic     bool `json:"basic"`
 	Negotiate bool `json:"negotiate"`
-	Kerberos  bool `json:"kerberos"`
+	// Kerberos: a domain member then offers it in its 401s too; winsim
+	// has no KDC and refuses Kerberos tokens.
+	Kerberos bool `json:"kerberos"`
 	// AllowUnencrypted accepts unencrypted messages over HTTP (Windows
 	// default false: HTTP then needs NTLM or Kerberos message encryption).
 	AllowUnencrypted               bool `json:"allow_unencrypted"`
@@ -381,8 +381,26 @@ func (h *HostState) NetBIOSDomain() string {
 		}
 		return strings.ToUpper(h.Workgroup)
 	}
-	return strings.ToUpper(strings.SplitN(h.Domain, ".", 2)[0])
+	return netBIOSDomainName(h.Domain)
 }
+
+// netBIOSDomainName is the NetBIOS name winsim gives a DNS domain: its
+// first label, upper-case ("contoso.com": "CONTOSO").
+func netBIOSDomainName(dns string) string {
+	return strings.ToUpper(strings.SplitN(dns, ".", 2)[0])
+}
+
+// accountName is u as WindowsIdentity.Name shows it on host st:
+// CONTOSO\alice for a domain account, LS01\Administrator for a local one.
+func accountName(st *HostState, u User) string {
+	if u.Domain != "" {
+		return netBIOSDomainName(u.Domain) + `\` + u.Name
+	}
+	return strings.ToUpper(st.Name) + `\` + u.Name
+}
+
+// userKey identifies an account for shell ownership and quotas.
+func userKey(u User) string { return strings.ToLower(u.Domain + `\` + u.Name) }
 
 // FeatureState is a feature's install state ("Available" when unknown).
 func (h *HostState) FeatureState(name string) string {
@@ -408,14 +426,4 @@ func (h *HostState) RebootPending() bool {
 }
 
 // Clone deep-copies the state through JSON; states are small.
-func (h *HostState) Clone() HostState {
-	b, err := json.Marshal(h)
-	if err != nil {
-		panic(fmt.Sprintf("winsim: clone host state: %v", err))
-	}
-	var c HostState
-	if err := json.Unmarshal(b, &c); err != nil {
-		panic(fmt.Sprintf("winsim: clone host state: %v", err))
-	}
-	return c
-}
+func (h *HostState) Clone() HostState { return cloneJSON(*h) }

@@ -36,8 +36,6 @@ const (
 	stateDone       = nsShell + "/CommandState/Done"
 	stateRunning    = nsShell + "/CommandState/Running"
 	signalTerminate = nsShell + "/signal/terminate"
-	signalCtrlC     = nsShell + "/signal/ctrl_c"
-	signalCtrlBreak = nsShell + "/signal/ctrl_break"
 )
 
 // WS-Management fault codes (HRESULTs, written as unsigned decimals).
@@ -79,6 +77,7 @@ type request struct {
 		MessageID        string `xml:"http://schemas.xmlsoap.org/ws/2004/08/addressing MessageID"`
 		ResourceURI      string `xml:"http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd ResourceURI"`
 		OperationTimeout string `xml:"http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd OperationTimeout"`
+		MaxEnvelopeSize  string `xml:"http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd MaxEnvelopeSize"`
 		SelectorSet      struct {
 			Selectors []selector `xml:"http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd Selector"`
 		} `xml:"http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd SelectorSet"`
@@ -266,10 +265,11 @@ func faultSchema(msg string) *wsFault {
 	return &wsFault{Code: "s:Sender", Subcode: "w:SchemaValidationError", WSMCode: codeSchemaValidation, Reason: msg}
 }
 
-func createResponse(url, shellID, owner, clientIP string, inStreams, outStreams string) string {
+func createResponse(url, shellID, owner, clientIP string, idleTimeoutMS int, inStreams, outStreams string) string {
+	idle := fmt.Sprintf("PT%d.%03dS", idleTimeoutMS/1000, idleTimeoutMS%1000)
 	return `<x:ResourceCreated><a:Address>` + xmlEscape(url) + `</a:Address><a:ReferenceParameters><w:ResourceURI>` + resourceCmd +
 		`</w:ResourceURI><w:SelectorSet><w:Selector Name="ShellId">` + shellID + `</w:Selector></w:SelectorSet></a:ReferenceParameters></x:ResourceCreated>` +
 		`<rsp:Shell><rsp:ShellId>` + shellID + `</rsp:ShellId><rsp:ResourceUri>` + resourceCmd + `</rsp:ResourceUri><rsp:Owner>` + xmlEscape(owner) +
-		`</rsp:Owner><rsp:ClientIP>` + xmlEscape(clientIP) + `</rsp:ClientIP><rsp:IdleTimeOut>PT7200.000S</rsp:IdleTimeOut><rsp:InputStreams>` + xmlEscape(inStreams) +
+		`</rsp:Owner><rsp:ClientIP>` + xmlEscape(clientIP) + `</rsp:ClientIP><rsp:IdleTimeOut>` + idle + `</rsp:IdleTimeOut><rsp:InputStreams>` + xmlEscape(inStreams) +
 		`</rsp:InputStreams><rsp:OutputStreams>` + xmlEscape(outStreams) + `</rsp:OutputStreams><rsp:ShellRunTime>P0DT0H0M0S</rsp:ShellRunTime><rsp:ShellInactivity>P0DT0H0M0S</rsp:ShellInactivity></rsp:Shell>`
 }

@@ -57,8 +57,15 @@ const (
 
 var signature = []byte("NTLMSSP\x00")
 
-// serverVersion is what Windows Server 2022 reports: 10.0 build 20348, NTLMSSP revision 15.
-var serverVersion = [8]byte{10, 0, 0x4c, 0x4f, 0, 0, 0, 15}
+// version is the CHALLENGE's VERSION field: Windows 10.0 (every Server
+// release since 2016), the build, NTLMSSP revision 15.
+func (s *Server) version() []byte {
+	build := s.ProductBuild
+	if build == 0 {
+		build = 20348
+	}
+	return []byte{10, 0, byte(build), byte(build >> 8), 0, 0, 0, 15}
+}
 
 // MessageType returns 1, 2 or 3 for an NTLMSSP NEGOTIATE, CHALLENGE or
 // AUTHENTICATE message and 0 for anything else (including SPNEGO-wrapped

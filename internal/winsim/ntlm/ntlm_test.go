@@ -102,7 +102,7 @@ func TestBodgitHandshakeAndSealing(t *testing.T) {
 				flagTargetTypeDomain | flagESS | flagTargetInfo | flag128 | flagKeyExch | flag56
 			if tc.opts != nil {
 				want |= flagVersion
-				if !bytes.Equal(challenge[48:56], serverVersion[:]) {
+				if !bytes.Equal(challenge[48:56], testServer().version()) {
 					t.Errorf("challenge version % x", challenge[48:56])
 				}
 			}
@@ -791,6 +791,34 @@ func TestIsEncryptedAndParseAuthorization(t *testing.T) {
 		}
 		if ok && MessageType(token) != 1 {
 			t.Errorf("MessageType = %d", MessageType(token))
+		}
+	}
+}
+
+// The CHALLENGE's VERSION is the host's: Windows 10.0, its build, NTLMSSP
+// revision 15; Server 2022 (build 20348) when no build is given.
+func TestChallengeVersion(t *testing.T) {
+	neg := make([]byte, 32)
+	copy(neg, signature)
+	binary.LittleEndian.PutUint32(neg[8:], msgNegotiate)
+	binary.LittleEndian.PutUint32(neg[12:], flagUnicode|flagNTLM|flagVersion)
+	for _, tc := range []struct {
+		build uint16
+		want  []byte
+	}{
+		{0, []byte{10, 0, 0x7c, 0x4f, 0, 0, 0, 15}},     // 20348
+		{14393, []byte{10, 0, 0x39, 0x38, 0, 0, 0, 15}}, // Server 2016
+		{17763, []byte{10, 0, 0x63, 0x45, 0, 0, 0, 15}}, // Server 2019
+		{26100, []byte{10, 0, 0xf4, 0x65, 0, 0, 0, 15}}, // Server 2025
+	} {
+		srv := testServer()
+		srv.ProductBuild = tc.build
+		challenge, _, err := srv.Challenge(neg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if flagsOf(challenge)&flagVersion == 0 || !bytes.Equal(challenge[48:56], tc.want) {
+			t.Errorf("build %d: flags 0x%08x, version % x, want % x", tc.build, flagsOf(challenge), challenge[48:56], tc.want)
 		}
 	}
 }

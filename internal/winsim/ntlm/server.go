@@ -34,6 +34,9 @@ type Server struct {
 	DNSComputer     string           // e.g. "ls01.contoso.com"
 	DNSDomain       string           // e.g. "contoso.com"; empty for a workgroup
 	Now             func() time.Time // optional; used for MsvAvTimestamp
+	// ProductBuild is the Windows build the CHALLENGE's VERSION reports
+	// (e.g. 17763 for Server 2019); 0 means 20348, Server 2022.
+	ProductBuild uint16
 }
 
 // Handshake is the server state of one NTLM exchange (one TCP connection).
@@ -143,7 +146,7 @@ func (s *Server) Challenge(negotiate []byte) (challenge []byte, h *Handshake, er
 	copy(msg[24:32], h.serverChallenge[:])
 	putField(msg, 40, len(info), headerLen+len(name))
 	if flags&flagVersion != 0 {
-		copy(msg[48:56], serverVersion[:])
+		copy(msg[48:56], s.version())
 	}
 	msg = append(msg, name...)
 	msg = append(msg, info...)
