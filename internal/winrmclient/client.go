@@ -168,29 +168,35 @@ func asError(err error, op, host string) *Error {
 // the host, or when the operation is idempotent.
 func (p *hostPool) run(ctx context.Context, op Operation, input []byte, log hclog.Logger) (*envelope, error) {
 	const attempts = 3
+	// delivered: some attempt's request may have reached the process, so a
+	// non-idempotent operation may have run whatever ends this call.
+	delivered := false
+	fail := func(err error) error {
+		if !delivered || op.Idempotent {
+			return err
+		}
+		e := asError(err, op.Name, p.host)
+		e.OutcomeUnknown = true
+		e.Message += ". The operation may have run on the host: look before running it again"
+		return e
+	}
 	for attempt := 1; ; attempt++ {
-		env, delivered, err := p.runOnce(ctx, op, input, log)
+		env, sent, err := p.runOnce(ctx, op, input, log)
 		if err == nil {
 			return env, nil
 		}
+		delivered = delivered || sent
 		if ctx.Err() != nil {
-			return nil, ctxError(ctx, "running "+op.Name+" on "+p.host)
+			return nil, fail(ctxError(ctx, "running "+op.Name+" on "+p.host))
 		}
 		var e *Error
 		transient := errors.As(err, &e) && !e.final && (e.Kind == KindTransport || e.Kind == KindQuota || e.transient)
-		safe := !delivered || op.Idempotent
-		if !transient || !safe || attempt == attempts {
-			if delivered && !op.Idempotent && transient {
-				e := asError(err, op.Name, p.host)
-				e.OutcomeUnknown = true
-				e.Message += ". The operation may have run on the host: look before running it again"
-				return nil, e
-			}
-			return nil, err
+		if !transient || (delivered && !op.Idempotent) || attempt == attempts {
+			return nil, fail(err)
 		}
 		log.Debug("retrying operation", "attempt", attempt+1, "error", errMessage(err))
 		if err := sleepCtx(ctx, time.Duration(attempt)*300*time.Millisecond); err != nil {
-			return nil, ctxError(ctx, "running "+op.Name+" on "+p.host)
+			return nil, fail(ctxError(ctx, "running "+op.Name+" on "+p.host))
 		}
 	}
 }
