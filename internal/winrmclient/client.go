@@ -177,7 +177,7 @@ func (p *hostPool) run(ctx context.Context, op Operation, input []byte, log hclo
 		}
 		e := asError(err, op.Name, p.host)
 		e.OutcomeUnknown = true
-		e.Message += ". The operation may have run on the host: look before running it again"
+		e.Message = strings.TrimSuffix(e.Message, ".") + ". The operation may have run on the host: look before running it again"
 		return e
 	}
 	for attempt := 1; ; attempt++ {

@@ -62,6 +62,9 @@ type Config struct {
 	Logger hclog.Logger
 	// DialContext replaces the TCP dialer (tests).
 	DialContext func(ctx context.Context, network, addr string) (net.Conn, error)
+
+	// stdinHook, set by tests only, rewrites a request's stdin.
+	stdinHook func(data []byte, eof bool) ([]byte, bool)
 }
 
 // KerberosConfig holds the Kerberos settings.

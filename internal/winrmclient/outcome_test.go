@@ -2,6 +2,7 @@ package winrmclient_test
 
 import (
 	"context"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -59,5 +60,82 @@ func TestDeadlineAfterDeliveryLeavesOutcomeUnknown(t *testing.T) {
 				t.Fatalf("OutcomeUnknown set for an idempotent operation: %v", err)
 			}
 		})
+	}
+}
+
+// installRuns counts the install_key_pack runs the host saw after mark.
+func installRuns(h *winsim.Host, mark int64) (n int) {
+	for _, e := range h.Log(mark) {
+		if e.Event == "operation" && e.Operation == "install_key_pack" {
+			n++
+		}
+	}
+	return n
+}
+
+// A request the host refused, or never received, did not run: it is
+// retried, and never reported as one that may have run.
+func TestUndeliveredRequestIsNotReportedAsMayHaveRun(t *testing.T) {
+	t.Run("fault answers the Send", func(t *testing.T) {
+		sim := startSim(t, activatedLS("LS01"))
+		h := sim.Host("LS01")
+		c := warmClient(t, sim, h, nil)
+		addFault(t, h, winsim.Fault{Type: winsim.FaultSOAP, Action: "Send", Code: winrmclient.FaultCodeQuotaOperations, Subcode: "w:QuotaLimit", Message: "The WS-Management service cannot process the request. This user is allowed a maximum number of 1500 concurrent operations, which has been exceeded. ", Count: 1})
+		mark := h.LogSeq()
+		_, err := rds.InstallKeyPack.Run(ctxT(t), c, "", retailInput)
+		// Retried, then run once: the empty Clearinghouse refuses the code.
+		wantKind(t, err, winrmclient.KindInvalidCode)
+		if n := installRuns(h, mark); n != 1 {
+			t.Fatalf("install_key_pack ran %d times, want 1", n)
+		}
+	})
+	t.Run("non-retryable fault answers the Send", func(t *testing.T) {
+		sim := startSim(t, activatedLS("LS01"))
+		h := sim.Host("LS01")
+		c := warmClient(t, sim, h, nil)
+		addFault(t, h, winsim.Fault{Type: winsim.FaultSOAP, Action: "Send", Count: 1})
+		_, err := rds.InstallKeyPack.Run(ctxT(t), c, "", retailInput)
+		if e := kindError(t, err, winrmclient.KindProtocol); e.OutcomeUnknown {
+			t.Fatalf("a refused Send reported as may have run: %v", err)
+		}
+	})
+	t.Run("host restarting", func(t *testing.T) {
+		sim := startSim(t, activatedLS("LS01"))
+		h := sim.Host("LS01")
+		c := warmClient(t, sim, h, nil)
+		mark := h.LogSeq()
+		h.Reboot(3 * time.Second)
+		_, err := rds.InstallKeyPack.Run(ctxT(t), c, "", retailInput)
+		if e := kindError(t, err, winrmclient.KindTransport, "refused"); e.OutcomeUnknown {
+			t.Fatalf("a connection refused reported as may have run: %v", err)
+		}
+		if n := installRuns(h, mark); n != 0 {
+			t.Fatalf("install_key_pack ran %d times", n)
+		}
+	})
+}
+
+// A process that exits right after its answer is not reused: the next
+// operation starts a new one instead of writing to a dead one.
+func TestProcessThatExitedAfterAnsweringIsNotReused(t *testing.T) {
+	sim := startSim(t, activatedLS("LS01"))
+	h := sim.Host("LS01")
+	var sends atomic.Int32
+	c := clientFor(t, sim, h, func(cfg *winrmclient.Config) {
+		// The first request closes stdin: powershell.exe answers, then exits.
+		winrmclient.SetStdinHook(cfg, func(data []byte, eof bool) ([]byte, bool) {
+			return data, eof || sends.Add(1) == 1
+		})
+	})
+	// The answer and the exit come back in one Receive.
+	addFault(t, h, winsim.Fault{Type: winsim.FaultDelay, Action: "Receive", DelayMS: 300, Count: 1})
+	if _, err := rds.GetHostInfo.Run(ctxT(t), c, "", rds.NoInput{}); err != nil {
+		t.Fatal(err)
+	}
+	mark := h.LogSeq()
+	_, err := rds.InstallKeyPack.Run(ctxT(t), c, "", retailInput)
+	wantKind(t, err, winrmclient.KindInvalidCode)
+	if n := installRuns(h, mark); n != 1 {
+		t.Fatalf("install_key_pack ran %d times, want 1", n)
 	}
 }

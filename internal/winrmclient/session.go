@@ -47,6 +47,7 @@ type session struct {
 	p       *hostPool
 	shellID string
 	cmdID   string // the running bootstrap; "" when none
+	exited  bool   // the bootstrap exited after its last answer
 	// fresh is set until the prelude went to the running process: it
 	// travels with the first request, saving a round trip.
 	fresh    bool
@@ -115,7 +116,10 @@ func (s *session) startProcess(ctx context.Context) error {
 	return nil
 }
 
-func (s *session) send(ctx context.Context, data []byte, eof bool) error {
+// send writes data to the process's stdin. delivered reports whether
+// the request may have reached the process: only the last chunk completes
+// its line, and a refused chunk was not delivered.
+func (s *session) send(ctx context.Context, data []byte, eof bool) (delivered bool, err error) {
 	// Stay well inside the host's envelope limit: base64 grows data by 4/3.
 	const chunk = 96 << 10
 	for len(data) > 0 || eof {
@@ -125,14 +129,14 @@ func (s *session) send(ctx context.Context, data []byte, eof bool) error {
 		_, err := s.p.t.post(ctx, []byte(msg.String()))
 		msg.Free()
 		if err != nil {
-			return err
+			return last && !isUnsent(err), err
 		}
 		data = data[n:]
 		if last {
 			break
 		}
 	}
-	return nil
+	return true, nil
 }
 
 // call runs one operation. delivered tells whether the request may have
@@ -145,7 +149,9 @@ func (s *session) call(ctx context.Context, op Operation, input []byte, log hclo
 		return nil, false, err
 	}
 	payload := base64.StdEncoding.EncodeToString(line) + "\n"
-	if s.p.c.cfg.PerOperationProcess {
+	// The process may be gone: one per operation, or it exited after
+	// its last answer.
+	if s.cmdID == "" {
 		if err := s.startProcess(ctx); err != nil {
 			return nil, false, err
 		}
@@ -154,11 +160,15 @@ func (s *session) call(ctx context.Context, op Operation, input []byte, log hclo
 		payload = s.p.preludeLine + payload
 		s.fresh = false
 	}
-	if err := s.send(ctx, []byte(payload), s.p.c.cfg.PerOperationProcess); err != nil {
-		return nil, !isShellGone(err), err
+	data, eof := []byte(payload), s.p.c.cfg.PerOperationProcess
+	if h := s.p.c.cfg.stdinHook; h != nil {
+		data, eof = h(data, eof)
+	}
+	if delivered, err := s.send(ctx, data, eof); err != nil {
+		return nil, delivered, err
 	}
 	env, err = s.receive(ctx, id, log)
-	if err == nil && s.p.c.cfg.PerOperationProcess {
+	if err == nil && (s.p.c.cfg.PerOperationProcess || s.exited) {
 		s.signal(ctx)
 	}
 	s.ops++
@@ -207,6 +217,8 @@ func (s *session) receive(ctx context.Context, id string, log hclog.Logger) (*en
 			s.out = s.out[i+1:]
 			line = bytes.TrimPrefix(line, []byte("\xef\xbb\xbf"))
 			if j := bytes.Index(line, prefix); j >= 0 {
+				// A process that exited after answering gets no more requests.
+				s.exited = done
 				return decodeEnvelope(line[j+len(prefix):], s.p.host)
 			}
 			if len(bytes.TrimSpace(line)) > 0 && !bytes.HasPrefix(line, []byte(responsePrefix)) {
@@ -264,7 +276,7 @@ func (s *session) signal(ctx context.Context) {
 	msg := winrm.NewSignalRequest(s.p.t.url, s.shellID, s.cmdID, s.p.params)
 	_, _ = s.p.t.post(ctx, []byte(msg.String()))
 	msg.Free()
-	s.cmdID = ""
+	s.cmdID, s.exited = "", false
 }
 
 // close signals the command and deletes the shell with a fresh, short

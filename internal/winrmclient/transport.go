@@ -65,6 +65,8 @@ type pconn struct {
 	authed   bool
 	lastUsed time.Time
 	broken   bool
+	// wrote: the current message went out (in part or whole) on c.
+	wrote bool
 }
 
 // idleConnTimeout stays below HTTP.sys's idle connection timeout (120 s).
@@ -95,21 +97,23 @@ func newTransport(cfg Config, host string) *transport {
 }
 
 // post sends one SOAP message and returns the reply. Faults come back as
-// *Error wrapping a *Fault.
+// *Error wrapping a *Fault. Errors are marked unsent when the host cannot
+// have acted on the message.
 func (t *transport) post(ctx context.Context, msg []byte) ([]byte, error) {
 	select {
 	case t.slots <- struct{}{}:
 	case <-ctx.Done():
-		return nil, ctxError(ctx, "waiting for a free connection to "+t.host)
+		return nil, asUnsent(ctxError(ctx, "waiting for a free connection to "+t.host))
 	}
 	defer func() { <-t.slots }()
 
 	action := soapAction(msg)
 	pc, reused, err := t.conn(ctx)
 	if err != nil {
-		return nil, err
+		return nil, asUnsent(err)
 	}
 	start := time.Now()
+	pc.wrote = false
 	status, body, err := t.exchange(ctx, pc, msg)
 	opLogger(ctx, t.log).Trace("wsman exchange", "action", action, "status", status, "reply_bytes", len(body), "reused_conn", reused, "duration", time.Since(start))
 	if err != nil {
@@ -118,10 +122,18 @@ func (t *transport) post(ctx context.Context, msg []byte) ([]byte, error) {
 		// decides what is safe to run again.
 		pc.broken = true
 		t.release(pc)
-		return nil, t.transportError(ctx, err)
+		err = t.transportError(ctx, err)
+		if !pc.wrote {
+			err = asUnsent(err)
+		}
+		return nil, err
 	}
 	t.release(pc)
-	return t.checkReply(status, body, action)
+	if body, err = t.checkReply(status, body, action); err != nil {
+		// The host answered, and refused the message.
+		return nil, asUnsent(err)
+	}
+	return body, nil
 }
 
 func (t *transport) checkReply(status int, body []byte, action string) ([]byte, error) {
@@ -403,6 +415,7 @@ func (t *transport) roundTrip(ctx context.Context, pc *pconn, h http.Header, con
 		req.Body = http.NoBody
 	}
 	t.exchanges.Add(1)
+	pc.wrote = pc.wrote || len(body) > 0 // only handshake legs are empty
 	if err := req.Write(pc.c); err != nil {
 		return 0, nil, nil, wrapCtx(ctx, err)
 	}
