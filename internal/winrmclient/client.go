@@ -180,6 +180,7 @@ func (p *hostPool) run(ctx context.Context, op Operation, input []byte, log hclo
 		e.Message = strings.TrimSuffix(e.Message, ".") + ". The operation may have run on the host: look before running it again"
 		return e
 	}
+	lostShell := false
 	for attempt := 1; ; attempt++ {
 		env, sent, err := p.runOnce(ctx, op, input, log)
 		if err == nil {
@@ -188,6 +189,12 @@ func (p *hostPool) run(ctx context.Context, op Operation, input []byte, log hclo
 		delivered = delivered || sent
 		if ctx.Err() != nil {
 			return nil, fail(ctxError(ctx, "running "+op.Name+" on "+p.host))
+		}
+		if !sent && isShellGone(err) && !lostShell {
+			// A shell lost with the idle ones (a restart): not an attempt.
+			lostShell = true
+			attempt--
+			continue
 		}
 		var e *Error
 		transient := errors.As(err, &e) && !e.final && (e.Kind == KindTransport || e.Kind == KindQuota || e.transient)
@@ -225,8 +232,13 @@ func (p *hostPool) runOnce(ctx context.Context, op Operation, input []byte, log 
 	if err != nil {
 		return nil, false, err
 	}
+	lastUsed := s.lastUsed
 	env, delivered, err := s.call(ctx, op, input, log)
 	if err != nil {
+		if isShellGone(err) {
+			s.gone = true
+			p.dropStale(lastUsed)
+		}
 		s.close(log)
 		return nil, delivered, err
 	}
@@ -251,6 +263,22 @@ func (p *hostPool) put(s *session) {
 	p.mu.Lock()
 	p.idle = append(p.idle, s)
 	p.mu.Unlock()
+}
+
+// dropStale forgets the idle sessions last used before since, without
+// closing them: the host lost a shell used then, and a restart or its
+// idle timeout (least recently used first) took theirs too.
+func (p *hostPool) dropStale(since time.Time) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	keep := p.idle[:0]
+	for _, s := range p.idle {
+		if s.lastUsed.After(since) {
+			keep = append(keep, s)
+		}
+	}
+	clear(p.idle[len(keep):])
+	p.idle = keep
 }
 
 // closeIdle closes sessions idle for longer than maxIdle (all with 0).

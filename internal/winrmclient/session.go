@@ -48,6 +48,7 @@ type session struct {
 	shellID string
 	cmdID   string // the running bootstrap; "" when none
 	exited  bool   // the bootstrap exited after its last answer
+	gone    bool   // the host no longer has the shell
 	// fresh is set until the prelude went to the running process: it
 	// travels with the first request, saving a round trip.
 	fresh    bool
@@ -270,29 +271,33 @@ func decodeEnvelope(b64 []byte, host string) (*envelope, error) {
 // signal ends the current command (terminate), as MS-WSMV asks after its
 // output has been read.
 func (s *session) signal(ctx context.Context) {
-	if s.cmdID == "" {
+	if s.cmdID == "" || s.gone {
 		return
 	}
 	msg := winrm.NewSignalRequest(s.p.t.url, s.shellID, s.cmdID, s.p.params)
-	_, _ = s.p.t.post(ctx, []byte(msg.String()))
+	_, err := s.p.t.post(ctx, []byte(msg.String()))
 	msg.Free()
 	s.cmdID, s.exited = "", false
+	s.gone = isShellGone(err)
 }
 
 // close signals the command and deletes the shell with a fresh, short
 // context, so that a canceled operation leaves nothing open on the host.
+// A shell the host lost needs neither.
 func (s *session) close(log hclog.Logger) {
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	s.signal(ctx)
-	msg := winrm.NewDeleteShellRequest(s.p.t.url, s.shellID, s.p.params)
-	_, err := s.p.t.post(ctx, []byte(msg.String()))
-	msg.Free()
-	if err != nil && !isShellGone(err) {
-		log.Debug("could not delete shell", "shell", shortID(s.shellID), "error", err.Error())
-		return
+	if !s.gone {
+		msg := winrm.NewDeleteShellRequest(s.p.t.url, s.shellID, s.p.params)
+		_, err := s.p.t.post(ctx, []byte(msg.String()))
+		msg.Free()
+		if err != nil && !isShellGone(err) {
+			log.Debug("could not delete shell", "shell", shortID(s.shellID), "error", err.Error())
+			return
+		}
 	}
-	log.Debug("shell deleted", "shell", shortID(s.shellID), "operations", s.ops)
+	log.Debug("shell closed", "shell", shortID(s.shellID), "operations", s.ops)
 }
 
 func isShellGone(err error) bool {
