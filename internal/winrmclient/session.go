@@ -26,7 +26,7 @@ var preludeScript string
 // responsePrefix starts the prelude's one response line per request.
 const responsePrefix = "#rdsl:"
 
-// maxStderr caps the stderr kept for an error message.
+// maxStderr caps the stderr kept for an error message (its end is kept).
 const maxStderr = 64 << 10
 
 // BootstrapCommand is the constant command line every operation runs
@@ -53,8 +53,8 @@ type session struct {
 	// travels with the first request, saving a round trip.
 	fresh    bool
 	seq      int
-	out      []byte // stdout not yet split into lines
-	stderr   bytes.Buffer
+	out      []byte     // stdout not yet split into lines
+	stderr   stderrTail // of the current operation
 	lastUsed time.Time
 	ops      int
 }
@@ -112,7 +112,7 @@ func (s *session) startProcess(ctx context.Context) error {
 		return &Error{Kind: KindProtocol, Host: s.p.host, Message: fmt.Sprintf("cannot read the command id from the host's Command response: %v", err)}
 	}
 	s.cmdID = id
-	s.out, s.stderr = nil, bytes.Buffer{}
+	s.out = nil
 	s.fresh = true
 	return nil
 }
@@ -150,6 +150,7 @@ func (s *session) call(ctx context.Context, op Operation, input []byte, log hclo
 		return nil, false, err
 	}
 	payload := base64.StdEncoding.EncodeToString(line) + "\n"
+	s.stderr = stderrTail{}
 	// The process may be gone: one per operation, or it exited after
 	// its last answer.
 	if s.cmdID == "" {
@@ -205,9 +206,7 @@ func (s *session) receive(ctx context.Context, id string, log hclog.Logger) (*en
 		if perr != nil {
 			return nil, &Error{Kind: KindProtocol, Host: s.p.host, Message: "cannot read the host's Receive response: " + perr.Error()}
 		}
-		if s.stderr.Len() < maxStderr {
-			s.stderr.Write(stderr.Bytes())
-		}
+		s.stderr.write(stderr.Bytes())
 		s.out = append(s.out, stdout.Bytes()...)
 		for {
 			i := bytes.IndexByte(s.out, '\n')
@@ -243,8 +242,34 @@ func (s *session) receive(ctx context.Context, id string, log hclog.Logger) (*en
 	}
 }
 
+// stderrTail keeps the end of what the process wrote to stderr: a crash
+// explains itself last.
+type stderrTail struct {
+	b   []byte
+	cut bool
+}
+
+func (t *stderrTail) write(p []byte) {
+	t.b = append(t.b, p...)
+	if n := len(t.b) - maxStderr; n > 0 {
+		t.b = append(t.b[:0:0], t.b[n:]...)
+		t.cut = true
+	}
+}
+
+// text decodes what was kept; after a cut, from the next whole CLIXML document.
+func (t *stderrTail) text() string {
+	b := t.b
+	if t.cut {
+		if i := bytes.Index(b, []byte("<Objs")); i >= 0 {
+			b = append([]byte("#< CLIXML\r\n"), b[i:]...)
+		}
+	}
+	return DecodeStderr(b)
+}
+
 func (s *session) processDied(exit int) error {
-	text := DecodeStderr(s.stderr.Bytes())
+	text := s.stderr.text()
 	msg := fmt.Sprintf("powershell.exe on %s exited with code %d before answering", s.p.host, exit)
 	if text != "" {
 		msg += ": " + text
