@@ -39,8 +39,9 @@ type hostPool struct {
 	preludeLine string
 	slots       chan struct{}
 
-	mu   sync.Mutex
-	idle []*session
+	mu     sync.Mutex
+	idle   []*session
+	closed bool // sessions are closed, not pooled
 }
 
 // New checks the configuration and returns a client. It does not connect.
@@ -242,13 +243,17 @@ func (p *hostPool) runOnce(ctx context.Context, op Operation, input []byte, log 
 		s.close(log)
 		return nil, delivered, err
 	}
-	p.put(s)
+	p.put(s, log)
 	return env, delivered, nil
 }
 
 // take returns the most recently used idle session, or a new one.
 func (p *hostPool) take(ctx context.Context, log hclog.Logger) (*session, error) {
 	p.mu.Lock()
+	if p.closed {
+		p.mu.Unlock()
+		return nil, &Error{Kind: KindCanceled, Host: p.host, Message: "the client is closed"}
+	}
 	if n := len(p.idle); n > 0 {
 		s := p.idle[n-1]
 		p.idle = p.idle[:n-1]
@@ -259,10 +264,31 @@ func (p *hostPool) take(ctx context.Context, log hclog.Logger) (*session, error)
 	return p.newSession(ctx, log)
 }
 
-func (p *hostPool) put(s *session) {
+// put pools s for the next operation; after Close it closes s instead.
+func (p *hostPool) put(s *session, log hclog.Logger) {
 	p.mu.Lock()
+	if p.closed {
+		p.mu.Unlock()
+		s.close(log)
+		return
+	}
 	p.idle = append(p.idle, s)
 	p.mu.Unlock()
+}
+
+// shutdown closes the idle sessions and connections, and those of
+// operations still running as they end.
+func (p *hostPool) shutdown() {
+	p.mu.Lock()
+	p.closed = true
+	idle := p.idle
+	p.idle = nil
+	p.mu.Unlock()
+	log := p.c.cfg.Logger.With("host", p.host)
+	for _, s := range idle {
+		s.close(log)
+	}
+	p.t.shutdown()
 }
 
 // dropStale forgets the idle sessions last used before since, without
@@ -329,7 +355,7 @@ func (c *Client) allPools() []*hostPool {
 }
 
 // Close deletes every idle shell on every host and closes connections.
-// Operations still running keep their sessions until they finish.
+// Operations still running delete their shells as they end.
 func (c *Client) Close() error {
 	c.mu.Lock()
 	if c.closed {
@@ -342,7 +368,7 @@ func (c *Client) Close() error {
 	var wg sync.WaitGroup
 	for _, p := range c.allPools() {
 		wg.Add(1)
-		go func() { defer wg.Done(); p.closeIdle(0) }()
+		go func() { defer wg.Done(); p.shutdown() }()
 	}
 	wg.Wait()
 	return nil

@@ -79,3 +79,44 @@ func TestFirstOperationAfterRestartSucceeds(t *testing.T) {
 		})
 	}
 }
+
+// Close while operations run: each deletes its shell as it ends, and none
+// makes a new one.
+func TestCloseDuringOperationLeavesNoShell(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		faults []winsim.Fault
+	}{
+		{"operation ends", []winsim.Fault{{Type: winsim.FaultDelay, Operation: "get_host_info", DelayMS: 1000, Count: 1}}},
+		// The Receive's connection breaks after the output: a retry.
+		{"operation retried", []winsim.Fault{
+			{Type: winsim.FaultDelay, Operation: "get_host_info", DelayMS: 1000, Count: 1},
+			{Type: winsim.FaultDropAfter, Action: "Receive", Count: 1},
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sim := startSim(t, lsHost("LS01"))
+			h := sim.Host("LS01")
+			c := clientFor(t, sim, h, nil)
+			for _, f := range tc.faults {
+				addFault(t, h, f)
+			}
+			done := make(chan error, 1)
+			go func() {
+				_, err := rds.GetHostInfo.Run(ctxT(t), c, "", rds.NoInput{})
+				done <- err
+			}()
+			// Close once the operation runs on the host.
+			for len(h.Shells()) == 0 || countHTTP(h, 0, "Send") == 0 {
+				time.Sleep(10 * time.Millisecond)
+			}
+			if err := c.Close(); err != nil {
+				t.Fatal(err)
+			}
+			<-done
+			if n := len(h.Shells()); n != 0 {
+				t.Fatalf("%d shells left open; requests %v", n, httpActions(h, 0))
+			}
+		})
+	}
+}

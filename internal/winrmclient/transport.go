@@ -45,9 +45,10 @@ type transport struct {
 	tlsConf *tls.Config
 	log     hclog.Logger
 
-	slots chan struct{} // one per connection allowed
-	mu    sync.Mutex
-	idle  []*pconn
+	slots  chan struct{} // one per connection allowed
+	mu     sync.Mutex
+	idle   []*pconn
+	closed bool // connections are closed, not pooled
 
 	krbOnce sync.Once
 	krb     *kerberosAuth
@@ -223,12 +224,13 @@ func (pc *pconn) alive() bool {
 }
 
 func (t *transport) release(pc *pconn) {
-	if pc.broken {
+	pc.lastUsed = time.Now()
+	t.mu.Lock()
+	if pc.broken || t.closed {
+		t.mu.Unlock()
 		_ = pc.c.Close()
 		return
 	}
-	pc.lastUsed = time.Now()
-	t.mu.Lock()
 	t.idle = append(t.idle, pc)
 	t.mu.Unlock()
 }
@@ -242,6 +244,14 @@ func (t *transport) closeIdle() {
 	for _, pc := range idle {
 		_ = pc.c.Close()
 	}
+}
+
+// shutdown closes the idle connections, and the others as they are released.
+func (t *transport) shutdown() {
+	t.mu.Lock()
+	t.closed = true
+	t.mu.Unlock()
+	t.closeIdle()
 }
 
 // exchange sends msg on pc with the configured authentication and
