@@ -139,3 +139,31 @@ func TestProcessThatExitedAfterAnsweringIsNotReused(t *testing.T) {
 		t.Fatalf("install_key_pack ran %d times, want 1", n)
 	}
 }
+
+// An answer to another request (the prelude answers id 0 when it cannot
+// read one) ends the operation at once with the prelude's message.
+func TestAnswerToAnotherRequestEndsTheOperation(t *testing.T) {
+	sim := startSim(t, activatedLS("LS01"))
+	h := sim.Host("LS01")
+	var sends atomic.Int32
+	c := clientFor(t, sim, h, func(cfg *winrmclient.Config) {
+		cfg.Timeout = 5 * time.Second
+		winrmclient.SetStdinHook(cfg, func(data []byte, eof bool) ([]byte, bool) {
+			if sends.Add(1) == 2 {
+				data = []byte("not base64!\n")
+			}
+			return data, eof
+		})
+	})
+	if _, err := rds.GetHostInfo.Run(ctxT(t), c, "", rds.NoInput{}); err != nil {
+		t.Fatal(err)
+	}
+	mark := h.LogSeq()
+	_, err := rds.InstallKeyPack.Run(ctxT(t), c, "", retailInput)
+	if e := kindError(t, err, winrmclient.KindProtocol, "cannot read the request"); e.OutcomeUnknown {
+		t.Fatalf("a request the host could not read reported as may have run: %v", err)
+	}
+	if n := installRuns(h, mark); n != 0 {
+		t.Fatalf("install_key_pack ran %d times", n)
+	}
+}

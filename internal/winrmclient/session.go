@@ -175,7 +175,7 @@ func (s *session) call(ctx context.Context, op Operation, input []byte, log hclo
 	}
 	s.ops++
 	s.lastUsed = time.Now()
-	return env, true, err
+	return env, !errors.Is(err, errUnread), err
 }
 
 // receive polls until the response line for id arrives or the process ends.
@@ -221,7 +221,11 @@ func (s *session) receive(ctx context.Context, id string, log hclog.Logger) (*en
 				s.exited = done
 				return decodeEnvelope(line[j+len(prefix):], s.p.host)
 			}
-			if len(bytes.TrimSpace(line)) > 0 && !bytes.HasPrefix(line, []byte(responsePrefix)) {
+			if j := bytes.Index(line, []byte(responsePrefix)); j >= 0 {
+				// Only one request is outstanding: this answer is no one's.
+				return nil, s.strayAnswer(id, line[j+len(responsePrefix):])
+			}
+			if len(bytes.TrimSpace(line)) > 0 {
 				log.Debug("unexpected output from powershell.exe", "line", string(truncate(line, 200)))
 			}
 		}
@@ -266,6 +270,27 @@ func (t *stderrTail) text() string {
 		}
 	}
 	return DecodeStderr(b)
+}
+
+// errUnread marks the prelude's answer to a request it could not read.
+var errUnread = errors.New("request not read")
+
+// strayAnswer is the error for an answer (rest: "<id>:<envelope>") to
+// another request than want.
+func (s *session) strayAnswer(want string, rest []byte) error {
+	got, b64, _ := bytes.Cut(rest, []byte(":"))
+	msg := "no message"
+	if env, err := decodeEnvelope(b64, s.p.host); err == nil && env.Error != nil {
+		msg = env.Error.Message
+	}
+	e := &Error{Kind: KindProtocol, Host: s.p.host}
+	if string(got) == "0" {
+		// The prelude answers id 0 when it cannot decode a request.
+		e.Message, e.cause = "powershell.exe could not read the request: "+msg, errUnread
+	} else {
+		e.Message = fmt.Sprintf("powershell.exe answered request %.20q while request %s was outstanding: %s", got, want, msg)
+	}
+	return e
 }
 
 func (s *session) processDied(exit int) error {
