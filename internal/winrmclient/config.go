@@ -28,7 +28,9 @@ type Config struct {
 	// Insecure skips verification of the host's certificate.
 	Insecure bool
 	// CACert is PEM; it replaces the system roots when set.
-	CACert        []byte
+	CACert []byte
+	// TLSServerName is the name to verify Host's certificate against;
+	// other hosts are verified against their own names.
 	TLSServerName string
 
 	Username string
@@ -72,7 +74,8 @@ type KerberosConfig struct {
 	Realm string
 	// Krb5Conf is the path of a krb5.conf; empty means /etc/krb5.conf.
 	Krb5Conf string
-	// SPN is the service principal; empty means HTTP/<host>.
+	// SPN is Host's service principal; empty, and for other hosts, it is
+	// HTTP/<host>.
 	SPN string
 }
 
@@ -150,6 +153,10 @@ func (c Config) normalize() (Config, error) {
 	}
 	return c, nil
 }
+
+// isDefaultHost: settings that name one host (TLSServerName, Kerberos.SPN)
+// apply to Host only, as one Config serves every host.
+func (c Config) isDefaultHost(host string) bool { return strings.EqualFold(host, c.Host) }
 
 // isoDuration writes d as the ISO 8601 duration WS-Management expects.
 func isoDuration(d time.Duration) string {

@@ -73,9 +73,9 @@ func newKerberosAuth(cfg Config, host string) (*kerberosAuth, error) {
 	if err := cl.Login(); err != nil {
 		return nil, &Error{Kind: KindAuth, Host: host, Message: fmt.Sprintf("Kerberos login as %s@%s failed: %v", user, realm, err)}
 	}
-	spn := cfg.Kerberos.SPN
-	if spn == "" {
-		spn = "HTTP/" + host
+	spn := "HTTP/" + host
+	if cfg.Kerberos.SPN != "" && cfg.isDefaultHost(host) {
+		spn = cfg.Kerberos.SPN
 	}
 	return &kerberosAuth{cl: cl, spn: spn}, nil
 }

@@ -83,9 +83,9 @@ func newTransport(cfg Config, host string) *transport {
 	t.url = scheme + "://" + t.addr + "/wsman"
 	if cfg.HTTPS {
 		t.tlsConf = &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: cfg.Insecure} //nolint:gosec // the user's explicit choice
-		t.tlsConf.ServerName = cfg.TLSServerName
-		if t.tlsConf.ServerName == "" {
-			t.tlsConf.ServerName = host
+		t.tlsConf.ServerName = host
+		if cfg.TLSServerName != "" && cfg.isDefaultHost(host) {
+			t.tlsConf.ServerName = cfg.TLSServerName
 		}
 		if len(cfg.CACert) > 0 {
 			pool := x509.NewCertPool()
@@ -477,7 +477,7 @@ func (t *transport) transportError(ctx context.Context, err error) error {
 	case errors.As(err, &unknownCA):
 		msg = fmt.Sprintf("the certificate of %s is not signed by a trusted authority: set ca_cert to the PEM certificate of the CA that signed the WinRM HTTPS listener's certificate (for a self-signed certificate, the certificate itself), or insecure = true in a lab", t.addr)
 	case errors.As(err, &hostErr):
-		msg = fmt.Sprintf("the certificate of %s is not valid for %q (%v): connect with the name in the certificate, or set tls_server_name", t.addr, t.tlsConf.ServerName, hostErr.Error())
+		msg = fmt.Sprintf("the certificate of %s is not valid for %q (%v): connect with the name in the certificate, or for the provider's host set tls_server_name", t.addr, t.tlsConf.ServerName, hostErr.Error())
 	case errors.As(err, &dnsErr):
 		msg = fmt.Sprintf("cannot resolve %s: %v", t.host, dnsErr.Err)
 	case errors.Is(err, syscall.ECONNREFUSED):
