@@ -22,9 +22,9 @@ func addFault(t *testing.T, h *winsim.Host, f winsim.Fault) {
 // enough to exercise a non-idempotent operation.
 var retailInput = rds.InstallKeyPackInput{Program: "retail", LicenseCode: "BCDFGHJKMPQRTVWXY23467896", ProductVersion: 7, ProductType: 0}
 
-// activatedLS is a license server ready to install CALs.
-func activatedLS(name string) winsim.HostState {
-	st := lsHost(name)
+// activatedLS is a license server, LS01, ready to install CALs.
+func activatedLS() winsim.HostState {
+	st := lsHost("LS01")
 	st.LicenseServer.Activated = true
 	st.LicenseServer.LicenseServerID = winsim.LicenseServerIDFor(st.LicenseServer.ProductID)
 	return st
@@ -63,7 +63,7 @@ func TestNonIdempotentOperationIsNeverRunTwice(t *testing.T) {
 		{Type: winsim.FaultDropAfter, Action: "Send", Count: 1},
 	} {
 		t.Run(f.Type+"/"+f.Action+f.Operation, func(t *testing.T) {
-			sim := startSim(t, activatedLS("LS01"))
+			sim := startSim(t, activatedLS())
 			h := sim.Host("LS01")
 			c := clientFor(t, sim, h, nil)
 			// Warm the session so that the install is one Send and one Receive.
@@ -91,7 +91,7 @@ func TestNonIdempotentOperationIsNeverRunTwice(t *testing.T) {
 }
 
 func TestNonIdempotentOperationIsRetriedWhenNothingWasSent(t *testing.T) {
-	sim := startSim(t, activatedLS("LS01"))
+	sim := startSim(t, activatedLS())
 	h := sim.Host("LS01")
 	addFault(t, h, winsim.Fault{Type: winsim.FaultHTTPStatus, Action: "Create", Status: 503, Count: 1})
 	c := clientFor(t, sim, h, nil)

@@ -13,9 +13,9 @@ import (
 
 // warmClient returns a client whose session on h is warm, so that the
 // next operation is one Send and one Receive.
-func warmClient(t *testing.T, sim *winsim.Sim, h *winsim.Host, mutate func(*winrmclient.Config)) *winrmclient.Client {
+func warmClient(t *testing.T, sim *winsim.Sim, h *winsim.Host) *winrmclient.Client {
 	t.Helper()
-	c := clientFor(t, sim, h, mutate)
+	c := clientFor(t, sim, h, nil)
 	if _, err := rds.GetHostInfo.Run(ctxT(t), c, "", rds.NoInput{}); err != nil {
 		t.Fatal(err)
 	}
@@ -40,9 +40,9 @@ func TestDeadlineAfterDeliveryLeavesOutcomeUnknown(t *testing.T) {
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			sim := startSim(t, activatedLS("LS01"))
+			sim := startSim(t, activatedLS())
 			h := sim.Host("LS01")
-			c := warmClient(t, sim, h, nil)
+			c := warmClient(t, sim, h)
 			addFault(t, h, winsim.Fault{Type: winsim.FaultDelay, Operation: "install_key_pack", DelayMS: 1500})
 			ctx, cancel := tc.ctx()
 			defer cancel()
@@ -77,9 +77,9 @@ func installRuns(h *winsim.Host, mark int64) (n int) {
 // retried, and never reported as one that may have run.
 func TestUndeliveredRequestIsNotReportedAsMayHaveRun(t *testing.T) {
 	t.Run("fault answers the Send", func(t *testing.T) {
-		sim := startSim(t, activatedLS("LS01"))
+		sim := startSim(t, activatedLS())
 		h := sim.Host("LS01")
-		c := warmClient(t, sim, h, nil)
+		c := warmClient(t, sim, h)
 		addFault(t, h, winsim.Fault{Type: winsim.FaultSOAP, Action: "Send", Code: winrmclient.FaultCodeQuotaOperations, Subcode: "w:QuotaLimit", Message: "The WS-Management service cannot process the request. This user is allowed a maximum number of 1500 concurrent operations, which has been exceeded. ", Count: 1})
 		mark := h.LogSeq()
 		_, err := rds.InstallKeyPack.Run(ctxT(t), c, "", retailInput)
@@ -90,9 +90,9 @@ func TestUndeliveredRequestIsNotReportedAsMayHaveRun(t *testing.T) {
 		}
 	})
 	t.Run("non-retryable fault answers the Send", func(t *testing.T) {
-		sim := startSim(t, activatedLS("LS01"))
+		sim := startSim(t, activatedLS())
 		h := sim.Host("LS01")
-		c := warmClient(t, sim, h, nil)
+		c := warmClient(t, sim, h)
 		addFault(t, h, winsim.Fault{Type: winsim.FaultSOAP, Action: "Send", Count: 1})
 		_, err := rds.InstallKeyPack.Run(ctxT(t), c, "", retailInput)
 		if e := kindError(t, err, winrmclient.KindProtocol); e.OutcomeUnknown {
@@ -100,9 +100,9 @@ func TestUndeliveredRequestIsNotReportedAsMayHaveRun(t *testing.T) {
 		}
 	})
 	t.Run("host restarting", func(t *testing.T) {
-		sim := startSim(t, activatedLS("LS01"))
+		sim := startSim(t, activatedLS())
 		h := sim.Host("LS01")
-		c := warmClient(t, sim, h, nil)
+		c := warmClient(t, sim, h)
 		mark := h.LogSeq()
 		h.Reboot(3 * time.Second)
 		_, err := rds.InstallKeyPack.Run(ctxT(t), c, "", retailInput)
@@ -118,7 +118,7 @@ func TestUndeliveredRequestIsNotReportedAsMayHaveRun(t *testing.T) {
 // A process that exits right after its answer is not reused: the next
 // operation starts a new one instead of writing to a dead one.
 func TestProcessThatExitedAfterAnsweringIsNotReused(t *testing.T) {
-	sim := startSim(t, activatedLS("LS01"))
+	sim := startSim(t, activatedLS())
 	h := sim.Host("LS01")
 	var sends atomic.Int32
 	c := clientFor(t, sim, h, func(cfg *winrmclient.Config) {
@@ -143,7 +143,7 @@ func TestProcessThatExitedAfterAnsweringIsNotReused(t *testing.T) {
 // An answer to another request (the prelude answers id 0 when it cannot
 // read one) ends the operation at once with the prelude's message.
 func TestAnswerToAnotherRequestEndsTheOperation(t *testing.T) {
-	sim := startSim(t, activatedLS("LS01"))
+	sim := startSim(t, activatedLS())
 	h := sim.Host("LS01")
 	var sends atomic.Int32
 	c := clientFor(t, sim, h, func(cfg *winrmclient.Config) {
