@@ -61,6 +61,7 @@ type transport struct {
 // pconn is one TCP (or TLS) connection and the NTLM context bound to it.
 type pconn struct {
 	c        net.Conn
+	tcp      net.Conn // under TLS
 	br       *bufio.Reader
 	sec      *ntlmssp.SecuritySession
 	authed   bool
@@ -68,6 +69,9 @@ type pconn struct {
 	broken   bool
 	// wrote: the current message went out (in part or whole) on c.
 	wrote bool
+	// watch gets the result of a read started when c went idle: it
+	// returns at once when the host closes c.
+	watch chan error
 }
 
 // idleConnTimeout stays below HTTP.sys's idle connection timeout (120 s).
@@ -199,28 +203,32 @@ func (t *transport) conn(ctx context.Context) (*pconn, bool, error) {
 	if err != nil {
 		return nil, false, t.transportError(ctx, err)
 	}
+	pc := &pconn{c: c, tcp: c}
 	if t.cfg.HTTPS {
 		tc := tls.Client(c, t.tlsConf)
 		if err := tc.HandshakeContext(ctx); err != nil {
 			_ = c.Close()
 			return nil, false, t.transportError(ctx, err)
 		}
-		c = tc
+		pc.c = tc
 	}
-	return &pconn{c: c, br: bufio.NewReader(c)}, false, nil
+	pc.br = bufio.NewReader(pc.c)
+	return pc, false, nil
 }
 
-// alive reports whether the host kept an idle connection open: a closed
-// one reads EOF at once, an open one has nothing to read.
+// alive reports whether the host kept an idle connection open: the read
+// started when it went idle is still waiting (a closed one got EOF).
 func (pc *pconn) alive() bool {
-	if pc.br.Buffered() > 0 {
-		return false // an unsolicited answer: the stream is out of step
-	}
-	_ = pc.c.SetReadDeadline(time.Now().Add(time.Millisecond))
-	_, err := pc.br.Peek(1)
+	_ = pc.c.SetReadDeadline(time.Unix(1, 0))
+	err := <-pc.watch
 	_ = pc.c.SetReadDeadline(time.Time{})
 	var ne net.Error
-	return errors.As(err, &ne) && ne.Timeout()
+	// Buffered bytes are an unsolicited answer: the stream is out of step.
+	if pc.br.Buffered() > 0 || !errors.As(err, &ne) || !ne.Timeout() {
+		return false
+	}
+	// A close that just arrived may not have woken the watcher yet.
+	return !pendingInput(pc.tcp)
 }
 
 func (t *transport) release(pc *pconn) {
@@ -231,6 +239,15 @@ func (t *transport) release(pc *pconn) {
 		_ = pc.c.Close()
 		return
 	}
+	// Watch for the host closing the connection, instead of probing it
+	// when it is next used (which costs a read deadline's wait).
+	if pc.watch == nil {
+		pc.watch = make(chan error, 1)
+	}
+	go func() {
+		_, err := pc.br.Peek(1)
+		pc.watch <- err
+	}()
 	t.idle = append(t.idle, pc)
 	t.mu.Unlock()
 }
