@@ -62,10 +62,9 @@ type Config struct {
 	Library string
 	// Logger receives the client's logs (secrets masked); nil discards.
 	Logger hclog.Logger
-	// DialContext replaces the TCP dialer (tests).
-	DialContext func(ctx context.Context, network, addr string) (net.Conn, error)
-
-	// stdinHook, set by tests only, rewrites a request's stdin.
+	// Set by tests only (export_test.go): dial replaces the TCP dialer,
+	// stdinHook rewrites a request's stdin.
+	dial      func(ctx context.Context, network, addr string) (net.Conn, error)
 	stdinHook func(data []byte, eof bool) ([]byte, bool)
 }
 

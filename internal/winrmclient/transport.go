@@ -194,7 +194,7 @@ func (t *transport) conn(ctx context.Context) (*pconn, bool, error) {
 		_ = pc.c.Close()
 	}
 	t.mu.Unlock()
-	dial := t.cfg.DialContext
+	dial := t.cfg.dial
 	if dial == nil {
 		d := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}
 		dial = d.DialContext
@@ -419,14 +419,12 @@ func (t *transport) roundTrip(ctx context.Context, pc *pconn, h http.Header, con
 	if err := ctx.Err(); err != nil {
 		return 0, nil, nil, err
 	}
+	// A Receive can legitimately wait the whole OperationTimeout. The
+	// context's end interrupts the exchange through stop, after its Err
+	// is set: a deadline of its own would race it and pass for a stall.
+	_ = pc.c.SetDeadline(time.Now().Add(t.cfg.OperationTimeout + 60*time.Second))
 	stop := context.AfterFunc(ctx, func() { _ = pc.c.SetDeadline(time.Unix(1, 0)) })
 	defer stop()
-	// A Receive can legitimately wait the whole OperationTimeout.
-	deadline := time.Now().Add(t.cfg.OperationTimeout + 60*time.Second)
-	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
-		deadline = d
-	}
-	_ = pc.c.SetDeadline(deadline)
 
 	req, err := http.NewRequest(http.MethodPost, t.url, bytes.NewReader(body))
 	if err != nil {
@@ -499,8 +497,10 @@ func (t *transport) transportError(ctx context.Context, err error) error {
 		msg = fmt.Sprintf("cannot resolve %s: %v", t.host, dnsErr.Err)
 	case errors.Is(err, syscall.ECONNREFUSED):
 		msg = fmt.Sprintf("connection to %s refused: no WinRM listener on that port (check with: winrm enumerate winrm/config/listener), a firewall rejects it, or the host is restarting", t.addr)
-	case errors.As(err, &opErr) && opErr.Timeout():
+	case errors.As(err, &opErr) && opErr.Timeout() && opErr.Op == "dial":
 		msg = fmt.Sprintf("timed out connecting to %s: the host is down, a firewall drops the traffic, or the port is wrong", t.addr)
+	case errors.As(err, &opErr) && opErr.Timeout():
+		msg = fmt.Sprintf("timed out waiting for %s to answer: the host or the network stalled in the middle of an exchange", t.addr)
 	case isStaleConn(err):
 		msg = fmt.Sprintf("the connection to %s was closed before the host answered (the host restarted, a proxy cut it, or WinRM crashed)", t.addr)
 	}
