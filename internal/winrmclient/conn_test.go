@@ -5,6 +5,7 @@ import (
 	"net"
 	"os"
 	"sync/atomic"
+	"syscall"
 	"testing"
 
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/rds"
@@ -22,6 +23,8 @@ type faultyConn struct {
 type faultyDialer struct {
 	// timeoutAfterWrite: the read after the next write fails as timed out.
 	timeoutAfterWrite atomic.Bool
+	// failWrite: the next write fails, as on a connection the host reset.
+	failWrite atomic.Bool
 }
 
 func (d *faultyDialer) dial(ctx context.Context, network, addr string) (net.Conn, error) {
@@ -33,6 +36,9 @@ func (d *faultyDialer) dial(ctx context.Context, network, addr string) (net.Conn
 }
 
 func (c *faultyConn) Write(b []byte) (int, error) {
+	if c.d.failWrite.CompareAndSwap(true, false) {
+		return 0, &net.OpError{Op: "write", Net: "tcp", Source: c.LocalAddr(), Addr: c.RemoteAddr(), Err: os.NewSyscallError("write", syscall.EPIPE)}
+	}
 	if c.d.timeoutAfterWrite.CompareAndSwap(true, false) {
 		c.failRead.Store(true)
 	}
@@ -61,5 +67,24 @@ func TestReadTimeoutIsNotReportedAsConnecting(t *testing.T) {
 	e := kindError(t, err, winrmclient.KindTransport, "timed out waiting for")
 	if !e.OutcomeUnknown {
 		t.Fatalf("OutcomeUnknown not set: %v", err)
+	}
+}
+
+// A request that could not be written did not reach the host: it is
+// retried, even when it is not idempotent.
+func TestFailedWriteIsNotDelivered(t *testing.T) {
+	sim := startSim(t, activatedLS())
+	h := sim.Host("LS01")
+	d := &faultyDialer{}
+	c := clientFor(t, sim, h, func(cfg *winrmclient.Config) { winrmclient.SetDialer(cfg, d.dial) })
+	if _, err := rds.GetHostInfo.Run(ctxT(t), c, "", rds.NoInput{}); err != nil {
+		t.Fatal(err)
+	}
+	mark := h.LogSeq()
+	d.failWrite.Store(true)
+	_, err := rds.InstallKeyPack.Run(ctxT(t), c, "", retailInput)
+	wantKind(t, err, winrmclient.KindInvalidCode)
+	if n := installRuns(h, mark); n != 1 {
+		t.Fatalf("install_key_pack ran %d times, want 1", n)
 	}
 }

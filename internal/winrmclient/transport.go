@@ -67,7 +67,8 @@ type pconn struct {
 	authed   bool
 	lastUsed time.Time
 	broken   bool
-	// wrote: the current message went out (in part or whole) on c.
+	// wrote: the current message went out whole on c. Part of a request
+	// is nothing the host can act on.
 	wrote bool
 	// watch gets the result of a read started when c went idle: it
 	// returns at once when the host closes c.
@@ -440,10 +441,10 @@ func (t *transport) roundTrip(ctx context.Context, pc *pconn, h http.Header, con
 		req.Body = http.NoBody
 	}
 	t.exchanges.Add(1)
-	pc.wrote = pc.wrote || len(body) > 0 // only handshake legs are empty
 	if err := req.Write(pc.c); err != nil {
 		return 0, nil, nil, wrapCtx(ctx, err)
 	}
+	pc.wrote = pc.wrote || len(body) > 0 // only handshake legs are empty
 	resp, err := http.ReadResponse(pc.br, req)
 	if err != nil {
 		return 0, nil, nil, wrapCtx(ctx, err)
