@@ -425,7 +425,12 @@ func (t *transport) roundTrip(ctx context.Context, pc *pconn, h http.Header, con
 	// is set: a deadline of its own would race it and pass for a stall.
 	_ = pc.c.SetDeadline(time.Now().Add(t.cfg.OperationTimeout + 60*time.Second))
 	stop := context.AfterFunc(ctx, func() { _ = pc.c.SetDeadline(time.Unix(1, 0)) })
-	defer stop()
+	defer func() {
+		// Too late to stop: its deadline may land on c once pooled.
+		if !stop() {
+			pc.broken = true
+		}
+	}()
 
 	req, err := http.NewRequest(http.MethodPost, t.url, bytes.NewReader(body))
 	if err != nil {
