@@ -24,6 +24,8 @@ import (
 type Client struct {
 	cfg Config
 
+	krb *kerberosLogin
+
 	mu     sync.Mutex
 	pools  map[string]*hostPool
 	closed bool
@@ -50,7 +52,7 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{cfg: cfg, pools: map[string]*hostPool{}, stop: make(chan struct{})}
+	c := &Client{cfg: cfg, krb: &kerberosLogin{cfg: cfg}, pools: map[string]*hostPool{}, stop: make(chan struct{})}
 	go c.janitor()
 	return c, nil
 }
@@ -94,7 +96,7 @@ func (c *Client) pool(host string) (*hostPool, error) {
 	if p, ok := c.pools[key]; ok {
 		return p, nil
 	}
-	t := newTransport(c.cfg, host)
+	t := newTransport(c.cfg, host, c.krb)
 	// A private copy: winrm.DefaultParameters is a package-level pointer.
 	params := winrm.NewParameters(isoDuration(c.cfg.OperationTimeout), "en-US", 153600)
 	p := &hostPool{c: c, host: host, t: t, params: params, preludeLine: preludeFor(c.cfg.Library),

@@ -50,9 +50,8 @@ type transport struct {
 	idle   []*pconn
 	closed bool // connections are closed, not pooled
 
-	krbOnce sync.Once
-	krb     *kerberosAuth
-	krbErr  error
+	krb *kerberosLogin // shared by the Client's transports
+	spn string
 
 	// exchanges counts HTTP requests sent; tests and logs use it.
 	exchanges atomic.Int64
@@ -78,8 +77,11 @@ type pconn struct {
 // idleConnTimeout stays below HTTP.sys's idle connection timeout (120 s).
 const idleConnTimeout = 90 * time.Second
 
-func newTransport(cfg Config, host string) *transport {
-	t := &transport{cfg: cfg, host: host, log: cfg.Logger.Named("http").With("host", host)}
+func newTransport(cfg Config, host string, krb *kerberosLogin) *transport {
+	t := &transport{cfg: cfg, host: host, log: cfg.Logger.Named("http").With("host", host), krb: krb, spn: "HTTP/" + host}
+	if cfg.Kerberos.SPN != "" && cfg.isDefaultHost(host) {
+		t.spn = cfg.Kerberos.SPN
+	}
 	scheme := "http"
 	if cfg.HTTPS {
 		scheme = "https"
