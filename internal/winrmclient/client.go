@@ -26,10 +26,11 @@ type Client struct {
 
 	krb *kerberosLogin
 
-	mu     sync.Mutex
-	pools  map[string]*hostPool
-	closed bool
-	stop   chan struct{}
+	mu       sync.Mutex
+	pools    map[string]*hostPool
+	closed   bool
+	stop     chan struct{}
+	cleanups sync.WaitGroup // background work Close waits for
 }
 
 // hostPool holds one host's transport and idle sessions.
@@ -242,7 +243,9 @@ func (p *hostPool) runOnce(ctx context.Context, op Operation, input []byte, log 
 			s.gone = true
 			p.dropStale(lastUsed)
 		}
-		s.close(log)
+		// Deleting the shell can take long (a canceled operation, a
+		// host that stopped answering): the caller need not wait.
+		p.c.background(func() { s.close(log) })
 		return nil, delivered, err
 	}
 	p.put(s, log)
@@ -331,6 +334,23 @@ func (p *hostPool) closeIdle(maxIdle time.Duration) {
 	}
 }
 
+// background runs f in its own goroutine, which Close waits for; after
+// Close it runs f at once.
+func (c *Client) background(f func()) {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		f()
+		return
+	}
+	c.cleanups.Add(1)
+	c.mu.Unlock()
+	go func() {
+		defer c.cleanups.Done()
+		f()
+	}()
+}
+
 func (c *Client) janitor() {
 	t := time.NewTicker(15 * time.Second)
 	defer t.Stop()
@@ -356,8 +376,9 @@ func (c *Client) allPools() []*hostPool {
 	return out
 }
 
-// Close deletes every idle shell on every host and closes connections.
-// Operations still running delete their shells as they end.
+// Close deletes every idle shell on every host, waits for the shells of
+// failed operations to be deleted, and closes connections. Operations
+// still running delete their shells as they end.
 func (c *Client) Close() error {
 	c.mu.Lock()
 	if c.closed {
@@ -373,6 +394,7 @@ func (c *Client) Close() error {
 		go func() { defer wg.Done(); p.shutdown() }()
 	}
 	wg.Wait()
+	c.cleanups.Wait()
 	return nil
 }
 

@@ -176,6 +176,10 @@ func TestCancellationLeavesNoShell(t *testing.T) {
 	if d := time.Since(start); d > 3*time.Second {
 		t.Fatalf("cancellation took %v", d)
 	}
+	// The shell is deleted in the background; Close waits for that.
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
 	if n := len(h.Shells()); n != 0 {
 		t.Fatalf("%d shells left open after cancellation", n)
 	}
@@ -196,8 +200,34 @@ func TestTimeout(t *testing.T) {
 	c := clientFor(t, sim, h, func(cfg *winrmclient.Config) { cfg.Timeout = 500 * time.Millisecond })
 	_, err := rds.GetRole.Run(context.Background(), c, "", rds.NoInput{})
 	wantKind(t, err, winrmclient.KindTimeout)
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
 	if n := len(h.Shells()); n != 0 {
 		t.Fatalf("%d shells left open after the timeout", n)
+	}
+}
+
+// A canceled operation returns at once: its shell is deleted in the
+// background, even when the host is slow to answer, and Close waits.
+func TestCancellationDoesNotWaitForTheCleanup(t *testing.T) {
+	sim := startSim(t, lsHost("LS01"))
+	h := sim.Host("LS01")
+	addFault(t, h, winsim.Fault{Type: winsim.FaultDelay, Operation: "get_role", DelayMS: 30000})
+	addFault(t, h, winsim.Fault{Type: winsim.FaultDelay, Action: "Signal", DelayMS: 2000, Count: 1})
+	c := clientFor(t, sim, h, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(300*time.Millisecond, cancel)
+	_, err := rds.GetRole.Run(ctx, c, "", rds.NoInput{})
+	wantKind(t, err, winrmclient.KindCanceled)
+	if n := len(h.Shells()); n != 1 {
+		t.Fatalf("%d shells open as the canceled operation returns: it waited for the cleanup", n)
+	}
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(h.Shells()); n != 0 {
+		t.Fatalf("%d shells left open after Close", n)
 	}
 }
 
