@@ -228,11 +228,6 @@ func (p *hostPool) runOnce(ctx context.Context, op Operation, input []byte, log 
 	}
 	defer func() { <-p.slots }()
 	s, err := p.take(ctx, log)
-	if IsKind(err, KindQuota) {
-		// Our own idle shells count against the host's quota too.
-		p.closeIdle(0)
-		s, err = p.take(ctx, log)
-	}
 	if err != nil {
 		return nil, false, err
 	}
@@ -254,19 +249,34 @@ func (p *hostPool) runOnce(ctx context.Context, op Operation, input []byte, log 
 
 // take returns the most recently used idle session, or a new one.
 func (p *hostPool) take(ctx context.Context, log hclog.Logger) (*session, error) {
+	if s, err := p.takeIdle(); s != nil || err != nil {
+		return s, err
+	}
+	s, err := p.newSession(ctx, log)
+	if IsKind(err, KindQuota) {
+		// Our own shells count against the quota too: use one that another
+		// operation returned meanwhile; else run's backoff waits for one.
+		if s, _ := p.takeIdle(); s != nil {
+			return s, nil
+		}
+	}
+	return s, err
+}
+
+// takeIdle pops the most recently used idle session; nil when none.
+func (p *hostPool) takeIdle() (*session, error) {
 	p.mu.Lock()
+	defer p.mu.Unlock()
 	if p.closed {
-		p.mu.Unlock()
 		return nil, &Error{Kind: KindCanceled, Host: p.host, Message: "the client is closed"}
 	}
-	if n := len(p.idle); n > 0 {
-		s := p.idle[n-1]
-		p.idle = p.idle[:n-1]
-		p.mu.Unlock()
-		return s, nil
+	n := len(p.idle)
+	if n == 0 {
+		return nil, nil
 	}
-	p.mu.Unlock()
-	return p.newSession(ctx, log)
+	s := p.idle[n-1]
+	p.idle = p.idle[:n-1]
+	return s, nil
 }
 
 // put pools s for the next operation; after Close it closes s instead.
@@ -312,12 +322,12 @@ func (p *hostPool) dropStale(since time.Time) {
 	p.idle = keep
 }
 
-// closeIdle closes sessions idle for longer than maxIdle (all with 0).
+// closeIdle closes sessions idle for longer than maxIdle.
 func (p *hostPool) closeIdle(maxIdle time.Duration) {
 	p.mu.Lock()
 	var keep, drop []*session
 	for _, s := range p.idle {
-		if maxIdle > 0 && time.Since(s.lastUsed) < maxIdle {
+		if time.Since(s.lastUsed) < maxIdle {
 			keep = append(keep, s)
 		} else {
 			drop = append(drop, s)
@@ -328,9 +338,6 @@ func (p *hostPool) closeIdle(maxIdle time.Duration) {
 	log := p.c.cfg.Logger.With("host", p.host)
 	for _, s := range drop {
 		s.close(log)
-	}
-	if maxIdle == 0 {
-		p.t.closeIdle()
 	}
 }
 

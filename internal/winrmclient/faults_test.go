@@ -141,7 +141,7 @@ func TestShellQuota(t *testing.T) {
 	if e.Code != winrmclient.FaultCodeQuotaShells {
 		t.Fatalf("code = %d", e.Code)
 	}
-	// Our own idle shells do not block us: they are closed first.
+	// Once the other client's shell is gone, operations get one again.
 	if err := other.Close(); err != nil {
 		t.Fatal(err)
 	}
