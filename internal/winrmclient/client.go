@@ -16,7 +16,6 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/masterzen/winrm"
-	"github.com/masterzen/winrm/soap"
 )
 
 // Client runs operations on any number of hosts with one configuration.
@@ -403,67 +402,4 @@ func (c *Client) Close() error {
 	wg.Wait()
 	c.cleanups.Wait()
 	return nil
-}
-
-// RunCommand runs a cmd.exe command line through masterzen/winrm's own
-// command flow, on this package's transport (diagnostics, interop tests).
-func (c *Client) RunCommand(ctx context.Context, host, command string) (stdout, stderr string, exitCode int, err error) {
-	if host == "" {
-		host = c.cfg.Host
-	}
-	wc, err := c.WinRMClient(ctx, host)
-	if err != nil {
-		return "", "", 0, err
-	}
-	stdout, stderr, exitCode, err = wc.RunWithContextWithString(ctx, command, "")
-	if err != nil {
-		return stdout, stderr, exitCode, asError(err, "command", host)
-	}
-	return stdout, stderr, exitCode, nil
-}
-
-// WinRMClient returns a masterzen/winrm client whose every request goes
-// through this package's transport (installed with TransportDecorator on
-// a private copy of the parameters) and is bound to ctx.
-func (c *Client) WinRMClient(ctx context.Context, host string) (*winrm.Client, error) {
-	p, err := c.pool(host)
-	if err != nil {
-		return nil, err
-	}
-	ep := winrm.NewEndpoint(host, c.cfg.Port, c.cfg.HTTPS, c.cfg.Insecure, c.cfg.CACert, nil, nil, 0)
-	params := *p.params
-	params.TransportDecorator = func() winrm.Transporter { return &ctxTransport{t: p.t, ctx: ctx} }
-	return winrm.NewClientWithParameters(ep, c.cfg.Username, c.cfg.Password, &params)
-}
-
-// ctxTransport binds the transport to one call's context, which
-// masterzen's Transporter interface does not carry.
-type ctxTransport struct {
-	t   *transport
-	ctx context.Context
-}
-
-func (x *ctxTransport) Transport(*winrm.Endpoint) error { return nil }
-
-func (x *ctxTransport) Post(_ *winrm.Client, msg *soap.SoapMessage) (string, error) {
-	body, err := x.t.post(x.ctx, []byte(msg.String()))
-	var f *Fault
-	if errors.As(err, &f) && f.Code == FaultCodeTimedOut {
-		return f.Body, nil
-	}
-	if err != nil {
-		return "", err
-	}
-	return string(body), nil
-}
-
-// Stats reports a host's HTTP requests so far (tests count round trips).
-func (c *Client) Stats(host string) (httpRequests int64) {
-	c.mu.Lock()
-	p := c.pools[strings.ToLower(host)]
-	c.mu.Unlock()
-	if p == nil {
-		return 0
-	}
-	return p.t.exchanges.Load()
 }

@@ -325,7 +325,7 @@ func TestCloseDeletesEveryShell(t *testing.T) {
 func TestPerOperationProcess(t *testing.T) {
 	sim := startSim(t, lsHost("LS01"))
 	h := sim.Host("LS01")
-	c := clientFor(t, sim, h, func(cfg *winrmclient.Config) { cfg.PerOperationProcess = true })
+	c := clientFor(t, sim, h, winrmclient.SetPerOperationProcess)
 	for i := 0; i < 2; i++ {
 		if _, err := rds.GetHostInfo.Run(ctxT(t), c, "", rds.NoInput{}); err != nil {
 			t.Fatal(err)

@@ -53,19 +53,18 @@ type Config struct {
 	OperationTimeout time.Duration
 	// SessionIdleTimeout closes a host's idle shells after this long.
 	SessionIdleTimeout time.Duration
-	// PerOperationProcess starts a new powershell.exe for each operation
-	// instead of reusing one per shell (4 round trips instead of 2, plus
-	// the process start-up; a fallback should reuse misbehave).
-	PerOperationProcess bool
-
 	// Library is PowerShell sent once per process after the prelude.
 	Library string
 	// Logger receives the client's logs (secrets masked); nil discards.
 	Logger hclog.Logger
 	// Set by tests only (export_test.go): dial replaces the TCP dialer,
-	// stdinHook rewrites a request's stdin.
-	dial      func(ctx context.Context, network, addr string) (net.Conn, error)
-	stdinHook func(data []byte, eof bool) ([]byte, bool)
+	// stdinHook rewrites a request's stdin, and perOperationProcess
+	// starts a powershell.exe per operation instead of reusing one per
+	// shell (4 round trips instead of 2, plus the start-up), which
+	// BenchmarkOperation compares.
+	dial                func(ctx context.Context, network, addr string) (net.Conn, error)
+	stdinHook           func(data []byte, eof bool) ([]byte, bool)
+	perOperationProcess bool
 }
 
 // KerberosConfig holds the Kerberos settings.

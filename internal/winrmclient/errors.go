@@ -70,9 +70,6 @@ var ScriptKinds = []Kind{
 	KindWMIError, KindScriptError,
 }
 
-// ClientKinds are the kinds the client raises itself.
-var ClientKinds = []Kind{KindQuota, KindTransport, KindAuth, KindTimeout, KindCanceled, KindProtocol}
-
 func isScriptKind(k Kind) bool {
 	for _, s := range ScriptKinds {
 		if s == k {

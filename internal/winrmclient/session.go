@@ -90,7 +90,7 @@ func (p *hostPool) newSession(ctx context.Context, log hclog.Logger) (*session, 
 	}
 	s := &session{p: p, shellID: id, lastUsed: time.Now()}
 	log.Debug("shell created", "shell", shortID(id))
-	if !p.c.cfg.PerOperationProcess {
+	if !p.c.cfg.perOperationProcess {
 		if err := s.startProcess(ctx); err != nil {
 			s.close(log)
 			return nil, err
@@ -162,7 +162,7 @@ func (s *session) call(ctx context.Context, op Operation, input []byte, log hclo
 		payload = s.p.preludeLine + payload
 		s.fresh = false
 	}
-	data, eof := []byte(payload), s.p.c.cfg.PerOperationProcess
+	data, eof := []byte(payload), s.p.c.cfg.perOperationProcess
 	if h := s.p.c.cfg.stdinHook; h != nil {
 		data, eof = h(data, eof)
 	}
@@ -170,7 +170,7 @@ func (s *session) call(ctx context.Context, op Operation, input []byte, log hclo
 		return nil, delivered, err
 	}
 	env, err = s.receive(ctx, id, log)
-	if err == nil && (s.p.c.cfg.PerOperationProcess || s.exited) {
+	if err == nil && (s.p.c.cfg.perOperationProcess || s.exited) {
 		s.signal(ctx)
 	}
 	s.ops++

@@ -24,10 +24,10 @@ import (
 	"github.com/hashicorp/go-hclog"
 )
 
-// transport speaks HTTP to one host. It is this package's own WinRM
-// transporter, installed into masterzen/winrm through its
-// TransportDecorator, and used directly by the session engine. It exists
-// to compensate for masterzen's transports:
+// transport speaks HTTP to one host for the session engine; masterzen/winrm
+// only builds and parses the SOAP messages (its command flow runs on this
+// transport in tests only, see export_test.go). It exists to compensate
+// for masterzen's transports:
 //   - their Post ignores the HTTP status, so faults (quota, shell not
 //     found) pass for answers and a Receive fault spins in a tight loop;
 //     here every fault is an error, and Receive time-outs are told apart;
@@ -299,7 +299,7 @@ func (t *transport) exchange(ctx context.Context, pc *pconn, msg []byte) (int, [
 // AUTHENTICATE) and then sends messages on it without credentials: sealed
 // over HTTP, plain over HTTPS.
 func (t *transport) exchangeNTLM(ctx context.Context, pc *pconn, msg []byte) (int, []byte, error) {
-	for attempt := 0; attempt < 2; attempt++ {
+	for retried := false; ; retried = true {
 		if !pc.authed {
 			status, body, err := t.handshakeNTLM(ctx, pc, msg)
 			if err != nil || status != 0 {
@@ -327,14 +327,14 @@ func (t *transport) exchangeNTLM(ctx context.Context, pc *pconn, msg []byte) (in
 		if err != nil {
 			return 0, nil, err
 		}
-		if status == http.StatusUnauthorized && attempt == 0 {
+		if status == http.StatusUnauthorized && !retried {
 			// The host forgot the connection's authentication: start over.
-			pc.authed, pc.sec = false, nil
+			// It refused the message, so that one did not count.
+			pc.authed, pc.sec, pc.wrote = false, nil, false
 			continue
 		}
 		return status, body, nil
 	}
-	return http.StatusUnauthorized, nil, nil
 }
 
 // handshakeNTLM runs the NTLM handshake on pc. Over HTTPS the last leg
