@@ -77,13 +77,20 @@ func TestNonIdempotentOperationIsNeverRunTwice(t *testing.T) {
 			if !e.OutcomeUnknown {
 				t.Fatalf("OutcomeUnknown not set: %v", err)
 			}
+			// Close waits for the shell's deletion, which ends the process:
+			// the count is final.
+			if err := c.Close(); err != nil {
+				t.Fatal(err)
+			}
 			runs := 0
 			for _, le := range h.Log(mark) {
 				if le.Event == "operation" && le.Operation == "install_key_pack" {
 					runs++
 				}
 			}
-			if runs != 1 {
+			// After a Send whose answer was lost, the deletion may end the
+			// process before it read the request: it ran once at most.
+			if runs > 1 || runs == 0 && f.Action != "Send" {
 				t.Fatalf("install_key_pack ran %d times, want exactly 1", runs)
 			}
 		})
