@@ -7,11 +7,14 @@ package winrmclient
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
@@ -22,8 +25,11 @@ import (
 // It is safe for concurrent use.
 type Client struct {
 	cfg Config
-
-	krb *kerberosLogin
+	// Built once for every host.
+	krb         *kerberosLogin
+	tlsConf     *tls.Config // without ServerName
+	params      *winrm.Parameters
+	preludeLine string
 
 	mu       sync.Mutex
 	pools    map[string]*hostPool
@@ -40,6 +46,7 @@ type hostPool struct {
 	params      *winrm.Parameters
 	preludeLine string
 	slots       chan struct{}
+	log         hclog.Logger // outside operations
 
 	mu     sync.Mutex
 	idle   []*session
@@ -52,20 +59,37 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{cfg: cfg, krb: &kerberosLogin{cfg: cfg}, pools: map[string]*hostPool{}, stop: make(chan struct{})}
+	c := &Client{cfg: cfg, krb: &kerberosLogin{cfg: cfg}, pools: map[string]*hostPool{}, stop: make(chan struct{}),
+		// A private copy: winrm.DefaultParameters is a package-level pointer.
+		params:      winrm.NewParameters(isoDuration(cfg.OperationTimeout), "en-US", 153600),
+		preludeLine: preludeFor(cfg.Library),
+	}
+	if cfg.HTTPS {
+		c.tlsConf = &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: cfg.Insecure} //nolint:gosec // the user's explicit choice
+		if len(cfg.CACert) > 0 {
+			c.tlsConf.RootCAs = x509.NewCertPool()
+			c.tlsConf.RootCAs.AppendCertsFromPEM(cfg.CACert)
+		}
+	}
 	go c.janitor()
 	return c, nil
 }
 
 type (
-	loggerKey   struct{}
-	opLoggerKey struct{}
+	loggerKey struct{}
+	opKey     struct{}
 )
+
+// opState is what an operation's context carries down to the transport.
+type opState struct {
+	log      hclog.Logger // masked, with the host and the operation
+	requests atomic.Int64 // HTTP requests sent
+}
 
 // opLogger is the logger of the operation ctx belongs to, if any.
 func opLogger(ctx context.Context, fallback hclog.Logger) hclog.Logger {
-	if l, ok := ctx.Value(opLoggerKey{}).(hclog.Logger); ok {
-		return l
+	if op, ok := ctx.Value(opKey{}).(*opState); ok {
+		return op.log
 	}
 	return fallback
 }
@@ -96,50 +120,47 @@ func (c *Client) pool(host string) (*hostPool, error) {
 	if p, ok := c.pools[key]; ok {
 		return p, nil
 	}
-	t := newTransport(c.cfg, host, c.krb)
-	// A private copy: winrm.DefaultParameters is a package-level pointer.
-	params := winrm.NewParameters(isoDuration(c.cfg.OperationTimeout), "en-US", 153600)
-	p := &hostPool{c: c, host: host, t: t, params: params, preludeLine: preludeFor(c.cfg.Library),
-		slots: make(chan struct{}, c.cfg.MaxConnectionsPerHost)}
+	p := &hostPool{c: c, host: host, t: newTransport(c, host), params: c.params, preludeLine: c.preludeLine,
+		slots: make(chan struct{}, c.cfg.MaxConnectionsPerHost), log: c.cfg.Logger.With("host", host)}
 	c.pools[key] = p
 	return p, nil
 }
 
 // Run runs op on host ("" for the default host) with input in and decodes
 // its result into out (a pointer, or nil to discard it).
-func (c *Client) Run(ctx context.Context, host string, op Operation, in, out any) error {
+func (c *Client) Run(ctx context.Context, host string, operation Operation, in, out any) error {
 	if host == "" {
 		host = c.cfg.Host
 	}
 	if host == "" {
-		return &Error{Kind: KindInvalidInput, Operation: op.Name, Message: "no host: set the provider's host or the resource's host"}
+		return &Error{Kind: KindInvalidInput, Operation: operation.Name, Message: "no host: set the provider's host or the resource's host"}
 	}
 	masker := newMasker(c.cfg.Password, in)
-	log := maskLogger(c.logger(ctx), masker).With("host", host, "operation", op.Name)
+	log := maskLogger(c.logger(ctx), masker).With("host", host, "operation", operation.Name)
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
 	defer cancel()
-	ctx = context.WithValue(ctx, opLoggerKey{}, log)
+	op := &opState{log: log}
+	ctx = context.WithValue(ctx, opKey{}, op)
 
 	input, err := json.Marshal(in)
 	if err != nil {
-		return &Error{Kind: KindInvalidInput, Operation: op.Name, Host: host, Message: "cannot encode the input: " + err.Error()}
+		return &Error{Kind: KindInvalidInput, Operation: operation.Name, Host: host, Message: "cannot encode the input: " + err.Error()}
 	}
 	p, err := c.pool(host)
 	if err != nil {
 		return err
 	}
 	start := time.Now()
-	before := p.t.exchanges.Load()
-	env, err := p.run(ctx, op, input, log)
-	fields := []any{"duration", time.Since(start).Round(time.Millisecond), "http_requests", p.t.exchanges.Load() - before}
+	env, err := p.run(ctx, operation, input)
+	fields := []any{"duration", time.Since(start).Round(time.Millisecond), "http_requests", op.requests.Load()}
 	if err != nil {
-		e := asError(err, op.Name, host)
+		e := asError(err, operation.Name, host)
 		e.Message = masker.mask(e.Message)
 		log.Debug("operation failed", append(fields, "kind", string(e.Kind), "error", e.Message)...)
 		return e
 	}
 	if !env.OK {
-		e := &Error{Kind: Kind(env.Error.Kind), Message: masker.mask(env.Error.Message), Code: env.Error.Code, Operation: op.Name, Host: host}
+		e := &Error{Kind: Kind(env.Error.Kind), Message: masker.mask(env.Error.Message), Code: env.Error.Code, Operation: operation.Name, Host: host}
 		if !isScriptKind(e.Kind) {
 			e.Message = fmt.Sprintf("unknown error kind %q: %s", e.Kind, e.Message)
 			e.Kind = KindScriptError
@@ -152,7 +173,7 @@ func (c *Client) Run(ctx context.Context, host string, op Operation, in, out any
 		return nil
 	}
 	if err := json.Unmarshal(env.Result, out); err != nil {
-		return &Error{Kind: KindProtocol, Operation: op.Name, Host: host, Message: "the result does not match the expected shape: " + err.Error()}
+		return &Error{Kind: KindProtocol, Operation: operation.Name, Host: host, Message: "the result does not match the expected shape: " + err.Error()}
 	}
 	return nil
 }
@@ -169,7 +190,7 @@ func asError(err error, op, host string) *Error {
 
 // run runs op, retrying when that is safe: when the request never reached
 // the host, or when the operation is idempotent.
-func (p *hostPool) run(ctx context.Context, op Operation, input []byte, log hclog.Logger) (*envelope, error) {
+func (p *hostPool) run(ctx context.Context, op Operation, input []byte) (*envelope, error) {
 	const attempts = 3
 	// delivered: some attempt's request may have reached the process, so a
 	// non-idempotent operation may have run whatever ends this call.
@@ -185,7 +206,7 @@ func (p *hostPool) run(ctx context.Context, op Operation, input []byte, log hclo
 	}
 	lostShell := false
 	for attempt := 1; ; attempt++ {
-		env, sent, err := p.runOnce(ctx, op, input, log)
+		env, sent, err := p.runOnce(ctx, op, input)
 		if err == nil {
 			return env, nil
 		}
@@ -204,7 +225,7 @@ func (p *hostPool) run(ctx context.Context, op Operation, input []byte, log hclo
 		if !transient || (delivered && !op.Idempotent) || attempt == attempts {
 			return nil, fail(err)
 		}
-		log.Debug("retrying operation", "attempt", attempt+1, "error", errMessage(err))
+		opLogger(ctx, p.log).Debug("retrying operation", "attempt", attempt+1, "error", errMessage(err))
 		if err := sleepCtx(ctx, time.Duration(attempt)*300*time.Millisecond); err != nil {
 			return nil, fail(ctxError(ctx, "running "+op.Name+" on "+p.host))
 		}
@@ -219,19 +240,19 @@ func errMessage(err error) string {
 	return err.Error()
 }
 
-func (p *hostPool) runOnce(ctx context.Context, op Operation, input []byte, log hclog.Logger) (*envelope, bool, error) {
+func (p *hostPool) runOnce(ctx context.Context, op Operation, input []byte) (*envelope, bool, error) {
 	select {
 	case p.slots <- struct{}{}:
 	case <-ctx.Done():
 		return nil, false, ctxError(ctx, "waiting for a free session on "+p.host)
 	}
 	defer func() { <-p.slots }()
-	s, err := p.take(ctx, log)
+	s, err := p.take(ctx)
 	if err != nil {
 		return nil, false, err
 	}
 	lastUsed := s.lastUsed
-	env, delivered, err := s.call(ctx, op, input, log)
+	env, delivered, err := s.call(ctx, op, input)
 	if err != nil {
 		if isShellGone(err) {
 			s.gone = true
@@ -239,19 +260,19 @@ func (p *hostPool) runOnce(ctx context.Context, op Operation, input []byte, log 
 		}
 		// Deleting the shell can take long (a canceled operation, a
 		// host that stopped answering): the caller need not wait.
-		p.c.background(func() { s.close(log) })
+		p.c.background(func() { s.close(ctx) })
 		return nil, delivered, err
 	}
-	p.put(s, log)
+	p.put(ctx, s)
 	return env, delivered, nil
 }
 
 // take returns the most recently used idle session, or a new one.
-func (p *hostPool) take(ctx context.Context, log hclog.Logger) (*session, error) {
+func (p *hostPool) take(ctx context.Context) (*session, error) {
 	if s, err := p.takeIdle(); s != nil || err != nil {
 		return s, err
 	}
-	s, err := p.newSession(ctx, log)
+	s, err := p.newSession(ctx)
 	if IsKind(err, KindQuota) {
 		// Our own shells count against the quota too: use one that another
 		// operation returned meanwhile; else run's backoff waits for one.
@@ -279,11 +300,11 @@ func (p *hostPool) takeIdle() (*session, error) {
 }
 
 // put pools s for the next operation; after Close it closes s instead.
-func (p *hostPool) put(s *session, log hclog.Logger) {
+func (p *hostPool) put(ctx context.Context, s *session) {
 	p.mu.Lock()
 	if p.closed {
 		p.mu.Unlock()
-		s.close(log)
+		s.close(ctx)
 		return
 	}
 	p.idle = append(p.idle, s)
@@ -298,9 +319,8 @@ func (p *hostPool) shutdown() {
 	idle := p.idle
 	p.idle = nil
 	p.mu.Unlock()
-	log := p.c.cfg.Logger.With("host", p.host)
 	for _, s := range idle {
-		s.close(log)
+		s.close(context.Background())
 	}
 	p.t.shutdown()
 }
@@ -334,9 +354,8 @@ func (p *hostPool) closeIdle(maxIdle time.Duration) {
 	}
 	p.idle = keep
 	p.mu.Unlock()
-	log := p.c.cfg.Logger.With("host", p.host)
 	for _, s := range drop {
-		s.close(log)
+		s.close(context.Background())
 	}
 }
 

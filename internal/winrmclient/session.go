@@ -13,7 +13,6 @@ import (
 	"time"
 	"unicode/utf16"
 
-	"github.com/hashicorp/go-hclog"
 	"github.com/masterzen/winrm"
 )
 
@@ -31,14 +30,16 @@ const maxStderr = 64 << 10
 
 // BootstrapCommand is the constant command line every operation runs
 // behind: far below cmd.exe's 8191 characters, and without any input.
-func BootstrapCommand() string {
+func BootstrapCommand() string { return bootstrapCommand }
+
+var bootstrapCommand = func() string {
 	u := utf16.Encode([]rune(bootstrapScript))
 	b := make([]byte, 2*len(u))
 	for i, r := range u {
 		b[2*i], b[2*i+1] = byte(r), byte(r>>8)
 	}
 	return "powershell.exe -NoLogo -NoProfile -NonInteractive -ExecutionPolicy Bypass -EncodedCommand " + base64.StdEncoding.EncodeToString(b)
-}
+}()
 
 // session is one WinRS shell and, unless the client runs a process per
 // operation, one powershell.exe in it running the bootstrap loop. An
@@ -77,7 +78,7 @@ type request struct {
 	Input  json.RawMessage `json:"input"`
 }
 
-func (p *hostPool) newSession(ctx context.Context, log hclog.Logger) (*session, error) {
+func (p *hostPool) newSession(ctx context.Context) (*session, error) {
 	msg := winrm.NewOpenShellRequest(p.t.url, p.params)
 	body, err := p.t.post(ctx, []byte(msg.String()))
 	msg.Free()
@@ -89,10 +90,10 @@ func (p *hostPool) newSession(ctx context.Context, log hclog.Logger) (*session, 
 		return nil, &Error{Kind: KindProtocol, Host: p.host, Message: fmt.Sprintf("cannot read the shell id from the host's Create response: %v", err)}
 	}
 	s := &session{p: p, shellID: id, lastUsed: time.Now()}
-	log.Debug("shell created", "shell", shortID(id))
+	opLogger(ctx, p.log).Debug("shell created", "shell", shortID(id))
 	if !p.c.cfg.perOperationProcess {
 		if err := s.startProcess(ctx); err != nil {
-			s.close(log)
+			s.close(ctx)
 			return nil, err
 		}
 	}
@@ -101,7 +102,7 @@ func (p *hostPool) newSession(ctx context.Context, log hclog.Logger) (*session, 
 
 // startProcess runs the bootstrap; the prelude follows with the first request.
 func (s *session) startProcess(ctx context.Context) error {
-	msg := winrm.NewExecuteCommandRequest(s.p.t.url, s.shellID, BootstrapCommand(), nil, s.p.params)
+	msg := winrm.NewExecuteCommandRequest(s.p.t.url, s.shellID, bootstrapCommand, nil, s.p.params)
 	body, err := s.p.t.post(ctx, []byte(msg.String()))
 	msg.Free()
 	if err != nil {
@@ -142,7 +143,7 @@ func (s *session) send(ctx context.Context, data []byte, eof bool) (delivered bo
 
 // call runs one operation. delivered tells whether the request may have
 // reached the process (from then on the operation may have run).
-func (s *session) call(ctx context.Context, op Operation, input []byte, log hclog.Logger) (env *envelope, delivered bool, err error) {
+func (s *session) call(ctx context.Context, op Operation, input []byte) (env *envelope, delivered bool, err error) {
 	s.seq++
 	id := strconv.Itoa(s.seq)
 	line, err := json.Marshal(request{ID: id, Script: op.Script, Input: input})
@@ -169,7 +170,7 @@ func (s *session) call(ctx context.Context, op Operation, input []byte, log hclo
 	if delivered, err := s.send(ctx, data, eof); err != nil {
 		return nil, delivered, err
 	}
-	env, err = s.receive(ctx, id, log)
+	env, err = s.receive(ctx, id)
 	if err == nil && (s.p.c.cfg.perOperationProcess || s.exited) {
 		s.signal(ctx)
 	}
@@ -179,7 +180,7 @@ func (s *session) call(ctx context.Context, op Operation, input []byte, log hclo
 }
 
 // receive polls until the response line for id arrives or the process ends.
-func (s *session) receive(ctx context.Context, id string, log hclog.Logger) (*envelope, error) {
+func (s *session) receive(ctx context.Context, id string) (*envelope, error) {
 	prefix := []byte(responsePrefix + id + ":")
 	quiet := 0
 	for {
@@ -226,7 +227,7 @@ func (s *session) receive(ctx context.Context, id string, log hclog.Logger) (*en
 				return nil, s.strayAnswer(id, line[j+len(responsePrefix):])
 			}
 			if len(bytes.TrimSpace(line)) > 0 {
-				log.Debug("unexpected output from powershell.exe", "line", string(truncate(line, 200)))
+				opLogger(ctx, s.p.log).Debug("unexpected output from powershell.exe", "line", string(truncate(line, 200)))
 			}
 		}
 		if done {
@@ -332,10 +333,11 @@ func (s *session) signal(ctx context.Context) {
 }
 
 // close signals the command and deletes the shell with a fresh, short
-// context, so that a canceled operation leaves nothing open on the host.
-// A shell the host lost needs neither.
-func (s *session) close(log hclog.Logger) {
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+// context (ctx gives only its logger), so that a canceled operation leaves
+// nothing open on the host. A shell the host lost needs neither.
+func (s *session) close(ctx context.Context) {
+	log := opLogger(ctx, s.p.log)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
 	defer cancel()
 	s.signal(ctx)
 	if !s.gone {

@@ -91,10 +91,10 @@ func TestCrashReportsOnlyItsOwnStderr(t *testing.T) {
 		stubReply{stderr: clixmlErr("the second operation crashed"), done: true})
 	s := stubSession(t, host, port)
 	op := Operation{Name: "op", Script: "# operation: op\n"}
-	if _, _, err := s.call(context.Background(), op, []byte("{}"), s.p.c.cfg.Logger); err != nil {
+	if _, _, err := s.call(context.Background(), op, []byte("{}")); err != nil {
 		t.Fatal(err)
 	}
-	_, _, err := s.call(context.Background(), op, []byte("{}"), s.p.c.cfg.Logger)
+	_, _, err := s.call(context.Background(), op, []byte("{}"))
 	if err == nil || !strings.Contains(err.Error(), "the second operation crashed") {
 		t.Fatalf("error = %v, want the crash text", err)
 	}
@@ -114,7 +114,7 @@ func TestCrashTextSurvivesLongStderr(t *testing.T) {
 		stubReply{stderr: noise.String()},
 		stubReply{stderr: clixmlErr("the operation crashed"), done: true})
 	s := stubSession(t, host, port)
-	_, _, err := s.call(context.Background(), Operation{Name: "op", Script: "# operation: op\n"}, []byte("{}"), s.p.c.cfg.Logger)
+	_, _, err := s.call(context.Background(), Operation{Name: "op", Script: "# operation: op\n"}, []byte("{}"))
 	if err == nil || !strings.Contains(err.Error(), "the operation crashed") {
 		t.Fatalf("error = %.300v, want the crash text", err)
 	}

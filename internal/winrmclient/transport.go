@@ -53,7 +53,7 @@ type transport struct {
 	krb *kerberosLogin // shared by the Client's transports
 	spn string
 
-	// exchanges counts HTTP requests sent; tests and logs use it.
+	// exchanges counts HTTP requests sent (tests).
 	exchanges atomic.Int64
 }
 
@@ -77,8 +77,9 @@ type pconn struct {
 // idleConnTimeout stays below HTTP.sys's idle connection timeout (120 s).
 const idleConnTimeout = 90 * time.Second
 
-func newTransport(cfg Config, host string, krb *kerberosLogin) *transport {
-	t := &transport{cfg: cfg, host: host, log: cfg.Logger.Named("http").With("host", host), krb: krb, spn: "HTTP/" + host}
+func newTransport(c *Client, host string) *transport {
+	cfg := c.cfg
+	t := &transport{cfg: cfg, host: host, log: cfg.Logger.Named("http").With("host", host), krb: c.krb, spn: "HTTP/" + host}
 	if cfg.Kerberos.SPN != "" && cfg.isDefaultHost(host) {
 		t.spn = cfg.Kerberos.SPN
 	}
@@ -89,15 +90,10 @@ func newTransport(cfg Config, host string, krb *kerberosLogin) *transport {
 	t.addr = net.JoinHostPort(host, strconv.Itoa(cfg.Port))
 	t.url = scheme + "://" + t.addr + "/wsman"
 	if cfg.HTTPS {
-		t.tlsConf = &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: cfg.Insecure} //nolint:gosec // the user's explicit choice
+		t.tlsConf = c.tlsConf.Clone()
 		t.tlsConf.ServerName = host
 		if cfg.TLSServerName != "" && cfg.isDefaultHost(host) {
 			t.tlsConf.ServerName = cfg.TLSServerName
-		}
-		if len(cfg.CACert) > 0 {
-			pool := x509.NewCertPool()
-			pool.AppendCertsFromPEM(cfg.CACert)
-			t.tlsConf.RootCAs = pool
 		}
 	}
 	t.slots = make(chan struct{}, cfg.MaxConnectionsPerHost)
@@ -448,6 +444,9 @@ func (t *transport) roundTrip(ctx context.Context, pc *pconn, h http.Header, con
 		req.Body = http.NoBody
 	}
 	t.exchanges.Add(1)
+	if op, ok := ctx.Value(opKey{}).(*opState); ok {
+		op.requests.Add(1)
+	}
 	if err := req.Write(pc.c); err != nil {
 		return 0, nil, nil, wrapCtx(ctx, err)
 	}
