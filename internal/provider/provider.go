@@ -95,7 +95,7 @@ func (p *rdsProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 			},
 			"tls_server_name": schema.StringAttribute{
 				Optional:            true,
-				MarkdownDescription: "Name to verify the host's certificate against, when you connect by another name or an IP address." + envDoc("tls_server_name"),
+				MarkdownDescription: "Name to verify the certificate of the provider's `host` against, when you connect to it by another name or an IP address. Applies to the provider's `host` only: other hosts that resources name are verified against their own names." + envDoc("tls_server_name"),
 			},
 			"username": schema.StringAttribute{
 				Optional:            true,
@@ -121,7 +121,7 @@ func (p *rdsProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 			},
 			"kerberos_spn": schema.StringAttribute{
 				Optional:            true,
-				MarkdownDescription: "Service principal name of the hosts' WinRM service. Defaults to `HTTP/<host>`." + envDoc("kerberos_spn"),
+				MarkdownDescription: "Service principal name of the WinRM service of the provider's `host`. Defaults to `HTTP/<host>`. Applies to the provider's `host` only: other hosts that resources name use `HTTP/<their host>`." + envDoc("kerberos_spn"),
 			},
 			"allow_unencrypted": schema.BoolAttribute{
 				Optional:            true,

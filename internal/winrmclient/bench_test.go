@@ -30,11 +30,15 @@ func BenchmarkOperation(b *testing.B) {
 			}
 			defer func() { _ = sim.Close() }()
 			_, httpsPort := sim.Ports()
-			c, err := winrmclient.New(winrmclient.Config{
+			cfg := winrmclient.Config{
 				Host: sim.Host("LS01").State().Address, Port: httpsPort, HTTPS: true, CACert: sim.CACertPEM(),
 				Username: "Administrator", Password: winsim.DefaultPassword, Auth: winrmclient.AuthBasic,
-				Library: rds.Library, PerOperationProcess: tc.perOperation,
-			})
+				Library: rds.Library,
+			}
+			if tc.perOperation {
+				winrmclient.SetPerOperationProcess(&cfg)
+			}
+			c, err := winrmclient.New(cfg)
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -7,27 +7,35 @@ package winrmclient
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/masterzen/winrm"
-	"github.com/masterzen/winrm/soap"
 )
 
 // Client runs operations on any number of hosts with one configuration.
 // It is safe for concurrent use.
 type Client struct {
 	cfg Config
+	// Built once for every host.
+	krb         *kerberosLogin
+	tlsConf     *tls.Config // without ServerName
+	params      *winrm.Parameters
+	preludeLine string
 
-	mu     sync.Mutex
-	pools  map[string]*hostPool
-	closed bool
-	stop   chan struct{}
+	mu       sync.Mutex
+	pools    map[string]*hostPool
+	closed   bool
+	stop     chan struct{}
+	cleanups sync.WaitGroup // background work Close waits for
 }
 
 // hostPool holds one host's transport and idle sessions.
@@ -38,9 +46,11 @@ type hostPool struct {
 	params      *winrm.Parameters
 	preludeLine string
 	slots       chan struct{}
+	log         hclog.Logger // outside operations
 
-	mu   sync.Mutex
-	idle []*session
+	mu     sync.Mutex
+	idle   []*session
+	closed bool // sessions are closed, not pooled
 }
 
 // New checks the configuration and returns a client. It does not connect.
@@ -49,20 +59,37 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{cfg: cfg, pools: map[string]*hostPool{}, stop: make(chan struct{})}
+	c := &Client{cfg: cfg, krb: &kerberosLogin{cfg: cfg}, pools: map[string]*hostPool{}, stop: make(chan struct{}),
+		// A private copy: winrm.DefaultParameters is a package-level pointer.
+		params:      winrm.NewParameters(isoDuration(cfg.OperationTimeout), "en-US", 153600),
+		preludeLine: preludeFor(cfg.Library),
+	}
+	if cfg.HTTPS {
+		c.tlsConf = &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: cfg.Insecure} //nolint:gosec // the user's explicit choice
+		if len(cfg.CACert) > 0 {
+			c.tlsConf.RootCAs = x509.NewCertPool()
+			c.tlsConf.RootCAs.AppendCertsFromPEM(cfg.CACert)
+		}
+	}
 	go c.janitor()
 	return c, nil
 }
 
 type (
-	loggerKey   struct{}
-	opLoggerKey struct{}
+	loggerKey struct{}
+	opKey     struct{}
 )
+
+// opState is what an operation's context carries down to the transport.
+type opState struct {
+	log      hclog.Logger // masked, with the host and the operation
+	requests atomic.Int64 // HTTP requests sent
+}
 
 // opLogger is the logger of the operation ctx belongs to, if any.
 func opLogger(ctx context.Context, fallback hclog.Logger) hclog.Logger {
-	if l, ok := ctx.Value(opLoggerKey{}).(hclog.Logger); ok {
-		return l
+	if op, ok := ctx.Value(opKey{}).(*opState); ok {
+		return op.log
 	}
 	return fallback
 }
@@ -93,50 +120,47 @@ func (c *Client) pool(host string) (*hostPool, error) {
 	if p, ok := c.pools[key]; ok {
 		return p, nil
 	}
-	t := newTransport(c.cfg, host)
-	// A private copy: winrm.DefaultParameters is a package-level pointer.
-	params := winrm.NewParameters(isoDuration(c.cfg.OperationTimeout), "en-US", 153600)
-	p := &hostPool{c: c, host: host, t: t, params: params, preludeLine: preludeFor(c.cfg.Library),
-		slots: make(chan struct{}, c.cfg.MaxConnectionsPerHost)}
+	p := &hostPool{c: c, host: host, t: newTransport(c, host), params: c.params, preludeLine: c.preludeLine,
+		slots: make(chan struct{}, c.cfg.MaxConnectionsPerHost), log: c.cfg.Logger.With("host", host)}
 	c.pools[key] = p
 	return p, nil
 }
 
 // Run runs op on host ("" for the default host) with input in and decodes
 // its result into out (a pointer, or nil to discard it).
-func (c *Client) Run(ctx context.Context, host string, op Operation, in, out any) error {
+func (c *Client) Run(ctx context.Context, host string, operation Operation, in, out any) error {
 	if host == "" {
 		host = c.cfg.Host
 	}
 	if host == "" {
-		return &Error{Kind: KindInvalidInput, Operation: op.Name, Message: "no host: set the provider's host or the resource's host"}
+		return &Error{Kind: KindInvalidInput, Operation: operation.Name, Message: "no host: set the provider's host or the resource's host"}
 	}
 	masker := newMasker(c.cfg.Password, in)
-	log := maskLogger(c.logger(ctx), masker).With("host", host, "operation", op.Name)
+	log := maskLogger(c.logger(ctx), masker).With("host", host, "operation", operation.Name)
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
 	defer cancel()
-	ctx = context.WithValue(ctx, opLoggerKey{}, log)
+	op := &opState{log: log}
+	ctx = context.WithValue(ctx, opKey{}, op)
 
 	input, err := json.Marshal(in)
 	if err != nil {
-		return &Error{Kind: KindInvalidInput, Operation: op.Name, Host: host, Message: "cannot encode the input: " + err.Error()}
+		return &Error{Kind: KindInvalidInput, Operation: operation.Name, Host: host, Message: "cannot encode the input: " + err.Error()}
 	}
 	p, err := c.pool(host)
 	if err != nil {
 		return err
 	}
 	start := time.Now()
-	before := p.t.exchanges.Load()
-	env, err := p.run(ctx, op, input, log)
-	fields := []any{"duration", time.Since(start).Round(time.Millisecond), "http_requests", p.t.exchanges.Load() - before}
+	env, err := p.run(ctx, operation, input)
+	fields := []any{"duration", time.Since(start).Round(time.Millisecond), "http_requests", op.requests.Load()}
 	if err != nil {
-		e := asError(err, op.Name, host)
+		e := asError(err, operation.Name, host)
 		e.Message = masker.mask(e.Message)
 		log.Debug("operation failed", append(fields, "kind", string(e.Kind), "error", e.Message)...)
 		return e
 	}
 	if !env.OK {
-		e := &Error{Kind: Kind(env.Error.Kind), Message: masker.mask(env.Error.Message), Code: env.Error.Code, Operation: op.Name, Host: host}
+		e := &Error{Kind: Kind(env.Error.Kind), Message: masker.mask(env.Error.Message), Code: env.Error.Code, Operation: operation.Name, Host: host}
 		if !isScriptKind(e.Kind) {
 			e.Message = fmt.Sprintf("unknown error kind %q: %s", e.Kind, e.Message)
 			e.Kind = KindScriptError
@@ -149,7 +173,7 @@ func (c *Client) Run(ctx context.Context, host string, op Operation, in, out any
 		return nil
 	}
 	if err := json.Unmarshal(env.Result, out); err != nil {
-		return &Error{Kind: KindProtocol, Operation: op.Name, Host: host, Message: "the result does not match the expected shape: " + err.Error()}
+		return &Error{Kind: KindProtocol, Operation: operation.Name, Host: host, Message: "the result does not match the expected shape: " + err.Error()}
 	}
 	return nil
 }
@@ -166,31 +190,44 @@ func asError(err error, op, host string) *Error {
 
 // run runs op, retrying when that is safe: when the request never reached
 // the host, or when the operation is idempotent.
-func (p *hostPool) run(ctx context.Context, op Operation, input []byte, log hclog.Logger) (*envelope, error) {
+func (p *hostPool) run(ctx context.Context, op Operation, input []byte) (*envelope, error) {
 	const attempts = 3
+	// delivered: some attempt's request may have reached the process, so a
+	// non-idempotent operation may have run whatever ends this call.
+	delivered := false
+	fail := func(err error) error {
+		if !delivered || op.Idempotent {
+			return err
+		}
+		e := asError(err, op.Name, p.host)
+		e.OutcomeUnknown = true
+		e.Message = strings.TrimSuffix(e.Message, ".") + ". The operation may have run on the host: look before running it again"
+		return e
+	}
+	lostShell := false
 	for attempt := 1; ; attempt++ {
-		env, delivered, err := p.runOnce(ctx, op, input, log)
+		env, sent, err := p.runOnce(ctx, op, input)
 		if err == nil {
 			return env, nil
 		}
+		delivered = delivered || sent
 		if ctx.Err() != nil {
-			return nil, ctxError(ctx, "running "+op.Name+" on "+p.host)
+			return nil, fail(ctxError(ctx, "running "+op.Name+" on "+p.host))
+		}
+		if !sent && isShellGone(err) && !lostShell {
+			// A shell lost with the idle ones (a restart): not an attempt.
+			lostShell = true
+			attempt--
+			continue
 		}
 		var e *Error
 		transient := errors.As(err, &e) && !e.final && (e.Kind == KindTransport || e.Kind == KindQuota || e.transient)
-		safe := !delivered || op.Idempotent
-		if !transient || !safe || attempt == attempts {
-			if delivered && !op.Idempotent && transient {
-				e := asError(err, op.Name, p.host)
-				e.OutcomeUnknown = true
-				e.Message += ". The operation may have run on the host: look before running it again"
-				return nil, e
-			}
-			return nil, err
+		if !transient || (delivered && !op.Idempotent) || attempt == attempts {
+			return nil, fail(err)
 		}
-		log.Debug("retrying operation", "attempt", attempt+1, "error", errMessage(err))
+		opLogger(ctx, p.log).Debug("retrying operation", "attempt", attempt+1, "error", errMessage(err))
 		if err := sleepCtx(ctx, time.Duration(attempt)*300*time.Millisecond); err != nil {
-			return nil, ctxError(ctx, "running "+op.Name+" on "+p.host)
+			return nil, fail(ctxError(ctx, "running "+op.Name+" on "+p.host))
 		}
 	}
 }
@@ -203,56 +240,113 @@ func errMessage(err error) string {
 	return err.Error()
 }
 
-func (p *hostPool) runOnce(ctx context.Context, op Operation, input []byte, log hclog.Logger) (*envelope, bool, error) {
+func (p *hostPool) runOnce(ctx context.Context, op Operation, input []byte) (*envelope, bool, error) {
 	select {
 	case p.slots <- struct{}{}:
 	case <-ctx.Done():
 		return nil, false, ctxError(ctx, "waiting for a free session on "+p.host)
 	}
 	defer func() { <-p.slots }()
-	s, err := p.take(ctx, log)
-	if IsKind(err, KindQuota) {
-		// Our own idle shells count against the host's quota too.
-		p.closeIdle(0)
-		s, err = p.take(ctx, log)
-	}
+	s, err := p.take(ctx)
 	if err != nil {
 		return nil, false, err
 	}
-	env, delivered, err := s.call(ctx, op, input, log)
+	lastUsed := s.lastUsed
+	env, delivered, err := s.call(ctx, op, input)
 	if err != nil {
-		s.close(log)
+		if isShellGone(err) {
+			s.gone = true
+			p.dropStale(lastUsed)
+		}
+		// Deleting the shell can take long (a canceled operation, a
+		// host that stopped answering): the caller need not wait.
+		p.c.background(func() { s.close(ctx) })
 		return nil, delivered, err
 	}
-	p.put(s)
+	p.put(ctx, s)
 	return env, delivered, nil
 }
 
 // take returns the most recently used idle session, or a new one.
-func (p *hostPool) take(ctx context.Context, log hclog.Logger) (*session, error) {
-	p.mu.Lock()
-	if n := len(p.idle); n > 0 {
-		s := p.idle[n-1]
-		p.idle = p.idle[:n-1]
-		p.mu.Unlock()
-		return s, nil
+func (p *hostPool) take(ctx context.Context) (*session, error) {
+	if s, err := p.takeIdle(); s != nil || err != nil {
+		return s, err
 	}
-	p.mu.Unlock()
-	return p.newSession(ctx, log)
+	s, err := p.newSession(ctx)
+	if IsKind(err, KindQuota) {
+		// Our own shells count against the quota too: use one that another
+		// operation returned meanwhile; else run's backoff waits for one.
+		if s, _ := p.takeIdle(); s != nil {
+			return s, nil
+		}
+	}
+	return s, err
 }
 
-func (p *hostPool) put(s *session) {
+// takeIdle pops the most recently used idle session; nil when none.
+func (p *hostPool) takeIdle() (*session, error) {
 	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return nil, &Error{Kind: KindCanceled, Host: p.host, Message: "the client is closed"}
+	}
+	n := len(p.idle)
+	if n == 0 {
+		return nil, nil
+	}
+	s := p.idle[n-1]
+	p.idle = p.idle[:n-1]
+	return s, nil
+}
+
+// put pools s for the next operation; after Close it closes s instead.
+func (p *hostPool) put(ctx context.Context, s *session) {
+	p.mu.Lock()
+	if p.closed {
+		p.mu.Unlock()
+		s.close(ctx)
+		return
+	}
 	p.idle = append(p.idle, s)
 	p.mu.Unlock()
 }
 
-// closeIdle closes sessions idle for longer than maxIdle (all with 0).
+// shutdown closes the idle sessions and connections, and those of
+// operations still running as they end.
+func (p *hostPool) shutdown() {
+	p.mu.Lock()
+	p.closed = true
+	idle := p.idle
+	p.idle = nil
+	p.mu.Unlock()
+	for _, s := range idle {
+		s.close(context.Background())
+	}
+	p.t.shutdown()
+}
+
+// dropStale forgets the idle sessions last used before since, without
+// closing them: the host lost a shell used then, and a restart or its
+// idle timeout (least recently used first) took theirs too.
+func (p *hostPool) dropStale(since time.Time) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	keep := p.idle[:0]
+	for _, s := range p.idle {
+		if s.lastUsed.After(since) {
+			keep = append(keep, s)
+		}
+	}
+	clear(p.idle[len(keep):])
+	p.idle = keep
+}
+
+// closeIdle closes sessions idle for longer than maxIdle.
 func (p *hostPool) closeIdle(maxIdle time.Duration) {
 	p.mu.Lock()
 	var keep, drop []*session
 	for _, s := range p.idle {
-		if maxIdle > 0 && time.Since(s.lastUsed) < maxIdle {
+		if time.Since(s.lastUsed) < maxIdle {
 			keep = append(keep, s)
 		} else {
 			drop = append(drop, s)
@@ -260,13 +354,26 @@ func (p *hostPool) closeIdle(maxIdle time.Duration) {
 	}
 	p.idle = keep
 	p.mu.Unlock()
-	log := p.c.cfg.Logger.With("host", p.host)
 	for _, s := range drop {
-		s.close(log)
+		s.close(context.Background())
 	}
-	if maxIdle == 0 {
-		p.t.closeIdle()
+}
+
+// background runs f in its own goroutine, which Close waits for; after
+// Close it runs f at once.
+func (c *Client) background(f func()) {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		f()
+		return
 	}
+	c.cleanups.Add(1)
+	c.mu.Unlock()
+	go func() {
+		defer c.cleanups.Done()
+		f()
+	}()
 }
 
 func (c *Client) janitor() {
@@ -294,8 +401,9 @@ func (c *Client) allPools() []*hostPool {
 	return out
 }
 
-// Close deletes every idle shell on every host and closes connections.
-// Operations still running keep their sessions until they finish.
+// Close deletes every idle shell on every host, waits for the shells of
+// failed operations to be deleted, and closes connections. Operations
+// still running delete their shells as they end.
 func (c *Client) Close() error {
 	c.mu.Lock()
 	if c.closed {
@@ -308,71 +416,9 @@ func (c *Client) Close() error {
 	var wg sync.WaitGroup
 	for _, p := range c.allPools() {
 		wg.Add(1)
-		go func() { defer wg.Done(); p.closeIdle(0) }()
+		go func() { defer wg.Done(); p.shutdown() }()
 	}
 	wg.Wait()
+	c.cleanups.Wait()
 	return nil
-}
-
-// RunCommand runs a cmd.exe command line through masterzen/winrm's own
-// command flow, on this package's transport (diagnostics, interop tests).
-func (c *Client) RunCommand(ctx context.Context, host, command string) (stdout, stderr string, exitCode int, err error) {
-	if host == "" {
-		host = c.cfg.Host
-	}
-	wc, err := c.WinRMClient(ctx, host)
-	if err != nil {
-		return "", "", 0, err
-	}
-	stdout, stderr, exitCode, err = wc.RunWithContextWithString(ctx, command, "")
-	if err != nil {
-		return stdout, stderr, exitCode, asError(err, "command", host)
-	}
-	return stdout, stderr, exitCode, nil
-}
-
-// WinRMClient returns a masterzen/winrm client whose every request goes
-// through this package's transport (installed with TransportDecorator on
-// a private copy of the parameters) and is bound to ctx.
-func (c *Client) WinRMClient(ctx context.Context, host string) (*winrm.Client, error) {
-	p, err := c.pool(host)
-	if err != nil {
-		return nil, err
-	}
-	ep := winrm.NewEndpoint(host, c.cfg.Port, c.cfg.HTTPS, c.cfg.Insecure, c.cfg.CACert, nil, nil, 0)
-	params := *p.params
-	params.TransportDecorator = func() winrm.Transporter { return &ctxTransport{t: p.t, ctx: ctx} }
-	return winrm.NewClientWithParameters(ep, c.cfg.Username, c.cfg.Password, &params)
-}
-
-// ctxTransport binds the transport to one call's context, which
-// masterzen's Transporter interface does not carry.
-type ctxTransport struct {
-	t   *transport
-	ctx context.Context
-}
-
-func (x *ctxTransport) Transport(*winrm.Endpoint) error { return nil }
-
-func (x *ctxTransport) Post(_ *winrm.Client, msg *soap.SoapMessage) (string, error) {
-	body, err := x.t.post(x.ctx, []byte(msg.String()))
-	var f *Fault
-	if errors.As(err, &f) && f.Code == FaultCodeTimedOut {
-		return f.Body, nil
-	}
-	if err != nil {
-		return "", err
-	}
-	return string(body), nil
-}
-
-// Stats reports a host's HTTP requests so far (tests count round trips).
-func (c *Client) Stats(host string) (httpRequests int64) {
-	c.mu.Lock()
-	p := c.pools[strings.ToLower(host)]
-	c.mu.Unlock()
-	if p == nil {
-		return 0
-	}
-	return p.t.exchanges.Load()
 }

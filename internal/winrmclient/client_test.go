@@ -217,6 +217,19 @@ func TestTLSVerification(t *testing.T) {
 	}
 }
 
+// tls_server_name names the provider's host only: other hosts are
+// verified against their own names.
+func TestTLSServerNameAppliesToTheDefaultHostOnly(t *testing.T) {
+	sim := startSim(t, lsHost("LS01"), lsHost("LS02"))
+	c := clientFor(t, sim, sim.Host("LS01"), func(cfg *winrmclient.Config) { cfg.TLSServerName = "ls01" })
+	for _, name := range []string{"LS01", "LS02"} {
+		info, err := rds.GetHostInfo.Run(ctxT(t), c, sim.Host(name).State().Address, rds.NoInput{})
+		if err != nil || info.ComputerName != name {
+			t.Fatalf("%s: %+v, %v", name, info, err)
+		}
+	}
+}
+
 func TestConnectionRefused(t *testing.T) {
 	sim := startSim(t, lsHost("LS01"))
 	c := clientFor(t, sim, sim.Host("LS01"), func(cfg *winrmclient.Config) { cfg.Port = 1 })
@@ -312,7 +325,7 @@ func TestCloseDeletesEveryShell(t *testing.T) {
 func TestPerOperationProcess(t *testing.T) {
 	sim := startSim(t, lsHost("LS01"))
 	h := sim.Host("LS01")
-	c := clientFor(t, sim, h, func(cfg *winrmclient.Config) { cfg.PerOperationProcess = true })
+	c := clientFor(t, sim, h, winrmclient.SetPerOperationProcess)
 	for i := 0; i < 2; i++ {
 		if _, err := rds.GetHostInfo.Run(ctxT(t), c, "", rds.NoInput{}); err != nil {
 			t.Fatal(err)

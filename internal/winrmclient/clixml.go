@@ -51,10 +51,9 @@ func decodeText(b []byte) string {
 	if utf8.Valid(b) {
 		return string(b)
 	}
-	if s, err := charmap.Windows1252.NewDecoder().Bytes(b); err == nil {
-		return string(s)
-	}
-	return strings.ToValidUTF8(string(b), "?")
+	// Windows-1252 decodes every byte: no error to handle.
+	s, _ := charmap.Windows1252.NewDecoder().Bytes(b)
+	return string(s)
 }
 
 func decodeUTF16(b []byte) string {

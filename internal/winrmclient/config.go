@@ -28,7 +28,9 @@ type Config struct {
 	// Insecure skips verification of the host's certificate.
 	Insecure bool
 	// CACert is PEM; it replaces the system roots when set.
-	CACert        []byte
+	CACert []byte
+	// TLSServerName is the name to verify Host's certificate against;
+	// other hosts are verified against their own names.
 	TLSServerName string
 
 	Username string
@@ -51,17 +53,18 @@ type Config struct {
 	OperationTimeout time.Duration
 	// SessionIdleTimeout closes a host's idle shells after this long.
 	SessionIdleTimeout time.Duration
-	// PerOperationProcess starts a new powershell.exe for each operation
-	// instead of reusing one per shell (4 round trips instead of 2, plus
-	// the process start-up; a fallback should reuse misbehave).
-	PerOperationProcess bool
-
 	// Library is PowerShell sent once per process after the prelude.
 	Library string
 	// Logger receives the client's logs (secrets masked); nil discards.
 	Logger hclog.Logger
-	// DialContext replaces the TCP dialer (tests).
-	DialContext func(ctx context.Context, network, addr string) (net.Conn, error)
+	// Set by tests only (export_test.go): dial replaces the TCP dialer,
+	// stdinHook rewrites a request's stdin, and perOperationProcess
+	// starts a powershell.exe per operation instead of reusing one per
+	// shell (4 round trips instead of 2, plus the start-up), which
+	// BenchmarkOperation compares.
+	dial                func(ctx context.Context, network, addr string) (net.Conn, error)
+	stdinHook           func(data []byte, eof bool) ([]byte, bool)
+	perOperationProcess bool
 }
 
 // KerberosConfig holds the Kerberos settings.
@@ -69,7 +72,8 @@ type KerberosConfig struct {
 	Realm string
 	// Krb5Conf is the path of a krb5.conf; empty means /etc/krb5.conf.
 	Krb5Conf string
-	// SPN is the service principal; empty means HTTP/<host>.
+	// SPN is Host's service principal; empty, and for other hosts, it is
+	// HTTP/<host>.
 	SPN string
 }
 
@@ -147,6 +151,10 @@ func (c Config) normalize() (Config, error) {
 	}
 	return c, nil
 }
+
+// isDefaultHost: settings that name one host (TLSServerName, Kerberos.SPN)
+// apply to Host only, as one Config serves every host.
+func (c Config) isDefaultHost(host string) bool { return strings.EqualFold(host, c.Host) }
 
 // isoDuration writes d as the ISO 8601 duration WS-Management expects.
 func isoDuration(d time.Duration) string {

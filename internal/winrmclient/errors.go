@@ -70,9 +70,6 @@ var ScriptKinds = []Kind{
 	KindWMIError, KindScriptError,
 }
 
-// ClientKinds are the kinds the client raises itself.
-var ClientKinds = []Kind{KindQuota, KindTransport, KindAuth, KindTimeout, KindCanceled, KindProtocol}
-
 func isScriptKind(k Kind) bool {
 	for _, s := range ScriptKinds {
 		if s == k {
@@ -97,7 +94,10 @@ type Error struct {
 	// names); transient ones that a fresh session may fix (a dead process).
 	final     bool
 	transient bool
-	cause     error
+	// unsent: the host cannot have acted on the message (it was never
+	// written, or the host answered it with a fault or an error status).
+	unsent bool
+	cause  error
 }
 
 func (e *Error) Error() string {
@@ -116,6 +116,22 @@ func (e *Error) Error() string {
 }
 
 func (e *Error) Unwrap() error { return e.cause }
+
+// asUnsent marks err as a message the host cannot have acted on.
+func asUnsent(err error) error {
+	var e *Error
+	if !errors.As(err, &e) {
+		return &Error{Kind: KindTransport, Message: err.Error(), cause: err, unsent: true}
+	}
+	c := *e
+	c.unsent = true
+	return &c
+}
+
+func isUnsent(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.unsent
+}
 
 // KindOf returns the kind of err, or "" when err is not an *Error.
 func KindOf(err error) Kind {

@@ -24,7 +24,6 @@ type Fault struct {
 	Code    int64  // WSManFault Code (an HRESULT or a Win32 error)
 	Subcode string // e.g. w:TimedOut
 	Reason  string
-	Body    string // the whole envelope, for masterzen's parser
 }
 
 func (f *Fault) Error() string {
@@ -68,7 +67,7 @@ func parseFault(body []byte) *Fault {
 		return nil //nolint:nilerr // not a fault, not an error here
 	}
 	fe := env.Body.Fault
-	f := &Fault{Subcode: strings.TrimSpace(fe.Code.Subcode.Value), Reason: strings.TrimSpace(fe.Reason.Text), Body: string(body)}
+	f := &Fault{Subcode: strings.TrimSpace(fe.Code.Subcode.Value), Reason: strings.TrimSpace(fe.Reason.Text)}
 	if w := fe.Detail.WSManFault; w != nil {
 		f.Code = w.Code
 		if f.Reason == "" {

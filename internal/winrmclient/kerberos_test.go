@@ -36,3 +36,21 @@ func TestKerberosFailuresAreClear(t *testing.T) {
 		})
 	}
 }
+
+// A failed Kerberos setup is not kept: fixing it (here, writing the
+// missing krb5.conf) takes effect on the next operation.
+func TestKerberosFailureIsNotCached(t *testing.T) {
+	sim := startSim(t, lsHost("LS01"))
+	conf := filepath.Join(t.TempDir(), "krb5.conf")
+	c := clientFor(t, sim, sim.Host("LS01"), func(cfg *winrmclient.Config) {
+		cfg.Auth, cfg.Username, cfg.Password = winrmclient.AuthKerberos, `CONTOSO\admin`, "pw"
+		cfg.Kerberos = winrmclient.KerberosConfig{Realm: "contoso.com", Krb5Conf: conf}
+	})
+	_, err := rds.GetHostInfo.Run(ctxT(t), c, "", rds.NoInput{})
+	wantKind(t, err, winrmclient.KindAuth, "cannot read the Kerberos configuration")
+	if err := os.WriteFile(conf, []byte("[libdefaults]\n default_realm = CONTOSO.COM\n dns_lookup_kdc = false\n[realms]\n CONTOSO.COM = {\n  kdc = 127.0.0.1:1\n }\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err = rds.GetHostInfo.Run(ctxT(t), c, "", rds.NoInput{})
+	wantKind(t, err, winrmclient.KindAuth, "Kerberos login as admin@CONTOSO.COM failed")
+}

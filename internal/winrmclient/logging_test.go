@@ -18,7 +18,7 @@ import (
 func TestSecretsNeverLeak(t *testing.T) {
 	const code = "BCDFG-HJKMP-QRTVW-XY234-67896"
 	bare := strings.ReplaceAll(code, "-", "")
-	st := activatedLS("LS01")
+	st := activatedLS()
 	sim := startSim(t, st)
 	h := sim.Host("LS01")
 	var logs bytes.Buffer

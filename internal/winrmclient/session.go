@@ -13,7 +13,6 @@ import (
 	"time"
 	"unicode/utf16"
 
-	"github.com/hashicorp/go-hclog"
 	"github.com/masterzen/winrm"
 )
 
@@ -26,19 +25,21 @@ var preludeScript string
 // responsePrefix starts the prelude's one response line per request.
 const responsePrefix = "#rdsl:"
 
-// maxStderr caps the stderr kept for an error message.
+// maxStderr caps the stderr kept for an error message (its end is kept).
 const maxStderr = 64 << 10
 
 // BootstrapCommand is the constant command line every operation runs
 // behind: far below cmd.exe's 8191 characters, and without any input.
-func BootstrapCommand() string {
+func BootstrapCommand() string { return bootstrapCommand }
+
+var bootstrapCommand = func() string {
 	u := utf16.Encode([]rune(bootstrapScript))
 	b := make([]byte, 2*len(u))
 	for i, r := range u {
 		b[2*i], b[2*i+1] = byte(r), byte(r>>8)
 	}
 	return "powershell.exe -NoLogo -NoProfile -NonInteractive -ExecutionPolicy Bypass -EncodedCommand " + base64.StdEncoding.EncodeToString(b)
-}
+}()
 
 // session is one WinRS shell and, unless the client runs a process per
 // operation, one powershell.exe in it running the bootstrap loop. An
@@ -47,12 +48,14 @@ type session struct {
 	p       *hostPool
 	shellID string
 	cmdID   string // the running bootstrap; "" when none
+	exited  bool   // the bootstrap exited after its last answer
+	gone    bool   // the host no longer has the shell
 	// fresh is set until the prelude went to the running process: it
 	// travels with the first request, saving a round trip.
 	fresh    bool
 	seq      int
-	out      []byte // stdout not yet split into lines
-	stderr   bytes.Buffer
+	out      []byte     // stdout not yet split into lines
+	stderr   stderrTail // of the current operation
 	lastUsed time.Time
 	ops      int
 }
@@ -75,7 +78,7 @@ type request struct {
 	Input  json.RawMessage `json:"input"`
 }
 
-func (p *hostPool) newSession(ctx context.Context, log hclog.Logger) (*session, error) {
+func (p *hostPool) newSession(ctx context.Context) (*session, error) {
 	msg := winrm.NewOpenShellRequest(p.t.url, p.params)
 	body, err := p.t.post(ctx, []byte(msg.String()))
 	msg.Free()
@@ -87,10 +90,10 @@ func (p *hostPool) newSession(ctx context.Context, log hclog.Logger) (*session, 
 		return nil, &Error{Kind: KindProtocol, Host: p.host, Message: fmt.Sprintf("cannot read the shell id from the host's Create response: %v", err)}
 	}
 	s := &session{p: p, shellID: id, lastUsed: time.Now()}
-	log.Debug("shell created", "shell", shortID(id))
-	if !p.c.cfg.PerOperationProcess {
+	opLogger(ctx, p.log).Debug("shell created", "shell", shortID(id))
+	if !p.c.cfg.perOperationProcess {
 		if err := s.startProcess(ctx); err != nil {
-			s.close(log)
+			s.close(ctx)
 			return nil, err
 		}
 	}
@@ -99,7 +102,7 @@ func (p *hostPool) newSession(ctx context.Context, log hclog.Logger) (*session, 
 
 // startProcess runs the bootstrap; the prelude follows with the first request.
 func (s *session) startProcess(ctx context.Context) error {
-	msg := winrm.NewExecuteCommandRequest(s.p.t.url, s.shellID, BootstrapCommand(), nil, s.p.params)
+	msg := winrm.NewExecuteCommandRequest(s.p.t.url, s.shellID, bootstrapCommand, nil, s.p.params)
 	body, err := s.p.t.post(ctx, []byte(msg.String()))
 	msg.Free()
 	if err != nil {
@@ -110,12 +113,15 @@ func (s *session) startProcess(ctx context.Context) error {
 		return &Error{Kind: KindProtocol, Host: s.p.host, Message: fmt.Sprintf("cannot read the command id from the host's Command response: %v", err)}
 	}
 	s.cmdID = id
-	s.out, s.stderr = nil, bytes.Buffer{}
+	s.out = nil
 	s.fresh = true
 	return nil
 }
 
-func (s *session) send(ctx context.Context, data []byte, eof bool) error {
+// send writes data to the process's stdin. delivered reports whether
+// the request may have reached the process: only the last chunk completes
+// its line, and a refused chunk was not delivered.
+func (s *session) send(ctx context.Context, data []byte, eof bool) (delivered bool, err error) {
 	// Stay well inside the host's envelope limit: base64 grows data by 4/3.
 	const chunk = 96 << 10
 	for len(data) > 0 || eof {
@@ -125,19 +131,19 @@ func (s *session) send(ctx context.Context, data []byte, eof bool) error {
 		_, err := s.p.t.post(ctx, []byte(msg.String()))
 		msg.Free()
 		if err != nil {
-			return err
+			return last && !isUnsent(err), err
 		}
 		data = data[n:]
 		if last {
 			break
 		}
 	}
-	return nil
+	return true, nil
 }
 
 // call runs one operation. delivered tells whether the request may have
 // reached the process (from then on the operation may have run).
-func (s *session) call(ctx context.Context, op Operation, input []byte, log hclog.Logger) (env *envelope, delivered bool, err error) {
+func (s *session) call(ctx context.Context, op Operation, input []byte) (env *envelope, delivered bool, err error) {
 	s.seq++
 	id := strconv.Itoa(s.seq)
 	line, err := json.Marshal(request{ID: id, Script: op.Script, Input: input})
@@ -145,7 +151,10 @@ func (s *session) call(ctx context.Context, op Operation, input []byte, log hclo
 		return nil, false, err
 	}
 	payload := base64.StdEncoding.EncodeToString(line) + "\n"
-	if s.p.c.cfg.PerOperationProcess {
+	s.stderr = stderrTail{}
+	// The process may be gone: one per operation, or it exited after
+	// its last answer.
+	if s.cmdID == "" {
 		if err := s.startProcess(ctx); err != nil {
 			return nil, false, err
 		}
@@ -154,20 +163,24 @@ func (s *session) call(ctx context.Context, op Operation, input []byte, log hclo
 		payload = s.p.preludeLine + payload
 		s.fresh = false
 	}
-	if err := s.send(ctx, []byte(payload), s.p.c.cfg.PerOperationProcess); err != nil {
-		return nil, !isShellGone(err), err
+	data, eof := []byte(payload), s.p.c.cfg.perOperationProcess
+	if h := s.p.c.cfg.stdinHook; h != nil {
+		data, eof = h(data, eof)
 	}
-	env, err = s.receive(ctx, id, log)
-	if err == nil && s.p.c.cfg.PerOperationProcess {
+	if delivered, err := s.send(ctx, data, eof); err != nil {
+		return nil, delivered, err
+	}
+	env, err = s.receive(ctx, id)
+	if err == nil && (s.p.c.cfg.perOperationProcess || s.exited) {
 		s.signal(ctx)
 	}
 	s.ops++
 	s.lastUsed = time.Now()
-	return env, true, err
+	return env, !errors.Is(err, errUnread), err
 }
 
 // receive polls until the response line for id arrives or the process ends.
-func (s *session) receive(ctx context.Context, id string, log hclog.Logger) (*envelope, error) {
+func (s *session) receive(ctx context.Context, id string) (*envelope, error) {
 	prefix := []byte(responsePrefix + id + ":")
 	quiet := 0
 	for {
@@ -194,9 +207,7 @@ func (s *session) receive(ctx context.Context, id string, log hclog.Logger) (*en
 		if perr != nil {
 			return nil, &Error{Kind: KindProtocol, Host: s.p.host, Message: "cannot read the host's Receive response: " + perr.Error()}
 		}
-		if s.stderr.Len() < maxStderr {
-			s.stderr.Write(stderr.Bytes())
-		}
+		s.stderr.write(stderr.Bytes())
 		s.out = append(s.out, stdout.Bytes()...)
 		for {
 			i := bytes.IndexByte(s.out, '\n')
@@ -207,10 +218,16 @@ func (s *session) receive(ctx context.Context, id string, log hclog.Logger) (*en
 			s.out = s.out[i+1:]
 			line = bytes.TrimPrefix(line, []byte("\xef\xbb\xbf"))
 			if j := bytes.Index(line, prefix); j >= 0 {
+				// A process that exited after answering gets no more requests.
+				s.exited = done
 				return decodeEnvelope(line[j+len(prefix):], s.p.host)
 			}
-			if len(bytes.TrimSpace(line)) > 0 && !bytes.HasPrefix(line, []byte(responsePrefix)) {
-				log.Debug("unexpected output from powershell.exe", "line", string(truncate(line, 200)))
+			if j := bytes.Index(line, []byte(responsePrefix)); j >= 0 {
+				// Only one request is outstanding: this answer is no one's.
+				return nil, s.strayAnswer(id, line[j+len(responsePrefix):])
+			}
+			if len(bytes.TrimSpace(line)) > 0 {
+				opLogger(ctx, s.p.log).Debug("unexpected output from powershell.exe", "line", string(truncate(line, 200)))
 			}
 		}
 		if done {
@@ -230,8 +247,55 @@ func (s *session) receive(ctx context.Context, id string, log hclog.Logger) (*en
 	}
 }
 
+// stderrTail keeps the end of what the process wrote to stderr: a crash
+// explains itself last.
+type stderrTail struct {
+	b   []byte
+	cut bool
+}
+
+func (t *stderrTail) write(p []byte) {
+	t.b = append(t.b, p...)
+	if n := len(t.b) - maxStderr; n > 0 {
+		t.b = append(t.b[:0:0], t.b[n:]...)
+		t.cut = true
+	}
+}
+
+// text decodes what was kept; after a cut, from the next whole CLIXML document.
+func (t *stderrTail) text() string {
+	b := t.b
+	if t.cut {
+		if i := bytes.Index(b, []byte("<Objs")); i >= 0 {
+			b = append([]byte("#< CLIXML\r\n"), b[i:]...)
+		}
+	}
+	return DecodeStderr(b)
+}
+
+// errUnread marks the prelude's answer to a request it could not read.
+var errUnread = errors.New("request not read")
+
+// strayAnswer is the error for an answer (rest: "<id>:<envelope>") to
+// another request than want.
+func (s *session) strayAnswer(want string, rest []byte) error {
+	got, b64, _ := bytes.Cut(rest, []byte(":"))
+	msg := "no message"
+	if env, err := decodeEnvelope(b64, s.p.host); err == nil && env.Error != nil {
+		msg = env.Error.Message
+	}
+	e := &Error{Kind: KindProtocol, Host: s.p.host}
+	if string(got) == "0" {
+		// The prelude answers id 0 when it cannot decode a request.
+		e.Message, e.cause = "powershell.exe could not read the request: "+msg, errUnread
+	} else {
+		e.Message = fmt.Sprintf("powershell.exe answered request %.20q while request %s was outstanding: %s", got, want, msg)
+	}
+	return e
+}
+
 func (s *session) processDied(exit int) error {
-	text := DecodeStderr(s.stderr.Bytes())
+	text := s.stderr.text()
 	msg := fmt.Sprintf("powershell.exe on %s exited with code %d before answering", s.p.host, exit)
 	if text != "" {
 		msg += ": " + text
@@ -258,29 +322,34 @@ func decodeEnvelope(b64 []byte, host string) (*envelope, error) {
 // signal ends the current command (terminate), as MS-WSMV asks after its
 // output has been read.
 func (s *session) signal(ctx context.Context) {
-	if s.cmdID == "" {
+	if s.cmdID == "" || s.gone {
 		return
 	}
 	msg := winrm.NewSignalRequest(s.p.t.url, s.shellID, s.cmdID, s.p.params)
-	_, _ = s.p.t.post(ctx, []byte(msg.String()))
+	_, err := s.p.t.post(ctx, []byte(msg.String()))
 	msg.Free()
-	s.cmdID = ""
+	s.cmdID, s.exited = "", false
+	s.gone = isShellGone(err)
 }
 
 // close signals the command and deletes the shell with a fresh, short
-// context, so that a canceled operation leaves nothing open on the host.
-func (s *session) close(log hclog.Logger) {
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+// context (ctx gives only its logger), so that a canceled operation leaves
+// nothing open on the host. A shell the host lost needs neither.
+func (s *session) close(ctx context.Context) {
+	log := opLogger(ctx, s.p.log)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
 	defer cancel()
 	s.signal(ctx)
-	msg := winrm.NewDeleteShellRequest(s.p.t.url, s.shellID, s.p.params)
-	_, err := s.p.t.post(ctx, []byte(msg.String()))
-	msg.Free()
-	if err != nil && !isShellGone(err) {
-		log.Debug("could not delete shell", "shell", shortID(s.shellID), "error", err.Error())
-		return
+	if !s.gone {
+		msg := winrm.NewDeleteShellRequest(s.p.t.url, s.shellID, s.p.params)
+		_, err := s.p.t.post(ctx, []byte(msg.String()))
+		msg.Free()
+		if err != nil && !isShellGone(err) {
+			log.Debug("could not delete shell", "shell", shortID(s.shellID), "error", err.Error())
+			return
+		}
 	}
-	log.Debug("shell deleted", "shell", shortID(s.shellID), "operations", s.ops)
+	log.Debug("shell closed", "shell", shortID(s.shellID), "operations", s.ops)
 }
 
 func isShellGone(err error) bool {

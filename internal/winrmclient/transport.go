@@ -24,10 +24,10 @@ import (
 	"github.com/hashicorp/go-hclog"
 )
 
-// transport speaks HTTP to one host. It is this package's own WinRM
-// transporter, installed into masterzen/winrm through its
-// TransportDecorator, and used directly by the session engine. It exists
-// to compensate for masterzen's transports:
+// transport speaks HTTP to one host for the session engine; masterzen/winrm
+// only builds and parses the SOAP messages (its command flow runs on this
+// transport in tests only, see export_test.go). It exists to compensate
+// for masterzen's transports:
 //   - their Post ignores the HTTP status, so faults (quota, shell not
 //     found) pass for answers and a Receive fault spins in a tight loop;
 //     here every fault is an error, and Receive time-outs are told apart;
@@ -45,33 +45,44 @@ type transport struct {
 	tlsConf *tls.Config
 	log     hclog.Logger
 
-	slots chan struct{} // one per connection allowed
-	mu    sync.Mutex
-	idle  []*pconn
+	slots  chan struct{} // one per connection allowed
+	mu     sync.Mutex
+	idle   []*pconn
+	closed bool // connections are closed, not pooled
 
-	krbOnce sync.Once
-	krb     *kerberosAuth
-	krbErr  error
+	krb *kerberosLogin // shared by the Client's transports
+	spn string
 
-	// exchanges counts HTTP requests sent; tests and logs use it.
+	// exchanges counts HTTP requests sent (tests).
 	exchanges atomic.Int64
 }
 
 // pconn is one TCP (or TLS) connection and the NTLM context bound to it.
 type pconn struct {
 	c        net.Conn
+	tcp      net.Conn // under TLS
 	br       *bufio.Reader
 	sec      *ntlmssp.SecuritySession
 	authed   bool
 	lastUsed time.Time
 	broken   bool
+	// wrote: the current message went out whole on c. Part of a request
+	// is nothing the host can act on.
+	wrote bool
+	// watch gets the result of a read started when c went idle: it
+	// returns at once when the host closes c.
+	watch chan error
 }
 
 // idleConnTimeout stays below HTTP.sys's idle connection timeout (120 s).
 const idleConnTimeout = 90 * time.Second
 
-func newTransport(cfg Config, host string) *transport {
-	t := &transport{cfg: cfg, host: host, log: cfg.Logger.Named("http").With("host", host)}
+func newTransport(c *Client, host string) *transport {
+	cfg := c.cfg
+	t := &transport{cfg: cfg, host: host, log: cfg.Logger.Named("http").With("host", host), krb: c.krb, spn: "HTTP/" + host}
+	if cfg.Kerberos.SPN != "" && cfg.isDefaultHost(host) {
+		t.spn = cfg.Kerberos.SPN
+	}
 	scheme := "http"
 	if cfg.HTTPS {
 		scheme = "https"
@@ -79,15 +90,10 @@ func newTransport(cfg Config, host string) *transport {
 	t.addr = net.JoinHostPort(host, strconv.Itoa(cfg.Port))
 	t.url = scheme + "://" + t.addr + "/wsman"
 	if cfg.HTTPS {
-		t.tlsConf = &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: cfg.Insecure} //nolint:gosec // the user's explicit choice
-		t.tlsConf.ServerName = cfg.TLSServerName
-		if t.tlsConf.ServerName == "" {
-			t.tlsConf.ServerName = host
-		}
-		if len(cfg.CACert) > 0 {
-			pool := x509.NewCertPool()
-			pool.AppendCertsFromPEM(cfg.CACert)
-			t.tlsConf.RootCAs = pool
+		t.tlsConf = c.tlsConf.Clone()
+		t.tlsConf.ServerName = host
+		if cfg.TLSServerName != "" && cfg.isDefaultHost(host) {
+			t.tlsConf.ServerName = cfg.TLSServerName
 		}
 	}
 	t.slots = make(chan struct{}, cfg.MaxConnectionsPerHost)
@@ -95,21 +101,23 @@ func newTransport(cfg Config, host string) *transport {
 }
 
 // post sends one SOAP message and returns the reply. Faults come back as
-// *Error wrapping a *Fault.
+// *Error wrapping a *Fault. Errors are marked unsent when the host cannot
+// have acted on the message.
 func (t *transport) post(ctx context.Context, msg []byte) ([]byte, error) {
 	select {
 	case t.slots <- struct{}{}:
 	case <-ctx.Done():
-		return nil, ctxError(ctx, "waiting for a free connection to "+t.host)
+		return nil, asUnsent(ctxError(ctx, "waiting for a free connection to "+t.host))
 	}
 	defer func() { <-t.slots }()
 
 	action := soapAction(msg)
 	pc, reused, err := t.conn(ctx)
 	if err != nil {
-		return nil, err
+		return nil, asUnsent(err)
 	}
 	start := time.Now()
+	pc.wrote = false
 	status, body, err := t.exchange(ctx, pc, msg)
 	opLogger(ctx, t.log).Trace("wsman exchange", "action", action, "status", status, "reply_bytes", len(body), "reused_conn", reused, "duration", time.Since(start))
 	if err != nil {
@@ -118,10 +126,18 @@ func (t *transport) post(ctx context.Context, msg []byte) ([]byte, error) {
 		// decides what is safe to run again.
 		pc.broken = true
 		t.release(pc)
-		return nil, t.transportError(ctx, err)
+		err = t.transportError(ctx, err)
+		if !pc.wrote {
+			err = asUnsent(err)
+		}
+		return nil, err
 	}
 	t.release(pc)
-	return t.checkReply(status, body, action)
+	if body, err = t.checkReply(status, body, action); err != nil {
+		// The host answered, and refused the message.
+		return nil, asUnsent(err)
+	}
+	return body, nil
 }
 
 func (t *transport) checkReply(status int, body []byte, action string) ([]byte, error) {
@@ -177,7 +193,7 @@ func (t *transport) conn(ctx context.Context) (*pconn, bool, error) {
 		_ = pc.c.Close()
 	}
 	t.mu.Unlock()
-	dial := t.cfg.DialContext
+	dial := t.cfg.dial
 	if dial == nil {
 		d := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}
 		dial = d.DialContext
@@ -186,37 +202,51 @@ func (t *transport) conn(ctx context.Context) (*pconn, bool, error) {
 	if err != nil {
 		return nil, false, t.transportError(ctx, err)
 	}
+	pc := &pconn{c: c, tcp: c}
 	if t.cfg.HTTPS {
 		tc := tls.Client(c, t.tlsConf)
 		if err := tc.HandshakeContext(ctx); err != nil {
 			_ = c.Close()
 			return nil, false, t.transportError(ctx, err)
 		}
-		c = tc
+		pc.c = tc
 	}
-	return &pconn{c: c, br: bufio.NewReader(c)}, false, nil
+	pc.br = bufio.NewReader(pc.c)
+	return pc, false, nil
 }
 
-// alive reports whether the host kept an idle connection open: a closed
-// one reads EOF at once, an open one has nothing to read.
+// alive reports whether the host kept an idle connection open: the read
+// started when it went idle is still waiting (a closed one got EOF).
 func (pc *pconn) alive() bool {
-	if pc.br.Buffered() > 0 {
-		return false // an unsolicited answer: the stream is out of step
-	}
-	_ = pc.c.SetReadDeadline(time.Now().Add(time.Millisecond))
-	_, err := pc.br.Peek(1)
+	_ = pc.c.SetReadDeadline(time.Unix(1, 0))
+	err := <-pc.watch
 	_ = pc.c.SetReadDeadline(time.Time{})
 	var ne net.Error
-	return errors.As(err, &ne) && ne.Timeout()
+	// Buffered bytes are an unsolicited answer: the stream is out of step.
+	if pc.br.Buffered() > 0 || !errors.As(err, &ne) || !ne.Timeout() {
+		return false
+	}
+	// A close that just arrived may not have woken the watcher yet.
+	return !pendingInput(pc.tcp)
 }
 
 func (t *transport) release(pc *pconn) {
-	if pc.broken {
+	pc.lastUsed = time.Now()
+	t.mu.Lock()
+	if pc.broken || t.closed {
+		t.mu.Unlock()
 		_ = pc.c.Close()
 		return
 	}
-	pc.lastUsed = time.Now()
-	t.mu.Lock()
+	// Watch for the host closing the connection, instead of probing it
+	// when it is next used (which costs a read deadline's wait).
+	if pc.watch == nil {
+		pc.watch = make(chan error, 1)
+	}
+	go func() {
+		_, err := pc.br.Peek(1)
+		pc.watch <- err
+	}()
 	t.idle = append(t.idle, pc)
 	t.mu.Unlock()
 }
@@ -230,6 +260,14 @@ func (t *transport) closeIdle() {
 	for _, pc := range idle {
 		_ = pc.c.Close()
 	}
+}
+
+// shutdown closes the idle connections, and the others as they are released.
+func (t *transport) shutdown() {
+	t.mu.Lock()
+	t.closed = true
+	t.mu.Unlock()
+	t.closeIdle()
 }
 
 // exchange sends msg on pc with the configured authentication and
@@ -257,7 +295,7 @@ func (t *transport) exchange(ctx context.Context, pc *pconn, msg []byte) (int, [
 // AUTHENTICATE) and then sends messages on it without credentials: sealed
 // over HTTP, plain over HTTPS.
 func (t *transport) exchangeNTLM(ctx context.Context, pc *pconn, msg []byte) (int, []byte, error) {
-	for attempt := 0; attempt < 2; attempt++ {
+	for retried := false; ; retried = true {
 		if !pc.authed {
 			status, body, err := t.handshakeNTLM(ctx, pc, msg)
 			if err != nil || status != 0 {
@@ -285,14 +323,14 @@ func (t *transport) exchangeNTLM(ctx context.Context, pc *pconn, msg []byte) (in
 		if err != nil {
 			return 0, nil, err
 		}
-		if status == http.StatusUnauthorized && attempt == 0 {
+		if status == http.StatusUnauthorized && !retried {
 			// The host forgot the connection's authentication: start over.
-			pc.authed, pc.sec = false, nil
+			// It refused the message, so that one did not count.
+			pc.authed, pc.sec, pc.wrote = false, nil, false
 			continue
 		}
 		return status, body, nil
 	}
-	return http.StatusUnauthorized, nil, nil
 }
 
 // handshakeNTLM runs the NTLM handshake on pc. Over HTTPS the last leg
@@ -380,14 +418,17 @@ func (t *transport) roundTrip(ctx context.Context, pc *pconn, h http.Header, con
 	if err := ctx.Err(); err != nil {
 		return 0, nil, nil, err
 	}
+	// A Receive can legitimately wait the whole OperationTimeout. The
+	// context's end interrupts the exchange through stop, after its Err
+	// is set: a deadline of its own would race it and pass for a stall.
+	_ = pc.c.SetDeadline(time.Now().Add(t.cfg.OperationTimeout + 60*time.Second))
 	stop := context.AfterFunc(ctx, func() { _ = pc.c.SetDeadline(time.Unix(1, 0)) })
-	defer stop()
-	// A Receive can legitimately wait the whole OperationTimeout.
-	deadline := time.Now().Add(t.cfg.OperationTimeout + 60*time.Second)
-	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
-		deadline = d
-	}
-	_ = pc.c.SetDeadline(deadline)
+	defer func() {
+		// Too late to stop: its deadline may land on c once pooled.
+		if !stop() {
+			pc.broken = true
+		}
+	}()
 
 	req, err := http.NewRequest(http.MethodPost, t.url, bytes.NewReader(body))
 	if err != nil {
@@ -403,9 +444,13 @@ func (t *transport) roundTrip(ctx context.Context, pc *pconn, h http.Header, con
 		req.Body = http.NoBody
 	}
 	t.exchanges.Add(1)
+	if op, ok := ctx.Value(opKey{}).(*opState); ok {
+		op.requests.Add(1)
+	}
 	if err := req.Write(pc.c); err != nil {
 		return 0, nil, nil, wrapCtx(ctx, err)
 	}
+	pc.wrote = pc.wrote || len(body) > 0 // only handshake legs are empty
 	resp, err := http.ReadResponse(pc.br, req)
 	if err != nil {
 		return 0, nil, nil, wrapCtx(ctx, err)
@@ -454,13 +499,15 @@ func (t *transport) transportError(ctx context.Context, err error) error {
 	case errors.As(err, &unknownCA):
 		msg = fmt.Sprintf("the certificate of %s is not signed by a trusted authority: set ca_cert to the PEM certificate of the CA that signed the WinRM HTTPS listener's certificate (for a self-signed certificate, the certificate itself), or insecure = true in a lab", t.addr)
 	case errors.As(err, &hostErr):
-		msg = fmt.Sprintf("the certificate of %s is not valid for %q (%v): connect with the name in the certificate, or set tls_server_name", t.addr, t.tlsConf.ServerName, hostErr.Error())
+		msg = fmt.Sprintf("the certificate of %s is not valid for %q (%v): connect with the name in the certificate, or for the provider's host set tls_server_name", t.addr, t.tlsConf.ServerName, hostErr.Error())
 	case errors.As(err, &dnsErr):
 		msg = fmt.Sprintf("cannot resolve %s: %v", t.host, dnsErr.Err)
 	case errors.Is(err, syscall.ECONNREFUSED):
 		msg = fmt.Sprintf("connection to %s refused: no WinRM listener on that port (check with: winrm enumerate winrm/config/listener), a firewall rejects it, or the host is restarting", t.addr)
-	case errors.As(err, &opErr) && opErr.Timeout():
+	case errors.As(err, &opErr) && opErr.Timeout() && opErr.Op == "dial":
 		msg = fmt.Sprintf("timed out connecting to %s: the host is down, a firewall drops the traffic, or the port is wrong", t.addr)
+	case errors.As(err, &opErr) && opErr.Timeout():
+		msg = fmt.Sprintf("timed out waiting for %s to answer: the host or the network stalled in the middle of an exchange", t.addr)
 	case isStaleConn(err):
 		msg = fmt.Sprintf("the connection to %s was closed before the host answered (the host restarted, a proxy cut it, or WinRM crashed)", t.addr)
 	}
