@@ -247,7 +247,7 @@ func TestNonAdministrator(t *testing.T) {
 	// May use WinRM, but the prelude refuses: not a local administrator.
 	c := clientFor(t, sim, h, func(cfg *winrmclient.Config) { cfg.Username, cfg.Password = "operator", "0perator-pw" })
 	_, err := rds.GetLicenseServer.Run(ctxT(t), c, "", rds.NoInput{})
-	wantKind(t, err, winrmclient.KindAccessDenied, `ls01\operator`, "local Administrators group on LS01")
+	wantKind(t, err, winrmclient.KindAccessDenied, `LS01\operator`, "local Administrators group on LS01")
 	// May not use WinRM at all: WS-Management access denied.
 	c = clientFor(t, sim, h, func(cfg *winrmclient.Config) { cfg.Username, cfg.Password = "guest", "Gu3st-pw" })
 	_, err = rds.GetLicenseServer.Run(ctxT(t), c, "", rds.NoInput{})

@@ -12,7 +12,7 @@ import (
 // kpNonAdmin is a WinRM user outside the local Administrators group.
 var kpNonAdmin = User{Name: "bob", Password: "Bob-P@ssw0rd", RemoteManagement: true}
 
-const kpNonAdminMessage = `the account ls01\bob is not a member of the local Administrators group on LS01; RD Licensing and Remote Desktop WMI methods require an administrator`
+const kpNonAdminMessage = `the account LS01\bob is not a member of the local Administrators group on LS01; RD Licensing and Remote Desktop WMI methods require an administrator`
 
 // Codes and numbers of the test Clearinghouse.
 var (

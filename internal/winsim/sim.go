@@ -245,11 +245,6 @@ func (h *Host) runOperation(user User, name string, input json.RawMessage) (any,
 	if !user.Admin {
 		// The prelude names WindowsIdentity.Name and $env:COMPUTERNAME.
 		who := accountName(&h.state, user)
-		if user.Domain == "" {
-			// Windows shows LS01\user; winsim keeps ls01\user until
-			// internal/winrmclient's TestNonAdministrator accepts that.
-			who = strings.ToLower(h.state.Name) + `\` + user.Name
-		}
 		return nil, &opError{Kind: "access_denied", Message: fmt.Sprintf("the account %s is not a member of the local Administrators group on %s; RD Licensing and Remote Desktop WMI methods require an administrator", who, strings.ToUpper(h.state.Name))}, x
 	}
 	res, err := fn(x, input)
