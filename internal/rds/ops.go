@@ -83,6 +83,7 @@ var (
 
 	ListKeyPacks   = define[NoInput, KeyPackList]("list_key_packs", idempotent)
 	InstallKeyPack = define[InstallKeyPackInput, KeyPackResult]("install_key_pack", notIdempotent)
+	WriteJournal   = define[JournalWriteInput, JournalWriteResult]("write_key_pack_journal", idempotent)
 	RemoveKeyPack  = define[KeyPackRef, Empty]("remove_key_pack", idempotent)
 	RemoveLicenses = define[RemoveLicensesInput, KeyPackResult]("remove_licenses", notIdempotent)
 	GetUsageReport = define[NoInput, UsageReport]("get_cal_usage_report", idempotent)

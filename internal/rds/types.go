@@ -166,9 +166,64 @@ type KeyPack struct {
 	BuiltIn           bool   `json:"built_in"`
 }
 
-// KeyPackList is every key pack on a license server.
+// KeyPackList is every key pack on a license server, with the provider's
+// install journal and the host's clocks, which the provider needs to tell
+// what an interrupted install did (docs/design/key-pack-journal.md).
 type KeyPackList struct {
 	KeyPacks []KeyPack `json:"key_packs"`
+	// Journal is every entry under HKLM\SOFTWARE\rdslicensing\KeyPackJournal,
+	// oldest first.
+	Journal []JournalEntry `json:"journal"`
+	// BootTime is when the host last started, and HostTime the host's
+	// clock when it answered (RFC 3339, UTC): journal times are the host's.
+	BootTime string `json:"boot_time"`
+	HostTime string `json:"host_time"`
+}
+
+// Journal entry states.
+const (
+	// JournalStarted: install_key_pack recorded the request and was about
+	// to call the install method (or is calling it, or died doing so).
+	JournalStarted = "started"
+	// JournalInstalled: the install method returned 0 and KeyPackID.
+	JournalInstalled = "installed"
+	// JournalFailed: the install method returned ReturnValue != 0.
+	JournalFailed = "failed"
+	// JournalNotInstalled: a started install was found, after its process
+	// died, to have installed nothing.
+	JournalNotInstalled = "not_installed"
+	// JournalAbandoned: a tombstone for a request that never started: a
+	// late install_key_pack with that request ID refuses to run.
+	JournalAbandoned = "abandoned"
+	// JournalRemoved: the provider removed the entry's key pack.
+	JournalRemoved = "removed"
+	// JournalAdopted: an entry made for a key pack installed outside the
+	// provider (import), so that it has an owner.
+	JournalAdopted = "adopted"
+)
+
+// JournalEntry is one install request the provider recorded on the
+// license server, and who owns its key pack. It holds no code: CodeTag
+// tells codes apart without revealing them.
+type JournalEntry struct {
+	RequestID      string `json:"request_id"`
+	State          string `json:"state"`
+	Program        string `json:"program"`
+	ProductVersion int    `json:"product_version"`
+	ProductType    int    `json:"product_type"`
+	LicenseCount   int    `json:"license_count"`
+	AgreementType  int    `json:"agreement_type"`
+	// CodeTag is "<salt>:<tag>", a short salted hash of the codes.
+	CodeTag string `json:"code_tag"`
+	// Owner is the token of the resource that holds the key pack; "" when
+	// it is free for a resource with the same CALs to claim.
+	Owner string `json:"owner"`
+	// Before are the KeyPackIds on the server when the install started.
+	Before      []int64 `json:"before"`
+	KeyPackID   int64   `json:"key_pack_id"`
+	ReturnValue int64   `json:"return_value"`
+	Started     string  `json:"started"`
+	Updated     string  `json:"updated"`
 }
 
 // InstallKeyPackInput installs CALs. Which fields apply depends on Program.
@@ -187,6 +242,12 @@ type InstallKeyPackInput struct {
 	// AllowPerUserInWorkgroup lets per-user CALs go onto a license server
 	// outside a domain, where they cannot be tracked.
 	AllowPerUserInWorkgroup bool `json:"allow_per_user_in_workgroup"`
+	// RequestID names this install in the journal: one ID, one install at
+	// most. Owner is the token of the resource the new pack belongs to,
+	// CodeTag the entry's code tag.
+	RequestID string `json:"request_id"`
+	Owner     string `json:"owner"`
+	CodeTag   string `json:"code_tag"`
 }
 
 // Secrets implements winrmclient.SecretHolder.
@@ -197,6 +258,34 @@ func (in InstallKeyPackInput) Secrets() []string {
 // KeyPackResult is the key pack an operation created or changed.
 type KeyPackResult struct {
 	KeyPack KeyPack `json:"key_pack"`
+}
+
+// JournalWriteInput changes one journal entry, compare-and-set under the
+// journal's lock: when the entry's state and owner are ExpectState and
+// ExpectOwner (ExpectState "": there is no entry), it gets State, Owner and
+// KeyPackID (and, for a new entry, the intent fields). An entry that
+// already is what the write asks for answers Changed false; any other
+// entry fails with kind conflict. The provider decides every write.
+type JournalWriteInput struct {
+	RequestID   string `json:"request_id"`
+	ExpectState string `json:"expect_state"`
+	ExpectOwner string `json:"expect_owner"`
+	State       string `json:"state"`
+	Owner       string `json:"owner"`
+	KeyPackID   int64  `json:"key_pack_id"`
+	// For a new entry only.
+	Program        string `json:"program"`
+	ProductVersion int    `json:"product_version"`
+	ProductType    int    `json:"product_type"`
+	LicenseCount   int    `json:"license_count"`
+	AgreementType  int    `json:"agreement_type"`
+	CodeTag        string `json:"code_tag"`
+}
+
+// JournalWriteResult is the entry after a journal write.
+type JournalWriteResult struct {
+	Entry   JournalEntry `json:"entry"`
+	Changed bool         `json:"changed"`
 }
 
 // KeyPackRef names one key pack.

@@ -44,6 +44,12 @@ const (
 	KindWMIError Kind = "wmi_error"
 	// KindScriptError: the script failed in an unexpected way.
 	KindScriptError Kind = "script_error"
+	// KindConflict: a compare-and-set on the host found another value
+	// (the key pack journal), or the request was already used.
+	KindConflict Kind = "conflict"
+	// KindBusy: another operation holds the host-wide lock the operation
+	// needs (the key pack journal's); trying again later is safe.
+	KindBusy Kind = "busy"
 )
 
 // Kinds raised by the client itself.
@@ -67,7 +73,7 @@ var ScriptKinds = []Kind{
 	KindNotFound, KindInvalidInput, KindAccessDenied, KindRoleMissing, KindNotActivated,
 	KindClearinghouseUnreachable, KindInvalidCode, KindCodeAlreadyUsed, KindVersionUnsupported,
 	KindWorkgroupUnsupported, KindPolicyControlled, KindRebootPending, KindNotSupported,
-	KindWMIError, KindScriptError,
+	KindWMIError, KindScriptError, KindConflict, KindBusy,
 }
 
 func isScriptKind(k Kind) bool {

@@ -13,7 +13,7 @@ $RdslKinds = @(
     'not_found', 'invalid_input', 'access_denied', 'role_missing', 'not_activated',
     'clearinghouse_unreachable', 'invalid_code', 'code_already_used', 'version_unsupported',
     'workgroup_unsupported', 'policy_controlled', 'reboot_pending', 'not_supported',
-    'wmi_error', 'script_error'
+    'wmi_error', 'script_error', 'conflict', 'busy'
 )
 
 function Fail {
