@@ -2,6 +2,8 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -24,6 +26,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/keypacks"
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/rds"
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/winrmclient"
 )
@@ -78,8 +81,10 @@ func (r *keyPackResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 			"Windows puts every install into a new key pack (`Win32_TSLicenseKeyPack`); this resource tracks the packs it installed.\n\n" +
 			"Before installing, plan checks what Windows would refuse: malformed codes, CALs newer than the license server's Windows Server release, and per-user CALs on a license server outside a domain; " +
 			"it warns when the license server would hold both per-user and per-device CALs. The license server must be activated (`rdslicensing_server_activation`) first.\n\n" +
-			"Installing is not idempotent, and a retail code or license key pack ID works once only: the provider never installs twice after an interrupted install (it looks for the new pack and adopts it), " +
-			"and destroying a retail or license key pack ID pack only forgets it unless `uninstall_on_destroy = true`.\n\n" +
+			"Installing is not idempotent, and a retail code or license key pack ID works once only, so every install is recorded in a journal on the license server (under a host-wide lock) before and after the WMI call: " +
+			"after a lost answer, a crash or a reboot the provider reads what the install did, and installs again only when the journal proves that nothing was installed. " +
+			"Each key pack is held by one resource. Destroy and replacement keep the CALs unless `remove_cals_on_destroy = true`; kept CALs are released, and a resource declaring the same CALs later takes them instead of installing again. " +
+			"See the [key pack failure model](../guides/key-pack-failures.md).\n\n" +
 			"Import with the ID `<host>/<key_pack_id>` (several packs of one Open License or agreement: `<host>/<id>,<id>`). The codes cannot be read back: set them in the configuration after import; the first apply stores them without reinstalling.",
 		Attributes: map[string]schema.Attribute{
 			"id":   idAttribute("`<host>/<key_pack_id>`: the license server as the resource reaches it and the KeyPackId of the resource's first key pack"),
@@ -139,10 +144,11 @@ func (r *keyPackResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 				Optional: true, Computed: true, Default: booldefault.StaticBool(false),
 				MarkdownDescription: "Install per-user CALs on a license server that is not in a domain. Windows allows it, but cannot track or report per-user CALs without Active Directory. Defaults to `false`: such an install fails at plan time.",
 			},
-			"uninstall_on_destroy": schema.BoolAttribute{
-				Optional: true, Computed: true,
-				MarkdownDescription: "Remove the key packs from the license server on destroy (`UninstallLicenseKeyPackWithId`). Defaults to `false` with `retail` and `license_key_pack_id`: those codes are single-use, and uninstalling would throw the purchase away, so destroy only forgets the pack (with a warning). " +
-					"Defaults to `true` with `open_license` and `agreement`, whose numbers can install the CALs again.",
+			"remove_cals_on_destroy": schema.BoolAttribute{
+				Optional: true, Computed: true, Default: booldefault.StaticBool(false),
+				MarkdownDescription: "Remove the resource's key packs from the license server when the resource is destroyed or replaced (`UninstallLicenseKeyPackWithId`). Defaults to `false` for every program: " +
+					"destroy and replacement keep the CALs installed and release them, and a key pack resource that declares the same CALs (same program, code, release, type and quantity) later takes them instead of installing again. " +
+					"With `true`, the plan says which CALs the destroy or replacement removes. A retail code or license key pack ID is single-use: its CALs cannot be installed again once removed.",
 			},
 			"key_pack_id": schema.Int64Attribute{
 				Computed:            true,
@@ -210,18 +216,17 @@ func (r *keyPackResource) ValidateConfig(ctx context.Context, req resource.Valid
 	}
 }
 
-// ModifyPlan defaults uninstall_on_destroy by program, keeps the
-// computed values an update does not change, and checks on the host what
-// Windows would refuse, before anything is installed.
+// ModifyPlan keeps the computed values an update does not change, checks
+// on the host what Windows would refuse before anything is installed, and
+// says in the plan which CALs a destroy or replacement removes or keeps.
 func (r *keyPackResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() {
 		var st keyPackModel
-		if req.State.Raw.IsNull() || req.State.Get(ctx, &st).HasError() {
+		if req.State.Raw.IsNull() || req.State.Get(ctx, &st).HasError() || r.data == nil {
 			return
 		}
-		if !st.UninstallOnDestroy.ValueBool() && r.data != nil {
-			resp.Diagnostics.AddWarning("Destroy keeps the CALs on "+r.data.host(st.Host), keepCALsDetail(r.data.host(st.Host), st.ids()))
-		}
+		js, _ := readJournalState(ctx, req.Private)
+		r.warnCALsLeave(&st, js, "Destroy", &resp.Diagnostics)
 		return
 	}
 	var plan, config keyPackModel
@@ -230,39 +235,64 @@ func (r *keyPackResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if config.UninstallOnDestroy.IsNull() {
-		if plan.Program.IsUnknown() {
-			plan.UninstallOnDestroy = types.BoolUnknown()
-		} else {
-			plan.UninstallOnDestroy = types.BoolValue(keyPackPrograms[plan.Program.ValueString()].counted)
+	if req.State.Raw.IsNull() {
+		r.checkHost(ctx, &plan, &config, &resp.Diagnostics)
+		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+		return
+	}
+	var state keyPackModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	js, diags := readJournalState(ctx, req.Private)
+	resp.Diagnostics.Append(diags...)
+	r.planUpdate(ctx, &state, &plan, js, &resp.Diagnostics)
+	// A plain code moved to its write-only form: the same code only
+	// records the move; another one is a new purchase to install.
+	for _, a := range keyPackPrograms[state.Program.ValueString()].Codes {
+		before, _ := state.code(a)
+		_, after := config.code(a)
+		if !before.IsNull() && !after.IsNull() && !after.IsUnknown() && normalizeCode(before.ValueString()) != normalizeCode(after.ValueString()) {
+			resp.RequiresReplace = append(resp.RequiresReplace, path.Root(a))
 		}
 	}
-	if req.State.Raw.IsNull() {
-		r.checkHost(ctx, &plan, &resp.Diagnostics)
-	} else {
-		var state keyPackModel
-		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-		if resp.Diagnostics.HasError() {
-			return
-		}
-		r.planUpdate(ctx, &state, &plan, &resp.Diagnostics)
-		// A plain code moved to its write-only form: the same code only
-		// records the move; another one is a new purchase to install.
-		for _, a := range keyPackPrograms[state.Program.ValueString()].codes {
-			before, _ := state.code(a)
-			_, after := config.code(a)
-			if !before.IsNull() && !after.IsNull() && !after.IsUnknown() && normalizeCode(before.ValueString()) != normalizeCode(after.ValueString()) {
-				resp.RequiresReplace = append(resp.RequiresReplace, path.Root(a))
-			}
-		}
+	if len(resp.RequiresReplace) > 0 && r.data != nil {
+		r.warnCALsLeave(&state, js, "Replacing the key pack", &resp.Diagnostics)
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+// warnCALsLeave says in the plan what a destroy (or the destroy half of a
+// replacement) does with the resource's CALs.
+func (r *keyPackResource) warnCALsLeave(st *keyPackModel, js journalState, what string, diags *diag.Diagnostics) {
+	host := r.data.host(st.Host)
+	ids := st.ids()
+	if len(ids) == 0 {
+		return
+	}
+	if st.RemoveCALsOnDestroy.ValueBool() && !js.Unresolved {
+		diags.AddWarning(fmt.Sprintf("%s removes %d CALs from %s", what, st.TotalLicenses.ValueInt64(), host),
+			fmt.Sprintf("remove_cals_on_destroy = true: %s removes key pack %s (%d CALs, %s) from %s with UninstallLicenseKeyPackWithId. %s "+
+				"To keep them, set remove_cals_on_destroy = false and apply first.",
+				strings.ToLower(what[:1])+what[1:], joinIDs(ids), st.TotalLicenses.ValueInt64(), st.TypeAndModel.ValueString(), host, reinstallNote(st.Program.ValueString())))
+		return
+	}
+	diags.AddWarning(fmt.Sprintf("%s keeps the CALs on %s", what, host), keepCALsDetail(host, ids))
+}
+
+// reinstallNote says what removing a program's CALs costs.
+func reinstallNote(program string) string {
+	if keyPackPrograms[program].Counted {
+		return "Installing them again draws them from the agreement or Open License again at the Microsoft Clearinghouse."
+	}
+	return "A " + keyPackPrograms[program].CodeName + " is single-use: the CALs cannot be installed again with it."
 }
 
 // checkHost runs the plan-time checks of a new key pack: they need the
 // host, so they are skipped quietly when it cannot be asked yet (provider
 // not configured, host unknown or unreachable); install checks again.
-func (r *keyPackResource) checkHost(ctx context.Context, m *keyPackModel, diags *diag.Diagnostics) {
+func (r *keyPackResource) checkHost(ctx context.Context, m, config *keyPackModel, diags *diag.Diagnostics) {
 	if r.data == nil || m.Host.IsUnknown() || m.Program.IsUnknown() || m.ProductVersion.IsUnknown() || m.CALType.IsUnknown() || m.AllowPerUserInWorkgroup.IsUnknown() {
 		return
 	}
@@ -295,42 +325,62 @@ func (r *keyPackResource) checkHost(ctx context.Context, m *keyPackModel, diags 
 	if w := mixedCALWarning(list.KeyPacks, calTypeNumber[calType]); w != "" {
 		diags.AddAttributeWarning(path.Root("cal_type"), "Per-user and per-device CALs on one license server", w)
 	}
-	if keyPackPrograms[m.Program.ValueString()].counted && !m.Quantity.IsUnknown() {
-		in := keyPackInstallInput(m, m, m.Quantity.ValueInt64())
-		if i := slices.IndexFunc(list.KeyPacks, func(kp rds.KeyPack) bool { return keyPackMatches(kp, in) }); i >= 0 {
-			kp := list.KeyPacks[i]
-			diags.AddWarning("A key pack with these CALs is already on "+host,
-				fmt.Sprintf("Key pack %d on %s already holds %s. If an earlier apply installed it, import it (terraform import <address> %s/%d) instead of installing the same CALs again; otherwise ignore this warning.",
-					kp.KeyPackID, host, describeKeyPack(kp), host, kp.KeyPackID))
-		}
+	if m.Quantity.IsUnknown() {
+		return
+	}
+	v, err := keypacks.NewView(list)
+	if err != nil {
+		return
+	}
+	it := keypacks.IntentOf(keyPackInstallInput(m, config, m.Quantity.ValueInt64()))
+	if free := keypacks.FreeEntries(v, it); len(free) > 0 {
+		kp, _ := v.Pack(free[0].KeyPackID)
+		diags.AddWarning("Apply takes key pack "+strconv.FormatInt(kp.KeyPackID, 10)+" on "+host+" instead of installing",
+			fmt.Sprintf("Key pack %d on %s (%s) holds the CALs this resource declares, with the same code, and no resource holds it: an earlier destroy or replacement kept it. "+
+				"Apply makes this resource its owner instead of installing the CALs again. To install new CALs instead, change the declaration (a different code or quantity).", kp.KeyPackID, host, describeKeyPack(kp)))
+		return
+	}
+	if !keyPackPrograms[m.Program.ValueString()].Counted {
+		return // a used code is refused with its own hint
+	}
+	if found := keypacks.Unrecorded(v, it); len(found) > 0 {
+		kp := found[0]
+		diags.AddWarning("A key pack with these CALs is already on "+host,
+			fmt.Sprintf("Key pack %d on %s already holds %s, and the provider did not install it. If it is the one this resource declares, import it (terraform import <address> %s/%d) instead of installing the same CALs again; otherwise ignore this warning.",
+				kp.KeyPackID, host, describeKeyPack(kp), host, kp.KeyPackID))
 	}
 }
 
 // planUpdate plans a change of an existing key pack.
-func (r *keyPackResource) planUpdate(ctx context.Context, state, plan *keyPackModel, diags *diag.Diagnostics) {
+func (r *keyPackResource) planUpdate(ctx context.Context, state, plan *keyPackModel, js journalState, diags *diag.Diagnostics) {
 	p := keyPackPrograms[state.Program.ValueString()]
-	quantityChanged := p.counted && !plan.Quantity.Equal(state.Quantity)
+	quantityChanged := p.Counted && !plan.Quantity.Equal(state.Quantity)
 	if !quantityChanged {
 		// Nothing on the host changes: the counts stay what the refresh read.
-		plan.KeyPackIDs, plan.TotalLicenses, plan.IssuedLicenses = state.KeyPackIDs, state.TotalLicenses, state.IssuedLicenses
+		plan.ID, plan.KeyPackID, plan.KeyPackIDs, plan.TotalLicenses, plan.IssuedLicenses = state.ID, state.KeyPackID, state.KeyPackIDs, state.TotalLicenses, state.IssuedLicenses
 		plan.AvailableLicenses, plan.ExpirationDate = state.AvailableLicenses, state.ExpirationDate
 		if plan.Quantity.IsUnknown() {
 			plan.Quantity = state.Quantity
 		}
 	}
+	if len(js.Pending) > 0 && r.data != nil {
+		diags.AddWarning("An earlier install on "+r.hostOf(state)+" has an unknown outcome",
+			fmt.Sprintf("An install of CALs for this key pack (request %s) was interrupted, and the license server has not shown yet what it did. "+
+				"Apply looks at the license server's journal first, and installs only the CALs that are missing: the quantity in this plan may already be there.", pendingIDs(js)))
+	}
 	// A single-use code decides its CALs' release and type: a plan that
 	// replaces the pack for them alone would install the used code again.
-	if !p.counted && plan.Program.Equal(state.Program) && !codeChanged(state, plan) {
+	if !p.Counted && plan.Program.Equal(state.Program) && !codeChanged(state, plan) {
 		for _, a := range []struct {
 			attr       string
 			plan, have types.String
 		}{{"product_version", plan.ProductVersion, state.ProductVersion}, {"cal_type", plan.CALType, state.CALType}} {
-			if a.plan.IsUnknown() || a.plan.Equal(a.have) {
+			if a.plan.IsUnknown() || a.plan.Equal(a.have) || a.have.IsNull() || state.KeyPackID.IsNull() {
 				continue
 			}
 			diags.AddAttributeError(path.Root(a.attr), "The key pack's "+a.attr+" is "+a.have.ValueString(),
 				fmt.Sprintf("Key pack %d on %s holds CALs with %s = %q: a %s decides the release and type of its CALs. Changing %s would replace the key pack and install the same code again, which the Microsoft Clearinghouse refuses (the code is single-use). "+
-					"Set %s = %q; to install another code instead, change the code too (with a _wo form: a new codes_wo_version).", state.KeyPackID.ValueInt64(), r.hostOf(state), a.attr, a.have.ValueString(), keyPackPrograms[state.Program.ValueString()].codeName, a.attr, a.attr, a.have.ValueString()))
+					"Set %s = %q; to install another code instead, change the code too (with a _wo form: a new codes_wo_version).", state.KeyPackID.ValueInt64(), r.hostOf(state), a.attr, a.have.ValueString(), p.CodeName, a.attr, a.attr, a.have.ValueString()))
 		}
 	}
 	// Fewer CALs: only those not issued can go.
@@ -342,15 +392,15 @@ func (r *keyPackResource) planUpdate(ctx context.Context, state, plan *keyPackMo
 		if err != nil {
 			return
 		}
-		own := ownKeyPacks(list.KeyPacks, state.ids())
-		remove := sumLicenses(own) - plan.Quantity.ValueInt64()
-		if _, ok := planLicenseRemoval(own, remove); !ok && remove > 0 {
+		own := keypacks.Own(list.KeyPacks, state.ids())
+		remove := keypacks.Total(own) - plan.Quantity.ValueInt64()
+		if _, ok := keypacks.PlanRemoval(own, remove); !ok && remove > 0 {
 			diags.AddAttributeError(path.Root("quantity"), fmt.Sprintf("Cannot remove %d CALs from %s", remove, host), cannotRemoveDetail(host, own, remove, plan.Quantity.ValueInt64()))
 		}
 	}
 }
 
-// Create installs the CALs.
+// Create installs the CALs, or claims a free key pack with the same CALs.
 func (r *keyPackResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var m, config keyPackModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &m)...)
@@ -365,39 +415,98 @@ func (r *keyPackResource) Create(ctx context.Context, req resource.CreateRequest
 	defer cancel()
 	p := keyPackPrograms[m.Program.ValueString()]
 	in := keyPackInstallInput(&m, &config, m.Quantity.ValueInt64())
-	before, err := rds.ListKeyPacks.Run(ctx, r.data, host, rds.NoInput{})
+	js := journalState{Owner: keypacks.NewID()}
+	res, err := r.installer(host, js.Owner).Acquire(ctx, in)
 	if err != nil {
-		opError(&resp.Diagnostics, "Cannot read the key packs on "+host, err)
+		var pending *keypacks.PendingError
+		if errors.As(err, &pending) {
+			// Saved so that the next run finds the request: Terraform
+			// marks the object tainted, and replacing it releases and
+			// claims back whatever the request installed (js.Unresolved:
+			// that destroy never removes CALs).
+			js.Pending, js.Unresolved = []pendingInstall{{RequestID: pending.RequestID, Count: in.LicenseCount}}, true
+			m.setPacks(host, nil)
+			if !p.Counted {
+				m.Quantity = types.Int64Value(0)
+			}
+			resp.Diagnostics.Append(writeJournalState(ctx, resp.Private, js)...)
+			resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+		}
+		r.installError(ctx, host, in, err, &resp.Diagnostics)
 		return
 	}
-	pack, ok := r.install(ctx, host, in, before.KeyPacks, &resp.Diagnostics)
-	if !ok {
-		return
-	}
-	if !p.counted && (pack.ProductVersionID != in.ProductVersion || pack.ProductType != in.ProductType) {
-		resp.Diagnostics.AddWarning("The "+p.codeName+" installed other CALs than declared",
+	r.acquiredNote(host, res, &resp.Diagnostics)
+	pack := res.Pack
+	if !p.Counted && (pack.ProductVersionID != in.ProductVersion || pack.ProductType != in.ProductType) {
+		resp.Diagnostics.AddWarning("The "+p.CodeName+" installed other CALs than declared",
 			fmt.Sprintf("The %s installed %s as key pack %d on %s, not the declared Windows Server %s %s CALs. The CALs are installed and the code is used. Set product_version = %q and cal_type = %q in the configuration: until then plan fails, rather than install the used code again.",
-				p.codeName, describeKeyPack(pack), pack.KeyPackID, host, m.ProductVersion.ValueString(), strings.ReplaceAll(m.CALType.ValueString(), "_", "-"), calRelease(pack.ProductVersionID), calTypeOf(pack.ProductType)))
+				p.CodeName, describeKeyPack(pack), pack.KeyPackID, host, m.ProductVersion.ValueString(), strings.ReplaceAll(m.CALType.ValueString(), "_", "-"), calRelease(pack.ProductVersionID), calTypeOf(pack.ProductType)))
 	}
 	m.setPacks(host, []rds.KeyPack{pack})
-	if !p.counted {
+	if !p.Counted {
 		m.Quantity = types.Int64Value(pack.TotalLicenses)
 	}
+	resp.Diagnostics.Append(writeJournalState(ctx, resp.Private, js)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 
-// install runs install_key_pack once, and never again: when the outcome
-// is unknown it looks for the pack the install would have made. before is
-// the key pack list from before the install.
-func (r *keyPackResource) install(ctx context.Context, host string, in rds.InstallKeyPackInput, before []rds.KeyPack, diags *diag.Diagnostics) (rds.KeyPack, bool) {
-	res, err := rds.InstallKeyPack.Run(ctx, r.data, host, in)
-	if err == nil {
-		return res.KeyPack, true
+// installer gets CALs on host for the resource with token owner.
+func (r *keyPackResource) installer(host, owner string) *keypacks.Installer {
+	return &keypacks.Installer{Host: keypacks.RunnerHost{Runner: r.data, Name: host}, Owner: owner, PollInterval: restartPollInterval}
+}
+
+// acquiredNote tells how CALs came to the resource when it was not a
+// plain install.
+func (r *keyPackResource) acquiredNote(host string, res keypacks.Result, diags *diag.Diagnostics) {
+	id := strconv.FormatInt(res.Pack.KeyPackID, 10)
+	switch res.How {
+	case keypacks.HowRecovered:
+		diags.AddWarning("Key pack "+id+" installed on "+host+" after an interrupted answer",
+			fmt.Sprintf("The answer to the install on %s was lost (%s). The license server's key pack journal shows that the install made key pack %d (%s): the resource holds it, and nothing was installed twice.",
+				host, res.Why, res.Pack.KeyPackID, describeKeyPack(res.Pack)))
+	case keypacks.HowClaimed:
+		diags.AddWarning("Took key pack "+id+" on "+host+" instead of installing",
+			fmt.Sprintf("%s. The resource now holds key pack %d (%s) on %s; nothing was installed.", res.Why, res.Pack.KeyPackID, describeKeyPack(res.Pack), host))
 	}
+	if res.Attempts > 1 {
+		diags.AddWarning("Install on "+host+" tried again",
+			fmt.Sprintf("%d installs were started on %s: each one before the last was interrupted before it made a key pack (the license server's journal shows it), so trying again installed nothing twice.", res.Attempts, host))
+	}
+}
+
+// installError explains a failed Acquire.
+func (r *keyPackResource) installError(ctx context.Context, host string, in rds.InstallKeyPackInput, err error, diags *diag.Diagnostics) {
+	var (
+		pending *keypacks.PendingError
+		amb     *keypacks.AmbiguousError
+		none    *keypacks.NotInstalledError
+	)
 	summary := "Cannot install CALs on " + host
 	switch {
-	case mayHaveRun(err):
-		return r.adopt(ctx, host, in, before, err, diags)
+	case errors.As(err, &pending):
+		cause := ""
+		if pending.Err != nil {
+			cause = "\n\n" + opErrorDetail(pending.Err)
+		}
+		diags.AddError("Cannot tell yet whether CALs were installed on "+host,
+			fmt.Sprintf("The answer to the install on %s was lost, and the license server did not show what the install did before the timeout: %s. "+
+				"The install is recorded in the license server's key pack journal (request %s) and in the state, so nothing is lost and nothing will be installed twice: "+
+				"apply again when %s answers. The plan may show this key pack as tainted and to be replaced: that replacement keeps the CALs and takes back the key pack the install made, if any; it installs only if the install made nothing.%s",
+				host, pending.Why, pending.RequestID, host, cause))
+	case errors.As(err, &amb):
+		var b strings.Builder
+		for _, kp := range amb.Candidates {
+			fmt.Fprintf(&b, "\n  terraform import <address> %s/%d    # %s", host, kp.KeyPackID, describeKeyPack(kp))
+		}
+		diags.AddError("Cannot tell which key pack was installed on "+host,
+			fmt.Sprintf("The answer to the install on %s was lost, and several new key packs with these CALs appeared meanwhile (installed by hand at the same time?): %s. "+
+				"Do not apply again before you have looked in RD Licensing Manager: import the pack this resource installed (<address> is this resource's address):%s", host, err.Error(), b.String()))
+	case errors.As(err, &none):
+		detail := fmt.Sprintf("The install on %s was interrupted %d time(s), and the license server's key pack journal shows that nothing was installed: %s. It is safe to apply again.", host, none.Attempts, none.Why)
+		if none.Err != nil {
+			detail += "\n\n" + opErrorDetail(none.Err)
+		}
+		diags.AddError("Nothing was installed on "+host, detail)
 	case isKind(err, winrmclient.KindCodeAlreadyUsed):
 		hint := ""
 		if list, lerr := rds.ListKeyPacks.Run(ctx, r.data, host, rds.NoInput{}); lerr == nil {
@@ -406,51 +515,21 @@ func (r *keyPackResource) install(ctx context.Context, host string, in rds.Insta
 		diags.AddError(summary, opErrorDetail(err, hint))
 	case isKind(err, winrmclient.KindNotActivated):
 		diags.AddError(summary, opErrorDetail(err,
-			"If the rdslicensing_server_activation of this license server is in the same configuration, make this key pack depend on it (host = rdslicensing_server_activation.<name>.id, or depends_on), so that the activation comes first."))
+			"If the rdslicensing_server_activation of this license server is in the same configuration, make this key pack depend on it (host = rdslicensing_server_activation.<name>.id), so that the activation comes first."))
 	default:
 		opError(diags, summary, err)
 	}
-	return rds.KeyPack{}, false
 }
 
-// adopt looks, after an install whose outcome is unknown, for the one new
-// key pack that install would have made.
-func (r *keyPackResource) adopt(ctx context.Context, host string, in rds.InstallKeyPackInput, before []rds.KeyPack, installErr error, diags *diag.Diagnostics) (rds.KeyPack, bool) {
-	after, err := rds.ListKeyPacks.Run(ctx, r.data, host, rds.NoInput{})
-	if err != nil {
-		diags.AddError("Cannot tell whether CALs were installed on "+host,
-			fmt.Sprintf("The connection broke while installing CALs on %s, and reading the key packs afterwards failed too (%s). "+
-				"Do not apply again before you have looked: a new key pack in RD Licensing Manager on %s means the CALs were installed; import it (terraform import <address> %s/<key_pack_id>). If there is none, applying again is safe.\n\n%s",
-				host, errMessage(err), host, host, opErrorDetail(installErr)))
-		return rds.KeyPack{}, false
-	}
-	found := newKeyPacks(before, after.KeyPacks, in)
-	switch len(found) {
-	case 1:
-		diags.AddWarning("Adopted key pack "+strconv.FormatInt(found[0].KeyPackID, 10)+" after an interrupted install",
-			fmt.Sprintf("The connection to %s broke while the CALs were being installed. The provider looked again and found the new key pack %d (%s), so it manages that pack instead of installing again.",
-				host, found[0].KeyPackID, describeKeyPack(found[0])))
-		return found[0], true
-	case 0:
-		diags.AddError("Nothing was installed on "+host,
-			fmt.Sprintf("The connection to %s broke while installing CALs, and no new key pack with these CALs appeared on %s afterwards: nothing was installed. It is safe to apply again.\n\n%s", host, host, opErrorDetail(installErr)))
-	default:
-		ids := make([]string, len(found))
-		for i, kp := range found {
-			ids[i] = strconv.FormatInt(kp.KeyPackID, 10)
-		}
-		diags.AddError("Cannot tell which key pack was installed on "+host,
-			fmt.Sprintf("The connection to %s broke while installing CALs, and several new key packs with these CALs appeared meanwhile (%s): someone else installed CALs at the same time. Do not apply again: import the right one (terraform import <address> %s/<key_pack_id>).",
-				host, strings.Join(ids, ", "), host))
-	}
-	return rds.KeyPack{}, false
-}
-
-// Read refreshes the key packs from the host; packs removed by hand
-// leave the state, all of them the resource.
+// Read refreshes the key packs from the host, and finishes what an
+// interrupted run left: it resolves installs whose answer was lost and
+// records in the journal that the resource holds its packs. Packs removed
+// by hand leave the state, all of them the resource.
 func (r *keyPackResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var m keyPackModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &m)...)
+	js, diags := readJournalState(ctx, req.Private)
+	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -459,7 +538,11 @@ func (r *keyPackResource) Read(ctx context.Context, req resource.ReadRequest, re
 	resp.Diagnostics.Append(diags...)
 	ctx, cancel := withTimeout(ctx, d)
 	defer cancel()
-	list, err := rds.ListKeyPacks.Run(ctx, r.data, host, rds.NoInput{})
+	if js.Owner == "" {
+		js.Owner = keypacks.NewID() // a state from before the journal
+	}
+	inst := r.installer(host, js.Owner)
+	v, err := inst.Read(ctx)
 	if isKind(err, winrmclient.KindRoleMissing, winrmclient.KindRebootPending) {
 		// The licensing database outlives the role: keep the packs until
 		// the role is back, rather than install them again.
@@ -470,26 +553,98 @@ func (r *keyPackResource) Read(ctx context.Context, req resource.ReadRequest, re
 		opError(&resp.Diagnostics, "Cannot read the key packs on "+host, err)
 		return
 	}
-	own := ownKeyPacks(list.KeyPacks, m.ids())
-	if len(own) == 0 {
+	ids, v := r.resolvePending(ctx, inst, host, &m, &js, v, m.ids(), false, &resp.Diagnostics)
+	own := keypacks.Own(v.Packs, ids)
+	if len(own) == 0 && len(js.Pending) == 0 {
 		resp.State.RemoveResource(ctx)
 		return
 	}
+	r.recordOwnership(ctx, inst, host, v, own, &js, &resp.Diagnostics)
 	m.setPacks(host, own)
-	m.Quantity = types.Int64Value(sumLicenses(own))
-	if v := calRelease(own[0].ProductVersionID); v != "" {
-		m.ProductVersion = types.StringValue(v)
+	m.Quantity = types.Int64Value(keypacks.Total(own))
+	if len(own) > 0 {
+		if v := calRelease(own[0].ProductVersionID); v != "" {
+			m.ProductVersion = types.StringValue(v)
+		}
+		if t := calTypeOf(own[0].ProductType); t != "" {
+			m.CALType = types.StringValue(t)
+		}
 	}
-	if t := calTypeOf(own[0].ProductType); t != "" {
-		m.CALType = types.StringValue(t)
-	}
-	if m.UninstallOnDestroy.IsNull() {
-		m.UninstallOnDestroy = types.BoolValue(keyPackPrograms[m.Program.ValueString()].counted)
+	if m.RemoveCALsOnDestroy.IsNull() {
+		m.RemoveCALsOnDestroy = types.BoolValue(false)
 	}
 	if m.AllowPerUserInWorkgroup.IsNull() {
 		m.AllowPerUserInWorkgroup = types.BoolValue(false)
 	}
+	resp.Diagnostics.Append(writeJournalState(ctx, resp.Private, js)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+// resolvePending looks at the resource's installs whose answer was lost:
+// a pack they made joins ids; those that made nothing are dropped; the
+// others stay pending. wait follows each one until ctx ends (apply);
+// otherwise each is looked at once (refresh).
+func (r *keyPackResource) resolvePending(ctx context.Context, inst *keypacks.Installer, host string, m *keyPackModel, js *journalState, v keypacks.View, ids []int64, wait bool, diags *diag.Diagnostics) ([]int64, keypacks.View) {
+	var still []pendingInstall
+	for _, p := range js.Pending {
+		it := keypacks.IntentOf(keyPackInstallInput(m, m, int64(p.Count)))
+		var res keypacks.Resolution
+		var err error
+		if wait {
+			res, err = inst.Follow(ctx, p.RequestID, it)
+			if nv, lerr := inst.Read(ctx); lerr == nil {
+				v = nv
+			}
+		} else {
+			res, v, err = inst.Look(ctx, v, p.RequestID, it)
+		}
+		var amb *keypacks.AmbiguousError
+		switch {
+		case errors.As(err, &amb):
+			diags.AddWarning("Cannot tell which key pack an interrupted install made on "+host, amb.Error()+". Import the right one (terraform import <address> "+host+"/<key_pack_id>) after removing this resource from the state.")
+			still = append(still, p)
+		case err != nil || res.Outcome == keypacks.Wait:
+			still = append(still, p)
+		case res.Outcome == keypacks.Installed:
+			if !slices.Contains(ids, res.Pack.KeyPackID) {
+				ids = append(ids, res.Pack.KeyPackID)
+			}
+		}
+	}
+	js.Pending = still
+	return ids, v
+}
+
+// recordOwnership makes the journal say that the resource holds own: packs
+// with no entry (installed before the journal, or imported) get one, free
+// ones are claimed; a pack another resource holds is only reported. These
+// writes change no CALs.
+func (r *keyPackResource) recordOwnership(ctx context.Context, inst *keypacks.Installer, host string, v keypacks.View, own []rds.KeyPack, js *journalState, diags *diag.Diagnostics) {
+	takeOver := js.TakeOver
+	js.TakeOver = false
+	for _, kp := range own {
+		e, ok := v.EntryOfPack(kp.KeyPackID)
+		var w *rds.JournalWriteInput
+		switch {
+		case !ok:
+			in := keypacks.Adopt(keypacks.NewID(), kp, programOfPack(kp), js.Owner)
+			w = &in
+		case e.Owner == js.Owner:
+			continue
+		case e.Owner == "" || takeOver:
+			in := keypacks.Claim(e, js.Owner)
+			in.ExpectOwner = e.Owner
+			w = &in
+		default:
+			diags.AddWarning(fmt.Sprintf("Key pack %d on %s is also held by another resource", kp.KeyPackID, host),
+				fmt.Sprintf("The license server's key pack journal records key pack %d (%s) as held by another rdslicensing_key_pack (another state or workspace). Two resources managing one pack would count its CALs twice. "+
+					"Remove one of them from its state (terraform state rm), or import the pack again to take it over here.", kp.KeyPackID, describeKeyPack(kp)))
+			continue
+		}
+		if _, err := inst.Host.WriteJournal(ctx, *w); err != nil && !isKind(err, winrmclient.KindConflict) {
+			tflog.Warn(ctx, "cannot record key pack ownership in the journal", map[string]any{"host": host, "key_pack_id": kp.KeyPackID, "error": errMessage(err)})
+		}
+	}
 }
 
 // Update changes the quantity; everything else it only records.
@@ -498,13 +653,15 @@ func (r *keyPackResource) Update(ctx context.Context, req resource.UpdateRequest
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &m)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
 	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	js, diags := readJournalState(ctx, req.Private)
+	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateProgramFromPack, nil)...)
 	host := r.data.host(m.Host)
 	p := keyPackPrograms[m.Program.ValueString()]
-	if !p.counted || m.Quantity.Equal(prior.Quantity) {
+	if !p.Counted || m.Quantity.Equal(prior.Quantity) {
 		resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 		return
 	}
@@ -512,30 +669,56 @@ func (r *keyPackResource) Update(ctx context.Context, req resource.UpdateRequest
 	resp.Diagnostics.Append(diags...)
 	ctx, cancel := withTimeout(ctx, d)
 	defer cancel()
-	list, err := rds.ListKeyPacks.Run(ctx, r.data, host, rds.NoInput{})
+	if js.Owner == "" {
+		js.Owner = keypacks.NewID()
+	}
+	inst := r.installer(host, js.Owner)
+	v, err := inst.Read(ctx)
 	if err != nil {
 		opError(&resp.Diagnostics, "Cannot read the key packs on "+host, err)
 		return
 	}
-	ids := prior.ids()
-	own := ownKeyPacks(list.KeyPacks, ids)
-	have, want := sumLicenses(own), m.Quantity.ValueInt64()
+	// An earlier install whose answer was lost may have made CALs: look
+	// before installing more.
+	ids, v := r.resolvePending(ctx, inst, host, &prior, &js, v, prior.ids(), true, &resp.Diagnostics)
+	save := func(own []rds.KeyPack) {
+		m.setPacks(host, own)
+		m.Quantity = types.Int64Value(keypacks.Total(own))
+		resp.Diagnostics.Append(writeJournalState(ctx, resp.Private, js)...)
+		resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	}
+	own := keypacks.Own(v.Packs, ids)
+	if len(js.Pending) > 0 {
+		resp.Diagnostics.AddError("Cannot tell yet whether CALs were installed on "+host,
+			fmt.Sprintf("An earlier install for this key pack (request %s) was interrupted, and %s has not shown what it did before the timeout. Nothing more was installed, so that no CAL is installed twice: apply again when %s answers.",
+				pendingIDs(js), host, host))
+		save(own)
+		return
+	}
+	have, want := keypacks.Total(own), m.Quantity.ValueInt64()
 	switch {
 	case want > have:
-		pack, ok := r.install(ctx, host, keyPackInstallInput(&m, &config, want-have), list.KeyPacks, &resp.Diagnostics)
-		if !ok {
+		res, err := inst.Acquire(ctx, keyPackInstallInput(&m, &config, want-have))
+		var pending *keypacks.PendingError
+		if errors.As(err, &pending) {
+			js.Pending = []pendingInstall{{RequestID: pending.RequestID, Count: int(want - have)}}
+		}
+		if err != nil {
+			r.installError(ctx, host, keyPackInstallInput(&m, &config, want-have), err, &resp.Diagnostics)
+			save(own)
 			return
 		}
-		ids = append(ids, pack.KeyPackID)
+		r.acquiredNote(host, res, &resp.Diagnostics)
+		ids = append(ids, res.Pack.KeyPackID)
 	case want < have:
-		ids = r.removeLicenses(ctx, host, own, have-want, want, &resp.Diagnostics)
+		ids = r.removeLicenses(ctx, inst, host, v, own, have-want, want, &js, &resp.Diagnostics)
 	}
-	after, err := rds.ListKeyPacks.Run(ctx, r.data, host, rds.NoInput{})
+	after, err := inst.Read(ctx)
 	if err != nil {
 		opError(&resp.Diagnostics, "Cannot read the key packs on "+host+" after changing them", err)
 		return
 	}
-	own = ownKeyPacks(after.KeyPacks, ids)
+	own = keypacks.Own(after.Packs, ids)
 	if len(own) == 0 {
 		resp.Diagnostics.AddError("The key packs are gone from "+host, "After the change no key pack of this resource is left on "+host+"; run terraform plan to install the CALs again.")
 		return
@@ -543,66 +726,112 @@ func (r *keyPackResource) Update(ctx context.Context, req resource.UpdateRequest
 	m.setPacks(host, own)
 	if resp.Diagnostics.HasError() {
 		// Record what was done, with the quantity the host has.
-		m.Quantity = types.Int64Value(sumLicenses(own))
+		m.Quantity = types.Int64Value(keypacks.Total(own))
 	}
+	resp.Diagnostics.Append(writeJournalState(ctx, resp.Private, js)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 
 // removeLicenses removes remove CALs that are not issued, newest pack
 // first; a pack other than the first that empties goes entirely. It
 // returns the resource's key pack IDs after.
-func (r *keyPackResource) removeLicenses(ctx context.Context, host string, own []rds.KeyPack, remove, want int64, diags *diag.Diagnostics) []int64 {
+func (r *keyPackResource) removeLicenses(ctx context.Context, inst *keypacks.Installer, host string, v keypacks.View, own []rds.KeyPack, remove, want int64, js *journalState, diags *diag.Diagnostics) []int64 {
 	ids := make([]int64, len(own))
 	for i, kp := range own {
 		ids[i] = kp.KeyPackID
 	}
-	steps, ok := planLicenseRemoval(own, remove)
+	steps, ok := keypacks.PlanRemoval(own, remove)
 	if !ok {
 		diags.AddAttributeError(path.Root("quantity"), fmt.Sprintf("Cannot remove %d CALs from %s", remove, host), cannotRemoveDetail(host, own, remove, want))
 		return ids
 	}
 	for _, s := range steps {
 		var err error
-		if s.whole {
-			_, err = rds.RemoveKeyPack.Run(ctx, r.data, host, rds.KeyPackRef{KeyPackID: s.id})
+		if s.Whole {
+			_, err = rds.RemoveKeyPack.Run(ctx, r.data, host, rds.KeyPackRef{KeyPackID: s.KeyPackID})
 		} else {
-			_, err = rds.RemoveLicenses.Run(ctx, r.data, host, rds.RemoveLicensesInput{KeyPackID: s.id, LicenseCount: int(s.count)})
+			_, err = rds.RemoveLicenses.Run(ctx, r.data, host, rds.RemoveLicensesInput{KeyPackID: s.KeyPackID, LicenseCount: int(s.Count)})
 		}
 		if err != nil {
-			opAttributeError(diags, path.Root("quantity"), fmt.Sprintf("Cannot remove %d CALs from key pack %d on %s", s.count, s.id, host), err)
+			opAttributeError(diags, path.Root("quantity"), fmt.Sprintf("Cannot remove %d CALs from key pack %d on %s", s.Count, s.KeyPackID, host), err)
 			return ids
 		}
-		if s.whole {
-			ids = slices.DeleteFunc(ids, func(id int64) bool { return id == s.id })
+		if s.Whole {
+			ids = slices.DeleteFunc(ids, func(id int64) bool { return id == s.KeyPackID })
+			r.journalRemoved(ctx, inst, host, v, s.KeyPackID, js.Owner)
 		}
 	}
 	return ids
 }
 
-// Delete removes the key packs, or with uninstall_on_destroy = false only
-// forgets them.
+// journalRemoved records that the resource removed a pack (best effort:
+// the journal ignores entries whose pack is gone).
+func (r *keyPackResource) journalRemoved(ctx context.Context, inst *keypacks.Installer, host string, v keypacks.View, id int64, owner string) {
+	if e, ok := v.EntryOfPack(id); ok && e.Owner == owner {
+		if _, err := inst.Host.WriteJournal(ctx, keypacks.Removed(e, owner)); err != nil {
+			tflog.Warn(ctx, "cannot record a removed key pack in the journal", map[string]any{"host": host, "key_pack_id": id, "error": errMessage(err)})
+		}
+	}
+}
+
+// Delete removes the key packs when remove_cals_on_destroy = true;
+// otherwise it keeps the CALs and releases them in the journal, so that a
+// key pack declaring the same CALs later takes them instead of installing.
 func (r *keyPackResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var m keyPackModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &m)...)
+	js, diags := readJournalState(ctx, req.Private)
+	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	host := r.data.host(m.Host)
-	if !m.UninstallOnDestroy.ValueBool() {
-		resp.Diagnostics.AddWarning("CALs stay installed on "+host, keepCALsDetail(host, m.ids()))
-		return
-	}
 	d, diags := m.Timeouts.Delete(ctx, keyPackWriteTimeout)
 	resp.Diagnostics.Append(diags...)
 	ctx, cancel := withTimeout(ctx, d)
 	defer cancel()
-	ids := m.ids()
+	if js.Owner == "" {
+		js.Owner = keypacks.NewID()
+	}
+	inst := r.installer(host, js.Owner)
+	v, err := inst.Read(ctx)
+	if isKind(err, winrmclient.KindRoleMissing) {
+		resp.Diagnostics.AddWarning("RD Licensing is not installed on "+host, "The key packs could not be released or removed: RD Licensing is not installed on "+host+". The licensing database outlives the role; its CALs come back when the role does.")
+		return
+	}
+	if err != nil {
+		opError(&resp.Diagnostics, "Cannot read the key packs on "+host, err)
+		return
+	}
+	ids, v := r.resolvePending(ctx, inst, host, &m, &js, v, m.ids(), true, &resp.Diagnostics)
+	if len(js.Pending) > 0 {
+		resp.Diagnostics.AddError("Cannot destroy the key pack on "+host+" yet",
+			fmt.Sprintf("An install for this key pack (request %s) was interrupted, and %s has not shown what it did. Destroying now could leave CALs that no resource holds: destroy again when %s answers.", pendingIDs(js), host, host))
+		return
+	}
+	if !m.RemoveCALsOnDestroy.ValueBool() || js.Unresolved {
+		for _, id := range ids {
+			e, ok := v.EntryOfPack(id)
+			if !ok || e.Owner != js.Owner {
+				continue
+			}
+			if _, err := inst.Host.WriteJournal(ctx, keypacks.Release(e, js.Owner)); err != nil && !isKind(err, winrmclient.KindConflict) {
+				opError(&resp.Diagnostics, fmt.Sprintf("Cannot release key pack %d on %s", id, host), err)
+				return
+			}
+		}
+		if len(ids) > 0 {
+			resp.Diagnostics.AddWarning("CALs stay installed on "+host, keepCALsDetail(host, ids))
+		}
+		return
+	}
 	for i := len(ids) - 1; i >= 0; i-- {
 		_, err := rds.RemoveKeyPack.Run(ctx, r.data, host, rds.KeyPackRef{KeyPackID: ids[i]})
 		if err != nil && !isKind(err, winrmclient.KindNotFound) {
 			opError(&resp.Diagnostics, fmt.Sprintf("Cannot remove key pack %d from %s", ids[i], host), err)
 			return
 		}
+		r.journalRemoved(ctx, inst, host, v, ids[i], js.Owner)
 	}
 }
 
@@ -612,6 +841,7 @@ func (r *keyPackResource) Delete(ctx context.Context, req resource.DeleteRequest
 const privateProgramFromPack = "program_from_pack"
 
 // ImportState imports key packs: "<host>/<key_pack_id>[,<key_pack_id>...]".
+// The first refresh records in the journal that the resource holds them.
 func (r *keyPackResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	host, ids, problem := parseKeyPackImportID(req.ID)
 	if problem != "" {
@@ -636,38 +866,99 @@ func (r *keyPackResource) ImportState(ctx context.Context, req resource.ImportSt
 		Host:                    types.StringNull(),
 		Program:                 types.StringValue(programOfPack(packs[0])),
 		AllowPerUserInWorkgroup: types.BoolValue(false),
+		RemoveCALsOnDestroy:     types.BoolValue(false),
 		Timeouts:                timeouts.Value{Object: types.ObjectNull(keyPackTimeoutTypes)},
 	}
 	m.nullCodes()
 	m.setPacks(host, packs)
-	m.Quantity = types.Int64Value(sumLicenses(packs))
+	m.Quantity = types.Int64Value(keypacks.Total(packs))
 	m.ProductVersion = types.StringValue(calRelease(packs[0].ProductVersionID))
 	m.CALType = types.StringValue(calTypeOf(packs[0].ProductType))
-	m.UninstallOnDestroy = types.BoolValue(keyPackPrograms[m.Program.ValueString()].counted)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 	resp.Diagnostics.Append(setImportedHost(ctx, r.data, host, resp)...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateProgramFromPack, []byte(`true`))...)
+	// Importing is taking the packs over, even from a resource whose state
+	// was lost.
+	resp.Diagnostics.Append(writeJournalState(ctx, resp.Private, journalState{Owner: keypacks.NewID(), TakeOver: true})...)
+}
+
+// ---- journal state -------------------------------------------------------
+
+// privateJournal is the private state key of the resource's place in the
+// license server's key pack journal.
+const privateJournal = "journal"
+
+// journalState is what the resource keeps of the journal: its owner token,
+// the installs whose answer was lost and that are not resolved yet, whether
+// its create ended so (a replacement then releases, never removes), and
+// whether the next refresh takes its packs over (import).
+type journalState struct {
+	Owner      string           `json:"owner"`
+	Pending    []pendingInstall `json:"pending,omitempty"`
+	Unresolved bool             `json:"unresolved_create,omitempty"`
+	TakeOver   bool             `json:"take_over,omitempty"`
+}
+
+type pendingInstall struct {
+	RequestID string `json:"request_id"`
+	Count     int    `json:"count,omitempty"`
+}
+
+type privateGetter interface {
+	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
+}
+
+type privateSetter interface {
+	SetKey(ctx context.Context, key string, value []byte) diag.Diagnostics
+}
+
+func readJournalState(ctx context.Context, p privateGetter) (journalState, diag.Diagnostics) {
+	var js journalState
+	if p == nil {
+		return js, nil
+	}
+	b, diags := p.GetKey(ctx, privateJournal)
+	if len(b) > 0 {
+		if err := json.Unmarshal(b, &js); err != nil {
+			diags.AddError("Unreadable private state", "The key pack's private state (its place in the license server's key pack journal) cannot be read: "+err.Error()+". Please report this issue to the provider developers.")
+		}
+	}
+	return js, diags
+}
+
+func writeJournalState(ctx context.Context, p privateSetter, js journalState) diag.Diagnostics {
+	b, err := json.Marshal(js)
+	if err != nil {
+		var d diag.Diagnostics
+		d.AddError("Cannot save the private state", err.Error())
+		return d
+	}
+	return p.SetKey(ctx, privateJournal, b)
+}
+
+func pendingIDs(js journalState) string {
+	s := make([]string, len(js.Pending))
+	for i, p := range js.Pending {
+		s[i] = p.RequestID
+	}
+	return strings.Join(s, ", ")
+}
+
+func joinIDs(ids []int64) string {
+	s := make([]string, len(ids))
+	for i, id := range ids {
+		s[i] = strconv.FormatInt(id, 10)
+	}
+	return strings.Join(s, ", ")
 }
 
 // ---- helpers -------------------------------------------------------------
 
-// purchaseProgram describes one way of buying CALs.
-type purchaseProgram struct {
-	codes       []string // its code attributes
-	counted     bool     // the install takes a quantity
-	keyPackType int      // KeyPackType of its packs
-	codeName    string   // how messages call its code
-}
-
 var (
-	keyPackProgramNames = []string{"retail", "open_license", "agreement", "license_key_pack_id"}
-	keyPackPrograms     = map[string]purchaseProgram{
-		"retail":              {codes: []string{"license_code"}, keyPackType: 1, codeName: "retail license code"},
-		"open_license":        {codes: []string{"license_number", "authorization_number"}, counted: true, keyPackType: 5, codeName: "Open License"},
-		"agreement":           {codes: []string{"agreement_number"}, counted: true, keyPackType: 2, codeName: "agreement number"},
-		"license_key_pack_id": {codes: []string{"license_key_pack_id"}, keyPackType: 1, codeName: "license key pack ID"},
-	}
-	keyPackCodeAttrs = []string{"license_code", "license_number", "authorization_number", "agreement_number", "license_key_pack_id"}
+	// keyPackPrograms are keypacks.Programs by name.
+	keyPackPrograms     = programsByName()
+	keyPackProgramNames = programNames()
+	keyPackCodeAttrs    = []string{"license_code", "license_number", "authorization_number", "agreement_number", "license_key_pack_id"}
 	// keyPackAgreementTypes in AgreementType order (0-5).
 	keyPackAgreementTypes = []string{"select", "enterprise", "campus", "school", "service_provider", "other"}
 	// kpCodeDescriptions say what a missing code is.
@@ -679,6 +970,22 @@ var (
 		"license_key_pack_id":  "the 35-character license key pack ID from the Clearinghouse",
 	}
 )
+
+func programsByName() map[string]keypacks.Program {
+	m := map[string]keypacks.Program{}
+	for _, p := range keypacks.Programs {
+		m[p.Name] = p
+	}
+	return m
+}
+
+func programNames() []string {
+	var out []string
+	for _, p := range keypacks.Programs {
+		out = append(out, p.Name)
+	}
+	return out
+}
 
 // kpProblem is a configuration error on one attribute.
 type kpProblem struct{ attr, summary, detail string }
@@ -707,7 +1014,7 @@ func keyPackConfigProblems(m *keyPackModel) []kpProblem {
 	}
 	for _, a := range keyPackCodeAttrs {
 		plain, wo := m.code(a)
-		if !slices.Contains(p.codes, a) {
+		if !slices.Contains(p.Codes, a) {
 			for _, v := range []struct {
 				attr string
 				val  types.String
@@ -736,12 +1043,12 @@ func keyPackConfigProblems(m *keyPackModel) []kpProblem {
 			fmt.Sprintf("agreement_type is only used with program = \"agreement\"; this key pack has program = %q. Remove it, or change program.", name)})
 	}
 	switch {
-	case p.counted && m.Quantity.IsNull():
+	case p.Counted && m.Quantity.IsNull():
 		out = append(out, kpProblem{"quantity", "Missing quantity",
 			fmt.Sprintf("program = %q needs quantity: the number of CALs to install (1-9999).", name)})
-	case !p.counted && !m.Quantity.IsNull():
+	case !p.Counted && !m.Quantity.IsNull():
 		out = append(out, kpProblem{"quantity", "quantity cannot be set with program = \"" + name + "\"",
-			fmt.Sprintf("quantity is not allowed with program = %q: the %s decides how many CALs it installs, and quantity shows that number after apply. Remove quantity from the configuration.", name, p.codeName)})
+			fmt.Sprintf("quantity is not allowed with program = %q: the %s decides how many CALs it installs, and quantity shows that number after apply. Remove quantity from the configuration.", name, p.CodeName)})
 	}
 	return out
 }
@@ -749,7 +1056,7 @@ func keyPackConfigProblems(m *keyPackModel) []kpProblem {
 // programOfCode is the program a code attribute belongs to.
 func programOfCode(attr string) string {
 	for _, name := range keyPackProgramNames {
-		if slices.Contains(keyPackPrograms[name].codes, attr) {
+		if slices.Contains(keyPackPrograms[name].Codes, attr) {
 			return name
 		}
 	}
@@ -808,36 +1115,13 @@ func mixedCALWarning(packs []rds.KeyPack, productType int) string {
 	return ""
 }
 
-// newKeyPacks are the packs that appeared since before and hold what in
-// installs.
-func newKeyPacks(before, after []rds.KeyPack, in rds.InstallKeyPackInput) []rds.KeyPack {
-	var out []rds.KeyPack
-	for _, kp := range after {
-		if slices.ContainsFunc(before, func(b rds.KeyPack) bool { return b.KeyPackID == kp.KeyPackID }) {
-			continue
-		}
-		if keyPackMatches(kp, in) {
-			out = append(out, kp)
-		}
-	}
-	return out
-}
-
-// keyPackMatches: kp could hold the CALs in installs.
-func keyPackMatches(kp rds.KeyPack, in rds.InstallKeyPackInput) bool {
-	p := keyPackPrograms[in.Program]
-	if kp.BuiltIn || kp.KeyPackType != p.keyPackType || kp.ProductVersionID != in.ProductVersion || kp.ProductType != in.ProductType {
-		return false
-	}
-	return !p.counted || kp.TotalLicenses == int64(in.LicenseCount)
-}
-
 // codeUsedHint names the packs on the host a used code probably
 // installed, with the import command.
 func codeUsedHint(host string, in rds.InstallKeyPackInput, packs []rds.KeyPack) string {
 	var found []rds.KeyPack
+	it := keypacks.IntentOf(in)
 	for _, kp := range packs {
-		if keyPackMatches(kp, in) {
+		if it.PackMatches(kp) {
 			found = append(found, kp)
 		}
 	}
@@ -849,8 +1133,8 @@ func codeUsedHint(host string, in rds.InstallKeyPackInput, packs []rds.KeyPack) 
 	for _, kp := range found {
 		fmt.Fprintf(&b, "\n  terraform import <address> %s/%d    # %s", host, kp.KeyPackID, describeKeyPack(kp))
 	}
-	single := "A " + p.codeName + " is single-use: if this server installed it before, import that pack instead of installing again"
-	if p.counted {
+	single := "A " + p.CodeName + " is single-use: if this server installed it before, import that pack instead of installing again"
+	if p.Counted {
 		single = "If this server installed these CALs before, import that pack instead of installing again"
 	}
 	return fmt.Sprintf("%s on %s holds the CALs this resource declares: it is probably the pack this code installed. %s (<address> is this resource's address, e.g. rdslicensing_key_pack.cals; or use an import block with that id):\n%s",
@@ -864,30 +1148,6 @@ func kpPlural(n int, one, many string) string {
 	return many
 }
 
-// kpRemoval is one step of lowering the quantity.
-type kpRemoval struct {
-	id, count int64
-	whole     bool // remove the whole pack
-}
-
-// planLicenseRemoval removes remove CALs that are not issued, newest pack
-// first. A pack other than the first that would be left empty is removed
-// whole, so that the resource's ID stays; ok is false when too few CALs
-// are not issued.
-func planLicenseRemoval(own []rds.KeyPack, remove int64) ([]kpRemoval, bool) {
-	var steps []kpRemoval
-	for i := len(own) - 1; i >= 0 && remove > 0; i-- {
-		kp := own[i]
-		take := min(kp.AvailableLicenses, remove)
-		if take <= 0 {
-			continue
-		}
-		steps = append(steps, kpRemoval{id: kp.KeyPackID, count: take, whole: i > 0 && take == kp.TotalLicenses && kp.IssuedLicenses == 0})
-		remove -= take
-	}
-	return steps, remove <= 0
-}
-
 // cannotRemoveDetail explains a quantity that issued CALs prevent.
 func cannotRemoveDetail(host string, own []rds.KeyPack, remove, want int64) string {
 	var available, issued int64
@@ -899,17 +1159,14 @@ func cannotRemoveDetail(host string, own []rds.KeyPack, remove, want int64) stri
 	}
 	return fmt.Sprintf("quantity = %d removes %d CALs, but only %d of the %d CALs in key pack %s on %s are not issued (%d are issued): Windows cannot take back issued CALs. "+
 		"Set quantity to %d or more, or revoke per-device CALs (up to 20%%) or wait until issued CALs expire.",
-		want, remove, available, sumLicenses(own), strings.Join(ids, ", "), host, issued, sumLicenses(own)-available)
+		want, remove, available, keypacks.Total(own), strings.Join(ids, ", "), host, issued, keypacks.Total(own)-available)
 }
 
-// keepCALsDetail says that destroy leaves the CALs installed.
+// keepCALsDetail says that destroy leaves the CALs installed, released.
 func keepCALsDetail(host string, ids []int64) string {
-	s := make([]string, len(ids))
-	for i, id := range ids {
-		s[i] = strconv.FormatInt(id, 10)
-	}
-	return fmt.Sprintf("The CALs of key pack %s stay installed on %s; Terraform only forgets them, because uninstall_on_destroy is false (the default for retail codes and license key pack IDs: they are single-use, and uninstalling would throw the purchase away). "+
-		"To remove them, set uninstall_on_destroy = true and apply before destroying, or remove the pack in RD Licensing Manager.", strings.Join(s, ", "), host)
+	return fmt.Sprintf("The CALs of key pack %s stay installed on %s: remove_cals_on_destroy is false (the default), so Terraform only lets go of them. "+
+		"The license server's key pack journal marks them free: a key pack resource that declares the same CALs (same program, code, release, type and quantity) takes them instead of installing again. "+
+		"To remove them instead, set remove_cals_on_destroy = true and apply before destroying, or remove the pack in RD Licensing Manager.", joinIDs(ids), host)
 }
 
 // parseKeyPackImportID reads "<host>/<key_pack_id>[,<key_pack_id>...]";
@@ -971,7 +1228,7 @@ func importablePacks(host string, packs []rds.KeyPack, ids []int64) ([]rds.KeyPa
 		}
 		if len(out) > 0 {
 			first := out[0]
-			if !keyPackPrograms[programOfPack(kp)].counted || kp.KeyPackType != first.KeyPackType || kp.ProductVersionID != first.ProductVersionID || kp.ProductType != first.ProductType {
+			if !keyPackPrograms[programOfPack(kp)].Counted || kp.KeyPackType != first.KeyPackType || kp.ProductVersionID != first.ProductVersionID || kp.ProductType != first.ProductType {
 				return nil, fmt.Sprintf("Key packs %d and %d on %s cannot be one resource: only packs of one Open License or agreement, with the same CAL release and type, can (%s; %s). Import them as separate resources.", first.KeyPackID, id, host, describeKeyPack(first), describeKeyPack(kp))
 			}
 		}
@@ -980,31 +1237,11 @@ func importablePacks(host string, packs []rds.KeyPack, ids []int64) ([]rds.KeyPa
 	return out, ""
 }
 
-// ownKeyPacks are the packs of ids that are still on the host, in ids order.
-func ownKeyPacks(packs []rds.KeyPack, ids []int64) []rds.KeyPack {
-	var out []rds.KeyPack
-	for _, id := range ids {
-		i := slices.IndexFunc(packs, func(kp rds.KeyPack) bool { return kp.KeyPackID == id && !kp.BuiltIn })
-		if i >= 0 {
-			out = append(out, packs[i])
-		}
-	}
-	return out
-}
-
-func sumLicenses(packs []rds.KeyPack) int64 {
-	var n int64
-	for _, kp := range packs {
-		n += kp.TotalLicenses
-	}
-	return n
-}
-
 // programOfPack is the program that makes packs of kp's KeyPackType ("" for
 // types the provider does not install). Type 1 is retail or a license key
 // pack ID: the pack does not tell; retail is the common one.
 func programOfPack(kp rds.KeyPack) string {
-	if p := keyPackProgram(kp.KeyPackType, false); keyPackPrograms[p].codes != nil {
+	if p := keyPackProgram(kp.KeyPackType, false); keyPackPrograms[p].Codes != nil {
 		return p
 	}
 	return ""
@@ -1039,7 +1276,7 @@ func describeKeyPack(kp rds.KeyPack) string {
 // codeChanged: the plan replaces the code (a new plain value, or a new
 // codes_wo_version).
 func codeChanged(state, plan *keyPackModel) bool {
-	for _, a := range keyPackPrograms[state.Program.ValueString()].codes {
+	for _, a := range keyPackPrograms[state.Program.ValueString()].Codes {
 		before, _ := state.code(a)
 		after, _ := plan.code(a)
 		if after.IsUnknown() || (!before.IsNull() && !after.IsNull() && normalizeCode(before.ValueString()) != normalizeCode(after.ValueString())) {
@@ -1115,7 +1352,7 @@ type keyPackModel struct {
 	CALType                 types.String   `tfsdk:"cal_type"`
 	Quantity                types.Int64    `tfsdk:"quantity"`
 	AllowPerUserInWorkgroup types.Bool     `tfsdk:"allow_per_user_in_workgroup"`
-	UninstallOnDestroy      types.Bool     `tfsdk:"uninstall_on_destroy"`
+	RemoveCALsOnDestroy     types.Bool     `tfsdk:"remove_cals_on_destroy"`
 	KeyPackID               types.Int64    `tfsdk:"key_pack_id"`
 	KeyPackIDs              types.List     `tfsdk:"key_pack_ids"`
 	TotalLicenses           types.Int64    `tfsdk:"total_licenses"`
@@ -1168,7 +1405,7 @@ func (m *keyPackModel) ids() []int64 {
 }
 
 // setPacks sets the computed attributes from the resource's packs
-// (oldest first).
+// (oldest first; none while its only install's outcome is unknown).
 func (m *keyPackModel) setPacks(host string, packs []rds.KeyPack) {
 	ids := make([]attr.Value, len(packs))
 	var total, issued, available int64
@@ -1181,6 +1418,15 @@ func (m *keyPackModel) setPacks(host string, packs []rds.KeyPack) {
 		if kp.ExpirationDate != "" && (expiry == "" || kp.ExpirationDate < expiry) {
 			expiry = kp.ExpirationDate
 		}
+	}
+	if len(packs) == 0 {
+		// An install whose outcome is not known yet: no pack to show.
+		m.ID = types.StringValue(host + "/pending")
+		m.KeyPackID, m.KeyPackType = types.Int64Null(), types.Int64Null()
+		m.KeyPackIDs = types.ListValueMust(types.Int64Type, ids)
+		m.TotalLicenses, m.IssuedLicenses, m.AvailableLicenses = types.Int64Value(0), types.Int64Value(0), types.Int64Value(0)
+		m.ExpirationDate, m.TypeAndModel = types.StringValue(""), types.StringValue("")
+		return
 	}
 	first := packs[0]
 	m.ID = types.StringValue(host + "/" + strconv.FormatInt(first.KeyPackID, 10))

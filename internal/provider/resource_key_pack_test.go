@@ -128,7 +128,7 @@ func TestAccKeyPack_retail(t *testing.T) {
 					"type_and_model":       knownvalue.StringExact("RDS Per User CAL"),
 					"key_pack_type":        knownvalue.Int64Exact(1),
 					"expiration_date":      knownvalue.StringExact(kpPermanent),
-					"uninstall_on_destroy": knownvalue.Bool(false),
+					"remove_cals_on_destroy": knownvalue.Bool(false),
 				}),
 				Check: resource.ComposeAggregateTestCheckFunc(kpWantPacks(e, "LS01", map[int64]int64{2: 20}), func(*terraform.State) error {
 					if got := e.Sim.Clearinghouse().RetailCodes[0].UsedBy; got != e.Host("LS01").State().LicenseServer.ProductID {
@@ -206,7 +206,7 @@ func TestAccKeyPack_openLicense(t *testing.T) {
 					"total_licenses":       knownvalue.Int64Exact(10),
 					"key_pack_type":        knownvalue.Int64Exact(5),
 					"type_and_model":       knownvalue.StringExact("RDS Per Device CAL"),
-					"uninstall_on_destroy": knownvalue.Bool(true),
+					"remove_cals_on_destroy": knownvalue.Bool(true),
 				}),
 				Check: kpWantPacks(e, "LS01", map[int64]int64{2: 10}),
 			},
@@ -283,7 +283,7 @@ func TestAccKeyPack_agreementWriteOnly(t *testing.T) {
   product_version      = "2022"
   cal_type             = "per_user"
   quantity             = %d
-  uninstall_on_destroy = false
+  remove_cals_on_destroy = false
 }`, version, quantity))
 	}
 	accTest(t, resource.TestCase{
@@ -303,7 +303,7 @@ func TestAccKeyPack_agreementWriteOnly(t *testing.T) {
 				ResourceName: addr, ImportState: true, ImportStateVerify: true, ImportStateId: e.Addr("LS01") + "/2",
 				// Not on the host: the agreement type, the version of the
 				// write-only codes and what destroy does.
-				ImportStateVerifyIgnore: []string{"agreement_type", "codes_wo_version", "uninstall_on_destroy"},
+				ImportStateVerifyIgnore: []string{"agreement_type", "codes_wo_version", "remove_cals_on_destroy"},
 			},
 			{
 				// Issued CALs cannot be removed: plan says so.
@@ -313,7 +313,7 @@ func TestAccKeyPack_agreementWriteOnly(t *testing.T) {
 			},
 			{
 				// A new version of the write-only code replaces the pack;
-				// the old one stays (uninstall_on_destroy = false).
+				// the old one stays (remove_cals_on_destroy = false).
 				Config:           cfg(2, 50),
 				ConfigPlanChecks: kpPlan(addr, plancheck.ResourceActionReplace),
 				ConfigStateChecks: kpChecks(addr, map[string]knownvalue.Check{
@@ -346,7 +346,7 @@ func TestAccKeyPack_plainToWriteOnly(t *testing.T) {
   product_version      = "2022"
   cal_type             = "per_user"
   quantity             = 20
-  uninstall_on_destroy = false
+  remove_cals_on_destroy = false
 }`)
 	}
 	accTest(t, resource.TestCase{
@@ -381,7 +381,7 @@ func TestAccKeyPack_licenseKeyPackIDOffline(t *testing.T) {
   codes_wo_version       = 1
   product_version        = "2019"
   cal_type               = "per_device"
-  uninstall_on_destroy   = true
+  remove_cals_on_destroy   = true
 }`)
 	accTest(t, resource.TestCase{
 		Steps: []resource.TestStep{
@@ -877,34 +877,6 @@ func TestMixedCALWarning(t *testing.T) {
 	}
 }
 
-func TestPlanLicenseRemoval(t *testing.T) {
-	pack := func(id, total, issued int64) rds.KeyPack {
-		return rds.KeyPack{KeyPackID: id, TotalLicenses: total, IssuedLicenses: issued, AvailableLicenses: total - issued}
-	}
-	tests := []struct {
-		name   string
-		own    []rds.KeyPack
-		remove int64
-		want   string
-		ok     bool
-	}{
-		{"from the one pack", []rds.KeyPack{pack(2, 10, 0)}, 4, "[{2 4 false}]", true},
-		{"the first pack never goes whole", []rds.KeyPack{pack(2, 10, 0)}, 10, "[{2 10 false}]", true},
-		{"newest first, whole", []rds.KeyPack{pack(2, 10, 0), pack(3, 5, 0)}, 7, "[{3 5 true} {2 2 false}]", true},
-		{"issued CALs stay", []rds.KeyPack{pack(2, 10, 0), pack(3, 5, 4)}, 3, "[{3 1 false} {2 2 false}]", true},
-		{"all issued in the newest", []rds.KeyPack{pack(2, 10, 0), pack(3, 5, 5)}, 3, "[{2 3 false}]", true},
-		{"too many issued", []rds.KeyPack{pack(2, 10, 8), pack(3, 5, 5)}, 3, "[{2 2 false}]", false},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			steps, ok := planLicenseRemoval(tc.own, tc.remove)
-			if got := fmt.Sprint(steps); got != tc.want || ok != tc.ok {
-				t.Fatalf("planLicenseRemoval = %s, %v; want %s, %v", got, ok, tc.want, tc.ok)
-			}
-		})
-	}
-}
-
 func TestParseKeyPackImportID(t *testing.T) {
 	for _, tc := range []struct {
 		id, host, ids, problem string
@@ -955,27 +927,6 @@ func TestImportablePacks(t *testing.T) {
 		if tc.problem == "" && (problem != "" || fmt.Sprint(ids) != tc.want) || tc.problem != "" && !strings.Contains(problem, tc.problem) {
 			t.Errorf("importablePacks(%v) = %v, %q; want %s, %q", tc.ids, ids, problem, tc.want, tc.problem)
 		}
-	}
-}
-
-func TestNewKeyPacksAdoptsOnlyWhatTheInstallMade(t *testing.T) {
-	in := rds.InstallKeyPackInput{Program: "open_license", ProductVersion: 7, ProductType: 0, LicenseCount: 10}
-	before := []rds.KeyPack{kpBuiltIn, kpDevicePack}
-	other := kpDevicePack
-	other.KeyPackID, other.TotalLicenses = 7, 11 // another count
-	mine := kpDevicePack
-	mine.KeyPackID = 8
-	if got := newKeyPacks(before, []rds.KeyPack{kpBuiltIn, kpDevicePack, other, mine}, in); len(got) != 1 || got[0].KeyPackID != 8 {
-		t.Fatalf("adopted %+v, want only pack 8", got)
-	}
-	if got := newKeyPacks(before, before, in); len(got) != 0 {
-		t.Fatalf("adopted %+v from packs that were there before", got)
-	}
-	retail := rds.InstallKeyPackInput{Program: "retail", ProductVersion: 7, ProductType: 1}
-	user := kpUserPack
-	user.KeyPackID = 9
-	if got := newKeyPacks(before, []rds.KeyPack{kpBuiltIn, kpDevicePack, user}, retail); len(got) != 1 || got[0].KeyPackID != 9 {
-		t.Fatalf("adopted %+v, want the new retail pack 9", got)
 	}
 }
 

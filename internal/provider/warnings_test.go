@@ -53,7 +53,7 @@ resource "rdslicensing_key_pack" "users" {
   cal_type            = "per_user"
   quantity            = 10
   # Agreements default to uninstalling; this one stays, with a warning.
-  uninstall_on_destroy = false
+  remove_cals_on_destroy = false
 }
 
 resource "rdslicensing_key_pack" "devices" {
