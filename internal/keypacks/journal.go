@@ -12,8 +12,8 @@ import (
 // rebooted since, the provider waits before it concludes from the key pack
 // list that the install made nothing: the install method may still be
 // completing in the licensing service after its caller died (unverified,
-// so the provider waits rather than guess).
-const SettleTime = 2 * time.Minute
+// so the provider waits rather than guess). Tests shorten it.
+var SettleTime = 2 * time.Minute
 
 // View is a license server's key packs and journal as list_key_packs read
 // them, with the host's clocks.

@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 
+	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/keypacks"
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/winsim"
 )
 
@@ -144,6 +145,9 @@ func errorf(format string, args ...any) error { return fmt.Errorf(format, args..
 func TestMain(m *testing.M) {
 	// Restarts in winsim take a fraction of a second.
 	restartPollInterval = 200 * time.Millisecond
+	// An install that died on a host that did not restart is concluded
+	// after this much host time (2 minutes in production).
+	keypacks.SettleTime = 2 * time.Second
 	code := m.Run()
 	if buildDir != "" {
 		_ = os.RemoveAll(buildDir)

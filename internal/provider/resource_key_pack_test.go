@@ -118,16 +118,16 @@ func TestAccKeyPack_retail(t *testing.T) {
 			{
 				Config: cfg(kpTyped(code.Code)),
 				ConfigStateChecks: kpChecks(addr, map[string]knownvalue.Check{
-					"id":                   knownvalue.StringExact(e.Addr("LS01") + "/2"),
-					"key_pack_id":          knownvalue.Int64Exact(2),
-					"key_pack_ids":         kpIDs(2),
-					"quantity":             knownvalue.Int64Exact(20),
-					"total_licenses":       knownvalue.Int64Exact(20),
-					"issued_licenses":      knownvalue.Int64Exact(0),
-					"available_licenses":   knownvalue.Int64Exact(20),
-					"type_and_model":       knownvalue.StringExact("RDS Per User CAL"),
-					"key_pack_type":        knownvalue.Int64Exact(1),
-					"expiration_date":      knownvalue.StringExact(kpPermanent),
+					"id":                     knownvalue.StringExact(e.Addr("LS01") + "/2"),
+					"key_pack_id":            knownvalue.Int64Exact(2),
+					"key_pack_ids":           kpIDs(2),
+					"quantity":               knownvalue.Int64Exact(20),
+					"total_licenses":         knownvalue.Int64Exact(20),
+					"issued_licenses":        knownvalue.Int64Exact(0),
+					"available_licenses":     knownvalue.Int64Exact(20),
+					"type_and_model":         knownvalue.StringExact("RDS Per User CAL"),
+					"key_pack_type":          knownvalue.Int64Exact(1),
+					"expiration_date":        knownvalue.StringExact(kpPermanent),
 					"remove_cals_on_destroy": knownvalue.Bool(false),
 				}),
 				Check: resource.ComposeAggregateTestCheckFunc(kpWantPacks(e, "LS01", map[int64]int64{2: 20}), func(*terraform.State) error {
@@ -192,6 +192,8 @@ func TestAccKeyPack_openLicense(t *testing.T) {
   product_version      = "2022"
   cal_type             = "per_device"
   quantity             = %d
+
+  remove_cals_on_destroy = true
 }`, quantity))
 	}
 	removeAll := e.Update("LS01", func(st *winsim.HostState) {
@@ -202,15 +204,15 @@ func TestAccKeyPack_openLicense(t *testing.T) {
 			{
 				Config: cfg(10),
 				ConfigStateChecks: kpChecks(addr, map[string]knownvalue.Check{
-					"key_pack_ids":         kpIDs(2),
-					"total_licenses":       knownvalue.Int64Exact(10),
-					"key_pack_type":        knownvalue.Int64Exact(5),
-					"type_and_model":       knownvalue.StringExact("RDS Per Device CAL"),
+					"key_pack_ids":           kpIDs(2),
+					"total_licenses":         knownvalue.Int64Exact(10),
+					"key_pack_type":          knownvalue.Int64Exact(5),
+					"type_and_model":         knownvalue.StringExact("RDS Per Device CAL"),
 					"remove_cals_on_destroy": knownvalue.Bool(true),
 				}),
 				Check: kpWantPacks(e, "LS01", map[int64]int64{2: 10}),
 			},
-			{ResourceName: addr, ImportState: true, ImportStateVerify: true, ImportStateId: e.Addr("LS01") + "/2", ImportStateVerifyIgnore: []string{"license_number", "authorization_number"}},
+			{ResourceName: addr, ImportState: true, ImportStateVerify: true, ImportStateId: e.Addr("LS01") + "/2", ImportStateVerifyIgnore: []string{"license_number", "authorization_number", "remove_cals_on_destroy"}},
 			{
 				// More CALs: Windows puts them into another pack.
 				Config:           cfg(15),
@@ -225,7 +227,7 @@ func TestAccKeyPack_openLicense(t *testing.T) {
 			{
 				// Both packs of one Open License import as one resource.
 				ResourceName: addr, ImportState: true, ImportStateVerify: true, ImportStateId: e.Addr("LS01") + "/2,3",
-				ImportStateVerifyIgnore: []string{"license_number", "authorization_number"},
+				ImportStateVerifyIgnore: []string{"license_number", "authorization_number", "remove_cals_on_destroy"},
 			},
 			{
 				// Fewer: the newest pack goes first, whole.
@@ -263,7 +265,7 @@ func TestAccKeyPack_openLicense(t *testing.T) {
 			},
 			{Config: cfg(8), ConfigPlanChecks: kpEmptyPlan},
 		},
-		// Open License numbers install again: destroy removes the packs.
+		// remove_cals_on_destroy = true: destroy removes the packs.
 		CheckDestroy: kpWantPacks(e, "LS01", map[int64]int64{}),
 	})
 }

@@ -1,0 +1,412 @@
+package provider
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/winsim"
+)
+
+// The key pack fault matrix (issue 7): every interruption at every step of
+// an install, through the real CLI against winsim. Each row names its row
+// of the failure model (internal/keypacks/doc.go) and asserts the CALs on
+// the host, the state, the Clearinghouse, and that the next plan is empty.
+
+// kpAgreement seeds the Clearinghouse with an Enterprise Agreement of 100
+// per-user 2022 CALs and returns the config of n key packs of quantity q.
+func kpAgreement(e *accEnv, extra string, names []string, q int) string {
+	e.Sim.UpdateClearinghouse(func(ch *winsim.ClearinghouseState) {
+		if len(ch.Agreements) == 0 {
+			ch.Agreements = append(ch.Agreements, winsim.Agreement{AgreementType: 1, Number: "1234567", ProductVersionID: 7, ProductType: 1, Count: 100})
+		}
+	})
+	var b strings.Builder
+	for _, n := range names {
+		fmt.Fprintf(&b, `
+resource "rdslicensing_key_pack" %q {
+  program          = "agreement"
+  agreement_type   = "enterprise"
+  agreement_number = "1234567"
+  product_version  = "2022"
+  cal_type         = "per_user"
+  quantity         = %d
+  %s
+}
+`, n, q, extra)
+	}
+	return e.Config(b.String())
+}
+
+// kpAgreementUsed checks how many CALs the Clearinghouse gave from the agreement.
+func kpAgreementUsed(e *accEnv, want int64) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		if used := e.Sim.Clearinghouse().Agreements[0].Used; used != want {
+			return errorf("the Clearinghouse gave %d CALs from the agreement, want %d", used, want)
+		}
+		return nil
+	}
+}
+
+func kpFault(t *testing.T, e *accEnv, f winsim.Fault) func() {
+	return func() {
+		if f.Count == 0 {
+			f.Count = 1
+		}
+		if _, err := e.Host("LS01").AddFault(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// Create: one interruption at each step; the apply converges at once, with
+// exactly the declared CALs, installed once.
+func TestAccKeyPackFaults_createMatrix(t *testing.T) {
+	const addr = "rdslicensing_key_pack.cals"
+	for _, tc := range []struct {
+		row      string
+		fault    winsim.Fault
+		installs int // install_key_pack runs
+	}{
+		{"F2 crash before the script", winsim.Fault{Type: winsim.FaultCrashBefore, Operation: "install_key_pack"}, 2},
+		{"F3 crash before WMI", winsim.Fault{Type: winsim.FaultCrashAt, Operation: "install_key_pack", Step: "before_wmi"}, 2},
+		{"F3 reboot before WMI", winsim.Fault{Type: winsim.FaultRebootAt, Operation: "install_key_pack", Step: "before_wmi"}, 2},
+		{"F4 crash after WMI", winsim.Fault{Type: winsim.FaultCrashAt, Operation: "install_key_pack", Step: "after_wmi"}, 1},
+		{"F4 reboot after WMI", winsim.Fault{Type: winsim.FaultRebootAt, Operation: "install_key_pack", Step: "after_wmi"}, 1},
+		{"F5 crash after the journal", winsim.Fault{Type: winsim.FaultCrashAt, Operation: "install_key_pack", Step: "after_journal"}, 1},
+		{"F5 reboot after the journal", winsim.Fault{Type: winsim.FaultRebootAt, Operation: "install_key_pack", Step: "after_journal"}, 1},
+		{"F5 crash after the answer was written", winsim.Fault{Type: winsim.FaultCrashAfter, Operation: "install_key_pack"}, 1},
+	} {
+		t.Run(tc.row, func(t *testing.T) {
+			e := newAccEnv(t, kpLicenseServer("LS01"))
+			cfg := kpAgreement(e, "", []string{"cals"}, 10)
+			accTest(t, resource.TestCase{
+				Steps: []resource.TestStep{
+					{
+						PreConfig: kpFault(t, e, tc.fault),
+						Config:    cfg,
+						ConfigStateChecks: kpChecks(addr, map[string]knownvalue.Check{
+							"total_licenses": knownvalue.Int64Exact(10),
+							"quantity":       knownvalue.Int64Exact(10),
+						}),
+						Check: resource.ComposeAggregateTestCheckFunc(
+							func(s *terraform.State) error {
+								if n := len(kpPacksOnHost(e, "LS01")); n != 1 {
+									return errorf("%d key packs on the host, want 1", n)
+								}
+								return nil
+							},
+							kpWantInstalls(e, "LS01", tc.installs),
+							kpAgreementUsed(e, 10),
+						),
+					},
+					{Config: cfg, ConfigPlanChecks: kpEmptyPlan},
+				},
+			})
+		})
+	}
+}
+
+// kpPacksOnHost are the host's packs other than the built-in one.
+func kpPacksOnHost(e *accEnv, host string) map[int64]int64 {
+	got := map[int64]int64{}
+	for _, kp := range e.Host(host).State().LicenseServer.KeyPacks {
+		if kp.ProductType != 3 {
+			got[kp.KeyPackID] = kp.TotalLicenses
+		}
+	}
+	return got
+}
+
+// Issue 7, case 1: the license server reboots after the pack exists and
+// stays away longer than the create timeout. The apply fails saying it
+// cannot tell yet; the next apply, with the host back, converges without a
+// second pack and without import, for an agreement and for a retail code.
+func TestAccKeyPackFaults_rebootOutlastsTheTimeout(t *testing.T) {
+	for _, program := range []string{"agreement", "retail"} {
+		t.Run(program, func(t *testing.T) {
+			e := newAccEnv(t, kpLicenseServer("LS01"))
+			const addr = "rdslicensing_key_pack.cals"
+			timeouts := `timeouts = { create = "3s" }`
+			cfg := kpAgreement(e, timeouts, []string{"cals"}, 10)
+			if program == "retail" {
+				code := winsim.NewRetailCode("acc-reboot", 7, 1, 20)
+				e.Sim.UpdateClearinghouse(func(ch *winsim.ClearinghouseState) { ch.RetailCodes = append(ch.RetailCodes, code) })
+				cfg = e.Config(`resource "rdslicensing_key_pack" "cals" {
+  program         = "retail"
+  license_code    = "` + code.Code + `"
+  product_version = "2022"
+  cal_type        = "per_user"
+  ` + timeouts + `
+}`)
+			}
+			longReboot := func() {
+				e.Host("LS01").Update(func(st *winsim.HostState) { st.Realism.RebootMS = 8000 })
+				kpFault(t, e, winsim.Fault{Type: winsim.FaultRebootAt, Operation: "install_key_pack", Step: "after_wmi"})()
+			}
+			waitUp := func() {
+				deadline := time.Now().Add(30 * time.Second)
+				for !kpHostUp(e, "LS01") && time.Now().Before(deadline) {
+					time.Sleep(100 * time.Millisecond)
+				}
+			}
+			accTest(t, resource.TestCase{
+				Steps: []resource.TestStep{
+					{
+						PreConfig:   longReboot,
+						Config:      cfg,
+						ExpectError: errorText("Cannot tell yet whether CALs were installed", "nothing will be installed twice"),
+					},
+					{
+						// The host is back: the refresh reads the journal; the
+						// tainted object is replaced by releasing and taking
+						// back the same pack.
+						PreConfig:        waitUp,
+						Config:           cfg,
+						ConfigPlanChecks: kpPlan(addr, plancheck.ResourceActionDestroyBeforeCreate),
+						ConfigStateChecks: kpChecks(addr, map[string]knownvalue.Check{
+							"key_pack_ids": kpIDs(2),
+						}),
+						Check: resource.ComposeAggregateTestCheckFunc(
+							func(*terraform.State) error {
+								if got := fmt.Sprint(kpPacksOnHost(e, "LS01")); got != "map[2:"+map[string]string{"agreement": "10", "retail": "20"}[program]+"]" {
+									return errorf("packs on the host: %s", got)
+								}
+								return nil
+							},
+							kpWantInstalls(e, "LS01", 1),
+						),
+					},
+					{Config: cfg, ConfigPlanChecks: kpEmptyPlan},
+				},
+			})
+		})
+	}
+}
+
+// kpHostUp: the host's last reboot, if any, has ended.
+func kpHostUp(e *accEnv, host string) bool {
+	entries := e.Host(host).Log(0)
+	for i := len(entries) - 1; i >= 0; i-- {
+		if entries[i].Event == "reboot" {
+			return entries[i].Detail == "up"
+		}
+	}
+	return true
+}
+
+// Issue 7, case 2: quantity 10 -> 25 and the server reboots mid-install.
+// Within the timeout the apply itself converges; beyond it, the next plan
+// reads the journal and shows no change, and nothing is installed twice.
+func TestAccKeyPackFaults_quantityIncrease(t *testing.T) {
+	const addr = "rdslicensing_key_pack.cals"
+	e := newAccEnv(t, kpLicenseServer("LS01"))
+	cfg := func(q int, extra string) string { return kpAgreement(e, extra, []string{"cals"}, q) }
+	short := `timeouts = { update = "3s" }`
+	accTest(t, resource.TestCase{
+		Steps: []resource.TestStep{
+			{Config: cfg(10, short)},
+			{
+				PreConfig: kpFault(t, e, winsim.Fault{Type: winsim.FaultRebootAt, Operation: "install_key_pack", Step: "after_journal"}),
+				Config:    cfg(25, short),
+				ConfigStateChecks: kpChecks(addr, map[string]knownvalue.Check{
+					"key_pack_ids": kpIDs(2, 3), "quantity": knownvalue.Int64Exact(25),
+				}),
+				Check: resource.ComposeAggregateTestCheckFunc(kpWantPacks(e, "LS01", map[int64]int64{2: 10, 3: 15}), kpWantInstalls(e, "LS01", 2), kpAgreementUsed(e, 25)),
+			},
+			{
+				// Beyond the timeout: the apply fails, the state keeps what
+				// is known plus the pending request.
+				PreConfig: func() {
+					e.Host("LS01").Update(func(st *winsim.HostState) { st.Realism.RebootMS = 8000 })
+					kpFault(t, e, winsim.Fault{Type: winsim.FaultRebootAt, Operation: "install_key_pack", Step: "after_wmi"})()
+				},
+				Config:      cfg(40, short),
+				ExpectError: errorText("Cannot tell yet whether CALs were installed"),
+			},
+			{
+				PreConfig: func() {
+					deadline := time.Now().Add(30 * time.Second)
+					for !kpHostUp(e, "LS01") && time.Now().Before(deadline) {
+						time.Sleep(100 * time.Millisecond)
+					}
+				},
+				Config:           cfg(40, short),
+				ConfigPlanChecks: kpEmptyPlan,
+				ConfigStateChecks: kpChecks(addr, map[string]knownvalue.Check{
+					"key_pack_ids": kpIDs(2, 3, 4), "quantity": knownvalue.Int64Exact(40),
+				}),
+				Check: resource.ComposeAggregateTestCheckFunc(kpWantPacks(e, "LS01", map[int64]int64{2: 10, 3: 15, 4: 15}), kpWantInstalls(e, "LS01", 3), kpAgreementUsed(e, 40)),
+			},
+		},
+	})
+}
+
+// Issue 7, case 3: two key packs with the same CALs in one configuration;
+// one install's answer is lost after it ran, the other crashes before it
+// runs. Each resource ends with its own pack, and destroying one removes
+// only its own.
+func TestAccKeyPackFaults_twoResourcesWithTheSameCALs(t *testing.T) {
+	e := newAccEnv(t, kpLicenseServer("LS01"))
+	both := kpAgreement(e, "remove_cals_on_destroy = true", []string{"a", "b"}, 10)
+	onlyA := kpAgreement(e, "remove_cals_on_destroy = true", []string{"a"}, 10)
+	accTest(t, resource.TestCase{
+		Steps: []resource.TestStep{
+			{
+				PreConfig: func() {
+					kpFault(t, e, winsim.Fault{Type: winsim.FaultCrashAfter, Operation: "install_key_pack"})()
+					kpFault(t, e, winsim.Fault{Type: winsim.FaultCrashBefore, Operation: "install_key_pack"})()
+				},
+				Config: both,
+				Check: resource.ComposeAggregateTestCheckFunc(
+					kpWantPacks(e, "LS01", map[int64]int64{2: 10, 3: 10}),
+					kpAgreementUsed(e, 20),
+					func(s *terraform.State) error {
+						a := s.RootModule().Resources["rdslicensing_key_pack.a"].Primary.Attributes["key_pack_id"]
+						b := s.RootModule().Resources["rdslicensing_key_pack.b"].Primary.Attributes["key_pack_id"]
+						if a == b {
+							return errorf("both resources hold key pack %s", a)
+						}
+						return nil
+					},
+				),
+			},
+			{Config: both, ConfigPlanChecks: kpEmptyPlan},
+			{
+				Config: onlyA,
+				Check: func(s *terraform.State) error {
+					a := s.RootModule().Resources["rdslicensing_key_pack.a"].Primary.Attributes["key_pack_id"]
+					if got := fmt.Sprint(kpPacksOnHost(e, "LS01")); got != "map["+a+":10]" {
+						return errorf("after destroying b the host has %s, want only a's pack %s", got, a)
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
+// Renaming a key pack without a moved block destroys and creates it: the
+// destroy keeps and releases the CALs, and the create takes them back.
+// Nothing is installed or removed, and a pack of other CALs is not taken.
+func TestAccKeyPackFaults_renameTakesBackTheSamePack(t *testing.T) {
+	e := newAccEnv(t, kpLicenseServer("LS01"))
+	accTest(t, resource.TestCase{
+		Steps: []resource.TestStep{
+			{Config: kpAgreement(e, "", []string{"old"}, 10)},
+			{
+				Config: kpAgreement(e, "", []string{"new"}, 10),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("rdslicensing_key_pack.old", plancheck.ResourceActionDestroy),
+					plancheck.ExpectResourceAction("rdslicensing_key_pack.new", plancheck.ResourceActionCreate),
+				}},
+				ConfigStateChecks: kpChecks("rdslicensing_key_pack.new", map[string]knownvalue.Check{"key_pack_ids": kpIDs(2)}),
+				Check:             resource.ComposeAggregateTestCheckFunc(kpWantPacks(e, "LS01", map[int64]int64{2: 10}), kpWantInstalls(e, "LS01", 1), kpAgreementUsed(e, 10)),
+			},
+			{
+				// Another quantity is other CALs: installed anew.
+				Config:            kpAgreement(e, "", []string{"other"}, 5),
+				ConfigStateChecks: kpChecks("rdslicensing_key_pack.other", map[string]knownvalue.Check{"key_pack_ids": kpIDs(3)}),
+				Check:             resource.ComposeAggregateTestCheckFunc(kpWantPacks(e, "LS01", map[int64]int64{2: 10, 3: 5}), kpWantInstalls(e, "LS01", 2)),
+			},
+		},
+	})
+}
+
+// Destroy says in the plan which CALs go with remove_cals_on_destroy, and
+// keeps them without it.
+func TestAccKeyPackFaults_destroyKeepsCALsUnlessAsked(t *testing.T) {
+	e := newAccEnv(t, kpLicenseServer("LS01"))
+	accTest(t, resource.TestCase{
+		Steps: []resource.TestStep{
+			{Config: kpAgreement(e, "", []string{"keep"}, 10)},
+			{
+				Config: e.Config(""),
+				Check:  kpWantPacks(e, "LS01", map[int64]int64{2: 10}),
+			},
+			{Config: kpAgreement(e, "remove_cals_on_destroy = true", []string{"gone"}, 7)},
+			{
+				Config: e.Config(""),
+				Check:  kpWantPacks(e, "LS01", map[int64]int64{2: 10}),
+			},
+		},
+	})
+}
+
+// Two provider processes (two workspaces) apply key packs with the same
+// CALs on one license server at once, while a released pack with those
+// CALs is there: exactly one takes it, the other installs, and no pack
+// goes to both.
+func TestAccKeyPackFaults_twoProcessesAtOnce(t *testing.T) {
+	e := newAccEnv(t, kpLicenseServer("LS01"))
+	body := func(name string) string {
+		cfg := kpAgreement(e, "", []string{name}, 10)
+		return strings.Replace(cfg, "registry.terraform.io/rdslicensing/rdslicensing", "rdslicensing/rdslicensing", 1)
+	}
+	// A released pack: created, then destroyed keeping the CALs.
+	seed := newCLIRun(t, e, "", nil)
+	writeMain(t, seed, body("seed"))
+	seed.run("apply", "-auto-approve")
+	seed.run("destroy", "-auto-approve")
+	// Slow installs, so that the two runs overlap.
+	kpFault(t, e, winsim.Fault{Type: winsim.FaultDelay, Operation: "install_key_pack", DelayMS: 500, Count: 10})()
+	runs := []*cliRun{newCLIRun(t, e, "", nil), newCLIRun(t, e, "", nil)}
+	var wg sync.WaitGroup
+	outs := make([]string, len(runs))
+	errs := make([]error, len(runs))
+	for i, r := range runs {
+		writeMain(t, r, body(fmt.Sprintf("w%d", i)))
+		r.run("init")
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			outs[i], errs[i] = r.try("apply", "-auto-approve")
+		}()
+	}
+	wg.Wait()
+	for i := range runs {
+		if errs[i] != nil {
+			t.Fatalf("apply %d: %v\n%s", i, errs[i], outs[i])
+		}
+	}
+	if got := fmt.Sprint(kpPacksOnHost(e, "LS01")); got != "map[2:10 3:10]" {
+		t.Fatalf("packs on the host %s, want the released pack 2 and one new pack 3", got)
+	}
+	ids := map[string]bool{}
+	for _, r := range runs {
+		out := r.run("state", "show", stateAddr(r))
+		for _, line := range strings.Split(out, "\n") {
+			if strings.Contains(line, "key_pack_id ") {
+				ids[strings.TrimSpace(line)] = true
+			}
+		}
+	}
+	if len(ids) != 2 {
+		t.Fatalf("the two workspaces hold %d distinct key packs (%v), want 2", len(ids), ids)
+	}
+	if n := kpInstalls(e, "LS01"); n != 2 {
+		t.Fatalf("%d installs ran, want 2 (the seed and one of the two runs)", n)
+	}
+}
+
+func writeMain(t *testing.T, r *cliRun, body string) {
+	t.Helper()
+	if err := os.WriteFile(filepath.Join(r.dir, "main.tf"), []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// stateAddr is the one key pack in r's state.
+func stateAddr(r *cliRun) string {
+	out := r.run("state", "list")
+	return strings.TrimSpace(out)
+}
