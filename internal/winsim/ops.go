@@ -110,6 +110,16 @@ func registerSteps(op string, steps ...string) {
 	opSteps[op] = append(opSteps[op], steps...)
 }
 
+// OperationSteps lists, per operation, the steps that crash_at and
+// reboot_at faults can name.
+func OperationSteps() map[string][]string {
+	out := map[string][]string{}
+	for op, steps := range opSteps {
+		out[op] = slices.Clone(steps)
+	}
+	return out
+}
+
 // register binds a handler to an operation. The types tie the handler to
 // the operation's Go input and result, so winsim answers with exactly the
 // shape the client decodes.
