@@ -467,3 +467,35 @@ func TestReadOnlyOperations(t *testing.T) {
 		}
 	}
 }
+
+// Every Rdsl helper a script or library calls is defined in the library
+// or in that script: there is no PowerShell here to find a misspelt name.
+func TestScriptsCallDefinedHelpers(t *testing.T) {
+	s, _, libs := parseAll(t)
+	defined := map[string]bool{}
+	for _, p := range append(libs, "../winrmclient/ps/prelude.ps1") {
+		for _, fn := range s.File(p).Functions {
+			defined[strings.ToLower(fn.Name)] = true
+		}
+	}
+	checked := 0
+	for _, f := range s.Files {
+		own := map[string]bool{}
+		for _, fn := range f.Functions {
+			own[strings.ToLower(fn.Name)] = true
+		}
+		for _, c := range f.Commands {
+			name := strings.ToLower(c.Name)
+			if !strings.Contains(name, "-rdsl") && name != "fail" {
+				continue
+			}
+			checked++
+			if !defined[name] && !own[name] {
+				t.Errorf("%s:%d: %s is not defined in the library or the script", f.Path, c.Line, c.Name)
+			}
+		}
+	}
+	if checked < 50 {
+		t.Fatalf("only %d helper calls checked: the parser output changed", checked)
+	}
+}
