@@ -10,7 +10,8 @@ param($In)
 Assert-RdslLicensingRole
 
 # @() keeps "no pack" and "one pack" arrays. The journal is read without
-# its lock: every entry read is one a writer flushed or is flushing.
+# its lock: each registry value is written whole, and an entry counts only
+# once its State, written last, is there.
 $packs = @(Get-CimInstance -Namespace root/cimv2 -ClassName Win32_TSLicenseKeyPack | Sort-Object -Property KeyPackId)
 [ordered]@{
     key_packs = @(foreach ($pack in $packs) { ConvertTo-RdslKeyPack -Pack $pack })
