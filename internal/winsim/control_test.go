@@ -39,16 +39,9 @@ func (c control) call(method, path, body string, out any) int {
 }
 
 func TestControlAPI(t *testing.T) {
-	sim, err := winsim.New(winsim.Scenario{Hosts: []winsim.HostState{
+	sim := serveSim(t, winsim.Scenario{Hosts: []winsim.HostState{
 		winsim.NewSessionHost("RDSH01", "2022", "contoso.com", time.Now().Add(72*time.Hour)),
 	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := sim.Start(winsim.ServeOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = sim.Close() }()
 	saved := 0
 	srv := httptest.NewServer(sim.ControlHandler(winsim.FastTiming, func() error { saved++; return nil }))
 	defer srv.Close()

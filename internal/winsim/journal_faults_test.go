@@ -36,29 +36,12 @@ func jfSim(t *testing.T) (*winsim.Sim, *winsim.Host, *winrmclient.Client) {
 	st.Realism = winsim.FastTiming
 	st.Realism.RebootMS = 100
 	st.LicenseServer.Activated = true
-	sim, err := winsim.New(winsim.Scenario{Hosts: []winsim.HostState{st}, Clearinghouse: winsim.ClearinghouseState{
+	sim := serveSim(t, winsim.Scenario{Hosts: []winsim.HostState{st}, Clearinghouse: winsim.ClearinghouseState{
 		Reachable:  true,
 		Agreements: []winsim.Agreement{{AgreementType: 1, Number: "7654321", ProductVersionID: 7, ProductType: 1, Count: 500}},
 	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := sim.Start(winsim.ServeOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = sim.Close() })
 	h := sim.Host("LS01")
-	_, httpsPort := sim.Ports()
-	c, err := winrmclient.New(winrmclient.Config{
-		Host: h.State().Address, Port: httpsPort, HTTPS: true, CACert: sim.CACertPEM(),
-		Username: "Administrator", Password: winsim.DefaultPassword, Auth: winrmclient.AuthBasic,
-		OperationTimeout: 5 * time.Second, Timeout: 30 * time.Second, Library: rds.Library,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = c.Close() })
-	return sim, h, c
+	return sim, h, adminClient(t, sim, h)
 }
 
 func jfCtx(t *testing.T) context.Context {
