@@ -54,7 +54,13 @@ Control API (-control, JSON over HTTP), for tests and demos:
   POST   /v1/hosts/{host}/faults         inject a fault, e.g. {"type":"http_status","action":"Create","status":503,"count":1}
                                          types: http_status, drop, drop_after, soap_fault, delay (by action:
                                          Create, Command, Send, Receive, Signal, Delete, or all), op_error,
-                                         crash_before, crash_after, delay (by operation name)
+                                         crash_before, crash_after, delay (by operation name), and crash_at
+                                         (powershell.exe dies) or reboot_at (the host goes down) at a step of
+                                         an operation, without answering; what it wrote before stays, e.g.
+                                         {"type":"reboot_at","operation":"install_key_pack","step":"after_wmi","count":1}
+                                         steps: install_key_pack before_wmi (journal says started), after_wmi
+                                         (install method ran, journal still started), after_journal (journal
+                                         has the outcome); write_key_pack_journal after_write
   DELETE /v1/hosts/{host}/faults         clear faults
   POST   /v1/hosts/{host}/reboot?ms=N    restart the host (unreachable for N ms)
   GET    /v1/clearinghouse               the simulated Microsoft Clearinghouse (codes, agreements)

@@ -455,7 +455,7 @@ func TestReadOnlyOperations(t *testing.T) {
 		"install_role": false, "uninstall_role": false, "restart_computer": false,
 		"set_license_server_contact": false, "activate_license_server": false, "reactivate_license_server": false,
 		"deactivate_license_server": false, "set_discovery_scope": false, "set_tsls_group_membership": false,
-		"install_key_pack": false, "remove_key_pack": false, "remove_licenses": false,
+		"install_key_pack": false, "write_key_pack_journal": false, "remove_key_pack": false, "remove_licenses": false,
 		"set_session_host_licensing": false, "clear_session_host_licensing": false,
 	}
 	for _, op := range rds.Operations() {
@@ -465,5 +465,37 @@ func TestReadOnlyOperations(t *testing.T) {
 		} else if rds.ReadOnly(op.Name) != w {
 			t.Errorf("ReadOnly(%s) = %v, want %v", op.Name, !w, w)
 		}
+	}
+}
+
+// Every Rdsl helper a script or library calls is defined in the library
+// or in that script: there is no PowerShell here to find a misspelt name.
+func TestScriptsCallDefinedHelpers(t *testing.T) {
+	s, _, libs := parseAll(t)
+	defined := map[string]bool{}
+	for _, p := range append(libs, "../winrmclient/ps/prelude.ps1") {
+		for _, fn := range s.File(p).Functions {
+			defined[strings.ToLower(fn.Name)] = true
+		}
+	}
+	checked := 0
+	for _, f := range s.Files {
+		own := map[string]bool{}
+		for _, fn := range f.Functions {
+			own[strings.ToLower(fn.Name)] = true
+		}
+		for _, c := range f.Commands {
+			name := strings.ToLower(c.Name)
+			if !strings.Contains(name, "-rdsl") && name != "fail" {
+				continue
+			}
+			checked++
+			if !defined[name] && !own[name] {
+				t.Errorf("%s:%d: %s is not defined in the library or the script", f.Path, c.Line, c.Name)
+			}
+		}
+	}
+	if checked < 50 {
+		t.Fatalf("only %d helper calls checked: the parser output changed", checked)
 	}
 }

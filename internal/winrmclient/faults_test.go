@@ -19,8 +19,10 @@ func addFault(t *testing.T, h *winsim.Host, f winsim.Fault) {
 }
 
 // retailInput is an install that a Clearinghouse without codes rejects:
-// enough to exercise a non-idempotent operation.
-var retailInput = rds.InstallKeyPackInput{Program: "retail", LicenseCode: "BCDFGHJKMPQRTVWXY23467896", ProductVersion: 7, ProductType: 0}
+// enough to exercise a non-idempotent operation. Its request ID is used
+// once per fresh host: the key pack journal refuses a second install.
+var retailInput = rds.InstallKeyPackInput{Program: "retail", LicenseCode: "BCDFGHJKMPQRTVWXY23467896", ProductVersion: 7, ProductType: 0,
+	RequestID: "0123456789abcdef0123456789abcdef", Owner: "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", CodeTag: "0123456789abcdef:1a2b"}
 
 // activatedLS is a license server, LS01, ready to install CALs.
 func activatedLS() winsim.HostState {

@@ -22,7 +22,7 @@ import (
 //	GET    /v1/hosts/{host}/log?since=N      log entries after N
 //	GET    /v1/hosts/{host}/shells           open shells
 //	GET    /v1/hosts/{host}/faults           injected faults
-//	POST   /v1/hosts/{host}/faults           inject a fault (Fault JSON)
+//	POST   /v1/hosts/{host}/faults           inject a fault (Fault JSON; crash_at and reboot_at take a step)
 //	DELETE /v1/hosts/{host}/faults           clear faults
 //	POST   /v1/hosts/{host}/reboot?ms=N      restart the host
 //	GET    /v1/clearinghouse                 the Clearinghouse

@@ -39,16 +39,9 @@ func (c control) call(method, path, body string, out any) int {
 }
 
 func TestControlAPI(t *testing.T) {
-	sim, err := winsim.New(winsim.Scenario{Hosts: []winsim.HostState{
+	sim := serveSim(t, winsim.Scenario{Hosts: []winsim.HostState{
 		winsim.NewSessionHost("RDSH01", "2022", "contoso.com", time.Now().Add(72*time.Hour)),
 	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := sim.Start(winsim.ServeOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = sim.Close() }()
 	saved := 0
 	srv := httptest.NewServer(sim.ControlHandler(winsim.FastTiming, func() error { saved++; return nil }))
 	defer srv.Close()
@@ -97,8 +90,14 @@ func TestControlAPI(t *testing.T) {
 	if code := c.call("POST", "/v1/hosts/LS01/faults", `{"type":"op_error","operation":"x"}`, nil); code != 400 {
 		t.Fatalf("fault without kind: %d", code)
 	}
+	if code := c.call("POST", "/v1/hosts/LS01/faults", `{"type":"reboot_at","operation":"install_key_pack","step":"after_wmi","count":1}`, &id); code != 201 {
+		t.Fatalf("step fault: %d", code)
+	}
+	if code := c.call("POST", "/v1/hosts/LS01/faults", `{"type":"crash_at","operation":"install_key_pack","step":"after_write"}`, nil); code != 400 {
+		t.Fatalf("step of another operation: %d", code)
+	}
 	var faults []winsim.Fault
-	if c.call("GET", "/v1/hosts/LS01/faults", "", &faults); len(faults) != 1 {
+	if c.call("GET", "/v1/hosts/LS01/faults", "", &faults); len(faults) != 2 || faults[1].Step != "after_wmi" || faults[1].Type != winsim.FaultRebootAt {
 		t.Fatalf("faults %+v", faults)
 	}
 	if code := c.call("DELETE", "/v1/hosts/LS01/faults", "", nil); code != 204 || len(sim.Host("LS01").Faults()) != 0 {
@@ -196,6 +195,17 @@ func TestFaultSelectorsAreValidated(t *testing.T) {
 		{winsim.Fault{Type: winsim.FaultDropAfter}, ""},
 		{winsim.Fault{Type: winsim.FaultDelay, Action: "Receive", DelayMS: 10}, ""},
 		{winsim.Fault{Type: winsim.FaultDelay, Operation: "get_role", DelayMS: 10}, ""},
+		// Step faults name an operation with steps and one of its steps.
+		{winsim.Fault{Type: winsim.FaultCrashAt, Operation: "install_key_pack", Step: "before_wmi"}, ""},
+		{winsim.Fault{Type: winsim.FaultRebootAt, Operation: "Install_Key_Pack", Step: "after_journal"}, ""},
+		{winsim.Fault{Type: winsim.FaultCrashAt, Operation: "write_key_pack_journal", Step: "after_write"}, ""},
+		{winsim.Fault{Type: winsim.FaultCrashAt, Operation: "install_key_pack"}, "before_wmi, after_wmi, after_journal"},
+		{winsim.Fault{Type: winsim.FaultRebootAt, Operation: "install_key_pack", Step: "after_write"}, "not \"after_write\""},
+		{winsim.Fault{Type: winsim.FaultCrashAt, Operation: "get_role", Step: "before_wmi"}, "has none"},
+		{winsim.Fault{Type: winsim.FaultRebootAt, Step: "before_wmi"}, "needs an operation"},
+		{winsim.Fault{Type: winsim.FaultCrashAt, Action: "Send", Operation: "install_key_pack", Step: "before_wmi"}, "action"},
+		{winsim.Fault{Type: winsim.FaultCrashAfter, Operation: "install_key_pack", Step: "before_wmi"}, "takes no step"},
+		{winsim.Fault{Type: winsim.FaultDropAfter, Step: "after_wmi"}, "takes no step"},
 	} {
 		_, err := h.AddFault(tc.f)
 		switch {

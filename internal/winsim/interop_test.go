@@ -32,14 +32,7 @@ func TestInteropPywinrm(t *testing.T) {
 	python, env := testenv.Pywinrm(t)
 	st := winsim.NewLicenseServerHost("LS01", "2022", "")
 	st.Realism = winsim.FastTiming
-	sim, err := winsim.New(winsim.Scenario{Hosts: []winsim.HostState{st}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := sim.Start(winsim.ServeOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = sim.Close() }()
+	sim := serveSim(t, winsim.Scenario{Hosts: []winsim.HostState{st}})
 	ca := filepath.Join(t.TempDir(), "ca.pem")
 	if err := os.WriteFile(ca, sim.CACertPEM(), 0o644); err != nil {
 		t.Fatal(err)

@@ -6,7 +6,6 @@ import (
 	"sort"
 	"strings"
 	"time"
-	"unicode/utf16"
 
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/rds"
 )
@@ -21,9 +20,17 @@ import (
 func init() {
 	register(rds.ListKeyPacks, listKeyPacks)
 	register(rds.InstallKeyPack, installKeyPack)
+	registerSteps(rds.InstallKeyPack.Name, stepBeforeWMI, stepAfterWMI, stepAfterJournal)
 	register(rds.RemoveKeyPack, removeKeyPack)
 	register(rds.RemoveLicenses, removeLicenses)
 }
+
+// The steps of install_key_pack where crash_at and reboot_at faults stop it.
+const (
+	stepBeforeWMI    = "before_wmi"    // the journal says started; the install method has not run
+	stepAfterWMI     = "after_wmi"     // the install method ran (a pack on success); the journal still says started
+	stepAfterJournal = "after_journal" // the journal has the outcome; no answer yet
+)
 
 // NewRetailCode is a well-formed retail license code (25 characters) for
 // scenarios and tests; the same seed gives the same code.
@@ -365,11 +372,21 @@ func listKeyPacks(x *opContext, _ rds.NoInput) (rds.KeyPackList, error) {
 	}
 	packs := slices.Clone(st.LicenseServer.KeyPacks)
 	sort.SliceStable(packs, func(i, j int) bool { return packs[i].KeyPackID < packs[j].KeyPackID })
-	out := rds.KeyPackList{KeyPacks: []rds.KeyPack{}}
+	out := rds.KeyPackList{KeyPacks: []rds.KeyPack{}, Journal: st.journal(), BootTime: formatDate(st.BootTime), HostTime: formatDate(x.Now)}
 	for _, kp := range packs {
 		out.KeyPacks = append(out.KeyPacks, convertKeyPack(st.keyPackInstance(kp)))
 	}
 	return out, nil
+}
+
+// keyPackIDList mirrors Get-RdslKeyPackIdList: every KeyPackId, ascending.
+func (st *HostState) keyPackIDList() []int64 {
+	ids := []int64{}
+	for _, kp := range st.LicenseServer.KeyPacks {
+		ids = append(ids, kp.KeyPackID)
+	}
+	slices.Sort(ids)
+	return ids
 }
 
 // The tables of install_key_pack.ps1: the CAL numbers it accepts, with
@@ -405,7 +422,7 @@ func checkCodeFormat(name, value string, length int, digitsOnly bool) error {
 		what = "digits"
 	}
 	rule := fmt.Sprintf("%s must be %d %s without hyphens or spaces", name, length, what)
-	n := len(utf16.Encode([]rune(value)))
+	n := utf16Len(value)
 	if n != length {
 		return fail("invalid_input", "%s; got %d characters", rule, n)
 	}
@@ -451,7 +468,14 @@ func checkInstallInput(in rds.InstallKeyPackInput) error {
 	if installCounted(in.Program) && (in.LicenseCount < 1 || in.LicenseCount > 9999) {
 		return fail("invalid_input", "license_count must be between 1 and 9999; got %d", in.LicenseCount)
 	}
-	return nil
+	// The journal's fields.
+	if err := checkJournalID("request_id", in.RequestID, false); err != nil {
+		return err
+	}
+	if err := checkJournalID("owner", in.Owner, false); err != nil {
+		return err
+	}
+	return checkCodeTag(in.CodeTag, false)
 }
 
 // installCounted: the programs whose method takes a LicenseCount.
@@ -519,12 +543,40 @@ func installKeyPack(x *opContext, in rds.InstallKeyPackInput) (rds.KeyPackResult
 	if cs := computerSystem(x); in.ProductType == 1 && !in.AllowPerUserInWorkgroup && !cs.PartOfDomain {
 		return rds.KeyPackResult{}, fail("workgroup_unsupported", "per-user CALs need Active Directory: %s is in workgroup %s, where per-user CALs cannot be tracked or reported; use per-device CALs, join the license server to a domain, or set allow_per_user_in_workgroup", st.Name, cs.Domain)
 	}
-	// (6) the install method and the script's code table.
+	// (6) the journal: refuse a known request ID, record the request. The
+	// host's lock, held for the whole handler, is the journal's mutex.
+	if e := st.journalEntry(in.RequestID); e != nil {
+		return rds.KeyPackResult{}, fail("conflict", "install request %s was already made on %s (its key pack journal entry is %s): a request installs at most once; nothing was installed", in.RequestID, st.Name, e.State)
+	}
+	*st.journalSlot(in.RequestID) = JournalEntryState{
+		RequestID: in.RequestID, State: rds.JournalStarted, Program: in.Program,
+		ProductVersion: in.ProductVersion, ProductType: in.ProductType, LicenseCount: in.LicenseCount,
+		AgreementType: in.AgreementType, CodeTag: in.CodeTag, Owner: in.Owner,
+		Before: st.keyPackIDList(), Started: x.Now, Updated: x.Now,
+	}
+	if err := x.step(stepBeforeWMI); err != nil {
+		return rds.KeyPackResult{}, err
+	}
+	// (7) the install method.
 	id, code := x.kpInstall(in)
+	if err := x.step(stepAfterWMI); err != nil {
+		return rds.KeyPackResult{}, err
+	}
+	// (8) its outcome into the journal; then the script's code table.
+	e := st.journalEntry(in.RequestID)
+	if code == 0 {
+		e.State, e.KeyPackID = rds.JournalInstalled, id
+	} else {
+		e.State, e.ReturnValue = rds.JournalFailed, code
+	}
+	e.Updated = x.Now
+	if err := x.step(stepAfterJournal); err != nil {
+		return rds.KeyPackResult{}, err
+	}
 	if err := assertReturn(code, installNames[in.Program].method, installKinds, installContext(st, in, code)); err != nil {
 		return rds.KeyPackResult{}, err
 	}
-	// (7) the new pack, read back by KeyPackId. The script's fallback for a
+	// (9) the new pack, read back by KeyPackId. The script's fallback for a
 	// pack it cannot read back is unreachable here: winsim just added it.
 	p, _ := st.keyPackByID(id)
 	return rds.KeyPackResult{KeyPack: convertKeyPack(p)}, nil

@@ -80,7 +80,7 @@ func TestKeyPackOpsRoleAndAdminChecks(t *testing.T) {
 		in   any
 	}{
 		{"list_key_packs", rds.NoInput{}},
-		{"install_key_pack", rds.InstallKeyPackInput{Program: "retail", LicenseCode: kpRetail.Code, ProductVersion: 7, ProductType: 1}},
+		{"install_key_pack", kpRequest(rds.InstallKeyPackInput{Program: "retail", LicenseCode: kpRetail.Code, ProductVersion: 7, ProductType: 1})},
 		{"remove_key_pack", rds.KeyPackRef{KeyPackID: 2}},
 		{"remove_licenses", rds.RemoveLicensesInput{KeyPackID: 2, LicenseCount: 1}},
 		{"get_cal_usage_report", rds.NoInput{}},
@@ -269,7 +269,7 @@ func TestInstallKeyPackPrograms(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			s, h := kpSim(t, tc.mutate)
 			var got rds.KeyPackResult
-			if err := runOp(t, h, testAdmin, "install_key_pack", tc.in, &got); err != nil {
+			if err := runOp(t, h, testAdmin, "install_key_pack", kpRequest(tc.in), &got); err != nil {
 				t.Fatal(err)
 			}
 			if got.KeyPack != tc.want {
@@ -297,10 +297,10 @@ func TestInstallKeyPackTwiceMakesTwoPacks(t *testing.T) {
 	_, h := kpSim(t, nil)
 	in := rds.InstallKeyPackInput{Program: "agreement", AgreementType: 1, AgreementNumber: "7654321", ProductVersion: 7, ProductType: 1, LicenseCount: 20}
 	var first, second rds.KeyPackResult
-	if err := runOp(t, h, testAdmin, "install_key_pack", in, &first); err != nil {
+	if err := runOp(t, h, testAdmin, "install_key_pack", kpRequest(in), &first); err != nil {
 		t.Fatal(err)
 	}
-	if err := runOp(t, h, testAdmin, "install_key_pack", in, &second); err != nil {
+	if err := runOp(t, h, testAdmin, "install_key_pack", kpRequest(in), &second); err != nil {
 		t.Fatal(err)
 	}
 	if first.KeyPack.KeyPackID != 2 || second.KeyPack.KeyPackID != 3 {
@@ -314,10 +314,10 @@ func TestInstallKeyPackTwiceMakesTwoPacks(t *testing.T) {
 func TestInstallKeyPackRetailCodeIsSingleUse(t *testing.T) {
 	s, h := kpSim(t, nil)
 	in := rds.InstallKeyPackInput{Program: "retail", LicenseCode: kpRetail.Code, ProductVersion: 7, ProductType: 1}
-	if err := runOp(t, h, testAdmin, "install_key_pack", in, nil); err != nil {
+	if err := runOp(t, h, testAdmin, "install_key_pack", kpRequest(in), nil); err != nil {
 		t.Fatal(err)
 	}
-	err := runOp(t, h, testAdmin, "install_key_pack", in, nil)
+	err := runOp(t, h, testAdmin, "install_key_pack", kpRequest(in), nil)
 	kpWantError(t, err, "code_already_used", "installing CALs on LS01: this retail license code has already been used: retail codes are single-use, even on the same server; if its CALs are on this license server they are in its key pack list, otherwise have the Microsoft Clearinghouse reissue them (by phone) or migrate them from the license server that holds them: InstallRetailPurchaseLicenseKeyPack failed with 0x80041019 (WBEM_E_ALREADY_EXISTS)", WBEMAlreadyExists)
 	if n := len(h.State().LicenseServer.KeyPacks); n != 2 {
 		t.Fatalf("%d key packs, want 2", n)
@@ -333,7 +333,7 @@ func TestInstallKeyPackPerUserAfterLeavingTheDomain(t *testing.T) {
 	_, h := kpSim(t, nil)
 	h.Update(func(st *HostState) { st.Domain = "" })
 	in := rds.InstallKeyPackInput{Program: "retail", LicenseCode: kpRetail.Code, ProductVersion: 7, ProductType: 1}
-	kpWantError(t, runOp(t, h, testAdmin, "install_key_pack", in, nil), "workgroup_unsupported",
+	kpWantError(t, runOp(t, h, testAdmin, "install_key_pack", kpRequest(in), nil), "workgroup_unsupported",
 		"per-user CALs need Active Directory: LS01 is in workgroup WORKGROUP, where per-user CALs cannot be tracked or reported; use per-device CALs, join the license server to a domain, or set allow_per_user_in_workgroup", 0)
 }
 
@@ -385,6 +385,14 @@ func TestInstallKeyPackFailures(t *testing.T) {
 			kind: "invalid_input", message: "license_count must be between 1 and 9999; got 0"},
 		{name: "license count too large", in: with(agreement, func(in *rds.InstallKeyPackInput) { in.LicenseCount = 10000 }),
 			kind: "invalid_input", message: "license_count must be between 1 and 9999; got 10000"},
+		{name: "request ID with hyphens", in: with(agreement, func(in *rds.InstallKeyPackInput) { in.RequestID = "0123abcd-0000-4000-8000-0123456789ab" }),
+			kind: "invalid_input", message: "request_id must be 32 lower-case hexadecimal digits; got 36 characters"},
+		{name: "request ID in upper case", in: with(agreement, func(in *rds.InstallKeyPackInput) { in.RequestID = strings.ToUpper(kpRequest(agreement).RequestID) }),
+			kind: "invalid_input", message: "request_id must be 32 lower-case hexadecimal digits; got 32 characters"},
+		{name: "owner not a token", in: with(agreement, func(in *rds.InstallKeyPackInput) { in.RequestID, in.Owner = kpRequest(agreement).RequestID, "-" }),
+			kind: "invalid_input", message: "owner must be 32 lower-case hexadecimal digits; got 1 characters"},
+		{name: "code tag without salt", in: with(agreement, func(in *rds.InstallKeyPackInput) { *in = kpRequest(*in); in.CodeTag = "1a2b" }),
+			kind: "invalid_input", message: "code_tag must be 16 lower-case hexadecimal digits, a colon and 4 more; got 4 characters"},
 		// (3) activation
 		{name: "not activated", mutate: func(st *HostState, _ *ClearinghouseState) { st.LicenseServer.Activated = false },
 			in:   retail(kpRetail.Code, 7, 1),
@@ -491,7 +499,8 @@ func TestInstallKeyPackFailures(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			s, h := kpSim(t, tc.mutate)
 			before, chBefore := h.State(), s.Clearinghouse()
-			err := runOp(t, h, testAdmin, "install_key_pack", tc.in, nil)
+			in := kpRequest(tc.in)
+			err := runOp(t, h, testAdmin, "install_key_pack", in, nil)
 			kpWantError(t, err, tc.kind, tc.message, tc.code)
 			for _, secret := range tc.in.Secrets() {
 				if len(secret) >= 7 && strings.Contains(err.Message, secret) {
@@ -503,6 +512,16 @@ func TestInstallKeyPackFailures(t *testing.T) {
 			}
 			if !reflect.DeepEqual(s.Clearinghouse(), chBefore) {
 				t.Fatalf("Clearinghouse changed:\n%+v\n%+v", chBefore, s.Clearinghouse())
+			}
+			// A check before the lock records nothing; a refusal by
+			// Windows is journalled as failed, with its code.
+			journal := h.State().KeyPackJournal
+			if tc.code == 0 && len(journal) != 0 {
+				t.Fatalf("journal after a check failed: %+v", journal)
+			}
+			if tc.code != 0 && (len(journal) != 1 || journal[0].RequestID != in.RequestID || journal[0].State != rds.JournalFailed ||
+				journal[0].ReturnValue != tc.code || journal[0].KeyPackID != 0) {
+				t.Fatalf("journal after Windows refused: %+v", journal)
 			}
 		})
 	}

@@ -3,6 +3,7 @@ package winsim
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 
@@ -18,9 +19,33 @@ type opContext struct {
 	Now  time.Time
 
 	sim    *Sim
+	host   *Host
+	op     string
 	delay  time.Duration
 	reboot *time.Duration
 	notes  []string
+	// stopped is the crash_at or reboot_at fault that stopped the
+	// operation at a step: the process never answers.
+	stopped *Fault
+}
+
+// step is a point of the operation where a crash_at or reboot_at fault
+// can stop it: what the handler changed so far stays, the rest never
+// runs. A handler returns the error at once; it is never answered.
+func (x *opContext) step(name string) error {
+	if !slices.Contains(opSteps[x.op], name) {
+		panic("winsim: operation " + x.op + " has no step " + name + "; register it with registerSteps")
+	}
+	if x.host == nil {
+		return nil
+	}
+	f := x.host.takeStepFault(x.op, name)
+	if f == nil {
+		return nil
+	}
+	x.stopped = f
+	x.Note("stopped at step %s (%s fault)", name, f.Type)
+	return fail("script_error", "winsim: %s stopped at step %s (%s fault); the process does not answer", x.op, name, f.Type)
 }
 
 // Clearinghouse runs fn with the fleet's Clearinghouse locked.
@@ -75,6 +100,25 @@ func failCode(kind string, code int64, format string, args ...any) error {
 type opHandler func(x *opContext, in json.RawMessage) (any, error)
 
 var handlers = map[string]opHandler{}
+
+// opSteps lists, per operation, the steps where crash_at and reboot_at
+// faults can stop it (opContext.step).
+var opSteps = map[string][]string{}
+
+// registerSteps declares an operation's steps, for Fault.validate.
+func registerSteps(op string, steps ...string) {
+	opSteps[op] = append(opSteps[op], steps...)
+}
+
+// OperationSteps lists, per operation, the steps that crash_at and
+// reboot_at faults can name.
+func OperationSteps() map[string][]string {
+	out := map[string][]string{}
+	for op, steps := range opSteps {
+		out[op] = slices.Clone(steps)
+	}
+	return out
+}
 
 // register binds a handler to an operation. The types tie the handler to
 // the operation's Go input and result, so winsim answers with exactly the

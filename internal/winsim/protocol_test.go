@@ -38,14 +38,7 @@ func newWire(t *testing.T, mutate func(*winsim.HostState)) *wire {
 	if mutate != nil {
 		mutate(&st)
 	}
-	sim, err := winsim.New(winsim.Scenario{Hosts: []winsim.HostState{st}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := sim.Start(winsim.ServeOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = sim.Close() })
+	sim := serveSim(t, winsim.Scenario{Hosts: []winsim.HostState{st}})
 	h := sim.Host("LS01")
 	return &wire{t: t, sim: sim, h: h, url: "https://" + h.Endpoint(true) + "/wsman",
 		http: &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}} //nolint:gosec // test against a test CA

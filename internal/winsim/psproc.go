@@ -255,6 +255,10 @@ func (p *psProc) serve(line string, r Realism) bool {
 	} else {
 		res, oerr, ctx := p.host.runOperation(p.user, name, req.Input)
 		x = ctx
+		if x != nil && x.stopped != nil {
+			p.stopAtStep(name, x, time.Since(start))
+			return false
+		}
 		if oerr != nil {
 			env.Error = oerr
 		} else {
@@ -288,6 +292,21 @@ func (p *psProc) serve(line string, r Realism) bool {
 	p.respond(req.ID, env)
 	p.scheduleReboot(x)
 	return true
+}
+
+// stopAtStep ends the process at the step where a crash_at or reboot_at
+// fault stopped the operation, without an answer: powershell.exe dies
+// (as with crash_after), or the whole host goes down at once.
+func (p *psProc) stopAtStep(name string, x *opContext, d time.Duration) {
+	f := x.stopped
+	notes := strings.Join(x.notes, "; ")
+	if f.Type == FaultRebootAt {
+		p.host.logOp(name, p.user, "reboot", "host went down at step "+f.Step+" (fault); "+notes, d)
+		p.host.Reboot(0)
+		return
+	}
+	p.host.logOp(name, p.user, "crash", "process crashed at step "+f.Step+" (fault); "+notes, d)
+	p.fail(fmt.Sprintf("winsim fault: powershell.exe crashed at step %s of %s", f.Step, name))
 }
 
 func (p *psProc) scheduleReboot(x *opContext) {

@@ -22,6 +22,10 @@ const (
 	FaultOpError     = "op_error"     // the operation fails with Kind, Message, Code
 	FaultCrashBefore = "crash_before" // powershell.exe dies before the operation runs
 	FaultCrashAfter  = "crash_after"  // powershell.exe dies after the operation ran, before answering
+	// Step level, matched by operation name and Step: the operation stops
+	// at that step (what it wrote so far stays) and never answers.
+	FaultCrashAt  = "crash_at"  // powershell.exe dies at the step
+	FaultRebootAt = "reboot_at" // the host goes down at the step, as Host.Reboot
 )
 
 // Fault is an injected failure. HTTP-level types are selected by Action
@@ -43,12 +47,23 @@ type Fault struct {
 	Subcode string `json:"subcode,omitempty"`
 	Kind    string `json:"kind,omitempty"`
 	Message string `json:"message,omitempty"`
-	Fired   int    `json:"fired"`
+	// Step names where crash_at and reboot_at stop the operation: one of
+	// its steps (opSteps), e.g. install_key_pack's before_wmi.
+	Step  string `json:"step,omitempty"`
+	Fired int    `json:"fired"`
 }
 
 var faultTypes = map[string]bool{
 	FaultHTTPStatus: true, FaultDropBefore: true, FaultDropAfter: true, FaultSOAP: true, FaultDelay: true,
-	FaultOpError: true, FaultCrashBefore: true, FaultCrashAfter: true,
+	FaultOpError: true, FaultCrashBefore: true, FaultCrashAfter: true, FaultCrashAt: true, FaultRebootAt: true,
+}
+
+// stepFault reports the fault types that fire at an operation's step.
+func stepFault(typ string) bool { return typ == FaultCrashAt || typ == FaultRebootAt }
+
+// opFault reports the fault types selected by operation name only.
+func opFault(typ string) bool {
+	return typ == FaultOpError || typ == FaultCrashBefore || typ == FaultCrashAfter || stepFault(typ)
 }
 
 // faultActions are the WS-Management actions an HTTP-level fault can name.
@@ -59,7 +74,7 @@ func (f *Fault) validate() error {
 	if !faultTypes[f.Type] {
 		return fmt.Errorf("unknown fault type %q", f.Type)
 	}
-	opLevel := f.Type == FaultOpError || f.Type == FaultCrashBefore || f.Type == FaultCrashAfter
+	opLevel := opFault(f.Type)
 	httpLevel := f.Type != FaultDelay && !opLevel
 	switch {
 	case opLevel && f.Operation == "":
@@ -78,6 +93,35 @@ func (f *Fault) validate() error {
 	}
 	if f.Type == FaultOpError && f.Kind == "" {
 		return fmt.Errorf("fault type op_error needs a kind")
+	}
+	return f.validateStep()
+}
+
+// validateStep refuses a step on other fault types, and a step fault
+// whose operation has no such step.
+func (f *Fault) validateStep() error {
+	if !stepFault(f.Type) {
+		if f.Step != "" {
+			return fmt.Errorf("fault type %s takes no step; step %q is for %s and %s", f.Type, f.Step, FaultCrashAt, FaultRebootAt)
+		}
+		return nil
+	}
+	var steps []string
+	for op, s := range opSteps {
+		if strings.EqualFold(op, f.Operation) {
+			steps = s
+		}
+	}
+	if len(steps) == 0 {
+		var with []string
+		for op, s := range opSteps {
+			with = append(with, fmt.Sprintf("%s (%s)", op, strings.Join(s, ", ")))
+		}
+		slices.Sort(with)
+		return fmt.Errorf("fault type %s needs an operation with steps; operation %q has none (operations with steps: %s)", f.Type, f.Operation, strings.Join(with, "; "))
+	}
+	if !slices.Contains(steps, f.Step) {
+		return fmt.Errorf("fault type %s needs a step of %s: one of %s, not %q", f.Type, f.Operation, strings.Join(steps, ", "), f.Step)
 	}
 	return nil
 }
@@ -183,7 +227,11 @@ func (h *Host) takeFault(match func(f *Fault) bool) *Fault {
 		}
 		f.Fired++
 		c := *f
-		h.appendLog(LogEntry{Event: "fault", Action: f.Action, Operation: f.Operation, Detail: f.Type})
+		detail := f.Type
+		if f.Step != "" {
+			detail += " at " + f.Step
+		}
+		h.appendLog(LogEntry{Event: "fault", Action: f.Action, Operation: f.Operation, Detail: detail})
 		return &c
 	}
 	return nil
@@ -191,18 +239,24 @@ func (h *Host) takeFault(match func(f *Fault) bool) *Fault {
 
 func (h *Host) takeHTTPFault(action string) *Fault {
 	return h.takeFault(func(f *Fault) bool {
-		switch f.Type {
-		case FaultOpError, FaultCrashBefore, FaultCrashAfter:
-			return false
-		}
-		return f.Operation == "" && (f.Action == "" || strings.EqualFold(f.Action, action))
+		return !opFault(f.Type) && f.Operation == "" && (f.Action == "" || strings.EqualFold(f.Action, action))
 	})
 }
 
+// takeOpFault takes the fault that acts before or after the whole
+// operation; step faults wait for their step (takeStepFault).
 func (h *Host) takeOpFault(op string) *Fault {
 	return h.takeFault(func(f *Fault) bool {
 		return f.Operation != "" && strings.EqualFold(f.Operation, op) &&
-			(f.Type == FaultOpError || f.Type == FaultCrashBefore || f.Type == FaultCrashAfter || f.Type == FaultDelay)
+			(opFault(f.Type) && !stepFault(f.Type) || f.Type == FaultDelay)
+	})
+}
+
+// takeStepFault takes the crash_at or reboot_at fault of op at step. It
+// runs under h.mu (inside the handler): h.mu before h.rt.mu is the order.
+func (h *Host) takeStepFault(op, step string) *Fault {
+	return h.takeFault(func(f *Fault) bool {
+		return stepFault(f.Type) && strings.EqualFold(f.Operation, op) && f.Step == step
 	})
 }
 

@@ -241,7 +241,7 @@ func (h *Host) runOperation(user User, name string, input json.RawMessage) (any,
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	x := &opContext{Host: &h.state, User: user, Now: h.sim.Now(), sim: h.sim}
+	x := &opContext{Host: &h.state, User: user, Now: h.sim.Now(), sim: h.sim, host: h, op: name}
 	if !user.Admin {
 		// The prelude names WindowsIdentity.Name and $env:COMPUTERNAME.
 		who := accountName(&h.state, user)

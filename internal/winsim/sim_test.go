@@ -14,17 +14,10 @@ import (
 // A host that changes domain is found, and presents a certificate, under
 // its new FQDN only, whichever way the state changed.
 func TestDomainChangeRekeysHost(t *testing.T) {
-	sim, err := winsim.New(winsim.Scenario{Hosts: []winsim.HostState{
+	sim := serveSim(t, winsim.Scenario{Hosts: []winsim.HostState{
 		winsim.NewLicenseServerHost("LS01", "2022", "fabrikam.com"),
 		winsim.NewSessionHost("RDSH01", "2022", "contoso.com", time.Now().Add(time.Hour)),
 	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := sim.Start(winsim.ServeOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = sim.Close() }()
 	h := sim.Host("LS01")
 	roots := x509.NewCertPool()
 	roots.AppendCertsFromPEM(sim.CACertPEM())

@@ -41,6 +41,10 @@ type HostState struct {
 
 	LicenseServer LicenseServerState `json:"license_server"`
 	SessionHost   SessionHostState   `json:"session_host"`
+	// KeyPackJournal is the provider's key pack journal, the subkeys of
+	// HKLM\SOFTWARE\rdslicensing\KeyPackJournal: registry, not licensing
+	// database, so it outlives restarts and the RD Licensing role.
+	KeyPackJournal []JournalEntryState `json:"key_pack_journal,omitempty"`
 
 	// BootTime is when the host last started.
 	BootTime time.Time `json:"boot_time"`
@@ -208,6 +212,28 @@ type KeyPackState struct {
 	// Source records which code or number installed the pack. Windows
 	// does not show it; winsim keeps it to answer reinstalls and for tests.
 	Source string `json:"source,omitempty"`
+}
+
+// JournalEntryState is one journal entry (one registry subkey, named by
+// its request ID), with the values of rds.JournalEntry. Times are the
+// host's clock.
+type JournalEntryState struct {
+	RequestID string `json:"request_id"`
+	// State "" models a subkey whose first write was cut short before
+	// State, the last value written: the scripts read it as no entry.
+	State          string    `json:"state"`
+	Program        string    `json:"program,omitempty"`
+	ProductVersion int       `json:"product_version,omitempty"`
+	ProductType    int       `json:"product_type,omitempty"`
+	LicenseCount   int       `json:"license_count,omitempty"`
+	AgreementType  int       `json:"agreement_type,omitempty"`
+	CodeTag        string    `json:"code_tag,omitempty"`
+	Owner          string    `json:"owner,omitempty"`
+	Before         []int64   `json:"before,omitempty"`
+	KeyPackID      int64     `json:"key_pack_id,omitempty"`
+	ReturnValue    int64     `json:"return_value,omitempty"`
+	Started        time.Time `json:"started"`
+	Updated        time.Time `json:"updated"`
 }
 
 // IssuedCALState is one Win32_TSIssuedLicense (per device).

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/rds"
-	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/winrmclient"
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/winsim"
 )
 
@@ -26,25 +25,9 @@ func TestLargeResultCrossesReceives(t *testing.T) {
 			IssueDate: issued, ExpirationDate: issued.AddDate(0, 3, 0), LicenseStatus: 2,
 		})
 	}
-	sim, err := winsim.New(winsim.Scenario{Hosts: []winsim.HostState{st}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := sim.Start(winsim.ServeOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = sim.Close() }()
+	sim := serveSim(t, winsim.Scenario{Hosts: []winsim.HostState{st}})
 	h := sim.Host("LS01")
-	_, httpsPort := sim.Ports()
-	c, err := winrmclient.New(winrmclient.Config{
-		Host: h.State().Address, Port: httpsPort, HTTPS: true, CACert: sim.CACertPEM(),
-		Username: "Administrator", Password: winsim.DefaultPassword, Auth: winrmclient.AuthBasic,
-		OperationTimeout: 5 * time.Second, Timeout: 60 * time.Second, Library: rds.Library,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = c.Close() }()
+	c := adminClient(t, sim, h)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	if _, err := rds.GetHostInfo.Run(ctx, c, "", rds.NoInput{}); err != nil { // warm the session

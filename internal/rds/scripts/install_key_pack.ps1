@@ -5,6 +5,10 @@
 # every install adds a pack, so the provider looks before it installs.
 # It first checks what Windows would refuse (input formats, activation, CAL
 # version, per-user CALs in a workgroup), so that a refusal explains itself.
+# Then, under the key pack journal's lock, it records the request before the
+# install method runs and its outcome right after, so that the provider can
+# tell what an install whose answer was lost did; one request ID installs at
+# most once (docs/design/key-pack-journal.md).
 # Codes and numbers from $In are secrets: they go to the WMI call only.
 param($In)
 
@@ -86,6 +90,13 @@ $counted = ($program -ceq 'open_license') -or ($program -ceq 'agreement')
 if ($counted -and ($count -lt 1 -or $count -gt 9999)) {
     Fail -Kind invalid_input -Message ('license_count must be between 1 and 9999; got {0}' -f $count)
 }
+# The journal's fields: request_id and owner are UUIDs without hyphens.
+$requestId = [string]$In.request_id
+$owner = [string]$In.owner
+$codeTag = [string]$In.code_tag
+Assert-RdslJournalId -Name request_id -Value $requestId
+Assert-RdslJournalId -Name owner -Value $owner
+Assert-RdslCodeTag -Value $codeTag
 
 # (3) Windows installs CALs only on an activated license server.
 $status = Invoke-CimMethod -Namespace root/cimv2 -ClassName Win32_TSLicenseServer -MethodName GetActivationStatus
@@ -118,48 +129,85 @@ if ($type -eq 1 -and -not [bool]$In.allow_per_user_in_workgroup) {
     }
 }
 
-# (6) Install. Named, typed arguments (positional order is ambiguous).
+# (6) Under the journal's lock (waiting up to 5 minutes: another install may
+# be talking to the Clearinghouse), refuse a request ID the journal knows,
+# tombstones included, then record the request with the KeyPackIds there
+# are now: a pack not among them is new.
+$lock = Enter-RdslJournalLock -TimeoutSeconds 300
 try {
-    switch -CaseSensitive ($program) {
-        'retail' {
-            $method = 'InstallRetailPurchaseLicenseKeyPack'
-            $what = 'license code'
-            $r = Invoke-CimMethod -Namespace root/cimv2 -ClassName Win32_TSLicenseKeyPack -MethodName InstallRetailPurchaseLicenseKeyPack -Arguments @{
-                sLicenseCode = [string]$In.license_code
-            }
-        }
-        'open_license' {
-            $method = 'InstallOpenLicenseKeyPack'
-            $what = 'license and authorization numbers'
-            $r = Invoke-CimMethod -Namespace root/cimv2 -ClassName Win32_TSLicenseKeyPack -MethodName InstallOpenLicenseKeyPack -Arguments @{
-                sLicenseNumber       = [string]$In.license_number
-                sAuthorizationNumber = [string]$In.authorization_number
-                ProductVersion       = [uint32]$version
-                ProductType          = [uint32]$type
-                LicenseCount         = [uint32]$count
-            }
-        }
-        'agreement' {
-            $method = 'InstallAgreementLicenseKeyPack'
-            $what = 'agreement number'
-            $r = Invoke-CimMethod -Namespace root/cimv2 -ClassName Win32_TSLicenseKeyPack -MethodName InstallAgreementLicenseKeyPack -Arguments @{
-                AgreementType    = [uint32]$agreementType
-                sAgreementNumber = [string]$In.agreement_number
-                ProductVersion   = [uint32]$version
-                ProductType      = [uint32]$type
-                LicenseCount     = [uint32]$count
-            }
-        }
-        'license_key_pack_id' {
-            $method = 'InstallLicenseKeyPack'
-            $what = 'license key pack ID'
-            $r = Invoke-CimMethod -Namespace root/cimv2 -ClassName Win32_TSLicenseKeyPack -MethodName InstallLicenseKeyPack -Arguments @{
-                sLicenseKeyPackId = [string]$In.license_key_pack_id
-            }
-        }
+    $entry = Get-RdslJournalEntry -RequestId $requestId
+    if ($null -ne $entry) {
+        Fail -Kind conflict -Message ('install request {0} was already made on {1} (its key pack journal entry is {2}): a request installs at most once; nothing was installed' -f $requestId, $env:COMPUTERNAME, $entry.state)
     }
-} catch {
-    $r = Get-CimErrorResult -ErrorRecord $_
+    $now = Get-RdslHostTime
+    Set-RdslJournalEntry -RequestId $requestId -Values @{
+        State          = 'started'
+        Program        = $program
+        ProductVersion = $version
+        ProductType    = $type
+        LicenseCount   = $count
+        AgreementType  = $agreementType
+        CodeTag        = $codeTag
+        Owner          = $owner
+        Before         = @(Get-RdslKeyPackIdList)
+        KeyPackId      = 0
+        ReturnValue    = 0
+        Started        = $now
+        Updated        = $now
+    }
+
+    # (7) Install. Named, typed arguments (positional order is ambiguous).
+    try {
+        switch -CaseSensitive ($program) {
+            'retail' {
+                $method = 'InstallRetailPurchaseLicenseKeyPack'
+                $what = 'license code'
+                $r = Invoke-CimMethod -Namespace root/cimv2 -ClassName Win32_TSLicenseKeyPack -MethodName InstallRetailPurchaseLicenseKeyPack -Arguments @{
+                    sLicenseCode = [string]$In.license_code
+                }
+            }
+            'open_license' {
+                $method = 'InstallOpenLicenseKeyPack'
+                $what = 'license and authorization numbers'
+                $r = Invoke-CimMethod -Namespace root/cimv2 -ClassName Win32_TSLicenseKeyPack -MethodName InstallOpenLicenseKeyPack -Arguments @{
+                    sLicenseNumber       = [string]$In.license_number
+                    sAuthorizationNumber = [string]$In.authorization_number
+                    ProductVersion       = [uint32]$version
+                    ProductType          = [uint32]$type
+                    LicenseCount         = [uint32]$count
+                }
+            }
+            'agreement' {
+                $method = 'InstallAgreementLicenseKeyPack'
+                $what = 'agreement number'
+                $r = Invoke-CimMethod -Namespace root/cimv2 -ClassName Win32_TSLicenseKeyPack -MethodName InstallAgreementLicenseKeyPack -Arguments @{
+                    AgreementType    = [uint32]$agreementType
+                    sAgreementNumber = [string]$In.agreement_number
+                    ProductVersion   = [uint32]$version
+                    ProductType      = [uint32]$type
+                    LicenseCount     = [uint32]$count
+                }
+            }
+            'license_key_pack_id' {
+                $method = 'InstallLicenseKeyPack'
+                $what = 'license key pack ID'
+                $r = Invoke-CimMethod -Namespace root/cimv2 -ClassName Win32_TSLicenseKeyPack -MethodName InstallLicenseKeyPack -Arguments @{
+                    sLicenseKeyPackId = [string]$In.license_key_pack_id
+                }
+            }
+        }
+    } catch {
+        $r = Get-CimErrorResult -ErrorRecord $_
+    }
+
+    # (8) The outcome into the journal, before anything can fail.
+    if ([long]$r.ReturnValue -eq 0) {
+        Set-RdslJournalEntry -RequestId $requestId -Values @{ State = 'installed'; KeyPackId = [long]$r.KeyPackId; Updated = (Get-RdslHostTime) }
+    } else {
+        Set-RdslJournalEntry -RequestId $requestId -Values @{ State = 'failed'; ReturnValue = [long]$r.ReturnValue; Updated = (Get-RdslHostTime) }
+    }
+} finally {
+    Exit-RdslJournalLock -Mutex $lock
 }
 
 # The code table. Keys carry the L suffix: a bare 0x80041009 is a negative
@@ -198,7 +246,7 @@ if ($code -eq 0x80041009L) {
 }
 Assert-RdslReturn -Result $r -Method $method -Kinds $kinds -Context $context
 
-# (7) The new pack. Nothing fails from here on: the CALs are installed.
+# (9) The new pack. Nothing fails from here on: the CALs are installed.
 $id = [long]$r.KeyPackId
 $pack = Get-RdslKeyPack -Id $id
 if ($null -eq $pack) {

@@ -36,6 +36,12 @@ function Get-RdslKeyPack {
         Select-Object -First 1
 }
 
+function Get-RdslKeyPackIdList {
+    # The KeyPackId of every pack on this license server, ascending.
+    Get-CimInstance -Namespace root/cimv2 -ClassName Win32_TSLicenseKeyPack |
+        Sort-Object -Property KeyPackId | ForEach-Object { [long]$_.KeyPackId }
+}
+
 function Get-RdslKeyPackId {
     # key_pack_id from the input, checked against the range of KeyPackId (uint32).
     param($Value)

@@ -73,7 +73,7 @@ function Get-RdslRoleState {
         wmi_ready          = [bool](Test-RdslLicensingWmi)
         restart_pending    = [bool](Test-RdslRebootPending -Features $all)
         os_version         = [string](Get-RdslOSVersion)
-        boot_time          = (Format-RdslDate -Value (Get-CimInstance -Namespace root/cimv2 -ClassName Win32_OperatingSystem).LastBootUpTime)
+        boot_time          = (Get-RdslBootTime)
     }
 }
 

@@ -18,6 +18,11 @@ function Get-RdslComputer {
     Get-CimInstance -Namespace root/cimv2 -ClassName Win32_ComputerSystem
 }
 
+function Get-RdslBootTime {
+    # When the host last started (Win32_OperatingSystem.LastBootUpTime), RFC 3339 UTC.
+    Format-RdslDate -Value (Get-CimInstance -Namespace root/cimv2 -ClassName Win32_OperatingSystem).LastBootUpTime
+}
+
 function Get-RdslFeatureState {
     # Install state of one Windows feature as a string ('' when unknown).
     param([Parameter(Mandatory = $true)][string]$Name)
