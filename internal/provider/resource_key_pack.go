@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -185,6 +184,17 @@ func (r *keyPackResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 				MarkdownDescription: "Windows' `KeyPackType` of the first key pack: 1 retail purchase (retail codes and license key pack IDs), 2 volume purchase (agreements), 5 Open License.",
 				PlanModifiers:       []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
 			},
+			"journal_owner": schema.StringAttribute{
+				Computed: true,
+				MarkdownDescription: "Token under which the license server's key pack journal (`HKLM\\SOFTWARE\\rdslicensing\\KeyPackJournal`) records that this resource holds its key packs. " +
+					"Destroy releases the packs held under it; see the [key pack failure model](../guides/key-pack-failures.md).",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"pending_installs": schema.ListAttribute{
+				Computed: true, ElementType: types.StringType,
+				MarkdownDescription: "Installs of this resource whose answer was lost and whose outcome the license server's journal has not shown yet, as `<request id>:<CALs>`. Empty normally; " +
+					"while it is not, the provider installs nothing more for this resource, and the next refresh or apply reads the outcome.",
+			},
 			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Read: true, Update: true, Delete: true}),
 		},
 	}
@@ -225,8 +235,7 @@ func (r *keyPackResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 		if req.State.Raw.IsNull() || req.State.Get(ctx, &st).HasError() || r.data == nil {
 			return
 		}
-		js, _ := readJournalState(ctx, req.Private)
-		r.warnCALsLeave(&st, js, "Destroy", &resp.Diagnostics)
+		r.warnCALsLeave(&st, "Destroy", &resp.Diagnostics)
 		return
 	}
 	var plan, config keyPackModel
@@ -236,6 +245,7 @@ func (r *keyPackResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 		return
 	}
 	if req.State.Raw.IsNull() {
+		plan.PendingInstalls = types.ListValueMust(types.StringType, nil)
 		r.checkHost(ctx, &plan, &config, &resp.Diagnostics)
 		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 		return
@@ -245,9 +255,7 @@ func (r *keyPackResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	js, diags := readJournalState(ctx, req.Private)
-	resp.Diagnostics.Append(diags...)
-	r.planUpdate(ctx, &state, &plan, js, &resp.Diagnostics)
+	r.planUpdate(ctx, &state, &plan, &resp.Diagnostics)
 	// A plain code moved to its write-only form: the same code only
 	// records the move; another one is a new purchase to install.
 	for _, a := range keyPackPrograms[state.Program.ValueString()].Codes {
@@ -258,20 +266,20 @@ func (r *keyPackResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 		}
 	}
 	if len(resp.RequiresReplace) > 0 && r.data != nil {
-		r.warnCALsLeave(&state, js, "Replacing the key pack", &resp.Diagnostics)
+		r.warnCALsLeave(&state, "Replacing the key pack", &resp.Diagnostics)
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
 
 // warnCALsLeave says in the plan what a destroy (or the destroy half of a
 // replacement) does with the resource's CALs.
-func (r *keyPackResource) warnCALsLeave(st *keyPackModel, js journalState, what string, diags *diag.Diagnostics) {
+func (r *keyPackResource) warnCALsLeave(st *keyPackModel, what string, diags *diag.Diagnostics) {
 	host := r.data.host(st.Host)
 	ids := st.ids()
 	if len(ids) == 0 {
 		return
 	}
-	if st.RemoveCALsOnDestroy.ValueBool() && !js.Unresolved {
+	if st.RemoveCALsOnDestroy.ValueBool() {
 		diags.AddWarning(fmt.Sprintf("%s removes %d CALs from %s", what, st.TotalLicenses.ValueInt64(), host),
 			fmt.Sprintf("remove_cals_on_destroy = true: %s removes key pack %s (%d CALs, %s) from %s with UninstallLicenseKeyPackWithId. %s "+
 				"To keep them, set remove_cals_on_destroy = false and apply first.",
@@ -352,10 +360,12 @@ func (r *keyPackResource) checkHost(ctx context.Context, m, config *keyPackModel
 }
 
 // planUpdate plans a change of an existing key pack.
-func (r *keyPackResource) planUpdate(ctx context.Context, state, plan *keyPackModel, js journalState, diags *diag.Diagnostics) {
+func (r *keyPackResource) planUpdate(ctx context.Context, state, plan *keyPackModel, diags *diag.Diagnostics) {
 	p := keyPackPrograms[state.Program.ValueString()]
 	quantityChanged := p.Counted && !plan.Quantity.Equal(state.Quantity)
+	js := state.journal()
 	if !quantityChanged {
+		plan.PendingInstalls = state.PendingInstalls
 		// Nothing on the host changes: the counts stay what the refresh read.
 		plan.ID, plan.KeyPackID, plan.KeyPackIDs, plan.TotalLicenses, plan.IssuedLicenses = state.ID, state.KeyPackID, state.KeyPackIDs, state.TotalLicenses, state.IssuedLicenses
 		plan.AvailableLicenses, plan.ExpirationDate = state.AvailableLicenses, state.ExpirationDate
@@ -422,14 +432,15 @@ func (r *keyPackResource) Create(ctx context.Context, req resource.CreateRequest
 		if errors.As(err, &pending) {
 			// Saved so that the next run finds the request: Terraform
 			// marks the object tainted, and replacing it releases and
-			// claims back whatever the request installed (js.Unresolved:
-			// that destroy never removes CALs).
-			js.Pending, js.Unresolved = []pendingInstall{{RequestID: pending.RequestID, Count: in.LicenseCount}}, true
+			// claims back whatever the request installed. That destroy
+			// must never remove CALs, whatever the configuration says.
+			js.Pending = []pendingInstall{{RequestID: pending.RequestID, Count: in.LicenseCount}}
 			m.setPacks(host, nil)
+			m.setJournal(js)
+			m.RemoveCALsOnDestroy = types.BoolValue(false)
 			if !p.Counted {
 				m.Quantity = types.Int64Value(0)
 			}
-			resp.Diagnostics.Append(writeJournalState(ctx, resp.Private, js)...)
 			resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 		}
 		r.installError(ctx, host, in, err, &resp.Diagnostics)
@@ -443,10 +454,10 @@ func (r *keyPackResource) Create(ctx context.Context, req resource.CreateRequest
 				p.CodeName, describeKeyPack(pack), pack.KeyPackID, host, m.ProductVersion.ValueString(), strings.ReplaceAll(m.CALType.ValueString(), "_", "-"), calRelease(pack.ProductVersionID), calTypeOf(pack.ProductType)))
 	}
 	m.setPacks(host, []rds.KeyPack{pack})
+	m.setJournal(js)
 	if !p.Counted {
 		m.Quantity = types.Int64Value(pack.TotalLicenses)
 	}
-	resp.Diagnostics.Append(writeJournalState(ctx, resp.Private, js)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 
@@ -528,11 +539,12 @@ func (r *keyPackResource) installError(ctx context.Context, host string, in rds.
 func (r *keyPackResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var m keyPackModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &m)...)
-	js, diags := readJournalState(ctx, req.Private)
+	takeOver, diags := req.Private.GetKey(ctx, privateTakeOver)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	js := m.journal()
 	host := r.data.host(m.Host)
 	d, diags := m.Timeouts.Read(ctx, keyPackReadTimeout)
 	resp.Diagnostics.Append(diags...)
@@ -559,7 +571,8 @@ func (r *keyPackResource) Read(ctx context.Context, req resource.ReadRequest, re
 		resp.State.RemoveResource(ctx)
 		return
 	}
-	r.recordOwnership(ctx, inst, host, v, own, &js, &resp.Diagnostics)
+	r.recordOwnership(ctx, inst, host, v, own, js.Owner, string(takeOver) == "true", &resp.Diagnostics)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateTakeOver, nil)...)
 	m.setPacks(host, own)
 	m.Quantity = types.Int64Value(keypacks.Total(own))
 	if len(own) > 0 {
@@ -576,7 +589,7 @@ func (r *keyPackResource) Read(ctx context.Context, req resource.ReadRequest, re
 	if m.AllowPerUserInWorkgroup.IsNull() {
 		m.AllowPerUserInWorkgroup = types.BoolValue(false)
 	}
-	resp.Diagnostics.Append(writeJournalState(ctx, resp.Private, js)...)
+	m.setJournal(js)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 
@@ -619,20 +632,18 @@ func (r *keyPackResource) resolvePending(ctx context.Context, inst *keypacks.Ins
 // with no entry (installed before the journal, or imported) get one, free
 // ones are claimed; a pack another resource holds is only reported. These
 // writes change no CALs.
-func (r *keyPackResource) recordOwnership(ctx context.Context, inst *keypacks.Installer, host string, v keypacks.View, own []rds.KeyPack, js *journalState, diags *diag.Diagnostics) {
-	takeOver := js.TakeOver
-	js.TakeOver = false
+func (r *keyPackResource) recordOwnership(ctx context.Context, inst *keypacks.Installer, host string, v keypacks.View, own []rds.KeyPack, owner string, takeOver bool, diags *diag.Diagnostics) {
 	for _, kp := range own {
 		e, ok := v.EntryOfPack(kp.KeyPackID)
 		var w *rds.JournalWriteInput
 		switch {
 		case !ok:
-			in := keypacks.Adopt(keypacks.NewID(), kp, programOfPack(kp), js.Owner)
+			in := keypacks.Adopt(keypacks.NewID(), kp, programOfPack(kp), owner)
 			w = &in
-		case e.Owner == js.Owner:
+		case e.Owner == owner:
 			continue
 		case e.Owner == "" || takeOver:
-			in := keypacks.Claim(e, js.Owner)
+			in := keypacks.Claim(e, owner)
 			in.ExpectOwner = e.Owner
 			w = &in
 		default:
@@ -653,15 +664,15 @@ func (r *keyPackResource) Update(ctx context.Context, req resource.UpdateRequest
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &m)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
 	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
-	js, diags := readJournalState(ctx, req.Private)
-	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	js := prior.journal()
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateProgramFromPack, nil)...)
 	host := r.data.host(m.Host)
 	p := keyPackPrograms[m.Program.ValueString()]
 	if !p.Counted || m.Quantity.Equal(prior.Quantity) {
+		m.JournalOwner, m.PendingInstalls = prior.JournalOwner, prior.PendingInstalls
 		resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 		return
 	}
@@ -683,8 +694,8 @@ func (r *keyPackResource) Update(ctx context.Context, req resource.UpdateRequest
 	ids, v := r.resolvePending(ctx, inst, host, &prior, &js, v, prior.ids(), true, &resp.Diagnostics)
 	save := func(own []rds.KeyPack) {
 		m.setPacks(host, own)
+		m.setJournal(js)
 		m.Quantity = types.Int64Value(keypacks.Total(own))
-		resp.Diagnostics.Append(writeJournalState(ctx, resp.Private, js)...)
 		resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 	}
 	own := keypacks.Own(v.Packs, ids)
@@ -728,7 +739,7 @@ func (r *keyPackResource) Update(ctx context.Context, req resource.UpdateRequest
 		// Record what was done, with the quantity the host has.
 		m.Quantity = types.Int64Value(keypacks.Total(own))
 	}
-	resp.Diagnostics.Append(writeJournalState(ctx, resp.Private, js)...)
+	m.setJournal(js)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 
@@ -780,11 +791,10 @@ func (r *keyPackResource) journalRemoved(ctx context.Context, inst *keypacks.Ins
 func (r *keyPackResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var m keyPackModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &m)...)
-	js, diags := readJournalState(ctx, req.Private)
-	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	js := m.journal()
 	host := r.data.host(m.Host)
 	d, diags := m.Timeouts.Delete(ctx, keyPackWriteTimeout)
 	resp.Diagnostics.Append(diags...)
@@ -809,7 +819,7 @@ func (r *keyPackResource) Delete(ctx context.Context, req resource.DeleteRequest
 			fmt.Sprintf("An install for this key pack (request %s) was interrupted, and %s has not shown what it did. Destroying now could leave CALs that no resource holds: destroy again when %s answers.", pendingIDs(js), host, host))
 		return
 	}
-	if !m.RemoveCALsOnDestroy.ValueBool() || js.Unresolved {
+	if !m.RemoveCALsOnDestroy.ValueBool() {
 		for _, id := range ids {
 			e, ok := v.EntryOfPack(id)
 			if !ok || e.Owner != js.Owner {
@@ -874,66 +884,64 @@ func (r *keyPackResource) ImportState(ctx context.Context, req resource.ImportSt
 	m.Quantity = types.Int64Value(keypacks.Total(packs))
 	m.ProductVersion = types.StringValue(calRelease(packs[0].ProductVersionID))
 	m.CALType = types.StringValue(calTypeOf(packs[0].ProductType))
+	m.setJournal(journalState{Owner: keypacks.NewID()})
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 	resp.Diagnostics.Append(setImportedHost(ctx, r.data, host, resp)...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateProgramFromPack, []byte(`true`))...)
 	// Importing is taking the packs over, even from a resource whose state
-	// was lost.
-	resp.Diagnostics.Append(writeJournalState(ctx, resp.Private, journalState{Owner: keypacks.NewID(), TakeOver: true})...)
+	// was lost: the refresh after the import records it in the journal.
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateTakeOver, []byte(`true`))...)
 }
 
 // ---- journal state -------------------------------------------------------
 
-// privateJournal is the private state key of the resource's place in the
-// license server's key pack journal.
-const privateJournal = "journal"
+// privateTakeOver marks an import: the next refresh makes the resource
+// the owner of its packs in the journal, even from another owner.
+const privateTakeOver = "journal_take_over"
 
-// journalState is what the resource keeps of the journal: its owner token,
-// the installs whose answer was lost and that are not resolved yet, whether
-// its create ended so (a replacement then releases, never removes), and
-// whether the next refresh takes its packs over (import).
+// journalState is the resource's place in the license server's key pack
+// journal: its owner token and the installs whose answer was lost and are
+// not resolved yet. It lives in the state, not the private state: Delete
+// needs it, and OpenTofu gives Delete no private state.
 type journalState struct {
-	Owner      string           `json:"owner"`
-	Pending    []pendingInstall `json:"pending,omitempty"`
-	Unresolved bool             `json:"unresolved_create,omitempty"`
-	TakeOver   bool             `json:"take_over,omitempty"`
+	Owner   string
+	Pending []pendingInstall
 }
 
 type pendingInstall struct {
-	RequestID string `json:"request_id"`
-	Count     int    `json:"count,omitempty"`
+	RequestID string
+	Count     int
 }
 
-type privateGetter interface {
-	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
-}
-
-type privateSetter interface {
-	SetKey(ctx context.Context, key string, value []byte) diag.Diagnostics
-}
-
-func readJournalState(ctx context.Context, p privateGetter) (journalState, diag.Diagnostics) {
-	var js journalState
-	if p == nil {
-		return js, nil
+// journal reads the journal attributes; a state from before the journal
+// gets a new owner token.
+func (m *keyPackModel) journal() journalState {
+	js := journalState{Owner: m.JournalOwner.ValueString()}
+	if js.Owner == "" {
+		js.Owner = keypacks.NewID()
 	}
-	b, diags := p.GetKey(ctx, privateJournal)
-	if len(b) > 0 {
-		if err := json.Unmarshal(b, &js); err != nil {
-			diags.AddError("Unreadable private state", "The key pack's private state (its place in the license server's key pack journal) cannot be read: "+err.Error()+". Please report this issue to the provider developers.")
+	if !m.PendingInstalls.IsNull() && !m.PendingInstalls.IsUnknown() {
+		for _, v := range m.PendingInstalls.Elements() {
+			s, ok := v.(types.String)
+			if !ok {
+				continue
+			}
+			id, n, _ := strings.Cut(s.ValueString(), ":")
+			count, _ := strconv.Atoi(n)
+			js.Pending = append(js.Pending, pendingInstall{RequestID: id, Count: count})
 		}
 	}
-	return js, diags
+	return js
 }
 
-func writeJournalState(ctx context.Context, p privateSetter, js journalState) diag.Diagnostics {
-	b, err := json.Marshal(js)
-	if err != nil {
-		var d diag.Diagnostics
-		d.AddError("Cannot save the private state", err.Error())
-		return d
+// setJournal sets the journal attributes.
+func (m *keyPackModel) setJournal(js journalState) {
+	m.JournalOwner = types.StringValue(js.Owner)
+	pending := make([]attr.Value, len(js.Pending))
+	for i, p := range js.Pending {
+		pending[i] = types.StringValue(p.RequestID + ":" + strconv.Itoa(p.Count))
 	}
-	return p.SetKey(ctx, privateJournal, b)
+	m.PendingInstalls = types.ListValueMust(types.StringType, pending)
 }
 
 func pendingIDs(js journalState) string {
@@ -1361,6 +1369,8 @@ type keyPackModel struct {
 	ExpirationDate          types.String   `tfsdk:"expiration_date"`
 	TypeAndModel            types.String   `tfsdk:"type_and_model"`
 	KeyPackType             types.Int64    `tfsdk:"key_pack_type"`
+	JournalOwner            types.String   `tfsdk:"journal_owner"`
+	PendingInstalls         types.List     `tfsdk:"pending_installs"`
 	Timeouts                timeouts.Value `tfsdk:"timeouts"`
 }
 

@@ -357,15 +357,16 @@ func TestAccKeyPackFaults_twoProcessesAtOnce(t *testing.T) {
 	writeMain(t, seed, body("seed"))
 	seed.run("apply", "-auto-approve")
 	seed.run("destroy", "-auto-approve")
-	// Slow installs, so that the two runs overlap.
-	kpFault(t, e, winsim.Fault{Type: winsim.FaultDelay, Operation: "install_key_pack", DelayMS: 500, Count: 10})()
+	// Slow journal writes and installs, so that the two runs are likely to
+	// overlap: both see the free pack and try to take it.
+	kpFault(t, e, winsim.Fault{Type: winsim.FaultDelay, Operation: "write_key_pack_journal", DelayMS: 700, Count: 10})()
+	kpFault(t, e, winsim.Fault{Type: winsim.FaultDelay, Operation: "install_key_pack", DelayMS: 300, Count: 10})()
 	runs := []*cliRun{newCLIRun(t, e, "", nil), newCLIRun(t, e, "", nil)}
 	var wg sync.WaitGroup
 	outs := make([]string, len(runs))
 	errs := make([]error, len(runs))
 	for i, r := range runs {
 		writeMain(t, r, body(fmt.Sprintf("w%d", i)))
-		r.run("init")
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -395,6 +396,11 @@ func TestAccKeyPackFaults_twoProcessesAtOnce(t *testing.T) {
 	}
 	if n := kpInstalls(e, "LS01"); n != 2 {
 		t.Fatalf("%d installs ran, want 2 (the seed and one of the two runs)", n)
+	}
+	for _, l := range e.Host("LS01").Log(0) {
+		if l.Event == "operation" && l.Operation == "write_key_pack_journal" && l.Outcome == "conflict" {
+			t.Log("the two runs raced for the free pack: one claim met a conflict")
+		}
 	}
 }
 
