@@ -34,4 +34,3 @@ func TestPlanRemoval(t *testing.T) {
 		})
 	}
 }
-
