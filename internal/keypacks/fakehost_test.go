@@ -44,8 +44,9 @@ func newFakeHost() *fakeHost {
 		packs: []rds.KeyPack{{KeyPackID: 1, KeyPackType: 0, ProductType: 3, TotalLicenses: 4294967295, BuiltIn: true}}}
 }
 
-func lost(op string) error {
-	return &winrmclient.Error{Kind: winrmclient.KindTransport, Operation: op, Message: "connection reset", OutcomeUnknown: true}
+// lost is an install whose answer was lost.
+func lost() error {
+	return &winrmclient.Error{Kind: winrmclient.KindTransport, Operation: "install_key_pack", Message: "connection reset", OutcomeUnknown: true}
 }
 
 func unreachable(op string) error {
@@ -112,7 +113,7 @@ func (f *fakeHost) Install(_ context.Context, in rds.InstallKeyPackInput) (rds.K
 	}
 	switch {
 	case at("crash_before"):
-		return rds.KeyPackResult{}, lost("install_key_pack")
+		return rds.KeyPackResult{}, lost()
 	case fault == "refuse":
 		return rds.KeyPackResult{}, &winrmclient.Error{Kind: winrmclient.KindInvalidCode, Message: "the Microsoft Clearinghouse did not accept the agreement number"}
 	case f.entry(in.RequestID) != nil:
@@ -126,13 +127,13 @@ func (f *fakeHost) Install(_ context.Context, in rds.InstallKeyPackInput) (rds.K
 		ProductVersion: in.ProductVersion, ProductType: in.ProductType, LicenseCount: in.LicenseCount, AgreementType: in.AgreementType,
 		CodeTag: in.CodeTag, Owner: in.Owner, Before: before, Started: f.now.Format(time.RFC3339)})
 	if at("before_wmi") {
-		return rds.KeyPackResult{}, lost("install_key_pack")
+		return rds.KeyPackResult{}, lost()
 	}
 	if fault == "wmi_fails" || fault == "wmi_fails_lost" {
 		e := f.entry(in.RequestID)
 		e.State, e.ReturnValue = rds.JournalFailed, 0x80041008
 		if fault == "wmi_fails_lost" {
-			return rds.KeyPackResult{}, lost("install_key_pack")
+			return rds.KeyPackResult{}, lost()
 		}
 		return rds.KeyPackResult{}, &winrmclient.Error{Kind: winrmclient.KindInvalidCode, Message: "the Microsoft Clearinghouse did not accept the agreement number"}
 	}
@@ -144,12 +145,12 @@ func (f *fakeHost) Install(_ context.Context, in rds.InstallKeyPackInput) (rds.K
 	f.next++
 	f.packs = append(f.packs, kp)
 	if at("after_wmi") {
-		return rds.KeyPackResult{}, lost("install_key_pack")
+		return rds.KeyPackResult{}, lost()
 	}
 	e := f.entry(in.RequestID)
 	e.State, e.KeyPackID = rds.JournalInstalled, kp.KeyPackID
 	if at("after_journal") {
-		return rds.KeyPackResult{}, lost("install_key_pack")
+		return rds.KeyPackResult{}, lost()
 	}
 	return rds.KeyPackResult{KeyPack: kp}, nil
 }

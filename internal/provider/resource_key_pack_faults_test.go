@@ -100,7 +100,7 @@ func TestAccKeyPackFaults_createMatrix(t *testing.T) {
 						}),
 						Check: resource.ComposeAggregateTestCheckFunc(
 							func(s *terraform.State) error {
-								if n := len(kpPacksOnHost(e, "LS01")); n != 1 {
+								if n := len(kpPacksOnHost(e)); n != 1 {
 									return errorf("%d key packs on the host, want 1", n)
 								}
 								return nil
@@ -116,10 +116,10 @@ func TestAccKeyPackFaults_createMatrix(t *testing.T) {
 	}
 }
 
-// kpPacksOnHost are the host's packs other than the built-in one.
-func kpPacksOnHost(e *accEnv, host string) map[int64]int64 {
+// kpPacksOnHost are LS01's packs other than the built-in one.
+func kpPacksOnHost(e *accEnv) map[int64]int64 {
 	got := map[int64]int64{}
-	for _, kp := range e.Host(host).State().LicenseServer.KeyPacks {
+	for _, kp := range e.Host("LS01").State().LicenseServer.KeyPacks {
 		if kp.ProductType != 3 {
 			got[kp.KeyPackID] = kp.TotalLicenses
 		}
@@ -178,7 +178,7 @@ func TestAccKeyPackFaults_rebootOutlastsTheTimeout(t *testing.T) {
 						}),
 						Check: resource.ComposeAggregateTestCheckFunc(
 							func(*terraform.State) error {
-								if got := fmt.Sprint(kpPacksOnHost(e, "LS01")); got != "map[2:"+map[string]string{"agreement": "10", "retail": "20"}[program]+"]" {
+								if got := fmt.Sprint(kpPacksOnHost(e)); got != "map[2:"+map[string]string{"agreement": "10", "retail": "20"}[program]+"]" {
 									return errorf("packs on the host: %s", got)
 								}
 								return nil
@@ -285,7 +285,7 @@ func TestAccKeyPackFaults_twoResourcesWithTheSameCALs(t *testing.T) {
 				Config: onlyA,
 				Check: func(s *terraform.State) error {
 					a := s.RootModule().Resources["rdslicensing_key_pack.a"].Primary.Attributes["key_pack_id"]
-					if got := fmt.Sprint(kpPacksOnHost(e, "LS01")); got != "map["+a+":10]" {
+					if got := fmt.Sprint(kpPacksOnHost(e)); got != "map["+a+":10]" {
 						return errorf("after destroying b the host has %s, want only a's pack %s", got, a)
 					}
 					return nil
@@ -379,7 +379,7 @@ func TestAccKeyPackFaults_twoProcessesAtOnce(t *testing.T) {
 			t.Fatalf("apply %d: %v\n%s", i, errs[i], outs[i])
 		}
 	}
-	if got := fmt.Sprint(kpPacksOnHost(e, "LS01")); got != "map[2:10 3:10]" {
+	if got := fmt.Sprint(kpPacksOnHost(e)); got != "map[2:10 3:10]" {
 		t.Fatalf("packs on the host %s, want the released pack 2 and one new pack 3", got)
 	}
 	ids := map[string]bool{}
