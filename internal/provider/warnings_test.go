@@ -52,8 +52,7 @@ resource "rdslicensing_key_pack" "users" {
   product_version     = "2022"
   cal_type            = "per_user"
   quantity            = 10
-  # Agreements default to uninstalling; this one stays, with a warning.
-  remove_cals_on_destroy = false
+  # Destroy keeps CALs by default, with a warning.
 }
 
 resource "rdslicensing_key_pack" "devices" {
@@ -66,6 +65,8 @@ resource "rdslicensing_key_pack" "devices" {
   cal_type            = "per_device"
   quantity            = 10
   depends_on          = [rdslicensing_key_pack.users]
+  # Only when asked does destroy remove CALs, and the plan says which.
+  remove_cals_on_destroy = true
 }
 
 resource "rdslicensing_session_host_policy" "workgroup" {
@@ -103,7 +104,7 @@ resource "rdslicensing_session_host_policy" "wmi" {
 	}
 	apply := r.run("apply", "-auto-approve")
 	wantAll("apply", apply,
-		"Warning: Adopted key pack 2 after an interrupted install",
+		"Warning: Key pack 2 installed on 127.0.60.3 after an interrupted answer",
 		"Warning: Restart pending on 127.0.60.1",
 		"Warning: Per-user and per-device CALs on one license server",
 		"Warning: Per-user licensing on a workgroup session host",
@@ -138,6 +139,8 @@ resource "rdslicensing_session_host_policy" "wmi" {
 	wantAll("destroy", destroy,
 		"Warning: License server on 127.0.60.2 stays activated",
 		"Warning: CALs stay installed on 127.0.60.3",
+		"Warning: Destroy removes 10 CALs from 127.0.60.3",
+		"Warning: Destroy keeps the CALs on 127.0.60.3",
 	)
 	var kept []int64
 	for _, kp := range e.Host("LS01").State().LicenseServer.KeyPacks {
