@@ -314,9 +314,9 @@ func (r *serverActivationResource) warnPastLicenseServerID(plan, state, config *
 
 // warnDeactivation says, at plan time, what activated = false does.
 func (r *serverActivationResource) warnDeactivation(plan, state *serverActivationModel, host string, diags *diag.Diagnostics) {
-	what := "apply deactivates the license server on " + host
+	summary, what := "The license server on "+host+" will be deactivated", "apply deactivates the license server on "+host
 	if state == nil {
-		what = "activated = false: if the license server on " + host + " is activated, apply deactivates it"
+		summary, what = "A new activation of "+host+" with activated = false", "activated = false: if the license server on "+host+" is activated, apply deactivates it"
 	}
 	detail := what + " with the Microsoft Clearinghouse, over the Internet (DeactivateServerAutomatic: the server needs outbound TCP 443 and the contact's first and last name). " +
 		"Nothing is replaced: resources that take their host from this one stay as they are, and the CALs stay on the server, but until it is activated again the server issues only temporary CALs. Set activated = true to activate it again."
@@ -327,7 +327,7 @@ func (r *serverActivationResource) warnDeactivation(plan, state *serverActivatio
 		}
 		detail += "."
 	}
-	diags.AddAttributeWarning(path.Root("activated"), "The license server on "+host+" will be deactivated", detail)
+	diags.AddAttributeWarning(path.Root("activated"), summary, detail)
 }
 
 // plannedActivation reports whether applying plan over state (nil on

@@ -334,3 +334,38 @@ func TestAccServerActivation_inPlaceFailures(t *testing.T) {
 		},
 	})
 }
+
+// TestAccServerActivation_createDeactivated: a new resource with
+// activated = false sets the contact and leaves the server deactivated;
+// true then activates it in place.
+func TestAccServerActivation_createDeactivated(t *testing.T) {
+	e := newAccEnv(t, winsim.NewLicenseServerHost("LS01", "2022", ""))
+	accTest(t, resource.TestCase{
+		Steps: []resource.TestStep{
+			{
+				Config: e.Config(saResource("ls", `  activated = false`)),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectKnownValue(ipActivation, tfjsonpath.New("id"), knownvalue.StringExact(e.Addr("LS01"))),
+					plancheck.ExpectKnownValue(ipActivation, tfjsonpath.New("activation_status"), knownvalue.StringExact("not_activated")),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(ipActivation, tfjsonpath.New("activation_status"), knownvalue.StringExact("not_activated")),
+					statecheck.ExpectKnownValue(ipActivation, tfjsonpath.New("license_server_id"), knownvalue.Null()),
+				},
+				Check: resource.ComposeTestCheckFunc(
+					saWantActivated(e, "LS01", false),
+					saWantContact(e, "LS01", map[string]string{"FirstName": "Ada", "Company": "Contoso"}),
+					saWantOps(e, "LS01", map[string]int{"activate_license_server": 0}),
+				),
+			},
+			{Config: e.Config(saResource("ls", `  activated = false`)), ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}},
+			{
+				Config: e.Config(saResource("ls", "")),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(ipActivation, plancheck.ResourceActionUpdate),
+				}},
+				Check: resource.ComposeTestCheckFunc(saWantActivated(e, "LS01", true), saWantOps(e, "LS01", map[string]int{"activate_license_server": 1})),
+			},
+		},
+	})
+}

@@ -159,12 +159,29 @@ func TestServerActivationModifyPlan(t *testing.T) {
 		wantStatus types.String
 		wantNote   bool
 		wantErr    string
+		wantWarn   string
 	}{
 		{name: "create", plan: func(*serverActivationModel) {}, wantID: host, wantStatus: types.StringValue("activated"), wantNote: true},
-		{name: "create deactivated", plan: func(m *serverActivationModel) { m.Activated = types.BoolValue(false) }, wantID: host, wantStatus: types.StringValue("not_activated")},
+		{
+			name: "create deactivated", plan: func(m *serverActivationModel) { m.Activated = types.BoolValue(false) }, wantID: host, wantStatus: types.StringValue("not_activated"),
+			wantWarn: "if the license server on LS01.contoso.com is activated, apply deactivates it",
+		},
 		{name: "activated, nothing to do", plan: func(*serverActivationModel) {}, state: activated("activated"), wantID: "ls01.contoso.com", wantStatus: types.StringValue("activated")},
 		{name: "found deactivated", plan: func(*serverActivationModel) {}, state: activated("not_activated"), wantID: "ls01.contoso.com", wantStatus: types.StringValue("activated"), wantNote: true},
-		{name: "deactivate", plan: func(m *serverActivationModel) { m.Activated = types.BoolValue(false) }, state: activated("activated"), wantID: "ls01.contoso.com", wantStatus: types.StringValue("not_activated")},
+		{
+			name: "deactivate", plan: func(m *serverActivationModel) { m.Activated = types.BoolValue(false) }, state: activated("activated"), wantID: "ls01.contoso.com", wantStatus: types.StringValue("not_activated"),
+			wantWarn: "apply deactivates the license server on LS01.contoso.com",
+		},
+		{
+			// The ID of the former activation: the Clearinghouse may want a
+			// new one, and plan says so.
+			name: "found deactivated, former license server ID",
+			plan: func(m *serverActivationModel) {
+				m.Method, m.LicenseServerID = types.StringValue(methodLicenseServerID), types.StringValue("bcdfg-hjkmp-qrtvw-xy234-6789b-cdfgh-jkmpq")
+			},
+			state: activated("not_activated"), wantID: "ls01.contoso.com", wantStatus: types.StringValue("activated"), wantNote: true,
+			wantWarn: "get a new license server ID for product ID 00490-92005-99454-AT527",
+		},
 		{name: "stays deactivated", plan: func(m *serverActivationModel) { m.Activated = types.BoolValue(false) }, state: activated("not_activated"), wantID: "ls01.contoso.com", wantStatus: types.StringValue("not_activated")},
 		{name: "activated unknown", plan: func(m *serverActivationModel) { m.Activated = types.BoolUnknown() }, state: activated("not_activated"), wantID: "ls01.contoso.com", wantStatus: types.StringUnknown()},
 		{name: "host unknown", plan: func(m *serverActivationModel) { m.Host = types.StringUnknown() }, wantStatus: types.StringValue("activated")},
@@ -194,6 +211,13 @@ func TestServerActivationModifyPlan(t *testing.T) {
 			case tc.wantErr != "" && (len(errs) == 0 || !strings.Contains(errs[0].Detail(), tc.wantErr)):
 				t.Fatalf("errors %v, want one saying %q", errs, tc.wantErr)
 			}
+			warns := resp.Diagnostics.Warnings()
+			switch {
+			case tc.wantWarn == "" && len(warns) > 0:
+				t.Errorf("unexpected warning: %s: %s", warns[0].Summary(), warns[0].Detail())
+			case tc.wantWarn != "" && (len(warns) == 0 || !strings.Contains(warns[0].Detail(), tc.wantWarn)):
+				t.Errorf("warnings %v, want one saying %q", warns, tc.wantWarn)
+			}
 			if tc.wantID == "" && !got.ID.IsUnknown() {
 				t.Errorf("id = %s, want unknown", got.ID)
 			}
@@ -206,7 +230,7 @@ func TestServerActivationModifyPlan(t *testing.T) {
 			if d.activationPlanned("ls01.contoso.com") != tc.wantNote {
 				t.Errorf("activationPlanned = %t, want %t", !tc.wantNote, tc.wantNote)
 			}
-			if tc.state != nil && tc.wantNote && !got.LicenseServerID.IsUnknown() {
+			if tc.state != nil && tc.wantNote && got.Method.ValueString() == methodAutomatic && !got.LicenseServerID.IsUnknown() {
 				t.Errorf("license_server_id = %s, want unknown: the activation gives the ID", got.LicenseServerID)
 			}
 		})
