@@ -79,8 +79,8 @@ func (r *serverActivationResource) Schema(ctx context.Context, _ resource.Schema
 			"Create sets the contact details, then activates the server: `automatic` over the Internet (the license server itself needs outbound TCP 443), or `license_server_id` with the 35-character license server ID " +
 			"that the Clearinghouse web site (https://activate.microsoft.com) or telephone line gives for the server's `product_id`, for servers without Internet access. A server that is already activated is adopted as it is. " +
 			"Changing contact details updates them without reactivating.\n\n" +
-			"The `id` is the host, known at plan time, and it never changes while the resource exists: `host = rdslicensing_server_activation.x.id` on `rdslicensing_key_pack` orders the key packs after the activation, " +
-			"and nothing that takes its host from it is replaced when the activation changes. A server found deactivated (by hand, or restored from a backup) stays in the state with `activation_status = \"not_activated\"`: " +
+			"The `id` is the host, known at plan time, and no activation, deactivation or reactivation changes it: `host = rdslicensing_server_activation.x.id` on `rdslicensing_key_pack` orders the key packs after the activation, " +
+			"and nothing that takes its host from it is replaced because of the activation. A server found deactivated (by hand, or restored from a backup) stays in the state with `activation_status = \"not_activated\"`: " +
 			"`plan` shows an in-place update, and `apply` activates it again with `method`. `activated = false` deactivates the server in place, and `true` activates it again.\n\n" +
 			"To reactivate (for example after restoring the server from a backup, or when its certificate is corrupt), set `reactivation_reason` and change `reactivation_trigger`.\n\n" +
 			"Destroy only forgets the activation unless `deactivate_on_destroy = true`: the server stays activated, and a warning says so.\n\n" +
