@@ -345,21 +345,19 @@ func plannedActivation(plan, state *serverActivationModel) (activate, deactivate
 	return false, state == nil || state.isActivated()
 }
 
-// plannedActivationStatus is the activation_status apply leaves: known
-// unless activated is, or a new resource stays deactivated (Windows says
-// what a server that was never activated is).
+// plannedActivationStatus is the activation_status apply leaves: what
+// activated asks for, and for a server that stays deactivated what Windows
+// said of it.
 func plannedActivationStatus(plan, state *serverActivationModel, deactivate bool) types.String {
 	switch {
 	case plan.Activated.IsUnknown():
 		return types.StringUnknown()
 	case plan.Activated.ValueBool():
 		return types.StringValue(activationStatusName(0))
-	case deactivate:
+	case deactivate || state == nil:
 		return types.StringValue(activationStatusName(1))
-	case state != nil:
-		return state.ActivationStatus
 	}
-	return types.StringUnknown()
+	return state.ActivationStatus
 }
 
 // quoteOrNull is a value as the configuration writes it.
