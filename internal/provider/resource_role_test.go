@@ -226,10 +226,7 @@ func TestAccRole_createWithoutToolsRemovesThem(t *testing.T) {
 // activation, and the key pack through it) keeps a known, unchanged host,
 // so the key pack is not replaced.
 func TestAccRole_reinstalledKeepsDependents(t *testing.T) {
-	e := newAccEnv(t, winsim.NewHost("LS01", "2022", "contoso.com"))
-	ipAgreement(e)
-	cfg := e.Config(`resource "rdslicensing_role" "ls" {}
-` + saResource("ls", `  host = rdslicensing_role.ls.id`) + ipKeyPackResource)
+	e, cfg := ipStack(t)
 	addr := knownvalue.StringExact(e.Addr("LS01"))
 	accTest(t, resource.TestCase{
 		Steps: []resource.TestStep{

@@ -47,6 +47,17 @@ resource "rdslicensing_key_pack" "ea" {
 }
 `
 
+// ipStack starts LS01 without the role, and is the configuration of the
+// role, the activation and the key pack on it, each taking its host from
+// the one before: the wiring the license-server module uses.
+func ipStack(t *testing.T) (*accEnv, string) {
+	t.Helper()
+	e := newAccEnv(t, winsim.NewHost("LS01", "2022", "contoso.com"))
+	ipAgreement(e)
+	return e, e.Config(`resource "rdslicensing_role" "ls" {}
+` + saResource("ls", `  host = rdslicensing_role.ls.id`) + ipKeyPackResource)
+}
+
 // ipUntouched checks that LS01 still has exactly the key pack the first
 // apply installed, and that no CALs were removed or installed since.
 func ipUntouched(e *accEnv) resource.TestCheckFunc {
@@ -197,10 +208,7 @@ func TestAccServerActivation_activatedFalse(t *testing.T) {
 // in one configuration, wired through the ids: every id and host is known
 // in the first plan.
 func TestAccServerActivation_firstDeployment(t *testing.T) {
-	e := newAccEnv(t, winsim.NewHost("LS01", "2022", "contoso.com"))
-	ipAgreement(e)
-	cfg := e.Config(`resource "rdslicensing_role" "ls" {}
-` + saResource("ls", `  host = rdslicensing_role.ls.id`) + ipKeyPackResource)
+	e, cfg := ipStack(t)
 	addr := knownvalue.StringExact(e.Addr("LS01"))
 	accTest(t, resource.TestCase{
 		Steps: []resource.TestStep{

@@ -204,19 +204,11 @@ func TestServerActivationModifyPlan(t *testing.T) {
 				plan.DiscoveryScope, plan.Group, plan.ProductID = s.DiscoveryScope, s.Group, s.ProductID
 			}
 			got, resp := saModifyPlan(ctx, t, d, plan, prior)
-			errs := resp.Diagnostics.Errors()
-			switch {
-			case tc.wantErr == "" && len(errs) > 0:
-				t.Fatalf("unexpected error: %s: %s", errs[0].Summary(), errs[0].Detail())
-			case tc.wantErr != "" && (len(errs) == 0 || !strings.Contains(errs[0].Detail(), tc.wantErr)):
-				t.Fatalf("errors %v, want one saying %q", errs, tc.wantErr)
+			if err := wantDiagnostic("error", resp.Diagnostics.Errors(), tc.wantErr); err != nil {
+				t.Fatal(err)
 			}
-			warns := resp.Diagnostics.Warnings()
-			switch {
-			case tc.wantWarn == "" && len(warns) > 0:
-				t.Errorf("unexpected warning: %s: %s", warns[0].Summary(), warns[0].Detail())
-			case tc.wantWarn != "" && (len(warns) == 0 || !strings.Contains(warns[0].Detail(), tc.wantWarn)):
-				t.Errorf("warnings %v, want one saying %q", warns, tc.wantWarn)
+			if err := wantDiagnostic("warning", resp.Diagnostics.Warnings(), tc.wantWarn); err != nil {
+				t.Error(err)
 			}
 			if tc.wantID == "" && !got.ID.IsUnknown() {
 				t.Errorf("id = %s, want unknown", got.ID)
@@ -235,6 +227,18 @@ func TestServerActivationModifyPlan(t *testing.T) {
 			}
 		})
 	}
+}
+
+// wantDiagnostic checks that the first of got says want, or that there is
+// none when want is "".
+func wantDiagnostic(kind string, got diag.Diagnostics, want string) error {
+	switch {
+	case want == "" && len(got) > 0:
+		return fmt.Errorf("unexpected %s: %s: %s", kind, got[0].Summary(), got[0].Detail())
+	case want != "" && (len(got) == 0 || !strings.Contains(got[0].Detail(), want)):
+		return fmt.Errorf("%ss %v, want one saying %q", kind, got, want)
+	}
+	return nil
 }
 
 // diagErr is diags as an error, nil without errors.
