@@ -82,6 +82,34 @@ func (d *providerData) host(h types.String) string {
 	return d.client.DefaultHost()
 }
 
+// plannedHostID is the planned id of a resource whose id is its host
+// (rdslicensing_role, rdslicensing_server_activation): known whenever the
+// host is, so that resources taking their host from it (host =
+// rdslicensing_server_activation.x.id) see a known host in the same plan
+// and are never replaced because the id turned unknown. prior is the id in
+// the state (null on create). Unknown when the host is not known yet.
+func (d *providerData) plannedHostID(host, prior types.String) types.String {
+	if d == nil || host.IsUnknown() {
+		return types.StringUnknown()
+	}
+	h := d.host(host)
+	if h == "" {
+		return types.StringUnknown() // apply reports the missing host
+	}
+	return hostID(prior, h)
+}
+
+// hostID is the id of a resource on host: host as Create, Read and Update
+// reach it, except that an id of another letter case stays as it is (host
+// names are case-insensitive, and hostAttribute updates rather than
+// replaces for such a change), so that dependents see no change.
+func hostID(prior types.String, host string) types.String {
+	if !prior.IsNull() && !prior.IsUnknown() && strings.EqualFold(prior.ValueString(), host) {
+		return prior
+	}
+	return types.StringValue(host)
+}
+
 // requireHost reports a resource with no host at all.
 func (d *providerData) requireHost(h types.String, diags *diag.Diagnostics) (string, bool) {
 	host := d.host(h)

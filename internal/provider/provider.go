@@ -357,6 +357,8 @@ type providerData struct {
 	mu          sync.Mutex
 	generation  uint64
 	inspections map[string]*inspection
+
+	notes planNotes // what this plan's resources tell each other (plan_notes.go)
 }
 
 // Run runs an operation on host (the provider's host when empty), logging

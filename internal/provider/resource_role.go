@@ -21,6 +21,7 @@ var (
 	_ resource.Resource                = (*roleResource)(nil)
 	_ resource.ResourceWithConfigure   = (*roleResource)(nil)
 	_ resource.ResourceWithImportState = (*roleResource)(nil)
+	_ resource.ResourceWithModifyPlan  = (*roleResource)(nil)
 )
 
 // NewRoleResource is the rdslicensing_role resource.
@@ -40,9 +41,10 @@ func (r *roleResource) Schema(ctx context.Context, _ resource.SchemaRequest, res
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "The RD Licensing role service (`RDS-Licensing`) on a Windows Server, and with it RD Licensing Manager and RD Licensing Diagnoser. " +
 			"Create installs it, sets the Remote Desktop Licensing service (`TermServLicensing`) to start automatically and waits until the licensing WMI provider answers. " +
-			"The provider never restarts a server unless `restart = true`: when Windows asks for a restart, `restart_pending` says so and a warning is shown. Destroy uninstalls the role service; the licensing database stays on disk.",
+			"The provider never restarts a server unless `restart = true`: when Windows asks for a restart, `restart_pending` says so and a warning is shown. Destroy uninstalls the role service; the licensing database stays on disk.\n\n" +
+			"The `id` is the host, known at plan time: `host = rdslicensing_role.x.id` on `rdslicensing_server_activation` orders the activation after the role, and a role found uninstalled (`plan` proposes to install it again) keeps the same `id`, so nothing that takes its host from it is replaced.",
 		Attributes: map[string]schema.Attribute{
-			"id":   idAttribute("the host"),
+			"id":   idAttribute("the host (the resource's `host`, else the provider's), known at plan time"),
 			"host": hostAttribute("to install RD Licensing on"),
 			"include_management_tools": schema.BoolAttribute{
 				Optional: true, Computed: true, Default: booldefault.StaticBool(true),
@@ -74,6 +76,23 @@ func (r *roleResource) Configure(_ context.Context, req resource.ConfigureReques
 	r.data = configureData(req.ProviderData, &resp.Diagnostics)
 }
 
+// ModifyPlan makes the id (the host) known at plan time.
+func (r *roleResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() || r.data == nil {
+		return // destroy, or no provider data to name the default host
+	}
+	var host types.String
+	prior := types.StringNull()
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("host"), &host)...)
+	if !req.State.Raw.IsNull() {
+		resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("id"), &prior)...)
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), r.data.plannedHostID(host, prior))...)
+}
+
 // Default timeouts: installing a feature can take minutes, a restart more.
 const (
 	roleCreateTimeout = 30 * time.Minute
@@ -103,7 +122,7 @@ func (r *roleResource) Create(ctx context.Context, req resource.CreateRequest, r
 			return
 		}
 	}
-	m.ID = types.StringValue(host)
+	m.ID = hostID(m.ID, host)
 	m.setState(state)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
@@ -119,7 +138,9 @@ func (r *roleResource) install(ctx context.Context, host string, m *roleModel, r
 }
 
 // Read refreshes the role from the host; a role removed by hand leaves
-// the state, so that plan proposes to install it again.
+// the state, so that plan proposes to install it again. That re-creation
+// plans the same id (the host, known at plan), so resources that take
+// their host from it are not replaced.
 func (r *roleResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var m roleModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &m)...)
@@ -140,7 +161,7 @@ func (r *roleResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 		resp.State.RemoveResource(ctx)
 		return
 	}
-	m.ID = types.StringValue(host)
+	m.ID = hostID(m.ID, host)
 	m.setState(state)
 	m.IncludeTools = types.BoolValue(toolsInstalled(state))
 	if m.Restart.IsNull() {
@@ -192,7 +213,7 @@ func (r *roleResource) Update(ctx context.Context, req resource.UpdateRequest, r
 			return
 		}
 	}
-	m.ID = types.StringValue(host)
+	m.ID = hostID(prior.ID, host)
 	m.setState(state)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }

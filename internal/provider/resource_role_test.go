@@ -220,3 +220,40 @@ func TestAccRole_createWithoutToolsRemovesThem(t *testing.T) {
 		{Config: cfg, ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}},
 	}})
 }
+
+// The role's id is the host, known at plan time: a role removed by hand is
+// installed again with the same id, and what takes its host from it (the
+// activation, and the key pack through it) keeps a known, unchanged host,
+// so the key pack is not replaced.
+func TestAccRole_reinstalledKeepsDependents(t *testing.T) {
+	e, cfg := ipStack(t)
+	addr := knownvalue.StringExact(e.Addr("LS01"))
+	accTest(t, resource.TestCase{
+		Steps: []resource.TestStep{
+			{Config: cfg, Check: resource.ComposeTestCheckFunc(saWantActivated(e, "LS01", true), ipUntouched(e))},
+			{
+				PreConfig: e.Update("LS01", func(st *winsim.HostState) { st.Features[winsim.FeatureLicensing] = winsim.StateAvailable }),
+				Config:    cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(ipRole, plancheck.ResourceActionCreate),
+					plancheck.ExpectKnownValue(ipRole, tfjsonpath.New("id"), addr),
+					// Without the role the activation is gone; created again,
+					// it adopts the server, with the same id.
+					plancheck.ExpectResourceAction(ipActivation, plancheck.ResourceActionCreate),
+					plancheck.ExpectKnownValue(ipActivation, tfjsonpath.New("id"), addr),
+					plancheck.ExpectResourceAction(ipKeyPack, plancheck.ResourceActionNoop),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(ipRole, tfjsonpath.New("id"), addr),
+					statecheck.ExpectKnownValue(ipKeyPack, tfjsonpath.New("host"), addr),
+				},
+				Check: resource.ComposeTestCheckFunc(
+					wantFeatures(e, map[string]string{"RDS-Licensing": "Installed"}),
+					saWantActivated(e, "LS01", true),
+					ipUntouched(e),
+				),
+			},
+			{Config: cfg, ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}},
+		},
+	})
+}

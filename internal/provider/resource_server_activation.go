@@ -78,12 +78,15 @@ func (r *serverActivationResource) Schema(ctx context.Context, _ resource.Schema
 			"The RD Licensing role must be installed first (`rdslicensing_role`).\n\n" +
 			"Create sets the contact details, then activates the server: `automatic` over the Internet (the license server itself needs outbound TCP 443), or `license_server_id` with the 35-character license server ID " +
 			"that the Clearinghouse web site (https://activate.microsoft.com) or telephone line gives for the server's `product_id`, for servers without Internet access. A server that is already activated is adopted as it is. " +
-			"Changing contact details updates them without reactivating. A server found deactivated shows as a change in `plan`, and `apply` activates it again.\n\n" +
+			"Changing contact details updates them without reactivating.\n\n" +
+			"The `id` is the host, known at plan time, and no activation, deactivation or reactivation changes it: `host = rdslicensing_server_activation.x.id` on `rdslicensing_key_pack` orders the key packs after the activation, " +
+			"and nothing that takes its host from it is replaced because of the activation. A server found deactivated (by hand, or restored from a backup) stays in the state with `activation_status = \"not_activated\"`: " +
+			"`plan` shows an in-place update, and `apply` activates it again with `method`. `activated = false` deactivates the server in place, and `true` activates it again.\n\n" +
 			"To reactivate (for example after restoring the server from a backup, or when its certificate is corrupt), set `reactivation_reason` and change `reactivation_trigger`.\n\n" +
 			"Destroy only forgets the activation unless `deactivate_on_destroy = true`: the server stays activated, and a warning says so.\n\n" +
 			"Import with the host as ID: `terraform import rdslicensing_server_activation.ls01 ls01.contoso.com`.",
 		Attributes: map[string]schema.Attribute{
-			"id":             idAttribute("the host"),
+			"id":             idAttribute("the host (the resource's `host`, else the provider's), known at plan time"),
 			"host":           hostAttribute("whose license server to activate"),
 			"first_name":     required("first name", "First name of the contact (`FirstName`)."),
 			"last_name":      required("last name", "Last name of the contact (`LastName`)."),
@@ -105,7 +108,7 @@ func (r *serverActivationResource) Schema(ctx context.Context, _ resource.Schema
 				Optional: true, Computed: true, Sensitive: true,
 				MarkdownDescription: "License server ID: 35 letters and digits (hyphens and spaces are ignored, case does not matter). " +
 					"With `method = \"license_server_id\"`, the ID the Clearinghouse web site (https://activate.microsoft.com) or telephone line gives for this server's `product_id`: the server is activated with it, and reactivated when it changes. " +
-					"With `method = \"automatic\"` leave it out: it is read from the server. Conflicts with `license_server_id_wo`.",
+					"With `method = \"automatic\"` leave it out: it is read from the server. Conflicts with `license_server_id_wo`. While the server is not activated, it keeps the last ID known.",
 				Validators: []validator.String{codeValidator{"license_server_id"}},
 			},
 			"license_server_id_wo": schema.StringAttribute{
@@ -141,14 +144,22 @@ func (r *serverActivationResource) Schema(ctx context.Context, _ resource.Schema
 					"Bump it to reactivate, e.g. `reactivation_trigger = \"2026-03-restored-from-backup\"` after restoring the server from a backup. " +
 					"With `method = \"license_server_id\"`, set the new license server ID the Clearinghouse gave for the reactivation at the same time. Creating the resource activates and never reactivates.",
 			},
+			"activated": schema.BoolAttribute{
+				Optional: true, Computed: true, Default: booldefault.StaticBool(true),
+				MarkdownDescription: "Whether the license server is activated. `true` (default): create activates it, and a server found not activated (deactivated by hand, restored from a backup) is activated again in place, with `method`. " +
+					"`false` deactivates it in place over the Internet, as `deactivate_on_destroy` does on destroy (`DeactivateServerAutomatic`: the license server needs outbound TCP 443, also when it was activated with a license server ID; deactivating by telephone is done in RD Licensing Manager), and keeps it deactivated; setting it back to `true` activates it again. " +
+					"Both are in-place updates that keep the `id`: key packs whose `host` comes from this resource are not touched. Their CALs stay on the server, but a license server that is not activated issues only temporary CALs. " +
+					"Cannot be `false` in a plan that changes `reactivation_trigger`. With `method = \"license_server_id\"`, the Clearinghouse may not take the license server ID of an earlier activation again: then get a new one for the server's `product_id`.",
+			},
 			"deactivate_on_destroy": schema.BoolAttribute{
 				Optional: true, Computed: true, Default: booldefault.StaticBool(false),
-				MarkdownDescription: "Deactivate the license server over the Internet when the resource is destroyed. Defaults to `false`: destroy only forgets the activation and the server stays activated (a warning says so).",
+				MarkdownDescription: "Deactivate the license server over the Internet when the resource is destroyed. Defaults to `false`: destroy only forgets the activation and the server stays activated (a warning says so). To deactivate the server and keep managing it, set `activated = false` instead.",
 			},
 			"activation_status": schema.StringAttribute{
-				Computed:            true,
-				MarkdownDescription: "Activation status as Windows reports it: `activated`, `not_activated` or `unknown`.",
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+				Computed: true,
+				MarkdownDescription: "Activation status as Windows reports it: `activated`, `not_activated` or `unknown`. " +
+					"A server found `not_activated` while `activated = true` shows as an in-place update in `plan`: `apply` activates it again.",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"product_id": schema.StringAttribute{
 				Computed:            true,
@@ -215,8 +226,10 @@ func (r *serverActivationResource) ValidateConfig(ctx context.Context, req resou
 	}
 }
 
-// ModifyPlan keeps the license server ID when nothing reactivates the
-// server, and checks against the host what needs a domain.
+// ModifyPlan makes the id (the host) known, plans the activation or
+// deactivation that activated asks for as an in-place update, keeps the
+// license server ID when nothing activates the server, and checks against
+// the host what needs a domain.
 func (r *serverActivationResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() {
 		return // destroy
@@ -232,11 +245,127 @@ func (r *serverActivationResource) ModifyPlan(ctx context.Context, req resource.
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if state != nil && config.LicenseServerID.IsNull() && !willReactivate(&plan, state, &config) {
-		plan.LicenseServerID = state.LicenseServerID
+	if r.data != nil {
+		prior := types.StringNull()
+		if state != nil {
+			prior = state.ID
+		}
+		plan.ID = r.data.plannedHostID(plan.Host, prior)
+	}
+	activate, deactivate := plannedActivation(&plan, state)
+	plan.ActivationStatus = plannedActivationStatus(&plan, state, deactivate)
+	if state != nil && config.LicenseServerID.IsNull() {
+		switch {
+		case activate || plan.Activated.IsUnknown():
+			// Known after the activation: the Clearinghouse's (automatic)
+			// or license_server_id_wo, which the state never holds.
+			plan.LicenseServerID = types.StringUnknown()
+		case !plan.Activated.ValueBool() || !willReactivate(&plan, state, &config):
+			plan.LicenseServerID = state.LicenseServerID
+		}
+	}
+	if state != nil && !plan.Activated.IsUnknown() && !plan.Activated.ValueBool() && reactivationTriggered(&plan, state) {
+		resp.Diagnostics.AddAttributeError(path.Root("reactivation_trigger"), "Reactivation of a license server that stays deactivated",
+			"reactivation_trigger changed while activated = false: a license server that is not activated cannot be reactivated, and this plan leaves it deactivated. "+
+				"Set activated = true (apply then activates the server, which gives it a new certificate, and records the new reactivation_trigger), or change reactivation_trigger back to "+quoteOrNull(state.ReactivationTrigger)+".")
+	}
+	host := ""
+	if r.data != nil && !plan.Host.IsUnknown() {
+		host = r.data.host(plan.Host)
+	}
+	if activate && host != "" {
+		r.data.notePlannedActivation(host)
+	}
+	if activate && state != nil {
+		r.warnPastLicenseServerID(&plan, state, &config, host, &resp.Diagnostics)
+	}
+	if deactivate {
+		r.warnDeactivation(&plan, state, host, &resp.Diagnostics)
 	}
 	r.checkDomain(ctx, &plan, state, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+// warnPastLicenseServerID warns, at plan time, that activating a
+// deactivated server again with method license_server_id uses the ID of
+// its former activation, which the Clearinghouse may not take again.
+func (r *serverActivationResource) warnPastLicenseServerID(plan, state, config *serverActivationModel, host string, diags *diag.Diagnostics) {
+	if plan.Method.ValueString() != methodLicenseServerID {
+		return
+	}
+	attr, id := "license_server_id", config.LicenseServerID
+	if !config.LicenseServerIDWO.IsNull() {
+		attr, id = "license_server_id_wo", config.LicenseServerIDWO
+	}
+	past := normalizeCode(state.LicenseServerID.ValueString())
+	if id.IsNull() || id.IsUnknown() || past == "" || normalizeCode(id.ValueString()) != past {
+		return
+	}
+	fix := "set license_server_id to it"
+	if attr == "license_server_id_wo" {
+		fix = "set license_server_id_wo to it and change license_server_id_wo_version"
+	}
+	diags.AddAttributeWarning(path.Root(attr), "The license server on "+host+" may need a new license server ID",
+		fmt.Sprintf("The license server on %s is not activated, and apply activates it again with %s, the license server ID of its former activation. "+
+			"The Microsoft Clearinghouse may not accept an ID it issued before: if apply fails with invalid_code, get a new license server ID for product ID %s "+
+			"on the Clearinghouse web site (https://activate.microsoft.com) or by telephone, and %s. Or activate it over the Internet with method = \"automatic\".",
+			host, attr, state.ProductID.ValueString(), fix))
+}
+
+// warnDeactivation says, at plan time, what activated = false does.
+func (r *serverActivationResource) warnDeactivation(plan, state *serverActivationModel, host string, diags *diag.Diagnostics) {
+	summary, what := "The license server on "+host+" will be deactivated", "apply deactivates the license server on "+host
+	if state == nil {
+		summary, what = "A new activation of "+host+" with activated = false", "activated = false: if the license server on "+host+" is activated, apply deactivates it"
+	}
+	detail := what + " with the Microsoft Clearinghouse, over the Internet (DeactivateServerAutomatic: the server needs outbound TCP 443 and the contact's first and last name). " +
+		"Nothing is replaced: resources that take their host from this one stay as they are, and the CALs stay on the server, but until it is activated again the server issues only temporary CALs. Set activated = true to activate it again."
+	if plan.Method.ValueString() == methodLicenseServerID {
+		detail += " With method = \"license_server_id\", activating it again may need a new license server ID from the Clearinghouse for the server's product ID"
+		if state != nil {
+			detail += " " + state.ProductID.ValueString()
+		}
+		detail += "."
+	}
+	diags.AddAttributeWarning(path.Root("activated"), summary, detail)
+}
+
+// plannedActivation reports whether applying plan over state (nil on
+// create) activates the server (create, a server found not activated, or
+// activated set back to true) or deactivates it (activated = false on an
+// activated server, or on create). Both leave a server that already is as
+// asked alone. Create and Update decide the same way.
+func plannedActivation(plan, state *serverActivationModel) (activate, deactivate bool) {
+	switch {
+	case plan.Activated.IsUnknown():
+		return false, false
+	case plan.Activated.ValueBool():
+		return state == nil || !state.isActivated(), false
+	}
+	return false, state == nil || state.isActivated()
+}
+
+// plannedActivationStatus is the activation_status apply leaves: what
+// activated asks for, and for a server that stays deactivated what Windows
+// said of it.
+func plannedActivationStatus(plan, state *serverActivationModel, deactivate bool) types.String {
+	switch {
+	case plan.Activated.IsUnknown():
+		return types.StringUnknown()
+	case plan.Activated.ValueBool():
+		return types.StringValue(activationStatusName(0))
+	case deactivate || state == nil:
+		return types.StringValue(activationStatusName(1))
+	}
+	return state.ActivationStatus
+}
+
+// quoteOrNull is a value as the configuration writes it.
+func quoteOrNull(v types.String) string {
+	if v.IsNull() {
+		return "null (remove it)"
+	}
+	return fmt.Sprintf("%q", v.ValueString())
 }
 
 // checkDomain fails the plan when it asks for a domain or forest scope or
@@ -300,14 +429,15 @@ func (r *serverActivationResource) Create(ctx context.Context, req resource.Crea
 	if !ok {
 		return
 	}
-	m.ID = types.StringValue(host)
+	m.ID = hostID(m.ID, host)
 	m.setServer(ls)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 
-// Read refreshes the activation from the host. A server without the role
-// or no longer activated leaves the state, so that plan proposes to
-// activate it again.
+// Read refreshes the activation from the host. A server no longer
+// activated stays in the state as not_activated: plan activates it again
+// in place (or leaves it so with activated = false), so that the id, and
+// with it everything that takes its host from this resource, stays put.
 func (r *serverActivationResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var m serverActivationModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &m)...)
@@ -321,6 +451,13 @@ func (r *serverActivationResource) Read(ctx context.Context, req resource.ReadRe
 	defer cancel()
 	ls, err := rds.GetLicenseServer.Run(ctx, r.data, host, rds.NoInput{})
 	if isKind(err, winrmclient.KindRoleMissing) {
+		// Without RD Licensing there is no license server to activate in
+		// place: the resource leaves the state and plan proposes to create
+		// it, after the rdslicensing_role that installs the role again
+		// (host = rdslicensing_role.x.id). That is safe: the new one plans
+		// the same id (the host, known at plan), so nothing that takes its
+		// host from it is replaced, and create adopts a server that is
+		// still activated.
 		tflog.Info(ctx, "RD Licensing is not installed: the activation is gone", map[string]any{"host": host})
 		resp.State.RemoveResource(ctx)
 		return
@@ -329,18 +466,17 @@ func (r *serverActivationResource) Read(ctx context.Context, req resource.ReadRe
 		resp.Diagnostics.AddError("Cannot read the license server on "+host, activationRemedy(err))
 		return
 	}
-	if ls.ActivationStatus != 0 {
-		tflog.Info(ctx, "the license server is not activated: plan activates it again", map[string]any{"host": host, "activation_status": ls.ActivationStatus})
-		resp.State.RemoveResource(ctx)
-		return
+	if ls.ActivationStatus != 0 && m.Activated.ValueBool() {
+		tflog.Info(ctx, "the license server is not activated: plan activates it again in place", map[string]any{"host": host, "activation_status": ls.ActivationStatus})
 	}
-	m.ID = types.StringValue(host)
+	m.ID = hostID(m.ID, host)
 	m.setServer(ls)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 
-// Update changes the contact details, scope and group, and reactivates
-// when the trigger or the license server ID asks for it.
+// Update changes the contact details, scope and group, activates or
+// deactivates the server as activated asks, and reactivates when the
+// trigger or the license server ID asks for it.
 func (r *serverActivationResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	var m, prior, config serverActivationModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &m)...)
@@ -365,7 +501,7 @@ func (r *serverActivationResource) Update(ctx context.Context, req resource.Upda
 		}
 		return
 	}
-	m.ID = types.StringValue(host)
+	m.ID = hostID(prior.ID, host)
 	m.setServer(ls)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
@@ -380,22 +516,18 @@ func (r *serverActivationResource) Delete(ctx context.Context, req resource.Dele
 	}
 	host := r.data.host(m.Host)
 	if !m.DeactivateOnDestroy.ValueBool() {
-		resp.Diagnostics.AddWarning("License server on "+host+" stays activated",
-			fmt.Sprintf("Destroying rdslicensing_server_activation only removed it from the state: the license server on %s stays activated with the Microsoft Clearinghouse, with its contact details, discovery scope and group membership. "+
-				"To deactivate it, set deactivate_on_destroy = true and apply before destroying, or use RD Licensing Manager (right-click the server, Advanced, Deactivate Server).", host))
+		if m.isActivated() {
+			resp.Diagnostics.AddWarning("License server on "+host+" stays activated",
+				fmt.Sprintf("Destroying rdslicensing_server_activation only removed it from the state: the license server on %s stays activated with the Microsoft Clearinghouse, with its contact details, discovery scope and group membership. "+
+					"To deactivate it, set deactivate_on_destroy = true and apply before destroying (or activated = false to deactivate it and keep the resource), or use RD Licensing Manager (right-click the server, Advanced, Deactivate Server).", host))
+		}
 		return
 	}
 	d, diags := m.Timeouts.Delete(ctx, activationTimeout)
 	resp.Diagnostics.Append(diags...)
 	ctx, cancel := withTimeout(ctx, d)
 	defer cancel()
-	_, err := rds.DeactivateLicenseSrv.Run(ctx, r.data, host, rds.ActivationInput{Method: methodAutomatic})
-	if mayHaveRun(err) {
-		// Deactivation is not idempotent, but its result shows: look.
-		if ls, lerr := rds.GetLicenseServer.Run(ctx, r.data, host, rds.NoInput{}); lerr == nil && ls.ActivationStatus != 0 {
-			err = nil
-		}
-	}
+	err := r.deactivate(ctx, host)
 	switch {
 	case isKind(err, winrmclient.KindRoleMissing):
 		resp.Diagnostics.AddWarning("Nothing to deactivate on "+host,
@@ -433,16 +565,17 @@ func (r *serverActivationResource) ImportState(ctx context.Context, req resource
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("deactivate_on_destroy"), false)...)
 }
 
-// converge makes the license server match m: contact, activation (on
-// Create, prior == nil) or reactivation, discovery scope and group. It
-// returns the server as it is after.
+// converge makes the license server match m: contact, activation or
+// deactivation (as plannedActivation decides; prior == nil on Create),
+// reactivation, discovery scope and group. It returns the server as it is
+// after.
 func (r *serverActivationResource) converge(ctx context.Context, host string, m, prior *serverActivationModel, wo types.String, spent *bool, diags *diag.Diagnostics) (rds.LicenseServer, bool) {
 	summary := "Cannot activate the license server on " + host
 	if prior != nil {
 		summary = "Cannot update the license server activation on " + host
 	}
-	// The contact first: automatic activation needs it. The script writes
-	// only what differs.
+	// The contact first: automatic activation and deactivation need it.
+	// The script writes only what differs.
 	if _, err := rds.SetContact.Run(ctx, r.data, host, m.contact()); err != nil {
 		if isKind(err, winrmclient.KindInvalidInput) && strings.HasPrefix(errMessage(err), "CountryRegion") {
 			opAttributeError(diags, path.Root("country_region"), "Invalid country_region", err)
@@ -460,47 +593,40 @@ func (r *serverActivationResource) converge(ctx context.Context, host string, m,
 		}
 		want = normalizeCode(raw.ValueString())
 	}
+	activate, deactivate := plannedActivation(m, prior)
 	var have string
-	if prior == nil {
-		res, ok := r.activate(ctx, host, m.Method.ValueString(), want, diags)
+	activatedNow := false
+	switch {
+	case activate:
+		res, ok := r.activate(ctx, host, m.Method.ValueString(), want, diags, func(err error) []string { return reactivationHints(m, prior, err) })
 		if !ok {
 			return rds.LicenseServer{}, false
 		}
-		have = normalizeCode(res.LicenseServerID)
-	} else {
+		have, activatedNow = normalizeCode(res.LicenseServerID), res.Changed
+	case deactivate:
+		if err := r.deactivate(ctx, host); err != nil {
+			diags.AddAttributeError(path.Root("activated"), "Cannot deactivate the license server on "+host,
+				activationRemedy(err, "The server is still activated. To keep it activated, set activated = true (or remove it)."))
+			return rds.LicenseServer{}, false
+		}
+	case prior != nil:
 		have = normalizeCode(prior.LicenseServerID.ValueString())
 	}
-	trigger := prior != nil && reactivationTriggered(m, prior)
-	var in *rds.ActivationInput
-	switch {
-	case want != "" && (trigger || want != have):
-		// A new ID from the Clearinghouse (or an activated server adopted
-		// with another ID): only a reactivation puts it in place.
-		in = &rds.ActivationInput{Method: methodLicenseServerID, LicenseServerID: want}
-	case want == "" && trigger:
-		in = &rds.ActivationInput{Method: methodAutomatic, Reason: reactivationReasonCode(m.ReactivationReason.ValueString())}
-	}
-	if in != nil {
-		// Not idempotent: after an unknown outcome, look before anything.
-		if _, err := rds.ReactivateLicenseSrv.Run(ctx, r.data, host, *in); err != nil {
-			ran, known := false, false
-			if mayHaveRun(err) {
-				ran, known = r.reactivated(ctx, host, want, have)
-			}
-			switch {
-			case !mayHaveRun(err):
-				diags.AddError("Cannot reactivate the license server on "+host, activationRemedy(err))
-				return rds.LicenseServer{}, false
-			case !known:
-				*spent = true
-				diags.AddError("The license server on "+host+" may have been reactivated",
-					activationRemedy(err)+"\n\nWhether the reactivation ran cannot be seen on the server. The new reactivation_trigger is recorded, so that the next apply does not reactivate it again unasked: check the server in RD Licensing Manager, and change reactivation_trigger once more to reactivate it.")
-				return rds.LicenseServer{}, false
-			case !ran:
-				diags.AddError("Cannot reactivate the license server on "+host, activationRemedy(err)+"\n\nThe server still has its former license server ID: it was not reactivated, and it is safe to apply again.")
-				return rds.LicenseServer{}, false
-			}
-			tflog.Info(ctx, "the reactivation ran despite the error", map[string]any{"host": host})
+	// An activation just made gives the server a new certificate: a
+	// reactivation would only ask the Clearinghouse again.
+	if m.Activated.ValueBool() && !activatedNow {
+		trigger := prior != nil && reactivationTriggered(m, prior)
+		var in *rds.ActivationInput
+		switch {
+		case want != "" && (trigger || want != have):
+			// A new ID from the Clearinghouse (or an activated server adopted
+			// with another ID): only a reactivation puts it in place.
+			in = &rds.ActivationInput{Method: methodLicenseServerID, LicenseServerID: want}
+		case want == "" && trigger:
+			in = &rds.ActivationInput{Method: methodAutomatic, Reason: reactivationReasonCode(m.ReactivationReason.ValueString())}
+		}
+		if in != nil && !r.reactivate(ctx, host, *in, want, have, spent, diags) {
+			return rds.LicenseServer{}, false
 		}
 	}
 
@@ -525,18 +651,80 @@ func (r *serverActivationResource) converge(ctx context.Context, host string, m,
 		}
 		ls.InTSLSGroup = &res.Member
 	}
-	if ls.ActivationStatus != 0 {
+	switch {
+	case m.Activated.ValueBool() && ls.ActivationStatus != 0:
 		diags.AddError(summary, fmt.Sprintf("Windows reports the license server on %s as %s after activating it. Check the event log (Applications and Services Logs > Microsoft > Windows > TerminalServices-Licensing) and RD Licensing Manager.",
+			host, activationStatusName(ls.ActivationStatus)))
+		return rds.LicenseServer{}, false
+	case deactivate && ls.ActivationStatus != 1:
+		diags.AddAttributeError(path.Root("activated"), "Cannot deactivate the license server on "+host, fmt.Sprintf("Windows reports the license server on %s as %s after deactivating it. Check the event log (Applications and Services Logs > Microsoft > Windows > TerminalServices-Licensing) and RD Licensing Manager.",
 			host, activationStatusName(ls.ActivationStatus)))
 		return rds.LicenseServer{}, false
 	}
 	return ls, true
 }
 
+// reactivate runs a reactivation. It is not idempotent: after an unknown
+// outcome, it looks before anything, and when the server cannot show
+// whether it ran, it sets *spent so that the trigger is recorded.
+func (r *serverActivationResource) reactivate(ctx context.Context, host string, in rds.ActivationInput, want, have string, spent *bool, diags *diag.Diagnostics) bool {
+	_, err := rds.ReactivateLicenseSrv.Run(ctx, r.data, host, in)
+	if err == nil {
+		return true
+	}
+	ran, known := false, false
+	if mayHaveRun(err) {
+		ran, known = r.reactivated(ctx, host, want, have)
+	}
+	switch {
+	case !mayHaveRun(err):
+		diags.AddError("Cannot reactivate the license server on "+host, activationRemedy(err))
+		return false
+	case !known:
+		*spent = true
+		diags.AddError("The license server on "+host+" may have been reactivated",
+			activationRemedy(err)+"\n\nWhether the reactivation ran cannot be seen on the server. The new reactivation_trigger is recorded, so that the next apply does not reactivate it again unasked: check the server in RD Licensing Manager, and change reactivation_trigger once more to reactivate it.")
+		return false
+	case !ran:
+		diags.AddError("Cannot reactivate the license server on "+host, activationRemedy(err)+"\n\nThe server still has its former license server ID: it was not reactivated, and it is safe to apply again.")
+		return false
+	}
+	tflog.Info(ctx, "the reactivation ran despite the error", map[string]any{"host": host})
+	return true
+}
+
+// reactivationHints are what to add to err, a failed activation of a
+// server found deactivated (prior != nil): nothing changed, and for a
+// refused license server ID, where a new one comes from.
+func reactivationHints(m, prior *serverActivationModel, err error) []string {
+	if prior == nil {
+		return nil
+	}
+	var hints []string
+	if m.Method.ValueString() == methodLicenseServerID && isKind(err, winrmclient.KindInvalidCode) {
+		hints = append(hints, "A license server ID the Clearinghouse issued for an earlier activation may not be taken again: get a new one for product ID "+prior.ProductID.ValueString()+
+			" on the Clearinghouse web site (https://activate.microsoft.com) or by telephone and set it, or activate over the Internet with method = \"automatic\".")
+	}
+	return append(hints, "The license server stays deactivated, as the state records: the next plan proposes the activation again.")
+}
+
+// deactivate deactivates the server over the Internet; a server that is
+// not activated is left as it is.
+func (r *serverActivationResource) deactivate(ctx context.Context, host string) error {
+	_, err := rds.DeactivateLicenseSrv.Run(ctx, r.data, host, rds.ActivationInput{Method: methodAutomatic})
+	if mayHaveRun(err) {
+		// Deactivation is not idempotent, but its result shows: look.
+		if ls, lerr := rds.GetLicenseServer.Run(ctx, r.data, host, rds.NoInput{}); lerr == nil && ls.ActivationStatus != 0 {
+			return nil
+		}
+	}
+	return err
+}
+
 // activate activates the server. After a failure whose outcome is unknown
 // (the Clearinghouse may have activated it), it looks before anything
 // else, and tries once more only when the server is not activated.
-func (r *serverActivationResource) activate(ctx context.Context, host, method, id string, diags *diag.Diagnostics) (rds.ActivationResult, bool) {
+func (r *serverActivationResource) activate(ctx context.Context, host, method, id string, diags *diag.Diagnostics, hints func(error) []string) (rds.ActivationResult, bool) {
 	in := rds.ActivationInput{Method: method, LicenseServerID: id}
 	res, err := rds.ActivateLicenseServer.Run(ctx, r.data, host, in)
 	if mayHaveRun(err) {
@@ -550,7 +738,7 @@ func (r *serverActivationResource) activate(ctx context.Context, host, method, i
 		}
 	}
 	if err != nil {
-		diags.AddError("Cannot activate the license server on "+host, activationRemedy(err))
+		diags.AddError("Cannot activate the license server on "+host, activationRemedy(err, hints(err)...))
 		return rds.ActivationResult{}, false
 	}
 	return res, true
@@ -676,10 +864,16 @@ type serverActivationModel struct {
 	Group                    types.Bool     `tfsdk:"add_to_license_servers_group"`
 	ReactivationReason       types.String   `tfsdk:"reactivation_reason"`
 	ReactivationTrigger      types.String   `tfsdk:"reactivation_trigger"`
+	Activated                types.Bool     `tfsdk:"activated"`
 	DeactivateOnDestroy      types.Bool     `tfsdk:"deactivate_on_destroy"`
 	ActivationStatus         types.String   `tfsdk:"activation_status"`
 	ProductID                types.String   `tfsdk:"product_id"`
 	Timeouts                 timeouts.Value `tfsdk:"timeouts"`
+}
+
+// isActivated: the server was activated when last read.
+func (m *serverActivationModel) isActivated() bool {
+	return m.ActivationStatus.ValueString() == activationStatusName(0)
 }
 
 // contact is the contact the configuration asks for ("" for null).
@@ -693,7 +887,10 @@ func (m *serverActivationModel) contact() rds.Contact {
 }
 
 // setServer sets what the host reports. The license server ID keeps the
-// form it was written in when it is the same ID.
+// form it was written in when it is the same ID, and the last ID known
+// while the server is not activated (Windows reports none then): a
+// configured ID stays as planned, and the plan can tell when the server
+// would be activated again with the ID of its former activation.
 func (m *serverActivationModel) setServer(ls rds.LicenseServer) {
 	c := ls.Contact
 	m.FirstName, m.LastName = types.StringValue(c.FirstName), types.StringValue(c.LastName)
@@ -703,8 +900,11 @@ func (m *serverActivationModel) setServer(ls rds.LicenseServer) {
 	m.State, m.PostalCode = optionalContact(m.State, c.State), optionalContact(m.PostalCode, c.PostalCode)
 	m.ActivationStatus = types.StringValue(activationStatusName(ls.ActivationStatus))
 	m.ProductID = types.StringValue(ls.ProductID)
-	if m.LicenseServerID.IsUnknown() || normalizeCode(m.LicenseServerID.ValueString()) != normalizeCode(ls.LicenseServerID) {
+	switch {
+	case ls.ActivationStatus == 0 && (m.LicenseServerID.IsUnknown() || normalizeCode(m.LicenseServerID.ValueString()) != normalizeCode(ls.LicenseServerID)):
 		m.LicenseServerID = types.StringValue(ls.LicenseServerID)
+	case ls.ActivationStatus != 0 && m.LicenseServerID.IsUnknown():
+		m.LicenseServerID = types.StringNull() // never activated with one here
 	}
 	m.LicenseServerIDWO = types.StringNull()
 	m.DiscoveryScope = types.StringValue(discoveryScopeName(ls.ServerRole))
@@ -721,5 +921,8 @@ func (m *serverActivationModel) setServer(ls rds.LicenseServer) {
 	}
 	if m.DeactivateOnDestroy.IsNull() || m.DeactivateOnDestroy.IsUnknown() {
 		m.DeactivateOnDestroy = types.BoolValue(false)
+	}
+	if m.Activated.IsNull() || m.Activated.IsUnknown() {
+		m.Activated = types.BoolValue(true) // imported: an activated server
 	}
 }

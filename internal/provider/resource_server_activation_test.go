@@ -153,12 +153,17 @@ func TestAccServerActivation_automatic(t *testing.T) {
 			},
 			{Config: e.Config(updated), ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}},
 			{
-				// Drift: deactivated by hand; apply activates it again.
+				// Drift: deactivated by hand; apply activates it again, in
+				// place (it was a re-creation before the id was the host).
 				PreConfig: e.Update("LS01", func(st *winsim.HostState) {
 					st.LicenseServer.Activated, st.LicenseServer.LicenseServerID = false, ""
 				}),
-				Config:           e.Config(updated),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionCreate)}},
+				Config: e.Config(updated),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue(addr, tfjsonpath.New("id"), knownvalue.StringExact(e.Addr("LS01"))),
+					plancheck.ExpectKnownValue(addr, tfjsonpath.New("activation_status"), knownvalue.StringExact("activated")),
+				}},
 				Check: resource.ComposeTestCheckFunc(
 					saWantActivated(e, "LS01", true),
 					saWantOps(e, "LS01", map[string]int{"activate_license_server": 2}),

@@ -8,7 +8,9 @@ resource "rdslicensing_role" "this" {
 }
 
 resource "rdslicensing_server_activation" "this" {
-  # Taking the host from the role orders the activation after it.
+  # Taking the host from the role orders the activation after it. The role's
+  # id is the host, known at plan time: a role found uninstalled and
+  # installed again keeps it.
   host           = rdslicensing_role.this.id
   first_name     = var.contact.first_name
   last_name      = var.contact.last_name
@@ -28,7 +30,10 @@ resource "rdslicensing_server_activation" "this" {
 resource "rdslicensing_key_pack" "this" {
   for_each = var.key_packs
 
-  # CALs need an activated license server.
+  # CALs need an activated license server: taking the host from the
+  # activation orders them after it. This never replaces them: the
+  # activation's id is the host, known at plan time, and a server found
+  # deactivated is activated again in place, with the same id.
   host            = rdslicensing_server_activation.this.id
   program         = each.value.program
   product_version = each.value.product_version

@@ -1,5 +1,7 @@
 # CALs go onto an activated license server: take the host from the
-# activation, so that the activation comes first.
+# activation, so that the activation comes first. This is safe: the
+# activation's id is the host, known at plan time, and a server found
+# deactivated is activated again in place, so the key packs are not replaced.
 resource "rdslicensing_server_activation" "ls01" {
   host           = "ls01.contoso.com"
   first_name     = "Ada"

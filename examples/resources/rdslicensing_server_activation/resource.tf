@@ -7,6 +7,8 @@ resource "rdslicensing_role" "ls01" {
 }
 
 resource "rdslicensing_server_activation" "ls01" {
+  # Taking the host from the role orders the activation after it; the id is
+  # the host, known at plan time.
   host = rdslicensing_role.ls01.id
 
   first_name     = "Ada"
@@ -26,6 +28,11 @@ resource "rdslicensing_server_activation" "ls01" {
   # backup or when its certificate is corrupt.
   reactivation_reason  = "redeployed"
   reactivation_trigger = "2026-03-restored-from-backup"
+
+  # A server found deactivated is activated again in place. false
+  # deactivates it in place (and true activates it again): resources that
+  # take their host from this one (key packs) are not replaced.
+  activated = true
 
   # Destroy only forgets the activation unless this is true.
   deactivate_on_destroy = false
