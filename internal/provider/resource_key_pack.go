@@ -326,6 +326,7 @@ func (r *keyPackResource) checkHost(ctx context.Context, m, config *keyPackModel
 			fmt.Sprintf("Per-user CALs need Active Directory: %s (%s) is in workgroup %s, not in a domain, so Windows cannot track or report per-user CALs. "+
 				"Use per-device CALs (cal_type = \"per_device\"), join the license server to a domain, or set allow_per_user_in_workgroup = true to install them anyway.", info.ComputerName, host, info.Domain))
 	}
+	r.checkActivated(ctx, host, diags)
 	list, err := rds.ListKeyPacks.Run(ctx, r.data, host, rds.NoInput{})
 	if err != nil {
 		return // e.g. the role comes in the same apply
@@ -356,6 +357,29 @@ func (r *keyPackResource) checkHost(ctx context.Context, m, config *keyPackModel
 		diags.AddWarning("A key pack with these CALs is already on "+host,
 			fmt.Sprintf("Key pack %d on %s already holds %s, and the provider did not install it. If it is the one this resource declares, import it (terraform import <address> %s/%d) instead of installing the same CALs again; otherwise ignore this warning.",
 				kp.KeyPackID, host, describeKeyPack(kp), host, kp.KeyPackID))
+	}
+}
+
+// checkActivated fails the plan when nothing will have activated the
+// license server before the install: it is not activated (or has no RD
+// Licensing yet), and no rdslicensing_server_activation planned before
+// this key pack activates it. Terraform plans a resource after those it
+// references, so the note is there when the key pack is wired to the
+// activation.
+func (r *keyPackResource) checkActivated(ctx context.Context, host string, diags *diag.Diagnostics) {
+	if r.data.activationPlanned(host) {
+		return
+	}
+	ls, err := rds.GetLicenseServer.Run(ctx, r.data, host, rds.NoInput{})
+	const fix = "Windows installs CALs only on an activated license server. Activate it first: add an rdslicensing_server_activation for it and take this key pack's host from it " +
+		"(host = rdslicensing_server_activation.<name>.id), so that Terraform plans and applies the activation first; or activate the server in RD Licensing Manager."
+	switch {
+	case isKind(err, winrmclient.KindRoleMissing):
+		diags.AddAttributeError(path.Root("host"), "RD Licensing is not installed on "+host,
+			"The RD Licensing role service is not installed on "+host+", and no rdslicensing_server_activation planned before this key pack activates the server. "+fix)
+	case err == nil && ls.ActivationStatus != 0:
+		diags.AddAttributeError(path.Root("host"), "The license server on "+host+" is not activated",
+			"The license server on "+host+" is not activated, and no rdslicensing_server_activation planned before this key pack activates it. "+fix)
 	}
 }
 

@@ -295,25 +295,35 @@ func TestAccKeyPackFaults_twoResourcesWithTheSameCALs(t *testing.T) {
 	})
 }
 
-// Renaming a key pack without a moved block destroys and creates it: the
-// destroy keeps and releases the CALs, and the create takes them back.
-// Nothing is installed or removed, and a pack of other CALs is not taken.
-func TestAccKeyPackFaults_renameTakesBackTheSamePack(t *testing.T) {
+// A destroy keeps the CALs and releases them; a key pack declared later
+// with the same CALs takes them back: nothing is installed or removed, and
+// a pack of other CALs is not taken. (A rename needs a moved block:
+// without one, Terraform may create the new resource before it destroys
+// the old one, and the new one installs.)
+func TestAccKeyPackFaults_releasedPackTakenBack(t *testing.T) {
 	e := newAccEnv(t, kpLicenseServer("LS01"))
 	accTest(t, resource.TestCase{
 		Steps: []resource.TestStep{
 			{Config: kpAgreement(e, "", []string{"old"}, 10)},
 			{
-				Config: kpAgreement(e, "", []string{"new"}, 10),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction("rdslicensing_key_pack.old", plancheck.ResourceActionDestroy),
-					plancheck.ExpectResourceAction("rdslicensing_key_pack.new", plancheck.ResourceActionCreate),
-				}},
+				Config: e.Config(""),
+				Check:  kpWantPacks(e, "LS01", map[int64]int64{2: 10}),
+			},
+			{
+				Config:            kpAgreement(e, "", []string{"new"}, 10),
 				ConfigStateChecks: kpChecks("rdslicensing_key_pack.new", map[string]knownvalue.Check{"key_pack_ids": kpIDs(2)}),
 				Check:             resource.ComposeAggregateTestCheckFunc(kpWantPacks(e, "LS01", map[int64]int64{2: 10}), kpWantInstalls(e, "LS01", 1), kpAgreementUsed(e, 10)),
 			},
 			{
-				// Another quantity is other CALs: installed anew.
+				// A moved block: nothing happens on the host.
+				Config:            kpAgreement(e, "", []string{"renamed"}, 10) + "\nmoved {\n  from = rdslicensing_key_pack.new\n  to   = rdslicensing_key_pack.renamed\n}\n",
+				ConfigStateChecks: kpChecks("rdslicensing_key_pack.renamed", map[string]knownvalue.Check{"key_pack_ids": kpIDs(2)}),
+				Check:             resource.ComposeAggregateTestCheckFunc(kpWantPacks(e, "LS01", map[int64]int64{2: 10}), kpWantInstalls(e, "LS01", 1)),
+			},
+			{Config: e.Config(""), Check: kpWantPacks(e, "LS01", map[int64]int64{2: 10})},
+			{
+				// Another quantity is other CALs: installed anew; the
+				// released pack stays free.
 				Config:            kpAgreement(e, "", []string{"other"}, 5),
 				ConfigStateChecks: kpChecks("rdslicensing_key_pack.other", map[string]knownvalue.Check{"key_pack_ids": kpIDs(3)}),
 				Check:             resource.ComposeAggregateTestCheckFunc(kpWantPacks(e, "LS01", map[int64]int64{2: 10, 3: 5}), kpWantInstalls(e, "LS01", 2)),

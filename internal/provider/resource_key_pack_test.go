@@ -660,7 +660,9 @@ func TestAccKeyPack_applyFailures(t *testing.T) {
 			},
 			{
 				Config:      retail("LS02", good.Code),
-				ExpectError: errorText("Cannot install CALs on", "LS02 is not activated", "rdslicensing_server_activation", "depend on it", "error kind not_activated"),
+				// Found at plan time: nothing in this plan activates LS02.
+				ExpectError: errorText("The license server on", "is not activated, and no rdslicensing_server_activation planned before this key pack activates it",
+					"host = rdslicensing_server_activation.<name>.id"),
 			},
 			{
 				Config:      retail("LS03", good.Code),

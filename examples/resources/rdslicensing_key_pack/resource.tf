@@ -13,8 +13,9 @@ resource "rdslicensing_server_activation" "ls01" {
 # Retail CALs ("License Pack (Retail Purchase)"): the 25-character license
 # code, hyphens and all. The code decides how many CALs it installs and of
 # which release and type: declare those, quantity shows the number.
-# A retail code works once only, so destroy only forgets the pack unless
-# uninstall_on_destroy = true.
+# Destroy keeps the CALs on the license server (and releases them, so that a
+# key pack declaring the same CALs later takes them back) unless
+# remove_cals_on_destroy = true: a retail code works once only.
 variable "retail_license_code" {
   type      = string
   sensitive = true
