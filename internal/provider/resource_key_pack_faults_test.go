@@ -107,12 +107,28 @@ func TestAccKeyPackFaults_createMatrix(t *testing.T) {
 							},
 							kpWantInstalls(e, "LS01", tc.installs),
 							kpAgreementUsed(e, 10),
+							kpFaultsFired(e, 1),
 						),
 					},
 					{Config: cfg, ConfigPlanChecks: kpEmptyPlan},
 				},
 			})
 		})
+	}
+}
+
+// kpFaultsFired checks that LS01's injected faults fired n times in all:
+// a row whose fault never fired tests nothing.
+func kpFaultsFired(e *accEnv, n int) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		fired := 0
+		for _, f := range e.Host("LS01").Faults() {
+			fired += f.Fired
+		}
+		if fired != n {
+			return errorf("the injected faults fired %d times, want %d", fired, n)
+		}
+		return nil
 	}
 }
 
@@ -425,4 +441,117 @@ func writeMain(t *testing.T, r *cliRun, body string) {
 func stateAddr(r *cliRun) string {
 	out := r.run("state", "list")
 	return strings.TrimSpace(out)
+}
+
+// Quantity 10 -> 25: one interruption at each step of the install of the
+// 15 more CALs; the apply converges at once, with one pack more and the
+// CALs drawn once.
+func TestAccKeyPackFaults_updateMatrix(t *testing.T) {
+	const addr = "rdslicensing_key_pack.cals"
+	for _, tc := range []struct {
+		row      string
+		fault    winsim.Fault
+		installs int
+	}{
+		{"F2 crash before the script", winsim.Fault{Type: winsim.FaultCrashBefore, Operation: "install_key_pack"}, 3},
+		{"F3 reboot before WMI", winsim.Fault{Type: winsim.FaultRebootAt, Operation: "install_key_pack", Step: "before_wmi"}, 3},
+		{"F3 crash before WMI", winsim.Fault{Type: winsim.FaultCrashAt, Operation: "install_key_pack", Step: "before_wmi"}, 3},
+		{"F4 crash after WMI", winsim.Fault{Type: winsim.FaultCrashAt, Operation: "install_key_pack", Step: "after_wmi"}, 2},
+		{"F4 reboot after WMI", winsim.Fault{Type: winsim.FaultRebootAt, Operation: "install_key_pack", Step: "after_wmi"}, 2},
+		{"F5 crash after the journal", winsim.Fault{Type: winsim.FaultCrashAt, Operation: "install_key_pack", Step: "after_journal"}, 2},
+		{"F5 crash after the answer was written", winsim.Fault{Type: winsim.FaultCrashAfter, Operation: "install_key_pack"}, 2},
+	} {
+		t.Run(tc.row, func(t *testing.T) {
+			e := newAccEnv(t, kpLicenseServer("LS01"))
+			accTest(t, resource.TestCase{
+				Steps: []resource.TestStep{
+					{Config: kpAgreement(e, "", []string{"cals"}, 10)},
+					{
+						PreConfig: kpFault(t, e, tc.fault),
+						Config:    kpAgreement(e, "", []string{"cals"}, 25),
+						ConfigStateChecks: kpChecks(addr, map[string]knownvalue.Check{
+							"key_pack_ids": kpIDs(2, 3), "quantity": knownvalue.Int64Exact(25), "pending_installs": knownvalue.ListSizeExact(0),
+						}),
+						Check: resource.ComposeAggregateTestCheckFunc(kpWantPacks(e, "LS01", map[int64]int64{2: 10, 3: 15}), kpWantInstalls(e, "LS01", tc.installs), kpAgreementUsed(e, 25), kpFaultsFired(e, 1)),
+					},
+					{Config: kpAgreement(e, "", []string{"cals"}, 25), ConfigPlanChecks: kpEmptyPlan},
+				},
+			})
+		})
+	}
+}
+
+// F10: the answer to taking a released pack is lost (the journal write
+// ran); the provider reads the journal and holds the pack. The same for
+// the release of a destroy.
+func TestAccKeyPackFaults_journalWriteAnswerLost(t *testing.T) {
+	for _, typ := range []string{winsim.FaultCrashAt, winsim.FaultRebootAt} {
+		t.Run(typ, func(t *testing.T) {
+			e := newAccEnv(t, kpLicenseServer("LS01"))
+			lose := kpFault(t, e, winsim.Fault{Type: typ, Operation: "write_key_pack_journal", Step: "after_write"})
+			journalOwner := func(want func(owner string) error) resource.TestCheckFunc {
+				return func(*terraform.State) error {
+					for _, j := range e.Host("LS01").State().KeyPackJournal {
+						if j.KeyPackID == 2 {
+							return want(j.Owner)
+						}
+					}
+					return errorf("no journal entry for key pack 2")
+				}
+			}
+			accTest(t, resource.TestCase{
+				Steps: []resource.TestStep{
+					{Config: kpAgreement(e, "", []string{"a"}, 10)},
+					{
+						// The release's answer is lost.
+						PreConfig: lose,
+						Config:    e.Config(""),
+						Check: resource.ComposeAggregateTestCheckFunc(kpWantPacks(e, "LS01", map[int64]int64{2: 10}), kpFaultsFired(e, 1), journalOwner(func(o string) error {
+							if o != "" {
+								return errorf("key pack 2 is still held by %q after the destroy", o)
+							}
+							return nil
+						})),
+					},
+					{
+						// The claim's answer is lost.
+						PreConfig:         lose,
+						Config:            kpAgreement(e, "", []string{"b"}, 10),
+						ConfigStateChecks: kpChecks("rdslicensing_key_pack.b", map[string]knownvalue.Check{"key_pack_ids": kpIDs(2)}),
+						Check: resource.ComposeAggregateTestCheckFunc(kpWantPacks(e, "LS01", map[int64]int64{2: 10}), kpWantInstalls(e, "LS01", 1), kpFaultsFired(e, 2), journalOwner(func(o string) error {
+							if o == "" {
+								return errorf("key pack 2 is free after the claim")
+							}
+							return nil
+						})),
+					},
+					{Config: kpAgreement(e, "", []string{"b"}, 10), ConfigPlanChecks: kpEmptyPlan},
+				},
+			})
+		})
+	}
+}
+
+// Replacing a key pack (another agreement number) with
+// remove_cals_on_destroy = true, and the new install interrupted after the
+// pack exists: the old pack goes, the new one is installed once.
+func TestAccKeyPackFaults_replacement(t *testing.T) {
+	e := newAccEnv(t, kpLicenseServer("LS01"))
+	first := kpAgreement(e, "remove_cals_on_destroy = true", []string{"cals"}, 10)
+	e.Sim.UpdateClearinghouse(func(ch *winsim.ClearinghouseState) {
+		ch.Agreements = append(ch.Agreements, winsim.Agreement{AgreementType: 1, Number: "2345678", ProductVersionID: 7, ProductType: 1, Count: 100})
+	})
+	second := strings.Replace(first, `"1234567"`, `"2345678"`, 1)
+	accTest(t, resource.TestCase{
+		Steps: []resource.TestStep{
+			{Config: first},
+			{
+				PreConfig:        kpFault(t, e, winsim.Fault{Type: winsim.FaultRebootAt, Operation: "install_key_pack", Step: "after_wmi"}),
+				Config:           second,
+				ConfigPlanChecks: kpPlan("rdslicensing_key_pack.cals", plancheck.ResourceActionDestroyBeforeCreate),
+				Check:            resource.ComposeAggregateTestCheckFunc(kpWantPacks(e, "LS01", map[int64]int64{3: 10}), kpWantInstalls(e, "LS01", 2)),
+			},
+			{Config: second, ConfigPlanChecks: kpEmptyPlan},
+		},
+	})
 }
