@@ -68,24 +68,29 @@ func kpFault(t *testing.T, e *accEnv, f winsim.Fault) func() {
 	}
 }
 
+// kpInterruptions are the interruptions of one install, at each step, with
+// the failure model's row and how many installs start (2: the journal
+// proved the first made nothing, so the provider installed again).
+var kpInterruptions = []struct {
+	row      string
+	fault    winsim.Fault
+	installs int
+}{
+	{"F2 crash before the script", winsim.Fault{Type: winsim.FaultCrashBefore, Operation: "install_key_pack"}, 2},
+	{"F3 crash before WMI", winsim.Fault{Type: winsim.FaultCrashAt, Operation: "install_key_pack", Step: "before_wmi"}, 2},
+	{"F3 reboot before WMI", winsim.Fault{Type: winsim.FaultRebootAt, Operation: "install_key_pack", Step: "before_wmi"}, 2},
+	{"F4 crash after WMI", winsim.Fault{Type: winsim.FaultCrashAt, Operation: "install_key_pack", Step: "after_wmi"}, 1},
+	{"F4 reboot after WMI", winsim.Fault{Type: winsim.FaultRebootAt, Operation: "install_key_pack", Step: "after_wmi"}, 1},
+	{"F5 crash after the journal", winsim.Fault{Type: winsim.FaultCrashAt, Operation: "install_key_pack", Step: "after_journal"}, 1},
+	{"F5 reboot after the journal", winsim.Fault{Type: winsim.FaultRebootAt, Operation: "install_key_pack", Step: "after_journal"}, 1},
+	{"F5 crash after the answer was written", winsim.Fault{Type: winsim.FaultCrashAfter, Operation: "install_key_pack"}, 1},
+}
+
 // Create: one interruption at each step; the apply converges at once, with
 // exactly the declared CALs, installed once.
 func TestAccKeyPackFaults_createMatrix(t *testing.T) {
 	const addr = "rdslicensing_key_pack.cals"
-	for _, tc := range []struct {
-		row      string
-		fault    winsim.Fault
-		installs int // install_key_pack runs
-	}{
-		{"F2 crash before the script", winsim.Fault{Type: winsim.FaultCrashBefore, Operation: "install_key_pack"}, 2},
-		{"F3 crash before WMI", winsim.Fault{Type: winsim.FaultCrashAt, Operation: "install_key_pack", Step: "before_wmi"}, 2},
-		{"F3 reboot before WMI", winsim.Fault{Type: winsim.FaultRebootAt, Operation: "install_key_pack", Step: "before_wmi"}, 2},
-		{"F4 crash after WMI", winsim.Fault{Type: winsim.FaultCrashAt, Operation: "install_key_pack", Step: "after_wmi"}, 1},
-		{"F4 reboot after WMI", winsim.Fault{Type: winsim.FaultRebootAt, Operation: "install_key_pack", Step: "after_wmi"}, 1},
-		{"F5 crash after the journal", winsim.Fault{Type: winsim.FaultCrashAt, Operation: "install_key_pack", Step: "after_journal"}, 1},
-		{"F5 reboot after the journal", winsim.Fault{Type: winsim.FaultRebootAt, Operation: "install_key_pack", Step: "after_journal"}, 1},
-		{"F5 crash after the answer was written", winsim.Fault{Type: winsim.FaultCrashAfter, Operation: "install_key_pack"}, 1},
-	} {
+	for _, tc := range kpInterruptions {
 		t.Run(tc.row, func(t *testing.T) {
 			e := newAccEnv(t, kpLicenseServer("LS01"))
 			cfg := kpAgreement(e, "", []string{"cals"}, 10)
@@ -448,19 +453,7 @@ func stateAddr(r *cliRun) string {
 // CALs drawn once.
 func TestAccKeyPackFaults_updateMatrix(t *testing.T) {
 	const addr = "rdslicensing_key_pack.cals"
-	for _, tc := range []struct {
-		row      string
-		fault    winsim.Fault
-		installs int
-	}{
-		{"F2 crash before the script", winsim.Fault{Type: winsim.FaultCrashBefore, Operation: "install_key_pack"}, 3},
-		{"F3 reboot before WMI", winsim.Fault{Type: winsim.FaultRebootAt, Operation: "install_key_pack", Step: "before_wmi"}, 3},
-		{"F3 crash before WMI", winsim.Fault{Type: winsim.FaultCrashAt, Operation: "install_key_pack", Step: "before_wmi"}, 3},
-		{"F4 crash after WMI", winsim.Fault{Type: winsim.FaultCrashAt, Operation: "install_key_pack", Step: "after_wmi"}, 2},
-		{"F4 reboot after WMI", winsim.Fault{Type: winsim.FaultRebootAt, Operation: "install_key_pack", Step: "after_wmi"}, 2},
-		{"F5 crash after the journal", winsim.Fault{Type: winsim.FaultCrashAt, Operation: "install_key_pack", Step: "after_journal"}, 2},
-		{"F5 crash after the answer was written", winsim.Fault{Type: winsim.FaultCrashAfter, Operation: "install_key_pack"}, 2},
-	} {
+	for _, tc := range kpInterruptions {
 		t.Run(tc.row, func(t *testing.T) {
 			e := newAccEnv(t, kpLicenseServer("LS01"))
 			accTest(t, resource.TestCase{
@@ -472,7 +465,7 @@ func TestAccKeyPackFaults_updateMatrix(t *testing.T) {
 						ConfigStateChecks: kpChecks(addr, map[string]knownvalue.Check{
 							"key_pack_ids": kpIDs(2, 3), "quantity": knownvalue.Int64Exact(25), "pending_installs": knownvalue.ListSizeExact(0),
 						}),
-						Check: resource.ComposeAggregateTestCheckFunc(kpWantPacks(e, "LS01", map[int64]int64{2: 10, 3: 15}), kpWantInstalls(e, "LS01", tc.installs), kpAgreementUsed(e, 25), kpFaultsFired(e, 1)),
+						Check: resource.ComposeAggregateTestCheckFunc(kpWantPacks(e, "LS01", map[int64]int64{2: 10, 3: 15}), kpWantInstalls(e, "LS01", 1+tc.installs), kpAgreementUsed(e, 25), kpFaultsFired(e, 1)),
 					},
 					{Config: kpAgreement(e, "", []string{"cals"}, 25), ConfigPlanChecks: kpEmptyPlan},
 				},

@@ -659,7 +659,7 @@ func TestAccKeyPack_applyFailures(t *testing.T) {
 					"A retail license code is single-use", "import that pack instead", "terraform import <address> "+e.Addr("LS01")+"/2", "error kind code_already_used"),
 			},
 			{
-				Config:      retail("LS02", good.Code),
+				Config: retail("LS02", good.Code),
 				// Found at plan time: nothing in this plan activates LS02.
 				ExpectError: errorText("The license server on", "is not activated, and no rdslicensing_server_activation planned before this key pack activates it",
 					"host = rdslicensing_server_activation.<name>.id"),
