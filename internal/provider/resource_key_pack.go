@@ -452,13 +452,12 @@ func (r *keyPackResource) Create(ctx context.Context, req resource.CreateRequest
 	js := journalState{Owner: keypacks.NewID()}
 	res, err := r.installer(host, js.Owner).Acquire(ctx, in)
 	if err != nil {
-		var pending *keypacks.PendingError
-		if errors.As(err, &pending) {
+		if id := unresolvedRequest(err); id != "" {
 			// Saved so that the next run finds the request: Terraform
 			// marks the object tainted, and replacing it releases and
 			// claims back whatever the request installed. That destroy
 			// must never remove CALs, whatever the configuration says.
-			js.Pending = []pendingInstall{{RequestID: pending.RequestID, Count: in.LicenseCount}}
+			js.Pending = []pendingInstall{{RequestID: id, Count: in.LicenseCount}}
 			m.setPacks(host, nil)
 			m.setJournal(js)
 			m.RemoveCALsOnDestroy = types.BoolValue(false)
@@ -509,6 +508,23 @@ func (r *keyPackResource) acquiredNote(host string, res keypacks.Result, diags *
 	}
 }
 
+// unresolvedRequest is the install request an Acquire error leaves
+// unresolved (outcome unknown, or ambiguous): it must be kept, so that no
+// later run installs these CALs again before it is resolved.
+func unresolvedRequest(err error) string {
+	var (
+		pending *keypacks.PendingError
+		amb     *keypacks.AmbiguousError
+	)
+	switch {
+	case errors.As(err, &pending):
+		return pending.RequestID
+	case errors.As(err, &amb):
+		return amb.RequestID
+	}
+	return ""
+}
+
 // installError explains a failed Acquire.
 func (r *keyPackResource) installError(ctx context.Context, host string, in rds.InstallKeyPackInput, err error, diags *diag.Diagnostics) {
 	var (
@@ -535,7 +551,7 @@ func (r *keyPackResource) installError(ctx context.Context, host string, in rds.
 		}
 		diags.AddError("Cannot tell which key pack was installed on "+host,
 			fmt.Sprintf("The answer to the install on %s was lost, and several new key packs with these CALs appeared meanwhile (installed by hand at the same time?): %s. "+
-				"Do not apply again before you have looked in RD Licensing Manager: import the pack this resource installed (<address> is this resource's address):%s", host, err.Error(), b.String()))
+				"The request stays in the state, so no apply installs these CALs again until this is resolved: look in RD Licensing Manager, remove this resource from the state (terraform state rm <address>), and import the pack it installed:%s", host, err.Error(), b.String()))
 	case errors.As(err, &none):
 		detail := fmt.Sprintf("The install on %s was interrupted %d time(s), and the license server's key pack journal shows that nothing was installed: %s. It is safe to apply again.", host, none.Attempts, none.Why)
 		if none.Err != nil {
@@ -734,9 +750,8 @@ func (r *keyPackResource) Update(ctx context.Context, req resource.UpdateRequest
 	switch {
 	case want > have:
 		res, err := inst.Acquire(ctx, keyPackInstallInput(&m, &config, want-have))
-		var pending *keypacks.PendingError
-		if errors.As(err, &pending) {
-			js.Pending = []pendingInstall{{RequestID: pending.RequestID, Count: int(want - have)}}
+		if id := unresolvedRequest(err); id != "" {
+			js.Pending = []pendingInstall{{RequestID: id, Count: int(want - have)}}
 		}
 		if err != nil {
 			r.installError(ctx, host, keyPackInstallInput(&m, &config, want-have), err, &resp.Diagnostics)
