@@ -158,6 +158,23 @@ func TestAccDataSourceCALUsage(t *testing.T) {
 	}}})
 }
 
+// A license server with per-device CALs only: FetchReportEntries answers
+// LSERVER_I_NO_MORE_DATA, which is an empty per_user list, not an error.
+func TestAccDataSourceCALUsageNoPerUser(t *testing.T) {
+	ls := licenseServer("LS01", "127.0.32.1", "2022", "contoso.com", keyPack(3, 0, 7, 5, 1))
+	exp := time.Date(2027, 3, 1, 0, 0, 0, 0, time.UTC)
+	ls.LicenseServer.IssuedCALs = []winsim.IssuedCALState{{LicenseID: 1, KeyPackID: 3, IssuedToComputer: "KIOSK01",
+		HardwareID: "0123-4567", IssueDate: exp.AddDate(0, -2, 0), ExpirationDate: exp, LicenseStatus: 2}}
+	e := newAccEnv(t, ls)
+	accTest(t, resource.TestCase{Steps: []resource.TestStep{{
+		Config: e.Config(`data "rdslicensing_cal_usage" "ls" {}`),
+		Check: resource.ComposeAggregateTestCheckFunc(
+			resource.TestCheckResourceAttr("data.rdslicensing_cal_usage.ls", "per_user.#", "0"),
+			resource.TestCheckResourceAttr("data.rdslicensing_cal_usage.ls", "per_device.#", "1"),
+		),
+	}}})
+}
+
 func TestAccDataSourceSessionHost(t *testing.T) {
 	ls := licenseServer("LS01", "127.0.33.1", "2022", "contoso.com")
 	sh := sessionHost("RDSH01", "127.0.33.2", "contoso.com", 4, "127.0.33.1", "127.0.99.99")

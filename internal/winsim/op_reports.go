@@ -64,6 +64,27 @@ func (st *HostState) generateReportEx(now time.Time) (licenseReport, int64) {
 	return rep, 0
 }
 
+// lserverNoMoreData is LSERVER_I_NO_MORE_DATA, which FetchReportEntries
+// returns when "there are no more report entries" (learn.microsoft.com,
+// FetchReportEntries method of the Win32_TSLicenseReport class).
+const lserverNoMoreData = 0x4001
+
+// fetchReportEntries models Win32_TSLicenseReport.FetchReportEntries:
+// count 0 reads every entry from start on; a start past the last entry,
+// and so any start in a report without entries, gives
+// LSERVER_I_NO_MORE_DATA and no entries. It returns the entries and the
+// ReturnValue.
+func (rep licenseReport) fetchReportEntries(start, count int) ([]reportEntry, int64) {
+	if start >= len(rep.Entries) {
+		return nil, lserverNoMoreData
+	}
+	end := len(rep.Entries)
+	if count > 0 && start+count < end {
+		end = start + count
+	}
+	return rep.Entries[start:end], 0
+}
+
 // ---- the scripts --------------------------------------------------------
 
 // reportKinds is the code table of get_cal_usage_report.ps1.
@@ -76,8 +97,7 @@ var reportKinds = map[int64]string{
 // FetchReportEntries (StartIndex 0, Count 0: all entries), every
 // Win32_TSIssuedLicense with its key pack's CAL type and version sorted by
 // KeyPackId then LicenseId, DeleteReport. The report is found by its
-// FileName at once, and the Fetch and Delete methods cannot fail in the
-// model, so only GenerateReportEx is checked.
+// FileName at once, and DeleteReport cannot fail in the model.
 func getUsageReport(x *opContext, _ rds.NoInput) (rds.UsageReport, error) {
 	st := x.Host
 	if err := assertLicensingRole(st); err != nil {
@@ -92,7 +112,14 @@ func getUsageReport(x *opContext, _ rds.NoInput) (rds.UsageReport, error) {
 		PerUser:     []rds.PerUserUsage{},
 		PerDevice:   []rds.IssuedLicense{},
 	}
-	for _, e := range rep.Entries {
+	// No per-user CAL in use: LSERVER_I_NO_MORE_DATA, and no entries.
+	entries, code := rep.fetchReportEntries(0, 0)
+	if code != lserverNoMoreData {
+		if err := assertReturn(code, "FetchReportEntries", reportKinds, "reading the CAL usage report on "+st.Name); err != nil {
+			return rds.UsageReport{}, err
+		}
+	}
+	for _, e := range entries {
 		out.PerUser = append(out.PerUser, rds.PerUserUsage{
 			User:             e.User,
 			ExpirationDate:   formatDate(e.ExpirationDate),

@@ -77,3 +77,21 @@ func TestGetCALUsageReportEmpty(t *testing.T) {
 		t.Fatalf("result = %s", b)
 	}
 }
+
+// FetchReportEntries says "no more entries" with LSERVER_I_NO_MORE_DATA
+// (0x4001), so a report without per-user CALs gives that, not zero.
+func TestFetchReportEntriesNoMoreData(t *testing.T) {
+	rep := licenseReport{Entries: []reportEntry{{User: "a"}, {User: "b"}, {User: "c"}}}
+	if got, code := rep.fetchReportEntries(1, 0); code != 0 || len(got) != 2 || got[0].User != "b" {
+		t.Fatalf("from 1: %v %#x", got, code)
+	}
+	if got, code := rep.fetchReportEntries(0, 2); code != 0 || len(got) != 2 {
+		t.Fatalf("two: %v %#x", got, code)
+	}
+	if got, code := rep.fetchReportEntries(3, 0); code != 0x4001 || got != nil {
+		t.Fatalf("past the end: %v %#x", got, code)
+	}
+	if got, code := (licenseReport{}).fetchReportEntries(0, 0); code != 0x4001 || got != nil {
+		t.Fatalf("empty: %v %#x", got, code)
+	}
+}

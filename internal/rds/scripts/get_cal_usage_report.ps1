@@ -63,7 +63,14 @@ try {
     $context = 'reading the CAL usage report on {0}' -f $env:COMPUTERNAME
     # Count 0: every entry from StartIndex on.
     $perUser = Invoke-CimMethod -InputObject $report -MethodName FetchReportEntries -Arguments @{ StartIndex = [uint32]0; Count = [uint32]0 }
-    Assert-RdslReturn -Result $perUser -Method 'FetchReportEntries' -Kinds $kinds -Context $context
+    # LSERVER_I_NO_MORE_DATA (0x4001) "indicates that there are no more
+    # report entries" (learn.microsoft.com, FetchReportEntries method of the
+    # Win32_TSLicenseReport class): a server with no per-user CAL in use.
+    $entries = @()
+    if ([long]$perUser.ReturnValue -ne 0x4001L) {
+        Assert-RdslReturn -Result $perUser -Method 'FetchReportEntries' -Kinds $kinds -Context $context
+        $entries = $perUser.ReportEntries
+    }
     $packs = @{}
     foreach ($pack in @(Get-CimInstance -Namespace root/cimv2 -ClassName Win32_TSLicenseKeyPack)) { $packs[[long]$pack.KeyPackId] = $pack }
     # @() keeps "none" and "one" arrays.
@@ -71,7 +78,7 @@ try {
     # foreach over $null runs no iteration: no entries give an empty array.
     [ordered]@{
         generated_at = (Format-RdslDate -Value $report.GenerationDateTime)
-        per_user     = @(foreach ($entry in $perUser.ReportEntries) { ConvertTo-PerUserUsage -Entry $entry })
+        per_user     = @(foreach ($entry in $entries) { ConvertTo-PerUserUsage -Entry $entry })
         per_device   = @(foreach ($license in $issued) { ConvertTo-IssuedLicense -License $license -Packs $packs })
     }
 } finally {
