@@ -53,10 +53,17 @@ type shTSSetting struct {
 // when set, wins over the non-policy one.
 func shReadTSSetting(st *HostState) shTSSetting {
 	var ts shTSSetting
+	// Without the role the host is in Remote Desktop for Administration
+	// mode: a real Get-CimInstance dump of such a server shows
+	// TerminalServerMode 0 and LicensingType 1 (reference notes,
+	// corrections), whatever the RCM value holds. With the role and nothing
+	// configured, 5 is UNVERIFIED (it is what the RCM value holds).
+	ts.LicensingType = 1
 	if st.FeatureInstalled(FeatureSessionHost) {
 		ts.TerminalServerMode = 1 // AppServer; 0 is Remote Desktop for Administration
+		ts.LicensingType = st.SessionHost.ConfigLicensingMode
 	}
-	ts.LicensingType = st.SessionHost.ConfigLicensingMode
+	// That a policy mode shows here without the role is UNVERIFIED.
 	if st.SessionHost.PolicyLicensingMode != nil {
 		ts.LicensingType = *st.SessionHost.PolicyLicensingMode
 		ts.PolicySourceLicensingType = 1
@@ -550,8 +557,11 @@ func shClearHandler(x *opContext, in rds.SessionHostLicensingInput) (rds.Session
 			return rds.SessionHost{}, err
 		}
 		// ChangeMode refuses 5, so the script writes the registry value
-		// itself (that 5 means not configured there is UNVERIFIED).
-		if ts.LicensingType != shModeNotConfigured || st.SessionHost.ConfigLicensingMode != shModeNotConfigured {
+		// itself (that 5 means not configured there is UNVERIFIED). Without
+		// the role LicensingType is 1 whatever is configured: only the
+		// registry value says anything then.
+		appServer := ts.TerminalServerMode == 1
+		if (appServer && ts.LicensingType != shModeNotConfigured) || st.SessionHost.ConfigLicensingMode != shModeNotConfigured {
 			st.SessionHost.ConfigLicensingMode = shModeNotConfigured
 			x.Note("RCM LicensingMode = 5")
 			changed = true

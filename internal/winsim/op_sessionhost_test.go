@@ -166,8 +166,9 @@ func TestSessionHostGetWithoutRole(t *testing.T) {
 	h := shHost(t, s, "PLAIN01")
 	var got rds.SessionHost
 	shNoErr(t, runOp(t, h, testAdmin, "get_session_host", rds.SessionHostInput{CheckServers: []string{"LS01"}}, &got))
-	if got.RDSHInstalled || got.TerminalServerMode != 0 || got.LicensingType != 5 {
-		t.Errorf("rdsh %v mode %d type %d, want false 0 5", got.RDSHInstalled, got.TerminalServerMode, got.LicensingType)
+	// A real server without the role shows LicensingType 1.
+	if got.RDSHInstalled || got.TerminalServerMode != 0 || got.LicensingType != 1 {
+		t.Errorf("rdsh %v mode %d type %d, want false 0 1", got.RDSHInstalled, got.TerminalServerMode, got.LicensingType)
 	}
 	if got.GracePeriodDays != nil || got.GracePeriodError != "GetGracePeriodDays failed on PLAIN01: Generic failure" {
 		t.Errorf("grace %v %q", got.GracePeriodDays, got.GracePeriodError)
@@ -635,6 +636,29 @@ func TestSessionHostClearGroupPolicy(t *testing.T) {
 	shNoErr(t, runOp(t, h, testAdmin, "clear_session_host_licensing", in, &got))
 	if n := h.State().SessionHost.TermServiceRestarts; n != 1 {
 		t.Errorf("restarts = %d after a no-op clear, want 1", n)
+	}
+}
+
+// Without the role LicensingType shows 1 whatever is configured: a clear
+// of a host whose RCM value already says 5 changes and restarts nothing.
+func TestSessionHostClearWMIWithoutRole(t *testing.T) {
+	s := shFleet(t)
+	h := shHost(t, s, "RDSH01")
+	h.Update(func(st *HostState) { st.Features[FeatureSessionHost] = StateAvailable })
+	in := rds.SessionHostLicensingInput{Method: "wmi", RestartService: true}
+	var got rds.SessionHost
+	shNoErr(t, runOp(t, h, testAdmin, "clear_session_host_licensing", in, &got))
+	if got.LicensingType != 1 || got.TerminalServerMode != 0 {
+		t.Errorf("result type %d mode %d, want 1 0", got.LicensingType, got.TerminalServerMode)
+	}
+	if n := h.State().SessionHost.TermServiceRestarts; n != 0 {
+		t.Errorf("restarts = %d after a no-op clear, want 0", n)
+	}
+	// A mode left in the registry is still cleared.
+	h.Update(func(st *HostState) { st.SessionHost.ConfigLicensingMode = 4 })
+	shNoErr(t, runOp(t, h, testAdmin, "clear_session_host_licensing", in, &got))
+	if st := h.State().SessionHost; st.ConfigLicensingMode != 5 || st.TermServiceRestarts != 1 {
+		t.Errorf("after clear: mode %d restarts %d", st.ConfigLicensingMode, st.TermServiceRestarts)
 	}
 }
 

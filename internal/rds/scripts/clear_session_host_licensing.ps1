@@ -29,10 +29,14 @@ if ($method -ceq 'group_policy') {
     Assert-RdslNoLicensingPolicy -Setting $ts
     # ChangeMode takes 0, 1, 2 and 4 only, so "not configured" goes straight
     # into the value ChangeMode writes. That 5 means not configured there (as
-    # it does for LicensingType) is UNVERIFIED.
+    # it does for LicensingType) is UNVERIFIED. Without the RD Session Host
+    # role (TerminalServerMode 0) LicensingType shows 1, Remote Desktop for
+    # Administration, whatever is configured (a real Get-CimInstance dump):
+    # only the registry value tells then.
     $corePath = 'HKLM:\SYSTEM\CurrentControlSet\Control\Terminal Server\RCM\Licensing Core'
     $core = Get-RdslRegistryEntry -Path $corePath -Name 'LicensingMode'
-    if ([int]$ts.LicensingType -ne 5 -or ($null -ne $core -and ($core.Kind -ne 'DWord' -or [int]$core.Value -ne 5))) {
+    $appServer = [int]$ts.TerminalServerMode -eq 1
+    if (($appServer -and [int]$ts.LicensingType -ne 5) -or ($null -ne $core -and ($core.Kind -ne 'DWord' -or [int]$core.Value -ne 5))) {
         if (-not (Test-Path -LiteralPath $corePath)) {
             # Only when missing: New-Item -Force on an existing key empties it.
             New-Item -Path $corePath -Force | Out-Null
