@@ -413,7 +413,9 @@ func TestAccSessionHostPolicy_failures(t *testing.T) {
 	gp := winsim.NewSessionHost("RDSHGP", "2022", "contoso.com", graceEnds())
 	gp.SessionHost.PolicyLicensingMode = intp(4)
 	gp.SessionHost.PolicyLicenseServers = strp("ls01.contoso.com")
-	e := newAccEnv(t, winsim.NewSessionHost("RDSH01", "2022", "contoso.com", graceEnds()), plain, removing, disabled, gp)
+	pending := winsim.NewSessionHost("RDSHNEW", "2022", "contoso.com", graceEnds())
+	pending.Features[winsim.FeatureSessionHost] = winsim.StateInstallPending
+	e := newAccEnv(t, winsim.NewSessionHost("RDSH01", "2022", "contoso.com", graceEnds()), plain, removing, disabled, gp, pending)
 	// get_session_host fails on RDSHGP, so that the plan-time check cannot
 	// run and the script's own refusal is what the user sees.
 	if _, err := e.Host("RDSHGP").AddFault(winsim.Fault{Type: winsim.FaultOpError, Operation: "get_session_host", Kind: "wmi_error", Message: "simulated"}); err != nil {
@@ -441,6 +443,11 @@ func TestAccSessionHostPolicy_failures(t *testing.T) {
 			{
 				Config:      on(e.Addr("RDSHOLD"), ""),
 				ExpectError: errorText("is being removed and waits for a restart", "Restart the server, then apply again"),
+			},
+			{
+				// ChangeMode is for application servers, which the host is not before its restart.
+				Config:      on(e.Addr("RDSHNEW"), `  method = "wmi"`),
+				ExpectError: errorText("waits for the restart that completes its installation", `restart RDSHNEW first, or use method = "group_policy"`, "Restart the server, then apply again"),
 			},
 			{
 				Config:      on(e.Addr("RDSHDIS"), ""),
@@ -486,6 +493,7 @@ func TestAccSessionHostPolicy_failures(t *testing.T) {
 					shpWantPolicy(e, "RDSH01", nil, nil), shpWantWMI(e, "RDSH01", 5),
 					shpWantPolicy(e, "PLAIN01", nil, nil),
 					shpWantPolicy(e, "RDSHOLD", nil, nil),
+					shpWantPolicy(e, "RDSHNEW", nil, nil), shpWantWMI(e, "RDSHNEW", 5),
 					shpWantPolicy(e, "RDSHDIS", nil, nil), shpWantRestarts(e, "RDSHDIS", 0),
 					shpWantPolicy(e, "RDSHGP", intp(4), strp("ls01.contoso.com")), shpWantWMI(e, "RDSHGP", 5), shpWantRestarts(e, "RDSHGP", 0),
 				))},

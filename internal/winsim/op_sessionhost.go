@@ -297,11 +297,17 @@ func shAssertMethod(st *HostState, method string) error {
 }
 
 // shAssertRole mirrors Assert-RdslSessionHostRole: a role service waiting
-// for its post-install restart is accepted.
-func shAssertRole(st *HostState) error {
+// for its post-install restart is accepted for group_policy only (ChangeMode
+// 2 and 4 are documented "Valid for application servers").
+func shAssertRole(st *HostState, method string) error {
 	switch st.FeatureState(FeatureSessionHost) {
-	case StateInstalled, StateInstallPending:
+	case StateInstalled:
 		return nil
+	case StateInstallPending:
+		if method != shMethodWMI {
+			return nil
+		}
+		return fail("reboot_pending", "the RD Session Host role service (RDS-RD-Server) on %[1]s waits for the restart that completes its installation, and method \"wmi\" (ChangeMode) only works on an RD Session Host: restart %[1]s first, or use method = \"group_policy\"", st.Name)
 	case StateUninstallPending:
 		return fail("reboot_pending", "the RD Session Host role service (RDS-RD-Server) on %s is being removed and waits for a restart: licensing mode and license servers only matter on a session host", st.Name)
 	}
@@ -458,7 +464,7 @@ func shSetHandler(x *opContext, in rds.SessionHostLicensingInput) (rds.SessionHo
 	servers := shStrings(in.LicenseServers)
 	mode := in.LicensingMode
 
-	if err := shAssertRole(st); err != nil {
+	if err := shAssertRole(st, in.Method); err != nil {
 		return rds.SessionHost{}, err
 	}
 	if err := shAssertMethod(st, in.Method); err != nil {

@@ -466,14 +466,24 @@ func TestSessionHostSetRolePreChecks(t *testing.T) {
 		shWantEqual(t, "state after refusal", h.State().SessionHost, before)
 	}
 
-	// InstallPending: configured before the post-install restart.
+	// InstallPending: the policy values can be set before the post-install
+	// restart, but not ChangeMode ("Valid for application servers").
 	s := shFleet(t)
 	h := shHost(t, s, "RDSH01")
 	h.Update(func(st *HostState) { st.Features[FeatureSessionHost] = StateInstallPending })
+	before := h.State().SessionHost
+	err := runOp(t, h, testAdmin, "set_session_host_licensing", in, nil)
+	wantErr(t, err, "reboot_pending")
+	if want := `the RD Session Host role service (RDS-RD-Server) on RDSH01 waits for the restart that completes its installation, and method "wmi" (ChangeMode) only works on an RD Session Host: restart RDSH01 first, or use method = "group_policy"`; err.Message != want {
+		t.Errorf("pending install, wmi: message %q, want %q", err.Message, want)
+	}
+	shWantEqual(t, "state after refusal", h.State().SessionHost, before)
+	gp := in
+	gp.Method = "group_policy"
 	var got rds.SessionHost
-	shNoErr(t, runOp(t, h, testAdmin, "set_session_host_licensing", in, &got))
-	if h.State().SessionHost.ConfigLicensingMode != 2 || got.RDSHInstalled {
-		t.Errorf("pending install: mode %d rdsh_installed %v", h.State().SessionHost.ConfigLicensingMode, got.RDSHInstalled)
+	shNoErr(t, runOp(t, h, testAdmin, "set_session_host_licensing", gp, &got))
+	if p := h.State().SessionHost.PolicyLicensingMode; p == nil || *p != 2 || got.RDSHInstalled {
+		t.Errorf("pending install: policy mode %v rdsh_installed %v", p, got.RDSHInstalled)
 	}
 }
 

@@ -14,7 +14,7 @@ $servers = ConvertTo-RdslStringArray $In.license_servers
 $restart = [bool]$In.restart_service
 
 # Pre-checks: nothing is changed unless all pass.
-Assert-RdslSessionHostRole
+Assert-RdslSessionHostRole -Method $method
 Assert-RdslSessionHostMethod -Method $method
 if (($mode -isnot [int] -and $mode -isnot [long]) -or ($mode -ne 2 -and $mode -ne 4)) {
     Fail -Kind invalid_input -Message ("licensing_mode must be 2 (per device) or 4 (per user) on {0}, not {1}; to return to not configured (5), use clear_session_host_licensing" -f $env:COMPUTERNAME, $mode)

@@ -115,10 +115,18 @@ function Assert-RdslSessionHostMethod {
 
 function Assert-RdslSessionHostRole {
     # Licensing settings only matter on a session host. A role service that
-    # waits for its post-install restart is fine: admins configure licensing
-    # before that restart.
+    # waits for its post-install restart is fine for the policy values:
+    # admins configure licensing before that restart. Not for "wmi": ChangeMode
+    # 2 and 4 are "Valid for application servers" (learn.microsoft.com,
+    # ChangeMode method of the Win32_TerminalServiceSetting class), which the
+    # host becomes only with that restart.
+    param([string]$Method)
     $state = Get-RdslFeatureState -Name 'RDS-RD-Server'
-    if ($state -eq 'Installed' -or $state -eq 'InstallPending') { return }
+    if ($state -eq 'Installed') { return }
+    if ($state -eq 'InstallPending') {
+        if ($Method -cne 'wmi') { return }
+        Fail -Kind reboot_pending -Message ("the RD Session Host role service (RDS-RD-Server) on {0} waits for the restart that completes its installation, and method `"wmi`" (ChangeMode) only works on an RD Session Host: restart {0} first, or use method = `"group_policy`"" -f $env:COMPUTERNAME)
+    }
     if ($state -eq 'UninstallPending') {
         Fail -Kind reboot_pending -Message ("the RD Session Host role service (RDS-RD-Server) on {0} is being removed and waits for a restart: licensing mode and license servers only matter on a session host" -f $env:COMPUTERNAME)
     }
