@@ -187,9 +187,18 @@ func changeRole(x *opContext, role int64) int64 {
 // isLSonDC models IsLSonDC.
 func isLSonDC(st *HostState) (int64, bool) { return 0, st.DomainController }
 
-// isLSinTSLSGroup models IsLSinTSLSGroup(Domain = ""). Outside a domain
-// there is no group (unverified code; the script does not ask there).
-func isLSinTSLSGroup(st *HostState) (int64, bool) {
+// isLSinTSLSGroup models IsLSinTSLSGroup(Domain). Outside a domain there
+// is no group (unverified code; the script does not ask there). An empty
+// Domain is refused with WBEM_E_INVALID_PARAMETER unless
+// Quirks.TSLSGroupEmptyDomain: UNVERIFIED either way. The documentation
+// says a domain controller of the server's own domain is asked when "no
+// domain name is provided", which may mean a missing argument rather than
+// an empty string, and every public caller passes a name. Any name is taken for the
+// server's own domain.
+func isLSinTSLSGroup(st *HostState, domain string) (int64, bool) {
+	if domain == "" && !st.Quirks.TSLSGroupEmptyDomain {
+		return WBEMInvalidParameter, false
+	}
 	if st.Domain == "" {
 		return WBEMNotAvailable, false
 	}
@@ -252,7 +261,7 @@ func getLicenseServer(x *opContext, _ rds.NoInput) (rds.LicenseServer, error) {
 	var inGroup *bool
 	groupErr := ""
 	if cs.PartOfDomain {
-		code, member := isLSinTSLSGroup(st)
+		code, member := isLSinTSLSGroup(st, cs.Domain)
 		if err := assertReturn(code, "IsLSinTSLSGroup", nil, ""); err != nil {
 			groupErr = err.Error()
 			if oe, ok := err.(*opError); ok {
@@ -504,7 +513,7 @@ func setTSLSGroupMembership(x *opContext, in rds.GroupInput) (rds.GroupResult, e
 		return rds.GroupResult{}, fail("invalid_input", `the license server on %s is not in a domain (workgroup %s): the Active Directory group "Terminal Server License Servers" exists only in a domain`, st.Name, cs.Domain)
 	}
 	isMember := func() (bool, error) { // the script's Test-GroupMember
-		code, member := isLSinTSLSGroup(st)
+		code, member := isLSinTSLSGroup(st, cs.Domain)
 		err := assertReturn(code, "IsLSinTSLSGroup", nil, fmt.Sprintf(`reading the membership of the license server on %s in the group "Terminal Server License Servers"`, st.Name))
 		return member, err
 	}

@@ -573,3 +573,21 @@ func TestSetTSLSGroupMembershipWorkgroup(t *testing.T) {
 		t.Fatalf("message %q", err.Message)
 	}
 }
+
+// IsLSinTSLSGroup with an empty Domain: refused unless the quirk says Windows
+// reads it as the server's own domain; a name is always answered.
+func TestIsLSinTSLSGroupDomain(t *testing.T) {
+	st := NewLicenseServerHost("LS01", "2022", "contoso.com")
+	st.Quirks = DefaultQuirks
+	st.LicenseServer.InTSLSGroup = true
+	if code, _ := isLSinTSLSGroup(&st, ""); code != WBEMInvalidParameter {
+		t.Errorf("empty domain: %#x, want WBEM_E_INVALID_PARAMETER", code)
+	}
+	if code, member := isLSinTSLSGroup(&st, "contoso.com"); code != 0 || !member {
+		t.Errorf("contoso.com: %#x %v", code, member)
+	}
+	st.Quirks.TSLSGroupEmptyDomain = true
+	if code, member := isLSinTSLSGroup(&st, ""); code != 0 || !member {
+		t.Errorf("empty domain with the quirk: %#x %v", code, member)
+	}
+}

@@ -158,6 +158,10 @@ type Quirks struct {
 	// answers winsim does not model (3 BETA_RTM_MISMATCH, 7
 	// UNKNOWN_VALIDITY, 10 FEATURE_NOT_SUPPORTED); 0 models them.
 	ConnectivityStatus int `json:"connectivity_status,omitempty"`
+	// TSLSGroupEmptyDomain: IsLSinTSLSGroup takes Domain = '' for the
+	// server's own domain (the documentation's "no domain name"); by default
+	// winsim refuses it with WBEM_E_INVALID_PARAMETER (UNVERIFIED).
+	TSLSGroupEmptyDomain bool `json:"tsls_group_empty_domain,omitempty"`
 	// RestartMaybe: Install-WindowsFeature answers RestartNeeded "Maybe"
 	// for a change it made, with nothing left pending (UNVERIFIED when
 	// Windows does so).

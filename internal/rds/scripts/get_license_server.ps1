@@ -19,7 +19,9 @@ $inGroup = $null
 $groupError = ''
 if ($cs.PartOfDomain) {
     try {
-        $r = Invoke-CimMethod -Namespace root/cimv2 -ClassName Win32_TSLicenseServer -MethodName IsLSinTSLSGroup -Arguments @{ Domain = '' }
+        # The computer's own domain, as public callers pass one: the
+        # documented default for "no domain name" may not cover ''.
+        $r = Invoke-CimMethod -Namespace root/cimv2 -ClassName Win32_TSLicenseServer -MethodName IsLSinTSLSGroup -Arguments @{ Domain = [string]$cs.Domain }
         Assert-RdslReturn -Result $r -Method 'IsLSinTSLSGroup'
         $inGroup = [bool]$r.IsMember
     } catch {

@@ -7,7 +7,10 @@
 param($In)
 
 function Test-GroupMember {
-    $r = Invoke-CimMethod -Namespace root/cimv2 -ClassName Win32_TSLicenseServer -MethodName IsLSinTSLSGroup -Arguments @{ Domain = '' }
+    # The computer's own domain, as public callers pass one: the documented
+    # default for "no domain name" may not cover ''.
+    param([Parameter(Mandatory = $true)][string]$Domain)
+    $r = Invoke-CimMethod -Namespace root/cimv2 -ClassName Win32_TSLicenseServer -MethodName IsLSinTSLSGroup -Arguments @{ Domain = $Domain }
     Assert-RdslReturn -Result $r -Method 'IsLSinTSLSGroup' -Context ('reading the membership of the license server on {0} in the group "Terminal Server License Servers"' -f $env:COMPUTERNAME)
     [bool]$r.IsMember
 }
@@ -30,7 +33,7 @@ if (-not $cs.PartOfDomain) {
     Fail -Kind invalid_input -Message ('the license server on {0} is not in a domain (workgroup {1}): the Active Directory group "Terminal Server License Servers" exists only in a domain' -f $env:COMPUTERNAME, $cs.Domain)
 }
 
-if ((Test-GroupMember) -eq $member) {
+if ((Test-GroupMember -Domain $cs.Domain) -eq $member) {
     return [ordered]@{
         member  = $member
         changed = $false
@@ -48,6 +51,6 @@ if ($member) {
 }
 
 [ordered]@{
-    member  = [bool](Test-GroupMember)
+    member  = [bool](Test-GroupMember -Domain $cs.Domain)
     changed = $true
 }
