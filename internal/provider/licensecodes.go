@@ -20,8 +20,17 @@ import (
 type codeFormat struct {
 	what       string // plural, for messages: "license codes"
 	length     int
+	maxLength  int // 0: exactly length
 	digitsOnly bool
 	from       string // where users copy it from; "" for the purchase confirmation
+}
+
+// size says how many characters the format takes: "7" or "7 or 8".
+func (f codeFormat) size() string {
+	if f.maxLength > f.length {
+		return fmt.Sprintf("%d to %d", f.length, f.maxLength)
+	}
+	return fmt.Sprint(f.length)
 }
 
 // codeFormats are the formats of the install methods' inputs (the
@@ -30,9 +39,15 @@ var codeFormats = map[string]codeFormat{
 	"license_code":         {what: "license codes", length: 25},
 	"license_number":       {what: "Open License numbers", length: 8, digitsOnly: true},
 	"authorization_number": {what: "authorization numbers", length: 15},
-	"agreement_number":     {what: "agreement numbers", length: 7, digitsOnly: true},
-	"license_key_pack_id":  {what: "license key pack IDs", length: 35},
-	"license_server_id":    {what: "license server IDs", length: 35, from: "the Microsoft Clearinghouse web site or the telephone activation"},
+	// 7 digits for Select, Enterprise, Campus and School (the enrollment
+	// number, "seven numeric digits" in InstallAgreementLicenseKeyPack's
+	// documentation); SPLA numbers of 8 digits have been installed by a
+	// public provisioning script, and other agreements take "the agreement
+	// number provided with your program information". agreementNumberDigits
+	// narrows this by agreement type.
+	"agreement_number":    {what: "agreement numbers", length: 7, maxLength: 8, digitsOnly: true},
+	"license_key_pack_id": {what: "license key pack IDs", length: 35},
+	"license_server_id":   {what: "license server IDs", length: 35, from: "the Microsoft Clearinghouse web site or the telephone activation"},
 }
 
 // isCodeSeparator: the hyphens and spaces users copy along with a code
@@ -136,8 +151,8 @@ func codeProblems(attr, name, raw string) []string {
 	if bad > 3 {
 		problems = append(problems, fmt.Sprintf("%s: and %d more characters that are not %s", name, bad-3, kind))
 	}
-	if pos != f.length {
-		problems = append(problems, fmt.Sprintf("%s must be %d %s (hyphens and spaces are ignored); it has %d", name, f.length, kind, pos))
+	if pos < f.length || pos > max(f.length, f.maxLength) {
+		problems = append(problems, fmt.Sprintf("%s must be %s %s (hyphens and spaces are ignored); it has %d", name, f.size(), kind, pos))
 	}
 	return problems
 }
@@ -191,7 +206,7 @@ type codeValidator struct{ attr string }
 
 func (v codeValidator) Description(context.Context) string {
 	f := codeFormats[v.attr]
-	return fmt.Sprintf("must be %d %s; hyphens and spaces are ignored", f.length, map[bool]string{true: "digits", false: "letters and digits"}[f.digitsOnly])
+	return fmt.Sprintf("must be %s %s; hyphens and spaces are ignored", f.size(), map[bool]string{true: "digits", false: "letters and digits"}[f.digitsOnly])
 }
 
 func (v codeValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
@@ -212,4 +227,17 @@ func (v codeValidator) ValidateString(_ context.Context, req validator.StringReq
 	}
 	resp.Diagnostics.AddAttributeError(req.Path, "Invalid "+name,
 		strings.Join(problems, ".\n")+".\n\n"+fmt.Sprintf("Copy the %s again from %s; hyphens, spaces and lower case are accepted.", strings.TrimSuffix(f.what, "s"), from))
+}
+
+// agreementNumberDigits is how many digits an agreement number of an
+// agreement type (keyPackAgreementTypes) may have: the enrollment numbers
+// of select, enterprise, campus and school are seven digits; service_provider
+// and other take 7 or 8 (see codeFormats).
+func agreementNumberDigits(agreementType string) (low, high int) {
+	f := codeFormats["agreement_number"]
+	switch agreementType {
+	case "service_provider", "other":
+		return f.length, f.maxLength
+	}
+	return f.length, f.length
 }

@@ -71,7 +71,7 @@ func (r *keyPackResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 	licenseCode, licenseCodeWO := codeAttr("license_code", "With `program = \"retail\"`: the 25-character license code of the retail purchase (5 groups of 5).")
 	licenseNumber, licenseNumberWO := codeAttr("license_number", "With `program = \"open_license\"`: the 8-digit license number of the Open License.")
 	authNumber, authNumberWO := codeAttr("authorization_number", "With `program = \"open_license\"`: the 15-character authorization number of the Open License.")
-	agreementNumber, agreementNumberWO := codeAttr("agreement_number", "With `program = \"agreement\"`: the 7-digit agreement or enrollment number.")
+	agreementNumber, agreementNumberWO := codeAttr("agreement_number", "With `program = \"agreement\"`: the agreement or enrollment number, 7 digits (`select`, `enterprise`, `campus`, `school`: the enrollment number on the signed agreement form) or 7 to 8 digits (`service_provider`, `other`).")
 	keyPackID, keyPackIDWO := codeAttr("license_key_pack_id", "With `program = \"license_key_pack_id\"`: the 35-character license key pack ID the Microsoft Clearinghouse gives by web browser (https://activate.microsoft.com) or telephone for a license server without Internet access.")
 
 	resp.Schema = schema.Schema{
@@ -1013,7 +1013,7 @@ var (
 		"license_code":         "the 25-character license code of the retail purchase",
 		"license_number":       "the 8-digit license number of the Open License",
 		"authorization_number": "the 15-character authorization number of the Open License",
-		"agreement_number":     "the 7-digit agreement or enrollment number",
+		"agreement_number":     "the agreement or enrollment number (7 digits; 7 to 8 for service_provider and other)",
 		"license_key_pack_id":  "the 35-character license key pack ID from the Clearinghouse",
 	}
 )
@@ -1081,6 +1081,7 @@ func keyPackConfigProblems(m *keyPackModel) []kpProblem {
 				fmt.Sprintf("program = %q needs %s: %s. Set %s, or its write-only form %s_wo (Terraform 1.11 or OpenTofu 1.11 and later), which stays out of the state.", name, a, kpCodeDescriptions[a], a, a)})
 		}
 	}
+	out = append(out, agreementNumberProblems(m)...)
 	switch {
 	case name == "agreement" && m.AgreementType.IsNull():
 		out = append(out, kpProblem{"agreement_type", "Missing agreement_type",
@@ -1096,6 +1097,32 @@ func keyPackConfigProblems(m *keyPackModel) []kpProblem {
 	case !p.Counted && !m.Quantity.IsNull():
 		out = append(out, kpProblem{"quantity", "quantity cannot be set with program = \"" + name + "\"",
 			fmt.Sprintf("quantity is not allowed with program = %q: the %s decides how many CALs it installs, and quantity shows that number after apply. Remove quantity from the configuration.", name, p.CodeName)})
+	}
+	return out
+}
+
+// agreementNumberProblems: an agreement number of a well-formed length for
+// some agreement type, but not for the one configured (an 8-digit
+// enrollment number). The length only, never the number.
+func agreementNumberProblems(m *keyPackModel) []kpProblem {
+	if m.AgreementType.IsNull() || m.AgreementType.IsUnknown() {
+		return nil
+	}
+	agreementType := m.AgreementType.ValueString()
+	low, high := agreementNumberDigits(agreementType)
+	var out []kpProblem
+	plain, wo := m.code("agreement_number")
+	for _, v := range []struct {
+		attr string
+		val  types.String
+	}{{"agreement_number", plain}, {"agreement_number_wo", wo}} {
+		if v.val.IsNull() || v.val.IsUnknown() || len(codeProblems("agreement_number", v.attr, v.val.ValueString())) > 0 {
+			continue // the attribute's validator reports a malformed number
+		}
+		if n := len(normalizeCode(v.val.ValueString())); n < low || n > high {
+			out = append(out, kpProblem{v.attr, "Agreement number too long for agreement_type = \"" + agreementType + "\"",
+				fmt.Sprintf("%s has %d digits; with agreement_type = %q it is the enrollment number on the signed agreement form, which has %d. Only service_provider and other agreement numbers may have %d. Copy the number again, or check agreement_type.", v.attr, n, agreementType, low, codeFormats["agreement_number"].maxLength)})
+		}
 	}
 	return out
 }

@@ -329,6 +329,30 @@ func TestAccKeyPack_agreementWriteOnly(t *testing.T) {
 	})
 }
 
+// An SPLA agreement number of 8 digits, as a public provisioning script
+// installs one: accepted by the provider and the script alike.
+func TestAccKeyPack_splaEightDigits(t *testing.T) {
+	e := newAccEnv(t, kpLicenseServer("LS01"))
+	e.Sim.UpdateClearinghouse(func(ch *winsim.ClearinghouseState) {
+		ch.Agreements = append(ch.Agreements, winsim.Agreement{AgreementType: 4, Number: "12345678", ProductVersionID: 7, ProductType: 0, Count: 100})
+	})
+	accTest(t, resource.TestCase{
+		Steps: []resource.TestStep{{
+			Config: e.Config(`resource "rdslicensing_key_pack" "spla" {
+  program                = "agreement"
+  agreement_type         = "service_provider"
+  agreement_number       = "1234-5678"
+  product_version        = "2022"
+  cal_type               = "per_device"
+  quantity               = 25
+  remove_cals_on_destroy = false
+}`),
+			Check: kpWantPacks(e, "LS01", map[int64]int64{2: 25}),
+		}},
+		CheckDestroy: kpWantPacks(e, "LS01", map[int64]int64{2: 25}),
+	})
+}
+
 // Moving a plain code to its write-only form: the same code (typed
 // differently) only records the move; another code is another purchase,
 // installed by a replacement.
@@ -584,7 +608,19 @@ func TestAccKeyPack_planTimeFailures(t *testing.T) {
   cal_type            = "per_device"
   quantity            = 5
 }`),
-				ExpectError: errorText("agreement_number_wo must be 7 digits (hyphens and spaces are ignored); it has 6"),
+				ExpectError: errorText("agreement_number_wo must be 7 to 8 digits (hyphens and spaces are ignored); it has 6"),
+			},
+			{
+				// 8 digits are for service_provider and other only; the message gives the length, not the number.
+				Config: e.Config(`resource "rdslicensing_key_pack" "k" {
+  program          = "agreement"
+  agreement_type   = "enterprise"
+  agreement_number = "1234-5678"
+  product_version  = "2022"
+  cal_type         = "per_device"
+  quantity         = 5
+}`),
+				ExpectError: errorText(`Agreement number too long for agreement_type = "enterprise"`, "agreement_number has 8 digits", "which has 7", "Only service_provider and other agreement numbers may have 8"),
 			},
 			{
 				Config:      retail(`license_code = "` + code.Code + `"` + "\n  quantity = 20"),
@@ -733,7 +769,9 @@ func TestCodeProblems(t *testing.T) {
 		{"valid digits", "license_number", "1234-5678", nil},
 		{"valid key pack ID", "license_key_pack_id", strings.Repeat("7", 35), nil},
 		{"too short", "license_code", retail[:24], []string{"license_code must be 25 digits and letters (hyphens and spaces are ignored); it has 24"}},
-		{"too long", "agreement_number", "12345678", []string{"agreement_number must be 7 digits (hyphens and spaces are ignored); it has 8"}},
+		{"valid 8-digit agreement number", "agreement_number", "1234-5678", nil},
+		{"too long", "agreement_number", "123456789", []string{"agreement_number must be 7 to 8 digits (hyphens and spaces are ignored); it has 9"}},
+		{"too long, fixed length", "license_number", "123456789", []string{"license_number must be 8 digits (hyphens and spaces are ignored); it has 9"}},
 		{"empty", "license_number", "", []string{"it has 0"}},
 		{"letter O for zero", "license_number", "1234O678", []string{`license_number: character 5 is "O" (the letter O); Open License numbers are digits only, check whether it is a zero "0"`}},
 		{"lower-case l for one", "agreement_number", "12l4567", []string{`character 3 is "l" (a lower-case L); agreement numbers are digits only, check whether it is a one "1"`}},

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -415,15 +416,21 @@ var installNames = map[string]struct{ method, what string }{
 }
 
 // checkCodeFormat mirrors Assert-CodeFormat: the length in UTF-16 code
-// units (.NET's String.Length), then ASCII letters and digits (or digits).
-func checkCodeFormat(name, value string, length int, digitsOnly bool) error {
+// units (.NET's String.Length), length to maxLength (0: length only), then
+// ASCII letters and digits (or digits).
+func checkCodeFormat(name, value string, length, maxLength int, digitsOnly bool) error {
+	maxLength = max(maxLength, length)
 	what := "letters and digits"
 	if digitsOnly {
 		what = "digits"
 	}
-	rule := fmt.Sprintf("%s must be %d %s without hyphens or spaces", name, length, what)
+	size := strconv.Itoa(length)
+	if maxLength > length {
+		size = fmt.Sprintf("%d to %d", length, maxLength)
+	}
+	rule := fmt.Sprintf("%s must be %s %s without hyphens or spaces", name, size, what)
 	n := utf16Len(value)
-	if n != length {
+	if n < length || n > maxLength {
 		return fail("invalid_input", "%s; got %d characters", rule, n)
 	}
 	for _, r := range value {
@@ -440,19 +447,26 @@ func checkInstallInput(in rds.InstallKeyPackInput) error {
 	var err error
 	switch in.Program {
 	case "retail":
-		err = checkCodeFormat("license_code", in.LicenseCode, 25, false)
+		err = checkCodeFormat("license_code", in.LicenseCode, 25, 0, false)
 	case "open_license":
-		err = checkCodeFormat("license_number", in.LicenseNumber, 8, true)
+		err = checkCodeFormat("license_number", in.LicenseNumber, 8, 0, true)
 		if err == nil {
-			err = checkCodeFormat("authorization_number", in.AuthorizationNumber, 15, false)
+			err = checkCodeFormat("authorization_number", in.AuthorizationNumber, 15, 0, false)
 		}
 	case "agreement":
 		if in.AgreementType < 0 || in.AgreementType > 5 {
 			return fail("invalid_input", "agreement_type must be 0 (Select), 1 (Enterprise Agreement), 2 (Campus Agreement), 3 (School Agreement), 4 (Service Provider License Agreement) or 5 (other agreements); got %d", in.AgreementType)
 		}
-		err = checkCodeFormat("agreement_number", in.AgreementNumber, 7, true)
+		// Select, Enterprise, Campus, School: "seven numeric digits"; SPLA
+		// (an 8-digit number in a public provisioning script) and other
+		// agreements: 7 to 8.
+		maxDigits := 7
+		if in.AgreementType >= 4 {
+			maxDigits = 8
+		}
+		err = checkCodeFormat("agreement_number", in.AgreementNumber, 7, maxDigits, true)
 	case "license_key_pack_id":
-		err = checkCodeFormat("license_key_pack_id", in.LicenseKeyPackID, 35, false)
+		err = checkCodeFormat("license_key_pack_id", in.LicenseKeyPackID, 35, 0, false)
 	default:
 		return fail("invalid_input", `program must be "retail", "open_license", "agreement" or "license_key_pack_id"; got "%s"`, in.Program)
 	}

@@ -33,6 +33,7 @@ func kpCatalog() ClearinghouseState {
 		Agreements: []Agreement{
 			{AgreementType: 1, Number: "7654321", ProductVersionID: 7, ProductType: 1, Count: 500},
 			{AgreementType: 4, Number: "1234567", ProductVersionID: 8, ProductType: 0, Count: 50},
+			{AgreementType: 4, Number: "12345678", ProductVersionID: 7, ProductType: 0, Count: 30},
 		},
 		KeyPackIDs: []OfflineKeyPack{kpOffline, kpOfflineUsed},
 	}
@@ -217,6 +218,17 @@ func TestInstallKeyPackPrograms(t *testing.T) {
 			used:   func(ch ClearinghouseState, _ string) bool { return ch.Agreements[0].Used == 50 },
 		},
 		{
+			// An SPLA number of 8 digits, as a public provisioning script installs.
+			name: "SPLA agreement, 8 digits",
+			in: rds.InstallKeyPackInput{Program: "agreement", AgreementType: 4, AgreementNumber: "12345678",
+				ProductVersion: 7, ProductType: 0, LicenseCount: 30},
+			want: rds.KeyPack{KeyPackID: 2, KeyPackType: 2, ProductType: 0, ProductVersion: "Windows Server 2022", ProductVersionID: 7,
+				TypeAndModel: "RDS Per Device CAL", Description: "Services Provider License", TotalLicenses: 30, AvailableLicenses: 30,
+				ExpirationDate: "2038-01-19T03:14:07Z"},
+			source: "agreement:4:12345678",
+			used:   func(ch ClearinghouseState, _ string) bool { return ch.Agreements[2].Used == 30 },
+		},
+		{
 			name: "license key pack ID, offline",
 			mutate: func(st *HostState, ch *ClearinghouseState) {
 				st.Internet = false
@@ -375,6 +387,10 @@ func TestInstallKeyPackFailures(t *testing.T) {
 			kind: "invalid_input", message: "agreement_type must be 0 (Select), 1 (Enterprise Agreement), 2 (Campus Agreement), 3 (School Agreement), 4 (Service Provider License Agreement) or 5 (other agreements); got 6"},
 		{name: "agreement number too long", in: with(agreement, func(in *rds.InstallKeyPackInput) { in.AgreementNumber = "76543210" }),
 			kind: "invalid_input", message: "agreement_number must be 7 digits without hyphens or spaces; got 8 characters"},
+		{name: "SPLA number too long", in: with(agreement, func(in *rds.InstallKeyPackInput) { in.AgreementType, in.AgreementNumber = 4, "765432109" }),
+			kind: "invalid_input", message: "agreement_number must be 7 to 8 digits without hyphens or spaces; got 9 characters"},
+		{name: "other agreement number too short", in: with(agreement, func(in *rds.InstallKeyPackInput) { in.AgreementType, in.AgreementNumber = 5, "765432" }),
+			kind: "invalid_input", message: "agreement_number must be 7 to 8 digits without hyphens or spaces; got 6 characters"},
 		{name: "key pack ID too short", in: rds.InstallKeyPackInput{Program: "license_key_pack_id", LicenseKeyPackID: kpOffline.ID[:34], ProductVersion: 6},
 			kind: "invalid_input", message: "license_key_pack_id must be 35 letters and digits without hyphens or spaces; got 34 characters"},
 		{name: "2012 CALs", in: with(open, func(in *rds.InstallKeyPackInput) { in.ProductVersion = 4 }),

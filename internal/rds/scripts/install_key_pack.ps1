@@ -13,17 +13,20 @@
 param($In)
 
 function Assert-CodeFormat {
-    # Fails unless $Value is $Length ASCII letters and digits (or digits).
-    # The message gives the length only, never the value.
-    param([string]$Name, [string]$Value, [int]$Length, [switch]$DigitsOnly)
+    # Fails unless $Value is $Length (to $MaxLength) ASCII letters and digits
+    # (or digits). The message gives the length only, never the value.
+    param([string]$Name, [string]$Value, [int]$Length, [int]$MaxLength = 0, [switch]$DigitsOnly)
+    if ($MaxLength -lt $Length) { $MaxLength = $Length }
     $what = 'letters and digits'
     $pattern = '^[A-Za-z0-9]+\z'
     if ($DigitsOnly) {
         $what = 'digits'
         $pattern = '^[0-9]+\z'
     }
-    $rule = '{0} must be {1} {2} without hyphens or spaces' -f $Name, $Length, $what
-    if ($Value.Length -ne $Length) {
+    $size = [string]$Length
+    if ($MaxLength -gt $Length) { $size = '{0} to {1}' -f $Length, $MaxLength }
+    $rule = '{0} must be {1} {2} without hyphens or spaces' -f $Name, $size, $what
+    if ($Value.Length -lt $Length -or $Value.Length -gt $MaxLength) {
         Fail -Kind invalid_input -Message ('{0}; got {1} characters' -f $rule, $Value.Length)
     }
     # -cnotmatch: a case-insensitive match lets some non-ASCII letters (the Kelvin sign) pass as A-Z.
@@ -68,7 +71,14 @@ switch -CaseSensitive ($program) {
         if ($agreementType -lt 0 -or $agreementType -gt 5) {
             Fail -Kind invalid_input -Message ('agreement_type must be 0 (Select), 1 (Enterprise Agreement), 2 (Campus Agreement), 3 (School Agreement), 4 (Service Provider License Agreement) or 5 (other agreements); got {0}' -f $agreementType)
         }
-        Assert-CodeFormat -Name agreement_number -Value $In.agreement_number -Length 7 -DigitsOnly
+        # Enrollment numbers of Select, Enterprise, Campus and School are
+        # "seven numeric digits" (InstallAgreementLicenseKeyPack); SPLA
+        # numbers have been installed with 8 digits by a public provisioning
+        # script, and other agreements use "the agreement number provided
+        # with your program information": 7 to 8 digits there.
+        $maxDigits = 7
+        if ($agreementType -ge 4) { $maxDigits = 8 }
+        Assert-CodeFormat -Name agreement_number -Value $In.agreement_number -Length 7 -MaxLength $maxDigits -DigitsOnly
     }
     'license_key_pack_id' {
         Assert-CodeFormat -Name license_key_pack_id -Value $In.license_key_pack_id -Length 35
