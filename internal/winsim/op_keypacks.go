@@ -67,6 +67,10 @@ type keyPackInstance struct {
 
 // keyPackInstance derives the read-only properties Windows computes.
 func (st *HostState) keyPackInstance(kp KeyPackState) keyPackInstance {
+	typeAndModel := kp.TypeAndModel
+	if typeAndModel == "" {
+		typeAndModel = calTypeName(kp.ProductType, kp.ProductVersionID, builtInTypeAndModel)
+	}
 	available := kp.TotalLicenses - kp.IssuedLicenses
 	if available < 0 { // a uint32 on Windows; odd scenario states must not go negative
 		available = 0
@@ -77,7 +81,7 @@ func (st *HostState) keyPackInstance(kp KeyPackState) keyPackInstance {
 		ProductType:       kp.ProductType,
 		ProductVersion:    st.productVersionString(kp.ProductVersionID),
 		ProductVersionID:  kp.ProductVersionID,
-		TypeAndModel:      calTypeName(kp.ProductType, kp.ProductVersionID, "Built-in TS Per Device Cal"),
+		TypeAndModel:      typeAndModel,
 		Description:       kp.Description,
 		TotalLicenses:     kp.TotalLicenses,
 		IssuedLicenses:    kp.IssuedLicenses,
@@ -120,11 +124,15 @@ func (st *HostState) keyPackByID(id int64) (keyPackInstance, bool) {
 	return st.keyPackInstance(st.LicenseServer.KeyPacks[i]), true
 }
 
+// builtInTypeAndModel is the TypeAndModel of the built-in pack.
+const builtInTypeAndModel = "Built-in TS Per Device Cal"
+
 // isBuiltInKeyPack mirrors Test-RdslBuiltInKeyPack: product type 3
-// (built-in) or an unlimited (0xFFFFFFFF) count. The model of the WMI
-// methods that refuse to change the built-in pack uses it too.
-func isBuiltInKeyPack(productType int, totalLicenses int64) bool {
-	return productType == 3 || totalLicenses == BuiltInKeyPackLicense
+// (built-in), an unlimited (0xFFFFFFFF) count, or the built-in pack's
+// TypeAndModel in any case. The model of the WMI methods that refuse to
+// change the built-in pack uses it too.
+func isBuiltInKeyPack(p keyPackInstance) bool {
+	return p.ProductType == 3 || p.TotalLicenses == BuiltInKeyPackLicense || strings.EqualFold(p.TypeAndModel, builtInTypeAndModel)
 }
 
 // kpVersionCode is what an install method returns for a CAL version on
@@ -287,7 +295,7 @@ func (st *HostState) kpUninstallWithID(id int64) int64 {
 	if i < 0 {
 		return WBEMNotFound
 	}
-	if kp := st.LicenseServer.KeyPacks[i]; isBuiltInKeyPack(kp.ProductType, kp.TotalLicenses) {
+	if isBuiltInKeyPack(st.keyPackInstance(st.LicenseServer.KeyPacks[i])) {
 		return WBEMInvalidParameter
 	}
 	st.LicenseServer.KeyPacks = slices.Delete(st.LicenseServer.KeyPacks, i, i+1)
@@ -303,7 +311,7 @@ func (st *HostState) kpRemoveLicenses(id, count int64) int64 {
 		return WBEMNotFound
 	}
 	kp := &st.LicenseServer.KeyPacks[i]
-	if isBuiltInKeyPack(kp.ProductType, kp.TotalLicenses) || count < 1 || count > kp.TotalLicenses-kp.IssuedLicenses {
+	if isBuiltInKeyPack(st.keyPackInstance(*kp)) || count < 1 || count > kp.TotalLicenses-kp.IssuedLicenses {
 		return WBEMInvalidParameter
 	}
 	kp.TotalLicenses -= count
@@ -333,7 +341,7 @@ func convertKeyPack(p keyPackInstance) rds.KeyPack {
 		IssuedLicenses:    p.IssuedLicenses,
 		AvailableLicenses: p.AvailableLicenses,
 		ExpirationDate:    formatDate(p.ExpirationDate),
-		BuiltIn:           isBuiltInKeyPack(p.ProductType, p.TotalLicenses),
+		BuiltIn:           isBuiltInKeyPack(p),
 	}
 }
 
@@ -351,7 +359,7 @@ func changeableKeyPack(st *HostState, id int64) (keyPackInstance, error) {
 	if !ok {
 		return p, failCode("not_found", WBEMNotFound, "there is no key pack %d on %s", id, st.Name)
 	}
-	if isBuiltInKeyPack(p.ProductType, p.TotalLicenses) {
+	if isBuiltInKeyPack(p) {
 		return p, fail("invalid_input", "key pack %d on %s is the built-in per-device pack (Built-in TS Per Device Cal): Windows creates it with the license server, and it cannot be removed or changed", id, st.Name)
 	}
 	return p, nil

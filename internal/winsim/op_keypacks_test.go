@@ -714,3 +714,27 @@ func TestRemoveLicenses(t *testing.T) {
 		})
 	}
 }
+
+// A built-in pack whose only marker is its TypeAndModel (not ProductType 3,
+// not an unlimited count), in another case: public scripts know the
+// built-in pack by that name, so it is built-in, listed so and unchangeable.
+func TestBuiltInKeyPackByTypeAndModelOnly(t *testing.T) {
+	mutate := func(st *HostState, _ *ClearinghouseState) {
+		st.LicenseServer.KeyPacks[0] = KeyPackState{KeyPackID: 1, ProductType: 0, ProductVersionID: 2,
+			TotalLicenses: 100, ExpirationDate: keyPackExpiry, TypeAndModel: "BUILT-IN TS PER DEVICE CAL"}
+	}
+	_, h := kpSim(t, mutate)
+	var got rds.KeyPackList
+	if err := runOp(t, h, testAdmin, "list_key_packs", rds.NoInput{}, &got); err != nil {
+		t.Fatal(err)
+	}
+	if len(got.KeyPacks) != 1 || !got.KeyPacks[0].BuiltIn || got.KeyPacks[0].TypeAndModel != "BUILT-IN TS PER DEVICE CAL" {
+		t.Fatalf("key packs = %+v, want the one built-in pack", got.KeyPacks)
+	}
+	refused := "key pack 1 on LS01 is the built-in per-device pack (Built-in TS Per Device Cal): Windows creates it with the license server, and it cannot be removed or changed"
+	kpWantError(t, runOp(t, h, testAdmin, "remove_key_pack", rds.KeyPackRef{KeyPackID: 1}, nil), "invalid_input", refused, 0)
+	kpWantError(t, runOp(t, h, testAdmin, "remove_licenses", rds.RemoveLicensesInput{KeyPackID: 1, LicenseCount: 1}, nil), "invalid_input", refused, 0)
+	if st := h.State(); st.kpUninstallWithID(1) != WBEMInvalidParameter {
+		t.Fatal("Windows' model uninstalled the built-in pack")
+	}
+}
