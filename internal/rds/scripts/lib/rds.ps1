@@ -3,8 +3,14 @@
 # process, after the prelude.
 
 function Get-RdslOSVersion {
-    # The Windows Server release of this host, from its build number.
-    param([string]$Build = ([Environment]::OSVersion.Version.Build))
+    # The Windows Server release of this host, from its build number:
+    # Win32_OperatingSystem.BuildNumber unless given. Not .NET's
+    # Environment.OSVersion, which "may be incorrect when an application
+    # runs under Windows compatibility mode" (its docs).
+    param([string]$Build = '')
+    if (-not $Build) {
+        $Build = [string](Get-CimInstance -Namespace root/cimv2 -ClassName Win32_OperatingSystem).BuildNumber
+    }
     switch ([int]$Build) {
         { $_ -ge 26100 } { return '2025' }
         { $_ -ge 20348 } { return '2022' }
