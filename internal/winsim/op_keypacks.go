@@ -138,7 +138,7 @@ func isBuiltInKeyPack(p keyPackInstance) bool {
 // kpVersionCode is what an install method returns for a CAL version on
 // this license server: 0 when it can hold the CALs. A server holds CALs of
 // its own release or older; 2008-2012 R2 CALs (2-4) are older than any
-// release winsim runs. The 2025 number is Quirks.ProductVersion2025.
+// release winsim runs. The 2022 and 2025 numbers are Quirks.
 func (st *HostState) kpVersionCode(id int) int64 {
 	if id >= 2 && id <= 4 {
 		return 0
@@ -399,9 +399,9 @@ func (st *HostState) keyPackIDList() []int64 {
 
 // The tables of install_key_pack.ps1: the CAL numbers it accepts, with
 // their releases, and the newest CAL number each license server release
-// holds. They are the script's fixed guesses (8 = 2025), not the Quirks:
-// with another Quirks.ProductVersion2025 the script and Windows disagree,
-// as they would on a real server.
+// holds. They are the script's fixed guesses (7 = 2022, 8 = 2025), not
+// the Quirks: with another Quirks.ProductVersion2022 or ProductVersion2025
+// the script and Windows disagree, as they would on a real server.
 var (
 	installReleases = map[int]string{5: "2016", 6: "2019", 7: "2022", 8: "2025"}
 	installLSMax    = map[string]int{"2016": 5, "2019": 6, "2022": 7, "2025": 8}
@@ -507,6 +507,9 @@ func installContext(st *HostState, in rds.InstallKeyPackInput, code int64) strin
 		context += ": " + hint
 	case WBEMInvalidParameter:
 		context += fmt.Sprintf(": the Microsoft Clearinghouse did not accept the %s; check for typos (0/O, 1/I, 5/S, 8/B) and that the purchase covers %s", what, covers)
+		if installCounted(in.Program) && in.ProductVersion >= 7 {
+			context += fmt.Sprintf("; or Windows does not know ProductVersion %d for Windows Server %s CALs (the install methods document 2, 4, 5 and 6 only)", in.ProductVersion, installReleases[in.ProductVersion])
+		}
 	case WBEMAlreadyExists:
 		var used string
 		switch in.Program {

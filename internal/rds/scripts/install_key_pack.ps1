@@ -78,7 +78,11 @@ switch -CaseSensitive ($program) {
     }
 }
 # The CAL ProductVersion numbers this script knows; the provider sends the
-# number (8 for 2025 is a guess by sequence), the script never maps a name.
+# number, the script never maps a name. UNVERIFIED: the install methods'
+# docs list ProductVersion 2, 4, 5 and 6 only; 7 (2022) is documented for
+# Win32_TSLicenseKeyPack.ProductVersionID alone, 8 (2025) nowhere (a guess
+# by sequence). Windows answers a number it does not know with
+# WBEM_E_INVALID_PARAMETER; the message below says so.
 $releases = @{ 5 = '2016'; 6 = '2019'; 7 = '2022'; 8 = '2025' }
 if (@(5, 6, 7, 8) -notcontains $version) {
     Fail -Kind invalid_input -Message ('product_version must be 5 (Windows Server 2016), 6 (2019), 7 (2022) or 8 (2025); got {0}' -f $version)
@@ -232,6 +236,10 @@ if ($code -eq 0x80041009L) {
     $context += ': ' + $hint
 } elseif ($code -eq 0x80041008L) {
     $context += ': the Microsoft Clearinghouse did not accept the {0}; check for typos (0/O, 1/I, 5/S, 8/B) and that the purchase covers {1}' -f $what, $covers
+    if ($counted -and $version -ge 7) {
+        # The number is a method parameter here, and an undocumented one.
+        $context += '; or Windows does not know ProductVersion {0} for Windows Server {1} CALs (the install methods document 2, 4, 5 and 6 only)' -f $version, $calRelease
+    }
 } elseif ($code -eq 0x80041019L) {
     if ($program -ceq 'retail') {
         $used = 'this retail license code has already been used: retail codes are single-use, even on the same server'
