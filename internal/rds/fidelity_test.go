@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/rds"
@@ -49,5 +50,37 @@ func TestScriptsReadTheReleaseFromWMI(t *testing.T) {
 				t.Errorf("%s:%d: reads [Environment]::OSVersion; use Win32_OperatingSystem.BuildNumber (Get-RdslOSVersion)", p, i+1)
 			}
 		}
+	}
+}
+
+// Whether the licensing provider reports a failure as a non-zero
+// ReturnValue or throws a CimException is unverified: every method that
+// changes the license server or its key packs (all but Get* and Is*) is
+// called so that both give the same error, its result variable assigned
+// from Get-RdslCimErrorResult in a catch block too.
+func TestChangingMethodsHandleCimExceptions(t *testing.T) {
+	s, _, _ := parseAll(t)
+	checked := 0
+	for _, f := range s.Files {
+		fromCatch := map[string]bool{}
+		for _, c := range f.CommandsNamed("Get-RdslCimErrorResult") {
+			fromCatch[strings.ToLower(c.AssignedTo)] = true
+		}
+		for _, c := range f.CommandsNamed("Invoke-CimMethod") {
+			class, method := c.ParamString("ClassName"), c.ParamString("MethodName")
+			if class != "Win32_TSLicenseServer" && class != "Win32_TSLicenseKeyPack" {
+				continue
+			}
+			if strings.HasPrefix(method, "Get") || strings.HasPrefix(method, "Is") {
+				continue
+			}
+			checked++
+			if c.AssignedTo == "" || !fromCatch[strings.ToLower(c.AssignedTo)] {
+				t.Errorf("%s:%d: %s.%s: a CimException it throws is not read as its ReturnValue (try { $r = Invoke-CimMethod ... } catch { $r = Get-RdslCimErrorResult -ErrorRecord $_ })", f.Path, c.Line, class, method)
+			}
+		}
+	}
+	if checked < 13 {
+		t.Fatalf("only %d method calls checked: the parser output changed", checked)
 	}
 }

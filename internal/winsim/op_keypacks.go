@@ -570,6 +570,7 @@ func installKeyPack(x *opContext, in rds.InstallKeyPackInput) (rds.KeyPackResult
 	}
 	// (7) the install method.
 	id, code := x.kpInstall(in)
+	code = x.callMethod(installNames[in.Program].method, code)
 	if err := x.step(stepAfterWMI); err != nil {
 		return rds.KeyPackResult{}, err
 	}
@@ -605,7 +606,7 @@ func removeKeyPack(x *opContext, in rds.KeyPackRef) (rds.Empty, error) {
 	if _, err := changeableKeyPack(st, in.KeyPackID); err != nil {
 		return rds.Empty{}, err
 	}
-	code := st.kpUninstallWithID(in.KeyPackID)
+	code := x.callMethod("UninstallLicenseKeyPackWithId", st.kpUninstallWithID(in.KeyPackID))
 	if err := assertReturn(code, "UninstallLicenseKeyPackWithId", keyPackChangeKinds, fmt.Sprintf("removing key pack %d from %s", in.KeyPackID, st.Name)); err != nil {
 		return rds.Empty{}, err
 	}
@@ -633,7 +634,7 @@ func removeLicenses(x *opContext, in rds.RemoveLicensesInput) (rds.KeyPackResult
 	if count > p.AvailableLicenses {
 		return rds.KeyPackResult{}, fail("invalid_input", "cannot remove %d licenses from key pack %d on %s: only %d are not issued", count, in.KeyPackID, st.Name, p.AvailableLicenses)
 	}
-	code := st.kpRemoveLicenses(in.KeyPackID, count)
+	code := x.callMethod("RemoveLicensesWithIdCount", st.kpRemoveLicenses(in.KeyPackID, count))
 	if err := assertReturn(code, "RemoveLicensesWithIdCount", keyPackChangeKinds, fmt.Sprintf("removing %d licenses from key pack %d on %s", count, in.KeyPackID, st.Name)); err != nil {
 		return rds.KeyPackResult{}, err
 	}

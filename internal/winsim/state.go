@@ -162,6 +162,11 @@ type Quirks struct {
 	// answers winsim does not model (3 BETA_RTM_MISMATCH, 7
 	// UNKNOWN_VALIDITY, 10 FEATURE_NOT_SUPPORTED); 0 models them.
 	ConnectivityStatus int `json:"connectivity_status,omitempty"`
+	// FailuresAsCimException: the licensing methods that change something
+	// (activation, ChangeRole, the AD group, key pack install and removal)
+	// throw a CimException with the code instead of returning it as
+	// ReturnValue (unverified which one Windows does).
+	FailuresAsCimException bool `json:"failures_as_cim_exception,omitempty"`
 	// RestartMaybe: Install-WindowsFeature answers RestartNeeded "Maybe"
 	// for a change it made, with nothing left pending (UNVERIFIED when
 	// Windows does so).

@@ -32,21 +32,6 @@ function Assert-CodeFormat {
     }
 }
 
-function Get-CimErrorResult {
-    # A CimException thrown by an install method, as a result with that
-    # ReturnValue: the provider may report a failure either way (unverified),
-    # and both must be classified alike.
-    param([Parameter(Mandatory = $true)]$ErrorRecord)
-    $ex = $ErrorRecord.Exception
-    if ($ex.GetType().FullName -ne 'Microsoft.Management.Infrastructure.CimException') { throw $ErrorRecord }
-    $code = [long]0
-    if ($null -ne $ex.ErrorData -and $null -ne $ex.ErrorData.CimInstanceProperties['error_Code']) {
-        $code = [long]$ex.ErrorData.CimInstanceProperties['error_Code'].Value
-    }
-    if ($code -eq 0) { throw $ErrorRecord }
-    [pscustomobject]@{ ReturnValue = $code; KeyPackId = $null }
-}
-
 # (1) The licensing WMI provider must be there.
 Assert-RdslLicensingRole
 
@@ -201,7 +186,7 @@ try {
             }
         }
     } catch {
-        $r = Get-CimErrorResult -ErrorRecord $_
+        $r = Get-RdslCimErrorResult -ErrorRecord $_
     }
 
     # (8) The outcome into the journal, before anything can fail.

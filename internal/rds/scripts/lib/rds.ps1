@@ -47,6 +47,25 @@ function Assert-RdslLicensingRole {
     Fail -Kind role_missing -Message ("the RD Licensing role service (RDS-Licensing) is not installed on {0}" -f $env:COMPUTERNAME) -Code 2147749904
 }
 
+function Get-RdslCimErrorResult {
+    # A WMI method's failure thrown as a CimException, as a result whose
+    # ReturnValue is the exception's code (MSFT_WmiError error_Code), for
+    # Assert-RdslReturn and the scripts' code tables. Whether the licensing
+    # provider reports a failure as a non-zero ReturnValue or throws is
+    # unverified, so every method that can fail is called
+    #   try { $r = Invoke-CimMethod ... } catch { $r = Get-RdslCimErrorResult -ErrorRecord $_ }
+    # and both ways give the same error. Other errors are thrown on.
+    param([Parameter(Mandatory = $true)]$ErrorRecord)
+    $ex = $ErrorRecord.Exception
+    if ($ex.GetType().FullName -ne 'Microsoft.Management.Infrastructure.CimException') { throw $ErrorRecord }
+    $code = [long]0
+    if ($null -ne $ex.ErrorData -and $null -ne $ex.ErrorData.CimInstanceProperties['error_Code']) {
+        $code = [long]$ex.ErrorData.CimInstanceProperties['error_Code'].Value
+    }
+    if ($code -eq 0) { throw $ErrorRecord }
+    [pscustomobject]@{ ReturnValue = $code }
+}
+
 function Assert-RdslReturn {
     # Turns a non-zero ReturnValue of a WMI method into a classified error.
     # $Kinds maps return codes to error kinds; others become wmi_error.
