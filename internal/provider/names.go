@@ -63,7 +63,9 @@ func connectivityHealthy(status int) bool {
 }
 
 // productVersions maps the releases users name to the CAL ProductVersion
-// numbers of the install methods (2025's is unverified: 8 by sequence).
+// numbers of the install methods. UNVERIFIED: their docs list 2, 4, 5 and
+// 6; 7 (2022) is documented only for Win32_TSLicenseKeyPack.ProductVersionID,
+// 8 (2025) nowhere (by sequence). winsim's Quirks.ProductVersion2022/2025.
 var productVersions = map[string]int{"2016": 5, "2019": 6, "2022": 7, "2025": 8}
 
 // productVersionName is the release of a CAL ProductVersionID (2008,

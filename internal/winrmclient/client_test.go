@@ -419,3 +419,19 @@ func TestDomainAccountsSpanTheDomain(t *testing.T) {
 		}
 	}
 }
+
+// The scripts reach powershell.exe through a pipe: the Command asks for
+// stdin in pipe mode (WINRS_CONSOLEMODE_STDIN=FALSE), as Ansible does
+// whenever it streams stdin.
+func TestCommandAsksForPipeStdin(t *testing.T) {
+	sim := startSim(t, lsHost("LS01"))
+	h := sim.Host("LS01")
+	c := clientFor(t, sim, h, nil)
+	if _, err := rds.GetHostInfo.Run(ctxT(t), c, h.State().Address, rds.NoInput{}); err != nil {
+		t.Fatal(err)
+	}
+	shells := h.Shells()
+	if len(shells) != 1 || shells[0].ConsoleModeStdin != "FALSE" {
+		t.Fatalf("shells %+v: want one whose Command sent WINRS_CONSOLEMODE_STDIN=FALSE", shells)
+	}
+}

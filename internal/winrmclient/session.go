@@ -102,7 +102,7 @@ func (p *hostPool) newSession(ctx context.Context) (*session, error) {
 
 // startProcess runs the bootstrap; the prelude follows with the first request.
 func (s *session) startProcess(ctx context.Context) error {
-	msg := winrm.NewExecuteCommandRequest(s.p.t.url, s.shellID, bootstrapCommand, nil, s.p.params)
+	msg := newCommandRequest(s.p.t.url, s.shellID, bootstrapCommand, s.p.params)
 	body, err := s.p.t.post(ctx, []byte(msg.String()))
 	msg.Free()
 	if err != nil {

@@ -29,6 +29,7 @@ var FastTiming = Realism{ReceivePollMS: 2000, RebootMS: 300}
 
 // DefaultQuirks are the reference's best guesses for unverified behaviour.
 var DefaultQuirks = Quirks{
+	ProductVersion2022:           7,
 	ProductVersion2025:           8,
 	PolicyWriteCode:              WBEMInvalidOperation,
 	ClearinghouseUnreachableCode: WBEMNotAvailable,

@@ -51,8 +51,10 @@ func (h *Host) dispatch(user User, userKey string, req *request, st *HostState, 
 		if f := startProcess(c, req.Body.CommandLine.Arguments); f != nil {
 			return nil, f
 		}
+		mode, _ := req.option("WINRS_CONSOLEMODE_STDIN")
 		sh.mu.Lock()
 		sh.commands[c.id] = c
+		sh.consoleMode = mode
 		sh.mu.Unlock()
 		return envelope(nsShell+"/CommandResponse", relates,
 			`<rsp:CommandResponse><rsp:CommandId>`+c.id+`</rsp:CommandId></rsp:CommandResponse>`), nil

@@ -404,10 +404,10 @@ func activateLicenseServer(x *opContext, in rds.ActivationInput) (rds.Activation
 			return rds.ActivationResult{}, err
 		}
 		offline := fmt.Sprintf(`a server without Internet access can be activated with method = "license_server_id" and a license server ID obtained from the Clearinghouse web site or by telephone with this server's product ID %s`, productID)
-		if err := assertClearinghouseReturn(st, activateServerAutomatic(x), "ActivateServerAutomatic", "activating", offline); err != nil {
+		if err := assertClearinghouseReturn(st, x.callMethod("ActivateServerAutomatic", activateServerAutomatic(x)), "ActivateServerAutomatic", "activating", offline); err != nil {
 			return rds.ActivationResult{}, err
 		}
-	} else if err := assertLicenseServerIDReturn(st, activateServer(x, in.LicenseServerID), "ActivateServer", "activating", "activated", productID); err != nil {
+	} else if err := assertLicenseServerIDReturn(st, x.callMethod("ActivateServer", activateServer(x, in.LicenseServerID)), "ActivateServer", "activating", "activated", productID); err != nil {
 		return rds.ActivationResult{}, err
 	}
 	return activationResult(lsActivation(st), true), nil
@@ -438,10 +438,10 @@ func reactivateLicenseServer(x *opContext, in rds.ActivationInput) (rds.Activati
 			return rds.ActivationResult{}, err
 		}
 		offline := fmt.Sprintf(`a server without Internet access can be reactivated with method = "license_server_id" and a new license server ID obtained from the Clearinghouse web site or by telephone with this server's product ID %s`, productID)
-		if err := assertClearinghouseReturn(st, reactivateServerAutomatic(x, reason), "ReactivateServerAutomatic", "reactivating", offline); err != nil {
+		if err := assertClearinghouseReturn(st, x.callMethod("ReactivateServerAutomatic", reactivateServerAutomatic(x, reason)), "ReactivateServerAutomatic", "reactivating", offline); err != nil {
 			return rds.ActivationResult{}, err
 		}
-	} else if err := assertLicenseServerIDReturn(st, reactivateServer(x, in.LicenseServerID), "ReactivateServer", "reactivating", "reactivated", productID); err != nil {
+	} else if err := assertLicenseServerIDReturn(st, x.callMethod("ReactivateServer", reactivateServer(x, in.LicenseServerID)), "ReactivateServer", "reactivating", "reactivated", productID); err != nil {
 		return rds.ActivationResult{}, err
 	}
 	return activationResult(lsActivation(st), true), nil
@@ -462,7 +462,7 @@ func deactivateLicenseServer(x *opContext, in rds.ActivationInput) (rds.Activati
 	if err := assertClearinghouseContact(st, "deactivate", "FirstName", "LastName"); err != nil {
 		return rds.ActivationResult{}, err
 	}
-	if err := assertClearinghouseReturn(st, deactivateServerAutomatic(x), "DeactivateServerAutomatic", "deactivating", "without Internet access, deactivate it by telephone with RD Licensing Manager"); err != nil {
+	if err := assertClearinghouseReturn(st, x.callMethod("DeactivateServerAutomatic", deactivateServerAutomatic(x)), "DeactivateServerAutomatic", "deactivating", "without Internet access, deactivate it by telephone with RD Licensing Manager"); err != nil {
 		return rds.ActivationResult{}, err
 	}
 	return activationResult(lsActivation(st), true), nil
@@ -487,7 +487,7 @@ func setDiscoveryScope(x *opContext, in rds.ScopeInput) (rds.ScopeResult, error)
 	if int64(st.LicenseServer.ServerRole) == role {
 		return rds.ScopeResult{ServerRole: int(role)}, nil
 	}
-	code := changeRole(x, role)
+	code := x.callMethod("ChangeRole", changeRole(x, role))
 	context := fmt.Sprintf("changing the discovery scope of the license server on %s to %d (%s)", st.Name, role, scopeNames[role])
 	if code == WBEMAccessDenied {
 		if role == 2 {
@@ -524,13 +524,13 @@ func setTSLSGroupMembership(x *opContext, in rds.GroupInput) (rds.GroupResult, e
 	if member == in.Member {
 		return rds.GroupResult{Member: member}, nil
 	}
-	code := setTSLSGroup(x, in.Member)
 	method := "AddLStoTSLSGroup"
 	context := fmt.Sprintf(`adding the license server %s to the group "Terminal Server License Servers" of %s`, st.Name, cs.Domain)
 	if !in.Member {
 		method = "RemoveLSfromTSLSGroup"
 		context = fmt.Sprintf(`removing the license server %s from the group "Terminal Server License Servers" of %s`, st.Name, cs.Domain)
 	}
+	code := x.callMethod(method, setTSLSGroup(x, in.Member))
 	if code == WBEMAccessDenied {
 		context += " needs an account that is a Domain Admin of " + cs.Domain
 	}

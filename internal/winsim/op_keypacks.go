@@ -68,6 +68,10 @@ type keyPackInstance struct {
 
 // keyPackInstance derives the read-only properties Windows computes.
 func (st *HostState) keyPackInstance(kp KeyPackState) keyPackInstance {
+	typeAndModel := kp.TypeAndModel
+	if typeAndModel == "" {
+		typeAndModel = calTypeName(kp.ProductType, kp.ProductVersionID, builtInTypeAndModel)
+	}
 	available := kp.TotalLicenses - kp.IssuedLicenses
 	if available < 0 { // a uint32 on Windows; odd scenario states must not go negative
 		available = 0
@@ -78,7 +82,7 @@ func (st *HostState) keyPackInstance(kp KeyPackState) keyPackInstance {
 		ProductType:       kp.ProductType,
 		ProductVersion:    st.productVersionString(kp.ProductVersionID),
 		ProductVersionID:  kp.ProductVersionID,
-		TypeAndModel:      calTypeName(kp.ProductType, kp.ProductVersionID, "Built-in TS Per Device Cal"),
+		TypeAndModel:      typeAndModel,
 		Description:       kp.Description,
 		TotalLicenses:     kp.TotalLicenses,
 		IssuedLicenses:    kp.IssuedLicenses,
@@ -121,17 +125,21 @@ func (st *HostState) keyPackByID(id int64) (keyPackInstance, bool) {
 	return st.keyPackInstance(st.LicenseServer.KeyPacks[i]), true
 }
 
+// builtInTypeAndModel is the TypeAndModel of the built-in pack.
+const builtInTypeAndModel = "Built-in TS Per Device Cal"
+
 // isBuiltInKeyPack mirrors Test-RdslBuiltInKeyPack: product type 3
-// (built-in) or an unlimited (0xFFFFFFFF) count. The model of the WMI
-// methods that refuse to change the built-in pack uses it too.
-func isBuiltInKeyPack(productType int, totalLicenses int64) bool {
-	return productType == 3 || totalLicenses == BuiltInKeyPackLicense
+// (built-in), an unlimited (0xFFFFFFFF) count, or the built-in pack's
+// TypeAndModel in any case. The model of the WMI methods that refuse to
+// change the built-in pack uses it too.
+func isBuiltInKeyPack(p keyPackInstance) bool {
+	return p.ProductType == 3 || p.TotalLicenses == BuiltInKeyPackLicense || strings.EqualFold(p.TypeAndModel, builtInTypeAndModel)
 }
 
 // kpVersionCode is what an install method returns for a CAL version on
 // this license server: 0 when it can hold the CALs. A server holds CALs of
 // its own release or older; 2008-2012 R2 CALs (2-4) are older than any
-// release winsim runs. The 2025 number is Quirks.ProductVersion2025.
+// release winsim runs. The 2022 and 2025 numbers are Quirks.
 func (st *HostState) kpVersionCode(id int) int64 {
 	if id >= 2 && id <= 4 {
 		return 0
@@ -288,7 +296,7 @@ func (st *HostState) kpUninstallWithID(id int64) int64 {
 	if i < 0 {
 		return WBEMNotFound
 	}
-	if kp := st.LicenseServer.KeyPacks[i]; isBuiltInKeyPack(kp.ProductType, kp.TotalLicenses) {
+	if isBuiltInKeyPack(st.keyPackInstance(st.LicenseServer.KeyPacks[i])) {
 		return WBEMInvalidParameter
 	}
 	st.LicenseServer.KeyPacks = slices.Delete(st.LicenseServer.KeyPacks, i, i+1)
@@ -304,7 +312,7 @@ func (st *HostState) kpRemoveLicenses(id, count int64) int64 {
 		return WBEMNotFound
 	}
 	kp := &st.LicenseServer.KeyPacks[i]
-	if isBuiltInKeyPack(kp.ProductType, kp.TotalLicenses) || count < 1 || count > kp.TotalLicenses-kp.IssuedLicenses {
+	if isBuiltInKeyPack(st.keyPackInstance(*kp)) || count < 1 || count > kp.TotalLicenses-kp.IssuedLicenses {
 		return WBEMInvalidParameter
 	}
 	kp.TotalLicenses -= count
@@ -334,7 +342,7 @@ func convertKeyPack(p keyPackInstance) rds.KeyPack {
 		IssuedLicenses:    p.IssuedLicenses,
 		AvailableLicenses: p.AvailableLicenses,
 		ExpirationDate:    formatDate(p.ExpirationDate),
-		BuiltIn:           isBuiltInKeyPack(p.ProductType, p.TotalLicenses),
+		BuiltIn:           isBuiltInKeyPack(p),
 	}
 }
 
@@ -352,7 +360,7 @@ func changeableKeyPack(st *HostState, id int64) (keyPackInstance, error) {
 	if !ok {
 		return p, failCode("not_found", WBEMNotFound, "there is no key pack %d on %s", id, st.Name)
 	}
-	if isBuiltInKeyPack(p.ProductType, p.TotalLicenses) {
+	if isBuiltInKeyPack(p) {
 		return p, fail("invalid_input", "key pack %d on %s is the built-in per-device pack (Built-in TS Per Device Cal): Windows creates it with the license server, and it cannot be removed or changed", id, st.Name)
 	}
 	return p, nil
@@ -392,9 +400,9 @@ func (st *HostState) keyPackIDList() []int64 {
 
 // The tables of install_key_pack.ps1: the CAL numbers it accepts, with
 // their releases, and the newest CAL number each license server release
-// holds. They are the script's fixed guesses (8 = 2025), not the Quirks:
-// with another Quirks.ProductVersion2025 the script and Windows disagree,
-// as they would on a real server.
+// holds. They are the script's fixed guesses (7 = 2022, 8 = 2025), not
+// the Quirks: with another Quirks.ProductVersion2022 or ProductVersion2025
+// the script and Windows disagree, as they would on a real server.
 var (
 	installReleases = map[int]string{5: "2016", 6: "2019", 7: "2022", 8: "2025"}
 	installLSMax    = map[string]int{"2016": 5, "2019": 6, "2022": 7, "2025": 8}
@@ -513,6 +521,9 @@ func installContext(st *HostState, in rds.InstallKeyPackInput, code int64) strin
 		context += ": " + hint
 	case WBEMInvalidParameter:
 		context += fmt.Sprintf(": the Microsoft Clearinghouse did not accept the %s; check for typos (0/O, 1/I, 5/S, 8/B) and that the purchase covers %s", what, covers)
+		if installCounted(in.Program) && in.ProductVersion >= 7 {
+			context += fmt.Sprintf("; or Windows does not know ProductVersion %d for Windows Server %s CALs (the install methods document 2, 4, 5 and 6 only)", in.ProductVersion, installReleases[in.ProductVersion])
+		}
 	case WBEMAlreadyExists:
 		var used string
 		switch in.Program {
@@ -573,6 +584,7 @@ func installKeyPack(x *opContext, in rds.InstallKeyPackInput) (rds.KeyPackResult
 	}
 	// (7) the install method.
 	id, code := x.kpInstall(in)
+	code = x.callMethod(installNames[in.Program].method, code)
 	if err := x.step(stepAfterWMI); err != nil {
 		return rds.KeyPackResult{}, err
 	}
@@ -608,7 +620,7 @@ func removeKeyPack(x *opContext, in rds.KeyPackRef) (rds.Empty, error) {
 	if _, err := changeableKeyPack(st, in.KeyPackID); err != nil {
 		return rds.Empty{}, err
 	}
-	code := st.kpUninstallWithID(in.KeyPackID)
+	code := x.callMethod("UninstallLicenseKeyPackWithId", st.kpUninstallWithID(in.KeyPackID))
 	if err := assertReturn(code, "UninstallLicenseKeyPackWithId", keyPackChangeKinds, fmt.Sprintf("removing key pack %d from %s", in.KeyPackID, st.Name)); err != nil {
 		return rds.Empty{}, err
 	}
@@ -636,7 +648,7 @@ func removeLicenses(x *opContext, in rds.RemoveLicensesInput) (rds.KeyPackResult
 	if count > p.AvailableLicenses {
 		return rds.KeyPackResult{}, fail("invalid_input", "cannot remove %d licenses from key pack %d on %s: only %d are not issued", count, in.KeyPackID, st.Name, p.AvailableLicenses)
 	}
-	code := st.kpRemoveLicenses(in.KeyPackID, count)
+	code := x.callMethod("RemoveLicensesWithIdCount", st.kpRemoveLicenses(in.KeyPackID, count))
 	if err := assertReturn(code, "RemoveLicensesWithIdCount", keyPackChangeKinds, fmt.Sprintf("removing %d licenses from key pack %d on %s", count, in.KeyPackID, st.Name)); err != nil {
 		return rds.KeyPackResult{}, err
 	}

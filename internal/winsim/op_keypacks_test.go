@@ -1,6 +1,7 @@
 package winsim
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -360,6 +361,11 @@ func TestInstallKeyPackFailures(t *testing.T) {
 		return in
 	}
 	const tooOld = "the Microsoft Clearinghouse did not accept the"
+	// The hint when a counted install's undocumented ProductVersion (7,
+	// 8) comes back as WBEM_E_INVALID_PARAMETER.
+	unknownVersion := func(v int, release string) string {
+		return fmt.Sprintf("; or Windows does not know ProductVersion %d for Windows Server %s CALs (the install methods document 2, 4, 5 and 6 only)", v, release)
+	}
 	tests := []struct {
 		name    string
 		mutate  func(st *HostState, ch *ClearinghouseState)
@@ -450,19 +456,19 @@ func TestInstallKeyPackFailures(t *testing.T) {
 			message: "installing CALs on LS01: " + tooOld + " license key pack ID; check for typos (0/O, 1/I, 5/S, 8/B) and that the purchase covers Windows Server 2022 per-device CALs: InstallLicenseKeyPack failed with 0x80041008 (WBEM_E_INVALID_PARAMETER)"},
 		{name: "open license exhausted", in: with(open, func(in *rds.InstallKeyPackInput) { in.LicenseCount = 11 }),
 			kind: "invalid_code", code: WBEMInvalidParameter,
-			message: "installing CALs on LS01: " + tooOld + " license and authorization numbers; check for typos (0/O, 1/I, 5/S, 8/B) and that the purchase covers 11 more Windows Server 2022 per-device CALs: InstallOpenLicenseKeyPack failed with 0x80041008 (WBEM_E_INVALID_PARAMETER)"},
+			message: "installing CALs on LS01: " + tooOld + " license and authorization numbers; check for typos (0/O, 1/I, 5/S, 8/B) and that the purchase covers 11 more Windows Server 2022 per-device CALs" + unknownVersion(7, "2022") + ": InstallOpenLicenseKeyPack failed with 0x80041008 (WBEM_E_INVALID_PARAMETER)"},
 		{name: "open license of another version", in: with(open, func(in *rds.InstallKeyPackInput) { in.ProductVersion = 6 }),
 			kind: "invalid_code", code: WBEMInvalidParameter,
 			message: "installing CALs on LS01: " + tooOld + " license and authorization numbers; check for typos (0/O, 1/I, 5/S, 8/B) and that the purchase covers 5 more Windows Server 2019 per-device CALs: InstallOpenLicenseKeyPack failed with 0x80041008 (WBEM_E_INVALID_PARAMETER)"},
 		{name: "wrong authorization number", in: with(open, func(in *rds.InstallKeyPackInput) { in.AuthorizationNumber = "ABCDE12345FGHIK" }),
 			kind: "invalid_code", code: WBEMInvalidParameter,
-			message: "installing CALs on LS01: " + tooOld + " license and authorization numbers; check for typos (0/O, 1/I, 5/S, 8/B) and that the purchase covers 5 more Windows Server 2022 per-device CALs: InstallOpenLicenseKeyPack failed with 0x80041008 (WBEM_E_INVALID_PARAMETER)"},
+			message: "installing CALs on LS01: " + tooOld + " license and authorization numbers; check for typos (0/O, 1/I, 5/S, 8/B) and that the purchase covers 5 more Windows Server 2022 per-device CALs" + unknownVersion(7, "2022") + ": InstallOpenLicenseKeyPack failed with 0x80041008 (WBEM_E_INVALID_PARAMETER)"},
 		{name: "agreement of another type", in: with(agreement, func(in *rds.InstallKeyPackInput) { in.AgreementType = 0 }),
 			kind: "invalid_code", code: WBEMInvalidParameter,
-			message: "installing CALs on LS01: " + tooOld + " agreement number; check for typos (0/O, 1/I, 5/S, 8/B) and that the purchase covers 50 more Windows Server 2022 per-user CALs: InstallAgreementLicenseKeyPack failed with 0x80041008 (WBEM_E_INVALID_PARAMETER)"},
+			message: "installing CALs on LS01: " + tooOld + " agreement number; check for typos (0/O, 1/I, 5/S, 8/B) and that the purchase covers 50 more Windows Server 2022 per-user CALs" + unknownVersion(7, "2022") + ": InstallAgreementLicenseKeyPack failed with 0x80041008 (WBEM_E_INVALID_PARAMETER)"},
 		{name: "agreement for per-device CALs", in: with(agreement, func(in *rds.InstallKeyPackInput) { in.ProductType = 0 }),
 			kind: "invalid_code", code: WBEMInvalidParameter,
-			message: "installing CALs on LS01: " + tooOld + " agreement number; check for typos (0/O, 1/I, 5/S, 8/B) and that the purchase covers 50 more Windows Server 2022 per-device CALs: InstallAgreementLicenseKeyPack failed with 0x80041008 (WBEM_E_INVALID_PARAMETER)"},
+			message: "installing CALs on LS01: " + tooOld + " agreement number; check for typos (0/O, 1/I, 5/S, 8/B) and that the purchase covers 50 more Windows Server 2022 per-device CALs" + unknownVersion(7, "2022") + ": InstallAgreementLicenseKeyPack failed with 0x80041008 (WBEM_E_INVALID_PARAMETER)"},
 		{
 			// Declared 2022, but the code holds 2025 CALs: Windows refuses
 			// them with VersionTooNewCode (WBEM_E_INVALID_PARAMETER by
@@ -501,7 +507,17 @@ func TestInstallKeyPackFailures(t *testing.T) {
 			in: rds.InstallKeyPackInput{Program: "agreement", AgreementType: 4, AgreementNumber: "1234567",
 				ProductVersion: 8, ProductType: 0, LicenseCount: 50},
 			kind: "invalid_code", code: WBEMInvalidParameter,
-			message: "installing CALs on LS01: " + tooOld + " agreement number; check for typos (0/O, 1/I, 5/S, 8/B) and that the purchase covers 50 more Windows Server 2025 per-device CALs: InstallAgreementLicenseKeyPack failed with 0x80041008 (WBEM_E_INVALID_PARAMETER)"},
+			message: "installing CALs on LS01: " + tooOld + " agreement number; check for typos (0/O, 1/I, 5/S, 8/B) and that the purchase covers 50 more Windows Server 2025 per-device CALs" + unknownVersion(8, "2025") + ": InstallAgreementLicenseKeyPack failed with 0x80041008 (WBEM_E_INVALID_PARAMETER)"},
+		{
+			// 7 for 2022 CALs is documented for the key pack property
+			// only: if the install methods know another number, Windows
+			// refuses 7 as an invalid parameter, and the message says
+			// that the number may be the cause.
+			name:   "quirk: 2022 CALs are not 7, the script sends 7",
+			mutate: func(st *HostState, _ *ClearinghouseState) { st.Quirks.ProductVersion2022 = 9 },
+			in:     agreement,
+			kind:   "invalid_code", code: WBEMInvalidParameter,
+			message: "installing CALs on LS01: " + tooOld + " agreement number; check for typos (0/O, 1/I, 5/S, 8/B) and that the purchase covers 50 more Windows Server 2022 per-user CALs; or Windows does not know ProductVersion 7 for Windows Server 2022 CALs (the install methods document 2, 4, 5 and 6 only): InstallAgreementLicenseKeyPack failed with 0x80041008 (WBEM_E_INVALID_PARAMETER)"},
 		{name: "quirk: 2025 CALs are 9, the script refuses 9",
 			mutate: func(st *HostState, _ *ClearinghouseState) {
 				st.OS = "2025"
@@ -728,5 +744,29 @@ func TestRemoveLicenses(t *testing.T) {
 				t.Fatalf("license server changed")
 			}
 		})
+	}
+}
+
+// A built-in pack whose only marker is its TypeAndModel (not ProductType 3,
+// not an unlimited count), in another case: public scripts know the
+// built-in pack by that name, so it is built-in, listed so and unchangeable.
+func TestBuiltInKeyPackByTypeAndModelOnly(t *testing.T) {
+	mutate := func(st *HostState, _ *ClearinghouseState) {
+		st.LicenseServer.KeyPacks[0] = KeyPackState{KeyPackID: 1, ProductType: 0, ProductVersionID: 2,
+			TotalLicenses: 100, ExpirationDate: keyPackExpiry, TypeAndModel: "BUILT-IN TS PER DEVICE CAL"}
+	}
+	_, h := kpSim(t, mutate)
+	var got rds.KeyPackList
+	if err := runOp(t, h, testAdmin, "list_key_packs", rds.NoInput{}, &got); err != nil {
+		t.Fatal(err)
+	}
+	if len(got.KeyPacks) != 1 || !got.KeyPacks[0].BuiltIn || got.KeyPacks[0].TypeAndModel != "BUILT-IN TS PER DEVICE CAL" {
+		t.Fatalf("key packs = %+v, want the one built-in pack", got.KeyPacks)
+	}
+	refused := "key pack 1 on LS01 is the built-in per-device pack (Built-in TS Per Device Cal): Windows creates it with the license server, and it cannot be removed or changed"
+	kpWantError(t, runOp(t, h, testAdmin, "remove_key_pack", rds.KeyPackRef{KeyPackID: 1}, nil), "invalid_input", refused, 0)
+	kpWantError(t, runOp(t, h, testAdmin, "remove_licenses", rds.RemoveLicensesInput{KeyPackID: 1, LicenseCount: 1}, nil), "invalid_input", refused, 0)
+	if st := h.State(); st.kpUninstallWithID(1) != WBEMInvalidParameter {
+		t.Fatal("Windows' model uninstalled the built-in pack")
 	}
 }

@@ -309,6 +309,9 @@ type ShellInfo struct {
 	Owner    string    `json:"owner"`
 	Commands int       `json:"commands"`
 	Created  time.Time `json:"created"`
+	// ConsoleModeStdin is the WINRS_CONSOLEMODE_STDIN option of the
+	// shell's last Command ("" when there was none).
+	ConsoleModeStdin string `json:"console_mode_stdin,omitempty"`
 }
 
 // Shells lists the host's open shells.
@@ -322,7 +325,7 @@ func (h *Host) Shells() []ShellInfo {
 	out := make([]ShellInfo, 0, len(shells))
 	for _, s := range shells {
 		s.mu.Lock()
-		out = append(out, ShellInfo{ID: s.id, Owner: s.owner.Name, Commands: len(s.commands), Created: s.created})
+		out = append(out, ShellInfo{ID: s.id, Owner: s.owner.Name, Commands: len(s.commands), Created: s.created, ConsoleModeStdin: s.consoleMode})
 		s.mu.Unlock()
 	}
 	return out

@@ -19,6 +19,9 @@ type shell struct {
 	mu       sync.Mutex
 	lastUse  time.Time
 	commands map[string]*command
+	// consoleMode is the WINRS_CONSOLEMODE_STDIN of the last Command
+	// ("" when it had none), kept so that tests can see what clients send.
+	consoleMode string
 }
 
 // chunk is output of one stream.

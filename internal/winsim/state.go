@@ -118,8 +118,12 @@ type Realism struct {
 // Quirks hold the behaviours our reference marks UNVERIFIED, so that tests
 // can try both answers. The defaults are the reference's best guess.
 type Quirks struct {
-	// ProductVersion2025 is the CAL ProductVersion number of Windows
-	// Server 2025 CALs (8 by sequence; unverified).
+	// ProductVersion2022 and ProductVersion2025 are the CAL ProductVersion
+	// numbers of Windows Server 2022 and 2025 CALs, 7 and 8 by default
+	// (unverified: the install methods document 2, 4, 5 and 6; 7 appears
+	// only for Win32_TSLicenseKeyPack.ProductVersionID, 8 nowhere).
+	// ProductVersion2022 0 means 7, so that Quirks set field by field keep it.
+	ProductVersion2022 int `json:"product_version_2022,omitempty"`
 	ProductVersion2025 int `json:"product_version_2025"`
 	// PolicyWriteCode is what ChangeMode/SetSpecifiedLicenseServerList
 	// return when Group Policy controls the setting.
@@ -162,6 +166,11 @@ type Quirks struct {
 	// server's own domain (the documentation's "no domain name"); by default
 	// winsim refuses it with WBEM_E_INVALID_PARAMETER (UNVERIFIED).
 	TSLSGroupEmptyDomain bool `json:"tsls_group_empty_domain,omitempty"`
+	// FailuresAsCimException: the licensing methods that change something
+	// (activation, ChangeRole, the AD group, key pack install and removal)
+	// throw a CimException with the code instead of returning it as
+	// ReturnValue (unverified which one Windows does).
+	FailuresAsCimException bool `json:"failures_as_cim_exception,omitempty"`
 	// RestartMaybe: Install-WindowsFeature answers RestartNeeded "Maybe"
 	// for a change it made, with nothing left pending (UNVERIFIED when
 	// Windows does so).
@@ -213,6 +222,10 @@ type KeyPackState struct {
 	IssuedLicenses   int64     `json:"issued_licenses"`
 	ExpirationDate   time.Time `json:"expiration_date"`
 	Description      string    `json:"description,omitempty"`
+	// TypeAndModel, when set, is what Windows shows instead of the name
+	// winsim derives from ProductType: a built-in pack whose only marker
+	// is its name ("Built-in TS Per Device Cal"), as public scripts match it.
+	TypeAndModel string `json:"type_and_model,omitempty"`
 	// Source records which code or number installed the pack. Windows
 	// does not show it; winsim keeps it to answer reinstalls and for tests.
 	Source string `json:"source,omitempty"`
@@ -373,13 +386,19 @@ var OSBuilds = map[string]string{
 	"2025": "10.0.26100",
 }
 
-// CALVersionIDs maps releases to CAL ProductVersion numbers; 2025 comes
-// from Quirks.ProductVersion2025.
-var CALVersionIDs = map[string]int{"2016": 5, "2019": 6, "2022": 7}
+// CALVersionIDs maps releases to CAL ProductVersion numbers; 2022 and 2025
+// come from Quirks.ProductVersion2022 and ProductVersion2025.
+var CALVersionIDs = map[string]int{"2016": 5, "2019": 6}
 
 // ProductVersionID returns the CAL ProductVersion number of an OS release.
 func (h *HostState) ProductVersionID(release string) int {
-	if release == "2025" {
+	switch release {
+	case "2022":
+		if h.Quirks.ProductVersion2022 == 0 {
+			return DefaultQuirks.ProductVersion2022
+		}
+		return h.Quirks.ProductVersion2022
+	case "2025":
 		return h.Quirks.ProductVersion2025
 	}
 	return CALVersionIDs[release]

@@ -23,11 +23,19 @@ $ls = Get-RdslLicenseServer
 $productId = [string]$ls.ProductId
 if ($method -eq 'automatic') {
     Assert-RdslClearinghouseContact -Server $ls -Verb 'activate' -Names @('FirstName', 'LastName', 'Company', 'CountryRegion')
-    $r = Invoke-CimMethod -Namespace root/cimv2 -ClassName Win32_TSLicenseServer -MethodName ActivateServerAutomatic
+    try {
+        $r = Invoke-CimMethod -Namespace root/cimv2 -ClassName Win32_TSLicenseServer -MethodName ActivateServerAutomatic
+    } catch {
+        $r = Get-RdslCimErrorResult -ErrorRecord $_
+    }
     $offline = 'a server without Internet access can be activated with method = "license_server_id" and a license server ID obtained from the Clearinghouse web site or by telephone with this server''s product ID {0}' -f $productId
     Assert-RdslClearinghouseReturn -Result $r -Method 'ActivateServerAutomatic' -Doing 'activating' -Offline $offline
 } else {
-    $r = Invoke-CimMethod -Namespace root/cimv2 -ClassName Win32_TSLicenseServer -MethodName ActivateServer -Arguments @{ sLicenseServerId = $id }
+    try {
+        $r = Invoke-CimMethod -Namespace root/cimv2 -ClassName Win32_TSLicenseServer -MethodName ActivateServer -Arguments @{ sLicenseServerId = $id }
+    } catch {
+        $r = Get-RdslCimErrorResult -ErrorRecord $_
+    }
     Assert-RdslLicenseServerIdReturn -Result $r -Method 'ActivateServer' -Doing 'activating' -Done 'activated' -ProductId $productId
 }
 

@@ -19,7 +19,11 @@ if ($before.Status -ne 0) {
 
 $ls = Get-RdslLicenseServer
 Assert-RdslClearinghouseContact -Server $ls -Verb 'deactivate' -Names @('FirstName', 'LastName')
-$r = Invoke-CimMethod -Namespace root/cimv2 -ClassName Win32_TSLicenseServer -MethodName DeactivateServerAutomatic
+try {
+    $r = Invoke-CimMethod -Namespace root/cimv2 -ClassName Win32_TSLicenseServer -MethodName DeactivateServerAutomatic
+} catch {
+    $r = Get-RdslCimErrorResult -ErrorRecord $_
+}
 Assert-RdslClearinghouseReturn -Result $r -Method 'DeactivateServerAutomatic' -Doing 'deactivating' -Offline 'without Internet access, deactivate it by telephone with RD Licensing Manager'
 
 New-RdslActivationResult -Activation (Get-RdslActivation) -Changed $true

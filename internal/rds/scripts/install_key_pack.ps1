@@ -35,21 +35,6 @@ function Assert-CodeFormat {
     }
 }
 
-function Get-CimErrorResult {
-    # A CimException thrown by an install method, as a result with that
-    # ReturnValue: the provider may report a failure either way (unverified),
-    # and both must be classified alike.
-    param([Parameter(Mandatory = $true)]$ErrorRecord)
-    $ex = $ErrorRecord.Exception
-    if ($ex.GetType().FullName -ne 'Microsoft.Management.Infrastructure.CimException') { throw $ErrorRecord }
-    $code = [long]0
-    if ($null -ne $ex.ErrorData -and $null -ne $ex.ErrorData.CimInstanceProperties['error_Code']) {
-        $code = [long]$ex.ErrorData.CimInstanceProperties['error_Code'].Value
-    }
-    if ($code -eq 0) { throw $ErrorRecord }
-    [pscustomobject]@{ ReturnValue = $code; KeyPackId = $null }
-}
-
 # (1) The licensing WMI provider must be there.
 Assert-RdslLicensingRole
 
@@ -88,7 +73,11 @@ switch -CaseSensitive ($program) {
     }
 }
 # The CAL ProductVersion numbers this script knows; the provider sends the
-# number (8 for 2025 is a guess by sequence), the script never maps a name.
+# number, the script never maps a name. UNVERIFIED: the install methods'
+# docs list ProductVersion 2, 4, 5 and 6 only; 7 (2022) is documented for
+# Win32_TSLicenseKeyPack.ProductVersionID alone, 8 (2025) nowhere (a guess
+# by sequence). Windows answers a number it does not know with
+# WBEM_E_INVALID_PARAMETER; the message below says so.
 $releases = @{ 5 = '2016'; 6 = '2019'; 7 = '2022'; 8 = '2025' }
 if (@(5, 6, 7, 8) -notcontains $version) {
     Fail -Kind invalid_input -Message ('product_version must be 5 (Windows Server 2016), 6 (2019), 7 (2022) or 8 (2025); got {0}' -f $version)
@@ -207,7 +196,7 @@ try {
             }
         }
     } catch {
-        $r = Get-CimErrorResult -ErrorRecord $_
+        $r = Get-RdslCimErrorResult -ErrorRecord $_
     }
 
     # (8) The outcome into the journal, before anything can fail.
@@ -242,6 +231,10 @@ if ($code -eq 0x80041009L) {
     $context += ': ' + $hint
 } elseif ($code -eq 0x80041008L) {
     $context += ': the Microsoft Clearinghouse did not accept the {0}; check for typos (0/O, 1/I, 5/S, 8/B) and that the purchase covers {1}' -f $what, $covers
+    if ($counted -and $version -ge 7) {
+        # The number is a method parameter here, and an undocumented one.
+        $context += '; or Windows does not know ProductVersion {0} for Windows Server {1} CALs (the install methods document 2, 4, 5 and 6 only)' -f $version, $calRelease
+    }
 } elseif ($code -eq 0x80041019L) {
     if ($program -ceq 'retail') {
         $used = 'this retail license code has already been used: retail codes are single-use, even on the same server'

@@ -25,11 +25,19 @@ $ls = Get-RdslLicenseServer
 $productId = [string]$ls.ProductId
 if ($method -eq 'automatic') {
     Assert-RdslClearinghouseContact -Server $ls -Verb 'reactivate' -Names @('FirstName', 'LastName')
-    $r = Invoke-CimMethod -Namespace root/cimv2 -ClassName Win32_TSLicenseServer -MethodName ReactivateServerAutomatic -Arguments @{ Reason = [uint32]$reason }
+    try {
+        $r = Invoke-CimMethod -Namespace root/cimv2 -ClassName Win32_TSLicenseServer -MethodName ReactivateServerAutomatic -Arguments @{ Reason = [uint32]$reason }
+    } catch {
+        $r = Get-RdslCimErrorResult -ErrorRecord $_
+    }
     $offline = 'a server without Internet access can be reactivated with method = "license_server_id" and a new license server ID obtained from the Clearinghouse web site or by telephone with this server''s product ID {0}' -f $productId
     Assert-RdslClearinghouseReturn -Result $r -Method 'ReactivateServerAutomatic' -Doing 'reactivating' -Offline $offline
 } else {
-    $r = Invoke-CimMethod -Namespace root/cimv2 -ClassName Win32_TSLicenseServer -MethodName ReactivateServer -Arguments @{ sNewLicenseServerId = $id }
+    try {
+        $r = Invoke-CimMethod -Namespace root/cimv2 -ClassName Win32_TSLicenseServer -MethodName ReactivateServer -Arguments @{ sNewLicenseServerId = $id }
+    } catch {
+        $r = Get-RdslCimErrorResult -ErrorRecord $_
+    }
     Assert-RdslLicenseServerIdReturn -Result $r -Method 'ReactivateServer' -Doing 'reactivating' -Done 'reactivated' -ProductId $productId
 }
 

@@ -11,8 +11,12 @@ $id = Get-RdslKeyPackId -Value $In.key_pack_id
 # Fails with not_found or, for the built-in pack, invalid_input.
 $null = Get-RdslChangeableKeyPack -Id $id
 
-$r = Invoke-CimMethod -Namespace root/cimv2 -ClassName Win32_TSLicenseKeyPack -MethodName UninstallLicenseKeyPackWithId -Arguments @{
-    KeyPackId = [uint32]$id
+try {
+    $r = Invoke-CimMethod -Namespace root/cimv2 -ClassName Win32_TSLicenseKeyPack -MethodName UninstallLicenseKeyPackWithId -Arguments @{
+        KeyPackId = [uint32]$id
+    }
+} catch {
+    $r = Get-RdslCimErrorResult -ErrorRecord $_
 }
 # Keys carry the L suffix: a bare 0x80041002 is a negative Int32 in PowerShell.
 Assert-RdslReturn -Result $r -Method 'UninstallLicenseKeyPackWithId' -Context ('removing key pack {0} from {1}' -f $id, $env:COMPUTERNAME) -Kinds @{

@@ -20,9 +20,13 @@ if ($count -gt $available) {
     Fail -Kind invalid_input -Message ('cannot remove {0} licenses from key pack {1} on {2}: only {3} are not issued' -f $count, $id, $env:COMPUTERNAME, $available)
 }
 
-$r = Invoke-CimMethod -Namespace root/cimv2 -ClassName Win32_TSLicenseKeyPack -MethodName RemoveLicensesWithIdCount -Arguments @{
-    KeyPackId    = [uint32]$id
-    LicenseCount = [uint32]$count
+try {
+    $r = Invoke-CimMethod -Namespace root/cimv2 -ClassName Win32_TSLicenseKeyPack -MethodName RemoveLicensesWithIdCount -Arguments @{
+        KeyPackId    = [uint32]$id
+        LicenseCount = [uint32]$count
+    }
+} catch {
+    $r = Get-RdslCimErrorResult -ErrorRecord $_
 }
 # Keys carry the L suffix: a bare 0x80041002 is a negative Int32 in PowerShell.
 Assert-RdslReturn -Result $r -Method 'RemoveLicensesWithIdCount' -Context ('removing {0} licenses from key pack {1} on {2}' -f $count, $id, $env:COMPUTERNAME) -Kinds @{

@@ -25,7 +25,11 @@ if ([long]$ls.ServerRole -eq $role) {
     }
 }
 
-$r = Invoke-CimMethod -Namespace root/cimv2 -ClassName Win32_TSLicenseServer -MethodName ChangeRole -Arguments @{ ServerRole = [uint32]$role }
+try {
+    $r = Invoke-CimMethod -Namespace root/cimv2 -ClassName Win32_TSLicenseServer -MethodName ChangeRole -Arguments @{ ServerRole = [uint32]$role }
+} catch {
+    $r = Get-RdslCimErrorResult -ErrorRecord $_
+}
 $context = 'changing the discovery scope of the license server on {0} to {1} ({2})' -f $env:COMPUTERNAME, $role, $scopeNames[[int]$role]
 if ([long]$r.ReturnValue -eq [long]2147749891) {
     if ($role -eq 2) {

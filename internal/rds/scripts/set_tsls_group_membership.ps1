@@ -41,11 +41,19 @@ if ((Test-GroupMember -Domain $cs.Domain) -eq $member) {
 }
 
 if ($member) {
-    $r = Invoke-CimMethod -Namespace root/cimv2 -ClassName Win32_TSLicenseServer -MethodName AddLStoTSLSGroup
+    try {
+        $r = Invoke-CimMethod -Namespace root/cimv2 -ClassName Win32_TSLicenseServer -MethodName AddLStoTSLSGroup
+    } catch {
+        $r = Get-RdslCimErrorResult -ErrorRecord $_
+    }
     $context = Get-ChangeContext -Result $r -Text ('adding the license server {0} to the group "Terminal Server License Servers" of {1}' -f $env:COMPUTERNAME, $cs.Domain) -Domain $cs.Domain
     Assert-RdslReturn -Result $r -Method 'AddLStoTSLSGroup' -Kinds @{ [long]2147749891 = 'access_denied' } -Context $context
 } else {
-    $r = Invoke-CimMethod -Namespace root/cimv2 -ClassName Win32_TSLicenseServer -MethodName RemoveLSfromTSLSGroup
+    try {
+        $r = Invoke-CimMethod -Namespace root/cimv2 -ClassName Win32_TSLicenseServer -MethodName RemoveLSfromTSLSGroup
+    } catch {
+        $r = Get-RdslCimErrorResult -ErrorRecord $_
+    }
     $context = Get-ChangeContext -Result $r -Text ('removing the license server {0} from the group "Terminal Server License Servers" of {1}' -f $env:COMPUTERNAME, $cs.Domain) -Domain $cs.Domain
     Assert-RdslReturn -Result $r -Method 'RemoveLSfromTSLSGroup' -Kinds @{ [long]2147749891 = 'access_denied' } -Context $context
 }

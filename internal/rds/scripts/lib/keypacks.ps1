@@ -5,9 +5,14 @@
 
 function Test-RdslBuiltInKeyPack {
     # The "Built-in TS Per Device Cal" pack every license server starts
-    # with: ProductType 3 (built-in), or an unlimited (0xFFFFFFFF) count.
+    # with. Neither ProductType 3 nor the unlimited (0xFFFFFFFF) count is
+    # documented; public scripts (Get-RDSLicense and others) skip it by
+    # TypeAndModel 'Built-in TS Per Device Cal', so that counts too. -eq
+    # ignores case: the docs spell it '...CAL' (Win32_TSLicenseReport-
+    # PerDeviceEntry.CALType), the scripts '...Cal'.
     param([Parameter(Mandatory = $true)]$Pack)
-    ([int]$Pack.ProductType -eq 3) -or ([long]$Pack.TotalLicenses -eq 4294967295)
+    ([int]$Pack.ProductType -eq 3) -or ([long]$Pack.TotalLicenses -eq 4294967295) -or
+        ([string]$Pack.TypeAndModel -eq 'Built-in TS Per Device Cal')
 }
 
 function ConvertTo-RdslKeyPack {

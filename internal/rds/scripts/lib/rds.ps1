@@ -3,8 +3,14 @@
 # process, after the prelude.
 
 function Get-RdslOSVersion {
-    # The Windows Server release of this host, from its build number.
-    param([string]$Build = ([Environment]::OSVersion.Version.Build))
+    # The Windows Server release of this host, from its build number:
+    # Win32_OperatingSystem.BuildNumber unless given. Not .NET's
+    # Environment.OSVersion, which "may be incorrect when an application
+    # runs under Windows compatibility mode" (its docs).
+    param([string]$Build = '')
+    if (-not $Build) {
+        $Build = [string](Get-CimInstance -Namespace root/cimv2 -ClassName Win32_OperatingSystem).BuildNumber
+    }
     switch ([int]$Build) {
         { $_ -ge 26100 } { return '2025' }
         { $_ -ge 20348 } { return '2022' }
@@ -39,6 +45,25 @@ function Assert-RdslLicensingRole {
         Fail -Kind reboot_pending -Message ("the RD Licensing role service (RDS-Licensing) on {0} is installed but waits for a restart" -f $env:COMPUTERNAME)
     }
     Fail -Kind role_missing -Message ("the RD Licensing role service (RDS-Licensing) is not installed on {0}" -f $env:COMPUTERNAME) -Code 2147749904
+}
+
+function Get-RdslCimErrorResult {
+    # A WMI method's failure thrown as a CimException, as a result whose
+    # ReturnValue is the exception's code (MSFT_WmiError error_Code), for
+    # Assert-RdslReturn and the scripts' code tables. Whether the licensing
+    # provider reports a failure as a non-zero ReturnValue or throws is
+    # unverified, so every method that can fail is called
+    #   try { $r = Invoke-CimMethod ... } catch { $r = Get-RdslCimErrorResult -ErrorRecord $_ }
+    # and both ways give the same error. Other errors are thrown on.
+    param([Parameter(Mandatory = $true)]$ErrorRecord)
+    $ex = $ErrorRecord.Exception
+    if ($ex.GetType().FullName -ne 'Microsoft.Management.Infrastructure.CimException') { throw $ErrorRecord }
+    $code = [long]0
+    if ($null -ne $ex.ErrorData -and $null -ne $ex.ErrorData.CimInstanceProperties['error_Code']) {
+        $code = [long]$ex.ErrorData.CimInstanceProperties['error_Code'].Value
+    }
+    if ($code -eq 0) { throw $ErrorRecord }
+    [pscustomobject]@{ ReturnValue = $code }
 }
 
 function Assert-RdslReturn {
