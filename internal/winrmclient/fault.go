@@ -111,7 +111,9 @@ func (f *Fault) asError(host string) *Error {
 		e.Message += " Lower parallelism (terraform -parallelism, max_connections_per_host) or raise the WinRM quotas."
 	case FaultCodeAccessDenied:
 		e.Kind = KindAccessDenied
-		e.Message = "WinRM denied access: the account must be a local administrator of the host or a member of Remote Management Users (" + e.Message + ")"
+		// Remote Management Users is not enough: the cmd shell admits
+		// administrators only (pywinrm issue 336).
+		e.Message = "WinRM denied access: the account must be a local administrator of the host; Remote Management Users may use WinRM but not the cmd shell the provider runs its scripts in (" + e.Message + ")"
 	case FaultCodeShellNotFound, FaultCodeTimedOut:
 		e.Kind = KindTransport
 	}

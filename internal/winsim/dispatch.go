@@ -120,6 +120,13 @@ func (h *Host) dispatch(user User, userKey string, req *request, st *HostState, 
 }
 
 func (h *Host) createShell(user User, userKey string, req *request, st *HostState, address, clientIP string) ([]byte, *wsFault) {
+	// Remote Management Users may use WinRM (the PowerShell endpoint), but
+	// the cmd shell's own security descriptor admits administrators only:
+	// Windows refuses them "Access is denied", code 5 (pywinrm issue 336,
+	// NetExec PR 1396: cmd and PowerShell have separate SDDLs).
+	if !user.Admin {
+		return nil, faultAccessDenied()
+	}
 	cp, ok := req.option("WINRS_CODEPAGE")
 	if !ok {
 		cp = "437"

@@ -296,9 +296,15 @@ func (srv *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	entry.User = user.Name
 	if !encrypted && !cs.tls && !st.WinRM.AllowUnencrypted {
-		// Windows refuses unencrypted messages over HTTP by default.
-		entry.Status = http.StatusInternalServerError
+		// Windows refuses a plaintext message over HTTP by default, even
+		// on an NTLM-authenticated connection, with a bare 401 that offers
+		// Negotiate and closes the connection (packet capture of Server
+		// 2012 R2: jborean93/github-misc packer/issue-6205, frames 708-714).
+		entry.Status = http.StatusUnauthorized
 		entry.Detail = "unencrypted message refused: AllowUnencrypted is false"
+		w.Header().Set("WWW-Authenticate", "Negotiate")
+		w.Header().Set("Connection", "close")
+		w.Header().Set("Content-Length", "0")
 		w.WriteHeader(entry.Status)
 		return
 	}
