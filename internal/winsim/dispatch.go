@@ -79,7 +79,7 @@ func (h *Host) dispatch(user User, userKey string, req *request, st *HostState, 
 		id := strings.TrimSpace(req.Body.Receive.DesiredStream.CommandID)
 		c := sh.command(id)
 		if c == nil {
-			return nil, faultInvalidSelectors(fmt.Sprintf("The request for the Windows Remote Shell with ShellId %s failed because the command %s was not found. ", sh.id, id))
+			return nil, faultInvalidSelectors("The Windows Remote Shell received a request to perform an operation on a command identifier that does not exist. Either the command has completed execution or the client specified an invalid command identifier. ")
 		}
 		wait := timeout
 		if p := ms(st.Realism.ReceivePollMS); p > 0 && p < wait {

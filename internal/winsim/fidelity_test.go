@@ -90,3 +90,38 @@ func TestFidelityRemoteManagementUsersAreRefusedTheCmdShell(t *testing.T) {
 func basic(user, password string) string {
 	return "Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+password))
 }
+
+// Fault shapes as Windows writes them.
+func TestFidelityFaultShapes(t *testing.T) {
+	w := newWire(t, func(st *winsim.HostState) { st.WinRM.MaxShellsPerUser = 1 })
+	shell := w.create()
+
+	// Unknown command id: generic Reason, UnexpectedSelectors detail, the
+	// cause in f:Message (pypsrp test_winrs_bad_cmd_id.yml).
+	status, body := w.receive(shell, "87E77BEB-6761-4C48-9D70-A00266B8459A", "")
+	if status != http.StatusInternalServerError {
+		t.Fatalf("Receive of an unknown command: %d %s", status, body)
+	}
+	mustContain(t, body, `<s:Value>w:InvalidSelectors</s:Value>`,
+		`<s:Text xml:lang="en-US">The WS-Management service cannot process the request because the request contained invalid selectors for the resource. </s:Text>`,
+		`<s:Detail><w:FaultDetail>http://schemas.dmtf.org/wbem/wsman/1/wsman/faultDetail/UnexpectedSelectors</w:FaultDetail><f:WSManFault`,
+		`Code="2150858843"`, `<f:Message>The Windows Remote Shell received a request to perform an operation on a command identifier that does not exist.`)
+
+	// Unknown shell: the same shape.
+	env, _ := w.envelope(xfer+"/Delete", "11111111-2222-4333-8444-555555555555", "", "")
+	_, _, body = w.do(env, nil)
+	mustContain(t, body, `<s:Text xml:lang="en-US">The WS-Management service cannot process the request because the request contained invalid selectors`,
+		"faultDetail/UnexpectedSelectors", "<f:Message>The request for the Windows Remote Shell with ShellId 11111111-2222-4333-8444-555555555555 failed because the shell was not found")
+
+	// A bad OperationTimeout is an addressing fault.
+	env, _ = w.envelope(shellNS+"/Command", shell, "sixty seconds", `<rsp:CommandLine><rsp:Command>hostname</rsp:Command></rsp:CommandLine>`)
+	_, _, body = w.do(env, nil)
+	mustContain(t, body, `<s:Value>s:Sender</s:Value><s:Subcode><s:Value>a:InvalidMessageInformationHeader</s:Value>`)
+
+	// MaxShellsPerUser: the Reason names no number, the Message does
+	// (WinRb/WinRM wmi_error_v2.xml).
+	env, _ = w.envelope(xfer+"/Create", "", "", `<rsp:Shell/>`)
+	_, _, body = w.do(env, nil)
+	mustContain(t, body, `<s:Text xml:lang="en-US">The WS-Management service cannot process the request. The maximum number of concurrent shells for this user has been exceeded. Close existing shells or raise the quota for this user. </s:Text>`,
+		"<f:Message>The WS-Management service cannot process the request. This user is allowed a maximum number of 1 concurrent shells, which has been exceeded.")
+}
