@@ -1,12 +1,14 @@
 package winsim_test
 
 import (
+	"encoding/asn1"
 	"encoding/base64"
 	"net/http"
 	"strings"
 	"testing"
 
 	azure "github.com/Azure/go-ntlmssp"
+	bodgit "github.com/bodgit/ntlmssp"
 
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/winsim"
 )
@@ -124,4 +126,105 @@ func TestFidelityFaultShapes(t *testing.T) {
 	_, _, body = w.do(env, nil)
 	mustContain(t, body, `<s:Text xml:lang="en-US">The WS-Management service cannot process the request. The maximum number of concurrent shells for this user has been exceeded. Close existing shells or raise the quota for this user. </s:Text>`,
 		"<f:Message>The WS-Management service cannot process the request. This user is allowed a maximum number of 1 concurrent shells, which has been exceeded.")
+}
+
+var (
+	oidSPNEGO = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 2}
+	oidNTLM   = asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 311, 2, 2, 10}
+)
+
+// spnegoInit wraps an NTLM NEGOTIATE as Windows' SSPI and pyspnego do.
+func spnegoInit(t *testing.T, mechs []asn1.ObjectIdentifier, tok []byte) string {
+	type negTokenInit struct {
+		MechTypes []asn1.ObjectIdentifier `asn1:"explicit,tag:0"`
+		MechToken []byte                  `asn1:"explicit,tag:2"`
+	}
+	inner, err := asn1.MarshalWithParams(negTokenInit{mechs, tok}, "explicit,tag:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	oid, _ := asn1.Marshal(oidSPNEGO)
+	b, err := asn1.Marshal(asn1.RawValue{Class: asn1.ClassApplication, Tag: 0, IsCompound: true, Bytes: append(oid, inner...)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return "Negotiate " + base64.StdEncoding.EncodeToString(b)
+}
+
+type negTokenResp struct {
+	NegState      asn1.Enumerated       `asn1:"explicit,optional,tag:0,default:-1"`
+	SupportedMech asn1.ObjectIdentifier `asn1:"explicit,optional,tag:1"`
+	ResponseToken []byte                `asn1:"explicit,optional,tag:2"`
+	MechListMIC   []byte                `asn1:"explicit,optional,tag:3"`
+}
+
+func parseNegTokenResp(t *testing.T, header string) negTokenResp {
+	t.Helper()
+	tok, ok := strings.CutPrefix(header, "Negotiate ")
+	raw, err := base64.StdEncoding.DecodeString(tok)
+	var r negTokenResp
+	if err == nil {
+		_, err = asn1.UnmarshalWithParams(raw, &r, "explicit,tag:1")
+	}
+	if !ok || err != nil {
+		t.Fatalf("WWW-Authenticate %q is no SPNEGO NegTokenResp: %v", header, err)
+	}
+	return r
+}
+
+// Windows' Negotiate takes NTLM wrapped in SPNEGO: the CHALLENGE comes back
+// in a NegTokenResp (accept-incomplete, NTLM), the AUTHENTICATE goes in
+// one, and the reply carries the accept-completed NegTokenResp.
+func TestFidelitySPNEGOWrappedNTLM(t *testing.T) {
+	w := newWire(t, nil)
+	env, _ := w.envelope(xfer+"/Create", "", "", `<rsp:Shell/>`)
+	c, err := bodgit.NewClient(bodgit.SetUserInfo("Administrator", winsim.DefaultPassword), bodgit.SetVersion(bodgit.DefaultVersion()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	negotiate, err := c.Authenticate(nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	status, hdr, _ := w.do(env, map[string]string{"Authorization": spnegoInit(t, []asn1.ObjectIdentifier{oidNTLM}, negotiate)})
+	r := parseNegTokenResp(t, hdr.Get("WWW-Authenticate"))
+	if status != http.StatusUnauthorized || r.NegState != 1 || !r.SupportedMech.Equal(oidNTLM) || len(r.ResponseToken) < 56 ||
+		string(r.ResponseToken[:8]) != "NTLMSSP\x00" || r.ResponseToken[8] != 2 {
+		t.Fatalf("first leg: %d %+v", status, r)
+	}
+	authenticate, err := c.Authenticate(r.ResponseToken, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last, _ := asn1.MarshalWithParams(negTokenResp{NegState: -1, ResponseToken: authenticate}, "explicit,tag:1")
+	status, hdr, body := w.do(env, map[string]string{"Authorization": "Negotiate " + base64.StdEncoding.EncodeToString(last)})
+	if status != http.StatusOK {
+		t.Fatalf("last leg: %d %v %s", status, hdr, body)
+	}
+	mustContain(t, body, "CreateResponse")
+	if r := parseNegTokenResp(t, hdr.Get("WWW-Authenticate")); r.NegState != 0 {
+		t.Fatalf("reply carries negState %d, want accept-completed", r.NegState)
+	}
+}
+
+// SPNEGO without NTLM (Kerberos only) cannot be answered: 401.
+func TestFidelitySPNEGOWithoutNTLMIsRefused(t *testing.T) {
+	w := newWire(t, nil)
+	env, _ := w.envelope(xfer+"/Create", "", "", `<rsp:Shell/>`)
+	krb5 := asn1.ObjectIdentifier{1, 2, 840, 113554, 1, 2, 2}
+	status, hdr, _ := w.do(env, map[string]string{"Authorization": spnegoInit(t, []asn1.ObjectIdentifier{krb5}, []byte{0x60, 0x01, 0x00})})
+	if status != http.StatusUnauthorized || hdr.Values("WWW-Authenticate")[0] != "Negotiate" {
+		t.Fatalf("%d %v", status, hdr)
+	}
+}
+
+// Windows refuses the bare NTLM scheme and offers Negotiate and Basic.
+func TestFidelityBareNTLMSchemeIsRefused(t *testing.T) {
+	w := newWire(t, nil)
+	env, _ := w.envelope(xfer+"/Create", "", "", `<rsp:Shell/>`)
+	neg := []byte("NTLMSSP\x00\x01\x00\x00\x00\x07\x82\x08\x02" + strings.Repeat("\x00", 16))
+	status, hdr, _ := w.do(env, map[string]string{"Authorization": "NTLM " + base64.StdEncoding.EncodeToString(neg)})
+	if got := strings.Join(hdr.Values("WWW-Authenticate"), "|"); status != http.StatusUnauthorized || got != `Negotiate|Basic realm="WSMAN"` {
+		t.Fatalf("NTLM scheme: %d %s, want 401 offering Negotiate and Basic", status, got)
+	}
 }

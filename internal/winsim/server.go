@@ -50,6 +50,10 @@ type connState struct {
 	handshake *ntlm.Handshake
 	session   *ntlm.Session
 	user      *User
+	// mechTypes is set while an SPNEGO-wrapped handshake runs: the DER
+	// mechanism list the client's mechListMIC signs.
+	mechTypes []byte
+	spnego    bool
 }
 
 type hostListener struct {
@@ -497,7 +501,25 @@ func (srv *server) authenticate(w http.ResponseWriter, r *http.Request, cs *conn
 			challenge("unsupported authorization scheme", true)
 			return User{}, false, nil, true
 		}
+		if scheme == "NTLM" {
+			// WinRM knows no bare NTLM scheme, only NTLM inside Negotiate
+			// (MS-WSMV 2.2.9.1: Negotiate, Kerberos, CredSSP).
+			challenge("the NTLM scheme is not offered; use Negotiate", true)
+			return User{}, false, nil, true
+		}
 		entry.Auth = strings.ToLower(scheme)
+		// Windows' Negotiate takes NTLM wrapped in SPNEGO, and raw NTLMSSP
+		// too, which go-ntlmssp, bodgit/ntlmssp and pywinrm send.
+		var wrapped *ntlm.SPNEGO
+		if ntlm.IsSPNEGO(token) {
+			var err error
+			if wrapped, err = ntlm.ParseSPNEGO(token); err != nil {
+				challenge(err.Error(), true)
+				return User{}, false, nil, true
+			}
+			token = wrapped.Token
+			entry.Auth = "negotiate-spnego"
+		}
 		switch ntlm.MessageType(token) {
 		case 1:
 			build, _ := strconv.ParseUint(operatingSystem(st).BuildNumber, 10, 16)
@@ -510,6 +532,11 @@ func (srv *server) authenticate(w http.ResponseWriter, r *http.Request, cs *conn
 			}
 			cs.mu.Lock()
 			cs.handshake, cs.session, cs.user = hs, nil, nil
+			cs.spnego, cs.mechTypes = wrapped != nil, nil
+			if wrapped != nil {
+				cs.mechTypes = wrapped.MechTypes
+				ch = ntlm.SPNEGOChallenge(ch)
+			}
 			cs.mu.Unlock()
 			entry.Status = http.StatusUnauthorized
 			entry.Detail = "NTLM challenge"
@@ -519,10 +546,10 @@ func (srv *server) authenticate(w http.ResponseWriter, r *http.Request, cs *conn
 			return User{}, false, nil, true
 		case 3:
 			cs.mu.Lock()
-			hs := cs.handshake
-			cs.handshake = nil
+			hs, mechTypes, spnego := cs.handshake, cs.mechTypes, cs.spnego
+			cs.handshake, cs.mechTypes = nil, nil
 			cs.mu.Unlock()
-			if hs == nil {
+			if hs == nil || spnego != (wrapped != nil) {
 				challenge("NTLM AUTHENTICATE without a challenge on this connection", true)
 				return User{}, false, nil, true
 			}
@@ -537,6 +564,22 @@ func (srv *server) authenticate(w http.ResponseWriter, r *http.Request, cs *conn
 			if err != nil {
 				challenge("NTLM authentication failed: "+err.Error(), true)
 				return User{}, false, nil, true
+			}
+			if wrapped != nil {
+				// The last NegTokenResp goes back with the reply; it
+				// answers the client's mechListMIC with the server's.
+				var mic []byte
+				if len(wrapped.MIC) > 0 {
+					if err := sess.VerifyMIC(mechTypes, wrapped.MIC); err != nil {
+						challenge(err.Error(), true)
+						return User{}, false, nil, true
+					}
+					if mic, err = sess.SignMIC(mechTypes); err != nil {
+						challenge(err.Error(), true)
+						return User{}, false, nil, true
+					}
+				}
+				w.Header().Set("WWW-Authenticate", scheme+" "+base64.StdEncoding.EncodeToString(ntlm.SPNEGOAccept(mic)))
 			}
 			cs.mu.Lock()
 			cs.session, cs.user = sess, &found
