@@ -1,6 +1,7 @@
 package winsim_test
 
 import (
+	"crypto/tls"
 	"encoding/asn1"
 	"encoding/base64"
 	"net/http"
@@ -28,7 +29,9 @@ func postAs(t *testing.T, c *http.Client, url, user, password, body string) (int
 		t.Fatal(err)
 	}
 	req.Header.Set("Content-Type", "application/soap+xml;charset=UTF-8")
-	req.SetBasicAuth(user, password)
+	if user != "" {
+		req.SetBasicAuth(user, password)
+	}
 	resp, err := c.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -226,5 +229,38 @@ func TestFidelityBareNTLMSchemeIsRefused(t *testing.T) {
 	status, hdr, _ := w.do(env, map[string]string{"Authorization": "NTLM " + base64.StdEncoding.EncodeToString(neg)})
 	if got := strings.Join(hdr.Values("WWW-Authenticate"), "|"); status != http.StatusUnauthorized || got != `Negotiate|Basic realm="WSMAN"` {
 		t.Fatalf("NTLM scheme: %d %s, want 401 offering Negotiate and Basic", status, got)
+	}
+}
+
+// Every 401 that carries no challenge token closes the connection, the
+// anonymous probe clients send first included.
+func TestFidelityBare401ClosesTheConnection(t *testing.T) {
+	w := newWire(t, nil)
+	env, _ := w.envelope(xfer+"/Create", "", "", `<rsp:Shell/>`)
+	for name, user := range map[string]string{"anonymous": "", "wrong password": "Administrator"} {
+		status, hdr, body := postAs(t, w.http, w.url, user, "nope", env)
+		if status != http.StatusUnauthorized || hdr.Get("Connection") != "close" || body != "" {
+			t.Errorf("%s: %d %v %q, want 401 with Connection: close", name, status, hdr, body)
+		}
+	}
+}
+
+// rsp:Owner: NTLM logs a local account on as COMPUTER\user; Basic shows
+// the bare name.
+func TestFidelityShellOwner(t *testing.T) {
+	w := newWire(t, nil)
+	env, _ := w.envelope(xfer+"/Create", "", "", `<rsp:Shell/>`)
+	ntlmClient := &http.Client{Transport: azure.Negotiator{RoundTripper: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}} //nolint:gosec // test CA
+	for name, c := range map[string]struct {
+		client *http.Client
+		want   string
+	}{
+		"ntlm":  {ntlmClient, `<rsp:Owner>LS01\Administrator</rsp:Owner>`},
+		"basic": {w.http, `<rsp:Owner>Administrator</rsp:Owner>`},
+	} {
+		status, _, body := postAs(t, c.client, w.url, "Administrator", winsim.DefaultPassword, env)
+		if status != http.StatusOK || !strings.Contains(body, c.want) {
+			t.Errorf("%s: %d, want %s in %s", name, status, c.want, body)
+		}
 	}
 }

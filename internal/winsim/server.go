@@ -419,7 +419,15 @@ func (srv *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	address := scheme + "://" + r.Host + "/wsman"
 	clientIP, _, _ := net.SplitHostPort(cs.remote)
-	respBody, f := h.dispatch(user, key, req, st, address, clientIP, r.Context().Done())
+	// rsp:Owner is the logon name: NTLM logs a local account on as
+	// COMPUTER\user (captured: jborean93's "PowerShell Remoting on Python",
+	// Owner SERVER2016\vagrant); other captures show the bare name
+	// (pypsrp test_winrs_bad_cmd_id.yml), which winsim keeps for Basic.
+	owner := user.Name
+	if user.Domain != "" || entry.Auth != "basic" {
+		owner = accountName(st, user)
+	}
+	respBody, f := h.dispatch(user, key, owner, req, st, address, clientIP, r.Context().Done())
 	if fault != nil && fault.Type == FaultDropAfter {
 		entry.Status = 0
 		dropConn(w)
@@ -449,7 +457,7 @@ func dropConn(w http.ResponseWriter) {
 // reply (401, handshake leg) was already written.
 func (srv *server) authenticate(w http.ResponseWriter, r *http.Request, cs *connState, st *HostState, body []byte, entry *LogEntry) (user User, encrypted bool, plain []byte, done bool) {
 	authz := r.Header.Get("Authorization")
-	challenge := func(detail string, closeConn bool) {
+	challenge := func(detail string) {
 		entry.Status = http.StatusUnauthorized
 		entry.Detail = detail
 		if st.WinRM.Negotiate {
@@ -461,9 +469,9 @@ func (srv *server) authenticate(w http.ResponseWriter, r *http.Request, cs *conn
 		if st.WinRM.Basic {
 			w.Header().Add("WWW-Authenticate", `Basic realm="WSMAN"`)
 		}
-		if closeConn {
-			w.Header().Set("Connection", "close")
-		}
+		// Every 401 without a challenge token closes the connection
+		// (curl capture of a Windows host: Connection: close, Content-Length: 0).
+		w.Header().Set("Connection", "close")
 		w.Header().Set("Content-Length", "0")
 		w.WriteHeader(http.StatusUnauthorized)
 	}
@@ -474,18 +482,18 @@ func (srv *server) authenticate(w http.ResponseWriter, r *http.Request, cs *conn
 		name, password, ok := strings.Cut(string(raw), ":")
 		switch {
 		case !st.WinRM.Basic:
-			challenge("Basic authentication is disabled on the host", true)
+			challenge("Basic authentication is disabled on the host")
 		case !cs.tls && !st.WinRM.AllowUnencrypted:
-			challenge("Basic over HTTP needs AllowUnencrypted", true)
+			challenge("Basic over HTTP needs AllowUnencrypted")
 		case err != nil || !ok:
-			challenge("malformed Basic header", true)
+			challenge("malformed Basic header")
 		default:
 			u, found := srv.sim.findUser(st, name, "")
 			if !found || u.Password != password {
-				challenge("bad user name or password", true)
+				challenge("bad user name or password")
 			} else if u.Domain != "" {
 				// Basic works for local accounts only.
-				challenge("Basic authentication with a domain account", true)
+				challenge("Basic authentication with a domain account")
 			} else {
 				return u, false, body, false
 			}
@@ -494,17 +502,17 @@ func (srv *server) authenticate(w http.ResponseWriter, r *http.Request, cs *conn
 	case authz != "":
 		scheme, token, ok := ntlm.ParseAuthorization(authz)
 		if strings.HasPrefix(strings.ToLower(authz), "kerberos ") {
-			challenge("Kerberos tokens are not simulated (no KDC)", true)
+			challenge("Kerberos tokens are not simulated (no KDC)")
 			return User{}, false, nil, true
 		}
 		if !ok || !st.WinRM.Negotiate {
-			challenge("unsupported authorization scheme", true)
+			challenge("unsupported authorization scheme")
 			return User{}, false, nil, true
 		}
 		if scheme == "NTLM" {
 			// WinRM knows no bare NTLM scheme, only NTLM inside Negotiate
 			// (MS-WSMV 2.2.9.1: Negotiate, Kerberos, CredSSP).
-			challenge("the NTLM scheme is not offered; use Negotiate", true)
+			challenge("the NTLM scheme is not offered; use Negotiate")
 			return User{}, false, nil, true
 		}
 		entry.Auth = strings.ToLower(scheme)
@@ -514,7 +522,7 @@ func (srv *server) authenticate(w http.ResponseWriter, r *http.Request, cs *conn
 		if ntlm.IsSPNEGO(token) {
 			var err error
 			if wrapped, err = ntlm.ParseSPNEGO(token); err != nil {
-				challenge(err.Error(), true)
+				challenge(err.Error())
 				return User{}, false, nil, true
 			}
 			token = wrapped.Token
@@ -527,7 +535,7 @@ func (srv *server) authenticate(w http.ResponseWriter, r *http.Request, cs *conn
 				DNSComputer: st.FQDN(), DNSDomain: strings.ToLower(st.Domain), ProductBuild: uint16(build)}
 			ch, hs, err := srvNTLM.Challenge(token)
 			if err != nil {
-				challenge("bad NTLM NEGOTIATE: "+err.Error(), true)
+				challenge("bad NTLM NEGOTIATE: " + err.Error())
 				return User{}, false, nil, true
 			}
 			cs.mu.Lock()
@@ -550,7 +558,7 @@ func (srv *server) authenticate(w http.ResponseWriter, r *http.Request, cs *conn
 			cs.handshake, cs.mechTypes = nil, nil
 			cs.mu.Unlock()
 			if hs == nil || spnego != (wrapped != nil) {
-				challenge("NTLM AUTHENTICATE without a challenge on this connection", true)
+				challenge("NTLM AUTHENTICATE without a challenge on this connection")
 				return User{}, false, nil, true
 			}
 			var found User
@@ -562,7 +570,7 @@ func (srv *server) authenticate(w http.ResponseWriter, r *http.Request, cs *conn
 				return u.Password, ok
 			})
 			if err != nil {
-				challenge("NTLM authentication failed: "+err.Error(), true)
+				challenge("NTLM authentication failed: " + err.Error())
 				return User{}, false, nil, true
 			}
 			if wrapped != nil {
@@ -571,11 +579,11 @@ func (srv *server) authenticate(w http.ResponseWriter, r *http.Request, cs *conn
 				var mic []byte
 				if len(wrapped.MIC) > 0 {
 					if err := sess.VerifyMIC(mechTypes, wrapped.MIC); err != nil {
-						challenge(err.Error(), true)
+						challenge(err.Error())
 						return User{}, false, nil, true
 					}
 					if mic, err = sess.SignMIC(mechTypes); err != nil {
-						challenge(err.Error(), true)
+						challenge(err.Error())
 						return User{}, false, nil, true
 					}
 				}
@@ -594,7 +602,7 @@ func (srv *server) authenticate(w http.ResponseWriter, r *http.Request, cs *conn
 			}
 			return srv.sessionBody(w, r, cs, found, body, entry)
 		default:
-			challenge("Kerberos and other tokens are not simulated", true)
+			challenge("Kerberos and other tokens are not simulated")
 			return User{}, false, nil, true
 		}
 	}
@@ -605,7 +613,7 @@ func (srv *server) authenticate(w http.ResponseWriter, r *http.Request, cs *conn
 	// it wants a 401 even on an authenticated connection.
 	if u == nil || len(body) == 0 {
 		entry.Auth = "anonymous"
-		challenge("no credentials", false)
+		challenge("no credentials")
 		return User{}, false, nil, true
 	}
 	entry.Auth = "session"
