@@ -264,3 +264,28 @@ func TestFidelityShellOwner(t *testing.T) {
 		}
 	}
 }
+
+// WS-Identify: unauthenticated with the WSMANIDENTIFY header, Windows names
+// no OS version and no security profiles; authenticated, both.
+func TestFidelityIdentify(t *testing.T) {
+	w := newWire(t, nil)
+	identify := `<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:wsmid="http://schemas.dmtf.org/wbem/wsman/identity/1/wsmanidentity.xsd"><s:Header/><s:Body><wsmid:Identify/></s:Body></s:Envelope>`
+	status, hdr, body := w.do(identify, map[string]string{"Authorization": "", "WSMANIDENTIFY": "unauthenticated"})
+	want := `<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"><s:Header/><s:Body><wsmid:IdentifyResponse xmlns:wsmid="http://schemas.dmtf.org/wbem/wsman/identity/1/wsmanidentity.xsd">` +
+		`<wsmid:ProtocolVersion>http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd</wsmid:ProtocolVersion><wsmid:ProductVendor>Microsoft Corporation</wsmid:ProductVendor>` +
+		`<wsmid:ProductVersion>OS: 0.0.0 SP: 0.0 Stack: 3.0</wsmid:ProductVersion></wsmid:IdentifyResponse></s:Body></s:Envelope>`
+	if status != http.StatusOK || body != want || !strings.HasPrefix(hdr.Get("Content-Type"), "application/soap+xml") {
+		t.Fatalf("unauthenticated Identify: %d %v\n%s\nwant\n%s", status, hdr, body, want)
+	}
+	if status, _, _ := w.do(identify, map[string]string{"Authorization": ""}); status != http.StatusUnauthorized {
+		t.Fatalf("Identify without credentials or WSMANIDENTIFY: %d, want 401", status)
+	}
+	status, _, body = w.do(identify, nil)
+	if status != http.StatusOK {
+		t.Fatalf("authenticated Identify: %d %s", status, body)
+	}
+	mustContain(t, body, "<wsmid:ProductVendor>Microsoft Corporation</wsmid:ProductVendor>",
+		"<wsmid:ProductVersion>OS: 10.0.20348 SP: 0.0 Stack: 3.0</wsmid:ProductVersion>",
+		"<wsmid:SecurityProfiles><wsmid:SecurityProfileName>http://schemas.dmtf.org/wbem/wsman/1/wsman/secprofile/http/basic</wsmid:SecurityProfileName>",
+		"secprofile/https/spnego-kerberos</wsmid:SecurityProfileName></wsmid:SecurityProfiles>")
+}

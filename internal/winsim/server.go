@@ -294,6 +294,19 @@ func (srv *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
+	// WS-Identify needs no credentials when the client says so (MS-WSMV
+	// 3.1.4.1.23: the WSMANIDENTIFY: unauthenticated header).
+	if strings.EqualFold(strings.TrimSpace(r.Header.Get("WSMANIDENTIFY")), "unauthenticated") {
+		if req, err := parseRequest(body); err == nil && req.Body.Identify != nil {
+			entry.Action, entry.Auth, entry.Status = "Identify", "anonymous", http.StatusOK
+			out := identifyResponse(st, false)
+			w.Header().Set("Content-Type", "application/soap+xml;charset=UTF-8")
+			w.Header().Set("Content-Length", strconv.Itoa(len(out)))
+			w.WriteHeader(http.StatusOK)
+			_, _ = w.Write(out)
+			return
+		}
+	}
 	user, encrypted, plain, done := srv.authenticate(w, r, cs, st, body, &entry)
 	if done {
 		return
@@ -349,6 +362,11 @@ func (srv *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		f := faultSchema("The WS-Management service cannot process the request because the XML is invalid. ")
 		reply(http.StatusInternalServerError, f.xml("", st.FQDN()))
+		return
+	}
+	if req.Body.Identify != nil {
+		entry.Action = "Identify"
+		reply(http.StatusOK, identifyResponse(st, true))
 		return
 	}
 	action := req.Header.Action

@@ -22,6 +22,7 @@ const (
 	nsWSManFlt  = "http://schemas.microsoft.com/wbem/wsman/1/wsmanfault"
 	nsEventing  = "http://schemas.xmlsoap.org/ws/2004/08/eventing"
 	nsEnumerate = "http://schemas.xmlsoap.org/ws/2004/09/enumeration"
+	nsIdentity  = "http://schemas.dmtf.org/wbem/wsman/identity/1/wsmanidentity.xsd"
 
 	resourceCmd = "http://schemas.microsoft.com/wbem/wsman/1/windows/shell/cmd"
 	anonymous   = "http://schemas.xmlsoap.org/ws/2004/08/addressing/role/anonymous"
@@ -103,7 +104,8 @@ type request struct {
 				Streams   string `xml:",chardata"`
 			} `xml:"http://schemas.microsoft.com/wbem/wsman/1/windows/shell DesiredStream"`
 		} `xml:"http://schemas.microsoft.com/wbem/wsman/1/windows/shell Receive"`
-		Signal *struct {
+		Identify *struct{} `xml:"http://schemas.dmtf.org/wbem/wsman/identity/1/wsmanidentity.xsd Identify"`
+		Signal   *struct {
 			CommandID string `xml:"CommandId,attr"`
 			Code      string `xml:"http://schemas.microsoft.com/wbem/wsman/1/windows/shell Code"`
 		} `xml:"http://schemas.microsoft.com/wbem/wsman/1/windows/shell Signal"`
@@ -288,6 +290,35 @@ func faultFilenameTooLong() *wsFault {
 
 func faultSchema(msg string) *wsFault {
 	return &wsFault{Code: "s:Sender", Subcode: "w:SchemaValidationError", WSMCode: codeSchemaValidation, Reason: msg}
+}
+
+// identifyResponse answers WS-Identify as Windows does (MS-WSMV 3.1.4.1.23
+// and its notes 71-73): unauthenticated, a zero OS version and no
+// SecurityProfiles (Server 2012 R2's answer in chef/knife-windows
+// spec/unit/knife/wsman_test_spec.rb); authenticated, the OS version and
+// the enabled authentication profiles.
+func identifyResponse(st *HostState, authenticated bool) []byte {
+	version, profiles := "0.0.0", ""
+	if authenticated {
+		version = OSBuilds[st.OS]
+		var p []string
+		if st.WinRM.Basic {
+			p = append(p, "http/basic", "https/basic")
+		}
+		if st.WinRM.Negotiate || st.WinRM.Kerberos {
+			p = append(p, "http/spnego-kerberos", "https/spnego-kerberos")
+		}
+		for _, name := range p {
+			profiles += `<wsmid:SecurityProfileName>http://schemas.dmtf.org/wbem/wsman/1/wsman/secprofile/` + name + `</wsmid:SecurityProfileName>`
+		}
+		if profiles != "" {
+			profiles = `<wsmid:SecurityProfiles>` + profiles + `</wsmid:SecurityProfiles>`
+		}
+	}
+	return []byte(`<s:Envelope xmlns:s="` + nsSOAP + `"><s:Header/><s:Body><wsmid:IdentifyResponse xmlns:wsmid="` + nsIdentity + `">` +
+		`<wsmid:ProtocolVersion>` + nsWSMan + `</wsmid:ProtocolVersion><wsmid:ProductVendor>Microsoft Corporation</wsmid:ProductVendor>` +
+		`<wsmid:ProductVersion>OS: ` + version + ` SP: 0.0 Stack: 3.0</wsmid:ProductVersion>` + profiles +
+		`</wsmid:IdentifyResponse></s:Body></s:Envelope>`)
 }
 
 func createResponse(url, shellID, owner, clientIP string, idleTimeoutMS int, inStreams, outStreams string) string {
