@@ -165,7 +165,7 @@ resource "rdslicensing_role" "ls" { provider = rdslicensing.operator }
 	accTest(t, resource.TestCase{
 		Steps: []resource.TestStep{{
 			Config:      cfg,
-			ExpectError: errorText("is not a member of the local Administrators group on LS01"),
+			ExpectError: errorText("must be a local administrator of the host;", "Access is denied"),
 		}},
 	})
 }

@@ -516,7 +516,7 @@ resource "rdslicensing_session_host_policy" "rdsh" {
 		Steps: []resource.TestStep{
 			{
 				Config:      cfg,
-				ExpectError: errorText("Cannot configure Remote Desktop licensing on", "operator is not a member of the local Administrators group on RDSH01"),
+				ExpectError: errorText("Cannot configure Remote Desktop licensing on", "must be a local administrator of the host;", "Access is denied"),
 			},
 			{
 				Config:            e.Provider(),

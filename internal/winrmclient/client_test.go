@@ -244,14 +244,15 @@ func TestNonAdministrator(t *testing.T) {
 		winsim.User{Name: "guest", Password: "Gu3st-pw"})
 	sim := startSim(t, st)
 	h := sim.Host("LS01")
-	// May use WinRM, but the prelude refuses: not a local administrator.
+	// May use WinRM, but not the cmd shell: Windows refuses the shell, and
+	// the advice must not send the user to Remote Management Users.
 	c := clientFor(t, sim, h, func(cfg *winrmclient.Config) { cfg.Username, cfg.Password = "operator", "0perator-pw" })
 	_, err := rds.GetLicenseServer.Run(ctxT(t), c, "", rds.NoInput{})
-	wantKind(t, err, winrmclient.KindAccessDenied, `LS01\operator`, "local Administrators group on LS01")
+	wantKind(t, err, winrmclient.KindAccessDenied, "must be a local administrator of the host;", "Remote Management Users may use WinRM but not the cmd shell", "Access is denied")
 	// May not use WinRM at all: WS-Management access denied.
 	c = clientFor(t, sim, h, func(cfg *winrmclient.Config) { cfg.Username, cfg.Password = "guest", "Gu3st-pw" })
 	_, err = rds.GetLicenseServer.Run(ctxT(t), c, "", rds.NoInput{})
-	wantKind(t, err, winrmclient.KindAccessDenied, "Remote Management Users")
+	wantKind(t, err, winrmclient.KindAccessDenied, "must be a local administrator of the host;")
 }
 
 func TestConcurrencyIsBoundedPerHost(t *testing.T) {

@@ -24,10 +24,22 @@ type Fault struct {
 	Code    int64  // WSManFault Code (an HRESULT or a Win32 error)
 	Subcode string // e.g. w:TimedOut
 	Reason  string
+	// Message is the detail's text (f:Message, MSFT_WmiError Message).
+	// Windows often puts a generic sentence in Reason and the cause in it:
+	// which command id is unknown, how many shells are allowed.
+	Message string
 }
 
 func (f *Fault) Error() string {
-	return fmt.Sprintf("WS-Management fault %s (%d): %s", f.Subcode, f.Code, strings.TrimSpace(f.Reason))
+	return fmt.Sprintf("WS-Management fault %s (%d): %s", f.Subcode, f.Code, f.text())
+}
+
+// text is what users read: the detail's message, else the Reason.
+func (f *Fault) text() string {
+	if f.Message != "" {
+		return f.Message
+	}
+	return f.Reason
 }
 
 type faultEnvelope struct {
@@ -70,15 +82,11 @@ func parseFault(body []byte) *Fault {
 	f := &Fault{Subcode: strings.TrimSpace(fe.Code.Subcode.Value), Reason: strings.TrimSpace(fe.Reason.Text)}
 	if w := fe.Detail.WSManFault; w != nil {
 		f.Code = w.Code
-		if f.Reason == "" {
-			f.Reason = stripTags(w.Message)
-		}
+		f.Message = stripTags(w.Message)
 	}
 	if w := fe.Detail.WMIError; w != nil && f.Code == 0 {
 		f.Code = w.Code
-		if f.Reason == "" {
-			f.Reason = w.Message
-		}
+		f.Message = strings.TrimSpace(w.Message)
 	}
 	return f
 }
@@ -101,7 +109,7 @@ func stripTags(s string) string {
 
 // asError classifies a fault.
 func (f *Fault) asError(host string) *Error {
-	e := &Error{Kind: KindProtocol, Host: host, Code: f.Code, Message: strings.TrimSpace(f.Reason), cause: f}
+	e := &Error{Kind: KindProtocol, Host: host, Code: f.Code, Message: f.text(), cause: f}
 	switch f.Code {
 	case FaultCodeQuotaShells:
 		e.Kind = KindQuota
@@ -111,7 +119,9 @@ func (f *Fault) asError(host string) *Error {
 		e.Message += " Lower parallelism (terraform -parallelism, max_connections_per_host) or raise the WinRM quotas."
 	case FaultCodeAccessDenied:
 		e.Kind = KindAccessDenied
-		e.Message = "WinRM denied access: the account must be a local administrator of the host or a member of Remote Management Users (" + e.Message + ")"
+		// Remote Management Users is not enough: the cmd shell admits
+		// administrators only (pywinrm issue 336).
+		e.Message = "WinRM denied access: the account must be a local administrator of the host; Remote Management Users may use WinRM but not the cmd shell the provider runs its scripts in (" + e.Message + ")"
 	case FaultCodeShellNotFound, FaultCodeTimedOut:
 		e.Kind = KindTransport
 	}

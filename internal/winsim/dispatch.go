@@ -9,8 +9,8 @@ import (
 )
 
 // dispatch answers one WS-Management shell request. It returns the reply
-// body (an envelope) or a fault.
-func (h *Host) dispatch(user User, userKey string, req *request, st *HostState, address, clientIP string, stop <-chan struct{}) ([]byte, *wsFault) {
+// body (an envelope) or a fault. owner is the logon name a new shell shows.
+func (h *Host) dispatch(user User, userKey, owner string, req *request, st *HostState, address, clientIP string, stop <-chan struct{}) ([]byte, *wsFault) {
 	action := req.Header.Action
 	if req.Header.ResourceURI != "" && !strings.EqualFold(req.Header.ResourceURI, resourceCmd) {
 		return nil, &wsFault{Code: "s:Sender", Subcode: "w:DestinationUnreachable", WSMCode: 2150858770,
@@ -28,7 +28,7 @@ func (h *Host) dispatch(user User, userKey string, req *request, st *HostState, 
 	}
 	switch action {
 	case actionCreate:
-		return h.createShell(user, userKey, req, st, address, clientIP)
+		return h.createShell(user, userKey, owner, req, st, address, clientIP)
 	}
 	sh, f := h.findShell(req.selector("ShellId"), userKey)
 	if f != nil {
@@ -81,7 +81,7 @@ func (h *Host) dispatch(user User, userKey string, req *request, st *HostState, 
 		id := strings.TrimSpace(req.Body.Receive.DesiredStream.CommandID)
 		c := sh.command(id)
 		if c == nil {
-			return nil, faultInvalidSelectors(fmt.Sprintf("The request for the Windows Remote Shell with ShellId %s failed because the command %s was not found. ", sh.id, id))
+			return nil, faultInvalidSelectors("The Windows Remote Shell received a request to perform an operation on a command identifier that does not exist. Either the command has completed execution or the client specified an invalid command identifier. ")
 		}
 		wait := timeout
 		if p := ms(st.Realism.ReceivePollMS); p > 0 && p < wait {
@@ -121,7 +121,14 @@ func (h *Host) dispatch(user User, userKey string, req *request, st *HostState, 
 	return nil, faultActionNotSupported(action)
 }
 
-func (h *Host) createShell(user User, userKey string, req *request, st *HostState, address, clientIP string) ([]byte, *wsFault) {
+func (h *Host) createShell(user User, userKey, owner string, req *request, st *HostState, address, clientIP string) ([]byte, *wsFault) {
+	// Remote Management Users may use WinRM (the PowerShell endpoint), but
+	// the cmd shell's own security descriptor admits administrators only:
+	// Windows refuses them "Access is denied", code 5 (pywinrm issue 336,
+	// NetExec PR 1396: cmd and PowerShell have separate SDDLs).
+	if !user.Admin {
+		return nil, faultAccessDenied()
+	}
 	cp, ok := req.option("WINRS_CODEPAGE")
 	if !ok {
 		cp = "437"
@@ -153,11 +160,6 @@ func (h *Host) createShell(user User, userKey string, req *request, st *HostStat
 	h.rt.shells[sh.id] = sh
 	h.rt.mu.Unlock()
 	time.Sleep(ms(st.Realism.ShellCreateMS))
-	// Windows shows a local owner without the computer name.
-	owner := user.Name
-	if user.Domain != "" {
-		owner = accountName(st, user)
-	}
 	return envelope(nsTransfer+"/CreateResponse", req.Header.MessageID, createResponse(address, sh.id, owner, clientIP, st.WinRM.IdleTimeoutMS, in, out)), nil
 }
 

@@ -50,6 +50,10 @@ type connState struct {
 	handshake *ntlm.Handshake
 	session   *ntlm.Session
 	user      *User
+	// mechTypes is set while an SPNEGO-wrapped handshake runs: the DER
+	// mechanism list the client's mechListMIC signs.
+	mechTypes []byte
+	spnego    bool
 }
 
 type hostListener struct {
@@ -290,15 +294,34 @@ func (srv *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
+	// WS-Identify needs no credentials when the client says so (MS-WSMV
+	// 3.1.4.1.23: the WSMANIDENTIFY: unauthenticated header).
+	if strings.EqualFold(strings.TrimSpace(r.Header.Get("WSMANIDENTIFY")), "unauthenticated") {
+		if req, err := parseRequest(body); err == nil && req.Body.Identify != nil {
+			entry.Action, entry.Auth, entry.Status = "Identify", "anonymous", http.StatusOK
+			out := identifyResponse(st, false)
+			w.Header().Set("Content-Type", "application/soap+xml;charset=UTF-8")
+			w.Header().Set("Content-Length", strconv.Itoa(len(out)))
+			w.WriteHeader(http.StatusOK)
+			_, _ = w.Write(out)
+			return
+		}
+	}
 	user, encrypted, plain, done := srv.authenticate(w, r, cs, st, body, &entry)
 	if done {
 		return
 	}
 	entry.User = user.Name
 	if !encrypted && !cs.tls && !st.WinRM.AllowUnencrypted {
-		// Windows refuses unencrypted messages over HTTP by default.
-		entry.Status = http.StatusInternalServerError
+		// Windows refuses a plaintext message over HTTP by default, even
+		// on an NTLM-authenticated connection, with a bare 401 that offers
+		// Negotiate and closes the connection (packet capture of Server
+		// 2012 R2: jborean93/github-misc packer/issue-6205, frames 708-714).
+		entry.Status = http.StatusUnauthorized
 		entry.Detail = "unencrypted message refused: AllowUnencrypted is false"
+		w.Header().Set("WWW-Authenticate", "Negotiate")
+		w.Header().Set("Connection", "close")
+		w.Header().Set("Content-Length", "0")
 		w.WriteHeader(entry.Status)
 		return
 	}
@@ -339,6 +362,11 @@ func (srv *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		f := faultSchema("The WS-Management service cannot process the request because the XML is invalid. ")
 		reply(http.StatusInternalServerError, f.xml("", st.FQDN()))
+		return
+	}
+	if req.Body.Identify != nil {
+		entry.Action = "Identify"
+		reply(http.StatusOK, identifyResponse(st, true))
 		return
 	}
 	action := req.Header.Action
@@ -409,7 +437,15 @@ func (srv *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	address := scheme + "://" + r.Host + "/wsman"
 	clientIP, _, _ := net.SplitHostPort(cs.remote)
-	respBody, f := h.dispatch(user, key, req, st, address, clientIP, r.Context().Done())
+	// rsp:Owner is the logon name: NTLM logs a local account on as
+	// COMPUTER\user (captured: jborean93's "PowerShell Remoting on Python",
+	// Owner SERVER2016\vagrant); other captures show the bare name
+	// (pypsrp test_winrs_bad_cmd_id.yml), which winsim keeps for Basic.
+	owner := user.Name
+	if user.Domain != "" || entry.Auth != "basic" {
+		owner = accountName(st, user)
+	}
+	respBody, f := h.dispatch(user, key, owner, req, st, address, clientIP, r.Context().Done())
 	if fault != nil && fault.Type == FaultDropAfter {
 		entry.Status = 0
 		dropConn(w)
@@ -439,7 +475,7 @@ func dropConn(w http.ResponseWriter) {
 // reply (401, handshake leg) was already written.
 func (srv *server) authenticate(w http.ResponseWriter, r *http.Request, cs *connState, st *HostState, body []byte, entry *LogEntry) (user User, encrypted bool, plain []byte, done bool) {
 	authz := r.Header.Get("Authorization")
-	challenge := func(detail string, closeConn bool) {
+	challenge := func(detail string) {
 		entry.Status = http.StatusUnauthorized
 		entry.Detail = detail
 		if st.WinRM.Negotiate {
@@ -451,9 +487,9 @@ func (srv *server) authenticate(w http.ResponseWriter, r *http.Request, cs *conn
 		if st.WinRM.Basic {
 			w.Header().Add("WWW-Authenticate", `Basic realm="WSMAN"`)
 		}
-		if closeConn {
-			w.Header().Set("Connection", "close")
-		}
+		// Every 401 without a challenge token closes the connection
+		// (curl capture of a Windows host: Connection: close, Content-Length: 0).
+		w.Header().Set("Connection", "close")
 		w.Header().Set("Content-Length", "0")
 		w.WriteHeader(http.StatusUnauthorized)
 	}
@@ -464,18 +500,18 @@ func (srv *server) authenticate(w http.ResponseWriter, r *http.Request, cs *conn
 		name, password, ok := strings.Cut(string(raw), ":")
 		switch {
 		case !st.WinRM.Basic:
-			challenge("Basic authentication is disabled on the host", true)
+			challenge("Basic authentication is disabled on the host")
 		case !cs.tls && !st.WinRM.AllowUnencrypted:
-			challenge("Basic over HTTP needs AllowUnencrypted", true)
+			challenge("Basic over HTTP needs AllowUnencrypted")
 		case err != nil || !ok:
-			challenge("malformed Basic header", true)
+			challenge("malformed Basic header")
 		default:
 			u, found := srv.sim.findUser(st, name, "")
 			if !found || u.Password != password {
-				challenge("bad user name or password", true)
+				challenge("bad user name or password")
 			} else if u.Domain != "" {
 				// Basic works for local accounts only.
-				challenge("Basic authentication with a domain account", true)
+				challenge("Basic authentication with a domain account")
 			} else {
 				return u, false, body, false
 			}
@@ -484,14 +520,32 @@ func (srv *server) authenticate(w http.ResponseWriter, r *http.Request, cs *conn
 	case authz != "":
 		scheme, token, ok := ntlm.ParseAuthorization(authz)
 		if strings.HasPrefix(strings.ToLower(authz), "kerberos ") {
-			challenge("Kerberos tokens are not simulated (no KDC)", true)
+			challenge("Kerberos tokens are not simulated (no KDC)")
 			return User{}, false, nil, true
 		}
 		if !ok || !st.WinRM.Negotiate {
-			challenge("unsupported authorization scheme", true)
+			challenge("unsupported authorization scheme")
+			return User{}, false, nil, true
+		}
+		if scheme == "NTLM" {
+			// WinRM knows no bare NTLM scheme, only NTLM inside Negotiate
+			// (MS-WSMV 2.2.9.1: Negotiate, Kerberos, CredSSP).
+			challenge("the NTLM scheme is not offered; use Negotiate")
 			return User{}, false, nil, true
 		}
 		entry.Auth = strings.ToLower(scheme)
+		// Windows' Negotiate takes NTLM wrapped in SPNEGO, and raw NTLMSSP
+		// too, which go-ntlmssp, bodgit/ntlmssp and pywinrm send.
+		var wrapped *ntlm.SPNEGO
+		if ntlm.IsSPNEGO(token) {
+			var err error
+			if wrapped, err = ntlm.ParseSPNEGO(token); err != nil {
+				challenge(err.Error())
+				return User{}, false, nil, true
+			}
+			token = wrapped.Token
+			entry.Auth = "negotiate-spnego"
+		}
 		switch ntlm.MessageType(token) {
 		case 1:
 			build, _ := strconv.ParseUint(operatingSystem(st).BuildNumber, 10, 16)
@@ -499,11 +553,16 @@ func (srv *server) authenticate(w http.ResponseWriter, r *http.Request, cs *conn
 				DNSComputer: st.FQDN(), DNSDomain: strings.ToLower(st.Domain), ProductBuild: uint16(build)}
 			ch, hs, err := srvNTLM.Challenge(token)
 			if err != nil {
-				challenge("bad NTLM NEGOTIATE: "+err.Error(), true)
+				challenge("bad NTLM NEGOTIATE: " + err.Error())
 				return User{}, false, nil, true
 			}
 			cs.mu.Lock()
 			cs.handshake, cs.session, cs.user = hs, nil, nil
+			cs.spnego, cs.mechTypes = wrapped != nil, nil
+			if wrapped != nil {
+				cs.mechTypes = wrapped.MechTypes
+				ch = ntlm.SPNEGOChallenge(ch)
+			}
 			cs.mu.Unlock()
 			entry.Status = http.StatusUnauthorized
 			entry.Detail = "NTLM challenge"
@@ -513,11 +572,11 @@ func (srv *server) authenticate(w http.ResponseWriter, r *http.Request, cs *conn
 			return User{}, false, nil, true
 		case 3:
 			cs.mu.Lock()
-			hs := cs.handshake
-			cs.handshake = nil
+			hs, mechTypes, spnego := cs.handshake, cs.mechTypes, cs.spnego
+			cs.handshake, cs.mechTypes = nil, nil
 			cs.mu.Unlock()
-			if hs == nil {
-				challenge("NTLM AUTHENTICATE without a challenge on this connection", true)
+			if hs == nil || spnego != (wrapped != nil) {
+				challenge("NTLM AUTHENTICATE without a challenge on this connection")
 				return User{}, false, nil, true
 			}
 			var found User
@@ -529,8 +588,24 @@ func (srv *server) authenticate(w http.ResponseWriter, r *http.Request, cs *conn
 				return u.Password, ok
 			})
 			if err != nil {
-				challenge("NTLM authentication failed: "+err.Error(), true)
+				challenge("NTLM authentication failed: " + err.Error())
 				return User{}, false, nil, true
+			}
+			if wrapped != nil {
+				// The last NegTokenResp goes back with the reply; it
+				// answers the client's mechListMIC with the server's.
+				var mic []byte
+				if len(wrapped.MIC) > 0 {
+					if err := sess.VerifyMIC(mechTypes, wrapped.MIC); err != nil {
+						challenge(err.Error())
+						return User{}, false, nil, true
+					}
+					if mic, err = sess.SignMIC(mechTypes); err != nil {
+						challenge(err.Error())
+						return User{}, false, nil, true
+					}
+				}
+				w.Header().Set("WWW-Authenticate", scheme+" "+base64.StdEncoding.EncodeToString(ntlm.SPNEGOAccept(mic)))
 			}
 			cs.mu.Lock()
 			cs.session, cs.user = sess, &found
@@ -545,7 +620,7 @@ func (srv *server) authenticate(w http.ResponseWriter, r *http.Request, cs *conn
 			}
 			return srv.sessionBody(w, r, cs, found, body, entry)
 		default:
-			challenge("Kerberos and other tokens are not simulated", true)
+			challenge("Kerberos and other tokens are not simulated")
 			return User{}, false, nil, true
 		}
 	}
@@ -556,7 +631,7 @@ func (srv *server) authenticate(w http.ResponseWriter, r *http.Request, cs *conn
 	// it wants a 401 even on an authenticated connection.
 	if u == nil || len(body) == 0 {
 		entry.Auth = "anonymous"
-		challenge("no credentials", false)
+		challenge("no credentials")
 		return User{}, false, nil, true
 	}
 	entry.Auth = "session"

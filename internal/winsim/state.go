@@ -62,7 +62,8 @@ type User struct {
 	// Admin: member of the local Administrators group.
 	Admin bool `json:"admin"`
 	// RemoteManagement: member of Remote Management Users (may use WinRM
-	// without being an administrator).
+	// without being an administrator, but not the cmd shell: its shell
+	// Create is refused with Access is denied, as on Windows).
 	RemoteManagement bool `json:"remote_management,omitempty"`
 	DomainAdmin      bool `json:"domain_admin,omitempty"`
 	EnterpriseAdmin  bool `json:"enterprise_admin,omitempty"`

@@ -22,6 +22,7 @@ const (
 	nsWSManFlt  = "http://schemas.microsoft.com/wbem/wsman/1/wsmanfault"
 	nsEventing  = "http://schemas.xmlsoap.org/ws/2004/08/eventing"
 	nsEnumerate = "http://schemas.xmlsoap.org/ws/2004/09/enumeration"
+	nsIdentity  = "http://schemas.dmtf.org/wbem/wsman/identity/1/wsmanidentity.xsd"
 
 	resourceCmd = "http://schemas.microsoft.com/wbem/wsman/1/windows/shell/cmd"
 	anonymous   = "http://schemas.xmlsoap.org/ws/2004/08/addressing/role/anonymous"
@@ -103,7 +104,8 @@ type request struct {
 				Streams   string `xml:",chardata"`
 			} `xml:"http://schemas.microsoft.com/wbem/wsman/1/windows/shell DesiredStream"`
 		} `xml:"http://schemas.microsoft.com/wbem/wsman/1/windows/shell Receive"`
-		Signal *struct {
+		Identify *struct{} `xml:"http://schemas.dmtf.org/wbem/wsman/identity/1/wsmanidentity.xsd Identify"`
+		Signal   *struct {
 			CommandID string `xml:"CommandId,attr"`
 			Code      string `xml:"http://schemas.microsoft.com/wbem/wsman/1/windows/shell Code"`
 		} `xml:"http://schemas.microsoft.com/wbem/wsman/1/windows/shell Signal"`
@@ -194,6 +196,11 @@ type wsFault struct {
 	Subcode string // e.g. w:TimedOut
 	Reason  string
 	WSMCode int64
+	// Message is the f:Message text when Windows puts a more specific one
+	// there than in s:Reason; empty means the Reason.
+	Message string
+	// Detail is a w:FaultDetail URI, written before the WSManFault.
+	Detail string
 	// Provider, when set, wraps the message in an f:ProviderFault (shell plugin errors).
 	Provider bool
 }
@@ -202,12 +209,19 @@ func (f *wsFault) Error() string { return fmt.Sprintf("%s (%d)", f.Reason, f.WSM
 
 func (f *wsFault) xml(relatesTo, machine string) []byte {
 	msg := xmlEscape(f.Reason)
+	if f.Message != "" {
+		msg = xmlEscape(f.Message)
+	}
 	if f.Provider {
 		msg = `<f:ProviderFault provider="Shell cmd plugin" path="%systemroot%\system32\winrscmd.dll">` + msg + `</f:ProviderFault>`
 	}
+	detail := ""
+	if f.Detail != "" {
+		detail = `<w:FaultDetail>` + f.Detail + `</w:FaultDetail>`
+	}
 	body := `<s:Fault><s:Code><s:Value>` + f.Code + `</s:Value><s:Subcode><s:Value>` + f.Subcode + `</s:Value></s:Subcode></s:Code>` +
 		`<s:Reason><s:Text xml:lang="en-US">` + xmlEscape(f.Reason) + `</s:Text></s:Reason>` +
-		`<s:Detail><f:WSManFault xmlns:f="` + nsWSManFlt + `" Code="` + strconv.FormatInt(f.WSMCode, 10) + `" Machine="` + xmlEscape(machine) + `">` +
+		`<s:Detail>` + detail + `<f:WSManFault xmlns:f="` + nsWSManFlt + `" Code="` + strconv.FormatInt(f.WSMCode, 10) + `" Machine="` + xmlEscape(machine) + `">` +
 		`<f:Message>` + msg + `</f:Message></f:WSManFault></s:Detail></s:Fault>`
 	out := envelope(actionFault, relatesTo, body)
 	// Fault envelopes declare the eventing and enumeration namespaces too.
@@ -219,14 +233,24 @@ func faultTimedOut() *wsFault {
 		Reason: "The WS-Management service cannot complete the operation within the time specified in OperationTimeout.  "}
 }
 
+// Windows gives InvalidSelectors a generic Reason and an UnexpectedSelectors
+// FaultDetail; the specific text is in f:Message (captured: pypsrp
+// tests/responses/test_winrs_bad_cmd_id.yml).
+const (
+	reasonInvalidSelectors  = "The WS-Management service cannot process the request because the request contained invalid selectors for the resource. "
+	detailUnexpectedSelects = "http://schemas.dmtf.org/wbem/wsman/1/wsman/faultDetail/UnexpectedSelectors"
+)
+
 func faultShellNotFound(id string) *wsFault {
-	return &wsFault{Code: "s:Sender", Subcode: "w:InvalidSelectors", WSMCode: codeShellNotFound,
-		Reason: fmt.Sprintf("The request for the Windows Remote Shell with ShellId %s failed because the shell was not found on the server. Possible causes are: the specified ShellId is incorrect or the shell no longer exists on the server. Provide the correct ShellId or create a new shell and retry the operation. ", id)}
+	return faultInvalidSelectors(fmt.Sprintf("The request for the Windows Remote Shell with ShellId %s failed because the shell was not found on the server. Possible causes are: the specified ShellId is incorrect or the shell no longer exists on the server. Provide the correct ShellId or create a new shell and retry the operation. ", id))
 }
 
+// The Reason names no number; the Message does (WinRb/WinRM
+// spec/stubs/responses/wmi_error_v2.xml, captured from Windows).
 func faultQuotaShells(limit int) *wsFault {
 	return &wsFault{Code: "s:Sender", Subcode: "w:QuotaLimit", WSMCode: codeQuotaMaxShells,
-		Reason: fmt.Sprintf("The WS-Management service cannot process the request. This user is allowed a maximum number of %d concurrent shells, which has been exceeded. Close existing shells or raise the quota for this user. ", limit)}
+		Reason:  "The WS-Management service cannot process the request. The maximum number of concurrent shells for this user has been exceeded. Close existing shells or raise the quota for this user. ",
+		Message: fmt.Sprintf("The WS-Management service cannot process the request. This user is allowed a maximum number of %d concurrent shells, which has been exceeded. Close existing shells or raise the quota for this user. ", limit)}
 }
 
 func faultQuotaOperations(limit int) *wsFault {
@@ -239,7 +263,8 @@ func faultAccessDenied() *wsFault {
 }
 
 func faultInvalidSelectors(msg string) *wsFault {
-	return &wsFault{Code: "s:Sender", Subcode: "w:InvalidSelectors", WSMCode: codeShellNotFound, Reason: msg}
+	return &wsFault{Code: "s:Sender", Subcode: "w:InvalidSelectors", WSMCode: codeShellNotFound,
+		Reason: reasonInvalidSelectors, Detail: detailUnexpectedSelects, Message: msg}
 }
 
 func faultActionNotSupported(action string) *wsFault {
@@ -247,8 +272,10 @@ func faultActionNotSupported(action string) *wsFault {
 		Reason: fmt.Sprintf("The WS-Management service cannot process the request because the action %s is not supported. ", action)}
 }
 
+// A bad header value is an addressing fault (MS-WSMV 3.1.4.1.5; DSP0226
+// 6.1 and 13.1 for wsa:InvalidMessageInformationHeader).
 func faultInvalidTimeout() *wsFault {
-	return &wsFault{Code: "s:Sender", Subcode: "w:InvalidHeader", WSMCode: codeInvalidTimeout,
+	return &wsFault{Code: "s:Sender", Subcode: "a:InvalidMessageInformationHeader", WSMCode: codeInvalidTimeout,
 		Reason: "The WS-Management service cannot process the request because the XML contains an invalid timeout field in the SOAP header. "}
 }
 
@@ -263,6 +290,35 @@ func faultFilenameTooLong() *wsFault {
 
 func faultSchema(msg string) *wsFault {
 	return &wsFault{Code: "s:Sender", Subcode: "w:SchemaValidationError", WSMCode: codeSchemaValidation, Reason: msg}
+}
+
+// identifyResponse answers WS-Identify as Windows does (MS-WSMV 3.1.4.1.23
+// and its notes 71-73): unauthenticated, a zero OS version and no
+// SecurityProfiles (Server 2012 R2's answer in chef/knife-windows
+// spec/unit/knife/wsman_test_spec.rb); authenticated, the OS version and
+// the enabled authentication profiles.
+func identifyResponse(st *HostState, authenticated bool) []byte {
+	version, profiles := "0.0.0", ""
+	if authenticated {
+		version = OSBuilds[st.OS]
+		var p []string
+		if st.WinRM.Basic {
+			p = append(p, "http/basic", "https/basic")
+		}
+		if st.WinRM.Negotiate || st.WinRM.Kerberos {
+			p = append(p, "http/spnego-kerberos", "https/spnego-kerberos")
+		}
+		for _, name := range p {
+			profiles += `<wsmid:SecurityProfileName>http://schemas.dmtf.org/wbem/wsman/1/wsman/secprofile/` + name + `</wsmid:SecurityProfileName>`
+		}
+		if profiles != "" {
+			profiles = `<wsmid:SecurityProfiles>` + profiles + `</wsmid:SecurityProfiles>`
+		}
+	}
+	return []byte(`<s:Envelope xmlns:s="` + nsSOAP + `"><s:Header/><s:Body><wsmid:IdentifyResponse xmlns:wsmid="` + nsIdentity + `">` +
+		`<wsmid:ProtocolVersion>` + nsWSMan + `</wsmid:ProtocolVersion><wsmid:ProductVendor>Microsoft Corporation</wsmid:ProductVendor>` +
+		`<wsmid:ProductVersion>OS: ` + version + ` SP: 0.0 Stack: 3.0</wsmid:ProductVersion>` + profiles +
+		`</wsmid:IdentifyResponse></s:Body></s:Envelope>`)
 }
 
 func createResponse(url, shellID, owner, clientIP string, idleTimeoutMS int, inStreams, outStreams string) string {

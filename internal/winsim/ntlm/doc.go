@@ -4,11 +4,12 @@
 // and works with github.com/bodgit/ntlmssp (masterzen/winrm), with
 // github.com/Azure/go-ntlmssp and with pywinrm's ntlm-auth.
 //
-// Tokens are raw NTLMSSP, which is what these clients send under both the
-// "Negotiate" and "NTLM" schemes. SPNEGO-wrapped tokens (Kerberos-capable
-// clients) are not unwrapped: doing so properly also means producing and
-// checking SPNEGO mechListMICs, which moves the NTLM sequence numbers.
-// Challenge reports such tokens with a descriptive error.
+// Challenge and Authenticate take raw NTLMSSP, which these clients send
+// under the "Negotiate" scheme. Windows' Negotiate also takes NTLM wrapped
+// in SPNEGO (SSPI, pyspnego): ParseSPNEGO unwraps such tokens,
+// SPNEGOChallenge and SPNEGOAccept wrap the answers, and Session.VerifyMIC
+// and SignMIC handle the mechListMIC (which moves the sequence numbers and
+// restarts the RC4 state, as MS-SPNG requires). Kerberos is not simulated.
 //
 // NTLMv1, LM and anonymous logons are refused, as is sealing without
 // extended session security.

@@ -99,12 +99,9 @@ func TestBodgitHandshakeAndSealing(t *testing.T) {
 				t.Fatalf("Authenticate: %v", err)
 			}
 			want := flagUnicode | flagRequestTarget | flagSign | flagSeal | flagNTLM | flagAlwaysSign |
-				flagTargetTypeDomain | flagESS | flagTargetInfo | flag128 | flagKeyExch | flag56
-			if tc.opts != nil {
-				want |= flagVersion
-				if !bytes.Equal(challenge[48:56], testServer().version()) {
-					t.Errorf("challenge version % x", challenge[48:56])
-				}
+				flagTargetTypeDomain | flagESS | flagTargetInfo | flag128 | flagKeyExch | flag56 | flagVersion
+			if !bytes.Equal(challenge[48:56], testServer().version()) {
+				t.Errorf("challenge version % x", challenge[48:56])
 			}
 			if got := flagsOf(challenge); got != want {
 				t.Errorf("challenge flags 0x%08x, want 0x%08x", got, want)
@@ -408,7 +405,7 @@ func TestChallengeForAzureNegotiate(t *testing.T) {
 	if f&(flagSign|flagSeal) != 0 {
 		t.Errorf("flags 0x%08x grant SIGN/SEAL nobody asked for", f)
 	}
-	if want := uint32(0xA0890205); f != want {
+	if want := uint32(0xA2890205); f != want { // VERSION unasked, as Windows
 		t.Errorf("flags 0x%08x, want 0x%08x", f, want)
 	}
 	ti, err := field(challenge, 40, "TargetInfo")
@@ -801,7 +798,8 @@ func TestChallengeVersion(t *testing.T) {
 	neg := make([]byte, 32)
 	copy(neg, signature)
 	binary.LittleEndian.PutUint32(neg[8:], msgNegotiate)
-	binary.LittleEndian.PutUint32(neg[12:], flagUnicode|flagNTLM|flagVersion)
+	// Windows sets VERSION in its CHALLENGE whether or not the client asked.
+	binary.LittleEndian.PutUint32(neg[12:], flagUnicode|flagNTLM)
 	for _, tc := range []struct {
 		build uint16
 		want  []byte

@@ -109,8 +109,9 @@ func (s *Server) Challenge(negotiate []byte) (challenge []byte, h *Handshake, er
 
 	targetName, targetType, pairs := s.names()
 	// NTLM, a target name and target info are always sent: Windows does, and
-	// NTLMv2 needs the AV pairs for the timestamp and MIC.
-	flags := flagNTLM | flagRequestTarget | flagTargetInfo | targetType | asked&echoedFlags
+	// NTLMv2 needs the AV pairs for the timestamp and MIC. So is VERSION:
+	// Windows Server 2022 sets it unasked (gssapi/gss-ntlmssp PR 65).
+	flags := flagNTLM | flagRequestTarget | flagTargetInfo | flagVersion | targetType | asked&echoedFlags
 	switch {
 	case asked&flagUnicode != 0:
 		flags |= flagUnicode
@@ -145,9 +146,7 @@ func (s *Server) Challenge(negotiate []byte) (challenge []byte, h *Handshake, er
 	}
 	copy(msg[24:32], h.serverChallenge[:])
 	putField(msg, 40, len(info), headerLen+len(name))
-	if flags&flagVersion != 0 {
-		copy(msg[48:56], s.version())
-	}
+	copy(msg[48:56], s.version())
 	msg = append(msg, name...)
 	msg = append(msg, info...)
 

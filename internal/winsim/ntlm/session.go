@@ -35,6 +35,8 @@ type Session struct {
 	inSignKey  []byte      // client-to-server
 	outSignKey []byte      // server-to-client
 	in, out    *rc4.Cipher // kept for the whole session: RC4 state carries over between messages
+	inSealKey  []byte      // to restart in and out (SPNEGO mechListMIC)
+	outSealKey []byte
 	inSeq      uint32
 	outSeq     uint32
 }
@@ -54,9 +56,54 @@ func newSession(user, domain, workstation string, flags uint32, exportedKey []by
 	}
 	s.inSignKey = md5Sum(exportedKey, clientSigningMagic)
 	s.outSignKey = md5Sum(exportedKey, serverSigningMagic)
-	s.in, _ = rc4.NewCipher(md5Sum(sealKey, clientSealingMagic))
-	s.out, _ = rc4.NewCipher(md5Sum(sealKey, serverSealingMagic))
+	s.inSealKey = md5Sum(sealKey, clientSealingMagic)
+	s.outSealKey = md5Sum(sealKey, serverSealingMagic)
+	s.in, _ = rc4.NewCipher(s.inSealKey)
+	s.out, _ = rc4.NewCipher(s.outSealKey)
 	return s
+}
+
+// VerifyMIC checks the client's signature of msg (an SPNEGO mechListMIC)
+// and then restarts the incoming RC4 state, which MS-SPNG requires after a
+// mechListMIC (pyspnego _reset_ntlm_crypto_state). The sequence number
+// moves on.
+func (s *Session) VerifyMIC(msg, signature []byte) error {
+	if !s.CanSeal() {
+		return s.errNoSeal()
+	}
+	if len(signature) != SignatureSize || binary.LittleEndian.Uint32(signature) != 1 {
+		return errors.New("ntlm: mechListMIC is not an NTLM signature")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if seq := binary.LittleEndian.Uint32(signature[12:]); seq != s.inSeq {
+		return fmt.Errorf("ntlm: mechListMIC has sequence number %d, expected %d", seq, s.inSeq)
+	}
+	saved := *s.in
+	if !hmac.Equal(s.checksum(s.inSignKey, s.in, s.inSeq, msg), signature[4:12]) {
+		*s.in = saved
+		return errors.New("ntlm: mechListMIC checksum mismatch: the SPNEGO mechanism list was altered")
+	}
+	s.inSeq++
+	s.in, _ = rc4.NewCipher(s.inSealKey)
+	return nil
+}
+
+// SignMIC signs msg (the server's mechListMIC) and restarts the outgoing
+// RC4 state, as VerifyMIC does for the incoming one.
+func (s *Session) SignMIC(msg []byte) ([]byte, error) {
+	if !s.CanSeal() {
+		return nil, s.errNoSeal()
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sig := make([]byte, 0, SignatureSize)
+	sig = binary.LittleEndian.AppendUint32(sig, 1)
+	sig = append(sig, s.checksum(s.outSignKey, s.out, s.outSeq, msg)...)
+	sig = binary.LittleEndian.AppendUint32(sig, s.outSeq)
+	s.outSeq++
+	s.out, _ = rc4.NewCipher(s.outSealKey)
+	return sig, nil
 }
 
 func md5Sum(a, b []byte) []byte {
