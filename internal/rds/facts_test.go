@@ -95,10 +95,10 @@ func registryPath(s string) string {
 	return s
 }
 
-// registryValueKnown: some registry fact names a value of that name.
+// registryValueKnown: some registry value fact (not a key) has that name.
 func registryValueKnown(name string) bool {
 	for _, f := range winfacts.OfKind(winfacts.KindRegistry) {
-		if strings.HasSuffix(f.Subject(), `\`+name) {
+		if f.Value != "key" && strings.HasSuffix(f.Subject(), `\`+name) {
 			return true
 		}
 	}
