@@ -174,12 +174,6 @@ func TestAccKeyPackFaults_rebootOutlastsTheTimeout(t *testing.T) {
 				e.Host("LS01").Update(func(st *winsim.HostState) { st.Realism.RebootMS = 8000 })
 				kpFault(t, e, winsim.Fault{Type: winsim.FaultRebootAt, Operation: "install_key_pack", Step: "after_wmi"})()
 			}
-			waitUp := func() {
-				deadline := time.Now().Add(30 * time.Second)
-				for !kpHostUp(e, "LS01") && time.Now().Before(deadline) {
-					time.Sleep(100 * time.Millisecond)
-				}
-			}
 			accTest(t, resource.TestCase{
 				Steps: []resource.TestStep{
 					{
@@ -191,7 +185,7 @@ func TestAccKeyPackFaults_rebootOutlastsTheTimeout(t *testing.T) {
 						// The host is back: the refresh reads the journal; the
 						// tainted object is replaced by releasing and taking
 						// back the same pack.
-						PreConfig:        waitUp,
+						PreConfig:        kpWaitUp(e),
 						Config:           cfg,
 						ConfigPlanChecks: kpPlan(addr, plancheck.ResourceActionDestroyBeforeCreate),
 						ConfigStateChecks: kpChecks(addr, map[string]knownvalue.Check{
@@ -214,9 +208,19 @@ func TestAccKeyPackFaults_rebootOutlastsTheTimeout(t *testing.T) {
 	}
 }
 
-// kpHostUp: the host's last reboot, if any, has ended.
-func kpHostUp(e *accEnv, host string) bool {
-	entries := e.Host(host).Log(0)
+// kpWaitUp waits (30 s at most) until LS01's last reboot has ended.
+func kpWaitUp(e *accEnv) func() {
+	return func() {
+		deadline := time.Now().Add(30 * time.Second)
+		for !kpHostUp(e) && time.Now().Before(deadline) {
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+}
+
+// kpHostUp: LS01's last reboot, if any, has ended.
+func kpHostUp(e *accEnv) bool {
+	entries := e.Host("LS01").Log(0)
 	for i := len(entries) - 1; i >= 0; i-- {
 		if entries[i].Event == "reboot" {
 			return entries[i].Detail == "up"
@@ -255,12 +259,7 @@ func TestAccKeyPackFaults_quantityIncrease(t *testing.T) {
 				ExpectError: errorText("Cannot tell yet whether CALs were installed"),
 			},
 			{
-				PreConfig: func() {
-					deadline := time.Now().Add(30 * time.Second)
-					for !kpHostUp(e, "LS01") && time.Now().Before(deadline) {
-						time.Sleep(100 * time.Millisecond)
-					}
-				},
+				PreConfig:        kpWaitUp(e),
 				Config:           cfg(40, short),
 				ConfigPlanChecks: kpEmptyPlan,
 				ConfigStateChecks: kpChecks(addr, map[string]knownvalue.Check{

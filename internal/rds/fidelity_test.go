@@ -1,13 +1,9 @@
 package rds_test
 
 import (
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
-
-	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/rds"
 )
 
 // scriptTexts are the operation scripts and library files by path, with
@@ -15,23 +11,8 @@ import (
 func scriptTexts(t *testing.T) map[string][]string {
 	t.Helper()
 	literal := regexp.MustCompile(`'[^']*'|"[^"]*"|#.*$`)
-	texts := map[string]string{}
-	for _, op := range rds.Operations() {
-		texts["scripts/"+op.Name+".ps1"] = op.Script
-	}
-	libs, err := filepath.Glob("scripts/lib/*.ps1")
-	if err != nil || len(libs) == 0 {
-		t.Fatalf("no library files: %v", err)
-	}
-	for _, p := range libs {
-		b, err := os.ReadFile(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		texts[p] = string(b)
-	}
 	out := map[string][]string{}
-	for p, text := range texts {
+	for p, text := range rawScriptTexts(t) {
 		for _, line := range regexp.MustCompile(`\r?\n`).Split(text, -1) {
 			out[p] = append(out[p], literal.ReplaceAllString(line, ""))
 		}
