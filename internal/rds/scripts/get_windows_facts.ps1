@@ -1,0 +1,139 @@
+# operation: get_windows_facts
+# What this Windows release shows of the things the provider relies on, as
+# raw values keyed by the probe keys of the facts catalog: the release, the
+# role features and services, the licensing WMI classes and the parameters
+# of their methods (how a real server confirms the method signatures the
+# reference could not), Win32_TerminalServiceSetting, the licensing
+# registry values, and the key packs. Only reads. For the conformance probe
+# (cmd/winsim probe): no code, no license server ID, no product ID and no
+# name is observed; the domain alone is, and the probe's transcript
+# replaces it.
+param($In)
+
+$obs = @{}
+function Add-Fact {
+    # Every observation is a string; booleans as true/false, as in Go.
+    param([Parameter(Mandatory = $true)][string]$Key, $Value)
+    if ($Value -is [bool]) { $Value = ([string]$Value).ToLowerInvariant() }
+    $obs[$Key] = [string]$Value
+}
+
+function Add-ClassFacts {
+    # A WMI class's namespace, and the in and out parameters of each of its
+    # methods, sorted and comma-separated. Nothing when the class is absent.
+    param([string]$Namespace, [string]$Name, $Class)
+    if ($null -eq $Class) { return }
+    Add-Fact -Key ('wmi_class.{0}' -f $Name) -Value $Namespace
+    foreach ($method in @($Class.CimClassMethods)) {
+        $in = @(); $out = @()
+        foreach ($p in @($method.Parameters)) {
+            $qualifiers = @($p.Qualifiers | ForEach-Object { [string]$_.Name })
+            if ($qualifiers -contains 'In') { $in += [string]$p.Name }
+            if ($qualifiers -contains 'Out') { $out += [string]$p.Name }
+        }
+        Add-Fact -Key ('wmi_method.{0}.{1}.in' -f $Name, $method.Name) -Value ((@($in | Sort-Object)) -join ',')
+        Add-Fact -Key ('wmi_method.{0}.{1}.out' -f $Name, $method.Name) -Value ((@($out | Sort-Object)) -join ',')
+    }
+}
+
+Add-Fact -Key 'probe.format' -Value '1'
+
+$os = Get-CimInstance -Namespace root/cimv2 -ClassName Win32_OperatingSystem
+Add-Fact -Key 'os.caption' -Value $os.Caption
+Add-Fact -Key 'os.build' -Value $os.Version
+Add-Fact -Key 'os.release' -Value (Get-RdslOSVersion -Build ([string]$os.BuildNumber))
+$cs = Get-RdslComputer
+Add-Fact -Key 'computer.part_of_domain' -Value ([bool]$cs.PartOfDomain)
+Add-Fact -Key 'computer.domain_role' -Value ([int]$cs.DomainRole)
+Add-Fact -Key 'computer.domain' -Value $cs.Domain
+
+# Features and services by name: a name Windows does not know is absent.
+$all = @(Get-WindowsFeature)
+foreach ($name in @('RDS-Licensing', 'RDS-Licensing-UI', 'RSAT-RDS-Licensing-Diagnosis-UI', 'RDS-RD-Server', 'RSAT-RDS-Tools')) {
+    $f = $all | Where-Object { $_.Name -eq $name } | Select-Object -First 1
+    if ($null -ne $f) { Add-Fact -Key ('feature.{0}' -f $name) -Value $f.InstallState }
+}
+foreach ($name in @('TermServLicensing', 'TermService')) {
+    $svc = Get-RdslServiceState -Name $name
+    if ($svc.Status) {
+        Add-Fact -Key ('service.{0}.status' -f $name) -Value $svc.Status
+        Add-Fact -Key ('service.{0}.start_type' -f $name) -Value $svc.StartType
+    }
+}
+$licensingRole = (Get-RdslFeatureState -Name 'RDS-Licensing') -eq 'Installed'
+$sessionHostRole = (Get-RdslFeatureState -Name 'RDS-RD-Server') -eq 'Installed'
+if ($licensingRole) {
+    # Which service the role runs, so that the name itself is checked.
+    Add-Fact -Key 'role.licensing.service' -Value ([string](Get-Service -Name TermServLicensing -ErrorAction SilentlyContinue).Name)
+}
+
+# One literal call per class: the contract tests check each name.
+Add-ClassFacts -Namespace 'root/cimv2' -Name 'Win32_TSLicenseServer' -Class (Get-CimClass -Namespace root/cimv2 -ClassName Win32_TSLicenseServer -ErrorAction SilentlyContinue)
+Add-ClassFacts -Namespace 'root/cimv2' -Name 'Win32_TSLicenseKeyPack' -Class (Get-CimClass -Namespace root/cimv2 -ClassName Win32_TSLicenseKeyPack -ErrorAction SilentlyContinue)
+Add-ClassFacts -Namespace 'root/cimv2' -Name 'Win32_TSIssuedLicense' -Class (Get-CimClass -Namespace root/cimv2 -ClassName Win32_TSIssuedLicense -ErrorAction SilentlyContinue)
+Add-ClassFacts -Namespace 'root/cimv2' -Name 'Win32_TSLicenseReport' -Class (Get-CimClass -Namespace root/cimv2 -ClassName Win32_TSLicenseReport -ErrorAction SilentlyContinue)
+Add-ClassFacts -Namespace 'root/cimv2/TerminalServices' -Name 'Win32_TerminalServiceSetting' -Class (Get-CimClass -Namespace root/cimv2/TerminalServices -ClassName Win32_TerminalServiceSetting -ErrorAction SilentlyContinue)
+
+$ts = Get-RdslTSSetting
+Add-Fact -Key 'ts.TerminalServerMode' -Value ([int]$ts.TerminalServerMode)
+Add-Fact -Key 'ts.LicensingType' -Value ([int]$ts.LicensingType)
+Add-Fact -Key 'ts.LicensingName' -Value $ts.LicensingName
+Add-Fact -Key 'ts.PolicySourceLicensingType' -Value ([int]$ts.PolicySourceLicensingType)
+Add-Fact -Key 'ts.PolicySourceConfiguredLicenseServers' -Value ([int]$ts.PolicySourceConfiguredLicenseServers)
+Add-Fact -Key ('ts.licensing_name[{0}]' -f [int]$ts.LicensingType) -Value $ts.LicensingName
+
+$policyPath = 'HKLM:\SOFTWARE\Policies\Microsoft\Windows NT\Terminal Services'
+$policyMode = Get-RdslRegistryDword -Path $policyPath -Name 'LicensingMode'
+$policyServers = Get-RdslRegistryString -Path $policyPath -Name 'LicenseServers'
+$configMode = Get-RdslRegistryDword -Path 'HKLM:\SYSTEM\CurrentControlSet\Control\Terminal Server\RCM\Licensing Core' -Name 'LicensingMode'
+$configEntry = Get-RdslRegistryEntry -Path 'HKLM:\SYSTEM\CurrentControlSet\Services\TermService\Parameters\LicenseServers' -Name 'SpecifiedLicenseServers'
+if ($null -ne $policyMode) { Add-Fact -Key 'reg.policy.LicensingMode' -Value $policyMode }
+# Server lists only by their length: they hold names.
+if ($null -ne $policyServers) { Add-Fact -Key 'reg.policy.LicenseServers.count' -Value @(Split-RdslServerList $policyServers).Count }
+if ($null -ne $configMode) { Add-Fact -Key 'reg.rcm.LicensingMode' -Value $configMode }
+if ($null -ne $configEntry) {
+    Add-Fact -Key 'reg.config.SpecifiedLicenseServers.kind' -Value $configEntry.Kind
+    Add-Fact -Key 'reg.config.SpecifiedLicenseServers.count' -Value @(ConvertTo-RdslStringArray $configEntry.Value).Count
+}
+if (-not $sessionHostRole -and $null -eq $policyMode) {
+    # What a server without the RD Session Host role shows, whatever the
+    # registry holds.
+    Add-Fact -Key 'ts.without_rdsh.TerminalServerMode' -Value ([int]$ts.TerminalServerMode)
+    Add-Fact -Key 'ts.without_rdsh.LicensingType' -Value ([int]$ts.LicensingType)
+}
+
+if (Test-RdslLicensingWmi) {
+    $r = Invoke-CimMethod -Namespace root/cimv2 -ClassName Win32_TSLicenseServer -MethodName GetActivationStatus
+    Assert-RdslReturn -Result $r -Method 'GetActivationStatus'
+    Add-Fact -Key 'ls.activation_status' -Value ([int]$r.ActivationStatus)
+    $ls = Get-RdslLicenseServer
+    Add-Fact -Key 'ls.ServerRole' -Value ([int]$ls.ServerRole)
+    $packs = @(Get-CimInstance -Namespace root/cimv2 -ClassName Win32_TSLicenseKeyPack | Sort-Object -Property KeyPackId)
+    $builtIn = $false
+    foreach ($pack in $packs) {
+        $id = [long]$pack.KeyPackId
+        Add-Fact -Key ('keypack.{0}.KeyPackType' -f $id) -Value ([int]$pack.KeyPackType)
+        Add-Fact -Key ('keypack.{0}.ProductType' -f $id) -Value ([int]$pack.ProductType)
+        Add-Fact -Key ('keypack.{0}.ProductVersion' -f $id) -Value $pack.ProductVersion
+        Add-Fact -Key ('keypack.{0}.ProductVersionID' -f $id) -Value ([int]$pack.ProductVersionID)
+        Add-Fact -Key ('keypack.{0}.TypeAndModel' -f $id) -Value $pack.TypeAndModel
+        Add-Fact -Key ('keypack.{0}.TotalLicenses' -f $id) -Value ([long]$pack.TotalLicenses)
+        Add-Fact -Key ('keypack.{0}.IssuedLicenses' -f $id) -Value ([long]$pack.IssuedLicenses)
+        if (Test-RdslBuiltInKeyPack -Pack $pack) {
+            if (-not $builtIn) {
+                $builtIn = $true
+                Add-Fact -Key 'keypack.builtin.KeyPackType' -Value ([int]$pack.KeyPackType)
+                Add-Fact -Key 'keypack.builtin.ProductType' -Value ([int]$pack.ProductType)
+                Add-Fact -Key 'keypack.builtin.TotalLicenses' -Value ([long]$pack.TotalLicenses)
+                Add-Fact -Key 'keypack.builtin.TypeAndModel' -Value $pack.TypeAndModel
+            }
+        } else {
+            # Which ProductVersionID a release's CALs carry (unverified for 2022 and 2025).
+            Add-Fact -Key ('keypack.version_id[{0}]' -f $pack.ProductVersion) -Value ([int]$pack.ProductVersionID)
+        }
+    }
+}
+
+[ordered]@{
+    observations = $obs
+}
