@@ -18,7 +18,9 @@ type WMIMethod struct {
 	In, Out []string
 }
 
-func sig(in, out string) WMIMethod { return WMIMethod{In: strings.Fields(in), Out: strings.Fields(out)} }
+func sig(in, out string) WMIMethod {
+	return WMIMethod{In: strings.Fields(in), Out: strings.Fields(out)}
+}
 
 // licensingClasses are the classes the RD Licensing role's WMI provider
 // registers (present with the role only).
