@@ -60,7 +60,7 @@ func runProbe(args []string, stdout, stderr io.Writer) error {
 	timeout := fs.Duration("timeout", 5*time.Minute, "give up after this long")
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprint(stderr, probeUsage)
+		_, _ = fmt.Fprint(stderr, probeUsage)
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -121,10 +121,12 @@ func runProbe(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	r := conformance.Compare(conformance.Catalog(), t.Observations)
-	fmt.Fprintf(stdout, "winsim probe: Windows Server %s (%s)\n\n", t.Observations["os.release"], t.Observations["os.caption"])
-	r.Write(stdout)
+	_, _ = fmt.Fprintf(stdout, "winsim probe: Windows Server %s (%s)\n\n", t.Observations["os.release"], t.Observations["os.caption"])
+	if err := r.Write(stdout); err != nil {
+		return err
+	}
 	if *out != "" && *out != "-" {
-		fmt.Fprintf(stdout, "transcript: %s (check it before you share it)\n", *out)
+		_, _ = fmt.Fprintf(stdout, "transcript: %s (check it before you share it)\n", *out)
 	}
 	if r.Count(conformance.Differs) > 0 {
 		return errDiffers

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strings"
 
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/winfacts"
 )
@@ -91,7 +92,8 @@ func (r Report) Find(id string) (Finding, bool) {
 
 // Write prints the report: differences first, then the newly observed,
 // the matches and what was not observed, and a summary.
-func (r Report) Write(w io.Writer) {
+func (r Report) Write(w io.Writer) error {
+	var b strings.Builder
 	for _, status := range []string{Differs, NowObserved, Matches, NotObserved} {
 		for _, f := range r.Findings {
 			if f.Status != status {
@@ -107,18 +109,20 @@ func (r Report) Write(w io.Writer) {
 					}
 					note += ")"
 				}
-				fmt.Fprintf(w, "differs      %s: catalog %q, observed %q%s\n", f.Fact.ID, f.Fact.Value, f.Observed, note)
+				fmt.Fprintf(&b, "differs      %s: catalog %q, observed %q%s\n", f.Fact.ID, f.Fact.Value, f.Observed, note)
 			case NowObserved:
-				fmt.Fprintf(w, "unverified, now observed: %s: %q\n", f.Fact.ID, f.Observed)
+				fmt.Fprintf(&b, "unverified, now observed: %s: %q\n", f.Fact.ID, f.Observed)
 			case Matches:
-				fmt.Fprintf(w, "matches      %s\n", f.Fact.ID)
+				fmt.Fprintf(&b, "matches      %s\n", f.Fact.ID)
 			case NotObserved:
-				fmt.Fprintf(w, "not observed %s (probe key %s)\n", f.Fact.ID, f.Fact.Probe)
+				fmt.Fprintf(&b, "not observed %s (probe key %s)\n", f.Fact.ID, f.Fact.Probe)
 			}
 		}
 	}
-	fmt.Fprintf(w, "\n%d match, %d differ, %d unverified now observed, %d not observed; %d observations no fact explains\n",
+	fmt.Fprintf(&b, "\n%d match, %d differ, %d unverified now observed, %d not observed; %d observations no fact explains\n",
 		r.Count(Matches), r.Count(Differs), r.Count(NowObserved), r.Count(NotObserved), len(r.Unknown))
+	_, err := io.WriteString(w, b.String())
+	return err
 }
 
 // Catalog is the facts the probe compares with. The catalog proper

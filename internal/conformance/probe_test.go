@@ -96,7 +96,9 @@ func report(t *testing.T, tr conformance.Transcript) (conformance.Report, string
 	t.Helper()
 	r := conformance.Compare(conformance.Catalog(), tr.Observations)
 	var b bytes.Buffer
-	r.Write(&b)
+	if err := r.Write(&b); err != nil {
+		t.Fatal(err)
+	}
 	return r, b.String()
 }
 
