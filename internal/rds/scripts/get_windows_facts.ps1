@@ -89,11 +89,17 @@ $configMode = Get-RdslRegistryDword -Path 'HKLM:\SYSTEM\CurrentControlSet\Contro
 $configEntry = Get-RdslRegistryEntry -Path 'HKLM:\SYSTEM\CurrentControlSet\Services\TermService\Parameters\LicenseServers' -Name 'SpecifiedLicenseServers'
 if ($null -ne $policyMode) { Add-Fact -Key 'reg.policy.LicensingMode' -Value $policyMode }
 # Server lists only by their length: they hold names.
-if ($null -ne $policyServers) { Add-Fact -Key 'reg.policy.LicenseServers.count' -Value (@(Split-RdslServerList $policyServers).Count) }
+if ($null -ne $policyServers) {
+    # Both helpers return their array whole (a leading comma): assigned, it
+    # is the list itself, not a list of one list.
+    $names = Split-RdslServerList $policyServers
+    Add-Fact -Key 'reg.policy.LicenseServers.count' -Value $names.Length
+}
 if ($null -ne $configMode) { Add-Fact -Key 'reg.rcm.LicensingMode' -Value $configMode }
 if ($null -ne $configEntry) {
     Add-Fact -Key 'reg.config.SpecifiedLicenseServers.kind' -Value $configEntry.Kind
-    Add-Fact -Key 'reg.config.SpecifiedLicenseServers.count' -Value (@(ConvertTo-RdslStringArray $configEntry.Value).Count)
+    $names = ConvertTo-RdslStringArray $configEntry.Value
+    Add-Fact -Key 'reg.config.SpecifiedLicenseServers.count' -Value $names.Length
 }
 if (-not $sessionHostRole -and $null -eq $policyMode) {
     # What a server without the RD Session Host role shows, whatever the
