@@ -25,14 +25,14 @@ function Add-ClassFacts {
     if ($null -eq $Class) { return }
     Add-Fact -Key ('wmi_class.{0}' -f $Name) -Value $Namespace
     foreach ($method in @($Class.CimClassMethods)) {
-        $in = @(); $out = @()
+        $inParams = @(); $outParams = @()
         foreach ($p in @($method.Parameters)) {
             $qualifiers = @($p.Qualifiers | ForEach-Object { [string]$_.Name })
-            if ($qualifiers -contains 'In') { $in += [string]$p.Name }
-            if ($qualifiers -contains 'Out') { $out += [string]$p.Name }
+            if ($qualifiers -contains 'In') { $inParams += [string]$p.Name }
+            if ($qualifiers -contains 'Out') { $outParams += [string]$p.Name }
         }
-        Add-Fact -Key ('wmi_method.{0}.{1}.in' -f $Name, $method.Name) -Value ((@($in | Sort-Object)) -join ',')
-        Add-Fact -Key ('wmi_method.{0}.{1}.out' -f $Name, $method.Name) -Value ((@($out | Sort-Object)) -join ',')
+        Add-Fact -Key ('wmi_method.{0}.{1}.in' -f $Name, $method.Name) -Value ((@($inParams | Sort-Object)) -join ',')
+        Add-Fact -Key ('wmi_method.{0}.{1}.out' -f $Name, $method.Name) -Value ((@($outParams | Sort-Object)) -join ',')
     }
 }
 
