@@ -37,6 +37,14 @@ the host's names and domain are replaced by HOST and example.test unless
 can observe: matches, differs (catalog X, observed Y), unverified, now
 observed: Y, or not observed. Exit status 3 when a fact differs.
 
+-lab-write-cycle (lab session hosts only) also changes the licensing mode
+through WMI to the other CAL type, keeping the license servers, observes
+what Windows shows, and puts the mode back; TermService is not restarted.
+It refuses a host it could not restore exactly (no RD Session Host role, a
+licensing Group Policy, license servers without a mode). Exit status 4
+when it failed or was refused, 5 when it could not restore the host (the
+message says what to set back).
+
 winsim -scenario-from-transcript FILE serves a host that answers like the
 probed server.
 
@@ -58,6 +66,7 @@ func runProbe(args []string, stdout, stderr io.Writer) error {
 	out := fs.String("out", "transcript.json", "write the sanitised transcript here (- for stdout, empty: none)")
 	keepNames := fs.Bool("keep-names", false, "keep the host's names and domain in the transcript")
 	timeout := fs.Duration("timeout", 5*time.Minute, "give up after this long")
+	writeCycle := fs.Bool("lab-write-cycle", false, "also change and restore the licensing mode of a LAB session host (see above)")
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
 		_, _ = fmt.Fprint(stderr, probeUsage)
@@ -100,9 +109,10 @@ func runProbe(args []string, stdout, stderr io.Writer) error {
 		names = append(names, h)
 	}
 	t, err := conformance.Probe(ctx, c, "", conformance.Options{
-		KeepNames: *keepNames, Names: names, Secrets: []string{password},
+		KeepNames: *keepNames, Names: names, Secrets: []string{password}, WriteCycle: *writeCycle,
 	})
-	if err != nil {
+	cycleErr := err
+	if err != nil && t.WriteCycle == "" {
 		return fmt.Errorf("probe: %w", err)
 	}
 	if *out != "" {
@@ -128,11 +138,28 @@ func runProbe(args []string, stdout, stderr io.Writer) error {
 	if *out != "" && *out != "-" {
 		_, _ = fmt.Fprintf(stdout, "transcript: %s (check it before you share it)\n", *out)
 	}
-	if r.Count(conformance.Differs) > 0 {
+	if t.WriteCycle != "" {
+		_, _ = fmt.Fprintf(stdout, "lab write cycle: %s\n", t.WriteCycle)
+	}
+	switch {
+	case errors.Is(cycleErr, conformance.ErrNotRestored):
+		return &exitError{code: 5, err: cycleErr}
+	case cycleErr != nil:
+		return &exitError{code: 4, err: cycleErr}
+	case r.Count(conformance.Differs) > 0:
 		return errDiffers
 	}
 	return nil
 }
+
+// exitError is a failure with its own exit status.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
 
 // errDiffers makes the exit status 3: the probe ran, and Windows is not
 // what the catalog says.

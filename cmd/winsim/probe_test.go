@@ -41,10 +41,15 @@ func startWinsim(t *testing.T, bin string, args ...string) (httpsPort int, ca st
 }
 
 // runProbeCmd runs "winsim probe" against the first host of a winsim.
-func runProbeCmd(t *testing.T, bin string, port int, ca, out string) (string, int) {
+func runProbeCmd(t *testing.T, bin string, port int, ca, out string, extra ...string) (string, int) {
 	t.Helper()
-	cmd := exec.Command(bin, "probe", "-host", "127.0.10.1", "-port", strconv.Itoa(port), "-https", "-ca-cert", ca,
-		"-auth", "basic", "-out", out)
+	return runProbeOn(t, bin, "127.0.10.1", port, ca, out, extra...)
+}
+
+func runProbeOn(t *testing.T, bin, host string, port int, ca, out string, extra ...string) (string, int) {
+	t.Helper()
+	cmd := exec.Command(bin, append([]string{"probe", "-host", host, "-port", strconv.Itoa(port), "-https", "-ca-cert", ca,
+		"-auth", "basic", "-out", out}, extra...)...)
 	cmd.Env = append(os.Environ(), PasswordEnv+"="+winsim.DefaultPassword)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -113,9 +118,26 @@ func TestProbeNeedsThePasswordFromTheEnvironment(t *testing.T) {
 		t.Fatalf("%v: %s", err, out)
 	}
 	help, _ := exec.Command(buildWinsim(t), "probe", "-help").CombinedOutput()
-	for _, want := range []string{"-host", "-https", "-insecure", "-ca-cert", "-username", "-out", "-keep-names", PasswordEnv, "-scenario-from-transcript"} {
+	for _, want := range []string{"-lab-write-cycle", "-host", "-https", "-insecure", "-ca-cert", "-username", "-out", "-keep-names", PasswordEnv, "-scenario-from-transcript"} {
 		if !strings.Contains(string(help), want) {
 			t.Errorf("probe -help does not mention %q", want)
 		}
+	}
+}
+
+// -lab-write-cycle on a session host changes and restores its mode and
+// reports it; on the license server (no RD Session Host role) it is
+// refused with exit status 4, after the read-only report.
+func TestProbeCommandWriteCycle(t *testing.T) {
+	bin := buildWinsim(t)
+	port, ca := startWinsim(t, bin, "-hosts", "1", "-domain", "contoso.com")
+	out, code := runProbeOn(t, bin, "127.0.10.2", port, ca, "", "-lab-write-cycle")
+	if code != 0 || !strings.Contains(out, "lab write cycle: changed and restored") ||
+		!strings.Contains(out, "unverified, now observed: value:ChangeMode.immediate") {
+		t.Fatalf("session host: exit %d:\n%s", code, out)
+	}
+	out, code = runProbeOn(t, bin, "127.0.10.1", port, ca, "", "-lab-write-cycle")
+	if code != 4 || !strings.Contains(out, "lab write cycle: refused, nothing changed") || !strings.Contains(out, "matches      wmi_class:Win32_TSLicenseServer") {
+		t.Fatalf("license server: exit %d:\n%s", code, out)
 	}
 }

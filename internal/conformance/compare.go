@@ -31,9 +31,8 @@ type Report struct {
 	Unknown  []string
 }
 
-// Compare holds each fact with a Probe key to the observations. A feature
-// fact is a name: observing the key at all confirms it; other facts
-// compare their Value exactly. An unverified fact observed with its
+// Compare holds each fact with a Probe key to the observations (see
+// same). An unverified fact observed with its
 // modelled value is "unverified, now observed"; with another value it
 // differs, and the report names the quirk that models the other answer.
 func Compare(facts []winfacts.Fact, obs map[string]string) Report {
@@ -49,7 +48,7 @@ func Compare(facts []winfacts.Fact, obs map[string]string) Report {
 		switch {
 		case !ok:
 			fd.Status = NotObserved
-		case f.Kind == winfacts.KindFeature || v == f.Value:
+		case same(f, v):
 			fd.Status = Matches
 			if f.Unverified {
 				fd.Status = NowObserved
@@ -67,6 +66,18 @@ func Compare(facts []winfacts.Fact, obs map[string]string) Report {
 	}
 	sort.Strings(r.Unknown)
 	return r
+}
+
+// same: a feature fact is a name, and observing its key confirms it; a
+// method's parameters are compared as sets; other facts exactly.
+func same(f winfacts.Fact, observed string) bool {
+	switch f.Kind {
+	case winfacts.KindFeature:
+		return true
+	case winfacts.KindWMIMethod:
+		return winfacts.SameMethod(f.Value, observed)
+	}
+	return observed == f.Value
 }
 
 // Count is how many findings have the status.
@@ -125,6 +136,6 @@ func (r Report) Write(w io.Writer) error {
 	return err
 }
 
-// Catalog is the facts the probe compares with. The catalog proper
-// (winfacts.Facts) is added when it is merged.
-func Catalog() []winfacts.Fact { return winfacts.ProbeFacts }
+// Catalog is the facts the probe compares with: the catalog's facts with a
+// probe key.
+func Catalog() []winfacts.Fact { return winfacts.Facts }

@@ -29,7 +29,18 @@ type Transcript struct {
 	KeptNames    bool              `json:"kept_names"`
 	Observations map[string]string `json:"observations"`
 	Operations   []Record          `json:"operations"`
+	// WriteCycle is how the lab write cycle ended: "" when not asked for,
+	// else one of the Cycle* values.
+	WriteCycle string `json:"write_cycle,omitempty"`
 }
+
+// How the write cycle ended.
+const (
+	CycleRestored       = "changed and restored"
+	CycleRefused        = "refused, nothing changed"
+	CycleFailedRestored = "failed, restored"
+	CycleNotRestored    = "failed, NOT restored"
+)
 
 // Record is one operation's answer.
 type Record struct {
@@ -52,6 +63,9 @@ type Options struct {
 	// Secrets are strings that must never appear (the password).
 	Names   []string
 	Secrets []string
+	// WriteCycle runs the reversible write cycle (WriteCycle) after the
+	// read-only operations: for lab session hosts only.
+	WriteCycle bool
 }
 
 // Placeholders that replace names in the transcript.
@@ -61,10 +75,11 @@ const (
 	Redacted          = "<redacted>"
 )
 
-// Probe runs every read-only operation on host and returns the sanitised
-// transcript. Operations that fail (list_key_packs on a host without the
-// role) are recorded; only a failure of get_host_info, which every server
-// answers, stops the probe.
+// Probe runs every read-only operation on host (and the write cycle when
+// asked) and returns the sanitised transcript. Operations that fail
+// (list_key_packs on a host without the role) are recorded; only a failure
+// of get_host_info, which every server answers, stops the probe. A write
+// cycle that fails returns its error with the transcript.
 func Probe(ctx context.Context, r rds.Runner, host string, opt Options) (Transcript, error) {
 	t := Transcript{Format: TranscriptFormat, KeptNames: opt.KeepNames, Observations: map[string]string{}}
 	var info rds.HostInfo
@@ -101,10 +116,33 @@ func Probe(ctx context.Context, r rds.Runner, host string, opt Options) (Transcr
 		}
 		t.Operations = append(t.Operations, rec)
 	}
+	var cycleErr error
+	if opt.WriteCycle {
+		var obs map[string]string
+		var recs []Record
+		obs, recs, cycleErr = WriteCycle(ctx, r, host)
+		for k, v := range obs {
+			t.Observations[k] = v
+		}
+		t.Operations = append(t.Operations, recs...)
+		t.WriteCycle = cycleOutcome(cycleErr, len(obs) > 0 || len(recs) > 1)
+	}
 	if err := sanitise(&t, info, opt); err != nil {
 		return Transcript{}, err
 	}
-	return t, nil
+	return t, cycleErr
+}
+
+func cycleOutcome(err error, changed bool) string {
+	switch {
+	case err == nil:
+		return CycleRestored
+	case errors.Is(err, ErrNotRestored):
+		return CycleNotRestored
+	case !changed:
+		return CycleRefused
+	}
+	return CycleFailedRestored
 }
 
 // redactedKeys are result fields that hold codes, IDs, people or other

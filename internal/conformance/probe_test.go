@@ -67,29 +67,39 @@ func serve(t *testing.T, hosts ...winsim.HostState) *winsim.Sim {
 	return sim
 }
 
-// probe runs the probe on one host of sim, as the command does.
-func probe(t *testing.T, sim *winsim.Sim, name string, keepNames bool) conformance.Transcript {
+// client logs on to one host of sim, as the command does.
+func client(t *testing.T, sim *winsim.Sim, name string) *winrmclient.Client {
 	t.Helper()
 	_, httpsPort := sim.Ports()
-	addr := sim.Host(name).State().Address
 	c, err := winrmclient.New(winrmclient.Config{
-		Host: addr, Port: httpsPort, HTTPS: true, CACert: sim.CACertPEM(),
+		Host: sim.Host(name).State().Address, Port: httpsPort, HTTPS: true, CACert: sim.CACertPEM(),
 		Username: "Administrator", Password: winsim.DefaultPassword, Auth: winrmclient.AuthBasic,
 		OperationTimeout: 5 * time.Second, Timeout: 60 * time.Second, Library: rds.Library,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer func() { _ = c.Close() }()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	tr, err := conformance.Probe(ctx, c, "", conformance.Options{
-		KeepNames: keepNames, Names: []string{addr}, Secrets: []string{winsim.DefaultPassword},
-	})
+	t.Cleanup(func() { _ = c.Close() })
+	return c
+}
+
+// probe runs the probe on one host of sim, as the command does.
+func probe(t *testing.T, sim *winsim.Sim, name string, keepNames bool) conformance.Transcript {
+	t.Helper()
+	tr, err := probeWith(t, sim, name, conformance.Options{KeepNames: keepNames})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return tr
+}
+
+func probeWith(t *testing.T, sim *winsim.Sim, name string, opt conformance.Options) (conformance.Transcript, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	opt.Names = append(opt.Names, sim.Host(name).State().Address)
+	opt.Secrets = append(opt.Secrets, winsim.DefaultPassword)
+	return conformance.Probe(ctx, client(t, sim, name), "", opt)
 }
 
 func report(t *testing.T, tr conformance.Transcript) (conformance.Report, string) {
@@ -112,18 +122,20 @@ func TestProbeWinsimConforms(t *testing.T) {
 		want     map[string]string // fact ID -> status
 	}{
 		{"LS01", 60, map[string]string{
-			"wmi_class:Win32_TSLicenseKeyPack":                                    conformance.Matches,
-			"wmi_method:Win32_TSLicenseKeyPack.InstallAgreementLicenseKeyPack.in": conformance.Matches,
-			"wmi_method:Win32_TerminalServiceSetting.ChangeMode.in":               conformance.Matches,
-			"value:ProductVersionID.2016":                                         conformance.Matches,
-			"value:ProductVersionID.2022":                                         conformance.NowObserved,
-			"value:ProductVersionID.2025":                                         conformance.NowObserved,
-			"value:BuiltInKeyPack.TypeAndModel":                                   conformance.NowObserved,
-			"value:TerminalServerMode.without_rdsh":                               conformance.Matches,
-			"value:LicensingName.1":                                               conformance.NowObserved,
-			"service:TermServLicensing":                                           conformance.NowObserved,
-			"feature:RDS-Licensing":                                               conformance.NowObserved,
-			"value:LicensingName.4":                                               conformance.NotObserved,
+			"wmi_class:Win32_TSLicenseKeyPack":                                 conformance.Matches,
+			"wmi_method:Win32_TSLicenseKeyPack.InstallAgreementLicenseKeyPack": conformance.Matches,
+			"wmi_method:Win32_TSLicenseKeyPack.ConvertLicenses":                conformance.NowObserved,
+			"wmi_property:Win32_TSLicenseServer.FirstName":                     conformance.Matches,
+			"wmi_method:Win32_TerminalServiceSetting.ChangeMode":               conformance.Matches,
+			"value:ProductVersionID.2016":                                      conformance.Matches,
+			"value:ProductVersionID.2022":                                      conformance.NowObserved,
+			"value:ProductVersionID.2025":                                      conformance.NowObserved,
+			"value:BuiltInKeyPack.TypeAndModel":                                conformance.NowObserved,
+			"value:TerminalServerMode.without_rdsh":                            conformance.Matches,
+			"value:LicensingName.1":                                            conformance.NowObserved,
+			"service:TermServLicensing":                                        conformance.Matches,
+			"feature:RDS-Licensing":                                            conformance.Matches,
+			"value:LicensingName.4":                                            conformance.NotObserved,
 		}},
 		{"RDSH001", 10, map[string]string{
 			"wmi_class:Win32_TerminalServiceSetting": conformance.Matches,
@@ -243,20 +255,42 @@ func TestTranscriptRoundTrip(t *testing.T) {
 	}
 }
 
-// Every fact the probe compares has a probe key, an ID, and a source or
-// is marked unverified.
-func TestProbeFactsAreWellFormed(t *testing.T) {
-	seen := map[string]bool{}
-	for _, f := range winfacts.ProbeFacts {
-		if f.ID == "" || f.Probe == "" || f.Kind == "" || f.Statement == "" || seen[f.ID] {
-			t.Errorf("malformed or duplicate fact %+v", f)
+// Probe keys are unique: one observation checks one fact.
+func TestProbeKeysAreUnique(t *testing.T) {
+	seen := map[string]string{}
+	n := 0
+	for _, f := range conformance.Catalog() {
+		if f.Probe == "" {
+			continue
 		}
-		seen[f.ID] = true
-		if (f.Source == "") != f.Unverified {
-			t.Errorf("%s: source %q, unverified %v", f.ID, f.Source, f.Unverified)
+		n++
+		if other, ok := seen[f.Probe]; ok {
+			t.Errorf("%s and %s share the probe key %s", other, f.ID, f.Probe)
 		}
-		if f.Quirk != "" && !f.Unverified {
-			t.Errorf("%s: a quirk on a verified fact", f.ID)
+		seen[f.Probe] = f.ID
+	}
+	if n < 120 {
+		t.Errorf("only %d facts have a probe key", n)
+	}
+}
+
+// Method signatures compare as Get-CimClass lists them: parameters in any
+// order and case, the calling convention exactly.
+func TestSameMethod(t *testing.T) {
+	cat := "static(in: AgreementType, sAgreementNumber, LicenseCount; out: KeyPackId)"
+	for _, tc := range []struct {
+		observed string
+		same     bool
+	}{
+		{cat, true},
+		{"static(in: licensecount, AgreementType, sAgreementNumber; out: KeyPackId)", true},
+		{"instance(in: AgreementType, sAgreementNumber, LicenseCount; out: KeyPackId)", false},
+		{"static(in: AgreementType, sAgreementNumber; out: KeyPackId)", false},
+		{"static(in: AgreementType, sAgreementNumber, LicenseCount; out: none)", false},
+		{"", false},
+	} {
+		if got := winfacts.SameMethod(cat, tc.observed); got != tc.same {
+			t.Errorf("%q: same %v, want %v", tc.observed, got, tc.same)
 		}
 	}
 }

@@ -3,8 +3,10 @@ package winsim
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/rds"
+	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/winfacts"
 )
 
 // get_windows_facts, mirroring scripts/get_windows_facts.ps1: what the
@@ -16,7 +18,6 @@ func init() { register(rds.GetWindowsFacts, getWindowsFacts) }
 var (
 	probeFeatures = []string{FeatureLicensing, FeatureLicensingUI, FeatureLicensingDiag, FeatureSessionHost, FeatureRDSTools}
 	probeServices = []string{ServiceLicensing, ServiceTerminalServices}
-	probeClasses  = []string{"Win32_TSLicenseServer", "Win32_TSLicenseKeyPack", "Win32_TSIssuedLicense", "Win32_TSLicenseReport", "Win32_TerminalServiceSetting"}
 )
 
 func getWindowsFacts(x *opContext, _ rds.NoInput) (rds.WindowsFacts, error) {
@@ -52,15 +53,14 @@ func getWindowsFacts(x *opContext, _ rds.NoInput) (rds.WindowsFacts, error) {
 		add("role.licensing.service", name)
 	}
 
-	for _, class := range probeClasses {
-		if !wmiClassPresent(st, class) {
+	// The schema Get-CimClass shows is the catalog's: winsim models it.
+	for _, f := range winfacts.Facts {
+		if f.Probe == "" || (f.Kind != winfacts.KindWMIClass && f.Kind != winfacts.KindWMIMethod && f.Kind != winfacts.KindWMIProperty) {
 			continue
 		}
-		c := wmiSchema[class]
-		add("wmi_class."+class, c.Namespace)
-		for name, m := range c.Methods {
-			add("wmi_method."+class+"."+name+".in", sortedJoin(m.In))
-			add("wmi_method."+class+"."+name+".out", sortedJoin(m.Out))
+		class, _, _ := strings.Cut(f.Subject(), ".")
+		if class == "Win32_TerminalServiceSetting" || licensingWMIPresent(st) {
+			add(f.Probe, f.Value)
 		}
 	}
 
@@ -97,6 +97,7 @@ func getWindowsFacts(x *opContext, _ rds.NoInput) (rds.WindowsFacts, error) {
 		for _, id := range st.keyPackIDList() {
 			p, _ := st.keyPackByID(id)
 			k := "keypack." + strconv.FormatInt(id, 10) + "."
+			add(k+"Description", p.Description)
 			add(k+"KeyPackType", p.KeyPackType)
 			add(k+"ProductType", p.ProductType)
 			add(k+"ProductVersion", p.ProductVersion)
@@ -110,8 +111,12 @@ func getWindowsFacts(x *opContext, _ rds.NoInput) (rds.WindowsFacts, error) {
 			}
 			if !builtIn {
 				builtIn = true
+				add("keypack.builtin.KeyPackId", id)
+				add("keypack.builtin.Description", p.Description)
 				add("keypack.builtin.KeyPackType", p.KeyPackType)
 				add("keypack.builtin.ProductType", p.ProductType)
+				add("keypack.builtin.ProductVersion", p.ProductVersion)
+				add("keypack.builtin.ProductVersionID", p.ProductVersionID)
 				add("keypack.builtin.TotalLicenses", p.TotalLicenses)
 				add("keypack.builtin.TypeAndModel", p.TypeAndModel)
 			}

@@ -140,6 +140,8 @@ func setKeyPackProperty(kp *KeyPackState, prop, v string) {
 		kp.ProductVersionID = atoi(v)
 	case "TypeAndModel":
 		kp.TypeAndModel = v
+	case "Description":
+		kp.Description = v
 	case "TotalLicenses":
 		kp.TotalLicenses, _ = strconv.ParseInt(v, 10, 64)
 	case "IssuedLicenses":

@@ -18,12 +18,30 @@ function Add-Fact {
     $obs[$Key] = [string]$Value
 }
 
+function Format-RdslNames {
+    # Names as the catalog writes them: comma-separated, or 'none'.
+    param([string[]]$Names)
+    if ($Names.Count -eq 0) { return 'none' }
+    return ($Names -join ', ')
+}
+
 function Add-ClassFacts {
-    # A WMI class's namespace, and the in and out parameters of each of its
-    # methods, sorted and comma-separated. Nothing when the class is absent.
+    # A WMI class's namespace, each property's access and each method's
+    # calling convention and parameters, keyed as the catalog's probe keys
+    # (wmi_class.C, wmi_property.C.P, wmi_method.C.M). The values take the
+    # catalog's form: 'read-only' or 'read/write';
+    # 'static(in: A, B; out: C)' or 'instance(in: none; out: none)'.
+    # Parameters in Get-CimClass's order: the probe compares them as sets.
+    # Nothing when the class is absent.
     param([string]$Namespace, [string]$Name, $Class)
     if ($null -eq $Class) { return }
     Add-Fact -Key ('wmi_class.{0}' -f $Name) -Value $Namespace
+    foreach ($property in @($Class.CimClassProperties)) {
+        $qualifiers = @($property.Qualifiers | ForEach-Object { [string]$_.Name })
+        $access = 'read-only'
+        if ($qualifiers -contains 'write') { $access = 'read/write' }
+        Add-Fact -Key ('wmi_property.{0}.{1}' -f $Name, $property.Name) -Value $access
+    }
     foreach ($method in @($Class.CimClassMethods)) {
         $inParams = @(); $outParams = @()
         foreach ($p in @($method.Parameters)) {
@@ -31,8 +49,10 @@ function Add-ClassFacts {
             if ($qualifiers -contains 'In') { $inParams += [string]$p.Name }
             if ($qualifiers -contains 'Out') { $outParams += [string]$p.Name }
         }
-        Add-Fact -Key ('wmi_method.{0}.{1}.in' -f $Name, $method.Name) -Value ((@($inParams | Sort-Object)) -join ',')
-        Add-Fact -Key ('wmi_method.{0}.{1}.out' -f $Name, $method.Name) -Value ((@($outParams | Sort-Object)) -join ',')
+        $kind = 'instance'
+        if (@($method.Qualifiers | ForEach-Object { [string]$_.Name }) -contains 'static') { $kind = 'static' }
+        $signature = '{0}(in: {1}; out: {2})' -f $kind, (Format-RdslNames -Names $inParams), (Format-RdslNames -Names $outParams)
+        Add-Fact -Key ('wmi_method.{0}.{1}' -f $Name, $method.Name) -Value $signature
     }
 }
 
@@ -49,15 +69,15 @@ Add-Fact -Key 'computer.domain' -Value $cs.Domain
 
 # Features and services by name: a name Windows does not know is absent.
 $all = @(Get-WindowsFeature)
-foreach ($name in @('RDS-Licensing', 'RDS-Licensing-UI', 'RSAT-RDS-Licensing-Diagnosis-UI', 'RDS-RD-Server', 'RSAT-RDS-Tools')) {
-    $f = $all | Where-Object { $_.Name -eq $name } | Select-Object -First 1
-    if ($null -ne $f) { Add-Fact -Key ('feature.{0}' -f $name) -Value $f.InstallState }
+foreach ($feature in @('RDS-Licensing', 'RDS-Licensing-UI', 'RSAT-RDS-Licensing-Diagnosis-UI', 'RDS-RD-Server', 'RSAT-RDS-Tools')) {
+    $f = $all | Where-Object { $_.Name -eq $feature } | Select-Object -First 1
+    if ($null -ne $f) { Add-Fact -Key ('feature.{0}' -f $feature) -Value $f.InstallState }
 }
-foreach ($name in @('TermServLicensing', 'TermService')) {
-    $svc = Get-RdslServiceState -Name $name
+foreach ($service in @('TermServLicensing', 'TermService')) {
+    $svc = Get-RdslServiceState -Name $service
     if ($svc.Status) {
-        Add-Fact -Key ('service.{0}.status' -f $name) -Value $svc.Status
-        Add-Fact -Key ('service.{0}.start_type' -f $name) -Value $svc.StartType
+        Add-Fact -Key ('service.{0}.status' -f $service) -Value $svc.Status
+        Add-Fact -Key ('service.{0}.start_type' -f $service) -Value $svc.StartType
     }
 }
 $licensingRole = (Get-RdslFeatureState -Name 'RDS-Licensing') -eq 'Installed'
@@ -118,6 +138,7 @@ if (Test-RdslLicensingWmi) {
     $builtIn = $false
     foreach ($pack in $packs) {
         $id = [long]$pack.KeyPackId
+        Add-Fact -Key ('keypack.{0}.Description' -f $id) -Value $pack.Description
         Add-Fact -Key ('keypack.{0}.KeyPackType' -f $id) -Value ([int]$pack.KeyPackType)
         Add-Fact -Key ('keypack.{0}.ProductType' -f $id) -Value ([int]$pack.ProductType)
         Add-Fact -Key ('keypack.{0}.ProductVersion' -f $id) -Value $pack.ProductVersion
@@ -128,8 +149,12 @@ if (Test-RdslLicensingWmi) {
         if (Test-RdslBuiltInKeyPack -Pack $pack) {
             if (-not $builtIn) {
                 $builtIn = $true
+                Add-Fact -Key 'keypack.builtin.KeyPackId' -Value $id
+                Add-Fact -Key 'keypack.builtin.Description' -Value $pack.Description
                 Add-Fact -Key 'keypack.builtin.KeyPackType' -Value ([int]$pack.KeyPackType)
                 Add-Fact -Key 'keypack.builtin.ProductType' -Value ([int]$pack.ProductType)
+                Add-Fact -Key 'keypack.builtin.ProductVersion' -Value $pack.ProductVersion
+                Add-Fact -Key 'keypack.builtin.ProductVersionID' -Value ([int]$pack.ProductVersionID)
                 Add-Fact -Key 'keypack.builtin.TotalLicenses' -Value ([long]$pack.TotalLicenses)
                 Add-Fact -Key 'keypack.builtin.TypeAndModel' -Value $pack.TypeAndModel
             }
