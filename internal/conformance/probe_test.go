@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"maps"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -291,6 +293,56 @@ func TestSameMethod(t *testing.T) {
 	} {
 		if got := winfacts.SameMethod(cat, tc.observed); got != tc.same {
 			t.Errorf("%q: same %v, want %v", tc.observed, got, tc.same)
+		}
+	}
+}
+
+// keyLiteral is a probe key the script writes: 'wmi_class.{0}' or
+// 'keypack.builtin.KeyPackType', before -Value or a -f.
+var keyLiteral = regexp.MustCompile(`-Key \(?'([^']+)'`)
+
+// Every probe key of the catalog is one get_windows_facts.ps1 writes (or
+// the write cycle, in Go), and one winsim's handler writes: no fact waits
+// for an observation nothing makes. The script cannot run here, so its key
+// patterns are read from its text.
+func TestEveryProbeKeyIsObservable(t *testing.T) {
+	var patterns []*regexp.Regexp
+	for _, m := range keyLiteral.FindAllStringSubmatch(rds.GetWindowsFacts.Script, -1) {
+		quoted := regexp.QuoteMeta(m[1])
+		patterns = append(patterns, regexp.MustCompile("^"+strings.ReplaceAll(quoted, `\{0\}`, `[^.]+`)+"$"))
+		patterns = append(patterns, regexp.MustCompile("^"+strings.NewReplacer(`\{0\}`, `[^.]+`, `\{1\}`, `[^.]+`).Replace(quoted)+"$"))
+	}
+	if len(patterns) < 40 {
+		t.Fatalf("only %d keys found in the script: the pattern is out of date", len(patterns)/2)
+	}
+	// What winsim shows across hosts that between them show everything.
+	noRole := winsim.NewHost("WS01", "2022", "contoso.com")
+	perDevice, notConfigured := sessionHost(), sessionHost()
+	perDevice.Name, perDevice.SessionHost.ConfigLicensingMode = "RDSH002", 2
+	notConfigured.Name, notConfigured.SessionHost.ConfigLicensingMode, notConfigured.SessionHost.ConfigLicenseServers = "RDSH003", 5, nil
+	sim := serve(t, licenseServer(), sessionHost(), noRole, perDevice, notConfigured)
+	seen := map[string]bool{}
+	for _, host := range []string{"LS01", "RDSH001", "WS01", "RDSH002", "RDSH003"} {
+		tr, err := probeWith(t, sim, host, conformance.Options{WriteCycle: host == "RDSH001"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k := range tr.Observations {
+			seen[k] = true
+		}
+	}
+	for _, f := range conformance.Catalog() {
+		if f.Probe == "" {
+			continue
+		}
+		if !seen[f.Probe] {
+			t.Errorf("%s: winsim never shows %s", f.ID, f.Probe)
+		}
+		if strings.HasPrefix(f.Probe, "write.") {
+			continue
+		}
+		if !slices.ContainsFunc(patterns, func(p *regexp.Regexp) bool { return p.MatchString(f.Probe) }) {
+			t.Errorf("%s: get_windows_facts.ps1 never writes %s", f.ID, f.Probe)
 		}
 	}
 }
