@@ -24,6 +24,8 @@ hold RD Licensing state, for testing terraform-provider-rdslicensing without Win
 
 Usage:
   winsim [flags]
+  winsim probe -host HOST [flags]   check a real Windows Server against the
+                                    facts catalog, read-only (winsim probe -help)
 
 Every host has its own loopback address (127.0.10.1, 127.0.10.2, ...; any
 127.x.y.z address is local on Linux) and listens on the same ports: HTTP
@@ -34,6 +36,9 @@ lists other users.
 
 Flags:
 %s
+-scenario-from-transcript FILE serves one host, HOST, that answers like the
+server a "winsim probe" transcript was taken from.
+
 Scenario (JSON, -scenario or -state): {"hosts": [HostState...], "clearinghouse": {...}}.
 A host lists only what differs from the defaults, for example:
   {"name": "LS01", "os": "2022", "domain": "contoso.com", "internet": true,
@@ -78,8 +83,21 @@ Examples:
 `
 
 func main() {
-	if err := run(os.Args[1:]); err != nil {
+	var err error
+	if len(os.Args) > 1 && os.Args[1] == "probe" {
+		err = runProbe(os.Args[2:], os.Stdout, os.Stderr)
+	} else {
+		err = run(os.Args[1:])
+	}
+	if errors.Is(err, errDiffers) {
+		os.Exit(3)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "winsim:", err)
+		var ee *exitError
+		if errors.As(err, &ee) {
+			os.Exit(ee.code)
+		}
 		os.Exit(1)
 	}
 }
@@ -92,6 +110,7 @@ func run(args []string) error {
 	defer signal.Stop(sig)
 	fs := flag.NewFlagSet("winsim", flag.ContinueOnError)
 	scenario := fs.String("scenario", "", "load this scenario at start (read only)")
+	fromTranscript := fs.String("scenario-from-transcript", "", "serve one host that answers like the server of this \"winsim probe\" transcript")
 	state := fs.String("state", "", "load this file at start if it exists, and save the fleet's state to it on exit")
 	hosts := fs.Int("hosts", 0, "with no scenario: make LS01 (an RD license server) and this many session hosts (RDSH001...)")
 	domain := fs.String("domain", "", "DNS domain of generated hosts; empty for a workgroup")
@@ -131,6 +150,8 @@ func run(args []string) error {
 		sc, err = winsim.LoadScenarioFile(*state, realism)
 	case *scenario != "":
 		sc, err = winsim.LoadScenarioFile(*scenario, realism)
+	case *fromTranscript != "":
+		sc, err = winsim.ScenarioFromTranscriptFile(*fromTranscript, realism)
 	case *hosts > 0:
 		sc = generated(*hosts, *domain, *osVersion, realism)
 	default:

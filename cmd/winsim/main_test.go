@@ -30,7 +30,7 @@ func TestHelpDocumentsEverything(t *testing.T) {
 	if err != nil {
 		t.Fatalf("--help: %v", err)
 	}
-	wants := []string{"-scenario", "-state", "-hosts", "-control", "-ca-out", "-timing", "PATCH  /v1/hosts/{host}", "POST   /v1/hosts/{host}/faults", "GET    /v1/hosts/{host}/faults", "POST   /v1/save", "crash_after", "crash_at", "reboot_at", "license-server-id", winsim.DefaultPassword}
+	wants := []string{"-scenario", "-scenario-from-transcript", "winsim probe", "-state", "-hosts", "-control", "-ca-out", "-timing", "PATCH  /v1/hosts/{host}", "POST   /v1/hosts/{host}/faults", "GET    /v1/hosts/{host}/faults", "POST   /v1/save", "crash_after", "crash_at", "reboot_at", "license-server-id", winsim.DefaultPassword}
 	for op, steps := range winsim.OperationSteps() {
 		wants = append(wants, op)
 		wants = append(wants, steps...)

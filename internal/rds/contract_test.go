@@ -450,7 +450,7 @@ func containsFold(list []string, s string) bool {
 // forgets what it read after any other.
 func TestReadOnlyOperations(t *testing.T) {
 	want := map[string]bool{
-		"get_host_info": true, "get_role": true, "get_license_server": true, "list_key_packs": true,
+		"get_host_info": true, "get_windows_facts": true, "get_role": true, "get_license_server": true, "list_key_packs": true,
 		"get_cal_usage_report": true, "get_session_host": true,
 		"install_role": false, "uninstall_role": false, "restart_computer": false,
 		"set_license_server_contact": false, "activate_license_server": false, "reactivate_license_server": false,

@@ -66,7 +66,8 @@ func define[I, O any](name string, idem bool) Op[I, O] {
 
 // The operations. Names match the scripts' headers and winsim's handlers.
 var (
-	GetHostInfo = define[NoInput, HostInfo]("get_host_info", idempotent)
+	GetHostInfo     = define[NoInput, HostInfo]("get_host_info", idempotent)
+	GetWindowsFacts = define[NoInput, WindowsFacts]("get_windows_facts", idempotent)
 
 	GetRole         = define[NoInput, RoleState]("get_role", idempotent)
 	InstallRole     = define[RoleInput, RoleChange]("install_role", idempotent)

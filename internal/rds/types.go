@@ -379,3 +379,10 @@ type SessionHostLicensingInput struct {
 	LicenseServers []string `json:"license_servers"`
 	RestartService bool     `json:"restart_service"`
 }
+
+// WindowsFacts is what get_windows_facts observed of a host: raw values
+// keyed by the probe keys of the facts catalog (winfacts.Fact.Probe), for
+// the conformance probe. It never holds codes, IDs or names.
+type WindowsFacts struct {
+	Observations map[string]string `json:"observations"`
+}

@@ -3,6 +3,7 @@ package winfacts
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -54,7 +55,7 @@ func props(class, names, src string) []Fact {
 	var out []Fact
 	for _, n := range strings.Fields(names) {
 		out = append(out, Fact{ID: KindWMIProperty + ":" + class + "." + n, Kind: KindWMIProperty,
-			Statement: class + " has the read-only property " + n + ".", Value: "read-only", Source: src})
+			Statement: class + " has the read-only property " + n + ".", Value: PropertyAccess(false), Source: src})
 	}
 	return out
 }
@@ -64,20 +65,16 @@ func writable(class, names, src string) []Fact {
 	var out []Fact
 	for _, n := range strings.Fields(names) {
 		out = append(out, Fact{ID: KindWMIProperty + ":" + class + "." + n, Kind: KindWMIProperty,
-			Statement: class + " has the read/write property " + n + ".", Value: "read/write", Source: src})
+			Statement: class + " has the read/write property " + n + ".", Value: PropertyAccess(true), Source: src})
 	}
 	return out
 }
 
 // method is a method fact; in and out name parameters by spaces.
 func method(class, name string, static bool, in, out, src string) Fact {
-	kind := "instance"
-	if static {
-		kind = "static"
-	}
 	return Fact{ID: KindWMIMethod + ":" + class + "." + name, Kind: KindWMIMethod,
 		Statement: fmt.Sprintf("%s.%s is a%s method.", class, name, map[bool]string{true: " static", false: "n instance"}[static]),
-		Value:     fmt.Sprintf("%s(in: %s; out: %s)", kind, list(in), list(out)),
+		Value:     MethodValue(WMIMethod{Static: static, In: strings.Fields(in), Out: strings.Fields(out)}),
 		Source:    src}
 }
 
@@ -248,5 +245,67 @@ func wmiFacts() []Fact {
 	add(props("Win32_ComputerSystem", "Name DNSHostName Domain PartOfDomain DomainRole Workgroup Manufacturer Model", srcComputerSystem)...)
 	add(class("Win32_OperatingSystem", "root/cimv2", srcOperatingSystem, "The installed Windows release."))
 	add(props("Win32_OperatingSystem", "Caption Version BuildNumber LastBootUpTime OperatingSystemSKU", srcOperatingSystem)...)
-	return f
+	return withWMIProbes(f)
+}
+
+// ProbedClasses are the classes whose schema the conformance probe reads
+// with Get-CimClass (get_windows_facts): the RD Licensing and session host
+// classes. The scripts only read Win32_ComputerSystem and
+// Win32_OperatingSystem, whose schema is long settled.
+var ProbedClasses = []string{lsClass, kpClass, issuedClass, reportClass, settingClass}
+
+// withWMIProbes gives each fact of a probed class its probe key: the ID
+// with a dot for the colon ("wmi_method.Win32_TSLicenseServer.ChangeRole").
+func withWMIProbes(facts []Fact) []Fact {
+	for i, f := range facts {
+		cls, _, _ := strings.Cut(f.Subject(), ".")
+		if slices.Contains(ProbedClasses, cls) {
+			facts[i].Probe = WMIProbeKey(f.ID)
+		}
+	}
+	return facts
+}
+
+// WMIProbeKey is the probe key of a wmi_* fact ID.
+func WMIProbeKey(id string) string { return strings.Replace(id, ":", ".", 1) }
+
+// PropertyAccess is a wmi_property fact's Value for a property.
+func PropertyAccess(writable bool) string {
+	if writable {
+		return "read/write"
+	}
+	return "read-only"
+}
+
+// MethodValue formats a method as a wmi_method fact's Value.
+func MethodValue(m WMIMethod) string {
+	kind := "instance"
+	if m.Static {
+		kind = "static"
+	}
+	return fmt.Sprintf("%s(in: %s; out: %s)", kind, list(strings.Join(m.In, " ")), list(strings.Join(m.Out, " ")))
+}
+
+// SameMethod compares two wmi_method Values as WMI does: the calling
+// convention, and the parameter names as sets, case-insensitively (Get-CimClass
+// lists parameters in its own order).
+func SameMethod(a, b string) bool {
+	ma, errA := ParseMethod(a)
+	mb, errB := ParseMethod(b)
+	if errA != nil || errB != nil {
+		return a == b
+	}
+	return ma.Static == mb.Static && sameNames(ma.In, mb.In) && sameNames(ma.Out, mb.Out)
+}
+
+func sameNames(a, b []string) bool {
+	norm := func(s []string) []string {
+		out := make([]string, len(s))
+		for i, n := range s {
+			out[i] = strings.ToLower(n)
+		}
+		slices.Sort(out)
+		return out
+	}
+	return slices.Equal(norm(a), norm(b))
 }
