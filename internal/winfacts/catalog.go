@@ -20,6 +20,7 @@ const (
 	srcServerCore     = "https://learn.microsoft.com/en-us/windows-server/administration/server-core/server-core-roles-and-services"
 	srcServerFeature  = "https://learn.microsoft.com/en-us/previous-versions/windows/desktop/mgmtprovider/msft-serverfeature"
 	srcOSVersion      = "https://pkg.go.dev/github.com/Microsoft/hcsshim/osversion"
+	srcKB5043080      = "https://support.microsoft.com/help/5043080"
 	srcJagilber       = "jagilber/powershellScripts rds-lic-svr-chk.ps1"
 	srcJournal        = "rdslicensing/terraform-provider-rdslicensing docs/design/key-pack-journal.md"
 	srcAnsibleFeature = "ansible-collections/ansible.windows plugins/modules/win_feature.ps1"
@@ -153,7 +154,7 @@ func valueFacts() []Fact {
 		value("OSBuild.2016", "10.0.14393", srcOSVersion, "Windows Server 2016 is build 10.0.14393."),
 		value("OSBuild.2019", "10.0.17763", srcOSVersion, "Windows Server 2019 is build 10.0.17763."),
 		value("OSBuild.2022", "10.0.20348", srcOSVersion, "Windows Server 2022 is build 10.0.20348."),
-		value("OSBuild.2025", "10.0.26100", srcOSVersion, "Windows Server 2025 is build 10.0.26100."),
+		value("OSBuild.2025", "10.0.26100", srcKB5043080, "Windows Server 2025 is build 10.0.26100 (its general-availability update KB5043080 is OS Build 26100.1742)."),
 		value("CALVersionRule", "LS >= CAL >= session host", srcCALs, "A license server holds CALs of its own release or older; a CAL serves session hosts of its own release or older."),
 
 		value("LicensingType.2", "2", srcDeploymentLicensing, "LicensingType/ChangeMode/LicensingMode 2 is Per Device."),
