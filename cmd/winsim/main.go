@@ -46,7 +46,12 @@ A host lists only what differs from the defaults, for example:
    "session_host": {"policy_licensing_mode": 4}}
 Field names are those of internal/winsim/state.go (HostState, Quirks, Realism ...).
 
-Control API (-control, JSON over HTTP), for tests and demos:
+Control API (-control, JSON over HTTP), for tests and demos. It never
+answers with a password, license code or number ("<redacted>" stands for
+them; a state sent back with it keeps the host's values). It listens on
+loopback; another address needs a token in WINSIM_CONTROL_TOKEN, which
+every request then sends as "Authorization: Bearer <token>" (a token on
+loopback is required too).
   GET    /v1/info                        ports and hosts
   GET    /v1/hosts                       every host
   POST   /v1/hosts                       add a host (HostState JSON, defaults and -timing filled in)
@@ -182,12 +187,16 @@ func run(args []string) error {
 	var ctl *http.Server
 	ctlAddr := ""
 	if *control != "" {
+		token := os.Getenv(ControlTokenEnv)
+		if err := checkControlAddress(*control, token); err != nil {
+			return err
+		}
 		l, err := net.Listen("tcp", *control)
 		if err != nil {
 			return fmt.Errorf("control API: %w", err)
 		}
 		ctlAddr = l.Addr().String()
-		ctl = &http.Server{Handler: sim.ControlHandler(realism, save), ReadHeaderTimeout: 10 * time.Second}
+		ctl = &http.Server{Handler: winsim.RequireToken(sim.ControlHandler(realism, save), token), ReadHeaderTimeout: 10 * time.Second}
 		go func() { _ = ctl.Serve(l) }()
 	}
 	hp, sp := sim.Ports()
@@ -261,4 +270,21 @@ func generated(n int, domain, osVersion string, realism winsim.Realism) winsim.S
 func fileExists(p string) bool {
 	_, err := os.Stat(p)
 	return err == nil
+}
+
+// ControlTokenEnv holds the control API's bearer token: never a flag,
+// which would show in the process list.
+const ControlTokenEnv = "WINSIM_CONTROL_TOKEN"
+
+// checkControlAddress refuses to serve the control API, which can change
+// every host and read every log, beyond loopback without a token.
+func checkControlAddress(addr, token string) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("-control %q: %w (use host:port, e.g. 127.0.0.1:5990)", addr, err)
+	}
+	if ip := net.ParseIP(host); host == "localhost" || (ip != nil && ip.IsLoopback()) || token != "" {
+		return nil
+	}
+	return fmt.Errorf("-control %s listens beyond loopback: set a token in %s first (clients send Authorization: Bearer <token>), or listen on 127.0.0.1", addr, ControlTokenEnv)
 }

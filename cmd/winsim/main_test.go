@@ -166,3 +166,34 @@ func TestControlAPIHostsGetTheTiming(t *testing.T) {
 		t.Fatalf("added host's realism %+v, want the -timing realistic %+v", st.Realism, winsim.RealisticTiming)
 	}
 }
+
+// The control API stays on loopback unless a token guards it.
+func TestControlAddressNeedsATokenBeyondLoopback(t *testing.T) {
+	for _, tc := range []struct {
+		addr, token string
+		ok          bool
+	}{
+		{"127.0.0.1:5990", "", true},
+		{"[::1]:5990", "", true},
+		{"localhost:0", "", true},
+		{"0.0.0.0:5990", "", false},
+		{":5990", "", false},
+		{"192.0.2.10:5990", "", false},
+		{"0.0.0.0:5990", "s3cret", true},
+		{"no-port", "", false},
+	} {
+		err := checkControlAddress(tc.addr, tc.token)
+		if (err == nil) != tc.ok {
+			t.Errorf("%q token %q: %v", tc.addr, tc.token, err)
+		}
+		if err != nil && strings.Contains(err.Error(), "loopback") && !strings.Contains(err.Error(), ControlTokenEnv) {
+			t.Errorf("%q: the error does not say how: %v", tc.addr, err)
+		}
+	}
+	cmd := exec.Command(buildWinsim(t), "-hosts", "1", "-control", "0.0.0.0:0", "-http-port", "0", "-https-port", "0")
+	cmd.Env = append(os.Environ(), ControlTokenEnv+"=")
+	out, err := cmd.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), ControlTokenEnv) {
+		t.Fatalf("winsim served the control API on every address without a token: %v %s", err, out)
+	}
+}

@@ -276,5 +276,8 @@ func protocolFacts() []Fact {
 		p("stderr_bom", "stderr_bom", "powershell.exe's stderr starts with a UTF-8 BOM under code page 65001 (reported once)."),
 		p("stdout_bom", "stdout_bom", "powershell.exe's stdout starts with a UTF-8 BOM under code page 65001."),
 		p("progress_noise", "progress_noise", "powershell.exe writes a \"Preparing modules for first use.\" progress record to stderr at start."),
+		{ID: KindProtocol + ":httpsys_timeouts", Kind: KindProtocol, Value: "HeaderWait 120 s, EntityBody 120 s, IdleConnection 120 s",
+			Source:    "https://learn.microsoft.com/en-us/windows/win32/http/server-timeouts-property",
+			Statement: "HTTP.sys, which serves WinRM, disconnects a client that takes longer than these to send its headers, the next piece of its body (the timer restarts with each), or its next request on an idle connection."},
 	}
 }

@@ -11,7 +11,11 @@ import (
 )
 
 // ControlHandler is winsim's control API, for tests and demos: read and
-// replace host state, inject faults, read logs. JSON in and out.
+// replace host state, inject faults, read logs. JSON in and out. Its
+// answers never hold a password, license code, agreement or license
+// number (Redacted stands for them; a state sent back with it keeps the
+// host's value); POST /v1/save writes them to the state file only. Serve
+// it on loopback, or behind RequireToken.
 //
 //	GET    /v1/info                          ports and hosts
 //	GET    /v1/hosts                         every host (summary)
@@ -59,7 +63,7 @@ func (s *Sim) ControlHandler(timing Realism, save func() error) http.Handler {
 			writeError(w, http.StatusConflict, err)
 			return
 		}
-		writeJSON(w, http.StatusCreated, h.view())
+		writeJSON(w, http.StatusCreated, redactHost(*h.view()))
 	})
 	host := func(fn func(w http.ResponseWriter, r *http.Request, h *Host)) http.HandlerFunc {
 		return func(w http.ResponseWriter, r *http.Request) {
@@ -72,21 +76,23 @@ func (s *Sim) ControlHandler(timing Realism, save func() error) http.Handler {
 		}
 	}
 	mux.HandleFunc("GET /v1/hosts/{host}", host(func(w http.ResponseWriter, r *http.Request, h *Host) {
-		writeJSON(w, http.StatusOK, h.view())
+		writeJSON(w, http.StatusOK, redactHost(*h.view()))
 	}))
 	mux.HandleFunc("PUT /v1/hosts/{host}", host(func(w http.ResponseWriter, r *http.Request, h *Host) {
 		b, err := io.ReadAll(r.Body)
 		if err == nil {
 			var st HostState
 			if st, err = DecodeHost(b, h.view().Realism); err == nil {
-				err = h.Replace(st)
+				if st, err = unredactHost(st, h.view()); err == nil {
+					err = h.Replace(st)
+				}
 			}
 		}
 		if err != nil {
 			writeError(w, http.StatusBadRequest, err)
 			return
 		}
-		writeJSON(w, http.StatusOK, h.view())
+		writeJSON(w, http.StatusOK, redactHost(*h.view()))
 	}))
 	mux.HandleFunc("PATCH /v1/hosts/{host}", host(func(w http.ResponseWriter, r *http.Request, h *Host) {
 		b, err := io.ReadAll(r.Body)
@@ -97,7 +103,7 @@ func (s *Sim) ControlHandler(timing Realism, save func() error) http.Handler {
 			writeError(w, http.StatusBadRequest, err)
 			return
 		}
-		writeJSON(w, http.StatusOK, h.view())
+		writeJSON(w, http.StatusOK, redactHost(*h.view()))
 	}))
 	mux.HandleFunc("GET /v1/hosts/{host}/log", host(func(w http.ResponseWriter, r *http.Request, h *Host) {
 		since, _ := strconv.ParseInt(r.URL.Query().Get("since"), 10, 64)
@@ -134,7 +140,7 @@ func (s *Sim) ControlHandler(timing Realism, save func() error) http.Handler {
 		w.WriteHeader(http.StatusAccepted)
 	}))
 	mux.HandleFunc("GET /v1/clearinghouse", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusOK, s.Clearinghouse())
+		writeJSON(w, http.StatusOK, redactClearinghouse(s.Clearinghouse()))
 	})
 	mux.HandleFunc("PUT /v1/clearinghouse", func(w http.ResponseWriter, r *http.Request) {
 		var ch ClearinghouseState
@@ -144,8 +150,12 @@ func (s *Sim) ControlHandler(timing Realism, save func() error) http.Handler {
 			writeError(w, http.StatusBadRequest, err)
 			return
 		}
+		if hasRedacted(ch) {
+			writeError(w, http.StatusBadRequest, fmt.Errorf("a code or number is %s: the control API never returns them, send the real ones", Redacted))
+			return
+		}
 		s.UpdateClearinghouse(func(c *ClearinghouseState) { *c = ch })
-		writeJSON(w, http.StatusOK, s.Clearinghouse())
+		writeJSON(w, http.StatusOK, redactClearinghouse(s.Clearinghouse()))
 	})
 	mux.HandleFunc("GET /v1/clearinghouse/license-server-id", func(w http.ResponseWriter, r *http.Request) {
 		p := strings.TrimSpace(r.URL.Query().Get("product_id"))
@@ -156,7 +166,12 @@ func (s *Sim) ControlHandler(timing Realism, save func() error) http.Handler {
 		writeJSON(w, http.StatusOK, map[string]string{"product_id": p, "license_server_id": LicenseServerIDFor(p)})
 	})
 	mux.HandleFunc("GET /v1/scenario", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusOK, s.Scenario())
+		sc := s.Scenario()
+		for i := range sc.Hosts {
+			sc.Hosts[i] = redactHost(sc.Hosts[i])
+		}
+		sc.Clearinghouse = redactClearinghouse(sc.Clearinghouse)
+		writeJSON(w, http.StatusOK, sc)
 	})
 	mux.HandleFunc("POST /v1/save", func(w http.ResponseWriter, r *http.Request) {
 		if save == nil {
@@ -200,6 +215,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.WriteHeader(status)
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false) // Redacted reads as itself
 	_ = enc.Encode(v)
 }
 

@@ -216,3 +216,120 @@ func TestFaultSelectorsAreValidated(t *testing.T) {
 		}
 	}
 }
+
+func (c control) raw(method, path, body, token string) (int, string) {
+	c.t.Helper()
+	req, err := http.NewRequest(method, c.url+path, strings.NewReader(body))
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer func() { _ = resp.Body.Close() }()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// The control API never answers with a password, code or number; a state
+// read and sent back keeps them; a placeholder that stands for nothing is
+// refused.
+func TestControlAPIRedactsSecrets(t *testing.T) {
+	const (
+		password  = "Adm1n-S3cret!"
+		retail    = "BCDFGHJKMPQRTVWXY23467892"
+		used      = "CDFGHJKMPQRTVWXY234678923"
+		agreement = "6543210"
+		openLic   = "87654321"
+		openAuth  = "AUTHAUTHAUTH123"
+		offline   = "ABCDEFGHIJKLMNOPQRSTUVWXYZ123456789"
+	)
+	ls := winsim.NewLicenseServerHost("LS01", "2022", "contoso.com")
+	ls.Users = append(ls.Users, winsim.User{Name: "ops", Password: password, Admin: true})
+	ls.LicenseServer.KeyPacks = append(ls.LicenseServer.KeyPacks, winsim.KeyPackState{
+		KeyPackID: 7, KeyPackType: 1, ProductType: 1, ProductVersionID: 7, TotalLicenses: 20,
+		ExpirationDate: time.Date(2038, 1, 19, 3, 14, 7, 0, time.UTC), Source: "retail:" + used,
+	})
+	sim := serveSim(t, winsim.Scenario{Hosts: []winsim.HostState{ls}, Clearinghouse: winsim.ClearinghouseState{
+		Reachable:    true,
+		RetailCodes:  []winsim.RetailCode{{Code: retail, ProductVersionID: 7, ProductType: 1, Count: 5}},
+		Agreements:   []winsim.Agreement{{AgreementType: 4, Number: agreement, ProductVersionID: 7, Count: 50}},
+		OpenLicenses: []winsim.OpenLicense{{LicenseNumber: openLic, AuthorizationNumber: openAuth, ProductVersionID: 7, Count: 10}},
+		KeyPackIDs:   []winsim.OfflineKeyPack{{ID: offline, ProductVersionID: 7, Count: 5}},
+	}})
+	srv := httptest.NewServer(sim.ControlHandler(winsim.FastTiming, nil))
+	defer srv.Close()
+	c := control{t, srv.URL}
+
+	var host string
+	for _, path := range []string{"/v1/hosts", "/v1/hosts/LS01", "/v1/scenario", "/v1/clearinghouse", "/v1/hosts/LS01/log", "/v1/info"} {
+		code, body := c.raw("GET", path, "", "")
+		if code != 200 {
+			t.Fatalf("GET %s: %d %s", path, code, body)
+		}
+		for _, secret := range []string{password, winsim.DefaultPassword, retail, used, agreement, openLic, openAuth, offline} {
+			if strings.Contains(body, secret) {
+				t.Errorf("GET %s answers with the secret %q", path, secret)
+			}
+		}
+		if path == "/v1/hosts/LS01" {
+			host = body
+			if !strings.Contains(body, `"source": "retail:`+winsim.Redacted+`"`) || !strings.Contains(body, `"password": "`+winsim.Redacted+`"`) {
+				t.Errorf("the placeholders are missing: %s", body)
+			}
+		}
+	}
+
+	// Read, change, send back: the secrets stay.
+	host = strings.Replace(host, `"server_role": 0`, `"server_role": 1`, 1)
+	if code, body := c.raw("PUT", "/v1/hosts/LS01", host, ""); code != 200 {
+		t.Fatalf("PUT: %d %s", code, body)
+	}
+	st := sim.Host("LS01").State()
+	if st.LicenseServer.ServerRole != 1 {
+		t.Error("the PUT was not applied")
+	}
+	pw := map[string]string{}
+	for _, u := range st.Users {
+		pw[u.Name] = u.Password
+	}
+	if pw["ops"] != password || pw["Administrator"] != winsim.DefaultPassword {
+		t.Errorf("passwords after the PUT: %v", pw)
+	}
+	if src := st.LicenseServer.KeyPacks[len(st.LicenseServer.KeyPacks)-1].Source; src != "retail:"+used {
+		t.Errorf("key pack source after the PUT: %q", src)
+	}
+
+	// Placeholders that stand for nothing are refused.
+	stranger := strings.Replace(host, `"name": "ops"`, `"name": "stranger"`, 1)
+	if code, body := c.raw("PUT", "/v1/hosts/LS01", stranger, ""); code != 400 || !strings.Contains(body, "stranger") {
+		t.Errorf("PUT with a placeholder for a new user: %d %s", code, body)
+	}
+	_, ch := c.raw("GET", "/v1/clearinghouse", "", "")
+	if code, body := c.raw("PUT", "/v1/clearinghouse", ch, ""); code != 400 || !strings.Contains(body, "send the real ones") {
+		t.Errorf("PUT of a redacted Clearinghouse: %d %s", code, body)
+	}
+	if got := sim.Clearinghouse().RetailCodes[0].Code; got != retail {
+		t.Errorf("the Clearinghouse lost its code: %q", got)
+	}
+}
+
+// With a token, every request needs it.
+func TestControlAPIToken(t *testing.T) {
+	sim := serveSim(t, winsim.Scenario{Hosts: []winsim.HostState{winsim.NewHost("WS01", "2022", "")}})
+	srv := httptest.NewServer(winsim.RequireToken(sim.ControlHandler(winsim.FastTiming, nil), "t0ken"))
+	defer srv.Close()
+	c := control{t, srv.URL}
+	for _, tc := range []struct {
+		token string
+		code  int
+	}{{"", 401}, {"wrong", 401}, {"t0ken", 200}} {
+		if code, body := c.raw("GET", "/v1/hosts", "", tc.token); code != tc.code {
+			t.Errorf("token %q: %d %s", tc.token, code, body)
+		}
+	}
+}

@@ -24,6 +24,9 @@ type ServeOptions struct {
 	// own address); 0 picks free ports.
 	HTTPPort  int
 	HTTPSPort int
+	// HTTPTimeouts bound slow clients as HTTP.sys does; zero fields take
+	// its defaults.
+	HTTPTimeouts HTTPTimeouts
 }
 
 // server runs the HTTP and HTTPS listeners of every host.
@@ -35,6 +38,7 @@ type server struct {
 	mu        sync.Mutex
 	httpPort  int
 	httpsPort int
+	timeouts  HTTPTimeouts
 }
 
 type connKey struct{}
@@ -90,12 +94,13 @@ func (s *Sim) Start(opts ServeOptions) error {
 	if err != nil {
 		return err
 	}
-	srv := &server{sim: s, ca: ca, httpPort: opts.HTTPPort, httpsPort: opts.HTTPSPort}
+	srv := &server{sim: s, ca: ca, httpPort: opts.HTTPPort, httpsPort: opts.HTTPSPort, timeouts: opts.HTTPTimeouts.withDefaults()}
 	quiet := log.New(io.Discard, "", 0)
 	mk := func() *http.Server {
 		return &http.Server{
 			Handler:           srv,
-			ReadHeaderTimeout: 30 * time.Second,
+			ReadHeaderTimeout: srv.timeouts.HeaderWait,
+			IdleTimeout:       srv.timeouts.IdleConnection,
 			ErrorLog:          quiet,
 			ConnContext: func(ctx context.Context, c net.Conn) context.Context {
 				hc := unwrapConn(c)
@@ -287,7 +292,12 @@ func (srv *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(entry.Status)
 		return
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, int64(st.WinRM.MaxEnvelopeSizeKB)*1024*4+1<<20))
+	body, err := io.ReadAll(io.LimitReader(entityBody(w, r.Body, srv.timeouts.EntityBody), int64(st.WinRM.MaxEnvelopeSizeKB)*1024*4+1<<20))
+	if isTimeout(err) {
+		// HTTP.sys resets the connection without an answer.
+		entry.Status = 0
+		panic(http.ErrAbortHandler)
+	}
 	if err != nil {
 		entry.Status = http.StatusBadRequest
 		w.WriteHeader(entry.Status)
