@@ -26,7 +26,7 @@ const (
 )
 
 // Facts is the catalog. IDs are unique; see facts_test.go for the rules.
-var Facts = concat(wmiFacts(), codeFacts(), valueFacts(), registryFacts(), featureFacts(), protocolFacts())
+var Facts = concat(wmiFacts(), codeFacts(), valueFacts(), registryFacts(), featureFacts(), protocolFacts(), wsmanFacts(), httpFacts())
 
 func concat(lists ...[]Fact) []Fact {
 	var out []Fact
