@@ -225,7 +225,7 @@ type KeyPackState struct {
 	Description      string    `json:"description,omitempty"`
 	// TypeAndModel, when set, is what Windows shows instead of the name
 	// winsim derives from ProductType: a built-in pack whose only marker
-	// is its name ("Built-in TS Per Device Cal"), as public scripts match it.
+	// is its name ("Built-in TS Per Device CAL"), as public scripts match it.
 	TypeAndModel string `json:"type_and_model,omitempty"`
 	// Source records which code or number installed the pack. Windows
 	// does not show it; winsim keeps it to answer reinstalls and for tests.
