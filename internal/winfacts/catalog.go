@@ -126,7 +126,7 @@ func codeFacts() []Fact {
 		mapping("tsls_group_empty_domain", 0x80041008, "tsls_group_empty_domain",
 			"IsLSinTSLSGroup refuses Domain = '' with WBEM_E_INVALID_PARAMETER (the page speaks of \"no domain name\" for the server's own domain)."),
 		{ID: KindReturnCode + ":failure_surface", Kind: KindReturnCode, Value: "ReturnValue", Unverified: true, Quirk: "failures_as_cim_exception",
-			Statement: "The licensing methods that change something report a failure as a non-zero ReturnValue rather than by throwing a CimException with the code."},
+			Statement: "The licensing methods that can fail (those that change something, and IsLSinTSLSGroup) report a failure as a non-zero ReturnValue rather than by throwing a CimException with the code."},
 	}
 }
 
