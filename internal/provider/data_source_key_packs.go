@@ -40,7 +40,7 @@ func (d *keyPacksDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 		return schema.Int64Attribute{Computed: true, MarkdownDescription: desc}
 	}
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "The CAL key packs installed on an RD license server, as RD Licensing Manager lists them, with totals per CAL version and type. The built-in per-device pack (*Built-in TS Per Device Cal*, 4294967295 licenses) is left out unless `include_built_in` is set, and never counted in the totals.",
+		MarkdownDescription: "The CAL key packs installed on an RD license server, as RD Licensing Manager lists them, with totals per CAL version and type. The built-in per-device pack (*Built-in TS Per Device CAL*, KeyPackId 2 on the servers seen, 4294967295 licenses) is left out unless `include_built_in` is set, and never counted in the totals.",
 		Attributes: map[string]schema.Attribute{
 			"id":   str("The host."),
 			"host": dataHostAttribute("the license server"),

@@ -886,7 +886,7 @@ func TestCALVersionTooNew(t *testing.T) {
 }
 
 var (
-	kpBuiltIn    = rds.KeyPack{KeyPackID: 1, ProductType: 3, TotalLicenses: 4294967295, BuiltIn: true, TypeAndModel: "Built-in TS Per Device Cal"}
+	kpBuiltIn    = rds.KeyPack{KeyPackID: 1, ProductType: 3, TotalLicenses: 4294967295, BuiltIn: true, TypeAndModel: "Built-in TS Per Device CAL"}
 	kpUserPack   = rds.KeyPack{KeyPackID: 2, KeyPackType: 1, ProductType: 1, ProductVersionID: 7, ProductVersion: "Windows Server 2022", TypeAndModel: "RDS Per User CAL", TotalLicenses: 20, AvailableLicenses: 20}
 	kpDevicePack = rds.KeyPack{KeyPackID: 3, KeyPackType: 5, ProductType: 0, ProductVersionID: 7, ProductVersion: "Windows Server 2022", TypeAndModel: "RDS Per Device CAL", TotalLicenses: 10, AvailableLicenses: 10}
 )

@@ -40,6 +40,9 @@ func TestScriptsReadTheReleaseFromWMI(t *testing.T) {
 // called so that both give the same error, its result variable assigned
 // from Get-RdslCimErrorResult in a catch block too.
 func TestChangingMethodsHandleCimExceptions(t *testing.T) {
+	// Reads that fail in the model too: IsLSinTSLSGroup without a domain
+	// controller.
+	failingReads := map[string]bool{"IsLSinTSLSGroup": true}
 	s, _, _ := parseAll(t)
 	checked := 0
 	for _, f := range s.Files {
@@ -52,7 +55,7 @@ func TestChangingMethodsHandleCimExceptions(t *testing.T) {
 			if class != "Win32_TSLicenseServer" && class != "Win32_TSLicenseKeyPack" {
 				continue
 			}
-			if strings.HasPrefix(method, "Get") || strings.HasPrefix(method, "Is") {
+			if (strings.HasPrefix(method, "Get") || strings.HasPrefix(method, "Is")) && !failingReads[method] {
 				continue
 			}
 			checked++
@@ -61,7 +64,7 @@ func TestChangingMethodsHandleCimExceptions(t *testing.T) {
 			}
 		}
 	}
-	if checked < 13 {
+	if checked < 15 {
 		t.Fatalf("only %d method calls checked: the parser output changed", checked)
 	}
 }

@@ -24,10 +24,13 @@ const (
 	srcJagilber       = "jagilber/powershellScripts rds-lic-svr-chk.ps1"
 	srcJournal        = "rdslicensing/terraform-provider-rdslicensing docs/design/key-pack-journal.md"
 	srcAnsibleFeature = "ansible-collections/ansible.windows plugins/modules/win_feature.ps1"
+	// A Checkmk agent's output of Win32_TSLicenseKeyPack, built-in pack included.
+	srcCheckmkKeyPacks    = "Checkmk/checkmk cmk/base/legacy_checks/rds_licenses.py"
+	srcFailedPerUserEntry = docTermServ + "win32-tslicensereportfailedperuserentry"
 )
 
 // Facts is the catalog. IDs are unique; see facts_test.go for the rules.
-var Facts = concat(wmiFacts(), codeFacts(), valueFacts(), registryFacts(), featureFacts(), protocolFacts())
+var Facts = concat(wmiFacts(), codeFacts(), valueFacts(), registryFacts(), featureFacts(), protocolFacts(), wsmanFacts(), httpFacts())
 
 func concat(lists ...[]Fact) []Fact {
 	var out []Fact
@@ -124,7 +127,7 @@ func codeFacts() []Fact {
 		mapping("tsls_group_empty_domain", 0x80041008, "tsls_group_empty_domain",
 			"IsLSinTSLSGroup refuses Domain = '' with WBEM_E_INVALID_PARAMETER (the page speaks of \"no domain name\" for the server's own domain)."),
 		{ID: KindReturnCode + ":failure_surface", Kind: KindReturnCode, Value: "ReturnValue", Unverified: true, Quirk: "failures_as_cim_exception",
-			Statement: "The licensing methods that change something report a failure as a non-zero ReturnValue rather than by throwing a CimException with the code."},
+			Statement: "The licensing methods that can fail (those that change something, and IsLSinTSLSGroup) report a failure as a non-zero ReturnValue rather than by throwing a CimException with the code."},
 	}
 }
 
@@ -137,6 +140,11 @@ func unverifiedValue(id, v, quirk, statement string) Fact {
 }
 
 func withProbe(f Fact, probe string) Fact { f.Probe = probe; return f }
+
+// builtIn is a property of the built-in key pack as real servers show it.
+func builtIn(property, v, src, statement string) Fact {
+	return withProbe(value("BuiltInKeyPack."+property, v, src, statement), "keypack.builtin."+property)
+}
 
 func valueFacts() []Fact {
 	f := []Fact{
@@ -176,9 +184,17 @@ func valueFacts() []Fact {
 		value("GracePeriodDays", "120", srcCALs, "A new session host has a 120-day grace period in which it needs no license server; GetGracePeriodDays counts it down."),
 
 		value("TypeAndModel", "RDS Per Device CAL, RDS Per User CAL", srcKeyPack, "TypeAndModel of per-device and per-user packs."),
-		withProbe(unverifiedValue("BuiltInKeyPack.TypeAndModel", "Built-in TS Per Device Cal", "", "The built-in per-device pack's TypeAndModel, as community scripts match it (casing unverified); its report CALType is written with \"CAL\"."), "keypack.builtin.TypeAndModel"),
-		withProbe(unverifiedValue("BuiltInKeyPack.TotalLicenses", "4294967295", "", "The built-in pack's TotalLicenses (unlimited, 0xFFFFFFFF)."), "keypack.builtin.TotalLicenses"),
-		withProbe(unverifiedValue("BuiltInKeyPack.ProductType", "3", "", "The built-in pack's ProductType."), "keypack.builtin.ProductType"),
+		// Not probed: winsim differs on purpose, and nothing relies on it.
+		value("BuiltInKeyPack.KeyPackId", "2", srcCheckmkKeyPacks, "The built-in pack's KeyPackId; packs installed later get 3 and up. winsim gives it 1 (its and the provider's tests number installed packs from 2); the provider never relies on the ID."),
+		builtIn("Description", "A02-5.00-EX", srcCheckmkKeyPacks, "The built-in pack's Description."),
+		builtIn("KeyPackType", "6", srcCheckmkKeyPacks, "The built-in pack's KeyPackType, 6 (documented as \"not supported\")."),
+		builtIn("ProductType", "3", srcCheckmkKeyPacks, "The built-in pack's ProductType (3, built-in)."),
+		builtIn("ProductVersion", "Windows 2000 Server", srcCheckmkKeyPacks, "The built-in pack's ProductVersion string."),
+		builtIn("ProductVersionID", "0", srcCheckmkKeyPacks, "The built-in pack's ProductVersionID (0, documented as \"not supported\")."),
+		builtIn("TotalLicenses", "4294967295", srcCheckmkKeyPacks, "The built-in pack's TotalLicenses, 0xFFFFFFFF (-1 where read signed); AvailableLicenses the same, IssuedLicenses 0."),
+		// Not probed: a DateTime reaches the script in the server's time zone.
+		value("BuiltInKeyPack.ExpirationDate", "20351231230000.000000-000", srcCheckmkKeyPacks, "The built-in pack's ExpirationDate."),
+		builtIn("TypeAndModel", "Built-in TS Per Device CAL", srcFailedPerUserEntry, "The built-in pack's TypeAndModel, \"CAL\" in capitals, as the CALType list of the report classes spells it and a second capture of the pack shows (community scripts write \"Cal\"; the scripts compare without case)."),
 		value("KeyPackType", "0 unknown, 1 retail, 2 volume, 3 concurrent, 4 temporary, 5 open license, 6 not supported", srcKeyPack, "Win32_TSLicenseKeyPack.KeyPackType."),
 		value("ProductType", "0 per device, 1 per user, 2 not valid, 3 built-in", srcKeyPack, "Win32_TSLicenseKeyPack.ProductType; the install methods take 0 or 1."),
 		value("AgreementType", "0 Select, 1 Enterprise, 2 Campus, 3 School, 4 Service Provider, 5 other", srcAgreementPage, "The AgreementType of InstallAgreementLicenseKeyPack."),

@@ -35,6 +35,7 @@ func TestFailuresAsCimExceptionGiveTheSameErrors(t *testing.T) {
 		}
 	}
 	offline := func(st *HostState) { st.Internet = false }
+	noDC := func(st *HostState) { st.NoDomainController = true }
 	wrongID := LicenseServerIDFor("some-other-product-id")
 	install := rds.InstallKeyPackInput{Program: "retail", LicenseCode: kpRetail.Code, ProductVersion: 7, ProductType: 1,
 		RequestID: "0123456789abcdef0123456789abcdef", Owner: kpOwnerA, CodeTag: kpRequest(rds.InstallKeyPackInput{}).CodeTag}
@@ -61,6 +62,8 @@ func TestFailuresAsCimExceptionGiveTheSameErrors(t *testing.T) {
 			rds.GroupInput{Member: true}, "access_denied"},
 		{"leave the group without a Domain Admin", "set_tsls_group_membership", ls("contoso.com", func(st *HostState) { st.LicenseServer.InTSLSGroup = true }), localAdminOnly,
 			rds.GroupInput{Member: false}, "access_denied"},
+		{"read the group without a domain controller", "set_tsls_group_membership", ls("contoso.com", noDC), testAdmin,
+			rds.GroupInput{Member: true}, "wmi_error"},
 		{"install, offline", "install_key_pack", kp(offline), testAdmin, install, "clearinghouse_unreachable"},
 		{"install an unknown code", "install_key_pack", kp(nil), testAdmin,
 			func() rds.InstallKeyPackInput {
@@ -95,5 +98,32 @@ func TestFailuresAsCimExceptionGiveTheSameErrors(t *testing.T) {
 				t.Fatalf("thrown:\n got  %+v\n want %+v", thrown, returned)
 			}
 		})
+	}
+}
+
+// get_license_server reports a failed read of the AD group the same way
+// whether IsLSinTSLSGroup returns the failure or throws it.
+func TestGroupReadFailureIsTheSameThrown(t *testing.T) {
+	read := func(throw bool) (rds.LicenseServer, []string) {
+		_, h := lsSim(t, "contoso.com", func(st *HostState) {
+			st.NoDomainController = true
+			st.Quirks.FailuresAsCimException = throw
+		})
+		var got rds.LicenseServer
+		res, oerr, x := h.runOperation(testAdmin, "get_license_server", []byte(`{}`))
+		if oerr != nil {
+			t.Fatal(oerr)
+		}
+		got, _ = res.(rds.LicenseServer)
+		return got, x.notes
+	}
+	returned, _ := read(false)
+	thrown, notes := read(true)
+	if !strings.Contains(strings.Join(notes, "; "), "IsLSinTSLSGroup threw a CimException") {
+		t.Fatalf("IsLSinTSLSGroup did not throw (notes %q)", notes)
+	}
+	want := "IsLSinTSLSGroup failed with 0x80041009 (WBEM_E_NOT_AVAILABLE)"
+	if returned.TSLSGroupError != want || thrown.TSLSGroupError != want || returned.InTSLSGroup != nil || thrown.InTSLSGroup != nil {
+		t.Fatalf("group error: returned %q, thrown %q; want %q and no membership", returned.TSLSGroupError, thrown.TSLSGroupError, want)
 	}
 }

@@ -87,7 +87,7 @@ func withDefaults(st HostState, index int) HostState {
 		st.LicenseServer.ProductID = productID(st.Name)
 	}
 	if st.LicenseServer.NextKeyPackID == 0 {
-		st.LicenseServer.NextKeyPackID = 2
+		st.LicenseServer.NextKeyPackID = builtInKeyPackID + 1
 	}
 	if st.SessionHost.ConfigLicensingMode == 0 {
 		st.SessionHost.ConfigLicensingMode = 5
@@ -173,8 +173,10 @@ func InstallLicensingRole(st *HostState) {
 	ensureBuiltInKeyPack(st)
 }
 
-// ensureBuiltInKeyPack adds the "Built-in TS Per Device Cal" pack every
-// license server database starts with.
+// ensureBuiltInKeyPack adds the built-in per-device pack every license
+// server starts with, as two captures of Win32_TSLicenseKeyPack on real
+// servers show it (internal/winfacts, value:BuiltInKeyPack.*), but for its
+// KeyPackId (see builtInKeyPackID).
 func ensureBuiltInKeyPack(st *HostState) {
 	for _, kp := range st.LicenseServer.KeyPacks {
 		if kp.ProductType == 3 {
@@ -182,15 +184,15 @@ func ensureBuiltInKeyPack(st *HostState) {
 		}
 	}
 	st.LicenseServer.KeyPacks = append(st.LicenseServer.KeyPacks, KeyPackState{
-		KeyPackID:        1,
-		KeyPackType:      0,
+		KeyPackID:        builtInKeyPackID,
+		KeyPackType:      6,
 		ProductType:      3,
-		ProductVersionID: 2,
+		ProductVersionID: 0,
 		TotalLicenses:    BuiltInKeyPackLicense,
-		ExpirationDate:   time.Date(2038, 1, 19, 3, 14, 7, 0, time.UTC),
-		Description:      "Built-in TS Per Device Cal",
+		ExpirationDate:   time.Date(2035, 12, 31, 23, 0, 0, 0, time.UTC),
+		Description:      "A02-5.00-EX",
 	})
-	if st.LicenseServer.NextKeyPackID < 2 {
-		st.LicenseServer.NextKeyPackID = 2
+	if st.LicenseServer.NextKeyPackID <= builtInKeyPackID {
+		st.LicenseServer.NextKeyPackID = builtInKeyPackID + 1
 	}
 }

@@ -2,7 +2,6 @@ package winsim
 
 import (
 	"encoding/base64"
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -13,14 +12,13 @@ import (
 func (h *Host) dispatch(user User, userKey, owner string, req *request, st *HostState, address, clientIP string, stop <-chan struct{}) ([]byte, *wsFault) {
 	action := req.Header.Action
 	if req.Header.ResourceURI != "" && !strings.EqualFold(req.Header.ResourceURI, resourceCmd) {
-		return nil, &wsFault{Code: "s:Sender", Subcode: "w:DestinationUnreachable", WSMCode: 2150858770,
-			Reason: fmt.Sprintf("The WS-Management service cannot process the request. The resource URI %s was not found (winsim simulates the cmd shell only). ", req.Header.ResourceURI)}
+		return nil, faultResourceNotFound()
 	}
 	timeout := time.Duration(st.WinRM.MaxTimeoutMS) * time.Millisecond
 	if t := req.Header.OperationTimeout; t != "" {
 		d, err := parseDuration(t)
 		if err != nil {
-			return nil, faultInvalidTimeout()
+			return nil, faultInvalidTimeout(t)
 		}
 		if d < timeout || timeout <= 0 {
 			timeout = d
@@ -81,7 +79,7 @@ func (h *Host) dispatch(user User, userKey, owner string, req *request, st *Host
 		id := strings.TrimSpace(req.Body.Receive.DesiredStream.CommandID)
 		c := sh.command(id)
 		if c == nil {
-			return nil, faultInvalidSelectors("The Windows Remote Shell received a request to perform an operation on a command identifier that does not exist. Either the command has completed execution or the client specified an invalid command identifier. ")
+			return nil, faultInvalidSelectors(msgUnknownCommand)
 		}
 		wait := timeout
 		if p := ms(st.Realism.ReceivePollMS); p > 0 && p < wait {

@@ -199,7 +199,7 @@ func isLSinTSLSGroup(st *HostState, domain string) (int64, bool) {
 	if domain == "" && !st.Quirks.TSLSGroupEmptyDomain {
 		return WBEMInvalidParameter, false
 	}
-	if st.Domain == "" {
+	if st.Domain == "" || st.NoDomainController {
 		return WBEMNotAvailable, false
 	}
 	return 0, st.LicenseServer.InTSLSGroup
@@ -209,8 +209,8 @@ func isLSinTSLSGroup(st *HostState, domain string) (int64, bool) {
 // both change an AD group and need a Domain Admin.
 func setTSLSGroup(x *opContext, member bool) int64 {
 	switch {
-	case x.Host.Domain == "":
-		return WBEMNotAvailable // unverified; the script checks first
+	case x.Host.Domain == "" || x.Host.NoDomainController:
+		return WBEMNotAvailable // unverified; the script checks the domain first
 	case !x.User.DomainAdmin:
 		return WBEMAccessDenied
 	}
@@ -262,7 +262,7 @@ func getLicenseServer(x *opContext, _ rds.NoInput) (rds.LicenseServer, error) {
 	groupErr := ""
 	if cs.PartOfDomain {
 		code, member := isLSinTSLSGroup(st, cs.Domain)
-		if err := assertReturn(code, "IsLSinTSLSGroup", nil, ""); err != nil {
+		if err := assertReturn(x.callMethod("IsLSinTSLSGroup", code), "IsLSinTSLSGroup", nil, ""); err != nil {
 			groupErr = err.Error()
 			if oe, ok := err.(*opError); ok {
 				groupErr = oe.Message
@@ -514,7 +514,7 @@ func setTSLSGroupMembership(x *opContext, in rds.GroupInput) (rds.GroupResult, e
 	}
 	isMember := func() (bool, error) { // the script's Test-GroupMember
 		code, member := isLSinTSLSGroup(st, cs.Domain)
-		err := assertReturn(code, "IsLSinTSLSGroup", nil, fmt.Sprintf(`reading the membership of the license server on %s in the group "Terminal Server License Servers"`, st.Name))
+		err := assertReturn(x.callMethod("IsLSinTSLSGroup", code), "IsLSinTSLSGroup", nil, fmt.Sprintf(`reading the membership of the license server on %s in the group "Terminal Server License Servers"`, st.Name))
 		return member, err
 	}
 	member, err := isMember()

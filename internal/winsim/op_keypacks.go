@@ -70,7 +70,7 @@ type keyPackInstance struct {
 func (st *HostState) keyPackInstance(kp KeyPackState) keyPackInstance {
 	typeAndModel := kp.TypeAndModel
 	if typeAndModel == "" {
-		typeAndModel = calTypeName(kp.ProductType, kp.ProductVersionID, builtInTypeAndModel)
+		typeAndModel = calTypeName(kp.ProductType, kp.ProductVersionID)
 	}
 	available := kp.TotalLicenses - kp.IssuedLicenses
 	if available < 0 { // a uint32 on Windows; odd scenario states must not go negative
@@ -93,9 +93,8 @@ func (st *HostState) keyPackInstance(kp KeyPackState) keyPackInstance {
 
 // calTypeName is the CAL type Windows shows for a product type and CAL
 // version: a key pack's TypeAndModel and a report entry's CALType. CALs up
-// to 2012 (ProductVersionID 2-4) carry the older "TS" name. builtIn is the
-// built-in pack's name, spelled differently in the two places.
-func calTypeName(productType, versionID int, builtIn string) string {
+// to 2012 (ProductVersionID 2-4) carry the older "TS" name.
+func calTypeName(productType, versionID int) string {
 	prefix := "RDS"
 	if versionID >= 2 && versionID <= 4 {
 		prefix = "TS"
@@ -106,7 +105,7 @@ func calTypeName(productType, versionID int, builtIn string) string {
 	case 1:
 		return prefix + " Per User CAL"
 	case 3:
-		return builtIn
+		return builtInTypeAndModel
 	}
 	return "Invalid"
 }
@@ -125,8 +124,13 @@ func (st *HostState) keyPackByID(id int64) (keyPackInstance, bool) {
 	return st.keyPackInstance(st.LicenseServer.KeyPacks[i]), true
 }
 
-// builtInTypeAndModel is the TypeAndModel of the built-in pack.
-const builtInTypeAndModel = "Built-in TS Per Device Cal"
+// The built-in pack's KeyPackId and TypeAndModel (also its report CALType).
+// Real servers show KeyPackId 2; winsim keeps 1, which its and the
+// provider's tests number installed packs after (value:BuiltInKeyPack.KeyPackId).
+const (
+	builtInKeyPackID    = 1
+	builtInTypeAndModel = "Built-in TS Per Device CAL"
+)
 
 // isBuiltInKeyPack mirrors Test-RdslBuiltInKeyPack: product type 3
 // (built-in), an unlimited (0xFFFFFFFF) count, or the built-in pack's
@@ -361,7 +365,7 @@ func changeableKeyPack(st *HostState, id int64) (keyPackInstance, error) {
 		return p, failCode("not_found", WBEMNotFound, "there is no key pack %d on %s", id, st.Name)
 	}
 	if isBuiltInKeyPack(p) {
-		return p, fail("invalid_input", "key pack %d on %s is the built-in per-device pack (Built-in TS Per Device Cal): Windows creates it with the license server, and it cannot be removed or changed", id, st.Name)
+		return p, fail("invalid_input", "key pack %d on %s is the built-in per-device pack (Built-in TS Per Device CAL): Windows creates it with the license server, and it cannot be removed or changed", id, st.Name)
 	}
 	return p, nil
 }

@@ -67,12 +67,14 @@ func kpWantError(t *testing.T, err *opError, kind, message string, code int64) {
 	}
 }
 
+// kpBuiltIn is the built-in pack as real servers list it (see
+// TestBuiltInKeyPackIsTheCapturedRow).
 var kpBuiltIn = rds.KeyPack{
-	KeyPackID: 1, KeyPackType: 0, ProductType: 3,
-	ProductVersion: "Windows Server 2008", ProductVersionID: 2,
-	TypeAndModel: "Built-in TS Per Device Cal", Description: "Built-in TS Per Device Cal",
+	KeyPackID: 1, KeyPackType: 6, ProductType: 3,
+	ProductVersion: "Windows 2000 Server", ProductVersionID: 0,
+	TypeAndModel: "Built-in TS Per Device CAL", Description: "A02-5.00-EX",
 	TotalLicenses: 4294967295, IssuedLicenses: 0, AvailableLicenses: 4294967295,
-	ExpirationDate: "2038-01-19T03:14:07Z", BuiltIn: true,
+	ExpirationDate: "2035-12-31T23:00:00Z", BuiltIn: true,
 }
 
 // The role checks every key pack and report operation makes first.
@@ -668,7 +670,7 @@ func TestRemoveKeyPack(t *testing.T) {
 		code    int64
 	}{
 		{"unknown pack", 9, "not_found", "there is no key pack 9 on LS01", WBEMNotFound},
-		{"built-in pack", 1, "invalid_input", "key pack 1 on LS01 is the built-in per-device pack (Built-in TS Per Device Cal): Windows creates it with the license server, and it cannot be removed or changed", 0},
+		{"built-in pack", 1, "invalid_input", "key pack 1 on LS01 is the built-in per-device pack (Built-in TS Per Device CAL): Windows creates it with the license server, and it cannot be removed or changed", 0},
 		{"negative ID", -1, "invalid_input", "key_pack_id must be a KeyPackId between 0 and 4294967295; got -1", 0},
 		{"ID beyond uint32", 4294967296, "invalid_input", "key_pack_id must be a KeyPackId between 0 and 4294967295; got 4294967296", 0},
 	}
@@ -730,7 +732,7 @@ func TestRemoveLicenses(t *testing.T) {
 		{"unknown pack", rds.RemoveLicensesInput{KeyPackID: 9, LicenseCount: 1},
 			"not_found", "there is no key pack 9 on LS01", WBEMNotFound},
 		{"built-in pack", rds.RemoveLicensesInput{KeyPackID: 1, LicenseCount: 1},
-			"invalid_input", "key pack 1 on LS01 is the built-in per-device pack (Built-in TS Per Device Cal): Windows creates it with the license server, and it cannot be removed or changed", 0},
+			"invalid_input", "key pack 1 on LS01 is the built-in per-device pack (Built-in TS Per Device CAL): Windows creates it with the license server, and it cannot be removed or changed", 0},
 		{"negative ID", rds.RemoveLicensesInput{KeyPackID: -2, LicenseCount: 1},
 			"invalid_input", "key_pack_id must be a KeyPackId between 0 and 4294967295; got -2", 0},
 	}
@@ -763,7 +765,7 @@ func TestBuiltInKeyPackByTypeAndModelOnly(t *testing.T) {
 	if len(got.KeyPacks) != 1 || !got.KeyPacks[0].BuiltIn || got.KeyPacks[0].TypeAndModel != "BUILT-IN TS PER DEVICE CAL" {
 		t.Fatalf("key packs = %+v, want the one built-in pack", got.KeyPacks)
 	}
-	refused := "key pack 1 on LS01 is the built-in per-device pack (Built-in TS Per Device Cal): Windows creates it with the license server, and it cannot be removed or changed"
+	refused := "key pack 1 on LS01 is the built-in per-device pack (Built-in TS Per Device CAL): Windows creates it with the license server, and it cannot be removed or changed"
 	kpWantError(t, runOp(t, h, testAdmin, "remove_key_pack", rds.KeyPackRef{KeyPackID: 1}, nil), "invalid_input", refused, 0)
 	kpWantError(t, runOp(t, h, testAdmin, "remove_licenses", rds.RemoveLicensesInput{KeyPackID: 1, LicenseCount: 1}, nil), "invalid_input", refused, 0)
 	if st := h.State(); st.kpUninstallWithID(1) != WBEMInvalidParameter {

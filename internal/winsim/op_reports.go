@@ -36,10 +36,9 @@ type reportEntry struct {
 	ProductVersionID int
 }
 
-// reportCALType is a report entry's CALType (the built-in pack spells
-// "CAL" in capitals here, unlike its TypeAndModel).
+// reportCALType is a report entry's CALType, the key pack's TypeAndModel.
 func reportCALType(productType, versionID int) string {
-	return calTypeName(productType, versionID, "Built-in TS Per Device CAL")
+	return calTypeName(productType, versionID)
 }
 
 // generateReportEx models Win32_TSLicenseReport.GenerateReportEx: a

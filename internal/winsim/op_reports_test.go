@@ -50,7 +50,7 @@ func TestGetCALUsageReport(t *testing.T) {
 		// Every issued CAL, revoked ones too, with its pack's type and
 		// version (none for a CAL whose pack was removed).
 		PerDevice: []rds.IssuedLicense{
-			{LicenseID: 5, KeyPackID: 1, IssuedToUser: `CONTOSO\bob`, IssuedToComputer: "PC05", HardwareID: "HW-05", IssueDate: "2026-01-06T09:30:00Z", ExpirationDate: "2026-04-06T09:30:00Z", LicenseStatus: 1, CALType: "Built-in TS Per Device Cal", ProductVersionID: 2},
+			{LicenseID: 5, KeyPackID: 1, IssuedToUser: `CONTOSO\bob`, IssuedToComputer: "PC05", HardwareID: "HW-05", IssueDate: "2026-01-06T09:30:00Z", ExpirationDate: "2026-04-06T09:30:00Z", LicenseStatus: 1, CALType: "Built-in TS Per Device CAL"},
 			{LicenseID: 3, KeyPackID: 2, IssuedToUser: `CONTOSO\alice`, IssuedToComputer: "PC03", HardwareID: "HW-03", IssueDate: "2026-01-05T09:30:00Z", ExpirationDate: "2026-03-01T09:30:00Z", LicenseStatus: 4, CALType: "RDS Per Device CAL", ProductVersionID: 7},
 			{LicenseID: 4, KeyPackID: 2, IssuedToUser: `CONTOSO\dave`, IssuedToComputer: "PC04", HardwareID: "HW-04", IssueDate: "2026-01-07T09:30:00Z", ExpirationDate: "2026-03-02T09:30:00Z", LicenseStatus: 2, CALType: "RDS Per Device CAL", ProductVersionID: 7},
 			{LicenseID: 7, KeyPackID: 2, IssuedToUser: `CONTOSO\carol`, IssuedToComputer: "PC07", HardwareID: "HW-07", IssueDate: "2026-01-10T09:30:00Z", ExpirationDate: "2026-03-20T09:30:00Z", LicenseStatus: 2, CALType: "RDS Per Device CAL", ProductVersionID: 7},

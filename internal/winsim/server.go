@@ -370,7 +370,7 @@ func (srv *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	req, err := parseRequest(plain)
 	if err != nil {
-		f := faultSchema("The WS-Management service cannot process the request because the XML is invalid. ")
+		f := faultSchema("The message is not well-formed XML. ")
 		reply(http.StatusInternalServerError, f.xml("", st.FQDN()))
 		return
 	}
@@ -401,19 +401,7 @@ func (srv *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			dropConn(w)
 			return
 		case FaultSOAP:
-			code := fault.Code
-			if code == 0 {
-				code = 2150858770
-			}
-			sub := fault.Subcode
-			if sub == "" {
-				sub = "w:InternalError"
-			}
-			msg := fault.Message
-			if msg == "" {
-				msg = "The WS-Management service cannot process the request (winsim fault). "
-			}
-			f := &wsFault{Code: "s:Receiver", Subcode: sub, WSMCode: code, Reason: msg}
+			f := faultInjected(fault.Code, fault.Subcode, fault.Message)
 			reply(http.StatusInternalServerError, f.xml(req.Header.MessageID, st.FQDN()))
 			return
 		case FaultDelay:

@@ -25,6 +25,10 @@ type HostState struct {
 	Workgroup string `json:"workgroup,omitempty"`
 	// DomainController marks a domain controller (DomainRole 4/5).
 	DomainController bool `json:"domain_controller,omitempty"`
+	// NoDomainController: no domain controller of the host's domain
+	// answers, so the license server methods that read or change Active
+	// Directory fail with WBEM_E_NOT_AVAILABLE (which code is unverified).
+	NoDomainController bool `json:"no_domain_controller,omitempty"`
 	// OS is the Windows Server release: "2016", "2019", "2022" or "2025".
 	OS string `json:"os"`
 	// Internet is whether the host can reach the Microsoft Clearinghouse
@@ -167,9 +171,9 @@ type Quirks struct {
 	// server's own domain (the documentation's "no domain name"); by default
 	// winsim refuses it with WBEM_E_INVALID_PARAMETER (UNVERIFIED).
 	TSLSGroupEmptyDomain bool `json:"tsls_group_empty_domain,omitempty"`
-	// FailuresAsCimException: the licensing methods that change something
-	// (activation, ChangeRole, the AD group, key pack install and removal)
-	// throw a CimException with the code instead of returning it as
+	// FailuresAsCimException: the licensing methods that can fail
+	// (activation, ChangeRole, the AD group and its reading, key pack
+	// install and removal) throw a CimException with the code instead of returning it as
 	// ReturnValue (unverified which one Windows does).
 	FailuresAsCimException bool `json:"failures_as_cim_exception,omitempty"`
 	// RestartMaybe: Install-WindowsFeature answers RestartNeeded "Maybe"
@@ -225,7 +229,7 @@ type KeyPackState struct {
 	Description      string    `json:"description,omitempty"`
 	// TypeAndModel, when set, is what Windows shows instead of the name
 	// winsim derives from ProductType: a built-in pack whose only marker
-	// is its name ("Built-in TS Per Device Cal"), as public scripts match it.
+	// is its name ("Built-in TS Per Device CAL"), as public scripts match it.
 	TypeAndModel string `json:"type_and_model,omitempty"`
 	// Source records which code or number installed the pack. Windows
 	// does not show it; winsim keeps it to answer reinstalls and for tests.

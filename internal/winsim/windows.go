@@ -39,6 +39,8 @@ func (x *opContext) clearinghouseReachable() bool {
 // ProductVersionID.
 func (st *HostState) productVersionString(id int) string {
 	switch id {
+	case 0:
+		return "Windows 2000 Server" // the built-in pack's (captured)
 	case 2:
 		return "Windows Server 2008"
 	case 3:

@@ -51,6 +51,8 @@ const (
 	codeActionNotSupported = 2150858754 // ERROR_WSMAN_ACTION_NOT_SUPPORTED
 	codeInvalidParameter   = 87         // ERROR_INVALID_PARAMETER
 	codeSchemaValidation   = 2150858817 // ERROR_WSMAN_SCHEMA_VALIDATION_ERROR
+	codeResourceNotFound   = 2150858752 // ERROR_WSMAN_RESOURCE_NOT_FOUND
+	codeInjected           = 2150858770 // default of faults a test injects
 )
 
 type selector struct {
@@ -228,25 +230,30 @@ func (f *wsFault) xml(relatesTo, machine string) []byte {
 	return bytes.Replace(out, []byte(`xmlns:p="`+nsMSWSMan+`"`), []byte(`xmlns:p="`+nsMSWSMan+`" xmlns:e="`+nsEventing+`" xmlns:n="`+nsEnumerate+`"`), 1)
 }
 
+// The fault constructors. Each is a fact of internal/winfacts
+// (WSManFaults, by the name in wsFaults); fault_facts_test.go fails for a
+// constructor missing from wsFaults and for a fault that is not a fact.
+
 func faultTimedOut() *wsFault {
 	return &wsFault{Code: "s:Receiver", Subcode: "w:TimedOut", WSMCode: codeTimedOut,
 		Reason: "The WS-Management service cannot complete the operation within the time specified in OperationTimeout.  "}
 }
 
 // Windows gives InvalidSelectors a generic Reason and an UnexpectedSelectors
-// FaultDetail; the specific text is in f:Message (captured: pypsrp
-// tests/responses/test_winrs_bad_cmd_id.yml).
+// FaultDetail; the specific text is in f:Message.
 const (
 	reasonInvalidSelectors  = "The WS-Management service cannot process the request because the request contained invalid selectors for the resource. "
 	detailUnexpectedSelects = "http://schemas.dmtf.org/wbem/wsman/1/wsman/faultDetail/UnexpectedSelectors"
+	detailInvalidValue      = "http://schemas.dmtf.org/wbem/wsman/1/wsman/faultDetail/InvalidValue"
+	detailResourceNotFound  = "http://schemas.dmtf.org/wbem/wsman/1/wsman/faultDetail/ResourceNotFound"
+	msgUnknownCommand       = "The Windows Remote Shell received a request to perform an operation on a command identifier that does not exist. Either the command has completed execution or the client specified an invalid command identifier. "
 )
 
 func faultShellNotFound(id string) *wsFault {
 	return faultInvalidSelectors(fmt.Sprintf("The request for the Windows Remote Shell with ShellId %s failed because the shell was not found on the server. Possible causes are: the specified ShellId is incorrect or the shell no longer exists on the server. Provide the correct ShellId or create a new shell and retry the operation. ", id))
 }
 
-// The Reason names no number; the Message does (WinRb/WinRM
-// spec/stubs/responses/wmi_error_v2.xml, captured from Windows).
+// The Reason names no number; the Message does.
 func faultQuotaShells(limit int) *wsFault {
 	return &wsFault{Code: "s:Sender", Subcode: "w:QuotaLimit", WSMCode: codeQuotaMaxShells,
 		Reason:  "The WS-Management service cannot process the request. The maximum number of concurrent shells for this user has been exceeded. Close existing shells or raise the quota for this user. ",
@@ -272,15 +279,17 @@ func faultActionNotSupported(action string) *wsFault {
 		Reason: fmt.Sprintf("The WS-Management service cannot process the request because the action %s is not supported. ", action)}
 }
 
-// A bad header value is an addressing fault (MS-WSMV 3.1.4.1.5; DSP0226
-// 6.1 and 13.1 for wsa:InvalidMessageInformationHeader).
-func faultInvalidTimeout() *wsFault {
+// A bad header value is an addressing fault with a generic Reason; the
+// Message names the field and the value.
+func faultInvalidTimeout(value string) *wsFault {
 	return &wsFault{Code: "s:Sender", Subcode: "a:InvalidMessageInformationHeader", WSMCode: codeInvalidTimeout,
-		Reason: "The WS-Management service cannot process the request because the XML contains an invalid timeout field in the SOAP header. "}
+		Reason:  "The WS-Management service cannot process the request. The request contains one or more invalid SOAP headers. ",
+		Message: fmt.Sprintf("The WS-Management service cannot process the request. The XML contains an invalid timeout field in the SOAP header: %s. ", value)}
 }
 
 func faultInvalidParameter() *wsFault {
-	return &wsFault{Code: "s:Sender", Subcode: "w:InvalidParameter", WSMCode: codeInvalidParameter, Reason: "The parameter is incorrect. "}
+	return &wsFault{Code: "s:Sender", Subcode: "w:InvalidParameter", WSMCode: codeInvalidParameter, Detail: detailInvalidValue, Provider: true,
+		Reason: "The parameter is incorrect. "}
 }
 
 func faultFilenameTooLong() *wsFault {
@@ -288,8 +297,53 @@ func faultFilenameTooLong() *wsFault {
 		Reason: "The filename or extension is too long. "}
 }
 
+// faultSchema is a message that does not parse or validate; msg, winsim's
+// own wording, goes in f:Message under the generic Reason.
 func faultSchema(msg string) *wsFault {
-	return &wsFault{Code: "s:Sender", Subcode: "w:SchemaValidationError", WSMCode: codeSchemaValidation, Reason: msg}
+	return &wsFault{Code: "s:Sender", Subcode: "w:SchemaValidationError", WSMCode: codeSchemaValidation, Message: msg,
+		Reason: "The SOAP XML in the message does not match the corresponding XML schema definition. Change the XML and retry. "}
+}
+
+// faultResourceNotFound: winsim serves the cmd shell only.
+func faultResourceNotFound() *wsFault {
+	return &wsFault{Code: "s:Sender", Subcode: "a:DestinationUnreachable", WSMCode: codeResourceNotFound, Detail: detailResourceNotFound,
+		Reason: "The WS-Management service cannot process the request. The service cannot find the resource identified by the resource URI and selectors. "}
+}
+
+// faultInjected is a fault a test asks for through the control API: its
+// values are the test's, not a fact about Windows.
+func faultInjected(code int64, subcode, msg string) *wsFault {
+	if code == 0 {
+		code = codeInjected
+	}
+	if subcode == "" {
+		subcode = "w:InternalError"
+	}
+	if msg == "" {
+		msg = "The WS-Management service cannot process the request (winsim fault). "
+	}
+	return &wsFault{Code: "s:Receiver", Subcode: subcode, WSMCode: code, Reason: msg}
+}
+
+// wsFaults names every constructor (with sample arguments) by its fact in
+// winfacts.WSManFaults; "" marks a fault that is no fact about Windows.
+var wsFaults = map[string]struct {
+	fact string
+	make func() *wsFault
+}{
+	"faultTimedOut":           {"TimedOut", faultTimedOut},
+	"faultShellNotFound":      {"InvalidSelectors", func() *wsFault { return faultShellNotFound("0B1C2D3E-0000-4000-8000-000000000000") }},
+	"faultInvalidSelectors":   {"InvalidSelectors", func() *wsFault { return faultInvalidSelectors(msgUnknownCommand) }},
+	"faultQuotaShells":        {"QuotaMaxShells", func() *wsFault { return faultQuotaShells(30) }},
+	"faultQuotaOperations":    {"QuotaMaxOperations", func() *wsFault { return faultQuotaOperations(1500) }},
+	"faultAccessDenied":       {"AccessDenied", faultAccessDenied},
+	"faultActionNotSupported": {"ActionNotSupported", func() *wsFault { return faultActionNotSupported(nsShell + "/Disconnect") }},
+	"faultInvalidTimeout":     {"InvalidMessageInformationHeader", func() *wsFault { return faultInvalidTimeout("PT-1S") }},
+	"faultInvalidParameter":   {"InvalidParameter", faultInvalidParameter},
+	"faultFilenameTooLong":    {"FilenameTooLong", faultFilenameTooLong},
+	"faultSchema":             {"SchemaValidationError", func() *wsFault { return faultSchema("The stdin stream is not valid base64. ") }},
+	"faultResourceNotFound":   {"ResourceNotFound", faultResourceNotFound},
+	"faultInjected":           {"", func() *wsFault { return faultInjected(0, "", "") }},
 }
 
 // identifyResponse answers WS-Identify as Windows does (MS-WSMV 3.1.4.1.23

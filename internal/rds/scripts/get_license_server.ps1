@@ -21,7 +21,11 @@ if ($cs.PartOfDomain) {
     try {
         # The computer's own domain, as public callers pass one: the
         # documented default for "no domain name" may not cover ''.
-        $r = Invoke-CimMethod -Namespace root/cimv2 -ClassName Win32_TSLicenseServer -MethodName IsLSinTSLSGroup -Arguments @{ Domain = [string]$cs.Domain }
+        try {
+            $r = Invoke-CimMethod -Namespace root/cimv2 -ClassName Win32_TSLicenseServer -MethodName IsLSinTSLSGroup -Arguments @{ Domain = [string]$cs.Domain }
+        } catch {
+            $r = Get-RdslCimErrorResult -ErrorRecord $_
+        }
         Assert-RdslReturn -Result $r -Method 'IsLSinTSLSGroup'
         $inGroup = [bool]$r.IsMember
     } catch {

@@ -10,7 +10,11 @@ function Test-GroupMember {
     # The computer's own domain, as public callers pass one: the documented
     # default for "no domain name" may not cover ''.
     param([Parameter(Mandatory = $true)][string]$Domain)
-    $r = Invoke-CimMethod -Namespace root/cimv2 -ClassName Win32_TSLicenseServer -MethodName IsLSinTSLSGroup -Arguments @{ Domain = $Domain }
+    try {
+        $r = Invoke-CimMethod -Namespace root/cimv2 -ClassName Win32_TSLicenseServer -MethodName IsLSinTSLSGroup -Arguments @{ Domain = $Domain }
+    } catch {
+        $r = Get-RdslCimErrorResult -ErrorRecord $_
+    }
     Assert-RdslReturn -Result $r -Method 'IsLSinTSLSGroup' -Context ('reading the membership of the license server on {0} in the group "Terminal Server License Servers"' -f $env:COMPUTERNAME)
     [bool]$r.IsMember
 }

@@ -4,15 +4,13 @@
 # turning an instance into the provider's key pack (rds.KeyPack).
 
 function Test-RdslBuiltInKeyPack {
-    # The "Built-in TS Per Device Cal" pack every license server starts
-    # with. Neither ProductType 3 nor the unlimited (0xFFFFFFFF) count is
-    # documented; public scripts (Get-RDSLicense and others) skip it by
-    # TypeAndModel 'Built-in TS Per Device Cal', so that counts too. -eq
-    # ignores case: the docs spell it '...CAL' (Win32_TSLicenseReport-
-    # PerDeviceEntry.CALType), the scripts '...Cal'.
+    # The built-in per-device pack every license server starts with:
+    # captured as ProductType 3, TotalLicenses 0xFFFFFFFF (-1 where read
+    # signed) and TypeAndModel 'Built-in TS Per Device CAL'; public scripts
+    # spell it '...Cal', and -eq ignores case.
     param([Parameter(Mandatory = $true)]$Pack)
-    ([int]$Pack.ProductType -eq 3) -or ([long]$Pack.TotalLicenses -eq 4294967295) -or
-        ([string]$Pack.TypeAndModel -eq 'Built-in TS Per Device Cal')
+    ([int]$Pack.ProductType -eq 3) -or ([long]$Pack.TotalLicenses -in 4294967295, -1) -or
+        ([string]$Pack.TypeAndModel -eq 'Built-in TS Per Device CAL')
 }
 
 function ConvertTo-RdslKeyPack {
@@ -66,7 +64,7 @@ function Get-RdslChangeableKeyPack {
         Fail -Kind not_found -Message ('there is no key pack {0} on {1}' -f $Id, $env:COMPUTERNAME) -Code 2147749890
     }
     if (Test-RdslBuiltInKeyPack -Pack $pack) {
-        Fail -Kind invalid_input -Message ('key pack {0} on {1} is the built-in per-device pack (Built-in TS Per Device Cal): Windows creates it with the license server, and it cannot be removed or changed' -f $Id, $env:COMPUTERNAME)
+        Fail -Kind invalid_input -Message ('key pack {0} on {1} is the built-in per-device pack (Built-in TS Per Device CAL): Windows creates it with the license server, and it cannot be removed or changed' -f $Id, $env:COMPUTERNAME)
     }
     $pack
 }
