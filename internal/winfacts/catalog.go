@@ -127,7 +127,7 @@ func codeFacts() []Fact {
 		mapping("tsls_group_empty_domain", 0x80041008, "tsls_group_empty_domain",
 			"IsLSinTSLSGroup refuses Domain = '' with WBEM_E_INVALID_PARAMETER (the page speaks of \"no domain name\" for the server's own domain)."),
 		{ID: KindReturnCode + ":failure_surface", Kind: KindReturnCode, Value: "ReturnValue", Unverified: true, Quirk: "failures_as_cim_exception",
-			Statement: "The licensing methods that can fail (those that change something, and IsLSinTSLSGroup) report a failure as a non-zero ReturnValue rather than by throwing a CimException with the code."},
+			Statement: "The licensing and session host methods report a failure as a non-zero ReturnValue rather than by throwing a CimException with the code (an informational code such as LSERVER_I_NO_MORE_DATA is never thrown). The scripts take both alike at every call (a contract test checks it); only GetGracePeriodDays is modelled as throwing always, where no grace period runs."},
 	}
 }
 

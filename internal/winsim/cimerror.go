@@ -12,8 +12,10 @@ type cimException struct {
 
 // invokeMethod is Invoke-CimMethod on a modelled method that ended with
 // code: the ReturnValue, or the exception it throws instead.
+// Only failures (severity bit set, as every WBEM_E_ code) throw: an
+// informational code such as LSERVER_I_NO_MORE_DATA is a result.
 func (x *opContext) invokeMethod(method string, code int64) (int64, *cimException) {
-	if code != 0 && x.Host.Quirks.FailuresAsCimException {
+	if code&0x80000000 != 0 && x.Host.Quirks.FailuresAsCimException {
 		x.Note("%s threw a CimException (error_Code 0x%08X)", method, code)
 		return 0, &cimException{ErrorCode: code}
 	}

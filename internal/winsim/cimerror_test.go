@@ -127,3 +127,19 @@ func TestGroupReadFailureIsTheSameThrown(t *testing.T) {
 		t.Fatalf("group error: returned %q, thrown %q; want %q and no membership", returned.TSLSGroupError, thrown.TSLSGroupError, want)
 	}
 }
+
+// LSERVER_I_NO_MORE_DATA is a result, not a failure: with failures thrown,
+// a license server with no per-user CAL in use still reports empty usage.
+func TestInformationalCodesAreNotThrown(t *testing.T) {
+	_, h := lsSim(t, "contoso.com", func(st *HostState) {
+		activated(st)
+		st.Quirks.FailuresAsCimException = true
+	})
+	res, oerr, x := h.runOperation(testAdmin, "get_cal_usage_report", []byte(`{}`))
+	if oerr != nil {
+		t.Fatalf("%+v (notes %q)", oerr, x.notes)
+	}
+	if rep := res.(rds.UsageReport); len(rep.PerUser) != 0 || strings.Contains(strings.Join(x.notes, "; "), "CimException") {
+		t.Fatalf("report %+v, notes %q", rep, x.notes)
+	}
+}

@@ -103,7 +103,7 @@ func getUsageReport(x *opContext, _ rds.NoInput) (rds.UsageReport, error) {
 		return rds.UsageReport{}, err
 	}
 	rep, code := st.generateReportEx(x.Now)
-	if err := assertReturn(code, "GenerateReportEx", reportKinds, "creating a CAL usage report on "+st.Name); err != nil {
+	if err := assertReturn(x.callMethod("GenerateReportEx", code), "GenerateReportEx", reportKinds, "creating a CAL usage report on "+st.Name); err != nil {
 		return rds.UsageReport{}, err
 	}
 	out := rds.UsageReport{
@@ -113,7 +113,7 @@ func getUsageReport(x *opContext, _ rds.NoInput) (rds.UsageReport, error) {
 	}
 	// No per-user CAL in use: LSERVER_I_NO_MORE_DATA, and no entries.
 	entries, code := rep.fetchReportEntries(0, 0)
-	if code != lserverNoMoreData {
+	if code = x.callMethod("FetchReportEntries", code); code != lserverNoMoreData {
 		if err := assertReturn(code, "FetchReportEntries", reportKinds, "reading the CAL usage report on "+st.Name); err != nil {
 			return rds.UsageReport{}, err
 		}

@@ -33,7 +33,6 @@ const (
 	shLSAccessDenied      = 8  // CONNECTABLE_BUT_ACCESS_DENIED
 	shLSValid             = 11 // VALID_LS
 	shModeNotConfigured   = 5
-	shGenericFailureText  = "Generic failure" // the CimException text of WBEM_E_FAILED
 	shPolicyKeyDisplay    = `HKLM\SOFTWARE\Policies\Microsoft\Windows NT\Terminal Services`
 	shMethodGroupPolicy   = "group_policy"
 	shMethodWMI           = "wmi"
@@ -117,21 +116,14 @@ func shGetSpecifiedLicenseServerList(st *HostState) []string {
 	return shStrings(st.SessionHost.ConfigLicenseServers)
 }
 
-// shCimError is an exception a WMI method throws (rather than a non-zero
-// ReturnValue).
-type shCimError struct {
-	Code    int64
-	Message string
-}
-
 // shGetGracePeriodDays models GetGracePeriodDays: the whole days left,
 // rounded up, never below 0. Without a grace period (no RD Session Host
 // role) it throws WBEM_E_FAILED (UNVERIFIED: jagilber's script only says it
 // can throw there).
-func shGetGracePeriodDays(st *HostState, now time.Time) (int, *shCimError) {
+func shGetGracePeriodDays(st *HostState, now time.Time) (int, *cimException) {
 	ends := st.SessionHost.GracePeriodEnds
 	if ends == nil {
-		return 0, &shCimError{Code: WBEMFailed, Message: shGenericFailureText}
+		return 0, &cimException{ErrorCode: WBEMFailed}
 	}
 	left := ends.Sub(now)
 	if left <= 0 {
@@ -401,8 +393,11 @@ func (x *opContext) shReadSessionHost(check []string, checkSpecified bool) (rds.
 
 	var graceDays *int
 	graceError := ""
-	if days, cerr := shGetGracePeriodDays(st, x.Now); cerr != nil {
-		graceError = fmt.Sprintf("GetGracePeriodDays failed on %s: %s", st.Name, strings.TrimSpace(cerr.Message))
+	// The script takes a thrown code as the code returned.
+	days, thrown := shGetGracePeriodDays(st, x.Now)
+	if thrown != nil {
+		code := cimErrorResult(thrown)
+		graceError = fmt.Sprintf("GetGracePeriodDays failed on %s: returned 0x%08X (%s)", st.Name, code, wbemName(code))
 	} else {
 		graceDays = &days
 	}
@@ -507,7 +502,7 @@ func shSetHandler(x *opContext, in rds.SessionHostLicensingInput) (rds.SessionHo
 			return rds.SessionHost{}, err
 		}
 		if ts.LicensingType != mode {
-			if err := assertReturn(shChangeMode(st, mode), "ChangeMode", shPolicyKinds, ""); err != nil {
+			if err := assertReturn(x.callMethod("ChangeMode", shChangeMode(st, mode)), "ChangeMode", shPolicyKinds, ""); err != nil {
 				return rds.SessionHost{}, err
 			}
 			x.Note("ChangeMode(%d)", mode)
@@ -516,10 +511,10 @@ func shSetHandler(x *opContext, in rds.SessionHostLicensingInput) (rds.SessionHo
 		current := shGetSpecifiedLicenseServerList(st)
 		if !shSameServers(current, servers) {
 			if len(servers) == 0 {
-				if err := assertReturn(shEmptySpecifiedLicenseServerList(st), "EmptySpecifiedLicenseServerList", shPolicyKinds, ""); err != nil {
+				if err := assertReturn(x.callMethod("EmptySpecifiedLicenseServerList", shEmptySpecifiedLicenseServerList(st)), "EmptySpecifiedLicenseServerList", shPolicyKinds, ""); err != nil {
 					return rds.SessionHost{}, err
 				}
-			} else if err := assertReturn(shSetSpecifiedLicenseServerList(st, servers), "SetSpecifiedLicenseServerList", shPolicyKinds, ""); err != nil {
+			} else if err := assertReturn(x.callMethod("SetSpecifiedLicenseServerList", shSetSpecifiedLicenseServerList(st, servers)), "SetSpecifiedLicenseServerList", shPolicyKinds, ""); err != nil {
 				return rds.SessionHost{}, err
 			}
 			x.Note("license servers set to %q", servers)
@@ -574,7 +569,7 @@ func shClearHandler(x *opContext, in rds.SessionHostLicensingInput) (rds.Session
 		}
 		current := shGetSpecifiedLicenseServerList(st)
 		if len(current) > 0 {
-			if err := assertReturn(shEmptySpecifiedLicenseServerList(st), "EmptySpecifiedLicenseServerList", shPolicyKinds, ""); err != nil {
+			if err := assertReturn(x.callMethod("EmptySpecifiedLicenseServerList", shEmptySpecifiedLicenseServerList(st)), "EmptySpecifiedLicenseServerList", shPolicyKinds, ""); err != nil {
 				return rds.SessionHost{}, err
 			}
 			x.Note("EmptySpecifiedLicenseServerList")

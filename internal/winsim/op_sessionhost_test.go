@@ -170,7 +170,7 @@ func TestSessionHostGetWithoutRole(t *testing.T) {
 	if got.RDSHInstalled || got.TerminalServerMode != 0 || got.LicensingType != 1 {
 		t.Errorf("rdsh %v mode %d type %d, want false 0 1", got.RDSHInstalled, got.TerminalServerMode, got.LicensingType)
 	}
-	if got.GracePeriodDays != nil || got.GracePeriodError != "GetGracePeriodDays failed on PLAIN01: Generic failure" {
+	if got.GracePeriodDays != nil || got.GracePeriodError != "GetGracePeriodDays failed on PLAIN01: returned 0x80041001 (WBEM_E_FAILED)" {
 		t.Errorf("grace %v %q", got.GracePeriodDays, got.GracePeriodError)
 	}
 	if got.TermServiceStatus != "" {

@@ -44,13 +44,21 @@ if ($method -ceq 'group_policy') {
         New-ItemProperty -LiteralPath $corePath -Name 'LicensingMode' -PropertyType DWord -Value 5 -Force | Out-Null
         $changed = $true
     }
-    $list = Invoke-CimMethod -InputObject $ts -MethodName GetSpecifiedLicenseServerList
+    try {
+        $list = Invoke-CimMethod -InputObject $ts -MethodName GetSpecifiedLicenseServerList
+    } catch {
+        $list = Get-RdslCimErrorResult -ErrorRecord $_
+    }
     Assert-RdslReturn -Result $list -Method 'GetSpecifiedLicenseServerList'
     $current = ConvertTo-RdslStringArray $list.SpecifiedLSList
     if ($current.Count -gt 0) {
         # 0x80041016 (WBEM_E_INVALID_OPERATION): a policy controls the list.
         # The L suffix keeps the literal positive in Windows PowerShell.
-        $r = Invoke-CimMethod -InputObject $ts -MethodName EmptySpecifiedLicenseServerList
+        try {
+            $r = Invoke-CimMethod -InputObject $ts -MethodName EmptySpecifiedLicenseServerList
+        } catch {
+            $r = Get-RdslCimErrorResult -ErrorRecord $_
+        }
         Assert-RdslReturn -Result $r -Method 'EmptySpecifiedLicenseServerList' -Kinds @{ [long]0x80041016L = 'policy_controlled' }
         $changed = $true
     }

@@ -50,7 +50,11 @@ $kinds = @{
     [long]0x80041003L = 'access_denied'
     [long]0x8004100CL = 'not_supported'
 }
-$generated = Invoke-CimMethod -Namespace root/cimv2 -ClassName Win32_TSLicenseReport -MethodName GenerateReportEx
+try {
+    $generated = Invoke-CimMethod -Namespace root/cimv2 -ClassName Win32_TSLicenseReport -MethodName GenerateReportEx
+} catch {
+    $generated = Get-RdslCimErrorResult -ErrorRecord $_
+}
 Assert-RdslReturn -Result $generated -Method 'GenerateReportEx' -Kinds $kinds -Context ('creating a CAL usage report on {0}' -f $env:COMPUTERNAME)
 $fileName = [string]$generated.FileName
 # Where-Object rather than -Filter: the file name is a path, and WQL wants its backslashes escaped.
@@ -62,7 +66,11 @@ if ($null -eq $report) {
 try {
     $context = 'reading the CAL usage report on {0}' -f $env:COMPUTERNAME
     # Count 0: every entry from StartIndex on.
-    $perUser = Invoke-CimMethod -InputObject $report -MethodName FetchReportEntries -Arguments @{ StartIndex = [uint32]0; Count = [uint32]0 }
+    try {
+        $perUser = Invoke-CimMethod -InputObject $report -MethodName FetchReportEntries -Arguments @{ StartIndex = [uint32]0; Count = [uint32]0 }
+    } catch {
+        $perUser = Get-RdslCimErrorResult -ErrorRecord $_
+    }
     # LSERVER_I_NO_MORE_DATA (0x4001) "indicates that there are no more
     # report entries" (learn.microsoft.com, FetchReportEntries method of the
     # Win32_TSLicenseReport class): a server with no per-user CAL in use.

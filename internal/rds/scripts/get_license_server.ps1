@@ -10,7 +10,11 @@ Assert-RdslLicensingRole
 $ls = Get-RdslLicenseServer
 $activation = Get-RdslActivation
 
-$r = Invoke-CimMethod -Namespace root/cimv2 -ClassName Win32_TSLicenseServer -MethodName IsLSonDC
+try {
+    $r = Invoke-CimMethod -Namespace root/cimv2 -ClassName Win32_TSLicenseServer -MethodName IsLSonDC
+} catch {
+    $r = Get-RdslCimErrorResult -ErrorRecord $_
+}
 Assert-RdslReturn -Result $r -Method 'IsLSonDC'
 $onDC = [bool]$r.OnDC
 

@@ -129,7 +129,11 @@ if (-not $sessionHostRole -and $null -eq $policyMode) {
 }
 
 if (Test-RdslLicensingWmi) {
-    $r = Invoke-CimMethod -Namespace root/cimv2 -ClassName Win32_TSLicenseServer -MethodName GetActivationStatus
+    try {
+        $r = Invoke-CimMethod -Namespace root/cimv2 -ClassName Win32_TSLicenseServer -MethodName GetActivationStatus
+    } catch {
+        $r = Get-RdslCimErrorResult -ErrorRecord $_
+    }
     Assert-RdslReturn -Result $r -Method 'GetActivationStatus'
     Add-Fact -Key 'ls.activation_status' -Value ([int]$r.ActivationStatus)
     $ls = Get-RdslLicenseServer

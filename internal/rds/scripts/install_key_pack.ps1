@@ -98,7 +98,11 @@ Assert-RdslJournalId -Name owner -Value $owner
 Assert-RdslCodeTag -Value $codeTag
 
 # (3) Windows installs CALs only on an activated license server.
-$status = Invoke-CimMethod -Namespace root/cimv2 -ClassName Win32_TSLicenseServer -MethodName GetActivationStatus
+try {
+    $status = Invoke-CimMethod -Namespace root/cimv2 -ClassName Win32_TSLicenseServer -MethodName GetActivationStatus
+} catch {
+    $status = Get-RdslCimErrorResult -ErrorRecord $_
+}
 Assert-RdslReturn -Result $status -Method 'GetActivationStatus' -Context ('reading the activation status of {0}' -f $env:COMPUTERNAME)
 if ([int]$status.ActivationStatus -ne 0) {
     Fail -Kind not_activated -Message ('the license server on {0} is not activated: Windows refuses to install CALs on a license server that is not activated; activate it first (rdslicensing_server_activation)' -f $env:COMPUTERNAME)

@@ -60,19 +60,35 @@ if ($method -ceq 'group_policy') {
     # policy controls the setting. The L suffix matters: Windows PowerShell
     # reads 0x80041016 without it as a negative Int32.
     if ([int]$ts.LicensingType -ne [int]$mode) {
-        $r = Invoke-CimMethod -InputObject $ts -MethodName ChangeMode -Arguments @{ LicensingType = [uint32]$mode }
+        try {
+            $r = Invoke-CimMethod -InputObject $ts -MethodName ChangeMode -Arguments @{ LicensingType = [uint32]$mode }
+        } catch {
+            $r = Get-RdslCimErrorResult -ErrorRecord $_
+        }
         Assert-RdslReturn -Result $r -Method 'ChangeMode' -Kinds @{ [long]0x80041016L = 'policy_controlled' }
         $changed = $true
     }
-    $list = Invoke-CimMethod -InputObject $ts -MethodName GetSpecifiedLicenseServerList
+    try {
+        $list = Invoke-CimMethod -InputObject $ts -MethodName GetSpecifiedLicenseServerList
+    } catch {
+        $list = Get-RdslCimErrorResult -ErrorRecord $_
+    }
     Assert-RdslReturn -Result $list -Method 'GetSpecifiedLicenseServerList'
     $current = ConvertTo-RdslStringArray $list.SpecifiedLSList
     if (-not (Test-RdslSameServers -A $current -B $servers)) {
         if ($servers.Count -eq 0) {
-            $r = Invoke-CimMethod -InputObject $ts -MethodName EmptySpecifiedLicenseServerList
+            try {
+                $r = Invoke-CimMethod -InputObject $ts -MethodName EmptySpecifiedLicenseServerList
+            } catch {
+                $r = Get-RdslCimErrorResult -ErrorRecord $_
+            }
             Assert-RdslReturn -Result $r -Method 'EmptySpecifiedLicenseServerList' -Kinds @{ [long]0x80041016L = 'policy_controlled' }
         } else {
-            $r = Invoke-CimMethod -InputObject $ts -MethodName SetSpecifiedLicenseServerList -Arguments @{ SpecifiedLSList = [string[]]$servers }
+            try {
+                $r = Invoke-CimMethod -InputObject $ts -MethodName SetSpecifiedLicenseServerList -Arguments @{ SpecifiedLSList = [string[]]$servers }
+            } catch {
+                $r = Get-RdslCimErrorResult -ErrorRecord $_
+            }
             Assert-RdslReturn -Result $r -Method 'SetSpecifiedLicenseServerList' -Kinds @{ [long]0x80041016L = 'policy_controlled' }
         }
         $changed = $true

@@ -113,12 +113,20 @@ function Get-RdslLicenseServer {
 function Get-RdslActivation {
     # Activation status (0 activated, 1 not, 2 unknown) and, when
     # activated, the license server ID.
-    $r = Invoke-CimMethod -Namespace root/cimv2 -ClassName Win32_TSLicenseServer -MethodName GetActivationStatus
+    try {
+        $r = Invoke-CimMethod -Namespace root/cimv2 -ClassName Win32_TSLicenseServer -MethodName GetActivationStatus
+    } catch {
+        $r = Get-RdslCimErrorResult -ErrorRecord $_
+    }
     Assert-RdslReturn -Result $r -Method 'GetActivationStatus'
     $status = [int]$r.ActivationStatus
     $id = ''
     if ($status -eq 0) {
-        $r = Invoke-CimMethod -Namespace root/cimv2 -ClassName Win32_TSLicenseServer -MethodName GetLicenseServerId
+        try {
+            $r = Invoke-CimMethod -Namespace root/cimv2 -ClassName Win32_TSLicenseServer -MethodName GetLicenseServerId
+        } catch {
+            $r = Get-RdslCimErrorResult -ErrorRecord $_
+        }
         Assert-RdslReturn -Result $r -Method 'GetLicenseServerId'
         $id = [string]$r.sLicenseServerId
     }

@@ -201,7 +201,11 @@ function Get-RdslConnectivity {
     # GetTStoLSConnectivityStatus for one license server: 11 VALID_LS,
     # 4 LOWER_VERSION, 6 NOT_CONNECTABLE, 8 CONNECTABLE_BUT_ACCESS_DENIED, ...
     param([Parameter(Mandatory = $true)]$Setting, [string]$Server)
-    $r = Invoke-CimMethod -InputObject $Setting -MethodName GetTStoLSConnectivityStatus -Arguments @{ ServerName = $Server }
+    try {
+        $r = Invoke-CimMethod -InputObject $Setting -MethodName GetTStoLSConnectivityStatus -Arguments @{ ServerName = $Server }
+    } catch {
+        $r = Get-RdslCimErrorResult -ErrorRecord $_
+    }
     Assert-RdslReturn -Result $r -Method 'GetTStoLSConnectivityStatus' -Context ('license server {0}' -f $Server)
     [ordered]@{
         server = $Server
@@ -218,7 +222,11 @@ function Get-RdslSessionHost {
     param([string[]]$CheckServers = @(), [switch]$CheckSpecified)
     $ts = Get-RdslTSSetting
 
-    $list = Invoke-CimMethod -InputObject $ts -MethodName GetSpecifiedLicenseServerList
+    try {
+        $list = Invoke-CimMethod -InputObject $ts -MethodName GetSpecifiedLicenseServerList
+    } catch {
+        $list = Get-RdslCimErrorResult -ErrorRecord $_
+    }
     Assert-RdslReturn -Result $list -Method 'GetSpecifiedLicenseServerList'
     $specified = ConvertTo-RdslStringArray $list.SpecifiedLSList
     if ($CheckSpecified) {
@@ -240,7 +248,13 @@ function Get-RdslSessionHost {
     $graceDays = $null
     $graceError = ''
     try {
-        $grace = Invoke-CimMethod -InputObject $ts -MethodName GetGracePeriodDays
+        # A code thrown reads as the same code returned; other errors
+        # (no such method) are reported by their message.
+        try {
+            $grace = Invoke-CimMethod -InputObject $ts -MethodName GetGracePeriodDays
+        } catch {
+            $grace = Get-RdslCimErrorResult -ErrorRecord $_
+        }
         if ([long]$grace.ReturnValue -eq 0) {
             $graceDays = [int]$grace.DaysLeft
         } else {
