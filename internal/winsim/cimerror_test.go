@@ -139,7 +139,7 @@ func TestInformationalCodesAreNotThrown(t *testing.T) {
 	if oerr != nil {
 		t.Fatalf("%+v (notes %q)", oerr, x.notes)
 	}
-	if rep := res.(rds.UsageReport); len(rep.PerUser) != 0 || strings.Contains(strings.Join(x.notes, "; "), "CimException") {
+	if rep, ok := res.(rds.UsageReport); !ok || len(rep.PerUser) != 0 || strings.Contains(strings.Join(x.notes, "; "), "CimException") {
 		t.Fatalf("report %+v, notes %q", rep, x.notes)
 	}
 }
