@@ -11,7 +11,7 @@ import (
 // The license server operations (get_license_server, contact, activation,
 // discovery scope, AD group), mirroring their scripts, on top of a model of
 // the Win32_TSLicenseServer methods: each returns the WBEM code Windows
-// would, taking the codes the reference leaves UNVERIFIED from Quirks.
+// would, taking the codes the catalog (internal/winfacts) leaves UNVERIFIED from Quirks.
 
 func init() {
 	register(rds.GetLicenseServer, getLicenseServer)

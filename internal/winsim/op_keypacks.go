@@ -14,7 +14,7 @@ import (
 // The key pack operations: list_key_packs, install_key_pack,
 // remove_key_pack and remove_licenses. The first half of this file models
 // what Windows does (Win32_TSLicenseKeyPack and its methods, with return
-// codes from Quirks where the reference marks them unverified); the second
+// codes from Quirks where the catalog (internal/winfacts) marks them unverified); the second
 // half holds the handlers, which mirror the scripts (and
 // scripts/lib/keypacks.ps1) step by step on top of it.
 

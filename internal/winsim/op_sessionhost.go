@@ -54,8 +54,9 @@ func shReadTSSetting(st *HostState) shTSSetting {
 	var ts shTSSetting
 	// Without the role the host is in Remote Desktop for Administration
 	// mode: a real Get-CimInstance dump of such a server shows
-	// TerminalServerMode 0 and LicensingType 1 (reference notes,
-	// corrections), whatever the RCM value holds. With the role and nothing
+	// TerminalServerMode 0 and LicensingType 1 (catalog facts
+	// LicensingType.without_rdsh, TerminalServerMode.without_rdsh), whatever
+	// the RCM value holds. With the role and nothing
 	// configured, 5 is UNVERIFIED (it is what the RCM value holds).
 	ts.LicensingType = 1
 	if st.FeatureInstalled(FeatureSessionHost) {
