@@ -61,6 +61,8 @@ var envVars = map[string]string{
 	"kerberos_spn":             "RDSLICENSING_KERBEROS_SPN",
 	"allow_unencrypted":        "RDSLICENSING_ALLOW_UNENCRYPTED",
 	"timeout":                  "RDSLICENSING_TIMEOUT",
+	"connect_timeout":          "RDSLICENSING_CONNECT_TIMEOUT",
+	"response_timeout":         "RDSLICENSING_RESPONSE_TIMEOUT",
 	"max_connections_per_host": "RDSLICENSING_MAX_CONNECTIONS_PER_HOST",
 }
 
@@ -74,7 +76,8 @@ func (p *rdsProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 		Attributes: map[string]schema.Attribute{
 			"host": schema.StringAttribute{
 				Optional:            true,
-				MarkdownDescription: "Default Windows host (name, FQDN or IP address) of resources that set no `host` of their own." + envDoc("host"),
+				MarkdownDescription: "Default Windows host (name, FQDN or IP address; an IPv6 address with or without brackets) of resources that set no `host` of their own. A host name only: the port goes in `port`, the scheme in `https`." + envDoc("host"),
+				Validators:          []validator.String{hostValidator{allowEmpty: true}},
 			},
 			"port": schema.Int64Attribute{
 				Optional:            true,
@@ -131,6 +134,14 @@ func (p *rdsProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 				Optional:            true,
 				MarkdownDescription: "Longest time one remote operation may take, as a Go duration (`90s`, `10m`). Defaults to `10m`. Resources with `timeouts` blocks use those instead." + envDoc("timeout"),
 			},
+			"connect_timeout": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: fmt.Sprintf("Longest time connecting to a host may take, and on its own the TLS handshake, as a Go duration. Defaults to `%s`: a host that is down, or takes connections and never answers, is reported within it.", winrmclient.DefaultConnectTimeout) + envDoc("connect_timeout"),
+			},
+			"response_timeout": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: fmt.Sprintf("Longest wait for the host's answer to one WinRM message, as a Go duration. Defaults to `%s`. Waiting for a remote command's output may take the WinRM long poll's %s more; the operation as a whole is bounded by `timeout`.", winrmclient.DefaultResponseTimeout, winrmclient.DefaultOperationTimeout) + envDoc("response_timeout"),
+			},
 			"max_connections_per_host": schema.Int64Attribute{
 				Optional:            true,
 				MarkdownDescription: "Most WinRM connections, and so operations at once, per host. Defaults to 4; keep it under the host's MaxShellsPerUser." + envDoc("max_connections_per_host"),
@@ -156,6 +167,8 @@ type providerModel struct {
 	KerberosSPN           types.String `tfsdk:"kerberos_spn"`
 	AllowUnencrypted      types.Bool   `tfsdk:"allow_unencrypted"`
 	Timeout               types.String `tfsdk:"timeout"`
+	ConnectTimeout        types.String `tfsdk:"connect_timeout"`
+	ResponseTimeout       types.String `tfsdk:"response_timeout"`
 	MaxConnectionsPerHost types.Int64  `tfsdk:"max_connections_per_host"`
 }
 
@@ -185,6 +198,8 @@ func (p *rdsProvider) Configure(ctx context.Context, req provider.ConfigureReque
 		Port:                  int(r.integer(m.Port, "port", 0)),
 		MaxConnectionsPerHost: int(r.integer(m.MaxConnectionsPerHost, "max_connections_per_host", 0)),
 		Timeout:               r.duration(m.Timeout, "timeout"),
+		ConnectTimeout:        r.duration(m.ConnectTimeout, "connect_timeout"),
+		ResponseTimeout:       r.duration(m.ResponseTimeout, "response_timeout"),
 		CACert:                r.caCert(m.CACert),
 		Library:               rds.Library,
 	}
@@ -197,6 +212,9 @@ func (p *rdsProvider) Configure(ctx context.Context, req provider.ConfigureReque
 	}
 	for _, e := range r.errs {
 		resp.Diagnostics.AddAttributeError(path.Root(e.attr), "Invalid provider setting", e.msg)
+	}
+	if p := hostProblem(cfg.Host); cfg.Host != "" && p != "" {
+		resp.Diagnostics.AddAttributeError(path.Root("host"), "Invalid provider setting", hostError("host", cfg.Host, p)+" (attribute host, environment variable "+envVars["host"]+")")
 	}
 	if resp.Diagnostics.HasError() {
 		return
@@ -319,7 +337,7 @@ func (r *configReader) duration(v types.String, attr string) time.Duration {
 	}
 	d, err := time.ParseDuration(s)
 	if err != nil || d <= 0 {
-		r.fail(attr, "timeout %q is not a positive duration: write it like \"90s\", \"10m\" or \"1h\" (attribute timeout, environment variable %s).", s, envVars[attr])
+		r.fail(attr, "%s %s is not a positive duration: write it like \"90s\", \"10m\" or \"1h\" (attribute %s, environment variable %s).", attr, shortQuote(s), attr, envVars[attr])
 		return 0
 	}
 	return d
@@ -385,9 +403,9 @@ var (
 )
 
 func sharedClient(cfg winrmclient.Config) (*winrmclient.Client, error) {
-	sum := sha256.Sum256([]byte(fmt.Sprintf("%q|%d|%t|%t|%x|%q|%q|%q|%q|%+v|%t|%s|%d",
+	sum := sha256.Sum256([]byte(fmt.Sprintf("%q|%d|%t|%t|%x|%q|%q|%q|%q|%+v|%t|%s|%s|%s|%d",
 		cfg.Host, cfg.Port, cfg.HTTPS, cfg.Insecure, cfg.CACert, cfg.TLSServerName, cfg.Username, cfg.Password, cfg.Auth,
-		cfg.Kerberos, cfg.AllowUnencrypted, cfg.Timeout, cfg.MaxConnectionsPerHost)))
+		cfg.Kerberos, cfg.AllowUnencrypted, cfg.Timeout, cfg.ConnectTimeout, cfg.ResponseTimeout, cfg.MaxConnectionsPerHost)))
 	key := hex.EncodeToString(sum[:])
 	clientsMu.Lock()
 	defer clientsMu.Unlock()

@@ -124,6 +124,9 @@ func TestConfigureErrorsNameAttributeVariableAndFix(t *testing.T) {
 		{"bad port in the environment", map[string]string{"RDSLICENSING_PORT": "http"}, base, "port", []string{"RDSLICENSING_PORT", "whole number"}},
 		{"ca_cert is a path", nil, with(map[string]tftypes.Value{"ca_cert": str("/etc/ssl/ca.pem")}), "ca_cert", []string{`file("/etc/ssl/ca.pem")`}},
 		{"ca_cert is not PEM", map[string]string{"RDSLICENSING_CA_CERT": "-----BEGIN CERTIFICATE-----\nnope\n-----END CERTIFICATE-----"}, base, "ca_cert", []string{"no PEM certificate", "RDSLICENSING_CA_CERT"}},
+		{"host from the environment is a URL", map[string]string{"RDSLICENSING_HOST": "https://ls01:5986/wsman"}, base, "host", []string{"is a URL", `host = "ls01", https = true, port = 5986`, "RDSLICENSING_HOST"}},
+		{"bad connect_timeout", nil, with(map[string]tftypes.Value{"connect_timeout": str("soon")}), "connect_timeout", []string{`connect_timeout "soon"`, "RDSLICENSING_CONNECT_TIMEOUT"}},
+		{"bad response_timeout in the environment", map[string]string{"RDSLICENSING_RESPONSE_TIMEOUT": "-5s"}, base, "response_timeout", []string{"positive duration", "RDSLICENSING_RESPONSE_TIMEOUT"}},
 		{"unknown host", nil, with(map[string]tftypes.Value{"host": tftypes.NewValue(tftypes.String, tftypes.UnknownValue)}), "host", []string{"known after apply"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

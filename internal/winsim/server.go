@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/winsim/ntlm"
@@ -70,6 +71,9 @@ type hostConn struct {
 	net.Conn
 	host *Host
 	tls  bool
+	// sniffed is set once the first bytes were checked for the wrong
+	// protocol (see wrongprotocol.go).
+	sniffed atomic.Bool
 }
 
 func (l *hostListener) Accept() (net.Conn, error) {

@@ -180,6 +180,10 @@ type Quirks struct {
 	// for a change it made, with nothing left pending (UNVERIFIED when
 	// Windows does so).
 	RestartMaybe bool `json:"restart_maybe,omitempty"`
+	// PlainHTTPOnHTTPS400: plain HTTP sent to the HTTPS listener gets an
+	// HTTP 400 answer; by default winsim resets the connection without
+	// one (UNVERIFIED which one HTTP.sys does).
+	PlainHTTPOnHTTPS400 bool `json:"plain_http_on_https_400,omitempty"`
 }
 
 // LicenseServerState is Win32_TSLicenseServer and its database.
