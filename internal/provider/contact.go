@@ -135,35 +135,40 @@ func (v contactValidator) ValidateString(_ context.Context, req validator.String
 	}
 }
 
-// countryAliases are abbreviations and other names people write for a
-// country whose name on the list is another: none of them is a name on
-// any country list Windows shows.
-var countryAliases = map[string]string{
+// countryCodes are codes and abbreviations people write for a country
+// whose name on the list is another: a code is a name on no country list
+// Windows shows, in any language.
+var countryCodes = map[string]string{
 	"uk": "United Kingdom", "u.k.": "United Kingdom", "gb": "United Kingdom", "gbr": "United Kingdom",
-	"great britain": "United Kingdom", "britain": "United Kingdom", "england": "United Kingdom",
-	"scotland": "United Kingdom", "wales": "United Kingdom", "northern ireland": "United Kingdom",
-	"us": "United States", "u.s.": "United States", "usa": "United States", "u.s.a.": "United States", "america": "United States",
+	"us": "United States", "u.s.": "United States", "usa": "United States", "u.s.a.": "United States",
 	"uae": "United Arab Emirates", "ae": "United Arab Emirates",
-	"de": "Germany", "deu": "Germany", "fr": "France", "fra": "France", "nl": "Netherlands", "nld": "Netherlands", "holland": "Netherlands",
+	"de": "Germany", "deu": "Germany", "fr": "France", "fra": "France", "nl": "Netherlands", "nld": "Netherlands",
 	"ch": "Switzerland", "che": "Switzerland", "at": "Austria", "aut": "Austria", "be": "Belgium", "es": "Spain", "esp": "Spain",
 	"it": "Italy", "ita": "Italy", "ie": "Ireland", "irl": "Ireland", "se": "Sweden", "no": "Norway", "dk": "Denmark", "fi": "Finland",
 	"pl": "Poland", "pt": "Portugal", "ca": "Canada", "can": "Canada", "au": "Australia", "aus": "Australia", "nz": "New Zealand",
 	"jp": "Japan", "jpn": "Japan", "cn": "China", "chn": "China", "in": "India", "ind": "India", "br": "Brazil", "mx": "Mexico",
-	"za": "South Africa", "sg": "Singapore", "hk": "Hong Kong SAR", "kr": "Korea", "south korea": "Korea", "republic of korea": "Korea",
+	"za": "South Africa", "sg": "Singapore", "hk": "Hong Kong SAR", "kr": "Korea",
+}
+
+// countryNameAliases are other names people write for a country on the
+// list. They only warn (countryNameWarning): the list is not verified,
+// and a server in another language lists other names.
+var countryNameAliases = map[string]string{
+	"great britain": "United Kingdom", "britain": "United Kingdom", "england": "United Kingdom",
+	"scotland": "United Kingdom", "wales": "United Kingdom", "northern ireland": "United Kingdom",
+	"america": "United States", "holland": "Netherlands", "south korea": "Korea", "republic of korea": "Korea",
 	"ivory coast": "Côte d'Ivoire", "burma": "Myanmar", "macedonia": "North Macedonia", "vatican": "Vatican City", "czech": "Czechia",
 }
 
-// countryCodeProblem refuses codes and abbreviations (never a name on
-// Windows' list, in any language), with the name to use when known; ""
-// for anything else. Names that are not on the list the provider knows
-// only warn, at plan (countryNameWarning): a server in another language
-// lists other names.
+// countryCodeProblem refuses codes and abbreviations, with the name to
+// use when known; "" for anything else. Names that are not on the list
+// the provider knows only warn, at plan (countryNameWarning).
 func countryCodeProblem(v string) string {
 	if winfacts.IsCountry(v) {
 		return ""
 	}
 	t := strings.TrimSpace(v)
-	if name, ok := countryAliases[strings.ToLower(t)]; ok {
+	if name, ok := countryCodes[strings.ToLower(t)]; ok {
 		return fmt.Sprintf("%q is not a country/region name Windows knows; use %q. country_region takes the name as RD Licensing Manager's Activate Server Wizard lists it (on English systems the English name), not a code or an abbreviation: the license server refuses other values when apply sets it.", t, name)
 	}
 	if isCodeLike(t) {
@@ -198,7 +203,9 @@ func countryNameWarning(v string) string {
 		return ""
 	}
 	hint := ""
-	if n := nearestCountry(v); n != "" {
+	if n, ok := countryNameAliases[strings.ToLower(strings.TrimSpace(v))]; ok {
+		hint = fmt.Sprintf(" On that list it is %q.", n)
+	} else if n := nearestCountry(v); n != "" {
 		hint = fmt.Sprintf(" Did you mean %q?", n)
 	}
 	return fmt.Sprintf("%q is not on the country/region list the provider knows: the English names RD Licensing Manager's Activate Server Wizard lists on English (en-US) systems.%s "+

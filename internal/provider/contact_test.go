@@ -100,7 +100,7 @@ func TestCountryRegionValidator(t *testing.T) {
 		{"UK", []string{"Invalid country_region", `"UK" is not a country/region name Windows knows; use "United Kingdom"`}},
 		{" usa ", []string{`"usa" is not a country/region name Windows knows; use "United States"`}},
 		{"U.S.", []string{`use "United States"`}},
-		{"England", []string{`use "United Kingdom"`}},
+		{"England", nil}, // a name, not a code: only warned of
 		{"DEU", []string{`use "Germany"`}},
 		{"QQ", []string{`"QQ" looks like a country code`, `"United States", "United Kingdom", "Germany"`}},
 		{"", []string{"Empty country_region"}},
@@ -119,13 +119,21 @@ func TestCountryRegionValidator(t *testing.T) {
 			}
 		}
 	}
-	// Every alias names a country on the list, and none is on it itself.
-	for alias, name := range countryAliases {
-		if !winfacts.IsCountry(name) {
-			t.Errorf("alias %q names %q, which is not on the list", alias, name)
+	// Every alias names a country on the list, and none is on it itself;
+	// every code looks like one.
+	for _, m := range []map[string]string{countryCodes, countryNameAliases} {
+		for alias, name := range m {
+			if !winfacts.IsCountry(name) {
+				t.Errorf("alias %q names %q, which is not on the list", alias, name)
+			}
+			if winfacts.IsCountry(alias) {
+				t.Errorf("alias %q is on the list", alias)
+			}
 		}
-		if winfacts.IsCountry(alias) {
-			t.Errorf("alias %q is on the list", alias)
+	}
+	for code := range countryCodes {
+		if !isCodeLike(code) {
+			t.Errorf("%q is in countryCodes but does not look like a code", code)
 		}
 	}
 	// No name on the list looks like a code.
@@ -146,6 +154,8 @@ func TestCountryNameWarning(t *testing.T) {
 		{"Untied Kingdom", []string{`"Untied Kingdom" is not on the country/region list`, `Did you mean "United Kingdom"?`, "another language"}},
 		{"Atlantis", []string{`"Atlantis" is not on the country/region list`}},
 		{"Deutschland", []string{"is not on the country/region list"}},
+		{"England", []string{`On that list it is "United Kingdom".`}},
+		{"holland", []string{`On that list it is "Netherlands".`}},
 	} {
 		w := countryNameWarning(tc.value)
 		if len(tc.want) == 0 && w != "" {

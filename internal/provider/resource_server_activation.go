@@ -287,7 +287,7 @@ func (r *serverActivationResource) ModifyPlan(ctx context.Context, req resource.
 	// Only when apply writes it: a name the server took stays quiet.
 	if c := plan.CountryRegion; !c.IsUnknown() && !c.IsNull() && (state == nil || !c.Equal(state.CountryRegion)) {
 		if w := countryNameWarning(c.ValueString()); w != "" {
-			resp.Diagnostics.AddAttributeWarning(path.Root("country_region"), "Unknown country_region", w)
+			resp.Diagnostics.AddAttributeWarning(path.Root("country_region"), "country_region is not on the country list the provider knows", w)
 		}
 	}
 	r.checkDomain(ctx, &plan, state, &resp.Diagnostics)

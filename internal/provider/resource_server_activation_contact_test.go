@@ -72,7 +72,7 @@ func TestAccServerActivationContactCheckedAtPlan(t *testing.T) {
 	// at apply and keeps its contact.
 	write(contact(`"Ada"`, `"Untied Kingdom"`))
 	plan := flat(r.run("plan"))
-	for _, w := range []string{"Warning: Unknown country_region", `"Untied Kingdom" is not on the country/region list the provider knows`, `Did you mean "United Kingdom"?`} {
+	for _, w := range []string{"Warning: country_region is not on the country list the provider knows", `"Untied Kingdom" is not on the country/region list the provider knows`, `Did you mean "United Kingdom"?`} {
 		if !strings.Contains(plan, w) {
 			t.Errorf("plan does not say %q:\n%s", w, plan)
 		}
@@ -87,7 +87,7 @@ func TestAccServerActivationContactCheckedAtPlan(t *testing.T) {
 
 	// A name on the list: no warning, then and once applied.
 	write(contact(`"Ada"`, `"United Kingdom"`))
-	if out := r.run("apply", "-auto-approve"); strings.Contains(out, "Unknown country_region") {
+	if out := r.run("apply", "-auto-approve"); strings.Contains(out, "not on the country list the provider knows") {
 		t.Errorf("apply with United Kingdom mentions country_region:\n%s", out)
 	}
 	if out := r.run("plan", "-detailed-exitcode"); !strings.Contains(out, "No changes") || strings.Contains(out, "country_region") {
@@ -113,7 +113,7 @@ func TestAccServerActivationCountryWarnsOnlyOnChange(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(r.dir, "main.tf"), []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if out := r.run("apply", "-auto-approve"); !strings.Contains(out, "Warning: Unknown country_region") {
+	if out := r.run("apply", "-auto-approve"); !strings.Contains(out, "Warning: country_region is not on the country list the provider knows") {
 		t.Errorf("apply writing a country off the list does not warn:\n%s", out)
 	}
 	if got := e.Host("LS01").State().LicenseServer.CountryRegion; got != "Vereinigtes Königreich" {
