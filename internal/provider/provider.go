@@ -105,9 +105,10 @@ func (p *rdsProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 				MarkdownDescription: "Account that logs on to the hosts: a local administrator (`Administrator`) or a domain account (`CONTOSO\\\\admin` or `admin@contoso.com`). RD Licensing needs a local administrator; domain and forest discovery scope and the AD group need a Domain Admin." + envDoc("username"),
 			},
 			"password": schema.StringAttribute{
-				Optional:            true,
-				Sensitive:           true,
-				MarkdownDescription: "Password of `username`. With `auth = \"kerberos\"` it may be omitted to use the credential cache (`kinit`)." + envDoc("password"),
+				Optional:  true,
+				Sensitive: true,
+				MarkdownDescription: "Password of `username`. With `auth = \"kerberos\"` it may be omitted to use the credential cache (`kinit`). " +
+					"Pass it in an ephemeral variable (Terraform 1.10+, OpenTofu 1.11+) or in the environment: a variable that is only `sensitive` is stored in clear text in saved plan files (see the [secrets guide](guides/secrets.md))." + envDoc("password"),
 			},
 			"auth": schema.StringAttribute{
 				Optional:            true,
