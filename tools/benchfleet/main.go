@@ -125,7 +125,10 @@ type sample struct {
 	remote    bool // ls and hosts hold winsim's traffic
 	ls, hosts traffic
 	winsimCPU time.Duration
-	load      float64
+	// shellsLeft is how many shells were open on the hosts after the
+	// phase: its client's, which it should have deleted as it exited.
+	shellsLeft int
+	load       float64
 }
 
 const (
@@ -339,6 +342,9 @@ func (b *bench) addRemote(s sample, ws *winsimProc, cpu0 time.Duration, r int) e
 	s.winsimCPU = ws.cpu() - cpu0
 	s.load = loadAvg()
 	var err error
+	if s.shellsLeft, err = ws.openShells(); err != nil {
+		return err
+	}
 	if s.ls, s.hosts, err = ws.collect(); err != nil {
 		return err
 	}
@@ -354,7 +360,7 @@ func (b *bench) add(s sample, r int) {
 	b.samples = append(b.samples, s)
 	extra := ""
 	if s.remote {
-		extra = fmt.Sprintf(", %.1f requests and %.2f powershell.exe per session host", float64(s.hosts.requests)/float64(b.o.n), float64(s.hosts.processes)/float64(b.o.n))
+		extra = fmt.Sprintf(", %.1f requests and %.2f powershell.exe per session host, %d shells left", float64(s.hosts.requests)/float64(b.o.n), float64(s.hosts.processes)/float64(b.o.n), s.shellsLeft)
 	}
 	b.logf("run %d/%d P=%d %-12s %7.2f s%s (load %.1f)", r, b.o.runs, s.p, s.phase, s.u.wall.Seconds(), extra, s.load)
 }

@@ -26,8 +26,8 @@ func (b *bench) report(w io.Writer, load0, load1 float64, took time.Duration) er
 		o.root, o.n, joinInts(o.ps), o.runs, o.timing)
 	put(out, "cli: %s (%s)\n", b.w.cliVersion, b.w.cli)
 	put(out, "machine: %d CPUs, load average %.1f at start and %.1f at end, %s in all\n\n", numCPU(), load0, load1, took.Round(time.Second))
-	put(out, "%s\n", "| phase | P | wall min | median | max (s) | req/host | ps/host | LS req | LS ps | client peak RSS (MB) | client CPU (s) | CLI CPU (s) | winsim CPU (s) | load |")
-	put(out, "%s\n", "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+	put(out, "%s\n", "| phase | P | wall min | median | max (s) | req/host | ps/host | LS req | LS ps | shells left | client peak RSS (MB) | client CPU (s) | CLI CPU (s) | winsim CPU (s) | load |")
+	put(out, "%s\n", "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 	n := float64(o.n)
 	for _, p := range o.ps {
 		for _, ph := range phaseOrder {
@@ -43,10 +43,11 @@ func (b *bench) report(w io.Writer, load0, load1 float64, took time.Duration) er
 					f2(median(collectF(ss, func(s sample) float64 { return float64(s.hosts.processes) / n }))),
 					f0(median(collectF(ss, func(s sample) float64 { return float64(s.ls.requests) }))),
 					f0(median(collectF(ss, func(s sample) float64 { return float64(s.ls.processes) }))),
+					f0(median(collectF(ss, func(s sample) float64 { return float64(s.shellsLeft) }))),
 					f0(median(collectF(ss, func(s sample) float64 { return float64(s.u.clientRSS) / (1 << 20) }))),
 					f2(median(collectF(ss, func(s sample) float64 { return s.u.clientCPU.Seconds() }))))
 			} else {
-				row = append(row, "-", "-", "-", "-", "-", "-")
+				row = append(row, "-", "-", "-", "-", "-", "-", "-")
 			}
 			if strings.HasPrefix(ph, "engine") {
 				row = append(row, "-")
@@ -63,7 +64,7 @@ func (b *bench) report(w io.Writer, load0, load1 float64, took time.Duration) er
 		}
 	}
 	put(out, "\n")
-	put(out, "%s\n", "req/host, ps/host: HTTP requests (authentication legs included) and powershell.exe starts per session host; LS: on the license server.")
+	put(out, "%s\n", "req/host, ps/host: HTTP requests (authentication legs included) and powershell.exe starts per session host; LS: on the license server; shells left: open on all hosts after the phase.")
 	put(out, "%s\n", "client: the provider processes the CLI started (peak RSS of the largest, CPU summed), or the engine's process. Medians over runs.")
 	for _, l := range b.opDifferences() {
 		put(out, "%s\n", l)

@@ -134,6 +134,20 @@ func (w *winsimProc) call(method, path string, in, out any) error {
 	return nil
 }
 
+// openShells counts the WinRS shells open on all hosts: after a phase,
+// the shells its client left behind.
+func (w *winsimProc) openShells() (int, error) {
+	var fleet struct{ Hosts []winsim.HostSummary }
+	if err := w.call(http.MethodGet, "/v1/info", nil, &fleet); err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, h := range fleet.Hosts {
+		n += h.Shells
+	}
+	return n, nil
+}
+
 // traffic is what hosts saw: HTTP requests (authentication legs
 // included), powershell.exe starts (Command requests answered), and
 // operations by name.
