@@ -44,6 +44,11 @@ func TestBenchFleetEndToEnd(t *testing.T) {
 		!regexp.MustCompile(`^apply_over_floor=\d+\.\d\d$`).MatchString(lines[len(lines)-2]) {
 		t.Fatalf("the last lines should be apply_over_floor=R and plan_over_floor=R:\n%s", text)
 	}
+	for _, want := range []string{"cpu P=4: plan ", "cpu P=4: apply ", "floor P=4: plan max(core-plan "} {
+		if !strings.Contains(text, want) {
+			t.Errorf("want a line starting %q:\n%s", want, text)
+		}
+	}
 	if strings.Contains(text, "WARNING") {
 		t.Errorf("the engine should run the operations the CLI ran:\n%s", text)
 	}

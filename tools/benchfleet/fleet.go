@@ -78,9 +78,9 @@ func prepare(o *options, logf func(string, ...any)) (*workspace, error) {
 	}
 	w.cliVersion = strings.SplitN(strings.TrimSpace(string(out)), "\n", 2)[0]
 	examples := filepath.Join(o.repo, "examples")
-	rel, err := filepath.Rel(examples, filepath.Join(o.repo, o.root))
-	if err != nil || strings.HasPrefix(rel, "..") {
-		return nil, fmt.Errorf("-root %s must be a directory under examples/ (its modules are found by relative paths)", o.root)
+	rel, err := rootUnderExamples(o.repo, o.root)
+	if err != nil {
+		return nil, err
 	}
 	provCopy, coreCopy := filepath.Join(w.dir, "provider"), filepath.Join(w.dir, "core")
 	for _, d := range []string{provCopy, coreCopy} {
@@ -94,6 +94,19 @@ func prepare(o *options, logf func(string, ...any)) (*workspace, error) {
 		return nil, err
 	}
 	return w, nil
+}
+
+// rootUnderExamples is the root module's path under examples/, which is
+// copied whole so that its modules' relative paths hold.
+func rootUnderExamples(repo, root string) (string, error) {
+	rel, err := filepath.Rel(filepath.Join(repo, "examples"), filepath.Join(repo, root))
+	if err != nil || rel == "." || strings.HasPrefix(rel, "..") {
+		return "", fmt.Errorf("-root %s must be a directory under examples/ (copied whole, so that its modules' relative paths hold)", root)
+	}
+	if st, err := os.Stat(filepath.Join(repo, root)); err != nil || !st.IsDir() {
+		return "", fmt.Errorf("-root %s: no such directory in %s", root, repo)
+	}
+	return rel, nil
 }
 
 // mirror writes the core floor's configuration, with placeholders from

@@ -156,6 +156,9 @@ func run(o *options, stdout, progress io.Writer) (err error) {
 	if o.cli, err = resolveCLI(o.repo, o.cli); err != nil {
 		return err
 	}
+	if _, err := rootUnderExamples(o.repo, o.root); err != nil {
+		return err
+	}
 	if o.work == "" {
 		if o.work, err = os.MkdirTemp("", "benchfleet-"); err != nil {
 			return err

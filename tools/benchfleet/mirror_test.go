@@ -168,3 +168,30 @@ variable "session_hosts" { type = map(string) }
 		}
 	}
 }
+
+// Bad settings fail at once, naming the flag and what it takes.
+func TestBadSettingsNameTheFlag(t *testing.T) {
+	if ps, err := parsePs("10, 50"); err != nil || len(ps) != 2 || ps[0] != 10 || ps[1] != 50 {
+		t.Errorf(`parsePs("10, 50") = %v, %v`, ps, err)
+	}
+	for _, bad := range []string{"", "ten", "0"} {
+		if _, err := parsePs(bad); err == nil || !strings.Contains(err.Error(), "-p") {
+			t.Errorf("parsePs(%q): want an error naming -p, got %v", bad, err)
+		}
+	}
+	var out, progress strings.Builder
+	for _, tc := range []struct {
+		o    options
+		want string
+	}{
+		{options{n: 3, runs: 1, timing: "slow"}, "-timing must be realistic or fast"},
+		{options{n: 0, runs: 1, timing: "fast"}, "-n and -runs must be at least 1"},
+		{options{n: 3, runs: 1, timing: "fast", repo: "../..", cli: "/nonexistent/tofu"}, "-cli /nonexistent/tofu: no such file"},
+		{options{n: 3, runs: 1, timing: "fast", repo: "../..", cli: "/bin/true", root: "internal"}, "-root internal must be a directory under examples/"},
+		{options{n: 3, runs: 1, timing: "fast", repo: "../..", cli: "/bin/true", root: "examples/nope"}, "-root examples/nope: no such directory"},
+	} {
+		if err := run(&tc.o, &out, &progress); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%+v: want an error with %q, got %v", tc.o, tc.want, err)
+		}
+	}
+}

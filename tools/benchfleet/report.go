@@ -71,6 +71,27 @@ func (b *bench) report(w io.Writer, load0, load1 float64, took time.Duration) er
 	}
 	put(out, "\n")
 
+	// CPU time suffers less than wall time from a machine shared with
+	// other work: the CPU the CLI and its providers spent beside what
+	// core alone and the engine alone spent on the same work.
+	for _, p := range o.ps {
+		cpu := func(phase string, f func(sample) time.Duration) float64 {
+			return median(collectF(b.get(phase, p), func(s sample) float64 { return f(s).Seconds() }))
+		}
+		cliCPU := func(s sample) time.Duration { return s.u.cli }
+		clientCPU := func(s sample) time.Duration { return s.u.clientCPU }
+		for _, ph := range [][3]string{{phPlan, phCorePlan, phEnginePlan}, {phApply, phCoreApply, phEngineApply}} {
+			c, pr := cpu(ph[0], cliCPU), cpu(ph[0], clientCPU)
+			core, eng := cpu(ph[1], cliCPU), cpu(ph[2], clientCPU)
+			put(out, "cpu P=%d: %s %.2f s (CLI %.2f + provider %.2f) against %s %.2f + %s %.2f = %.2f s: %.2fx\n",
+				p, ph[0], c+pr, c, pr, ph[1], core, ph[2], eng, core+eng, (c+pr)/(core+eng))
+		}
+	}
+	if l := b.maxLoad(); l > float64(numCPU()) {
+		put(out, "note: the load average reached %.1f on %d CPUs: wall times include waiting for a CPU, the CPU-bound core floor most; compare runs at similar load, or the cpu lines\n", l, numCPU())
+	}
+	put(out, "\n")
+
 	var worstPlan, worstApply float64
 	for _, p := range o.ps {
 		plan, apply := b.medianWall(phPlan, p), b.medianWall(phApply, p)
@@ -102,6 +123,14 @@ func (b *bench) get(phase string, p int) []sample {
 		}
 	}
 	return out
+}
+
+func (b *bench) maxLoad() float64 {
+	l := 0.0
+	for _, s := range b.samples {
+		l = max(l, s.load)
+	}
+	return l
 }
 
 func (b *bench) medianWall(phase string, p int) float64 {
