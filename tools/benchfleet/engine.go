@@ -40,8 +40,11 @@ import (
 // checks at plan time), install_role, set_license_server_contact,
 // activate_license_server, get_license_server, get_host_info,
 // list_key_packs twice, install_key_pack, list_key_packs (data
-// rdslicensing_key_packs); then per session host
-// set_session_host_licensing, and the diagnostics as in plan.
+// rdslicensing_key_packs); then per session host get_session_host twice
+// (the policy's ModifyPlan reads the host on create, to warn when apply
+// restarts TermService, once in the plan's provider process and once
+// more when apply plans again), set_session_host_licensing, and the
+// diagnostics as in plan.
 //
 // Session hosts are worked through by P workers, each host's operations
 // in order: no barrier between the policy of all hosts and their
@@ -138,6 +141,11 @@ func runEngine(ctx context.Context, job engineJob) error {
 			return fmt.Errorf("license server %s: %w", job.LS, err)
 		}
 		hostOps = func(h string) error {
+			for range 2 {
+				if _, err := rds.GetSessionHost.Run(ctx, c, h, rds.SessionHostInput{}); err != nil {
+					return err
+				}
+			}
 			in := rds.SessionHostLicensingInput{Method: "group_policy", LicensingMode: benchModePerUser, LicenseServers: []string{job.LS}, RestartService: true}
 			if _, err := rds.SetSessionHostLicensing.Run(ctx, c, h, in); err != nil {
 				return err

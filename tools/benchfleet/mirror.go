@@ -28,7 +28,9 @@ import (
 // blocks.
 
 // placeholders holds, per "resource.TYPE" or "data.TYPE", the computed
-// attributes of the schema with a value of their type.
+// attributes of the schema with a value of their type. Write-only
+// attributes are listed with a null value: they take ephemeral values,
+// which terraform_data's input cannot hold, and they never reach state.
 type placeholders map[string]map[string]cty.Value
 
 // schemaPlaceholders reads `providers schema -json` output.
@@ -46,6 +48,10 @@ func schemaPlaceholders(schemaJSON []byte) (placeholders, error) {
 	add := func(key string, b schemaBlock) error {
 		m := map[string]cty.Value{}
 		for name, a := range b.Attributes {
+			if a.WriteOnly {
+				m[name] = cty.NilVal
+				continue
+			}
 			if !a.Computed {
 				continue
 			}
@@ -83,7 +89,8 @@ type schemaAttribute struct {
 		Attributes  map[string]schemaAttribute `json:"attributes"`
 		NestingMode string                     `json:"nesting_mode"`
 	} `json:"nested_type"`
-	Computed bool `json:"computed"`
+	Computed  bool `json:"computed"`
+	WriteOnly bool `json:"write_only"`
 }
 
 func (a schemaAttribute) ctyType() (cty.Type, error) {
@@ -277,14 +284,17 @@ func mirrorBlock(b *hclwrite.Block, kinds map[string]bool, ph placeholders) (*hc
 		if metaArguments[n] {
 			continue
 		}
+		if v, ok := ph[mode+"."+typ][n]; ok && v == cty.NilVal {
+			continue // write-only
+		}
 		toks := rewriteRefs(attrs[n].Expr().BuildTokens(nil), kinds, false)
 		configured[n] = toks
 		input = append(input, hclwrite.ObjectAttrTokens{Name: hclwrite.TokensForIdentifier(n), Value: toks})
 	}
 	comp := ph[mode+"."+typ]
 	cnames := make([]string, 0, len(comp))
-	for n := range comp {
-		if _, ok := configured[n]; !ok {
+	for n, v := range comp {
+		if _, ok := configured[n]; !ok && v != cty.NilVal {
 			cnames = append(cnames, n)
 		}
 	}
