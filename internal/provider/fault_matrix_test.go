@@ -66,7 +66,7 @@ var fmFaults = []fmFault{
 		}},
 	{ID: "soap_fault", Name: "SOAP fault", What: "WinRM answers the request with a WS-Management fault it does not explain (w:InternalError; the operation does not run)",
 		Fault: func(op, _ string) winsim.Fault { return winsim.Fault{Type: winsim.FaultSOAP, Operation: op} }},
-	{ID: "timeout", Name: "Delay beyond the timeout", What: "the operation starts " + "60 s late, far beyond the resource's timeouts (" + fmTimeout + " here)",
+	{ID: "timeout", Name: "Delay beyond the timeout", What: "the operation starts 60 s late, far beyond the resource's timeouts (" + fmTimeout + " here)",
 		Fault: func(op, _ string) winsim.Fault {
 			return winsim.Fault{Type: winsim.FaultDelay, Operation: op, DelayMS: 60000}
 		}},
