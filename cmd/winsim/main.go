@@ -73,10 +73,10 @@ loopback is required too).
                                          steps: install_key_pack before_wmi (journal says started), after_wmi
                                          (install method ran, journal still started), after_journal (journal
                                          has the outcome); write_key_pack_journal after_write; install_role and
-                                         uninstall_role after_features; activate, reactivate and
-                                         deactivate_license_server and remove_key_pack after_wmi;
-                                         set and clear_session_host_licensing after_write (before TermService
-                                         restarts)
+                                         uninstall_role after_features; activate_license_server,
+                                         reactivate_license_server, deactivate_license_server and
+                                         remove_key_pack after_wmi; set_session_host_licensing and
+                                         clear_session_host_licensing after_write (TermService not restarted)
   DELETE /v1/hosts/{host}/faults         clear faults
   POST   /v1/hosts/{host}/reboot?ms=N    restart the host (unreachable for N ms)
   GET    /v1/clearinghouse               the simulated Microsoft Clearinghouse (codes, agreements)
