@@ -158,8 +158,12 @@ func opErrorDetail(err error, hints ...string) string {
 		detail += " Raise the resource's timeouts or the provider's timeout, or check why the host is slow."
 	case winrmclient.KindQuota:
 		detail += " Lower terraform -parallelism or the provider's max_connections_per_host."
-	case winrmclient.KindWMIError, winrmclient.KindProtocol:
+	case winrmclient.KindWMIError:
 		detail += " This is not a failure the provider knows how to explain; the host's event log (Applications and Services Logs > Microsoft > Windows > TerminalServices-Licensing) may say more."
+	case winrmclient.KindProtocol:
+		// WinRM itself refused or garbled the exchange: its own log, not
+		// the licensing service's, says why.
+		detail += " This is not a failure the provider knows how to explain; the host's WinRM event log (Applications and Services Logs > Microsoft > Windows > Windows Remote Management > Operational) may say more."
 	}
 	if e.OutcomeUnknown {
 		detail += " The provider could not tell whether the change was made; run terraform plan to see the host as it is now."

@@ -719,11 +719,18 @@ func reactivationHints(m, prior *serverActivationModel, err error) []string {
 // deactivate deactivates the server over the Internet; a server that is
 // not activated is left as it is.
 func (r *serverActivationResource) deactivate(ctx context.Context, host string) error {
-	_, err := rds.DeactivateLicenseSrv.Run(ctx, r.data, host, rds.ActivationInput{Method: methodAutomatic})
+	in := rds.ActivationInput{Method: methodAutomatic}
+	_, err := rds.DeactivateLicenseSrv.Run(ctx, r.data, host, in)
 	if mayHaveRun(err) {
-		// Deactivation is not idempotent, but its result shows: look.
-		if ls, lerr := rds.GetLicenseServer.Run(ctx, r.data, host, rds.NoInput{}); lerr == nil && ls.ActivationStatus != 0 {
+		// Deactivation is not idempotent, but its result shows: look, and
+		// deactivate once more when it did not happen.
+		ls, lerr := rds.GetLicenseServer.Run(ctx, r.data, host, rds.NoInput{})
+		switch {
+		case lerr == nil && ls.ActivationStatus != 0:
 			return nil
+		case lerr == nil:
+			tflog.Info(ctx, "the deactivation did not happen: deactivating again", map[string]any{"host": host})
+			_, err = rds.DeactivateLicenseSrv.Run(ctx, r.data, host, in)
 		}
 	}
 	return err

@@ -20,6 +20,9 @@ func init() {
 	register(rds.ActivateLicenseServer, activateLicenseServer)
 	register(rds.ReactivateLicenseSrv, reactivateLicenseServer)
 	register(rds.DeactivateLicenseSrv, deactivateLicenseServer)
+	for _, op := range []string{rds.ActivateLicenseServer.Name, rds.ReactivateLicenseSrv.Name, rds.DeactivateLicenseSrv.Name} {
+		registerSteps(op, stepAfterWMI) // the method returned; no answer yet
+	}
 	register(rds.SetDiscoveryScope, setDiscoveryScope)
 	register(rds.SetTSLSGroupMembership, setTSLSGroupMembership)
 }
@@ -405,11 +408,21 @@ func activateLicenseServer(x *opContext, in rds.ActivationInput) (rds.Activation
 			return rds.ActivationResult{}, err
 		}
 		offline := fmt.Sprintf(`a server without Internet access can be activated with method = "license_server_id" and a license server ID obtained from the Clearinghouse web site or by telephone with this server's product ID %s`, productID)
-		if err := assertClearinghouseReturn(st, x.callMethod("ActivateServerAutomatic", activateServerAutomatic(x)), "ActivateServerAutomatic", "activating", offline); err != nil {
+		code := x.callMethod("ActivateServerAutomatic", activateServerAutomatic(x))
+		if err := x.step(stepAfterWMI); err != nil {
 			return rds.ActivationResult{}, err
 		}
-	} else if err := assertLicenseServerIDReturn(st, x.callMethod("ActivateServer", activateServer(x, in.LicenseServerID)), "ActivateServer", "activating", "activated", productID); err != nil {
-		return rds.ActivationResult{}, err
+		if err := assertClearinghouseReturn(st, code, "ActivateServerAutomatic", "activating", offline); err != nil {
+			return rds.ActivationResult{}, err
+		}
+	} else {
+		code := x.callMethod("ActivateServer", activateServer(x, in.LicenseServerID))
+		if err := x.step(stepAfterWMI); err != nil {
+			return rds.ActivationResult{}, err
+		}
+		if err := assertLicenseServerIDReturn(st, code, "ActivateServer", "activating", "activated", productID); err != nil {
+			return rds.ActivationResult{}, err
+		}
 	}
 	return activationResult(lsActivation(st), true), nil
 }
@@ -439,13 +452,33 @@ func reactivateLicenseServer(x *opContext, in rds.ActivationInput) (rds.Activati
 			return rds.ActivationResult{}, err
 		}
 		offline := fmt.Sprintf(`a server without Internet access can be reactivated with method = "license_server_id" and a new license server ID obtained from the Clearinghouse web site or by telephone with this server's product ID %s`, productID)
-		if err := assertClearinghouseReturn(st, x.callMethod("ReactivateServerAutomatic", reactivateServerAutomatic(x, reason)), "ReactivateServerAutomatic", "reactivating", offline); err != nil {
+		code := x.callMethod("ReactivateServerAutomatic", reactivateServerAutomatic(x, reason))
+		if err := x.reactivated(code); err != nil {
 			return rds.ActivationResult{}, err
 		}
-	} else if err := assertLicenseServerIDReturn(st, x.callMethod("ReactivateServer", reactivateServer(x, in.LicenseServerID)), "ReactivateServer", "reactivating", "reactivated", productID); err != nil {
-		return rds.ActivationResult{}, err
+		if err := assertClearinghouseReturn(st, code, "ReactivateServerAutomatic", "reactivating", offline); err != nil {
+			return rds.ActivationResult{}, err
+		}
+	} else {
+		code := x.callMethod("ReactivateServer", reactivateServer(x, in.LicenseServerID))
+		if err := x.reactivated(code); err != nil {
+			return rds.ActivationResult{}, err
+		}
+		if err := assertLicenseServerIDReturn(st, code, "ReactivateServer", "reactivating", "reactivated", productID); err != nil {
+			return rds.ActivationResult{}, err
+		}
 	}
 	return activationResult(lsActivation(st), true), nil
+}
+
+// reactivated records a reactivation method's success as a change (the
+// server gets a new certificate, which the state does not hold), then
+// passes the after_wmi step.
+func (x *opContext) reactivated(code int64) error {
+	if code == 0 {
+		x.markChanged()
+	}
+	return x.step(stepAfterWMI)
 }
 
 // deactivateLicenseServer mirrors scripts/deactivate_license_server.ps1.
@@ -463,7 +496,11 @@ func deactivateLicenseServer(x *opContext, in rds.ActivationInput) (rds.Activati
 	if err := assertClearinghouseContact(st, "deactivate", "FirstName", "LastName"); err != nil {
 		return rds.ActivationResult{}, err
 	}
-	if err := assertClearinghouseReturn(st, x.callMethod("DeactivateServerAutomatic", deactivateServerAutomatic(x)), "DeactivateServerAutomatic", "deactivating", "without Internet access, deactivate it by telephone with RD Licensing Manager"); err != nil {
+	code := x.callMethod("DeactivateServerAutomatic", deactivateServerAutomatic(x))
+	if err := x.step(stepAfterWMI); err != nil {
+		return rds.ActivationResult{}, err
+	}
+	if err := assertClearinghouseReturn(st, code, "DeactivateServerAutomatic", "deactivating", "without Internet access, deactivate it by telephone with RD Licensing Manager"); err != nil {
 		return rds.ActivationResult{}, err
 	}
 	return activationResult(lsActivation(st), true), nil

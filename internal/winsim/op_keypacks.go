@@ -23,6 +23,7 @@ func init() {
 	register(rds.InstallKeyPack, installKeyPack)
 	registerSteps(rds.InstallKeyPack.Name, stepBeforeWMI, stepAfterWMI, stepAfterJournal)
 	register(rds.RemoveKeyPack, removeKeyPack)
+	registerSteps(rds.RemoveKeyPack.Name, stepAfterWMI)
 	register(rds.RemoveLicenses, removeLicenses)
 }
 
@@ -625,6 +626,9 @@ func removeKeyPack(x *opContext, in rds.KeyPackRef) (rds.Empty, error) {
 		return rds.Empty{}, err
 	}
 	code := x.callMethod("UninstallLicenseKeyPackWithId", st.kpUninstallWithID(in.KeyPackID))
+	if err := x.step(stepAfterWMI); err != nil {
+		return rds.Empty{}, err
+	}
 	if err := assertReturn(code, "UninstallLicenseKeyPackWithId", keyPackChangeKinds, fmt.Sprintf("removing key pack %d from %s", in.KeyPackID, st.Name)); err != nil {
 		return rds.Empty{}, err
 	}

@@ -21,6 +21,9 @@ func init() {
 	register(rds.GetSessionHost, shGetHandler)
 	register(rds.SetSessionHostLicensing, shSetHandler)
 	register(rds.ClearSessionHostLicensing, shClearHandler)
+	// after_write: the settings are written; TermService not restarted yet.
+	registerSteps(rds.SetSessionHostLicensing.Name, stepAfterWrite)
+	registerSteps(rds.ClearSessionHostLicensing.Name, stepAfterWrite)
 }
 
 // ---- Windows: Win32_TerminalServiceSetting and the registry -------------
@@ -523,6 +526,9 @@ func shSetHandler(x *opContext, in rds.SessionHostLicensingInput) (rds.SessionHo
 		}
 	}
 
+	if err := x.step(stepAfterWrite); err != nil {
+		return rds.SessionHost{}, err
+	}
 	x.shRestartTermServiceIf(in.RestartService, changed)
 	return x.shReadSessionHost(servers, false)
 }
@@ -578,6 +584,9 @@ func shClearHandler(x *opContext, in rds.SessionHostLicensingInput) (rds.Session
 		}
 	}
 
+	if err := x.step(stepAfterWrite); err != nil {
+		return rds.SessionHost{}, err
+	}
 	x.shRestartTermServiceIf(in.RestartService, changed)
 	return x.shReadSessionHost(nil, false)
 }

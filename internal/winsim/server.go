@@ -390,7 +390,7 @@ func (srv *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		entry.CommandLine = strings.TrimSpace(req.Body.CommandLine.Command + " " + strings.Join(req.Body.CommandLine.Arguments, " "))
 	}
 
-	fault := h.takeHTTPFault(entry.Action)
+	fault := h.takeHTTPFault(entry.Action, h.sendOperations(req, userKey(user)))
 	if fault != nil {
 		entry.Detail = "fault " + fault.Type
 		switch fault.Type {
