@@ -182,13 +182,15 @@ func TestAccKeyPackFaults_quantityIncrease(t *testing.T) {
 	const addr = "rdslicensing_key_pack.cals"
 	e := newAccEnv(t, kpLicenseServer("LS01"))
 	cfg := func(q int, extra string) string { return kpAgreement(e, extra, []string{"cals"}, q) }
-	short := `timeouts = { update = "3s" }`
+	// The reboot the second step recovers from must fit its timeout however
+	// busy the machine is; only the third step's 8 s reboot must outlast 3 s.
+	long, short := `timeouts = { update = "5m" }`, `timeouts = { update = "3s" }`
 	accTest(t, resource.TestCase{
 		Steps: []resource.TestStep{
-			{Config: cfg(10, short)},
+			{Config: cfg(10, long)},
 			{
 				PreConfig: kpFault(t, e, winsim.Fault{Type: winsim.FaultRebootAt, Operation: "install_key_pack", Step: "after_journal"}),
-				Config:    cfg(25, short),
+				Config:    cfg(25, long),
 				ConfigStateChecks: kpChecks(addr, map[string]knownvalue.Check{
 					"key_pack_ids": kpIDs(2, 3), "quantity": knownvalue.Int64Exact(25),
 				}),
