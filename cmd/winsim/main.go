@@ -46,7 +46,8 @@ A host lists only what differs from the defaults, for example:
   {"name": "LS01", "os": "2022", "domain": "contoso.com", "internet": true,
    "features": {"RDS-Licensing": "Installed"},
    "session_host": {"policy_licensing_mode": 4}}
-Field names are those of internal/winsim/state.go (HostState, Quirks, Realism ...).
+The format, with its JSON schema (docs/winsim-scenario.schema.json), is in the
+guide docs/guides/testing-with-winsim.md.
 
 Control API (-control, JSON over HTTP), for tests and demos. It never
 answers with a password, license code or number ("<redacted>" stands for

@@ -203,9 +203,16 @@ func TestControlAddressNeedsATokenBeyondLoopback(t *testing.T) {
 // waits until it listens; it returns its control API address.
 func startFleet(t *testing.T, bin string, args ...string) string {
 	t.Helper()
+	return startFleetIn(t, "", bin, args...)
+}
+
+// startFleetIn is startFleet in the working directory dir.
+func startFleetIn(t *testing.T, dir, bin string, args ...string) string {
+	t.Helper()
 	ready := filepath.Join(t.TempDir(), "ready.json")
 	var out strings.Builder
 	cmd := exec.Command(bin, append(args, "-ready-file", ready)...)
+	cmd.Dir = dir
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

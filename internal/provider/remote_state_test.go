@@ -3,11 +3,9 @@ package provider
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -22,20 +20,8 @@ import (
 func mirrorCLIRun(t *testing.T, e *accEnv, example string, vars map[string]string) *cliRun {
 	t.Helper()
 	r := newCLIRun(t, e, example, vars)
-	dir := t.TempDir()
-	bin := filepath.Join(providerBinary(t), "terraform-provider-rdslicensing")
-	for _, registry := range []string{"registry.opentofu.org", "registry.terraform.io"} {
-		d := filepath.Join(dir, registry, "rdslicensing", "rdslicensing", "0.0.1", runtime.GOOS+"_"+runtime.GOARCH)
-		if err := os.MkdirAll(d, 0o700); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.Symlink(bin, filepath.Join(d, "terraform-provider-rdslicensing_v0.0.1")); err != nil {
-			t.Fatal(err)
-		}
-	}
-	rc := filepath.Join(dir, "mirror.tfrc")
-	cfg := fmt.Sprintf("provider_installation {\n  filesystem_mirror {\n    path = %q\n  }\n}\n", dir)
-	if err := os.WriteFile(rc, []byte(cfg), 0o600); err != nil {
+	rc, err := testenv.ProviderMirror(t.TempDir(), filepath.Join(providerBinary(t), "terraform-provider-rdslicensing"))
+	if err != nil {
 		t.Fatal(err)
 	}
 	r.env = append(r.env, "TF_CLI_CONFIG_FILE="+rc) // the last value wins
