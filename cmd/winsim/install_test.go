@@ -29,6 +29,9 @@ func TestGoInstallAtVersion(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := exec.Command("git", "-C", root, "rev-parse", "--verify", "HEAD").Run(); err != nil {
+		t.Skip("zips the committed tree: needs a git checkout")
+	}
 	proxy := t.TempDir()
 	dir := filepath.Join(proxy, path, "@v")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
