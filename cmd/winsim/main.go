@@ -28,7 +28,9 @@ Usage:
                                     facts catalog, read-only (winsim probe -help)
 
 Every host has its own loopback address (127.0.10.1, 127.0.10.2, ...; any
-127.x.y.z address is local on Linux) and listens on the same ports: HTTP
+127.x.y.z address is local on Linux; -base-address 127.0.20.1 numbers them
+from there instead, so that two fleets run side by side on the same ports,
+each with its own -control address) and listens on the same ports: HTTP
 (NTLM with message encryption, or Basic when the host allows unencrypted
 traffic) and HTTPS (Basic or NTLM) with a certificate signed by winsim's CA.
 Hosts accept user Administrator with password %q unless the scenario
@@ -44,7 +46,8 @@ A host lists only what differs from the defaults, for example:
   {"name": "LS01", "os": "2022", "domain": "contoso.com", "internet": true,
    "features": {"RDS-Licensing": "Installed"},
    "session_host": {"policy_licensing_mode": 4}}
-Field names are those of internal/winsim/state.go (HostState, Quirks, Realism ...).
+The format, with its JSON schema (docs/winsim-scenario.schema.json), is in the
+guide docs/guides/testing-with-winsim.md.
 
 Control API (-control, JSON over HTTP), for tests and demos. It never
 answers with a password, license code or number ("<redacted>" stands for
@@ -91,6 +94,10 @@ Examples:
   winsim -hosts 3                              one license server and three session hosts
   winsim -scenario examples/quickstart/winsim.json -ca-out /tmp/winsim-ca.pem
   winsim -state fleet.json -hosts 500 -timing fast
+  winsim -hosts 3 -base-address 127.0.20.1 -control 127.0.0.1:5991
+                                               a second fleet beside the first
+
+Install: go install github.com/rdslicensing/terraform-provider-rdslicensing/cmd/winsim@latest
 `
 
 func main() {
@@ -124,6 +131,8 @@ func run(args []string) error {
 	fromTranscript := fs.String("scenario-from-transcript", "", "serve one host that answers like the server of this \"winsim probe\" transcript")
 	state := fs.String("state", "", "load this file at start if it exists, and save the fleet's state to it on exit")
 	hosts := fs.Int("hosts", 0, "with no scenario: make LS01 (an RD license server) and this many session hosts (RDSH001...)")
+	baseAddress := fs.String("base-address", winsim.DefaultBaseAddress, "address of the first host without one in the scenario (-hosts: LS01); the next ones count up from it. A loopback address (127.x.y.z) unless -allow-non-loopback")
+	allowNonLoopback := fs.Bool("allow-non-loopback", false, "let -base-address be outside 127.0.0.0/8: the hosts, with their well-known password, are then reachable from other machines")
 	domain := fs.String("domain", "", "DNS domain of generated hosts; empty for a workgroup")
 	osVersion := fs.String("os", "2022", "Windows Server release of generated hosts: 2016, 2019, 2022 or 2025")
 	httpPort := fs.Int("http-port", 5985, "HTTP port of every host (0: pick one)")
@@ -153,6 +162,9 @@ func run(args []string) error {
 	default:
 		return fmt.Errorf("-timing must be realistic or fast, not %q", *timing)
 	}
+	if _, err := winsim.ParseBaseAddress(*baseAddress, *allowNonLoopback); err != nil {
+		return fmt.Errorf("-base-address: %w", err)
+	}
 
 	var sc winsim.Scenario
 	var err error
@@ -171,7 +183,7 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
-	sim, err := winsim.New(sc)
+	sim, err := winsim.NewWithOptions(sc, winsim.Options{BaseAddress: *baseAddress, AllowNonLoopback: *allowNonLoopback})
 	if err != nil {
 		return err
 	}
@@ -199,7 +211,7 @@ func run(args []string) error {
 		}
 		l, err := net.Listen("tcp", *control)
 		if err != nil {
-			return fmt.Errorf("control API: %w", err)
+			return fmt.Errorf("control API: %w (another winsim may be running: give this one another -control address, e.g. 127.0.0.1:5991, or -control \"\" for none)", err)
 		}
 		ctlAddr = l.Addr().String()
 		ctl = &http.Server{Handler: winsim.RequireToken(sim.ControlHandler(realism, save), token), ReadHeaderTimeout: 10 * time.Second}

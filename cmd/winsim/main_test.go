@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -195,5 +196,131 @@ func TestControlAddressNeedsATokenBeyondLoopback(t *testing.T) {
 	out, err := cmd.CombinedOutput()
 	if err == nil || !strings.Contains(string(out), ControlTokenEnv) {
 		t.Fatalf("winsim served the control API on every address without a token: %v %s", err, out)
+	}
+}
+
+// startFleet starts the winsim binary with args (plus -ready-file) and
+// waits until it listens; it returns its control API address.
+func startFleet(t *testing.T, bin string, args ...string) string {
+	t.Helper()
+	return startFleetIn(t, "", bin, args...)
+}
+
+// startFleetIn is startFleet in the working directory dir.
+func startFleetIn(t *testing.T, dir, bin string, args ...string) string {
+	t.Helper()
+	ready := filepath.Join(t.TempDir(), "ready.json")
+	var out strings.Builder
+	cmd := exec.Command(bin, append(args, "-ready-file", ready)...)
+	cmd.Dir = dir
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(exited) }()
+	t.Cleanup(func() { _ = cmd.Process.Kill(); <-exited })
+	var info struct {
+		Control string `json:"control"`
+	}
+	for {
+		b, err := os.ReadFile(ready)
+		if err == nil && json.Unmarshal(b, &info) == nil {
+			return info.Control
+		}
+		select {
+		case <-exited:
+			t.Fatalf("winsim %s exited: %s", strings.Join(args, " "), out.String())
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// Two fleets run side by side on the same ports, each from its own base
+// address; a third on a base address in use says what to do.
+func TestTwoFleetsSideBySide(t *testing.T) {
+	bin := buildWinsim(t)
+	// Bases of their own, away from the 127.0.10.x of other tests' fleets.
+	fleetA := []string{"127.0.121.1", "127.0.121.2"}
+	fleetB := []string{"127.0.122.1", "127.0.122.2", "127.0.122.3"}
+	free := func() string {
+		for {
+			l, err := net.Listen("tcp", fleetA[0]+":0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, port, _ := net.SplitHostPort(l.Addr().String())
+			_ = l.Close()
+			ok := true
+			for _, a := range append(append([]string{}, fleetA...), fleetB...) {
+				if l, err := net.Listen("tcp", net.JoinHostPort(a, port)); err != nil {
+					ok = false
+				} else {
+					_ = l.Close()
+				}
+			}
+			if ok {
+				return port
+			}
+		}
+	}
+	httpPort, httpsPort := free(), free()
+	common := []string{"-timing", "fast", "-http-port", httpPort, "-https-port", httpsPort, "-control", "127.0.0.1:0"}
+	ctlA := startFleet(t, bin, append([]string{"-hosts", "1", "-base-address", fleetA[0]}, common...)...)
+	ctlB := startFleet(t, bin, append([]string{"-hosts", "2", "-base-address", fleetB[0]}, common...)...)
+
+	addresses := func(ctl string) string {
+		resp, err := http.Get("http://" + ctl + "/v1/hosts")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer func() { _ = resp.Body.Close() }()
+		var hosts []winsim.HostState
+		if err := json.NewDecoder(resp.Body).Decode(&hosts); err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, h := range hosts {
+			out = append(out, h.Address)
+		}
+		return strings.Join(out, " ")
+	}
+	if a, b := addresses(ctlA), addresses(ctlB); a != strings.Join(fleetA, " ") || b != strings.Join(fleetB, " ") {
+		t.Fatalf("fleet A hosts %s, fleet B hosts %s", a, b)
+	}
+	// Every host of both fleets answers WinRM on the shared port (401:
+	// authenticate first); the address only fleet B has is not fleet A's.
+	for _, addr := range append(append([]string{}, fleetA...), fleetB...) {
+		resp, err := http.Post("http://"+net.JoinHostPort(addr, httpPort)+"/wsman", "application/soap+xml;charset=UTF-8", strings.NewReader("<x/>"))
+		if err != nil {
+			t.Fatalf("%s: %v", addr, err)
+		}
+		_ = resp.Body.Close()
+		if resp.StatusCode != http.StatusUnauthorized {
+			t.Errorf("%s: status %d, want 401", addr, resp.StatusCode)
+		}
+	}
+	if c, err := net.Dial("tcp", net.JoinHostPort("127.0.121.3", httpPort)); err == nil {
+		_ = c.Close()
+		t.Error("127.0.121.3 answers, but fleet A has two hosts")
+	}
+
+	out, err := exec.Command(bin, "-hosts", "1", "-timing", "fast", "-http-port", httpPort, "-https-port", httpsPort, "-control", "", "-base-address", fleetB[0]).CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "address already in use") || !strings.Contains(string(out), "another base address") {
+		t.Fatalf("a third fleet on fleet B's addresses: %v %s", err, out)
+	}
+}
+
+func TestBaseAddressFlagIsChecked(t *testing.T) {
+	bin := buildWinsim(t)
+	for _, c := range []struct{ base, want string }{
+		{"192.0.2.1", "-allow-non-loopback"},
+		{"127.0.20.0", "last byte must be 1 to 250"},
+		{"127.0.20", "not an IPv4 address"},
+	} {
+		out, err := exec.Command(bin, "-hosts", "1", "-control", "", "-http-port", "0", "-https-port", "0", "-base-address", c.base).CombinedOutput()
+		if err == nil || !strings.Contains(string(out), "-base-address") || !strings.Contains(string(out), c.want) {
+			t.Errorf("-base-address %s: %v %s", c.base, err, out)
+		}
 	}
 }

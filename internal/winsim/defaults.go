@@ -56,14 +56,11 @@ var DefaultWinRM = WinRMConfig{
 	IdleTimeoutMS:                  7200000,
 }
 
-// withDefaults fills in what a scenario leaves out. index numbers hosts
-// without an address.
-func withDefaults(st HostState, index int) HostState {
+// withDefaults fills in what a scenario leaves out but the address, which
+// the fleet gives (Sim.hostAddress).
+func withDefaults(st HostState) HostState {
 	if st.OS == "" {
 		st.OS = "2022"
-	}
-	if st.Address == "" {
-		st.Address = fmt.Sprintf("127.0.%d.%d", 10+index/250, 1+index%250)
 	}
 	if st.Domain == "" && st.Workgroup == "" {
 		st.Workgroup = "WORKGROUP"
@@ -136,9 +133,7 @@ func clearinghouseCode(seed string, n int) string {
 // configuration, quirks, the Administrator account), so that callers can
 // change single fields. The address is given when the host joins a fleet.
 func NewHost(name, os, domain string) HostState {
-	st := withDefaults(HostState{Name: name, OS: os, Domain: domain, Internet: true, Realism: FastTiming}, 0)
-	st.Address = ""
-	return st
+	return withDefaults(HostState{Name: name, OS: os, Domain: domain, Internet: true, Realism: FastTiming})
 }
 
 // NewLicenseServerHost is a Windows Server with RD Licensing installed but

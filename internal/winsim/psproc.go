@@ -292,6 +292,9 @@ func (p *psProc) serve(line string, r Realism) bool {
 		p.respond(req.ID, psEnvelope{Error: &opError{Kind: "script_error", Message: "winsim cannot simulate a script without an operation header: " + err.Error()}})
 		return true
 	}
+	if x := p.host.takeHold(name); x != nil && !p.wait(x) {
+		return false
+	}
 	f := p.host.takeOpFault(name)
 	if f != nil && f.Type == FaultCrashBefore {
 		p.host.logOp(name, p.user, "crash", "process crashed before the operation ran (fault)", false, time.Since(start))

@@ -165,6 +165,7 @@ type hostRuntime struct {
 	shells    map[string]*shell
 	faults    []*Fault
 	nextFault int
+	holds     []*Hold
 	log       []LogEntry
 	logSeq    int64
 	inflight  map[string]int // per user: requests being processed

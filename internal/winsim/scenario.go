@@ -14,6 +14,8 @@ import (
 // a scenario lists only what matters to it.
 func LoadScenario(r io.Reader, timing Realism) (Scenario, error) {
 	var raw struct {
+		// Schema names the file's JSON schema, for editors; winsim ignores it.
+		Schema        string             `json:"$schema"`
 		Hosts         []json.RawMessage  `json:"hosts"`
 		Clearinghouse ClearinghouseState `json:"clearinghouse"`
 	}

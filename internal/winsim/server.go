@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/winsim/ntlm"
@@ -212,6 +213,9 @@ func (srv *server) listenHost(h *Host) error {
 		srv.mu.Lock()
 		defer srv.mu.Unlock()
 		l, err := net.Listen("tcp", net.JoinHostPort(st.Address, strconv.Itoa(*port)))
+		if errors.Is(err, syscall.EADDRINUSE) {
+			return fmt.Errorf("host %s: listen on %s port %d: %w (another winsim fleet may hold it: give this one another base address, e.g. 127.0.20.1, or other ports)", st.Name, st.Address, *port, err)
+		}
 		if err != nil {
 			return fmt.Errorf("host %s: listen on %s port %d: %w (on Linux every 127.x.y.z address is local; elsewhere give hosts real local addresses)", st.Name, st.Address, *port, err)
 		}

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net"
+	"net/netip"
 	"reflect"
 	"strings"
 	"sync"
@@ -21,6 +22,7 @@ type Sim struct {
 	hosts []*Host
 	byKey map[string]*Host // lower-case name, FQDN and address
 	now   func() time.Time
+	base  netip.Addr // numbers hosts without an address
 
 	chMu          sync.Mutex
 	clearinghouse ClearinghouseState
@@ -41,8 +43,18 @@ type Host struct {
 
 // New builds a fleet from a scenario. Hosts get defaults for what the
 // scenario leaves out (see Defaults).
-func New(sc Scenario) (*Sim, error) {
-	s := &Sim{byKey: map[string]*Host{}, now: time.Now, clearinghouse: sc.Clearinghouse}
+func New(sc Scenario) (*Sim, error) { return NewWithOptions(sc, Options{}) }
+
+// NewWithOptions builds a fleet from a scenario, with options.
+func NewWithOptions(sc Scenario, o Options) (*Sim, error) {
+	if o.BaseAddress == "" {
+		o.BaseAddress = DefaultBaseAddress
+	}
+	base, err := ParseBaseAddress(o.BaseAddress, o.AllowNonLoopback)
+	if err != nil {
+		return nil, err
+	}
+	s := &Sim{byKey: map[string]*Host{}, now: time.Now, base: base, clearinghouse: sc.Clearinghouse}
 	for i := range sc.Hosts {
 		if _, err := s.AddHost(sc.Hosts[i]); err != nil {
 			return nil, err
@@ -68,7 +80,14 @@ func (s *Sim) Now() time.Time {
 // AddHost adds a host to the fleet; with Start already called, it gets
 // listeners at once.
 func (s *Sim) AddHost(st HostState) (*Host, error) {
-	st = withDefaults(st, len(s.Hosts()))
+	st = withDefaults(st)
+	if st.Address == "" {
+		a, err := nthAddress(s.base, len(s.Hosts()))
+		if err != nil {
+			return nil, fmt.Errorf("host %s: %w", st.Name, err)
+		}
+		st.Address = a
+	}
 	if err := validateHost(&st); err != nil {
 		return nil, err
 	}
@@ -196,11 +215,15 @@ func (h *Host) Update(fn func(st *HostState)) {
 	}
 }
 
-// Replace swaps in a whole new state (the control API's PUT).
+// Replace swaps in a whole new state (the control API's PUT); without an
+// address it keeps the host's.
 func (h *Host) Replace(st HostState) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	st = withDefaults(st, 0)
+	st = withDefaults(st)
+	if st.Address == "" {
+		st.Address = h.view().Address
+	}
 	if err := validateHost(&st); err != nil {
 		return err
 	}
