@@ -48,6 +48,7 @@ var DefaultWinRM = WinRMConfig{
 	HTTPS:                          true,
 	Basic:                          true,
 	Negotiate:                      true,
+	Kerberos:                       true,
 	AllowUnencrypted:               false,
 	MaxEnvelopeSizeKB:              500,
 	MaxTimeoutMS:                   60000,

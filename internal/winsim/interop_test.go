@@ -76,3 +76,61 @@ func TestInteropPywinrm(t *testing.T) {
 		})
 	}
 }
+
+// pywinrmKerberos runs `hostname` with pywinrm's Kerberos transport
+// (requests-kerberos over MIT's GSS-API, the ticket from KRB5CCNAME).
+const pywinrmKerberos = `
+import sys, winrm
+url, principal, host, ca = sys.argv[1:5]
+s = winrm.Session(url, auth=(principal, None), transport='kerberos', kerberos_hostname_override=host,
+                  ca_trust_path=ca, message_encryption='auto')
+r = s.run_cmd('hostname')
+print(r.status_code)
+print(r.std_out.decode('utf-8').strip())
+`
+
+// pywinrm's Kerberos transport against winsim over HTTPS: MIT's GSS-API
+// makes the AP-REQ and checks winsim's AP-REP (mutual authentication is
+// required). Debian's pykerberos 1.1 has no WinRM message encryption, so
+// encrypted HTTP is checked against MIT in package gsskrb5 instead.
+func TestInteropPywinrmKerberos(t *testing.T) {
+	python, env := testenv.Pywinrm(t)
+	if exec.Command(python, "-c", "import requests_kerberos, kerberos").Run() != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("CI=true and the Kerberos interop test needs python3-requests-kerberos")
+		}
+		t.Skip("skipping: no python3-requests-kerberos")
+	}
+	f := newKrbFleet(t, nil, "LS01")
+	ccache := filepath.Join(t.TempDir(), "ccache")
+	if err := f.kdc.Kinit(krbUser, krbPassword, ccache, ""); err != nil {
+		t.Fatal(err)
+	}
+	ca := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(ca, f.sim.CACertPEM(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	h := f.sim.Host("LS01")
+	mark := h.LogSeq()
+	cmd := exec.Command(python, "-c", pywinrmKerberos, "https://"+h.Endpoint(true)+"/wsman", krbUser+"@"+krbRealm, "ls01.contoso.com", ca)
+	cmd.Env = append(env, "KRB5_CONFIG="+f.kdc.Krb5Conf, "KRB5CCNAME=FILE:"+ccache)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("pywinrm: %v\n%s", err, out)
+	}
+	if got := strings.Split(strings.TrimSpace(string(out)), "\n"); len(got) < 2 || got[0] != "0" || got[1] != "LS01" {
+		t.Fatalf("pywinrm printed %q, want exit code 0 and LS01", out)
+	}
+	auths := map[string]int{}
+	for _, e := range h.Log(mark) {
+		if e.Event == "http" {
+			auths[e.Auth]++
+			if e.Auth == "negotiate-kerberos" && (e.User != krbUser || e.Status != 200) {
+				t.Errorf("Kerberos request: %+v", e)
+			}
+		}
+	}
+	if auths["negotiate-kerberos"] != 1 {
+		t.Errorf("requests by authentication: %v, want one Kerberos logon", auths)
+	}
+}

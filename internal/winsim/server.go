@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/gsskrb5"
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/winsim/ntlm"
 )
 
@@ -58,6 +59,24 @@ type connState struct {
 	// mechanism list the client's mechListMIC signs.
 	mechTypes []byte
 	spnego    bool
+	// krb is the connection's Kerberos context, protocol the encrypted
+	// bodies' protocol (MS-WSMV 2.2.9.1: SPNEGO or Kerberos).
+	krb      *gsskrb5.Session
+	protocol string
+}
+
+// sealer is the connection's context for encrypted bodies.
+func (cs *connState) sealer() (ntlm.Sealer, string, int, error) {
+	switch {
+	case cs.krb != nil:
+		return krbSealer{cs.krb}, cs.protocol, 0, nil
+	case cs.session != nil && cs.session.CanSeal():
+		return cs.session, ntlm.ProtocolSPNEGO, ntlm.SignatureSize, nil
+	case cs.session != nil:
+		_, err := cs.session.DecodeBody(nil)
+		return nil, "", 0, err
+	}
+	return nil, "", 0, errors.New("no NTLM or Kerberos session on this connection")
 }
 
 type hostListener struct {
@@ -352,7 +371,11 @@ func (srv *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		ct := "application/soap+xml;charset=UTF-8"
 		if encrypted {
 			cs.mu.Lock()
-			enc, err := cs.session.EncodeBody(soap)
+			var enc []byte
+			sl, protocol, _, err := cs.sealer()
+			if err == nil {
+				enc, err = ntlm.EncodeFramed(sl, protocol, soap)
+			}
 			cs.mu.Unlock()
 			if err != nil {
 				entry.Status = http.StatusInternalServerError
@@ -360,7 +383,7 @@ func (srv *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				w.WriteHeader(entry.Status)
 				return
 			}
-			out, ct = enc, ntlm.EncryptedContentType
+			out, ct = enc, ntlm.ContentType(protocol)
 		}
 		w.Header().Set("Content-Type", ct)
 		w.Header().Set("Content-Length", strconv.Itoa(len(out)))
@@ -517,9 +540,8 @@ func (srv *server) authenticate(w http.ResponseWriter, r *http.Request, cs *conn
 		return User{}, false, nil, true
 	case authz != "":
 		scheme, token, ok := ntlm.ParseAuthorization(authz)
-		if strings.HasPrefix(strings.ToLower(authz), "kerberos ") {
-			challenge("Kerberos tokens are not simulated (no KDC)")
-			return User{}, false, nil, true
+		if ok && scheme == "Kerberos" {
+			return srv.acceptKerberos(w, r, cs, st, body, entry, scheme, nil, token, challenge)
 		}
 		if !ok || !st.WinRM.Negotiate {
 			challenge("unsupported authorization scheme")
@@ -535,7 +557,7 @@ func (srv *server) authenticate(w http.ResponseWriter, r *http.Request, cs *conn
 		// Windows' Negotiate takes NTLM wrapped in SPNEGO, and raw NTLMSSP
 		// too, which go-ntlmssp, bodgit/ntlmssp and pywinrm send.
 		var wrapped *ntlm.SPNEGO
-		if ntlm.IsSPNEGO(token) {
+		if ntlm.IsSPNEGO(token) && !gsskrb5.IsKerberosToken(token) {
 			var err error
 			if wrapped, err = ntlm.ParseSPNEGO(token); err != nil {
 				challenge(err.Error())
@@ -543,6 +565,13 @@ func (srv *server) authenticate(w http.ResponseWriter, r *http.Request, cs *conn
 			}
 			token = wrapped.Token
 			entry.Auth = "negotiate-spnego"
+		}
+		if gsskrb5.IsKerberosToken(token) {
+			return srv.acceptKerberos(w, r, cs, st, body, entry, scheme, wrapped, token, challenge)
+		}
+		if wrapped != nil && wrapped.Init && ntlm.MessageType(token) != 1 {
+			challenge(fmt.Sprintf("SPNEGO offers %v with neither an NTLM NEGOTIATE nor a Kerberos AP-REQ", wrapped.Mechs))
+			return User{}, false, nil, true
 		}
 		switch ntlm.MessageType(token) {
 		case 1:
@@ -555,7 +584,7 @@ func (srv *server) authenticate(w http.ResponseWriter, r *http.Request, cs *conn
 				return User{}, false, nil, true
 			}
 			cs.mu.Lock()
-			cs.handshake, cs.session, cs.user = hs, nil, nil
+			cs.handshake, cs.session, cs.user, cs.krb = hs, nil, nil, nil
 			cs.spnego, cs.mechTypes = wrapped != nil, nil
 			if wrapped != nil {
 				cs.mechTypes = wrapped.MechTypes
@@ -618,7 +647,7 @@ func (srv *server) authenticate(w http.ResponseWriter, r *http.Request, cs *conn
 			}
 			return srv.sessionBody(w, r, cs, found, body, entry)
 		default:
-			challenge("Kerberos and other tokens are not simulated")
+			challenge("neither an NTLM nor a Kerberos token")
 			return User{}, false, nil, true
 		}
 	}
@@ -636,19 +665,17 @@ func (srv *server) authenticate(w http.ResponseWriter, r *http.Request, cs *conn
 	return srv.sessionBody(w, r, cs, *u, body, entry)
 }
 
-// sessionBody unseals a request on an NTLM-authenticated connection.
+// sessionBody unseals a request on an NTLM- or Kerberos-authenticated
+// connection.
 func (srv *server) sessionBody(w http.ResponseWriter, r *http.Request, cs *connState, u User, body []byte, entry *LogEntry) (User, bool, []byte, bool) {
 	if !ntlm.IsEncrypted(r.Header.Get("Content-Type")) {
 		return u, false, body, false
 	}
 	cs.mu.Lock()
-	sess := cs.session
 	var plain []byte
-	var err error
-	if sess != nil {
-		plain, err = sess.DecodeBody(body)
-	} else {
-		err = errors.New("no NTLM session on this connection")
+	sl, protocol, sigLen, err := cs.sealer()
+	if err == nil {
+		plain, err = ntlm.DecodeFramed(sl, protocol, sigLen, body)
 	}
 	cs.mu.Unlock()
 	if err != nil {

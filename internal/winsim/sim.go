@@ -12,6 +12,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/jcmturner/gokrb5/v8/keytab"
 )
 
 // Sim is a fleet of simulated hosts served by one process.
@@ -23,6 +25,8 @@ type Sim struct {
 
 	chMu          sync.Mutex
 	clearinghouse ClearinghouseState
+
+	keytab *keytab.Keytab // service keys of domain members (kerberos.go)
 
 	srv *server // nil until Start
 }

@@ -52,6 +52,10 @@ type HostState struct {
 
 	// BootTime is when the host last started.
 	BootTime time.Time `json:"boot_time"`
+	// ClockOffsetSeconds is how far the host's clock is from the
+	// simulation's (a host whose time service failed); Kerberos refuses
+	// clients more than 5 minutes off.
+	ClockOffsetSeconds int `json:"clock_offset_seconds,omitempty"`
 }
 
 // User is a local or domain account that can log on over WinRM.
@@ -88,8 +92,9 @@ type WinRMConfig struct {
 	// that HTTPS with Basic works out of the box.
 	Basic     bool `json:"basic"`
 	Negotiate bool `json:"negotiate"`
-	// Kerberos: a domain member then offers it in its 401s too; winsim
-	// has no KDC and refuses Kerberos tokens.
+	// Kerberos: the Kerberos scheme, which a domain member offers in its
+	// 401s after Negotiate (Kerberos inside Negotiate needs only
+	// Negotiate). Tickets are checked with the keys of Sim.AddKeytab.
 	Kerberos bool `json:"kerberos"`
 	// AllowUnencrypted accepts unencrypted messages over HTTP (Windows
 	// default false: HTTP then needs NTLM or Kerberos message encryption).
@@ -180,6 +185,10 @@ type Quirks struct {
 	// for a change it made, with nothing left pending (UNVERIFIED when
 	// Windows does so).
 	RestartMaybe bool `json:"restart_maybe,omitempty"`
+	// KerberosBare401: a refused Kerberos ticket gets the bare 401 of a
+	// failed logon, without the KRB-ERROR that captures of HTTP.sys show
+	// (whether WinRM always sends it is unverified).
+	KerberosBare401 bool `json:"kerberos_bare_401,omitempty"`
 }
 
 // LicenseServerState is Win32_TSLicenseServer and its database.
