@@ -35,14 +35,19 @@ type Config struct {
 
 	Username string
 	Password string
-	// Auth is basic, ntlm or kerberos. NTLM over HTTP seals every message
-	// (what Windows requires by default); over HTTPS TLS protects them.
+	// Auth is basic, ntlm or kerberos. NTLM and Kerberos over HTTP seal
+	// every message (what Windows requires by default); over HTTPS TLS
+	// protects them.
 	Auth     string
 	Kerberos KerberosConfig
-	// AllowUnencrypted lets Basic and Kerberos run over plain HTTP, where
-	// messages (and with Basic the password) cross the network in clear.
-	// The host must allow it too (AllowUnencrypted=true).
+	// AllowUnencrypted lets Basic run over plain HTTP, where messages and
+	// the password cross the network in clear. The host must allow it too
+	// (AllowUnencrypted=true).
 	AllowUnencrypted bool
+	// Addresses maps host names to the address to connect to, as a hosts
+	// file would; the name still picks the Kerberos SPN and the
+	// certificate name.
+	Addresses map[string]string
 
 	// Timeout bounds each operation unless its context ends sooner.
 	Timeout time.Duration
@@ -124,12 +129,15 @@ func (c Config) normalize() (Config, error) {
 		switch c.Auth {
 		case AuthBasic:
 			return c, &ConfigError{"auth", "basic authentication over HTTP sends the password in clear text; use https = true, or auth = \"ntlm\" (which encrypts every message), or set allow_unencrypted = true to accept the risk"}
-		case AuthKerberos:
-			return c, &ConfigError{"auth", "kerberos over HTTP sends every message unencrypted (message encryption is not implemented for Kerberos); use https = true, or auth = \"ntlm\", or set allow_unencrypted = true"}
 		}
 	}
 	if c.Auth == AuthKerberos && c.Kerberos.Realm == "" {
 		return c, &ConfigError{"kerberos_realm", "is required with auth = \"kerberos\" (the Active Directory domain in capitals, e.g. CONTOSO.COM)"}
+	}
+	for name, a := range c.Addresses {
+		if _, _, err := net.SplitHostPort(a); err == nil || strings.TrimSpace(a) == "" || strings.ContainsAny(a, " /") {
+			return c, &ConfigError{"host_addresses", fmt.Sprintf("the address of %q is %q: give an IP address or a host name, without port (the port setting applies)", name, a)}
+		}
 	}
 	if len(c.CACert) > 0 && !x509.NewCertPool().AppendCertsFromPEM(c.CACert) {
 		return c, &ConfigError{"ca_cert", "holds no PEM certificate"}
@@ -150,6 +158,16 @@ func (c Config) normalize() (Config, error) {
 		c.Logger = hclog.NewNullLogger()
 	}
 	return c, nil
+}
+
+// addressOf is the address host_addresses gives host, or "".
+func (c Config) addressOf(host string) string {
+	for name, a := range c.Addresses {
+		if strings.EqualFold(name, host) {
+			return a
+		}
+	}
+	return ""
 }
 
 // isDefaultHost: settings that name one host (TLSServerName, Kerberos.SPN)

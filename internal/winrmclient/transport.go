@@ -41,7 +41,8 @@ type transport struct {
 	cfg     Config
 	host    string
 	url     string
-	addr    string
+	addr    string // host:port in messages and errors
+	dial    string // what is dialled: addr, or the address host_addresses gives
 	tlsConf *tls.Config
 	log     hclog.Logger
 
@@ -57,12 +58,15 @@ type transport struct {
 	exchanges atomic.Int64
 }
 
-// pconn is one TCP (or TLS) connection and the NTLM context bound to it.
+// pconn is one TCP (or TLS) connection and the NTLM or Kerberos context
+// bound to it.
 type pconn struct {
-	c        net.Conn
-	tcp      net.Conn // under TLS
-	br       *bufio.Reader
-	sec      *ntlmssp.SecuritySession
+	c   net.Conn
+	tcp net.Conn // under TLS
+	br  *bufio.Reader
+	// sec seals messages over HTTP, for protocol (MS-WSMV 2.2.9.1).
+	sec      messageSealer
+	protocol string
 	authed   bool
 	lastUsed time.Time
 	broken   bool
@@ -89,6 +93,10 @@ func newTransport(c *Client, host string) *transport {
 	}
 	t.addr = net.JoinHostPort(host, strconv.Itoa(cfg.Port))
 	t.url = scheme + "://" + t.addr + "/wsman"
+	t.dial = t.addr
+	if a := cfg.addressOf(host); a != "" {
+		t.dial = net.JoinHostPort(a, strconv.Itoa(cfg.Port))
+	}
 	if cfg.HTTPS {
 		t.tlsConf = c.tlsConf.Clone()
 		t.tlsConf.ServerName = host
@@ -198,7 +206,7 @@ func (t *transport) conn(ctx context.Context) (*pconn, bool, error) {
 		d := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}
 		dial = d.DialContext
 	}
-	c, err := dial(ctx, "tcp", t.addr)
+	c, err := dial(ctx, "tcp", t.dial)
 	if err != nil {
 		return nil, false, t.transportError(ctx, err)
 	}
@@ -277,12 +285,7 @@ func (t *transport) exchange(ctx context.Context, pc *pconn, msg []byte) (int, [
 	case AuthNTLM:
 		return t.exchangeNTLM(ctx, pc, msg)
 	case AuthKerberos:
-		h := http.Header{}
-		if err := t.kerberosHeader(h); err != nil {
-			return 0, nil, err
-		}
-		status, _, body, err := t.roundTrip(ctx, pc, h, "application/soap+xml;charset=UTF-8", msg)
-		return status, body, err
+		return t.exchangeKerberos(ctx, pc, msg)
 	default:
 		h := http.Header{}
 		h.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(t.cfg.Username+":"+t.cfg.Password)))
@@ -302,24 +305,7 @@ func (t *transport) exchangeNTLM(ctx context.Context, pc *pconn, msg []byte) (in
 				return status, body, err
 			}
 		}
-		var (
-			status int
-			hdr    http.Header
-			body   []byte
-			err    error
-		)
-		if pc.sec != nil && !t.cfg.HTTPS {
-			sealed, serr := sealMessage(pc.sec, msg)
-			if serr != nil {
-				return 0, nil, serr
-			}
-			status, hdr, body, err = t.roundTrip(ctx, pc, nil, encryptedContentType, sealed)
-			if err == nil && isEncryptedType(hdr.Get("Content-Type")) {
-				body, err = unsealMessage(pc.sec, body)
-			}
-		} else {
-			status, _, body, err = t.roundTrip(ctx, pc, nil, "application/soap+xml;charset=UTF-8", msg)
-		}
+		status, body, err := t.sendOnSession(ctx, pc, msg)
 		if err != nil {
 			return 0, nil, err
 		}
@@ -377,7 +363,9 @@ func (t *transport) handshakeNTLM(ctx context.Context, pc *pconn, msg []byte) (i
 		return 0, nil, t.authError()
 	}
 	pc.authed = true
-	pc.sec = cl.SecuritySession()
+	if sec := cl.SecuritySession(); sec != nil {
+		pc.sec, pc.protocol = sec, protocolSPNEGO
+	}
 	if t.cfg.HTTPS {
 		return status, reply, nil
 	}
@@ -388,6 +376,24 @@ func (t *transport) handshakeNTLM(ctx context.Context, pc *pconn, msg []byte) (i
 		return 0, nil, &Error{Kind: KindAuth, Host: t.host, Message: "NTLM did not negotiate message encryption, which Windows requires over HTTP; use HTTPS"}
 	}
 	return 0, nil, nil
+}
+
+// sendOnSession sends msg on an authenticated connection: sealed over
+// HTTP, as is over HTTPS.
+func (t *transport) sendOnSession(ctx context.Context, pc *pconn, msg []byte) (int, []byte, error) {
+	if pc.sec == nil || t.cfg.HTTPS {
+		status, _, body, err := t.roundTrip(ctx, pc, nil, soapContentType, msg)
+		return status, body, err
+	}
+	sealed, err := sealMessage(pc.sec, pc.protocol, msg)
+	if err != nil {
+		return 0, nil, err
+	}
+	status, hdr, body, err := t.roundTrip(ctx, pc, nil, encryptedContentType(pc.protocol), sealed)
+	if err == nil && isEncryptedType(hdr.Get("Content-Type"), pc.protocol) {
+		body, err = unsealMessage(pc.sec, body)
+	}
+	return status, body, err
 }
 
 // splitNTLMUser: DOMAIN\user gives the domain separately; user@domain
@@ -522,24 +528,38 @@ func ctxError(ctx context.Context, what string) error {
 	return &Error{Kind: KindCanceled, Message: "canceled while " + what, cause: ctx.Err()}
 }
 
-// The NTLM-sealed message framing of MS-WSMV 2.2.9.1.
+// The sealed message framing of MS-WSMV 2.2.9.1: the Negotiate scheme's
+// protocol (NTLM) and the Kerberos scheme's.
 const (
-	encryptedContentType = `multipart/encrypted;protocol="application/HTTP-SPNEGO-session-encrypted";boundary="Encrypted Boundary"`
-	mimeBoundary         = "--Encrypted Boundary"
+	soapContentType  = "application/soap+xml;charset=UTF-8"
+	protocolSPNEGO   = "application/HTTP-SPNEGO-session-encrypted"
+	protocolKerberos = "application/HTTP-Kerberos-session-encrypted"
+	mimeBoundary     = "--Encrypted Boundary"
 )
 
-func isEncryptedType(ct string) bool {
-	return strings.Contains(ct, `protocol="application/HTTP-SPNEGO-session-encrypted"`)
+// messageSealer is a connection's security context: NTLM's
+// (*ntlmssp.SecuritySession) or Kerberos' (krbSealer).
+type messageSealer interface {
+	Wrap(msg []byte) (sealed, signature []byte, err error)
+	Unwrap(sealed, signature []byte) ([]byte, error)
 }
 
-func sealMessage(sec *ntlmssp.SecuritySession, msg []byte) ([]byte, error) {
+func encryptedContentType(protocol string) string {
+	return `multipart/encrypted;protocol="` + protocol + `";boundary="Encrypted Boundary"`
+}
+
+func isEncryptedType(ct, protocol string) bool {
+	return strings.Contains(ct, `protocol="`+protocol+`"`)
+}
+
+func sealMessage(sec messageSealer, protocol string, msg []byte) ([]byte, error) {
 	sealed, sig, err := sec.Wrap(msg)
 	if err != nil {
 		return nil, &Error{Kind: KindProtocol, Message: "cannot seal the message: " + err.Error()}
 	}
 	var b bytes.Buffer
 	b.WriteString(mimeBoundary + "\r\n")
-	b.WriteString("\tContent-Type: application/HTTP-SPNEGO-session-encrypted\r\n")
+	b.WriteString("\tContent-Type: " + protocol + "\r\n")
 	b.WriteString("\tOriginalContent: type=application/soap+xml;charset=UTF-8;Length=" + strconv.Itoa(len(msg)) + "\r\n")
 	b.WriteString(mimeBoundary + "\r\n")
 	b.WriteString("\tContent-Type: application/octet-stream\r\n")
@@ -550,7 +570,7 @@ func sealMessage(sec *ntlmssp.SecuritySession, msg []byte) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-func unsealMessage(sec *ntlmssp.SecuritySession, body []byte) ([]byte, error) {
+func unsealMessage(sec messageSealer, body []byte) ([]byte, error) {
 	bad := func(why string) error {
 		return &Error{Kind: KindProtocol, Message: "cannot read the host's encrypted reply: " + why}
 	}
