@@ -48,6 +48,7 @@ func (p *rdsProvider) Metadata(_ context.Context, _ provider.MetadataRequest, re
 // envVars maps each attribute to the environment variable it falls back to.
 var envVars = map[string]string{
 	"host":                     "RDSLICENSING_HOST",
+	"host_addresses":           "RDSLICENSING_HOST_ADDRESSES",
 	"port":                     "RDSLICENSING_PORT",
 	"https":                    "RDSLICENSING_HTTPS",
 	"insecure":                 "RDSLICENSING_INSECURE",
@@ -75,6 +76,11 @@ func (p *rdsProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 			"host": schema.StringAttribute{
 				Optional:            true,
 				MarkdownDescription: "Default Windows host (name, FQDN or IP address) of resources that set no `host` of their own." + envDoc("host"),
+			},
+			"host_addresses": schema.MapAttribute{
+				ElementType:         types.StringType,
+				Optional:            true,
+				MarkdownDescription: "Addresses to connect to for host names, as a hosts file would: `{ \"ls01.contoso.com\" = \"10.0.0.5\" }`. The name still picks the Kerberos SPN (`HTTP/<name>`) and the name the certificate must carry, so that Kerberos works where the provider cannot resolve the hosts' FQDNs. The environment variable takes `name=address` pairs separated by commas." + envDoc("host_addresses"),
 			},
 			"port": schema.Int64Attribute{
 				Optional:            true,
@@ -104,11 +110,11 @@ func (p *rdsProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 			"password": schema.StringAttribute{
 				Optional:            true,
 				Sensitive:           true,
-				MarkdownDescription: "Password of `username`. With `auth = \"kerberos\"` it may be omitted to use the credential cache (`kinit`)." + envDoc("password"),
+				MarkdownDescription: "Password of `username`. With `auth = \"kerberos\"` it may be omitted to use the ticket-granting ticket in the credential cache (`kinit`; the file `KRB5CCNAME` names, by default `/tmp/krb5cc_<uid>`)." + envDoc("password"),
 			},
 			"auth": schema.StringAttribute{
 				Optional:            true,
-				MarkdownDescription: "Authentication: `ntlm` (default; works with local and domain accounts, and encrypts every message over HTTP as Windows requires by default), `basic` (local accounts only; HTTPS unless `allow_unencrypted`), or `kerberos` (domain accounts; HTTPS unless `allow_unencrypted`)." + envDoc("auth"),
+				MarkdownDescription: "Authentication: `ntlm` (default; works with local and domain accounts, and encrypts every message over HTTP as Windows requires by default), `kerberos` (domain accounts, hosts named by their FQDN; also encrypts every message over HTTP, and authenticates the host), or `basic` (local accounts only; HTTPS unless `allow_unencrypted`)." + envDoc("auth"),
 				Validators:          []validator.String{stringvalidator.OneOf(winrmclient.AuthNTLM, winrmclient.AuthBasic, winrmclient.AuthKerberos)},
 			},
 			"kerberos_realm": schema.StringAttribute{
@@ -117,15 +123,15 @@ func (p *rdsProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 			},
 			"kerberos_krb5_conf": schema.StringAttribute{
 				Optional:            true,
-				MarkdownDescription: "Path of the krb5.conf to use. Defaults to `/etc/krb5.conf`." + envDoc("kerberos_krb5_conf"),
+				MarkdownDescription: "Path of the krb5.conf that names the realm's KDCs. Defaults to the file `KRB5_CONFIG` names, else `/etc/krb5.conf`." + envDoc("kerberos_krb5_conf"),
 			},
 			"kerberos_spn": schema.StringAttribute{
 				Optional:            true,
-				MarkdownDescription: "Service principal name of the WinRM service of the provider's `host`. Defaults to `HTTP/<host>`. Applies to the provider's `host` only: other hosts that resources name use `HTTP/<their host>`." + envDoc("kerberos_spn"),
+				MarkdownDescription: "Service principal name of the WinRM service of the provider's `host`. Defaults to `HTTP/<host>`. Applies to the provider's `host` only: other hosts that resources name use `HTTP/<their host>` (to reach a host by its name at another address, use `host_addresses`)." + envDoc("kerberos_spn"),
 			},
 			"allow_unencrypted": schema.BoolAttribute{
 				Optional:            true,
-				MarkdownDescription: "Allow `basic` or `kerberos` over plain HTTP, where messages (and with `basic` the password) cross the network unencrypted. The hosts must allow it too (`AllowUnencrypted=true`). Defaults to `false`." + envDoc("allow_unencrypted"),
+				MarkdownDescription: "Allow `basic` over plain HTTP, where messages and the password cross the network unencrypted. The hosts must allow it too (`AllowUnencrypted=true`). `ntlm` and `kerberos` encrypt every message over HTTP and need neither. Defaults to `false`." + envDoc("allow_unencrypted"),
 			},
 			"timeout": schema.StringAttribute{
 				Optional:            true,
@@ -143,6 +149,7 @@ func (p *rdsProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 // providerModel is the provider block.
 type providerModel struct {
 	Host                  types.String `tfsdk:"host"`
+	HostAddresses         types.Map    `tfsdk:"host_addresses"`
 	Port                  types.Int64  `tfsdk:"port"`
 	HTTPS                 types.Bool   `tfsdk:"https"`
 	Insecure              types.Bool   `tfsdk:"insecure"`
@@ -186,6 +193,7 @@ func (p *rdsProvider) Configure(ctx context.Context, req provider.ConfigureReque
 		MaxConnectionsPerHost: int(r.integer(m.MaxConnectionsPerHost, "max_connections_per_host", 0)),
 		Timeout:               r.duration(m.Timeout, "timeout"),
 		CACert:                r.caCert(m.CACert),
+		Addresses:             r.addresses(ctx, m.HostAddresses),
 		Library:               rds.Library,
 	}
 	if cfg.Auth == "" {
@@ -325,6 +333,44 @@ func (r *configReader) duration(v types.String, attr string) time.Duration {
 	return d
 }
 
+// addresses reads host_addresses; from the environment as name=address
+// pairs separated by commas.
+func (r *configReader) addresses(ctx context.Context, v types.Map) map[string]string {
+	if v.IsUnknown() {
+		r.unknown = append(r.unknown, "host_addresses")
+		return nil
+	}
+	out := map[string]string{}
+	if v.IsNull() {
+		s, ok := os.LookupEnv(envVars["host_addresses"])
+		if !ok || strings.TrimSpace(s) == "" {
+			return nil
+		}
+		for _, pair := range strings.Split(s, ",") {
+			name, addr, ok := strings.Cut(strings.TrimSpace(pair), "=")
+			if !ok || strings.TrimSpace(name) == "" {
+				r.fail("host_addresses", "%s=%q: write name=address pairs separated by commas (ls01.contoso.com=10.0.0.5,ls02.contoso.com=10.0.0.6).", envVars["host_addresses"], s)
+				return nil
+			}
+			out[strings.TrimSpace(name)] = strings.TrimSpace(addr)
+		}
+		return out
+	}
+	m := map[string]types.String{}
+	if diags := v.ElementsAs(ctx, &m, false); diags.HasError() {
+		r.fail("host_addresses", "must map host names to addresses.")
+		return nil
+	}
+	for name, a := range m {
+		if a.IsUnknown() {
+			r.unknown = append(r.unknown, "host_addresses")
+			return nil
+		}
+		out[name] = a.ValueString()
+	}
+	return out
+}
+
 // caCert reads ca_cert; from the environment it may also be a file path.
 func (r *configReader) caCert(v types.String) []byte {
 	if s, ok := r.env(v, "ca_cert"); ok {
@@ -385,9 +431,9 @@ var (
 )
 
 func sharedClient(cfg winrmclient.Config) (*winrmclient.Client, error) {
-	sum := sha256.Sum256([]byte(fmt.Sprintf("%q|%d|%t|%t|%x|%q|%q|%q|%q|%+v|%t|%s|%d",
+	sum := sha256.Sum256([]byte(fmt.Sprintf("%q|%d|%t|%t|%x|%q|%q|%q|%q|%+v|%t|%s|%d|%v|%q",
 		cfg.Host, cfg.Port, cfg.HTTPS, cfg.Insecure, cfg.CACert, cfg.TLSServerName, cfg.Username, cfg.Password, cfg.Auth,
-		cfg.Kerberos, cfg.AllowUnencrypted, cfg.Timeout, cfg.MaxConnectionsPerHost)))
+		cfg.Kerberos, cfg.AllowUnencrypted, cfg.Timeout, cfg.MaxConnectionsPerHost, cfg.Addresses, os.Getenv("KRB5CCNAME"))))
 	key := hex.EncodeToString(sum[:])
 	clientsMu.Lock()
 	defer clientsMu.Unlock()

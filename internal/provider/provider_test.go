@@ -125,6 +125,9 @@ func TestConfigureErrorsNameAttributeVariableAndFix(t *testing.T) {
 		{"ca_cert is a path", nil, with(map[string]tftypes.Value{"ca_cert": str("/etc/ssl/ca.pem")}), "ca_cert", []string{`file("/etc/ssl/ca.pem")`}},
 		{"ca_cert is not PEM", map[string]string{"RDSLICENSING_CA_CERT": "-----BEGIN CERTIFICATE-----\nnope\n-----END CERTIFICATE-----"}, base, "ca_cert", []string{"no PEM certificate", "RDSLICENSING_CA_CERT"}},
 		{"unknown host", nil, with(map[string]tftypes.Value{"host": tftypes.NewValue(tftypes.String, tftypes.UnknownValue)}), "host", []string{"known after apply"}},
+		{"host_addresses with a port", nil, with(map[string]tftypes.Value{"host_addresses": tftypes.NewValue(tftypes.Map{ElementType: tftypes.String},
+			map[string]tftypes.Value{"ls01.contoso.com": str("10.0.0.5:5986")})}), "host_addresses", []string{`"ls01.contoso.com"`, "without port", "RDSLICENSING_HOST_ADDRESSES"}},
+		{"host_addresses in the environment without =", map[string]string{"RDSLICENSING_HOST_ADDRESSES": "ls01.contoso.com"}, base, "host_addresses", []string{"RDSLICENSING_HOST_ADDRESSES", "name=address pairs"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			clearEnv(t)
@@ -134,6 +137,15 @@ func TestConfigureErrorsNameAttributeVariableAndFix(t *testing.T) {
 			diags, _ := configure(t, tc.attrs)
 			wantError(t, diags, tc.attr, tc.want...)
 		})
+	}
+}
+
+func TestHostAddressesFromEnvironment(t *testing.T) {
+	clearEnv(t)
+	t.Setenv("RDSLICENSING_HOST_ADDRESSES", " ls01.contoso.com=10.0.0.5, ls02.contoso.com=10.0.0.6 ")
+	diags, data := configure(t, map[string]tftypes.Value{"username": str("u"), "password": str("pw")})
+	if diags.HasError() || data == nil {
+		t.Fatalf("%v", diags)
 	}
 }
 

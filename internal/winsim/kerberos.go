@@ -149,7 +149,7 @@ func (srv *server) acceptKerberos(w http.ResponseWriter, r *http.Request, cs *co
 		w.Header().Set("WWW-Authenticate", answer(true, ok.Reply))
 	}
 	if len(body) == 0 {
-		entry.Status = http.StatusOK
+		entry.Status, entry.User = http.StatusOK, u.Name
 		entry.Detail = "Kerberos authenticated " + ok.Client
 		w.Header().Set("Content-Length", "0")
 		w.WriteHeader(http.StatusOK)
