@@ -297,7 +297,9 @@ func (m *mit) send(parts ...[]byte) {
 	for i, p := range parts {
 		words[i] = hex.EncodeToString(p)
 	}
-	fmt.Fprintln(m.in, strings.Join(words, " "))
+	if _, err := fmt.Fprintln(m.in, strings.Join(words, " ")); err != nil {
+		m.t.Fatal(err)
+	}
 	if err := m.in.Flush(); err != nil {
 		m.t.Fatal(err)
 	}
@@ -309,7 +311,9 @@ func (m *mit) command(cmd string, parts ...[]byte) {
 	for _, p := range parts {
 		words = append(words, hex.EncodeToString(p))
 	}
-	fmt.Fprintln(m.in, strings.Join(words, " "))
+	if _, err := fmt.Fprintln(m.in, strings.Join(words, " ")); err != nil {
+		m.t.Fatal(err)
+	}
 	if err := m.in.Flush(); err != nil {
 		m.t.Fatal(err)
 	}

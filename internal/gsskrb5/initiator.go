@@ -162,8 +162,11 @@ func parseKRBError(msg []byte) error {
 
 // ParseError reads a GSS KRB-ERROR token; ok is false for other tokens.
 func ParseError(token []byte) (*KRBError, bool) {
-	tok, msg, err := unframe(token)
-	if err != nil || tok != tokError {
+	if !IsKerberosToken(token) {
+		return nil, false
+	}
+	tok, msg, _ := unframe(token)
+	if tok != tokError {
 		return nil, false
 	}
 	var ke *KRBError

@@ -307,7 +307,8 @@ func freeUDPTCPPort() (int, error) {
 		if err != nil {
 			return 0, err
 		}
-		port := l.Addr().(*net.TCPAddr).Port
+		a, _ := l.Addr().(*net.TCPAddr)
+		port := a.Port
 		u, err := net.ListenPacket("udp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
 		_ = l.Close()
 		if err == nil {

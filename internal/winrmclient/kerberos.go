@@ -56,7 +56,7 @@ func (k *kerberosLogin) initiator(host, spn string) (*gsskrb5.Initiator, error) 
 		return nil, err
 	}
 	m, _ := k.spnMu.LoadOrStore(strings.ToLower(spn), &sync.Mutex{})
-	mu := m.(*sync.Mutex)
+	mu, _ := m.(*sync.Mutex)
 	mu.Lock()
 	tkt, key, err := cl.GetServiceTicket(spn)
 	mu.Unlock()

@@ -86,8 +86,9 @@ type krbConn struct {
 	session *gsskrb5.Session
 }
 
-func (f *krbFleet) conn(t *testing.T, host string, https bool, scheme string, spnegoWrap bool) *krbConn {
-	h := f.sim.Host(host)
+// conn is a connection to LS01.
+func (f *krbFleet) conn(t *testing.T, https bool, scheme string, spnegoWrap bool) *krbConn {
+	h := f.sim.Host("LS01")
 	url := "http://" + h.Endpoint(false) + "/wsman"
 	if https {
 		url = "https://" + h.Endpoint(true) + "/wsman"
@@ -238,7 +239,7 @@ func TestKerberosOverHTTPS(t *testing.T) {
 		auth   string
 	}{{"Kerberos", false, "kerberos"}, {"Negotiate", true, "negotiate-kerberos"}, {"Negotiate", false, "negotiate-kerberos"}} {
 		t.Run(tc.auth+map[bool]string{true: "-spnego"}[tc.spnego], func(t *testing.T) {
-			c := f.conn(t, "LS01", true, tc.scheme, tc.spnego)
+			c := f.conn(t, true, tc.scheme, tc.spnego)
 			in := f.initiator(t, "HTTP/ls01.contoso.com", time.Time{})
 			seq := f.sim.Host("LS01").LogSeq()
 			status, hdr, body := c.post(c.authorization(in.Token), krbSOAP, krbCreateEnvelope())
@@ -271,7 +272,7 @@ func TestKerberosEncryptedHTTP(t *testing.T) {
 		spnego bool
 	}{{"Kerberos", false}, {"Negotiate", true}} {
 		t.Run(tc.scheme, func(t *testing.T) {
-			c := f.conn(t, "LS01", false, tc.scheme, tc.spnego)
+			c := f.conn(t, false, tc.scheme, tc.spnego)
 			in := f.initiator(t, "HTTP/ls01.contoso.com", time.Time{})
 			status, hdr, body := c.post(c.authorization(in.Token), krbSOAP, nil)
 			if status != http.StatusOK || len(body) != 0 {
@@ -345,7 +346,7 @@ func TestKerberosRefusals(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newKrbFleet(t, tc.mutate, "LS01", "LS02")
-			c := f.conn(t, "LS01", true, "Kerberos", false)
+			c := f.conn(t, true, "Kerberos", false)
 			seq := f.sim.Host("LS01").LogSeq()
 			status, hdr, _ := c.post(c.authorization(tc.token(t, f)), krbSOAP, krbCreateEnvelope())
 			if status != http.StatusUnauthorized || hdr.Get("Connection") != "close" {
@@ -363,7 +364,7 @@ func TestKerberosRefusals(t *testing.T) {
 	}
 	t.Run("bare 401 quirk", func(t *testing.T) {
 		f := newKrbFleet(t, func(st *winsim.HostState) { st.ClockOffsetSeconds, st.Quirks.KerberosBare401 = 600, true }, "LS01")
-		c := f.conn(t, "LS01", true, "Kerberos", false)
+		c := f.conn(t, true, "Kerberos", false)
 		status, hdr, _ := c.post(c.authorization(f.initiator(t, "HTTP/ls01.contoso.com", time.Time{}).Token), krbSOAP, krbCreateEnvelope())
 		if got := strings.Join(hdr.Values("WWW-Authenticate"), "|"); status != 401 || got != `Negotiate|Kerberos|Basic realm="WSMAN"` {
 			t.Fatalf("%d %s", status, got)
@@ -375,7 +376,7 @@ func TestKerberosRefusals(t *testing.T) {
 // rights there) is refused with Access Denied, after authentication.
 func TestKerberosUserWithoutRights(t *testing.T) {
 	f := newKrbFleet(t, func(st *winsim.HostState) { st.Users = st.Users[:1] }, "LS01")
-	c := f.conn(t, "LS01", true, "Kerberos", false)
+	c := f.conn(t, true, "Kerberos", false)
 	status, _, body := c.post(c.authorization(f.initiator(t, "HTTP/ls01.contoso.com", time.Time{}).Token), krbSOAP, krbCreateEnvelope())
 	if status != http.StatusInternalServerError || !strings.Contains(string(body), "AccessDenied") {
 		t.Fatalf("%d %s", status, body)
