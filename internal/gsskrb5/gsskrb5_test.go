@@ -264,7 +264,7 @@ type mit struct {
 	out *bufio.Scanner
 }
 
-func startMIT(t *testing.T, e *env, args ...string) *mit {
+func startMIT(t *testing.T, e *env, bindings []byte, args ...string) *mit {
 	t.Helper()
 	py := testenv.PythonGSSAPI(t)
 	ccache := filepath.Join(t.TempDir(), "ccache")
@@ -272,7 +272,8 @@ func startMIT(t *testing.T, e *env, args ...string) *mit {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(py, append([]string{"testdata/mitgss.py"}, args...)...)
-	cmd.Env = append(os.Environ(), "KRB5_CONFIG="+e.kdc.Krb5Conf, "KRB5CCNAME=FILE:"+ccache, "KRB5_KTNAME=FILE:"+e.ktPath)
+	cmd.Env = append(os.Environ(), "KRB5_CONFIG="+e.kdc.Krb5Conf, "KRB5CCNAME=FILE:"+ccache, "KRB5_KTNAME=FILE:"+e.ktPath,
+		"MITGSS_BINDINGS="+hex.EncodeToString(bindings))
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	stdin, _ := cmd.StdinPipe()
@@ -348,7 +349,7 @@ func (m *mit) recv() [][]byte {
 func TestInteropWithMIT(t *testing.T) {
 	e := setup(t)
 	t.Run("MIT initiates", func(t *testing.T) {
-		m := startMIT(t, e, "initiate", spn01+"@"+realm)
+		m := startMIT(t, e, nil, "initiate", spn01+"@"+realm)
 		acc, err := e.acceptor(nil).Accept(m.recv()[0])
 		if err != nil {
 			t.Fatal(err)
@@ -357,7 +358,7 @@ func TestInteropWithMIT(t *testing.T) {
 		exchange(t, m, acc.Session)
 	})
 	t.Run("MIT accepts", func(t *testing.T) {
-		m := startMIT(t, e, "accept")
+		m := startMIT(t, e, nil, "accept")
 		in := e.initiator(t, e.cl, spn01, time.Time{})
 		m.send(in.Token)
 		reply := m.recv()[0]
@@ -370,6 +371,51 @@ func TestInteropWithMIT(t *testing.T) {
 		}
 		exchange(t, m, cs)
 	})
+}
+
+// Channel bindings (RFC 4121 4.1.1.2) as MIT computes them: ours are
+// accepted by MIT with the same application data and refused with
+// other data; MIT's reach our acceptor as the hash we compute.
+func TestChannelBindingsWithMIT(t *testing.T) {
+	e := setup(t)
+	app := []byte("tls-server-end-point:0123456789abcdef0123456789abcdef")
+	t.Run("MIT initiates", func(t *testing.T) {
+		m := startMIT(t, e, app, "initiate", spn01+"@"+realm)
+		acc, err := e.acceptor(nil).Accept(m.recv()[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(acc.Bindings, gsskrb5.BindingsHash(app)) {
+			t.Fatalf("MIT's bindings %x, ours %x", acc.Bindings, gsskrb5.BindingsHash(app))
+		}
+		m.send(acc.Reply)
+	})
+	for _, tc := range []struct {
+		name string
+		ours []byte
+		ok   bool
+	}{{"same data", app, true}, {"other data", []byte("tls-server-end-point:other"), false}} {
+		t.Run("MIT accepts, "+tc.name, func(t *testing.T) {
+			m := startMIT(t, e, app, "accept")
+			tkt, key, err := e.cl.GetServiceTicket(spn01)
+			if err != nil {
+				t.Fatal(err)
+			}
+			in, err := gsskrb5.NewInitiator(tkt, key, gsskrb5.InitiatorOptions{Realm: e.cl.Credentials.Domain(), CName: e.cl.Credentials.CName(),
+				Flags: gsskrb5.FlagMutual | gsskrb5.FlagConf | gsskrb5.FlagInteg, Bindings: gsskrb5.BindingsHash(tc.ours)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			m.send(in.Token)
+			reply := string(m.recv()[0])
+			if refused := strings.HasPrefix(reply, "error "); refused == tc.ok {
+				t.Fatalf("MIT answered %q", reply)
+			}
+			if tc.ok {
+				m.recv() // the client's name
+			}
+		})
+	}
 }
 
 func exchange(t *testing.T, m *mit, s *gsskrb5.Session) {

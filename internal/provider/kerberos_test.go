@@ -308,3 +308,25 @@ output "activated" { value = length([for ls in data.rdslicensing_license_server.
 		t.Fatalf("after tofu apply: %d TGTs and %d service tickets, want 3 and 60", t3, s3)
 	}
 }
+
+// Extended Protection: a host that requires channel bindings (Strict)
+// takes the provider's NTLM and Kerberos logons over HTTPS.
+func TestAccChannelBinding_strict(t *testing.T) {
+	st := winsim.NewLicenseServerHost("LS01", "2022", "")
+	st.WinRM.CbtHardeningLevel = winsim.CbtStrict
+	e := newKrbAccEnv(t, "tfkrbcbt", st)
+	h := e.Host("LS01")
+	read := `data "rdslicensing_license_server" "ls" {}` + "\n"
+	noRefusal := func(*terraform.State) error {
+		for _, l := range h.Log(0) {
+			if strings.Contains(l.Detail, "refused") {
+				return errorf("winsim refused a logon: %+v", l)
+			}
+		}
+		return nil
+	}
+	accTest(t, resource.TestCase{Steps: []resource.TestStep{
+		{Config: e.KrbProvider(true, map[string]string{"auth": `"ntlm"`}) + read, Check: noRefusal},
+		{Config: e.KrbProvider(true, nil) + read, Check: noRefusal},
+	}})
+}

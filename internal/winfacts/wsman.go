@@ -148,7 +148,8 @@ func httpFacts() []Fact {
 
 // Sources of the Kerberos facts.
 const (
-	srcWinRMConfig   = "https://learn.microsoft.com/en-us/windows/win32/winrm/installation-and-configuration-for-windows-remote-management"
+	srcServiceAuth   = "https://msdn.microsoft.com/en-us/library/cc251568.aspx"
+	srcCbtPolicy     = "https://learn.microsoft.com/en-us/windows/client-management/mdm/policy-csp-remotemanagement"
 	srcWSMVKerberos  = "https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-wsmv/b79927c2-96be-4801-aa68-180db95593f9"
 	srcWSMVEncrypted = "https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-wsmv/3fc54d8b-b087-486e-9f50-8253e9e30b43"
 	srcKILEWrap      = "https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-kile/e94b3acd-8415-4d0d-9786-749d0c39d550"
@@ -164,7 +165,11 @@ func kerberosFacts() []Fact {
 		return Fact{ID: KindProtocol + ":" + id, Kind: KindProtocol, Source: src, Statement: statement}
 	}
 	return []Fact{
-		f("kerberos_enabled_by_default", srcWinRMConfig, "The WinRM service's Auth/Kerberos setting is true by default."),
+		f("kerberos_enabled_by_default", srcServiceAuth, "The WinRM service's Auth/Kerberos setting is true by default (ServiceAuthType, MS-WSMV 2.2.4.34)."),
+		f("cbt_hardening_default", srcServiceAuth, "Auth/CbtHardeningLevel, Extended Protection for the service's HTTPS logons, is Relaxed by default (ServiceAuthType, MS-WSMV 2.2.4.34)."),
+		f("cbt_hardening_levels", srcCbtPolicy, "Strict refuses a request without a valid channel binding token; Relaxed refuses one with an invalid token and takes one without; None takes all (policy SpecifyChannelBindingTokenHardeningLevel). The token binds the TLS channel: RFC 5929 tls-server-end-point, hashed into the Kerberos authenticator's checksum or NTLM's MsvAvChannelBindings."),
+		{ID: KindProtocol + ":cbt_refusal", Kind: KindProtocol, Unverified: true,
+			Statement: "A logon refused for its channel binding gets the bare 401 of a failed logon (no Kerberos error token)."},
 		f("kerberos_scheme", srcWSMVKerberos, "Besides Negotiate, the service takes the Kerberos scheme (Authorization: Kerberos <InitialContextToken>) until it answers 200; bodies encrypted under it are multipart/encrypted with protocol=\"application/HTTP-Kerberos-session-encrypted\"."),
 		f("kerberos_encrypted_framing", srcWSMVEncrypted, "In an encrypted body, the length field gives the size of the Kerberos per-message token's header (RFC 4121); the encrypted data that follows is as long as the original message."),
 		f("kerberos_wrap_token", srcKILEWrap, "With AES session keys Windows' wrap tokens carry RRC 28 when encrypted, and rotate the trailing checksum by RRC+EC; winsim and the provider send EC 0, so the header is 60 bytes."),

@@ -49,8 +49,9 @@ func (k *kerberosLogin) client() (*client.Client, error) {
 	return k.cl, nil
 }
 
-// initiator makes a connection's AP-REQ for spn.
-func (k *kerberosLogin) initiator(host, spn string) (*gsskrb5.Initiator, error) {
+// initiator makes a connection's AP-REQ for spn, bound to the TLS
+// channel whose binding cbt is (nil over HTTP).
+func (k *kerberosLogin) initiator(host, spn string, cbt []byte) (*gsskrb5.Initiator, error) {
 	cl, err := k.client()
 	if err != nil {
 		return nil, err
@@ -63,8 +64,12 @@ func (k *kerberosLogin) initiator(host, spn string) (*gsskrb5.Initiator, error) 
 	if err != nil {
 		return nil, &Error{Kind: KindAuth, Host: host, Message: serviceTicketError(spn, host, err), final: true}
 	}
+	var bindings []byte
+	if cbt != nil {
+		bindings = gsskrb5.BindingsHash(cbt)
+	}
 	in, err := gsskrb5.NewInitiator(tkt, key, gsskrb5.InitiatorOptions{Realm: cl.Credentials.Domain(), CName: cl.Credentials.CName(),
-		Flags: gsskrb5.FlagMutual | gsskrb5.FlagSequence | gsskrb5.FlagConf | gsskrb5.FlagInteg})
+		Flags: gsskrb5.FlagMutual | gsskrb5.FlagSequence | gsskrb5.FlagConf | gsskrb5.FlagInteg, Bindings: bindings})
 	if err != nil {
 		return nil, &Error{Kind: KindAuth, Host: host, Message: "cannot build the Kerberos AP-REQ: " + err.Error()}
 	}
@@ -192,7 +197,11 @@ func (t *transport) kerberosRefused(h http.Header) error {
 		if !t.offers(h, "Kerberos") {
 			return &Error{Kind: KindAuth, Host: t.host, final: true, Message: "the host does not offer Kerberos authentication (HTTP 401 without WWW-Authenticate: Kerberos): enable it (winrm set winrm/config/service/auth @{Kerberos=\"true\"}) or use auth = \"ntlm\"; Kerberos needs the host to be a domain member"}
 		}
-		return &Error{Kind: KindAuth, Host: t.host, final: true, Message: fmt.Sprintf("the host refused the Kerberos ticket for %s (HTTP 401): check the SPN (kerberos_spn, default HTTP/<host>), the realm, that the clocks agree within 5 minutes, and that %s is the host's name in Active Directory", t.spn, t.host)}
+		hint := ""
+		if t.cfg.HTTPS {
+			hint = "; over HTTPS, a TLS-inspecting proxy between here and the host breaks the channel binding that the host's Extended Protection (CbtHardeningLevel) checks"
+		}
+		return &Error{Kind: KindAuth, Host: t.host, final: true, Message: fmt.Sprintf("the host refused the Kerberos ticket for %s (HTTP 401): check the SPN (kerberos_spn, default HTTP/<host>), the realm, that the clocks agree within 5 minutes, and that %s is the host's name in Active Directory%s", t.spn, t.host, hint)}
 	}
 	var msg string
 	switch ke.Code {
@@ -244,7 +253,7 @@ func (k krbSealer) Unwrap(sealed, signature []byte) ([]byte, error) {
 func (t *transport) exchangeKerberos(ctx context.Context, pc *pconn, msg []byte) (int, []byte, error) {
 	for retried := false; ; retried = true {
 		if !pc.authed {
-			in, err := t.krb.initiator(t.host, t.spn)
+			in, err := t.krb.initiator(t.host, t.spn, pc.cbt)
 			if err != nil {
 				return 0, nil, err
 			}

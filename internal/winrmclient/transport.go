@@ -22,6 +22,8 @@ import (
 
 	"github.com/bodgit/ntlmssp"
 	"github.com/hashicorp/go-hclog"
+
+	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/gsskrb5"
 )
 
 // transport speaks HTTP to one host for the session engine; masterzen/winrm
@@ -68,6 +70,10 @@ type pconn struct {
 	sec      messageSealer
 	protocol string
 	authed   bool
+	// cbt is the channel binding of a TLS connection (RFC 5929
+	// tls-server-end-point), which NTLM and Kerberos logons carry for
+	// Extended Protection; nil over HTTP.
+	cbt      []byte
 	lastUsed time.Time
 	broken   bool
 	// wrote: the current message went out whole on c. Part of a request
@@ -182,6 +188,9 @@ func (t *transport) authError() error {
 		msg = "the host refused Basic authentication (HTTP 401): check the user name and password; Basic must be enabled on the host (winrm set winrm/config/service/auth @{Basic=\"true\"}) and works only with local accounts; for a domain account use auth = \"ntlm\" or \"kerberos\""
 	case AuthNTLM:
 		msg = "the host refused NTLM authentication (HTTP 401): check the user name (DOMAIN\\user, user@domain or a local user) and password, and that Negotiate is enabled on the host"
+		if t.cfg.HTTPS {
+			msg += "; over HTTPS, a TLS-inspecting proxy between here and the host breaks the channel binding that the host's Extended Protection (CbtHardeningLevel) checks"
+		}
 	default:
 		msg = "the host refused Kerberos authentication (HTTP 401): check the realm, the SPN (default HTTP/<host>) and that the host name is the one in Active Directory"
 	}
@@ -218,6 +227,9 @@ func (t *transport) conn(ctx context.Context) (*pconn, bool, error) {
 			return nil, false, t.transportError(ctx, err)
 		}
 		pc.c = tc
+		if certs := tc.ConnectionState().PeerCertificates; len(certs) > 0 {
+			pc.cbt = gsskrb5.TLSServerEndPoint(certs[0])
+		}
 	}
 	pc.br = bufio.NewReader(pc.c)
 	return pc, false, nil
@@ -345,7 +357,11 @@ func (t *transport) handshakeNTLM(ctx context.Context, pc *pconn, msg []byte) (i
 		}
 		return 0, nil, &Error{Kind: KindProtocol, Host: t.host, Message: fmt.Sprintf("the host answered the NTLM NEGOTIATE with HTTP %d instead of a challenge", status)}
 	}
-	authenticate, err := cl.Authenticate(challenge, nil)
+	var bindings *ntlmssp.ChannelBindings
+	if pc.cbt != nil {
+		bindings = &ntlmssp.ChannelBindings{ApplicationData: pc.cbt}
+	}
+	authenticate, err := cl.Authenticate(challenge, bindings)
 	if err != nil {
 		return 0, nil, &Error{Kind: KindAuth, Host: t.host, Message: "cannot answer the host's NTLM challenge: " + err.Error()}
 	}

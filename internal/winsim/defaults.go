@@ -49,6 +49,7 @@ var DefaultWinRM = WinRMConfig{
 	Basic:                          true,
 	Negotiate:                      true,
 	Kerberos:                       true,
+	CbtHardeningLevel:              CbtRelaxed,
 	AllowUnencrypted:               false,
 	MaxEnvelopeSizeKB:              500,
 	MaxTimeoutMS:                   60000,

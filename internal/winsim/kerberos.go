@@ -132,6 +132,10 @@ func (srv *server) acceptKerberos(w http.ResponseWriter, r *http.Request, cs *co
 		w.WriteHeader(http.StatusUnauthorized)
 		return User{}, false, nil, true
 	}
+	if why := srv.checkBindings(cs, st, ok.Bindings); why != "" {
+		challenge("Kerberos refused: " + why)
+		return User{}, false, nil, true
+	}
 	u, found := srv.sim.findUser(st, ok.ClientName, ok.ClientRealm)
 	if !found {
 		// Authenticated, but no rights on this host.

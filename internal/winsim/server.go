@@ -618,6 +618,10 @@ func (srv *server) authenticate(w http.ResponseWriter, r *http.Request, cs *conn
 				challenge("NTLM authentication failed: " + err.Error())
 				return User{}, false, nil, true
 			}
+			if why := srv.checkBindings(cs, st, sess.ChannelBindings); why != "" {
+				challenge("NTLM refused: " + why)
+				return User{}, false, nil, true
+			}
 			if wrapped != nil {
 				// The last NegTokenResp goes back with the reply; it
 				// answers the client's mechListMIC with the server's.

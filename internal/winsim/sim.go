@@ -130,6 +130,9 @@ func validateHost(st *HostState) error {
 	if net.ParseIP(st.Address) == nil {
 		return fmt.Errorf("host %s: address %q is not an IP address", st.Name, st.Address)
 	}
+	if !validCbtLevel(st.WinRM.CbtHardeningLevel) {
+		return fmt.Errorf("host %s: cbt_hardening_level %q is not one of Relaxed, Strict, None", st.Name, st.WinRM.CbtHardeningLevel)
+	}
 	if _, ok := OSBuilds[st.OS]; !ok {
 		return fmt.Errorf("host %s: os %q is not one of 2016, 2019, 2022, 2025", st.Name, st.OS)
 	}

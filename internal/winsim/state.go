@@ -98,12 +98,16 @@ type WinRMConfig struct {
 	Kerberos bool `json:"kerberos"`
 	// AllowUnencrypted accepts unencrypted messages over HTTP (Windows
 	// default false: HTTP then needs NTLM or Kerberos message encryption).
-	AllowUnencrypted               bool `json:"allow_unencrypted"`
-	MaxEnvelopeSizeKB              int  `json:"max_envelope_size_kb"`
-	MaxTimeoutMS                   int  `json:"max_timeout_ms"`
-	MaxShellsPerUser               int  `json:"max_shells_per_user"`
-	MaxConcurrentOperationsPerUser int  `json:"max_concurrent_operations_per_user"`
-	IdleTimeoutMS                  int  `json:"idle_timeout_ms"`
+	AllowUnencrypted bool `json:"allow_unencrypted"`
+	// CbtHardeningLevel is Extended Protection over HTTPS: "Relaxed"
+	// (Windows' default) refuses a wrong channel binding token, "Strict"
+	// a missing one too, "None" checks nothing. "" means Relaxed.
+	CbtHardeningLevel              string `json:"cbt_hardening_level,omitempty"`
+	MaxEnvelopeSizeKB              int    `json:"max_envelope_size_kb"`
+	MaxTimeoutMS                   int    `json:"max_timeout_ms"`
+	MaxShellsPerUser               int    `json:"max_shells_per_user"`
+	MaxConcurrentOperationsPerUser int    `json:"max_concurrent_operations_per_user"`
+	IdleTimeoutMS                  int    `json:"idle_timeout_ms"`
 }
 
 // Realism sets how slow the host is. Zero values mean "as fast as possible".

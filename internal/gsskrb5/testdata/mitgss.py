@@ -2,9 +2,11 @@
 # driven line by line in hex: the independent check of package gsskrb5.
 #   mitgss.py initiate PRINCIPAL   (credential cache from KRB5CCNAME)
 #   mitgss.py accept               (keytab from KRB5_KTNAME)
+# MITGSS_BINDINGS (hex), when set, is the channel bindings' application data.
 # Then: "wrap HEX" answers "HEADER DATA"; "unwrap HEADER DATA" answers the
 # plaintext in hex, or "error ...".
 import binascii
+import os
 import sys
 
 import gssapi
@@ -21,15 +23,26 @@ def read():
 
 
 F = gssapi.RequirementFlag
+cb = None
+if os.environ.get("MITGSS_BINDINGS"):
+    cb = raw.ChannelBindings(application_data=binascii.unhexlify(os.environ["MITGSS_BINDINGS"]))
 if sys.argv[1] == "initiate":
     name = gssapi.Name(sys.argv[2], gssapi.NameType.kerberos_principal)
-    ctx = gssapi.SecurityContext(name=name, usage="initiate", mech=gssapi.MechType.kerberos,
+    ctx = gssapi.SecurityContext(name=name, usage="initiate", mech=gssapi.MechType.kerberos, channel_bindings=cb,
                                  flags=F.mutual_authentication | F.out_of_sequence_detection | F.confidentiality | F.integrity)
     out(ctx.step())
     ctx.step(read())
 else:
-    ctx = gssapi.SecurityContext(usage="accept", creds=gssapi.Credentials(usage="accept"))
-    out(ctx.step(read()) or b"")
+    ctx = gssapi.SecurityContext(usage="accept", creds=gssapi.Credentials(usage="accept"), channel_bindings=cb)
+    try:
+        tok = ctx.step(read())
+        if not ctx.complete:
+            raise ValueError("context not complete, MIT answered a KRB-ERROR")
+        out(tok or b"")
+    except (gssapi.exceptions.GSSError, ValueError) as e:
+        sys.stdout.write("error %s\n" % str(e).replace("\n", " "))
+        sys.stdout.flush()
+        sys.exit(0)
     sys.stdout.write("client %s\n" % raw.display_name(ctx.initiator_name, name_type=False).name.decode())
     sys.stdout.flush()
 if not ctx.complete:
