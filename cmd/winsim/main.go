@@ -33,7 +33,9 @@ Every host has its own loopback address (127.0.10.1, 127.0.10.2, ...; any
 traffic) and HTTPS (Basic or NTLM) with a certificate signed by winsim's CA.
 Hosts accept user Administrator with password %q unless the scenario
 lists other users. Domain members accept Kerberos too (HTTP and HTTPS)
-when -keytab holds their HTTP/<fqdn> keys from a KDC of their domain's realm.
+when -keytab holds their HTTP/<fqdn> keys from a KDC of their domain's realm,
+and hosts with winrm.certificate take client certificates that their
+cert_mappings map to a local account (issuer among trusted_roots).
 
 Flags:
 %s

@@ -53,6 +53,8 @@ var envVars = map[string]string{
 	"https":                    "RDSLICENSING_HTTPS",
 	"insecure":                 "RDSLICENSING_INSECURE",
 	"ca_cert":                  "RDSLICENSING_CA_CERT",
+	"client_cert":              "RDSLICENSING_CLIENT_CERT",
+	"client_key":               "RDSLICENSING_CLIENT_KEY",
 	"tls_server_name":          "RDSLICENSING_TLS_SERVER_NAME",
 	"username":                 "RDSLICENSING_USERNAME",
 	"password":                 "RDSLICENSING_PASSWORD",
@@ -99,6 +101,15 @@ func (p *rdsProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 				Optional:            true,
 				MarkdownDescription: "PEM certificate(s) of the CA that signed the hosts' WinRM HTTPS certificates (for a self-signed certificate, the certificate itself), e.g. `file(\"ca.pem\")`. Replaces the system's trusted CAs. The environment variable may hold the PEM text or the path of a PEM file." + envDoc("ca_cert"),
 			},
+			"client_cert": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "With `auth = \"certificate\"`: the PEM client certificate (Client Authentication, with the account's user principal name, e.g. `ops@localhost`, in its subject alternative name) that the hosts map to a local account. The environment variable may hold the PEM text or the path of a PEM file." + envDoc("client_cert"),
+			},
+			"client_key": schema.StringAttribute{
+				Optional:            true,
+				Sensitive:           true,
+				MarkdownDescription: "The PEM private key of `client_cert`. The environment variable may hold the PEM text or the path of a PEM file." + envDoc("client_key"),
+			},
 			"tls_server_name": schema.StringAttribute{
 				Optional:            true,
 				MarkdownDescription: "Name to verify the certificate of the provider's `host` against, when you connect to it by another name or an IP address. Applies to the provider's `host` only: other hosts that resources name are verified against their own names." + envDoc("tls_server_name"),
@@ -114,8 +125,8 @@ func (p *rdsProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 			},
 			"auth": schema.StringAttribute{
 				Optional:            true,
-				MarkdownDescription: "Authentication: `ntlm` (default; works with local and domain accounts, and encrypts every message over HTTP as Windows requires by default), `kerberos` (domain accounts, hosts named by their FQDN; also encrypts every message over HTTP, and authenticates the host), or `basic` (local accounts only; HTTPS unless `allow_unencrypted`)." + envDoc("auth"),
-				Validators:          []validator.String{stringvalidator.OneOf(winrmclient.AuthNTLM, winrmclient.AuthBasic, winrmclient.AuthKerberos)},
+				MarkdownDescription: "Authentication: `ntlm` (default; works with local and domain accounts, and encrypts every message over HTTP as Windows requires by default), `kerberos` (domain accounts, hosts named by their FQDN; also encrypts every message over HTTP, and authenticates the host), `certificate` (HTTPS only: `client_cert` mapped to a local account on each host, no password), or `basic` (local accounts only; HTTPS unless `allow_unencrypted`)." + envDoc("auth"),
+				Validators:          []validator.String{stringvalidator.OneOf(winrmclient.AuthNTLM, winrmclient.AuthBasic, winrmclient.AuthKerberos, winrmclient.AuthCertificate)},
 			},
 			"kerberos_realm": schema.StringAttribute{
 				Optional:            true,
@@ -154,6 +165,8 @@ type providerModel struct {
 	HTTPS                 types.Bool   `tfsdk:"https"`
 	Insecure              types.Bool   `tfsdk:"insecure"`
 	CACert                types.String `tfsdk:"ca_cert"`
+	ClientCert            types.String `tfsdk:"client_cert"`
+	ClientKey             types.String `tfsdk:"client_key"`
 	TLSServerName         types.String `tfsdk:"tls_server_name"`
 	Username              types.String `tfsdk:"username"`
 	Password              types.String `tfsdk:"password"`
@@ -192,7 +205,9 @@ func (p *rdsProvider) Configure(ctx context.Context, req provider.ConfigureReque
 		Port:                  int(r.integer(m.Port, "port", 0)),
 		MaxConnectionsPerHost: int(r.integer(m.MaxConnectionsPerHost, "max_connections_per_host", 0)),
 		Timeout:               r.duration(m.Timeout, "timeout"),
-		CACert:                r.caCert(m.CACert),
+		CACert:                r.pem(m.CACert, "ca_cert", "CERTIFICATE"),
+		ClientCert:            r.pem(m.ClientCert, "client_cert", "CERTIFICATE"),
+		ClientKey:             r.pem(m.ClientKey, "client_key", "PRIVATE KEY"),
 		Addresses:             r.addresses(ctx, m.HostAddresses),
 		Library:               rds.Library,
 	}
@@ -209,7 +224,7 @@ func (p *rdsProvider) Configure(ctx context.Context, req provider.ConfigureReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if cfg.Username == "" {
+	if cfg.Username == "" && cfg.Auth != winrmclient.AuthCertificate {
 		resp.Diagnostics.AddAttributeError(path.Root("username"), "Missing WinRM user name",
 			"The provider logs on to Windows hosts over WinRM and needs an account: set username in the provider block or the "+envVars["username"]+" environment variable (e.g. Administrator, or CONTOSO\\admin for a domain account).")
 		return
@@ -371,22 +386,28 @@ func (r *configReader) addresses(ctx context.Context, v types.Map) map[string]st
 	return out
 }
 
-// caCert reads ca_cert; from the environment it may also be a file path.
-func (r *configReader) caCert(v types.String) []byte {
-	if s, ok := r.env(v, "ca_cert"); ok {
+// pem reads a PEM attribute (ca_cert, client_cert, client_key); from the
+// environment it may also be a file path. A path in the attribute is not
+// read (its error says how to), nor shown for a key.
+func (r *configReader) pem(v types.String, attr, kind string) []byte {
+	if s, ok := r.env(v, attr); ok {
 		if strings.Contains(s, "-----BEGIN") {
 			return []byte(s)
 		}
 		b, err := os.ReadFile(s)
 		if err != nil {
-			r.fail("ca_cert", "%s is neither PEM text nor a readable file: %v.", envVars["ca_cert"], err)
+			r.fail(attr, "%s is neither PEM text nor a readable file: %v.", envVars[attr], err)
 			return nil
 		}
 		return b
 	}
 	s := strings.TrimSpace(v.ValueString())
 	if s != "" && !strings.Contains(s, "-----BEGIN") {
-		r.fail("ca_cert", "ca_cert must hold PEM text (-----BEGIN CERTIFICATE-----...); to read a file write ca_cert = file(\"%s\").", s)
+		shown := s
+		if attr == "client_key" {
+			shown = "key.pem"
+		}
+		r.fail(attr, "%s must hold PEM text (-----BEGIN %s-----...); to read a file write %s = file(\"%s\").", attr, kind, attr, shown)
 		return nil
 	}
 	return []byte(s)
@@ -431,9 +452,9 @@ var (
 )
 
 func sharedClient(cfg winrmclient.Config) (*winrmclient.Client, error) {
-	sum := sha256.Sum256([]byte(fmt.Sprintf("%q|%d|%t|%t|%x|%q|%q|%q|%q|%+v|%t|%s|%d|%v|%q",
+	sum := sha256.Sum256([]byte(fmt.Sprintf("%q|%d|%t|%t|%x|%q|%q|%q|%q|%+v|%t|%s|%d|%v|%q|%x|%x",
 		cfg.Host, cfg.Port, cfg.HTTPS, cfg.Insecure, cfg.CACert, cfg.TLSServerName, cfg.Username, cfg.Password, cfg.Auth,
-		cfg.Kerberos, cfg.AllowUnencrypted, cfg.Timeout, cfg.MaxConnectionsPerHost, cfg.Addresses, os.Getenv("KRB5CCNAME"))))
+		cfg.Kerberos, cfg.AllowUnencrypted, cfg.Timeout, cfg.MaxConnectionsPerHost, cfg.Addresses, os.Getenv("KRB5CCNAME"), cfg.ClientCert, cfg.ClientKey)))
 	key := hex.EncodeToString(sum[:])
 	clientsMu.Lock()
 	defer clientsMu.Unlock()

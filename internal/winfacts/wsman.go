@@ -157,6 +157,9 @@ const (
 	srcSkewTrace     = "https://docs.microsoft.com/en-us/archive/blogs/asiatech/kerberos-authentication-failed-due-to-time-skew"
 	srcModifiedEvent = "https://techcommunity.microsoft.com/t5/ask-the-directory-services-team/kerberos-authentication-problems-8211-service-principal-name-spn/ba-p/395455"
 	srcReqKerberos   = "requests/requests-kerberos requests_kerberos/kerberos_.py"
+	srcCertMapping   = "https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-wsmv/b0e9678d-f833-442f-9883-1b8ab1f3c93e"
+	srcPywinrmCert   = "diyan/pywinrm winrm/transport.py"
+	srcPywinrm311    = "https://github.com/diyan/pywinrm/issues/311"
 )
 
 // kerberosFacts are how a domain member's WinRM service takes Kerberos.
@@ -168,6 +171,12 @@ func kerberosFacts() []Fact {
 		f("kerberos_enabled_by_default", srcServiceAuth, "The WinRM service's Auth/Kerberos setting is true by default (ServiceAuthType, MS-WSMV 2.2.4.34)."),
 		f("cbt_hardening_default", srcServiceAuth, "Auth/CbtHardeningLevel, Extended Protection for the service's HTTPS logons, is Relaxed by default (ServiceAuthType, MS-WSMV 2.2.4.34)."),
 		f("cbt_hardening_levels", srcCbtPolicy, "Strict refuses a request without a valid channel binding token; Relaxed refuses one with an invalid token and takes one without; None takes all (policy SpecifyChannelBindingTokenHardeningLevel). The token binds the TLS channel: RFC 5929 tls-server-end-point, hashed into the Kerberos authenticator's checksum or NTLM's MsvAvChannelBindings."),
+		f("cert_auth_default", srcServiceAuth, "Auth/Certificate, certificate logons (wsman:secprofile/https/mutual), is false by default (ServiceAuthType, MS-WSMV 2.2.4.34)."),
+		f("cert_auth_header", srcPywinrmCert, "A certificate logon presents the client certificate in the TLS handshake and sends Authorization: http://schemas.dmtf.org/wbem/wsman/1/wsman/secprofile/https/mutual with every request."),
+		f("cert_mapping", srcCertMapping, "A certificate mapping (CertMappingType) names the thumbprint of the certificate that signed the client's (Issuer), a Subject pattern with at most one \"*\" first or last, a URI, and the local account with its password; it maps a set of client certificates to that local account."),
+		f("cert_refusal_401", srcPywinrm311, "A certificate the service does not map is refused with HTTP 401 (pywinrm reports it as \"the specified credentials were rejected by the server\")."),
+		{ID: KindProtocol + ":cert_mapping_checks", Kind: KindProtocol, Unverified: true,
+			Statement: "The Subject is matched against the user principal name in the certificate's subject alternative name; the issuer must be a trusted root; an expired certificate, one signed by another issuer, or a mapping whose password is no longer the account's get the same bare 401."},
 		{ID: KindProtocol + ":cbt_refusal", Kind: KindProtocol, Unverified: true,
 			Statement: "A logon refused for its channel binding gets the bare 401 of a failed logon (no Kerberos error token)."},
 		f("kerberos_scheme", srcWSMVKerberos, "Besides Negotiate, the service takes the Kerberos scheme (Authorization: Kerberos <InitialContextToken>) until it answers 200; bodies encrypted under it are multipart/encrypted with protocol=\"application/HTTP-Kerberos-session-encrypted\"."),

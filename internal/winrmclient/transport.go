@@ -191,6 +191,8 @@ func (t *transport) authError() error {
 		if t.cfg.HTTPS {
 			msg += "; over HTTPS, a TLS-inspecting proxy between here and the host breaks the channel binding that the host's Extended Protection (CbtHardeningLevel) checks"
 		}
+	case AuthCertificate:
+		msg = t.certRefused()
 	default:
 		msg = "the host refused Kerberos authentication (HTTP 401): check the realm, the SPN (default HTTP/<host>) and that the host name is the one in Active Directory"
 	}
@@ -298,6 +300,13 @@ func (t *transport) exchange(ctx context.Context, pc *pconn, msg []byte) (int, [
 		return t.exchangeNTLM(ctx, pc, msg)
 	case AuthKerberos:
 		return t.exchangeKerberos(ctx, pc, msg)
+	case AuthCertificate:
+		// The certificate went in the TLS handshake; every request
+		// says it logs on with it (MS-WSMV: wsman:secprofile/https/mutual).
+		h := http.Header{}
+		h.Set("Authorization", certAuthorization)
+		status, _, body, err := t.roundTrip(ctx, pc, h, soapContentType, msg)
+		return status, body, err
 	default:
 		h := http.Header{}
 		h.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(t.cfg.Username+":"+t.cfg.Password)))

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/testenv"
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/winsim"
@@ -137,5 +138,53 @@ func TestInteropPywinrmKerberos(t *testing.T) {
 	}
 	if auths["negotiate-kerberos"] != 1 {
 		t.Errorf("requests by authentication: %v, want one Kerberos logon", auths)
+	}
+}
+
+// pywinrmCertificate runs `hostname` with pywinrm's certificate transport.
+const pywinrmCertificate = `
+import sys, winrm
+url, cert, key, ca = sys.argv[1:5]
+s = winrm.Session(url, auth=('', ''), transport='certificate', cert_pem=cert, cert_key_pem=key, ca_trust_path=ca)
+r = s.run_cmd('hostname')
+print(r.status_code)
+print(r.std_out.decode('utf-8').strip())
+`
+
+// pywinrm's certificate logon (requests with a client certificate and
+// the secprofile/https/mutual header) against winsim's mapping.
+func TestInteropPywinrmCertificate(t *testing.T) {
+	python, env := testenv.Pywinrm(t)
+	ca := testenv.NewClientCA(t, "Contoso Client CA")
+	st := winsim.NewLicenseServerHost("LS01", "2022", "")
+	st.Realism = winsim.FastTiming
+	st.WinRM.Certificate = true
+	st.TrustedRoots = []string{string(ca.PEM)}
+	st.Users = append(st.Users, winsim.User{Name: "ops", Password: "Ops-P@ssw0rd", Admin: true})
+	st.CertMappings = []winsim.CertMapping{{URI: "*", Subject: "ops@localhost", Issuer: ca.Thumbprint, UserName: "ops", Password: "Ops-P@ssw0rd", Enabled: true}}
+	sim := serveSim(t, winsim.Scenario{Hosts: []winsim.HostState{st}})
+	dir := t.TempDir()
+	cert, key := ca.Issue(t, "ops@localhost", time.Now().Add(-time.Hour), time.Now().Add(time.Hour))
+	paths := map[string][]byte{"ca.pem": sim.CACertPEM(), "cert.pem": cert, "key.pem": key}
+	for name, b := range paths {
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h := sim.Host("LS01")
+	cmd := exec.Command(python, "-c", pywinrmCertificate, "https://"+h.Endpoint(true)+"/wsman",
+		filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem"), filepath.Join(dir, "ca.pem"))
+	cmd.Env = env
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("pywinrm: %v\n%s", err, out)
+	}
+	if got := strings.Split(strings.TrimSpace(string(out)), "\n"); len(got) < 2 || got[0] != "0" || got[1] != "LS01" {
+		t.Fatalf("pywinrm printed %q, want exit code 0 and LS01", out)
+	}
+	for _, e := range h.Log(0) {
+		if e.Event == "http" && (e.Auth != "certificate" || e.User != "ops" || e.Status != 200) {
+			t.Errorf("request %+v", e)
+		}
 	}
 }

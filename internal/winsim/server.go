@@ -134,6 +134,9 @@ func (s *Sim) Start(opts ServeOptions) error {
 	srv.httpsSrv = mk()
 	srv.httpsSrv.TLSConfig = &tls.Config{
 		MinVersion: tls.VersionTLS12,
+		// Certificate logons: the handler checks the certificate against
+		// the host's mappings (certauth.go).
+		ClientAuth: tls.RequestClientCert,
 		GetCertificate: func(hello *tls.ClientHelloInfo) (*tls.Certificate, error) {
 			hc := unwrapConn(hello.Conn)
 			if hc == nil {
@@ -515,6 +518,9 @@ func (srv *server) authenticate(w http.ResponseWriter, r *http.Request, cs *conn
 		w.WriteHeader(http.StatusUnauthorized)
 	}
 	switch {
+	case strings.EqualFold(strings.TrimSpace(authz), CertAuthorization):
+		u, ok := srv.authenticateCertificate(r, cs, st, body, entry, challenge)
+		return u, false, body, !ok
 	case strings.HasPrefix(strings.ToLower(authz), "basic "):
 		entry.Auth = "basic"
 		raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(authz[6:]))

@@ -52,6 +52,11 @@ type HostState struct {
 
 	// BootTime is when the host last started.
 	BootTime time.Time `json:"boot_time"`
+	// CertMappings map client certificates to local accounts
+	// (certificate logon); TrustedRoots is the Trusted Root Certification
+	// Authorities store (PEM certificates) their issuers must be in.
+	CertMappings []CertMapping `json:"cert_mappings,omitempty"`
+	TrustedRoots []string      `json:"trusted_roots,omitempty"`
 	// ClockOffsetSeconds is how far the host's clock is from the
 	// simulation's (a host whose time service failed); Kerberos refuses
 	// clients more than 5 minutes off.
@@ -99,6 +104,9 @@ type WinRMConfig struct {
 	// AllowUnencrypted accepts unencrypted messages over HTTP (Windows
 	// default false: HTTP then needs NTLM or Kerberos message encryption).
 	AllowUnencrypted bool `json:"allow_unencrypted"`
+	// Certificate: Auth/Certificate, certificate logons over HTTPS (off
+	// by default; see CertMapping).
+	Certificate bool `json:"certificate,omitempty"`
 	// CbtHardeningLevel is Extended Protection over HTTPS: "Relaxed"
 	// (Windows' default) refuses a wrong channel binding token, "Strict"
 	// a missing one too, "None" checks nothing. "" means Relaxed.
