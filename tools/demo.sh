@@ -25,6 +25,14 @@ if [ -z "$cli" ]; then
     cli="$root/.tools/bin/tofu"
   fi
 fi
+# The quick start's secrets are ephemeral variables and write-only
+# attributes: Terraform or OpenTofu 1.11 or later.
+ver="$("$cli" version -json 2>/dev/null | sed -n 's/.*"terraform_version": *"\([0-9]*\.[0-9]*\).*/\1/p' | head -n 1)"
+if [ -z "${DEMO_CLI:-}" ] && { [ -z "$ver" ] || [ "${ver%%.*}" -lt 1 ] || { [ "${ver%%.*}" -eq 1 ] && [ "${ver#*.}" -lt 11 ]; }; }; then
+  say "$cli is version ${ver:-unknown}; the quick start needs 1.11 or later: using OpenTofu built from the Go module proxy"
+  make -s tofu
+  cli="$root/.tools/bin/tofu"
+fi
 say "Using $("$cli" version 2>/dev/null | head -n 1) ($cli)"
 
 say "Building the provider and winsim"

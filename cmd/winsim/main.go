@@ -66,14 +66,20 @@ loopback is required too).
   GET    /v1/hosts/{host}/faults         injected faults and how often each fired
   POST   /v1/hosts/{host}/faults         inject a fault, e.g. {"type":"http_status","action":"Create","status":503,"count":1}
                                          types: http_status, drop, drop_after, soap_fault, delay (by action:
-                                         Create, Command, Send, Receive, Signal, Delete, or all), op_error,
-                                         crash_before, crash_after, delay (by operation name), and crash_at
+                                         Create, Command, Send, Receive, Signal, Delete, or all; or with an
+                                         operation: the Send carrying its request, e.g. drop_after loses its
+                                         answer), op_error, crash_before, crash_after, delay (by operation
+                                         name), and crash_at
                                          (powershell.exe dies) or reboot_at (the host goes down) at a step of
                                          an operation, without answering; what it wrote before stays, e.g.
                                          {"type":"reboot_at","operation":"install_key_pack","step":"after_wmi","count":1}
                                          steps: install_key_pack before_wmi (journal says started), after_wmi
                                          (install method ran, journal still started), after_journal (journal
-                                         has the outcome); write_key_pack_journal after_write
+                                         has the outcome); write_key_pack_journal after_write; install_role and
+                                         uninstall_role after_features; activate_license_server,
+                                         reactivate_license_server, deactivate_license_server and
+                                         remove_key_pack after_wmi; set_session_host_licensing and
+                                         clear_session_host_licensing after_write (TermService not restarted)
   DELETE /v1/hosts/{host}/faults         clear faults
   POST   /v1/hosts/{host}/reboot?ms=N    restart the host (unreachable for N ms)
   GET    /v1/clearinghouse               the simulated Microsoft Clearinghouse (codes, agreements)

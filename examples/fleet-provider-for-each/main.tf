@@ -1,9 +1,10 @@
-# OpenTofu 1.9+ only: one provider instance per session host (for example
-# when each host has its own local Administrator password), and one module
-# instance per host using it. With Terraform, use ../fleet instead.
+# OpenTofu only (1.11+: provider for_each since 1.9, ephemeral variables
+# since 1.11): one provider instance per session host (for example when each
+# host has its own local Administrator password), and one module instance
+# per host using it. With Terraform, use ../fleet instead.
 
 terraform {
-  required_version = ">= 1.9"
+  required_version = ">= 1.11"
   required_providers {
     rdslicensing = {
       source = "rdslicensing/rdslicensing"
@@ -15,10 +16,12 @@ variable "license_server" {
   type = string
 }
 
-# Host => its local Administrator password.
+# Host => its local Administrator password. Ephemeral: the passwords are in
+# no state or saved plan file (give them again to apply a saved plan).
 variable "session_hosts" {
   type      = map(string)
   sensitive = true
+  ephemeral = true
 }
 
 variable "session_host_names" {

@@ -1,9 +1,10 @@
 # One license server and N session hosts with one provider block: every
 # resource names its host, and the provider's credentials and TLS settings
-# apply to all of them. This works with Terraform and OpenTofu.
+# apply to all of them. This works with Terraform and OpenTofu (1.11+: the
+# key pack codes are ephemeral and reach write-only attributes).
 
 terraform {
-  required_version = ">= 1.6"
+  required_version = ">= 1.11"
   required_providers {
     rdslicensing = {
       source = "rdslicensing/rdslicensing"

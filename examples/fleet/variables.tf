@@ -32,12 +32,13 @@ variable "key_packs" {
     cal_type        = string
     agreement_type  = optional(string)
     quantity        = optional(number)
+    codes_version   = optional(number, 1)
   }))
   default = {}
 }
 
 variable "key_pack_codes" {
-  description = "Their codes (see modules/license-server)."
+  description = "Their codes (see modules/license-server). Ephemeral: in no state or saved plan file."
   type = map(object({
     license_code         = optional(string)
     license_number       = optional(string)
@@ -47,6 +48,7 @@ variable "key_pack_codes" {
   }))
   default   = {}
   sensitive = true
+  ephemeral = true
 }
 
 variable "min_available_cals" {

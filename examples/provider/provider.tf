@@ -7,7 +7,13 @@ provider "rdslicensing" {
   ca_cert  = file("${path.module}/contoso-ca.pem")
 }
 
+# Ephemeral (Terraform 1.10+, OpenTofu 1.11+): the password is in no state
+# and no saved plan file; give it again to `apply` of a saved plan. With an
+# older CLI leave password out and set RDSLICENSING_PASSWORD instead: a
+# variable that is only sensitive is stored in saved plan files in clear
+# text. See the secrets guide.
 variable "winrm_password" {
   type      = string
   sensitive = true
+  ephemeral = true
 }

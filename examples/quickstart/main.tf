@@ -3,9 +3,15 @@
 #
 # `make demo` runs this against winsim, simulated Windows hosts. To run it
 # against real servers, see README.md.
+#
+# Secrets stay out of the state and of saved plan files: the password comes
+# from RDSLICENSING_PASSWORD or the ephemeral variable winrm_password, and
+# the agreement number is an ephemeral variable that reaches the key pack's
+# write-only agreement_number_wo. Ephemeral variables and write-only
+# attributes need Terraform 1.11+ or OpenTofu 1.11+.
 
 terraform {
-  required_version = ">= 1.6"
+  required_version = ">= 1.11"
   required_providers {
     rdslicensing = {
       source = "rdslicensing/rdslicensing"
@@ -15,7 +21,10 @@ terraform {
 
 # Settings from the environment: RDSLICENSING_HOST, RDSLICENSING_PORT,
 # RDSLICENSING_USERNAME, RDSLICENSING_PASSWORD, RDSLICENSING_CA_CERT, ...
-provider "rdslicensing" {}
+# A null password (winrm_password not set) falls back to RDSLICENSING_PASSWORD.
+provider "rdslicensing" {
+  password = var.winrm_password
+}
 
 module "license_server" {
   source = "../modules/license-server"

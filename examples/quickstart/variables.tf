@@ -9,9 +9,18 @@ variable "session_hosts" {
 }
 
 variable "agreement_number" {
-  description = "Your 7-digit Enterprise Agreement number."
+  description = "Your 7-digit Enterprise Agreement number. Ephemeral: in no state or saved plan file (give it again to apply a saved plan)."
   type        = string
   sensitive   = true
+  ephemeral   = true
+}
+
+variable "winrm_password" {
+  description = "Password of the WinRM account; null (the default) uses RDSLICENSING_PASSWORD. Ephemeral: in no state or saved plan file."
+  type        = string
+  default     = null
+  sensitive   = true
+  ephemeral   = true
 }
 
 variable "contact" {

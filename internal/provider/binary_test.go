@@ -53,6 +53,9 @@ type cliRun struct {
 	t   *testing.T
 	dir string
 	env []string
+	// inProcess: each command reattaches to a provider served by the
+	// test process (newInProcessRun) instead of starting the binary.
+	inProcess bool
 }
 
 // newCLIRun prepares a run of OpenTofu in dir (a copy of examples/ when
@@ -106,6 +109,11 @@ func (r *cliRun) try(args ...string) (string, error) {
 	cmd := exec.Command(os.Getenv("TF_ACC_TERRAFORM_PATH"), append(args, "-no-color")...)
 	cmd.Dir = r.dir
 	cmd.Env = r.env
+	if r.inProcess {
+		reattach, stop := serveInProcess(r.t)
+		defer stop()
+		cmd.Env = append(cmd.Env[:len(cmd.Env):len(cmd.Env)], "TF_REATTACH_PROVIDERS="+reattach)
+	}
 	out, err := cmd.CombinedOutput()
 	return string(out), err
 }

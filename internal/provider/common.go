@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	dsschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -37,7 +36,7 @@ func hostAttribute(what string) schema.StringAttribute {
 			func(_ context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
 				resp.RequiresReplace = !strings.EqualFold(req.StateValue.ValueString(), req.PlanValue.ValueString())
 			}, "Another host replaces the resource.", "Another host replaces the resource.")},
-		Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+		Validators: []validator.String{hostValidator{}},
 	}
 }
 
@@ -47,7 +46,7 @@ func dataHostAttribute(what string) dsschema.StringAttribute {
 		Optional: true,
 		MarkdownDescription: "Windows host (name, FQDN or IP address) of " + what + ". Defaults to the provider's `host`; " +
 			"the provider's credentials, port and TLS settings apply.",
-		Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+		Validators: []validator.String{hostValidator{}},
 	}
 }
 
@@ -76,7 +75,7 @@ func configureData(raw any, diags *diag.Diagnostics) *providerData {
 
 // host is the host a resource works on: its own, else the provider's.
 func (d *providerData) host(h types.String) string {
-	if v := strings.TrimSpace(h.ValueString()); v != "" {
+	if v := winrmclient.NormalizeHost(h.ValueString()); v != "" {
 		return v
 	}
 	return d.client.DefaultHost()
@@ -118,6 +117,11 @@ func (d *providerData) requireHost(h types.String, diags *diag.Diagnostics) (str
 			"Set host on this resource, or host in the provider block (environment variable RDSLICENSING_HOST).")
 		return "", false
 	}
+	// A host known only at apply gets its plan-time check here.
+	if p := hostProblem(host); p != "" {
+		diags.AddAttributeError(path.Root("host"), "Invalid host", hostError("host", host, p))
+		return "", false
+	}
 	return host, true
 }
 
@@ -147,15 +151,19 @@ func opErrorDetail(err error, hints ...string) string {
 	}
 	switch e.Kind {
 	case winrmclient.KindTransport:
-		detail += " Check that the host is up and that its WinRM listener is reachable on the configured port (5986 for HTTPS, 5985 for HTTP)."
+		detail += " Check that the host is up and that its WinRM listener is reachable with the provider's host, port and https settings."
 	case winrmclient.KindAuth:
 		detail += " Check the provider's username, password and auth settings."
 	case winrmclient.KindTimeout:
 		detail += " Raise the resource's timeouts or the provider's timeout, or check why the host is slow."
 	case winrmclient.KindQuota:
 		detail += " Lower terraform -parallelism or the provider's max_connections_per_host."
-	case winrmclient.KindWMIError, winrmclient.KindProtocol:
+	case winrmclient.KindWMIError:
 		detail += " This is not a failure the provider knows how to explain; the host's event log (Applications and Services Logs > Microsoft > Windows > TerminalServices-Licensing) may say more."
+	case winrmclient.KindProtocol:
+		// WinRM itself refused or garbled the exchange: its own log, not
+		// the licensing service's, says why.
+		detail += " This is not a failure the provider knows how to explain; the host's WinRM event log (Applications and Services Logs > Microsoft > Windows > Windows Remote Management > Operational) may say more."
 	}
 	if e.OutcomeUnknown {
 		detail += " The provider could not tell whether the change was made; run terraform plan to see the host as it is now."
@@ -219,12 +227,12 @@ func withTimeout(ctx context.Context, d time.Duration) (context.Context, context
 // importHost reads an import ID that is a host name.
 func importHost(id string, diags *diag.Diagnostics, example string) (string, bool) {
 	h := strings.TrimSpace(id)
-	if h == "" || strings.ContainsAny(h, " /\\\t") {
+	if p := hostProblem(h); p != "" {
 		diags.AddError("Invalid import ID",
-			fmt.Sprintf("The import ID must be the host name, FQDN or IP address of the Windows server, e.g. %q; got %q.", example, id))
+			fmt.Sprintf("The import ID must be the host name, FQDN or IP address of the Windows server, e.g. %q: %s", example, hostError("the import ID", h, p)))
 		return "", false
 	}
-	return h, true
+	return winrmclient.NormalizeHost(h), true
 }
 
 // setImportedHost sets the imported resource's host attribute, unless it

@@ -1,10 +1,14 @@
 package provider
 
 import (
+	"archive/zip"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -130,5 +134,238 @@ func TestAccExampleFleetProviderForEach(t *testing.T) {
 	}
 	if out := r.run("plan", "-detailed-exitcode"); !strings.Contains(out, "No changes") {
 		t.Fatalf("second plan is not empty:\n%s", out)
+	}
+}
+
+// plainCLIRun is a run of the CLI under test with the provider binary
+// and nothing else: no hosts, no provider settings.
+func plainCLIRun(t *testing.T) *cliRun {
+	t.Helper()
+	if os.Getenv("TF_ACC") == "" || os.Getenv("TF_ACC_TERRAFORM_PATH") == "" {
+		t.Skip("runs the CLI: TF_ACC=1 and TF_ACC_TERRAFORM_PATH (make test or make testacc)")
+	}
+	dir := t.TempDir()
+	rc := filepath.Join(dir, "dev.tfrc")
+	if err := os.WriteFile(rc, []byte(fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"rdslicensing/rdslicensing\" = %q\n  }\n  direct {}\n}\n", providerBinary(t))), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return &cliRun{t: t, dir: dir, env: append(os.Environ(), "TF_CLI_CONFIG_FILE="+rc, "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1")}
+}
+
+// The examples the documentation shows (examples/resources,
+// examples/data-sources, examples/provider) are valid configurations for
+// the CLI under test, ephemeral variables and write-only attributes
+// included.
+func TestAccExamplesValidate(t *testing.T) {
+	r := plainCLIRun(t)
+	dirs, _ := filepath.Glob(filepath.Join(repoRoot(), "examples", "resources", "*"))
+	more, _ := filepath.Glob(filepath.Join(repoRoot(), "examples", "data-sources", "*"))
+	dirs = append(append(dirs, more...), filepath.Join(repoRoot(), "examples", "provider"))
+	for _, d := range dirs {
+		files, _ := filepath.Glob(filepath.Join(d, "*.tf"))
+		work := filepath.Join(r.dir, filepath.Base(d))
+		if err := os.MkdirAll(work, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		other := false
+		for _, f := range files {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			other = other || strings.Contains(string(b), `resource "local_`)
+			if err := os.WriteFile(filepath.Join(work, filepath.Base(f)), b, 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if other {
+			continue // needs another provider, which the tests do not download
+		}
+		versions := "terraform {\n  required_providers {\n    rdslicensing = { source = \"rdslicensing/rdslicensing\" }\n  }\n}\n"
+		if err := os.WriteFile(filepath.Join(work, "versions_test.tf"), []byte(versions), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(work, "contoso-ca.pem"), nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		run := &cliRun{t: t, dir: work, env: r.env}
+		if out, err := run.try("validate"); err != nil {
+			t.Errorf("%s: validate: %v\n%s", strings.TrimPrefix(d, repoRoot()), err, out)
+		}
+	}
+}
+
+// secretsIn lists which of the secrets a saved plan file holds (in any of
+// its members: the plan, the configuration, the prior states) or its JSON
+// rendering (`show -json`) shows.
+func secretsIn(t *testing.T, r *cliRun, plan string, secrets ...string) []string {
+	t.Helper()
+	z, err := zip.OpenReader(filepath.Join(r.dir, plan))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = z.Close() }()
+	var all strings.Builder
+	for _, f := range z.File {
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(rc)
+		_ = rc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		all.Write(b)
+	}
+	all.WriteString(r.run("show", "-json", plan))
+	var found []string
+	for _, s := range secrets {
+		if strings.Contains(all.String(), s) {
+			found = append(found, s)
+		}
+	}
+	return found
+}
+
+// secretsInState lists which of the secrets the local state file holds.
+func secretsInState(t *testing.T, r *cliRun, secrets ...string) []string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(r.dir, "terraform.tfstate"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var found []string
+	for _, s := range secrets {
+		if strings.Contains(string(b), s) {
+			found = append(found, s)
+		}
+	}
+	return found
+}
+
+// The quick start as the README runs it, with a saved plan: neither the
+// plan file (and `show -json` of it) nor the state holds the WinRM
+// password (an ephemeral variable here; the environment by default) or the
+// agreement number (ephemeral, into agreement_number_wo). Applying the
+// saved plan needs them again, as the guide says.
+func TestAccExampleQuickstartSavedPlanHoldsNoSecrets(t *testing.T) {
+	e, addrs := fleetScenario(t, 3)
+	r := newCLIRun(t, e, "quickstart", map[string]string{
+		"license_server":   "127.0.50.1",
+		"session_hosts":    jsonString(addrs),
+		"agreement_number": "7777777",
+		"winrm_password":   winsim.DefaultPassword,
+	})
+	// The password comes from the variable, not the environment.
+	r.env = append(r.env, "RDSLICENSING_PASSWORD=wrong-on-purpose")
+	secrets := []string{winsim.DefaultPassword, "7777777"}
+	r.run("get")
+	r.run("plan", "-out", "quickstart.tfplan")
+	if found := secretsIn(t, r, "quickstart.tfplan", secrets...); len(found) > 0 {
+		t.Errorf("the saved plan holds %q", found)
+	}
+	// Without the ephemeral variables, the saved plan cannot be applied.
+	bare := &cliRun{t: t, dir: r.dir}
+	for _, kv := range r.env {
+		if !strings.HasPrefix(kv, "TF_VAR_agreement_number=") {
+			bare.env = append(bare.env, kv)
+		}
+	}
+	if out, err := bare.try("apply", "quickstart.tfplan"); err == nil || !strings.Contains(out, "agreement_number") {
+		t.Fatalf("apply of the saved plan without agreement_number: err %v\n%s", err, out)
+	}
+	r.run("apply", "quickstart.tfplan")
+	if ls := e.Host("LS01").State().LicenseServer; len(ls.KeyPacks) < 2 {
+		t.Fatalf("apply installed no key pack: %+v", ls.KeyPacks)
+	}
+	if found := secretsInState(t, r, secrets...); len(found) > 0 {
+		t.Errorf("the state holds %q", found)
+	}
+	if out := r.run("plan", "-detailed-exitcode"); !strings.Contains(out, "No changes") {
+		t.Fatalf("second plan is not empty:\n%s", out)
+	}
+}
+
+// What the secrets guide says lands in saved plan files and in the state
+// for each way of passing the WinRM password and a code, checked with the
+// CLI under test: a sensitive variable is in the plan file (the code also in
+// the state), an ephemeral variable into a write-only attribute nowhere, a
+// write-only attribute fed by a variable that is only sensitive still in the
+// plan file (the variable's value), and RDSLICENSING_PASSWORD nowhere.
+func TestAccSecretsGuideChoices(t *testing.T) {
+	hosts := []winsim.HostState{kpLicenseServer("LSA"), kpLicenseServer("LSB"), kpLicenseServer("LSC"), kpLicenseServer("LSD")}
+	for i := range hosts {
+		hosts[i].Address = fmt.Sprintf("127.0.70.%d", i+1)
+	}
+	e := newAccEnv(t, hosts...)
+	e.Sim.UpdateClearinghouse(func(ch *winsim.ClearinghouseState) {
+		for i := 1; i <= 4; i++ {
+			ch.Agreements = append(ch.Agreements, winsim.Agreement{AgreementType: 1, Number: fmt.Sprintf("700000%d", i), ProductVersionID: 7, ProductType: 1, Count: 100})
+		}
+	})
+	const pw = winsim.DefaultPassword
+	for i, tc := range []struct {
+		name                        string
+		pwVar, codeVar, codeAttr    string // variable attributes; "" for no password variable
+		planPW, planCode, stateCode bool
+	}{
+		{"sensitive variables", "sensitive = true", "sensitive = true", "agreement_number", true, true, true},
+		{"ephemeral variables, write-only code", "sensitive = true\n  ephemeral = true", "sensitive = true\n  ephemeral = true", "agreement_number_wo", false, false, false},
+		{"sensitive variable into the write-only code", "sensitive = true\n  ephemeral = true", "sensitive = true", "agreement_number_wo", false, true, false},
+		{"RDSLICENSING_PASSWORD", "", "sensitive = true\n  ephemeral = true", "agreement_number_wo", false, false, false},
+	} {
+		code := fmt.Sprintf("700000%d", i+1)
+		r := newCLIRun(t, e, "", map[string]string{"code": code})
+		provider := "provider \"rdslicensing\" {}\n"
+		if tc.pwVar != "" {
+			provider = "provider \"rdslicensing\" {\n  password = var.pw\n}\n\nvariable \"pw\" {\n  type = string\n  " + tc.pwVar + "\n}\n"
+			r.env = append(r.env, "RDSLICENSING_PASSWORD=wrong-on-purpose", "TF_VAR_pw="+pw)
+		}
+		version := ""
+		if tc.codeAttr == "agreement_number_wo" {
+			version = "\n  codes_wo_version = 1"
+		}
+		cfg := `terraform {
+  required_providers {
+    rdslicensing = { source = "rdslicensing/rdslicensing" }
+  }
+}
+
+` + provider + `
+variable "code" {
+  type = string
+  ` + tc.codeVar + `
+}
+
+resource "rdslicensing_key_pack" "users" {
+  host            = "` + hosts[i].Address + `"
+  program         = "agreement"
+  agreement_type  = "enterprise"
+  ` + tc.codeAttr + ` = var.code` + version + `
+  product_version = "2022"
+  cal_type        = "per_user"
+  quantity        = 10
+}
+`
+		if err := os.WriteFile(filepath.Join(r.dir, "main.tf"), []byte(cfg), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		r.run("plan", "-out", "saved.tfplan")
+		found := secretsIn(t, r, "saved.tfplan", pw, code)
+		if got := slices.Contains(found, pw); got != tc.planPW {
+			t.Errorf("%s: the saved plan holds the password: %v, the guide says %v", tc.name, got, tc.planPW)
+		}
+		if got := slices.Contains(found, code); got != tc.planCode {
+			t.Errorf("%s: the saved plan holds the agreement number: %v, the guide says %v", tc.name, got, tc.planCode)
+		}
+		r.run("apply", "saved.tfplan")
+		found = secretsInState(t, r, pw, code)
+		if slices.Contains(found, pw) {
+			t.Errorf("%s: the state holds the password", tc.name)
+		}
+		if got := slices.Contains(found, code); got != tc.stateCode {
+			t.Errorf("%s: the state holds the agreement number: %v, the guide says %v", tc.name, got, tc.stateCode)
+		}
 	}
 }

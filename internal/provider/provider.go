@@ -64,6 +64,8 @@ var envVars = map[string]string{
 	"kerberos_spn":             "RDSLICENSING_KERBEROS_SPN",
 	"allow_unencrypted":        "RDSLICENSING_ALLOW_UNENCRYPTED",
 	"timeout":                  "RDSLICENSING_TIMEOUT",
+	"connect_timeout":          "RDSLICENSING_CONNECT_TIMEOUT",
+	"response_timeout":         "RDSLICENSING_RESPONSE_TIMEOUT",
 	"max_connections_per_host": "RDSLICENSING_MAX_CONNECTIONS_PER_HOST",
 }
 
@@ -77,7 +79,8 @@ func (p *rdsProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 		Attributes: map[string]schema.Attribute{
 			"host": schema.StringAttribute{
 				Optional:            true,
-				MarkdownDescription: "Default Windows host (name, FQDN or IP address) of resources that set no `host` of their own." + envDoc("host"),
+				MarkdownDescription: "Default Windows host (name, FQDN or IP address; an IPv6 address with or without brackets) of resources that set no `host` of their own. A host name only: the port goes in `port`, the scheme in `https`." + envDoc("host"),
+				Validators:          []validator.String{hostValidator{allowEmpty: true}},
 			},
 			"host_addresses": schema.MapAttribute{
 				ElementType:         types.StringType,
@@ -119,9 +122,10 @@ func (p *rdsProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 				MarkdownDescription: "Account that logs on to the hosts: a local administrator (`Administrator`) or a domain account (`CONTOSO\\\\admin` or `admin@contoso.com`). RD Licensing needs a local administrator; domain and forest discovery scope and the AD group need a Domain Admin." + envDoc("username"),
 			},
 			"password": schema.StringAttribute{
-				Optional:            true,
-				Sensitive:           true,
-				MarkdownDescription: "Password of `username`. With `auth = \"kerberos\"` it may be omitted to use the ticket-granting ticket in the credential cache (`kinit`; the file `KRB5CCNAME` names, by default `/tmp/krb5cc_<uid>`)." + envDoc("password"),
+				Optional:  true,
+				Sensitive: true,
+				MarkdownDescription: "Password of `username`. With `auth = \"kerberos\"` it may be omitted to use the ticket-granting ticket in the credential cache (`kinit`; the file `KRB5CCNAME` names, by default `/tmp/krb5cc_<uid>`). " +
+					"Pass it in an ephemeral variable (Terraform 1.10+, OpenTofu 1.11+) or in the environment: a variable that is only `sensitive` is stored in clear text in saved plan files (see the [secrets guide](guides/secrets.md))." + envDoc("password"),
 			},
 			"auth": schema.StringAttribute{
 				Optional:            true,
@@ -147,6 +151,14 @@ func (p *rdsProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 			"timeout": schema.StringAttribute{
 				Optional:            true,
 				MarkdownDescription: "Longest time one remote operation may take, as a Go duration (`90s`, `10m`). Defaults to `10m`. Resources with `timeouts` blocks use those instead." + envDoc("timeout"),
+			},
+			"connect_timeout": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: fmt.Sprintf("Longest time connecting to a host may take, and on its own the TLS handshake, as a Go duration. Defaults to `%s`: a host that is down, or takes connections and never answers, is reported within it.", winrmclient.DefaultConnectTimeout) + envDoc("connect_timeout"),
+			},
+			"response_timeout": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: fmt.Sprintf("Longest wait for the host's answer to one WinRM message, as a Go duration. Defaults to `%s`. Waiting for a remote command's output may take the WinRM long poll's %s more; the operation as a whole is bounded by `timeout`.", winrmclient.DefaultResponseTimeout, winrmclient.DefaultOperationTimeout) + envDoc("response_timeout"),
 			},
 			"max_connections_per_host": schema.Int64Attribute{
 				Optional:            true,
@@ -176,6 +188,8 @@ type providerModel struct {
 	KerberosSPN           types.String `tfsdk:"kerberos_spn"`
 	AllowUnencrypted      types.Bool   `tfsdk:"allow_unencrypted"`
 	Timeout               types.String `tfsdk:"timeout"`
+	ConnectTimeout        types.String `tfsdk:"connect_timeout"`
+	ResponseTimeout       types.String `tfsdk:"response_timeout"`
 	MaxConnectionsPerHost types.Int64  `tfsdk:"max_connections_per_host"`
 }
 
@@ -205,6 +219,8 @@ func (p *rdsProvider) Configure(ctx context.Context, req provider.ConfigureReque
 		Port:                  int(r.integer(m.Port, "port", 0)),
 		MaxConnectionsPerHost: int(r.integer(m.MaxConnectionsPerHost, "max_connections_per_host", 0)),
 		Timeout:               r.duration(m.Timeout, "timeout"),
+		ConnectTimeout:        r.duration(m.ConnectTimeout, "connect_timeout"),
+		ResponseTimeout:       r.duration(m.ResponseTimeout, "response_timeout"),
 		CACert:                r.pem(m.CACert, "ca_cert", "CERTIFICATE"),
 		ClientCert:            r.pem(m.ClientCert, "client_cert", "CERTIFICATE"),
 		ClientKey:             r.pem(m.ClientKey, "client_key", "PRIVATE KEY"),
@@ -220,6 +236,9 @@ func (p *rdsProvider) Configure(ctx context.Context, req provider.ConfigureReque
 	}
 	for _, e := range r.errs {
 		resp.Diagnostics.AddAttributeError(path.Root(e.attr), "Invalid provider setting", e.msg)
+	}
+	if p := hostProblem(cfg.Host); cfg.Host != "" && p != "" {
+		resp.Diagnostics.AddAttributeError(path.Root("host"), "Invalid provider setting", hostError("host", cfg.Host, p)+" (attribute host, environment variable "+envVars["host"]+")")
 	}
 	if resp.Diagnostics.HasError() {
 		return
@@ -342,7 +361,7 @@ func (r *configReader) duration(v types.String, attr string) time.Duration {
 	}
 	d, err := time.ParseDuration(s)
 	if err != nil || d <= 0 {
-		r.fail(attr, "timeout %q is not a positive duration: write it like \"90s\", \"10m\" or \"1h\" (attribute timeout, environment variable %s).", s, envVars[attr])
+		r.fail(attr, "%s %s is not a positive duration: write it like \"90s\", \"10m\" or \"1h\" (attribute %s, environment variable %s).", attr, shortQuote(s), attr, envVars[attr])
 		return 0
 	}
 	return d
@@ -452,9 +471,10 @@ var (
 )
 
 func sharedClient(cfg winrmclient.Config) (*winrmclient.Client, error) {
-	sum := sha256.Sum256([]byte(fmt.Sprintf("%q|%d|%t|%t|%x|%q|%q|%q|%q|%+v|%t|%s|%d|%v|%q|%x|%x",
+	sum := sha256.Sum256([]byte(fmt.Sprintf("%q|%d|%t|%t|%x|%q|%q|%q|%q|%+v|%t|%s|%s|%s|%d|%v|%q|%x|%x",
 		cfg.Host, cfg.Port, cfg.HTTPS, cfg.Insecure, cfg.CACert, cfg.TLSServerName, cfg.Username, cfg.Password, cfg.Auth,
-		cfg.Kerberos, cfg.AllowUnencrypted, cfg.Timeout, cfg.MaxConnectionsPerHost, cfg.Addresses, os.Getenv("KRB5CCNAME"), cfg.ClientCert, cfg.ClientKey)))
+		cfg.Kerberos, cfg.AllowUnencrypted, cfg.Timeout, cfg.ConnectTimeout, cfg.ResponseTimeout, cfg.MaxConnectionsPerHost,
+		cfg.Addresses, os.Getenv("KRB5CCNAME"), cfg.ClientCert, cfg.ClientKey)))
 	key := hex.EncodeToString(sum[:])
 	clientsMu.Lock()
 	defer clientsMu.Unlock()

@@ -56,14 +56,14 @@ func (r *keyPackResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 	codeAttr := func(attr, desc string) (schema.StringAttribute, schema.StringAttribute) {
 		plain := schema.StringAttribute{
 			Optional: true, Sensitive: true,
-			MarkdownDescription: desc + " Hyphens, spaces and lower case are accepted. Sensitive; changing it replaces the key pack. " +
+			MarkdownDescription: desc + " Hyphens, spaces and lower case are accepted. Sensitive (hidden in the output), but stored in the state and, through the variable that sets it, in saved plan files: prefer `" + attr + "_wo` with an ephemeral variable. Changing it replaces the key pack. " +
 				"Exactly one of `" + attr + "` and the write-only `" + attr + "_wo` is required with that program.",
 			Validators:    []validator.String{codeValidator{attr}},
 			PlanModifiers: []planmodifier.String{codeRequiresReplace()},
 		}
 		wo := schema.StringAttribute{
 			Optional: true, Sensitive: true, WriteOnly: true,
-			MarkdownDescription: "Write-only form of `" + attr + "`: never stored in the state (Terraform 1.11 / OpenTofu 1.11 and later). Changing it does nothing until `codes_wo_version` changes.",
+			MarkdownDescription: "Write-only form of `" + attr + "`: never stored in the state or the plan (Terraform 1.11 / OpenTofu 1.11 and later); set it from an ephemeral variable, so that saved plan files do not hold the variable either (see the [secrets guide](../guides/secrets.md)). Changing it does nothing until `codes_wo_version` changes.",
 			Validators:          []validator.String{codeValidator{attr}},
 		}
 		return plain, wo

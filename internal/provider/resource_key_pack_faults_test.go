@@ -17,10 +17,10 @@ import (
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/winsim"
 )
 
-// The key pack fault matrix (issue 7): every interruption at every step of
-// an install, through the real CLI against winsim. Each row names its row
-// of the failure model (internal/keypacks/doc.go) and asserts the CALs on
-// the host, the state, the Clearinghouse, and that the next plan is empty.
+// Key pack faults beyond the fault matrix (fault_matrix_test.go, which
+// runs every interruption at every step of an install, the rows F2 to F5
+// of the failure model in internal/keypacks/doc.go): timeouts, several
+// resources and workspaces, released packs, the journal's own answers.
 
 // kpAgreement seeds the Clearinghouse with an Enterprise Agreement of 100
 // per-user 2022 CALs and returns the config of n key packs of quantity q.
@@ -65,60 +65,6 @@ func kpFault(t *testing.T, e *accEnv, f winsim.Fault) func() {
 		if _, err := e.Host("LS01").AddFault(f); err != nil {
 			t.Fatal(err)
 		}
-	}
-}
-
-// kpInterruptions are the interruptions of one install, at each step, with
-// the failure model's row and how many installs start (2: the journal
-// proved the first made nothing, so the provider installed again).
-var kpInterruptions = []struct {
-	row      string
-	fault    winsim.Fault
-	installs int
-}{
-	{"F2 crash before the script", winsim.Fault{Type: winsim.FaultCrashBefore, Operation: "install_key_pack"}, 2},
-	{"F3 crash before WMI", winsim.Fault{Type: winsim.FaultCrashAt, Operation: "install_key_pack", Step: "before_wmi"}, 2},
-	{"F3 reboot before WMI", winsim.Fault{Type: winsim.FaultRebootAt, Operation: "install_key_pack", Step: "before_wmi"}, 2},
-	{"F4 crash after WMI", winsim.Fault{Type: winsim.FaultCrashAt, Operation: "install_key_pack", Step: "after_wmi"}, 1},
-	{"F4 reboot after WMI", winsim.Fault{Type: winsim.FaultRebootAt, Operation: "install_key_pack", Step: "after_wmi"}, 1},
-	{"F5 crash after the journal", winsim.Fault{Type: winsim.FaultCrashAt, Operation: "install_key_pack", Step: "after_journal"}, 1},
-	{"F5 reboot after the journal", winsim.Fault{Type: winsim.FaultRebootAt, Operation: "install_key_pack", Step: "after_journal"}, 1},
-	{"F5 crash after the answer was written", winsim.Fault{Type: winsim.FaultCrashAfter, Operation: "install_key_pack"}, 1},
-}
-
-// Create: one interruption at each step; the apply converges at once, with
-// exactly the declared CALs, installed once.
-func TestAccKeyPackFaults_createMatrix(t *testing.T) {
-	const addr = "rdslicensing_key_pack.cals"
-	for _, tc := range kpInterruptions {
-		t.Run(tc.row, func(t *testing.T) {
-			e := newAccEnv(t, kpLicenseServer("LS01"))
-			cfg := kpAgreement(e, "", []string{"cals"}, 10)
-			accTest(t, resource.TestCase{
-				Steps: []resource.TestStep{
-					{
-						PreConfig: kpFault(t, e, tc.fault),
-						Config:    cfg,
-						ConfigStateChecks: kpChecks(addr, map[string]knownvalue.Check{
-							"total_licenses": knownvalue.Int64Exact(10),
-							"quantity":       knownvalue.Int64Exact(10),
-						}),
-						Check: resource.ComposeAggregateTestCheckFunc(
-							func(s *terraform.State) error {
-								if n := len(kpPacksOnHost(e)); n != 1 {
-									return errorf("%d key packs on the host, want 1", n)
-								}
-								return nil
-							},
-							kpWantInstalls(e, "LS01", tc.installs),
-							kpAgreementUsed(e, 10),
-							kpFaultsFired(e, 1),
-						),
-					},
-					{Config: cfg, ConfigPlanChecks: kpEmptyPlan},
-				},
-			})
-		})
 	}
 }
 
@@ -445,32 +391,6 @@ func writeMain(t *testing.T, r *cliRun, body string) {
 func stateAddr(r *cliRun) string {
 	out := r.run("state", "list")
 	return strings.TrimSpace(out)
-}
-
-// Quantity 10 -> 25: one interruption at each step of the install of the
-// 15 more CALs; the apply converges at once, with one pack more and the
-// CALs drawn once.
-func TestAccKeyPackFaults_updateMatrix(t *testing.T) {
-	const addr = "rdslicensing_key_pack.cals"
-	for _, tc := range kpInterruptions {
-		t.Run(tc.row, func(t *testing.T) {
-			e := newAccEnv(t, kpLicenseServer("LS01"))
-			accTest(t, resource.TestCase{
-				Steps: []resource.TestStep{
-					{Config: kpAgreement(e, "", []string{"cals"}, 10)},
-					{
-						PreConfig: kpFault(t, e, tc.fault),
-						Config:    kpAgreement(e, "", []string{"cals"}, 25),
-						ConfigStateChecks: kpChecks(addr, map[string]knownvalue.Check{
-							"key_pack_ids": kpIDs(2, 3), "quantity": knownvalue.Int64Exact(25), "pending_installs": knownvalue.ListSizeExact(0),
-						}),
-						Check: resource.ComposeAggregateTestCheckFunc(kpWantPacks(e, "LS01", map[int64]int64{2: 10, 3: 15}), kpWantInstalls(e, "LS01", 1+tc.installs), kpAgreementUsed(e, 25), kpFaultsFired(e, 1)),
-					},
-					{Config: kpAgreement(e, "", []string{"cals"}, 25), ConfigPlanChecks: kpEmptyPlan},
-				},
-			})
-		})
-	}
 }
 
 // F10: the answer to taking a released pack is lost (the journal write

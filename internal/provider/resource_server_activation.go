@@ -60,17 +60,18 @@ var (
 
 // Schema describes the resource.
 func (r *serverActivationResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	contact := func(desc string) schema.StringAttribute {
+	contact := func(attr, desc string) schema.StringAttribute {
 		return schema.StringAttribute{
 			Optional:            true,
-			MarkdownDescription: desc + " Optional; leaving it out (or `\"\"`) keeps it empty on the server, and a value set by hand shows as a change.",
+			MarkdownDescription: desc + " Optional; leaving it out (or `\"\"`) keeps it empty on the server, and a value set by hand shows as a change." + contactLimitNote(attr),
+			Validators:          []validator.String{contactValidator{}},
 		}
 	}
-	required := func(name, desc string) schema.StringAttribute {
+	required := func(attr, name, desc string) schema.StringAttribute {
 		return schema.StringAttribute{
 			Required:            true,
-			MarkdownDescription: desc + " Required: the Microsoft Clearinghouse refuses automatic activation without it.",
-			Validators:          []validator.String{contactNotBlank{why: "the Microsoft Clearinghouse needs the " + name + " of the license server's contact to activate it"}},
+			MarkdownDescription: desc + " Required: the Microsoft Clearinghouse refuses automatic activation without it." + contactLimitNote(attr),
+			Validators:          []validator.String{contactValidator{required: true, why: "the Microsoft Clearinghouse needs the " + name + " of the license server's contact to activate it"}},
 		}
 	}
 	resp.Schema = schema.Schema{
@@ -86,18 +87,19 @@ func (r *serverActivationResource) Schema(ctx context.Context, _ resource.Schema
 			"Destroy only forgets the activation unless `deactivate_on_destroy = true`: the server stays activated, and a warning says so.\n\n" +
 			"Import with the host as ID: `terraform import rdslicensing_server_activation.ls01 ls01.contoso.com`.",
 		Attributes: map[string]schema.Attribute{
-			"id":             idAttribute("the host (the resource's `host`, else the provider's), known at plan time"),
-			"host":           hostAttribute("whose license server to activate"),
-			"first_name":     required("first name", "First name of the contact (`FirstName`)."),
-			"last_name":      required("last name", "Last name of the contact (`LastName`)."),
-			"company":        required("company", "Company (`Company`)."),
-			"country_region": required("country/region", "Country or region (`CountryRegion`), as RD Licensing Manager lists it: the English name on English systems, e.g. `United States`, `United Kingdom`, `Germany`. The server refuses names outside its list."),
-			"email":          contact("E-mail address of the contact (`eMail`)."),
-			"org_unit":       contact("Organizational unit (`OrgUnit`)."),
-			"address":        contact("Street address (`Address`)."),
-			"city":           contact("City (`City`)."),
-			"state":          contact("State or province (`State`)."),
-			"postal_code":    contact("Postal code (`PostalCode`)."),
+			"id":         idAttribute("the host (the resource's `host`, else the provider's), known at plan time"),
+			"host":       hostAttribute("whose license server to activate"),
+			"first_name": required("first_name", "first name", "First name of the contact (`FirstName`)."),
+			"last_name":  required("last_name", "last name", "Last name of the contact (`LastName`)."),
+			"company":    required("company", "company", "Company (`Company`)."),
+			"country_region": required("country_region", "country/region", "Country or region (`CountryRegion`), as RD Licensing Manager's Activate Server Wizard lists it: the English name on English systems, e.g. `United States`, `United Kingdom`, `Germany`. "+
+				"The server refuses names outside its list. Plan refuses codes and abbreviations (`UK`, `USA`, `DE`), naming the country to write instead, and warns of a name that is not on the English list the provider knows (it may be right on a server in another language)."),
+			"email":       contact("email", "E-mail address of the contact (`eMail`): `name@example.com`."),
+			"org_unit":    contact("org_unit", "Organizational unit (`OrgUnit`)."),
+			"address":     contact("address", "Street address (`Address`)."),
+			"city":        contact("city", "City (`City`)."),
+			"state":       contact("state", "State or province (`State`)."),
+			"postal_code": contact("postal_code", "Postal code (`PostalCode`)."),
 			"method": schema.StringAttribute{
 				Optional: true, Computed: true, Default: stringdefault.StaticString(methodAutomatic),
 				MarkdownDescription: "How to activate: `automatic` (default) over the Internet from the license server, which needs outbound TCP 443 to the Clearinghouse; or `license_server_id` with the ID in `license_server_id` or `license_server_id_wo`, for servers without Internet access. " +
@@ -113,7 +115,7 @@ func (r *serverActivationResource) Schema(ctx context.Context, _ resource.Schema
 			},
 			"license_server_id_wo": schema.StringAttribute{
 				Optional: true, WriteOnly: true, Sensitive: true,
-				MarkdownDescription: "Write-only form of `license_server_id` (Terraform and OpenTofu 1.11 and later): never stored in the state or the plan. Requires `license_server_id_wo_version`; " +
+				MarkdownDescription: "Write-only form of `license_server_id` (Terraform and OpenTofu 1.11 and later): never stored in the state or the plan; set it from an ephemeral variable, so that saved plan files do not hold the variable either (see the [secrets guide](../guides/secrets.md)). Requires `license_server_id_wo_version`; " +
 					"`license_server_id` then shows the ID the server reports.",
 				Validators: []validator.String{codeValidator{"license_server_id"}},
 			},
@@ -281,6 +283,12 @@ func (r *serverActivationResource) ModifyPlan(ctx context.Context, req resource.
 	}
 	if deactivate {
 		r.warnDeactivation(&plan, state, host, &resp.Diagnostics)
+	}
+	// Only when apply writes it: a name the server took stays quiet.
+	if c := plan.CountryRegion; !c.IsUnknown() && !c.IsNull() && (state == nil || !c.Equal(state.CountryRegion)) {
+		if w := countryNameWarning(c.ValueString()); w != "" {
+			resp.Diagnostics.AddAttributeWarning(path.Root("country_region"), "country_region is not on the country list the provider knows", w)
+		}
 	}
 	r.checkDomain(ctx, &plan, state, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
@@ -711,11 +719,18 @@ func reactivationHints(m, prior *serverActivationModel, err error) []string {
 // deactivate deactivates the server over the Internet; a server that is
 // not activated is left as it is.
 func (r *serverActivationResource) deactivate(ctx context.Context, host string) error {
-	_, err := rds.DeactivateLicenseSrv.Run(ctx, r.data, host, rds.ActivationInput{Method: methodAutomatic})
+	in := rds.ActivationInput{Method: methodAutomatic}
+	_, err := rds.DeactivateLicenseSrv.Run(ctx, r.data, host, in)
 	if mayHaveRun(err) {
-		// Deactivation is not idempotent, but its result shows: look.
-		if ls, lerr := rds.GetLicenseServer.Run(ctx, r.data, host, rds.NoInput{}); lerr == nil && ls.ActivationStatus != 0 {
+		// Deactivation is not idempotent, but its result shows: look, and
+		// deactivate once more when it did not happen.
+		ls, lerr := rds.GetLicenseServer.Run(ctx, r.data, host, rds.NoInput{})
+		switch {
+		case lerr == nil && ls.ActivationStatus != 0:
 			return nil
+		case lerr == nil:
+			tflog.Info(ctx, "the deactivation did not happen: deactivating again", map[string]any{"host": host})
+			_, err = rds.DeactivateLicenseSrv.Run(ctx, r.data, host, in)
 		}
 	}
 	return err
@@ -807,21 +822,6 @@ func domainRightsRemedy(err error, attr string) string {
 		return ""
 	}
 	return "Manage this resource with a provider whose username is such an account (e.g. a provider alias with a domain account and auth = \"ntlm\" or \"kerberos\"), or leave " + attr + " out."
-}
-
-// contactNotBlank refuses empty and all-space strings, saying why it matters.
-type contactNotBlank struct{ why string }
-
-func (v contactNotBlank) Description(context.Context) string { return "must not be empty" }
-
-func (v contactNotBlank) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
-
-func (v contactNotBlank) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() || strings.TrimSpace(req.ConfigValue.ValueString()) != "" {
-		return
-	}
-	resp.Diagnostics.AddAttributeError(req.Path, "Empty "+req.Path.String(),
-		fmt.Sprintf("%s must not be empty: %s. Set it to a real value.", req.Path, v.why))
 }
 
 // reactivationReasonCode is the Reason of a reactivation_reason.

@@ -693,7 +693,7 @@ func TestLicenseServerIDValidator(t *testing.T) {
 }
 
 func TestContactNotBlank(t *testing.T) {
-	v := contactNotBlank{why: "the Microsoft Clearinghouse needs it"}
+	v := contactValidator{required: true, why: "the Microsoft Clearinghouse needs it"}
 	for value, bad := range map[string]bool{"Ada": false, "": true, "   ": true, "\t": true} {
 		resp := &validator.StringResponse{}
 		v.ValidateString(context.Background(), validator.StringRequest{Path: path.Root("first_name"), ConfigValue: types.StringValue(value)}, resp)

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -63,7 +64,7 @@ func (r *sessionHostPolicyResource) Schema(ctx context.Context, _ resource.Schem
 		MarkdownDescription: "The Remote Desktop licensing configuration of an RD Session Host: the licensing mode (per user or per device) and the license servers it asks for CALs, in order of preference. " +
 			"By default (`method = \"group_policy\"`) the provider writes the local policy values that gpedit.msc's *Set the Remote Desktop licensing mode* and *Use the specified Remote Desktop license servers* write, which win over every other setting; " +
 			"`method = \"wmi\"` uses `Win32_TerminalServiceSetting` (`ChangeMode`, `SetSpecifiedLicenseServerList`) instead, as Server Manager does, and fails when Group Policy controls the setting. " +
-			"The session host reads these settings when the Remote Desktop Services service (`TermService`) starts: with `restart_service = true` (the default) the provider restarts it after a change, **which disconnects the users of the session host**. " +
+			"The session host reads these settings when the Remote Desktop Services service (`TermService`) starts: with `restart_service = true` (the default) the provider restarts it after a change, **which disconnects the users of the session host**, and `plan` warns of each host it will restart (see `restart_service` for the trade-off). " +
 			"A mode or server list changed by hand shows in `plan`; settings removed by hand make `plan` create the resource again. Destroy returns the settings this resource manages to *Not Configured*. " +
 			"The computed `effective_*` and `*_source` attributes show what the session host uses and where it comes from. " +
 			"Import ID: the host (name, FQDN or IP address), e.g. `rdsh01.contoso.com`; the method is inferred from the host (policy values present: `group_policy`, else `wmi`).",
@@ -99,8 +100,10 @@ func (r *sessionHostPolicyResource) Schema(ctx context.Context, _ resource.Schem
 				Optional: true, Computed: true,
 				Default: booldefault.StaticBool(true),
 				MarkdownDescription: "Restart the Remote Desktop Services service (`TermService`) after a change (and after destroy), so that the session host uses the new settings, as the guides' `gpupdate /force` and `net stop`/`net start TermService` do. " +
-					"**The restart disconnects every user of the session host** (sessions stay, users reconnect). Nothing is restarted when nothing changed. " +
-					"`false` leaves the restart to you: the new settings apply at the next restart of the service or the server. Defaults to `true`.",
+					"**The restart disconnects every user of the session host** (sessions stay, users reconnect). Nothing is restarted when nothing changed: not when the host already has the settings, nor when only `restart_service` or `timeouts` change. " +
+					"`plan` warns (`Apply restarts Remote Desktop Services on <host>, disconnecting its users`) for each create, change, replacement or destroy that will restart it, and says `may restart` when it cannot tell yet (the host is unknown or unreachable at plan time). " +
+					"The trade-off: `true` (the default) puts the settings in effect at once, at the cost of disconnecting users, so apply in a maintenance window; " +
+					"`false` keeps users connected, but the session host goes on using its former licensing settings until the service or the server restarts (for example at the next patch reboot), while the state already shows the new ones. Defaults to `true`.",
 			},
 			"effective_licensing_mode": schema.StringAttribute{
 				Computed: true,
@@ -142,54 +145,81 @@ const (
 )
 
 // ModifyPlan keeps license server names that Windows holds in another
-// form, and catches method = "wmi" on a host where Group Policy controls
-// the licensing, before anything changes.
+// form, catches method = "wmi" on a host where Group Policy controls the
+// licensing before anything changes, and warns when apply will restart
+// TermService, which disconnects the session host's users.
 func (r *sessionHostPolicyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() {
-		return // destroy
-	}
-	var plan sessionHostPolicyModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	var state *sessionHostPolicyModel
 	if !req.State.Raw.IsNull() {
 		state = &sessionHostPolicyModel{}
 		resp.Diagnostics.Append(req.State.Get(ctx, state)...)
 	}
+	if req.Plan.Raw.IsNull() {
+		// Destroy clears what the resource set, and restarts as it was told.
+		if state != nil && state.RestartService.ValueBool() {
+			r.warnRestart(&resp.Diagnostics, r.hostOf(state.Host), true,
+				"destroying rdslicensing_session_host_policy returns its licensing settings to not configured")
+		}
+		return
+	}
+	var plan sessionHostPolicyModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	if state != nil && keepEquivalentServers(ctx, &plan, state) {
 		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 	}
-	if plan.Method.ValueString() != shpWMI || r.data == nil || plan.Host.IsUnknown() {
-		return
-	}
-	host := r.data.host(plan.Host)
-	if host == "" {
-		return
-	}
-	switch {
-	case state != nil && (!state.Host.Equal(plan.Host) || !state.Method.Equal(plan.Method)):
+	host := r.hostOf(plan.Host)
+	if state != nil && (!state.Host.Equal(plan.Host) || !state.Method.Equal(plan.Method)) {
 		// A replacement: Terraform plans the new object again without the
-		// prior state, and that plan checks.
-		return
-	case state == nil:
-	case !settingsChange(&plan, state):
-		if detail := policyOverrideDetail(ctx, host, state); detail != "" {
-			resp.Diagnostics.AddWarning("Group Policy overrides this resource on "+host, detail)
+		// prior state, and that plan checks and warns for it. Destroying
+		// the old one restarts as the old one was told.
+		if state.RestartService.ValueBool() {
+			r.warnRestart(&resp.Diagnostics, r.hostOf(state.Host), true,
+				"replacing rdslicensing_session_host_policy first returns the licensing settings of its former method to not configured")
 		}
 		return
 	}
-	// Creating, or changing the settings: ask the host whether a policy
-	// is in the way. A host that cannot be asked now fails at apply.
-	ctx, cancel := withTimeout(ctx, shpReadTimeout)
-	defer cancel()
-	sh, err := rds.GetSessionHost.Run(ctx, r.data, host, rds.SessionHostInput{})
-	if err != nil {
-		tflog.Debug(ctx, "cannot check the session host's policy values at plan time", map[string]any{"host": host, "error": err.Error()})
+	restart := !plan.RestartService.IsNull() && (plan.RestartService.IsUnknown() || plan.RestartService.ValueBool())
+	change := state == nil || settingsChange(&plan, state)
+	wmi := plan.Method.ValueString() == shpWMI
+	if state != nil && !change && wmi && host != "" {
+		if detail := policyOverrideDetail(ctx, host, state); detail != "" {
+			resp.Diagnostics.AddWarning("Group Policy overrides this resource on "+host, detail)
+		}
+	}
+	if !change || (!restart && !wmi) {
 		return
 	}
-	detail := policyControlDetail(sh)
+	// Creating, or changing the settings. With wmi, ask the host whether a
+	// policy is in the way; on create, whether its settings differ at all.
+	// A host that cannot be asked now fails at apply, and may restart.
+	var sh *rds.SessionHost
+	if host != "" && (wmi || state == nil) {
+		rctx, cancel := withTimeout(ctx, shpReadTimeout)
+		got, err := rds.GetSessionHost.Run(rctx, r.data, host, rds.SessionHostInput{})
+		cancel()
+		if err != nil {
+			tflog.Debug(ctx, "cannot read the session host at plan time", map[string]any{"host": host, "error": err.Error()})
+		} else {
+			sh = &got
+		}
+	}
+	if restart {
+		switch {
+		case state != nil:
+			r.warnRestart(&resp.Diagnostics, host, !plan.RestartService.IsUnknown() && !plan.LicenseServers.IsUnknown(), "apply changes the licensing settings")
+		case sh == nil:
+			r.warnRestart(&resp.Diagnostics, host, false, "apply writes the licensing settings where they differ from the host's")
+		case !plannedSettingsHeld(ctx, &plan, *sh):
+			r.warnRestart(&resp.Diagnostics, host, !plan.RestartService.IsUnknown(), "apply writes licensing settings the host does not have yet")
+		}
+	}
+	if !wmi || sh == nil {
+		return
+	}
+	detail := policyControlDetail(*sh)
 	switch {
 	case detail == "":
 	case state == nil:
@@ -200,6 +230,60 @@ func (r *sessionHostPolicyResource) ModifyPlan(ctx context.Context, req resource
 	default:
 		resp.Diagnostics.AddAttributeError(path.Root("method"), "Group Policy controls the licensing of "+sh.ComputerName, detail)
 	}
+}
+
+// hostOf is the host a resource reaches, "" while not known (or without
+// a configured provider, as in validate).
+func (r *sessionHostPolicyResource) hostOf(h types.String) string {
+	if r.data == nil || h.IsUnknown() {
+		return ""
+	}
+	return r.data.host(h)
+}
+
+// warnRestart says, at plan time, that apply restarts TermService on host
+// (or, when sure is false, may: the plan cannot tell yet), and why.
+func (r *sessionHostPolicyResource) warnRestart(diags *diag.Diagnostics, host string, sure bool, why string) {
+	if host == "" {
+		host = "the session host"
+	}
+	will := "restarts"
+	if !sure {
+		will = "may restart"
+	}
+	diags.AddAttributeWarning(path.Root("restart_service"), "Apply "+will+" Remote Desktop Services on "+host+", disconnecting its users",
+		fmt.Sprintf("With restart_service = true, %s and then restarts the Remote Desktop Services service (TermService) on %s, so that the session host uses them: "+
+			"this disconnects every user of %s (their sessions stay, and they reconnect). Apply when that is acceptable, "+
+			"or set restart_service = false to leave the restart to you: the session host then uses the new settings after its next restart of the service or the server.",
+			why, host, host))
+}
+
+// plannedSettingsHeld reports whether the host already holds the planned
+// mode and license servers in the method's source, as the scripts compare
+// them: then apply writes nothing and restarts nothing.
+func plannedSettingsHeld(ctx context.Context, plan *sessionHostPolicyModel, sh rds.SessionHost) bool {
+	servers, ok := serverNameStrings(ctx, plan.LicenseServers)
+	if !ok || plan.LicensingMode.IsUnknown() {
+		return false
+	}
+	mode := licensingModeNumber[plan.LicensingMode.ValueString()]
+	if plan.Method.ValueString() == shpGroupPolicy {
+		if sh.PolicyLicensingMode == nil || *sh.PolicyLicensingMode != mode {
+			return false
+		}
+		if len(servers) == 0 {
+			return sh.PolicyLicenseServers == nil
+		}
+		return sh.PolicyLicenseServers != nil && scriptSameServers(splitServerList(*sh.PolicyLicenseServers), servers)
+	}
+	return sh.LicensingType == mode && scriptSameServers(sh.ConfigLicenseServers, servers)
+}
+
+// scriptSameServers is Test-RdslSameServers: the same names in the same
+// order, case ignored. Unlike sameServerLists, a short name is not its
+// FQDN: the scripts write one over the other.
+func scriptSameServers(a, b []string) bool {
+	return slices.EqualFunc(a, b, strings.EqualFold)
 }
 
 // keepEquivalentServers plans the prior license servers when the

@@ -4,7 +4,10 @@ import (
 	"context"
 	"fmt"
 	"net/netip"
+	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -152,14 +155,20 @@ func serverNameProblem(s string) string {
 	case strings.Contains(s, "://"):
 		return "is a URL; give the server name alone (ls01.contoso.com)"
 	}
+	if _, err := netip.ParseAddr(s); err != nil && strings.Contains(s, ":") {
+		return "is neither a host name nor a valid IP address (':' may only appear in an IPv6 address; a license server takes no port)"
+	}
+	return nameProblem(s)
+}
+
+// nameProblem checks a host name, an FQDN or an IP address once the
+// callers have ruled out URLs, ports and separators; "" when it is one.
+func nameProblem(s string) string {
 	if ip, err := netip.ParseAddr(s); err == nil {
 		if ip.Zone() != "" {
 			return "is an IPv6 address with a zone (%...); give the address without the zone"
 		}
 		return ""
-	}
-	if strings.Contains(s, ":") {
-		return "is neither a host name nor a valid IP address (':' may only appear in an IPv6 address; a license server takes no port)"
 	}
 	name := strings.TrimSuffix(s, ".")
 	if len(name) > 253 {
@@ -176,20 +185,24 @@ func serverNameProblem(s string) string {
 	return ""
 }
 
-// labelProblem checks one DNS label. Underscores are accepted: NetBIOS
-// names may hold them and Windows resolves such names.
+// labelProblem checks one DNS label (RFC 1123). Underscores are
+// accepted: NetBIOS names may hold them and Windows resolves such names.
 func labelProblem(label string) string {
 	switch {
 	case label == "":
 		return "has an empty label (two dots in a row, or a leading dot)"
 	case len(label) > 63:
-		return fmt.Sprintf("has the label %q of %d characters; a DNS label has at most 63", label, len(label))
+		return fmt.Sprintf("has the label %s of %d characters; a DNS label has at most 63", shortQuote(label), len(label))
 	case strings.HasPrefix(label, "-") || strings.HasSuffix(label, "-"):
 		return fmt.Sprintf("has the label %q, which starts or ends with a hyphen", label)
 	}
 	for _, c := range label {
 		if !hostNameChar(c) {
-			return fmt.Sprintf("contains %q, which a host name cannot hold (letters, digits, '-' and '_' only, labels separated by dots)", c)
+			hint := ""
+			if c > unicode.MaxASCII {
+				hint = "; write an internationalized name in its xn-- (punycode) form"
+			}
+			return fmt.Sprintf("contains %q, which a host name cannot hold (letters, digits, '-' and '_' only, labels separated by dots%s)", c, hint)
 		}
 	}
 	return ""
@@ -198,6 +211,17 @@ func labelProblem(label string) string {
 // hostNameChar: an ASCII letter or digit, '-' or '_'.
 func hostNameChar(c rune) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_'
+}
+
+// shortQuote quotes user input for an error message: whole when short,
+// else its start and its length, so that a huge value is never echoed.
+func shortQuote(s string) string {
+	const most, keep = 40, 32
+	if utf8.RuneCountInString(s) <= most {
+		return strconv.Quote(s)
+	}
+	r := []rune(s)
+	return fmt.Sprintf("%s… (%d characters)", strconv.Quote(string(r[:keep])), len(r))
 }
 
 // serverNamesValidator checks a list of license server names at plan
@@ -244,7 +268,7 @@ func (serverNamesValidator) ValidateList(ctx context.Context, req validator.List
 		name := s.ValueString()
 		if p := serverNameProblem(name); p != "" {
 			resp.Diagnostics.AddAttributeError(at, "Invalid license server name",
-				fmt.Sprintf("%s %q %s. Name each license server by host name (ls01), FQDN (ls01.contoso.com) or IP address.", where, name, p))
+				fmt.Sprintf("%s %s %s. Name each license server by host name (ls01), FQDN (ls01.contoso.com) or IP address.", where, shortQuote(name), p))
 			continue
 		}
 		for _, prev := range seen {

@@ -213,7 +213,7 @@ func TestScriptsNameOnlyRealWMI(t *testing.T) {
 			}
 			cls, ok := wmiCatalog[class]
 			if !ok {
-				t.Errorf("%s: %s names class %q, which the reference does not have", where, c.Name, class)
+				t.Errorf("%s: %s names class %q, which the Windows facts catalog (internal/winfacts) does not have", where, c.Name, class)
 				continue
 			}
 			if ns := c.ParamString("Namespace"); ns != "" && !strings.EqualFold(strings.ReplaceAll(ns, `\`, "/"), cls.namespace) {

@@ -208,7 +208,7 @@ func valueFacts() []Fact {
 		value("ServerRole", "0 workgroup, 1 domain, 2 forest", srcLicenseServer, "ServerRole/ChangeRole: discovery scope; 1 needs Domain Admin, 2 Enterprise Admin."),
 		value("ReactivationReason", "0 redeployed, 1 certificate corrupt, 2 key compromised, 3 key expired, 4 upgraded", srcLicenseServerMeth, "ReactivateServerAutomatic's Reason."),
 		value("ContactRequired", "FirstName LastName Company CountryRegion", srcLicenseServer, "ActivateServerAutomatic needs these contact properties; reactivation and deactivation need FirstName and LastName."),
-		unverifiedValue("CountryRegion", "English country names", "accept_any_country", "Win32_TSLicenseServer takes only country names of its list (English on en-US) and refuses others with WBEM_E_INVALID_PARAMETER."),
+		unverifiedValue("CountryRegion", "English country names", "accept_any_country", "Win32_TSLicenseServer takes only country names of its list (English on en-US; modelled as winfacts.CountryNames, compared without case) and refuses others with WBEM_E_INVALID_PARAMETER."),
 		unverifiedValue("ProductId", "5-5-5-5 digits", "", "The format of Win32_TSLicenseServer.ProductId."),
 		value("LicenseStatus", "1 temporary, 2 active, 4 revoked", srcIssuedLicense, "Win32_TSIssuedLicense.LicenseStatus values winsim uses (0 unknown, 3 upgrade, 5 pending, 6 concurrent are documented too)."),
 		value("RevokeLimit", "20% of per-device CALs", srcCALs, "Per-device CALs can be revoked up to 20%; per-user CALs cannot be revoked."),

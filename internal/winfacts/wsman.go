@@ -143,6 +143,10 @@ func httpFacts() []Fact {
 		p("http_404_path", "", "A path other than /wsman gets HTTP 404 from HTTP.sys."),
 		p("http_400_unseal", "", "An NTLM-encrypted body that does not unseal gets HTTP 400 and Connection: close."),
 		p("server_header", "", "Replies carry Server: Microsoft-HTTPAPI/2.0 (HTTP.sys)."),
+		p("http_400_tls_on_http", "https://technet.microsoft.com/en-us/library/cc786188(v=ws.10).aspx",
+			"A TLS handshake sent to the HTTP listener reads to HTTP.sys as a request with an invalid verb, which it refuses with HTTP 400 (Bad Request - Invalid Verb) before WinRM sees it, and closes the connection."),
+		{ID: KindProtocol + ":plain_http_on_https", Kind: KindProtocol, Unverified: true, Quirk: "plain_http_on_https_400",
+			Statement: "Plain HTTP sent to the HTTPS listener gets the connection reset without an answer (the bytes go to TLS, which fails); some servers answer HTTP 400 instead."},
 	}
 }
 

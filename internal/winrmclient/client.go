@@ -136,7 +136,7 @@ func (c *Client) pool(host string) (*hostPool, error) {
 // Run runs op on host ("" for the default host) with input in and decodes
 // its result into out (a pointer, or nil to discard it).
 func (c *Client) Run(ctx context.Context, host string, operation Operation, in, out any) error {
-	if host == "" {
+	if host = NormalizeHost(host); host == "" {
 		host = c.cfg.Host
 	}
 	if host == "" {

@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"fmt"
 	"net"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -57,6 +58,14 @@ type Config struct {
 
 	// Timeout bounds each operation unless its context ends sooner.
 	Timeout time.Duration
+	// ConnectTimeout bounds connecting to a host, and on its own the TLS
+	// handshake: a host that is down, or accepts connections and never
+	// answers, is reported within it instead of at Timeout.
+	ConnectTimeout time.Duration
+	// ResponseTimeout bounds each HTTP exchange: sending one message and
+	// reading the answer. A Receive may wait OperationTimeout longer (the
+	// host holds it until output comes or its long poll ends).
+	ResponseTimeout time.Duration
 	// MaxConnectionsPerHost bounds the HTTP connections, and so the
 	// operations running at once, per host.
 	MaxConnectionsPerHost int
@@ -94,6 +103,10 @@ const (
 	DefaultMaxConnectionsPerHost = 4
 	DefaultOperationTimeout      = 20 * time.Second
 	DefaultSessionIdleTimeout    = 2 * time.Minute
+	// A dead host is reported within 30 s whichever way it is dead:
+	// connecting, the TLS handshake and an answer are bounded separately.
+	DefaultConnectTimeout  = 10 * time.Second
+	DefaultResponseTimeout = 20 * time.Second
 )
 
 // ConfigError names the setting at fault; the provider maps Field to its
@@ -107,6 +120,7 @@ func (e *ConfigError) Error() string { return e.Field + ": " + e.Message }
 
 // normalize fills defaults and checks the configuration.
 func (c Config) normalize() (Config, error) {
+	c.Host = NormalizeHost(c.Host)
 	c.Auth = strings.ToLower(strings.TrimSpace(c.Auth))
 	if c.Auth == "" {
 		c.Auth = AuthBasic
@@ -155,6 +169,12 @@ func (c Config) normalize() (Config, error) {
 	}
 	if c.Timeout <= 0 {
 		c.Timeout = DefaultTimeout
+	}
+	if c.ConnectTimeout <= 0 {
+		c.ConnectTimeout = DefaultConnectTimeout
+	}
+	if c.ResponseTimeout <= 0 {
+		c.ResponseTimeout = DefaultResponseTimeout
 	}
 	if c.MaxConnectionsPerHost <= 0 {
 		c.MaxConnectionsPerHost = DefaultMaxConnectionsPerHost
@@ -208,6 +228,18 @@ func (c Config) addressOf(host string) string {
 		}
 	}
 	return ""
+}
+
+// NormalizeHost removes the brackets around an IPv6 address ("[::1]"):
+// URLs need them, a host name does not, and the client adds them.
+func NormalizeHost(h string) string {
+	h = strings.TrimSpace(h)
+	if len(h) > 2 && h[0] == '[' && h[len(h)-1] == ']' {
+		if ip, err := netip.ParseAddr(h[1 : len(h)-1]); err == nil && ip.Is6() {
+			return h[1 : len(h)-1]
+		}
+	}
+	return h
 }
 
 // isDefaultHost: settings that name one host (TLSServerName, Kerberos.SPN)

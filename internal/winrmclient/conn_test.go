@@ -151,3 +151,29 @@ func TestLateCancellationDoesNotBreakAPooledConnection(t *testing.T) {
 		t.Fatalf("install_key_pack ran %d times, want 1", n)
 	}
 }
+
+// A pooled connection that goes silent says nothing of the host: an
+// idempotent operation is tried again on a new connection.
+func TestSilentPooledConnectionIsRetried(t *testing.T) {
+	sim := startSim(t, lsHost("LS01"))
+	h := sim.Host("LS01")
+	d := &faultyDialer{}
+	var dials atomic.Int64
+	c := clientFor(t, sim, h, func(cfg *winrmclient.Config) {
+		winrmclient.SetDialer(cfg, func(ctx context.Context, network, addr string) (net.Conn, error) {
+			dials.Add(1)
+			return d.dial(ctx, network, addr)
+		})
+	})
+	if _, err := rds.GetHostInfo.Run(ctxT(t), c, "", rds.NoInput{}); err != nil {
+		t.Fatal(err)
+	}
+	before := dials.Load()
+	d.timeoutAfterWrite.Store(true)
+	if _, err := rds.GetHostInfo.Run(ctxT(t), c, "", rds.NoInput{}); err != nil {
+		t.Fatalf("not retried: %v", err)
+	}
+	if n := dials.Load() - before; n != 1 {
+		t.Fatalf("%d new connections, want 1", n)
+	}
+}

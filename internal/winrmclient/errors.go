@@ -134,6 +134,17 @@ func asUnsent(err error) error {
 	return &c
 }
 
+// asRetryable clears err's final mark: trying again may help.
+func asRetryable(err error) error {
+	var e *Error
+	if !errors.As(err, &e) || !e.final {
+		return err
+	}
+	c := *e
+	c.final = false
+	return &c
+}
+
 func isUnsent(err error) bool {
 	var e *Error
 	return errors.As(err, &e) && e.unsent

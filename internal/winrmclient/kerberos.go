@@ -250,7 +250,7 @@ func (k krbSealer) Unwrap(sealed, signature []byte) ([]byte, error) {
 // exchangeKerberos authenticates the connection once and then sends
 // messages on it without credentials: sealed over HTTP, plain over HTTPS
 // (where the first message travels with the AP-REQ).
-func (t *transport) exchangeKerberos(ctx context.Context, pc *pconn, msg []byte) (int, []byte, error) {
+func (t *transport) exchangeKerberos(ctx context.Context, pc *pconn, wait time.Duration, msg []byte) (int, []byte, error) {
 	for retried := false; ; retried = true {
 		if !pc.authed {
 			in, err := t.krb.initiator(t.host, t.spn, pc.cbt)
@@ -260,10 +260,11 @@ func (t *transport) exchangeKerberos(ctx context.Context, pc *pconn, msg []byte)
 			h := http.Header{}
 			h.Set("Authorization", "Kerberos "+base64.StdEncoding.EncodeToString(in.Token))
 			var body []byte
+			legWait := t.cfg.ResponseTimeout
 			if t.cfg.HTTPS {
-				body = msg
+				body, legWait = msg, wait
 			}
-			status, hdr, reply, err := t.roundTrip(ctx, pc, h, soapContentType, body)
+			status, hdr, reply, err := t.roundTrip(ctx, pc, legWait, h, soapContentType, body)
 			if err != nil {
 				return 0, nil, err
 			}
@@ -288,7 +289,7 @@ func (t *transport) exchangeKerberos(ctx context.Context, pc *pconn, msg []byte)
 				return 0, nil, &Error{Kind: KindProtocol, Host: t.host, Message: fmt.Sprintf("the host answered the Kerberos authentication with HTTP %d", status)}
 			}
 		}
-		status, body, err := t.sendOnSession(ctx, pc, msg)
+		status, body, err := t.sendOnSession(ctx, pc, wait, msg)
 		if err != nil {
 			return 0, nil, err
 		}

@@ -262,13 +262,18 @@ func (t *stderrTail) write(p []byte) {
 	}
 }
 
-// text decodes what was kept; after a cut, from the next whole CLIXML document.
+// text decodes what was kept; after a cut, from the next whole CLIXML
+// document. PowerShell writes the CLIXML header once per process, before
+// its first record: the records of a later operation come without it.
 func (t *stderrTail) text() string {
 	b := t.b
-	if t.cut {
-		if i := bytes.Index(b, []byte("<Objs")); i >= 0 {
-			b = append([]byte("#< CLIXML\r\n"), b[i:]...)
-		}
+	i := bytes.Index(b, []byte("<Objs"))
+	switch {
+	case i < 0 || bytes.Contains(b[:i], []byte("#< CLIXML")):
+	case t.cut:
+		b = append([]byte("#< CLIXML\r\n"), b[i:]...)
+	default:
+		b = append(append(b[:i:i], "#< CLIXML\r\n"...), b[i:]...)
 	}
 	return DecodeStderr(b)
 }

@@ -84,7 +84,9 @@ func clixmlErr(text string) string {
 }
 
 // A crash reports the stderr of the operation that crashed, not what
-// earlier operations of the process wrote (which may hold their secrets).
+// earlier operations of the process wrote (which may hold their secrets),
+// decoded although the process wrote the CLIXML header before an earlier
+// operation's records.
 func TestCrashReportsOnlyItsOwnStderr(t *testing.T) {
 	host, port := stubHost(t,
 		stubReply{stdout: okLine, stderr: "#< CLIXML\r\n" + clixmlErr("warning from an earlier operation about BCDFG-HJKMP")},
@@ -100,6 +102,9 @@ func TestCrashReportsOnlyItsOwnStderr(t *testing.T) {
 	}
 	if strings.Contains(err.Error(), "earlier operation") {
 		t.Fatalf("error reports an earlier operation's stderr: %v", err)
+	}
+	if strings.Contains(err.Error(), "<Objs") || strings.Contains(err.Error(), "_x000D_") {
+		t.Fatalf("stderr not decoded: %v", err)
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -40,13 +41,14 @@ import (
 //     is bound to the connection, as Windows binds it, and reused;
 //   - a request in flight ignores context cancellation; here it does not.
 type transport struct {
-	cfg     Config
-	host    string
-	url     string
-	addr    string // host:port in messages and errors
-	dial    string // what is dialled: addr, or the address host_addresses gives
-	tlsConf *tls.Config
-	log     hclog.Logger
+	cfg  Config
+	host string
+	url  string
+	addr string // host:port in messages and errors
+	// dialAddr is what is dialled: addr, or the address host_addresses gives.
+	dialAddr string
+	tlsConf  *tls.Config
+	log      hclog.Logger
 
 	slots  chan struct{} // one per connection allowed
 	mu     sync.Mutex
@@ -82,6 +84,8 @@ type pconn struct {
 	// watch gets the result of a read started when c went idle: it
 	// returns at once when the host closes c.
 	watch chan error
+	// firstStatus is the status of the first answer read on c; 0 before.
+	firstStatus int
 }
 
 // idleConnTimeout stays below HTTP.sys's idle connection timeout (120 s).
@@ -99,9 +103,9 @@ func newTransport(c *Client, host string) *transport {
 	}
 	t.addr = net.JoinHostPort(host, strconv.Itoa(cfg.Port))
 	t.url = scheme + "://" + t.addr + "/wsman"
-	t.dial = t.addr
+	t.dialAddr = t.addr
 	if a := cfg.addressOf(host); a != "" {
-		t.dial = net.JoinHostPort(a, strconv.Itoa(cfg.Port))
+		t.dialAddr = net.JoinHostPort(a, strconv.Itoa(cfg.Port))
 	}
 	if cfg.HTTPS {
 		t.tlsConf = c.tlsConf.Clone()
@@ -132,7 +136,12 @@ func (t *transport) post(ctx context.Context, msg []byte) ([]byte, error) {
 	}
 	start := time.Now()
 	pc.wrote = false
-	status, body, err := t.exchange(ctx, pc, msg)
+	// A Receive may wait for output as long as its long poll lasts.
+	wait := t.cfg.ResponseTimeout
+	if action == "Receive" {
+		wait += t.cfg.OperationTimeout
+	}
+	status, body, err := t.exchange(ctx, pc, wait, msg)
 	opLogger(ctx, t.log).Trace("wsman exchange", "action", action, "status", status, "reply_bytes", len(body), "reused_conn", reused, "duration", time.Since(start))
 	if err != nil {
 		// Never resent here: the host may have acted on it (a Receive
@@ -140,13 +149,28 @@ func (t *transport) post(ctx context.Context, msg []byte) ([]byte, error) {
 		// decides what is safe to run again.
 		pc.broken = true
 		t.release(pc)
+		if !reused && plainHTTPRefused(pc, err) {
+			if e := t.httpsOnHTTP(ctx); e != nil {
+				return nil, asUnsent(e)
+			}
+		}
 		err = t.transportError(ctx, err)
+		if reused {
+			// A pooled connection that went silent (a firewall forgot
+			// it) says nothing of the host: a new one may be tried.
+			err = asRetryable(err)
+		}
 		if !pc.wrote {
 			err = asUnsent(err)
 		}
 		return nil, err
 	}
 	t.release(pc)
+	if !reused && plainHTTPRefused(pc, nil) {
+		if e := t.httpsOnHTTP(ctx); e != nil {
+			return nil, asUnsent(e)
+		}
+	}
 	if body, err = t.checkReply(status, body, action); err != nil {
 		// The host answered, and refused the message.
 		return nil, asUnsent(err)
@@ -212,20 +236,25 @@ func (t *transport) conn(ctx context.Context) (*pconn, bool, error) {
 		_ = pc.c.Close()
 	}
 	t.mu.Unlock()
-	dial := t.cfg.dial
-	if dial == nil {
-		d := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}
-		dial = d.DialContext
-	}
-	c, err := dial(ctx, "tcp", t.dial)
+	c, err := t.dial(ctx, t.dialAddr)
 	if err != nil {
-		return nil, false, t.transportError(ctx, err)
+		return nil, false, err
 	}
 	pc := &pconn{c: c, tcp: c}
 	if t.cfg.HTTPS {
 		tc := tls.Client(c, t.tlsConf)
-		if err := tc.HandshakeContext(ctx); err != nil {
+		hctx, cancel := context.WithTimeout(ctx, t.cfg.ConnectTimeout)
+		err := tc.HandshakeContext(hctx)
+		late := ctx.Err() == nil && timedOut(hctx, err)
+		cancel()
+		if err != nil {
 			_ = c.Close()
+			if late {
+				return nil, false, t.handshakeTimeout(err)
+			}
+			if e := t.httpOnHTTPS(err); e != nil {
+				return nil, false, e
+			}
 			return nil, false, t.transportError(ctx, err)
 		}
 		pc.c = tc
@@ -294,23 +323,23 @@ func (t *transport) shutdown() {
 
 // exchange sends msg on pc with the configured authentication and
 // returns the reply's status and (unsealed) body.
-func (t *transport) exchange(ctx context.Context, pc *pconn, msg []byte) (int, []byte, error) {
+func (t *transport) exchange(ctx context.Context, pc *pconn, wait time.Duration, msg []byte) (int, []byte, error) {
 	switch t.cfg.Auth {
 	case AuthNTLM:
-		return t.exchangeNTLM(ctx, pc, msg)
+		return t.exchangeNTLM(ctx, pc, wait, msg)
 	case AuthKerberos:
-		return t.exchangeKerberos(ctx, pc, msg)
+		return t.exchangeKerberos(ctx, pc, wait, msg)
 	case AuthCertificate:
 		// The certificate went in the TLS handshake; every request
 		// says it logs on with it (MS-WSMV: wsman:secprofile/https/mutual).
 		h := http.Header{}
 		h.Set("Authorization", certAuthorization)
-		status, _, body, err := t.roundTrip(ctx, pc, h, soapContentType, msg)
+		status, _, body, err := t.roundTrip(ctx, pc, wait, h, soapContentType, msg)
 		return status, body, err
 	default:
 		h := http.Header{}
 		h.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(t.cfg.Username+":"+t.cfg.Password)))
-		status, _, body, err := t.roundTrip(ctx, pc, h, "application/soap+xml;charset=UTF-8", msg)
+		status, _, body, err := t.roundTrip(ctx, pc, wait, h, "application/soap+xml;charset=UTF-8", msg)
 		return status, body, err
 	}
 }
@@ -318,15 +347,15 @@ func (t *transport) exchange(ctx context.Context, pc *pconn, msg []byte) (int, [
 // exchangeNTLM authenticates the connection once (NEGOTIATE, CHALLENGE,
 // AUTHENTICATE) and then sends messages on it without credentials: sealed
 // over HTTP, plain over HTTPS.
-func (t *transport) exchangeNTLM(ctx context.Context, pc *pconn, msg []byte) (int, []byte, error) {
+func (t *transport) exchangeNTLM(ctx context.Context, pc *pconn, wait time.Duration, msg []byte) (int, []byte, error) {
 	for retried := false; ; retried = true {
 		if !pc.authed {
-			status, body, err := t.handshakeNTLM(ctx, pc, msg)
+			status, body, err := t.handshakeNTLM(ctx, pc, wait, msg)
 			if err != nil || status != 0 {
 				return status, body, err
 			}
 		}
-		status, body, err := t.sendOnSession(ctx, pc, msg)
+		status, body, err := t.sendOnSession(ctx, pc, wait, msg)
 		if err != nil {
 			return 0, nil, err
 		}
@@ -343,7 +372,7 @@ func (t *transport) exchangeNTLM(ctx context.Context, pc *pconn, msg []byte) (in
 // handshakeNTLM runs the NTLM handshake on pc. Over HTTPS the last leg
 // carries msg and its reply is returned (status != 0); over HTTP the last
 // leg is empty and the caller sends msg sealed.
-func (t *transport) handshakeNTLM(ctx context.Context, pc *pconn, msg []byte) (int, []byte, error) {
+func (t *transport) handshakeNTLM(ctx context.Context, pc *pconn, wait time.Duration, msg []byte) (int, []byte, error) {
 	user, domain := splitNTLMUser(t.cfg.Username)
 	cl, err := ntlmssp.NewClient(ntlmssp.SetUserInfo(user, t.cfg.Password), ntlmssp.SetDomain(domain), ntlmssp.SetVersion(ntlmssp.DefaultVersion()))
 	if err != nil {
@@ -355,7 +384,7 @@ func (t *transport) handshakeNTLM(ctx context.Context, pc *pconn, msg []byte) (i
 	}
 	h := http.Header{}
 	h.Set("Authorization", "Negotiate "+base64.StdEncoding.EncodeToString(negotiate))
-	status, hdr, _, err := t.roundTrip(ctx, pc, h, "application/soap+xml;charset=UTF-8", nil)
+	status, hdr, _, err := t.roundTrip(ctx, pc, t.cfg.ResponseTimeout, h, "application/soap+xml;charset=UTF-8", nil)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -379,8 +408,10 @@ func (t *transport) handshakeNTLM(ctx context.Context, pc *pconn, msg []byte) (i
 	var body []byte
 	if t.cfg.HTTPS {
 		body = msg
+	} else {
+		wait = t.cfg.ResponseTimeout
 	}
-	status, _, reply, err := t.roundTrip(ctx, pc, h, "application/soap+xml;charset=UTF-8", body)
+	status, _, reply, err := t.roundTrip(ctx, pc, wait, h, "application/soap+xml;charset=UTF-8", body)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -405,16 +436,16 @@ func (t *transport) handshakeNTLM(ctx context.Context, pc *pconn, msg []byte) (i
 
 // sendOnSession sends msg on an authenticated connection: sealed over
 // HTTP, as is over HTTPS.
-func (t *transport) sendOnSession(ctx context.Context, pc *pconn, msg []byte) (int, []byte, error) {
+func (t *transport) sendOnSession(ctx context.Context, pc *pconn, wait time.Duration, msg []byte) (int, []byte, error) {
 	if pc.sec == nil || t.cfg.HTTPS {
-		status, _, body, err := t.roundTrip(ctx, pc, nil, soapContentType, msg)
+		status, _, body, err := t.roundTrip(ctx, pc, wait, nil, soapContentType, msg)
 		return status, body, err
 	}
 	sealed, err := sealMessage(pc.sec, pc.protocol, msg)
 	if err != nil {
 		return 0, nil, err
 	}
-	status, hdr, body, err := t.roundTrip(ctx, pc, nil, encryptedContentType(pc.protocol), sealed)
+	status, hdr, body, err := t.roundTrip(ctx, pc, wait, nil, encryptedContentType(pc.protocol), sealed)
 	if err == nil && isEncryptedType(hdr.Get("Content-Type"), pc.protocol) {
 		body, err = unsealMessage(pc.sec, body)
 	}
@@ -443,16 +474,15 @@ func ntlmChallenge(h http.Header) []byte {
 	return nil
 }
 
-// roundTrip writes one HTTP request on pc and reads the reply. The
-// context interrupts both, even in the middle of a long poll.
-func (t *transport) roundTrip(ctx context.Context, pc *pconn, h http.Header, contentType string, body []byte) (int, http.Header, []byte, error) {
+// roundTrip writes one HTTP request on pc and reads the reply, within
+// wait. The context interrupts both, even in the middle of a long poll.
+func (t *transport) roundTrip(ctx context.Context, pc *pconn, wait time.Duration, h http.Header, contentType string, body []byte) (int, http.Header, []byte, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, nil, nil, err
 	}
-	// A Receive can legitimately wait the whole OperationTimeout. The
-	// context's end interrupts the exchange through stop, after its Err
-	// is set: a deadline of its own would race it and pass for a stall.
-	_ = pc.c.SetDeadline(time.Now().Add(t.cfg.OperationTimeout + 60*time.Second))
+	// The context's end interrupts the exchange through stop, after its
+	// Err is set, so that it is told apart from the exchange's deadline.
+	_ = pc.c.SetDeadline(time.Now().Add(wait))
 	stop := context.AfterFunc(ctx, func() { _ = pc.c.SetDeadline(time.Unix(1, 0)) })
 	defer func() {
 		// Too late to stop: its deadline may land on c once pooled.
@@ -479,17 +509,20 @@ func (t *transport) roundTrip(ctx context.Context, pc *pconn, h http.Header, con
 		op.requests.Add(1)
 	}
 	if err := req.Write(pc.c); err != nil {
-		return 0, nil, nil, wrapCtx(ctx, err)
+		return 0, nil, nil, t.exchangeError(ctx, wait, err)
 	}
 	pc.wrote = pc.wrote || len(body) > 0 // only handshake legs are empty
 	resp, err := http.ReadResponse(pc.br, req)
 	if err != nil {
-		return 0, nil, nil, wrapCtx(ctx, err)
+		return 0, nil, nil, t.exchangeError(ctx, wait, err)
+	}
+	if pc.firstStatus == 0 {
+		pc.firstStatus = resp.StatusCode
 	}
 	reply, err := io.ReadAll(resp.Body)
 	_ = resp.Body.Close()
 	if err != nil {
-		return 0, nil, nil, wrapCtx(ctx, err)
+		return 0, nil, nil, t.exchangeError(ctx, wait, err)
 	}
 	if resp.Close {
 		pc.broken = true
@@ -498,9 +531,14 @@ func (t *transport) roundTrip(ctx context.Context, pc *pconn, h http.Header, con
 	return resp.StatusCode, resp.Header, reply, nil
 }
 
-func wrapCtx(ctx context.Context, err error) error {
+// exchangeError is the error of a failed write or read: the context's
+// when it ended, the exchange's own time-out, or err.
+func (t *transport) exchangeError(ctx context.Context, wait time.Duration, err error) error {
 	if ctx.Err() != nil {
 		return ctx.Err()
+	}
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return t.responseTimeout(wait, err)
 	}
 	return err
 }
@@ -534,7 +572,7 @@ func (t *transport) transportError(ctx context.Context, err error) error {
 	case errors.As(err, &dnsErr):
 		msg = fmt.Sprintf("cannot resolve %s: %v", t.host, dnsErr.Err)
 	case errors.Is(err, syscall.ECONNREFUSED):
-		msg = fmt.Sprintf("connection to %s refused: no WinRM listener on that port (check with: winrm enumerate winrm/config/listener), a firewall rejects it, or the host is restarting", t.addr)
+		msg = fmt.Sprintf("connection to %s refused: no WinRM listener on port %d (check with: winrm enumerate winrm/config/listener), a firewall rejects it, or the host is restarting", t.addr, t.cfg.Port)
 	case errors.As(err, &opErr) && opErr.Timeout() && opErr.Op == "dial":
 		msg = fmt.Sprintf("timed out connecting to %s: the host is down, a firewall drops the traffic, or the port is wrong", t.addr)
 	case errors.As(err, &opErr) && opErr.Timeout():

@@ -184,9 +184,11 @@ func TestFaultSelectorsAreValidated(t *testing.T) {
 		f    winsim.Fault
 		want string // "" when accepted
 	}{
-		{winsim.Fault{Type: winsim.FaultSOAP, Operation: "install_key_pack"}, "operation"},
-		{winsim.Fault{Type: winsim.FaultHTTPStatus, Operation: "get_role", Status: 503}, "operation"},
-		{winsim.Fault{Type: winsim.FaultDropBefore, Action: "Send", Operation: "get_role"}, "operation"},
+		// An HTTP-level fault with an operation fires on the Send of its request.
+		{winsim.Fault{Type: winsim.FaultSOAP, Operation: "install_key_pack"}, ""},
+		{winsim.Fault{Type: winsim.FaultHTTPStatus, Operation: "get_role", Status: 503}, ""},
+		{winsim.Fault{Type: winsim.FaultDropBefore, Action: "Send", Operation: "get_role"}, ""},
+		{winsim.Fault{Type: winsim.FaultDropAfter, Action: "Receive", Operation: "get_role"}, "Send carrying its request"},
 		{winsim.Fault{Type: winsim.FaultOpError, Operation: "get_role", Action: "Receive", Kind: "wmi_error"}, "action"},
 		{winsim.Fault{Type: winsim.FaultCrashAfter, Operation: "get_role", Action: "Send"}, "action"},
 		{winsim.Fault{Type: winsim.FaultDelay, Action: "Send", Operation: "get_role", DelayMS: 10}, "not both"},
@@ -202,6 +204,9 @@ func TestFaultSelectorsAreValidated(t *testing.T) {
 		{winsim.Fault{Type: winsim.FaultCrashAt, Operation: "install_key_pack"}, "before_wmi, after_wmi, after_journal"},
 		{winsim.Fault{Type: winsim.FaultRebootAt, Operation: "install_key_pack", Step: "after_write"}, "not \"after_write\""},
 		{winsim.Fault{Type: winsim.FaultCrashAt, Operation: "get_role", Step: "before_wmi"}, "has none"},
+		{winsim.Fault{Type: winsim.FaultRebootAt, Operation: "install_role", Step: "after_features"}, ""},
+		{winsim.Fault{Type: winsim.FaultRebootAt, Operation: "set_session_host_licensing", Step: "after_write"}, ""},
+		{winsim.Fault{Type: winsim.FaultRebootAt, Operation: "deactivate_license_server", Step: "after_wmi"}, ""},
 		{winsim.Fault{Type: winsim.FaultRebootAt, Step: "before_wmi"}, "needs an operation"},
 		{winsim.Fault{Type: winsim.FaultCrashAt, Action: "Send", Operation: "install_key_pack", Step: "before_wmi"}, "action"},
 		{winsim.Fault{Type: winsim.FaultCrashAfter, Operation: "install_key_pack", Step: "before_wmi"}, "takes no step"},

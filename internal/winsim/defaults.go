@@ -27,7 +27,7 @@ var RealisticTiming = Realism{
 // FastTiming is for tests: no simulated delays, short long-polls.
 var FastTiming = Realism{ReceivePollMS: 2000, RebootMS: 300}
 
-// DefaultQuirks are the reference's best guesses for unverified behaviour.
+// DefaultQuirks are the best guesses for the behaviour the catalog (internal/winfacts) marks unverified.
 var DefaultQuirks = Quirks{
 	ProductVersion2022:           7,
 	ProductVersion2025:           8,

@@ -6,12 +6,13 @@ import (
 	"strings"
 
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/rds"
+	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/winfacts"
 )
 
 // The license server operations (get_license_server, contact, activation,
 // discovery scope, AD group), mirroring their scripts, on top of a model of
 // the Win32_TSLicenseServer methods: each returns the WBEM code Windows
-// would, taking the codes the reference leaves UNVERIFIED from Quirks.
+// would, taking the codes the catalog (internal/winfacts) leaves UNVERIFIED from Quirks.
 
 func init() {
 	register(rds.GetLicenseServer, getLicenseServer)
@@ -19,6 +20,9 @@ func init() {
 	register(rds.ActivateLicenseServer, activateLicenseServer)
 	register(rds.ReactivateLicenseSrv, reactivateLicenseServer)
 	register(rds.DeactivateLicenseSrv, deactivateLicenseServer)
+	for _, op := range []string{rds.ActivateLicenseServer.Name, rds.ReactivateLicenseSrv.Name, rds.DeactivateLicenseSrv.Name} {
+		registerSteps(op, stepAfterWMI) // the method returned; no answer yet
+	}
 	register(rds.SetDiscoveryScope, setDiscoveryScope)
 	register(rds.SetTSLSGroupMembership, setTSLSGroupMembership)
 }
@@ -57,14 +61,14 @@ func lsProperty(ls *LicenseServerState, name string) *string {
 }
 
 // setLSProperty models Set-CimInstance of one property. The provider
-// checks CountryRegion against its country list (reference 1.4, unverified)
+// checks CountryRegion against its country list (winfacts.CountryNames, unverified)
 // unless Quirks.AcceptAnyCountry; "" clears any property.
 func setLSProperty(st *HostState, name, value string) int64 {
 	p := lsProperty(&st.LicenseServer, name)
 	if p == nil {
 		return WBEMInvalidParameter
 	}
-	if name == "CountryRegion" && value != "" && !st.Quirks.AcceptAnyCountry && !knownCountry(value) {
+	if name == "CountryRegion" && value != "" && !st.Quirks.AcceptAnyCountry && !winfacts.IsCountry(value) {
 		return WBEMInvalidParameter
 	}
 	*p = value
@@ -404,11 +408,21 @@ func activateLicenseServer(x *opContext, in rds.ActivationInput) (rds.Activation
 			return rds.ActivationResult{}, err
 		}
 		offline := fmt.Sprintf(`a server without Internet access can be activated with method = "license_server_id" and a license server ID obtained from the Clearinghouse web site or by telephone with this server's product ID %s`, productID)
-		if err := assertClearinghouseReturn(st, x.callMethod("ActivateServerAutomatic", activateServerAutomatic(x)), "ActivateServerAutomatic", "activating", offline); err != nil {
+		code := x.callMethod("ActivateServerAutomatic", activateServerAutomatic(x))
+		if err := x.step(stepAfterWMI); err != nil {
 			return rds.ActivationResult{}, err
 		}
-	} else if err := assertLicenseServerIDReturn(st, x.callMethod("ActivateServer", activateServer(x, in.LicenseServerID)), "ActivateServer", "activating", "activated", productID); err != nil {
-		return rds.ActivationResult{}, err
+		if err := assertClearinghouseReturn(st, code, "ActivateServerAutomatic", "activating", offline); err != nil {
+			return rds.ActivationResult{}, err
+		}
+	} else {
+		code := x.callMethod("ActivateServer", activateServer(x, in.LicenseServerID))
+		if err := x.step(stepAfterWMI); err != nil {
+			return rds.ActivationResult{}, err
+		}
+		if err := assertLicenseServerIDReturn(st, code, "ActivateServer", "activating", "activated", productID); err != nil {
+			return rds.ActivationResult{}, err
+		}
 	}
 	return activationResult(lsActivation(st), true), nil
 }
@@ -438,13 +452,33 @@ func reactivateLicenseServer(x *opContext, in rds.ActivationInput) (rds.Activati
 			return rds.ActivationResult{}, err
 		}
 		offline := fmt.Sprintf(`a server without Internet access can be reactivated with method = "license_server_id" and a new license server ID obtained from the Clearinghouse web site or by telephone with this server's product ID %s`, productID)
-		if err := assertClearinghouseReturn(st, x.callMethod("ReactivateServerAutomatic", reactivateServerAutomatic(x, reason)), "ReactivateServerAutomatic", "reactivating", offline); err != nil {
+		code := x.callMethod("ReactivateServerAutomatic", reactivateServerAutomatic(x, reason))
+		if err := x.reactivated(code); err != nil {
 			return rds.ActivationResult{}, err
 		}
-	} else if err := assertLicenseServerIDReturn(st, x.callMethod("ReactivateServer", reactivateServer(x, in.LicenseServerID)), "ReactivateServer", "reactivating", "reactivated", productID); err != nil {
-		return rds.ActivationResult{}, err
+		if err := assertClearinghouseReturn(st, code, "ReactivateServerAutomatic", "reactivating", offline); err != nil {
+			return rds.ActivationResult{}, err
+		}
+	} else {
+		code := x.callMethod("ReactivateServer", reactivateServer(x, in.LicenseServerID))
+		if err := x.reactivated(code); err != nil {
+			return rds.ActivationResult{}, err
+		}
+		if err := assertLicenseServerIDReturn(st, code, "ReactivateServer", "reactivating", "reactivated", productID); err != nil {
+			return rds.ActivationResult{}, err
+		}
 	}
 	return activationResult(lsActivation(st), true), nil
+}
+
+// reactivated records a reactivation method's success as a change (the
+// server gets a new certificate, which the state does not hold), then
+// passes the after_wmi step.
+func (x *opContext) reactivated(code int64) error {
+	if code == 0 {
+		x.markChanged()
+	}
+	return x.step(stepAfterWMI)
 }
 
 // deactivateLicenseServer mirrors scripts/deactivate_license_server.ps1.
@@ -462,7 +496,11 @@ func deactivateLicenseServer(x *opContext, in rds.ActivationInput) (rds.Activati
 	if err := assertClearinghouseContact(st, "deactivate", "FirstName", "LastName"); err != nil {
 		return rds.ActivationResult{}, err
 	}
-	if err := assertClearinghouseReturn(st, x.callMethod("DeactivateServerAutomatic", deactivateServerAutomatic(x)), "DeactivateServerAutomatic", "deactivating", "without Internet access, deactivate it by telephone with RD Licensing Manager"); err != nil {
+	code := x.callMethod("DeactivateServerAutomatic", deactivateServerAutomatic(x))
+	if err := x.step(stepAfterWMI); err != nil {
+		return rds.ActivationResult{}, err
+	}
+	if err := assertClearinghouseReturn(st, code, "DeactivateServerAutomatic", "deactivating", "without Internet access, deactivate it by telephone with RD Licensing Manager"); err != nil {
 		return rds.ActivationResult{}, err
 	}
 	return activationResult(lsActivation(st), true), nil
@@ -542,62 +580,4 @@ func setTSLSGroupMembership(x *opContext, in rds.GroupInput) (rds.GroupResult, e
 		return rds.GroupResult{}, err
 	}
 	return rds.GroupResult{Member: member, Changed: true}, nil
-}
-
-// knownCountry reports whether name is on the provider's country/region
-// list (case-insensitive): English short names as RD Licensing Manager
-// shows them on en-US systems, with a few common alternative spellings.
-func knownCountry(name string) bool { return countrySet[strings.ToLower(strings.TrimSpace(name))] }
-
-var countrySet = func() map[string]bool {
-	m := make(map[string]bool, len(countryNames))
-	for _, n := range countryNames {
-		m[strings.ToLower(n)] = true
-	}
-	return m
-}()
-
-var countryNames = []string{
-	"Afghanistan", "Åland Islands", "Albania", "Algeria", "American Samoa", "Andorra", "Angola",
-	"Anguilla", "Antarctica", "Antigua and Barbuda", "Argentina", "Armenia", "Aruba", "Australia",
-	"Austria", "Azerbaijan", "Bahamas", "Bahrain", "Bangladesh", "Barbados", "Belarus", "Belgium",
-	"Belize", "Benin", "Bermuda", "Bhutan", "Bolivia", "Bonaire, Sint Eustatius and Saba",
-	"Bosnia and Herzegovina", "Botswana", "Bouvet Island", "Brazil", "British Indian Ocean Territory",
-	"British Virgin Islands", "Brunei", "Bulgaria", "Burkina Faso", "Burundi", "Cabo Verde",
-	"Cambodia", "Cameroon", "Canada", "Cayman Islands", "Central African Republic", "Chad", "Chile",
-	"China", "Christmas Island", "Cocos (Keeling) Islands", "Colombia", "Comoros", "Congo",
-	"Congo (DRC)", "Cook Islands", "Costa Rica", "Côte d'Ivoire", "Croatia", "Cuba", "Curaçao",
-	"Cyprus", "Czechia", "Denmark", "Djibouti", "Dominica", "Dominican Republic", "Ecuador", "Egypt",
-	"El Salvador", "Equatorial Guinea", "Eritrea", "Estonia", "Eswatini", "Ethiopia",
-	"Falkland Islands", "Faroe Islands", "Fiji", "Finland", "France", "French Guiana",
-	"French Polynesia", "French Southern Territories", "Gabon", "Gambia", "Georgia", "Germany",
-	"Ghana", "Gibraltar", "Greece", "Greenland", "Grenada", "Guadeloupe", "Guam", "Guatemala",
-	"Guernsey", "Guinea", "Guinea-Bissau", "Guyana", "Haiti", "Heard Island and McDonald Islands",
-	"Honduras", "Hong Kong SAR", "Hungary", "Iceland", "India", "Indonesia", "Iran", "Iraq",
-	"Ireland", "Isle of Man", "Israel", "Italy", "Jamaica", "Japan", "Jersey", "Jordan",
-	"Kazakhstan", "Kenya", "Kiribati", "Korea", "Kosovo", "Kuwait", "Kyrgyzstan", "Laos", "Latvia",
-	"Lebanon", "Lesotho", "Liberia", "Libya", "Liechtenstein", "Lithuania", "Luxembourg",
-	"Macao SAR", "Madagascar", "Malawi", "Malaysia", "Maldives", "Mali", "Malta",
-	"Marshall Islands", "Martinique", "Mauritania", "Mauritius", "Mayotte", "Mexico", "Micronesia",
-	"Moldova", "Monaco", "Mongolia", "Montenegro", "Montserrat", "Morocco", "Mozambique", "Myanmar",
-	"Namibia", "Nauru", "Nepal", "Netherlands", "New Caledonia", "New Zealand", "Nicaragua", "Niger",
-	"Nigeria", "Niue", "Norfolk Island", "North Korea", "North Macedonia",
-	"Northern Mariana Islands", "Norway", "Oman", "Pakistan", "Palau", "Palestinian Authority",
-	"Panama", "Papua New Guinea", "Paraguay", "Peru", "Philippines", "Pitcairn Islands", "Poland",
-	"Portugal", "Puerto Rico", "Qatar", "Réunion", "Romania", "Russia", "Rwanda",
-	"Saint Barthélemy", "Saint Helena, Ascension and Tristan da Cunha", "Saint Kitts and Nevis",
-	"Saint Lucia", "Saint Martin", "Saint Pierre and Miquelon", "Saint Vincent and the Grenadines",
-	"Samoa", "San Marino", "São Tomé and Príncipe", "Saudi Arabia", "Senegal", "Serbia",
-	"Seychelles", "Sierra Leone", "Singapore", "Sint Maarten", "Slovakia", "Slovenia",
-	"Solomon Islands", "Somalia", "South Africa", "South Georgia and the South Sandwich Islands",
-	"South Sudan", "Spain", "Sri Lanka", "Sudan", "Suriname", "Svalbard and Jan Mayen", "Sweden",
-	"Switzerland", "Syria", "Taiwan", "Tajikistan", "Tanzania", "Thailand", "Timor-Leste", "Togo",
-	"Tokelau", "Tonga", "Trinidad and Tobago", "Tunisia", "Türkiye", "Turkmenistan",
-	"Turks and Caicos Islands", "Tuvalu", "U.S. Outlying Islands", "U.S. Virgin Islands", "Uganda",
-	"Ukraine", "United Arab Emirates", "United Kingdom", "United States", "Uruguay", "Uzbekistan",
-	"Vanuatu", "Vatican City", "Venezuela", "Vietnam", "Wallis and Futuna", "Western Sahara",
-	"Yemen", "Zambia", "Zimbabwe",
-	// Alternative spellings seen in older lists.
-	"Czech Republic", "Turkey", "Viet Nam", "Russian Federation", "Hong Kong", "Macao", "Swaziland",
-	"Cape Verde", "United States of America",
 }

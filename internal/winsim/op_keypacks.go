@@ -14,7 +14,7 @@ import (
 // The key pack operations: list_key_packs, install_key_pack,
 // remove_key_pack and remove_licenses. The first half of this file models
 // what Windows does (Win32_TSLicenseKeyPack and its methods, with return
-// codes from Quirks where the reference marks them unverified); the second
+// codes from Quirks where the catalog (internal/winfacts) marks them unverified); the second
 // half holds the handlers, which mirror the scripts (and
 // scripts/lib/keypacks.ps1) step by step on top of it.
 
@@ -23,6 +23,7 @@ func init() {
 	register(rds.InstallKeyPack, installKeyPack)
 	registerSteps(rds.InstallKeyPack.Name, stepBeforeWMI, stepAfterWMI, stepAfterJournal)
 	register(rds.RemoveKeyPack, removeKeyPack)
+	registerSteps(rds.RemoveKeyPack.Name, stepAfterWMI)
 	register(rds.RemoveLicenses, removeLicenses)
 }
 
@@ -625,6 +626,9 @@ func removeKeyPack(x *opContext, in rds.KeyPackRef) (rds.Empty, error) {
 		return rds.Empty{}, err
 	}
 	code := x.callMethod("UninstallLicenseKeyPackWithId", st.kpUninstallWithID(in.KeyPackID))
+	if err := x.step(stepAfterWMI); err != nil {
+		return rds.Empty{}, err
+	}
 	if err := assertReturn(code, "UninstallLicenseKeyPackWithId", keyPackChangeKinds, fmt.Sprintf("removing key pack %d from %s", in.KeyPackID, st.Name)); err != nil {
 		return rds.Empty{}, err
 	}

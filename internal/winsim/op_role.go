@@ -18,6 +18,8 @@ func init() {
 	})
 	register(rds.InstallRole, installRole)
 	register(rds.UninstallRole, uninstallRole)
+	registerSteps(rds.InstallRole.Name, stepAfterFeatures)
+	registerSteps(rds.UninstallRole.Name, stepAfterFeatures)
 	register(rds.RestartComputer, restartComputer)
 }
 
@@ -206,6 +208,10 @@ func featureExitCode(changed, restart bool) string {
 
 // --- the scripts ------------------------------------------------------------
 
+// stepAfterFeatures: Install- or Uninstall-WindowsFeature returned; the
+// script has not configured the service or answered.
+const stepAfterFeatures = "after_features"
+
 const maxInstallWaitSeconds = 3600
 
 // installRole mirrors scripts/install_role.ps1.
@@ -216,6 +222,9 @@ func installRole(x *opContext, in rds.RoleInput) (rds.RoleChange, error) {
 	}
 	names := licensingFeatureNames(in.IncludeManagementTools, false)
 	r := installWindowsFeature(x, names)
+	if err := x.step(stepAfterFeatures); err != nil {
+		return rds.RoleChange{}, err
+	}
 	if !r.Success {
 		text := featureFailureText(r)
 		var removed []string
@@ -257,6 +266,9 @@ func uninstallRole(x *opContext, in rds.RoleInput) (rds.RoleChange, error) {
 	st := x.Host
 	names := licensingFeatureNames(in.IncludeManagementTools, in.ToolsOnly)
 	r := uninstallWindowsFeature(x, names)
+	if err := x.step(stepAfterFeatures); err != nil {
+		return rds.RoleChange{}, err
+	}
 	if !r.Success {
 		return rds.RoleChange{}, fail("script_error", "Uninstall-WindowsFeature could not remove %s from %s (exit code %s): %s", strings.Join(names, ", "), st.Name, r.ExitCode, featureFailureText(r))
 	}

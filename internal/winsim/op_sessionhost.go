@@ -21,6 +21,9 @@ func init() {
 	register(rds.GetSessionHost, shGetHandler)
 	register(rds.SetSessionHostLicensing, shSetHandler)
 	register(rds.ClearSessionHostLicensing, shClearHandler)
+	// after_write: the settings are written; TermService not restarted yet.
+	registerSteps(rds.SetSessionHostLicensing.Name, stepAfterWrite)
+	registerSteps(rds.ClearSessionHostLicensing.Name, stepAfterWrite)
 }
 
 // ---- Windows: Win32_TerminalServiceSetting and the registry -------------
@@ -54,8 +57,9 @@ func shReadTSSetting(st *HostState) shTSSetting {
 	var ts shTSSetting
 	// Without the role the host is in Remote Desktop for Administration
 	// mode: a real Get-CimInstance dump of such a server shows
-	// TerminalServerMode 0 and LicensingType 1 (reference notes,
-	// corrections), whatever the RCM value holds. With the role and nothing
+	// TerminalServerMode 0 and LicensingType 1 (catalog facts
+	// LicensingType.without_rdsh, TerminalServerMode.without_rdsh), whatever
+	// the RCM value holds. With the role and nothing
 	// configured, 5 is UNVERIFIED (it is what the RCM value holds).
 	ts.LicensingType = 1
 	if st.FeatureInstalled(FeatureSessionHost) {
@@ -522,6 +526,9 @@ func shSetHandler(x *opContext, in rds.SessionHostLicensingInput) (rds.SessionHo
 		}
 	}
 
+	if err := x.step(stepAfterWrite); err != nil {
+		return rds.SessionHost{}, err
+	}
 	x.shRestartTermServiceIf(in.RestartService, changed)
 	return x.shReadSessionHost(servers, false)
 }
@@ -577,6 +584,9 @@ func shClearHandler(x *opContext, in rds.SessionHostLicensingInput) (rds.Session
 		}
 	}
 
+	if err := x.step(stepAfterWrite); err != nil {
+		return rds.SessionHost{}, err
+	}
 	x.shRestartTermServiceIf(in.RestartService, changed)
 	return x.shReadSessionHost(nil, false)
 }

@@ -27,7 +27,13 @@ type opContext struct {
 	// stopped is the crash_at or reboot_at fault that stopped the
 	// operation at a step: the process never answers.
 	stopped *Fault
+	// changed: the operation changed the host (runOperation compares the
+	// state; markChanged says so for what the state does not hold).
+	changed bool
 }
+
+// markChanged records a change the host's state does not show.
+func (x *opContext) markChanged() { x.changed = true }
 
 // step is a point of the operation where a crash_at or reboot_at fault
 // can stop it: what the handler changed so far stays, the rest never

@@ -51,6 +51,59 @@ func firstLine(s string) string {
 	return strings.TrimSpace(s)
 }
 
+// sendOperations names the operations whose requests a Send completes:
+// the complete stdin lines it makes for a simulated powershell.exe, read
+// as the bootstrap reads them. Faults aimed at an operation use it.
+func (h *Host) sendOperations(req *request, userKey string) []string {
+	h.rt.mu.Lock()
+	armed := len(h.rt.faults) > 0
+	h.rt.mu.Unlock()
+	if req.Body.Send == nil || !armed {
+		return nil
+	}
+	sh, f := h.findShell(req.selector("ShellId"), userKey)
+	if f != nil {
+		return nil
+	}
+	var ops []string
+	for _, s := range req.Body.Send.Streams {
+		c := sh.command(s.CommandID)
+		data, err := base64.StdEncoding.DecodeString(strings.TrimSpace(s.Data))
+		if c == nil || err != nil {
+			continue
+		}
+		if p, ok := c.proc.(*psProc); ok {
+			ops = append(ops, p.completedOperations(data)...)
+		}
+	}
+	return ops
+}
+
+// completedOperations names the operations of the request lines that data
+// completes, with the stdin not read yet.
+func (p *psProc) completedOperations(data []byte) []string {
+	p.mu.Lock()
+	buf := append(append([]byte(nil), p.stdin...), data...)
+	p.mu.Unlock()
+	var ops []string
+	for {
+		i := bytes.IndexByte(buf, '\n')
+		if i < 0 {
+			return ops
+		}
+		line := strings.TrimSpace(string(buf[:i]))
+		buf = buf[i+1:]
+		var req psRequest
+		raw, err := base64.StdEncoding.DecodeString(line)
+		if err != nil || json.Unmarshal(raw, &req) != nil {
+			continue // the prelude, or not a request
+		}
+		if name, err := winrmclient.ScriptOperationName(req.Script); err == nil {
+			ops = append(ops, name)
+		}
+	}
+}
+
 // psProc is a running powershell.exe.
 type psProc struct {
 	c      *command
@@ -241,7 +294,7 @@ func (p *psProc) serve(line string, r Realism) bool {
 	}
 	f := p.host.takeOpFault(name)
 	if f != nil && f.Type == FaultCrashBefore {
-		p.host.logOp(name, p.user, "crash", "process crashed before the operation ran (fault)", time.Since(start))
+		p.host.logOp(name, p.user, "crash", "process crashed before the operation ran (fault)", false, time.Since(start))
 		p.fail(fmt.Sprintf("winsim fault: powershell.exe crashed before %s ran", name))
 		return false
 	}
@@ -274,17 +327,17 @@ func (p *psProc) serve(line string, r Realism) bool {
 	if env.Error != nil {
 		outcome = env.Error.Kind
 	}
-	notes := ""
+	notes, changed := "", false
 	if x != nil {
-		notes = strings.Join(x.notes, "; ")
+		notes, changed = strings.Join(x.notes, "; "), x.changed
 	}
 	if f != nil && f.Type == FaultCrashAfter {
-		p.host.logOp(name, p.user, outcome, "process crashed after the operation ran (fault); "+notes, time.Since(start))
+		p.host.logOp(name, p.user, outcome, "process crashed after the operation ran (fault); "+notes, changed, time.Since(start))
 		p.fail(fmt.Sprintf("winsim fault: powershell.exe crashed after %s ran", name))
 		p.scheduleReboot(x)
 		return false
 	}
-	p.host.logOp(name, p.user, outcome, notes, time.Since(start))
+	p.host.logOp(name, p.user, outcome, notes, changed, time.Since(start))
 	if !alive {
 		p.scheduleReboot(x)
 		return false
@@ -301,11 +354,11 @@ func (p *psProc) stopAtStep(name string, x *opContext, d time.Duration) {
 	f := x.stopped
 	notes := strings.Join(x.notes, "; ")
 	if f.Type == FaultRebootAt {
-		p.host.logOp(name, p.user, "reboot", "host went down at step "+f.Step+" (fault); "+notes, d)
+		p.host.logOp(name, p.user, "reboot", "host went down at step "+f.Step+" (fault); "+notes, x.changed, d)
 		p.host.Reboot(0)
 		return
 	}
-	p.host.logOp(name, p.user, "crash", "process crashed at step "+f.Step+" (fault); "+notes, d)
+	p.host.logOp(name, p.user, "crash", "process crashed at step "+f.Step+" (fault); "+notes, x.changed, d)
 	p.fail(fmt.Sprintf("winsim fault: powershell.exe crashed at step %s of %s", f.Step, name))
 }
 

@@ -14,7 +14,9 @@ import (
 // Fault types.
 const (
 	// HTTP level, matched by WS-Management action (Create, Command, Send,
-	// Receive, Signal, Delete) or any.
+	// Receive, Signal, Delete) or any; with an operation, only the Send
+	// that completes a request for that operation (a drop_after there
+	// loses the operation's answer: it runs, the client hears nothing).
 	FaultHTTPStatus = "http_status" // answer Status with Body (text/html) instead
 	FaultDropBefore = "drop"        // close the connection without processing the request or answering
 	FaultDropAfter  = "drop_after"  // process the request, then close without answering
@@ -31,8 +33,9 @@ const (
 )
 
 // Fault is an injected failure. HTTP-level types are selected by Action
-// (none: every authenticated WS-Management request), operation-level types
-// by Operation; delay takes either. validate refuses other combinations.
+// (none: every authenticated WS-Management request) or by Operation (the
+// Send carrying its request), operation-level types by Operation; delay
+// takes either. validate refuses other combinations.
 type Fault struct {
 	ID        int    `json:"id"`
 	Type      string `json:"type"`
@@ -83,9 +86,9 @@ func (f *Fault) validate() error {
 		return fmt.Errorf("fault type %s needs an operation", f.Type)
 	case opLevel && f.Action != "":
 		return fmt.Errorf("fault type %s is selected by operation; action %q would never match", f.Type, f.Action)
-	case httpLevel && f.Operation != "":
-		return fmt.Errorf("fault type %s is selected by action; operation %q would never match", f.Type, f.Operation)
-	case f.Action != "" && f.Operation != "":
+	case httpLevel && f.Operation != "" && f.Action != "" && !strings.EqualFold(f.Action, "Send"):
+		return fmt.Errorf("fault type %s with an operation fires on the Send carrying its request; action %q would never match", f.Type, f.Action)
+	case f.Type == FaultDelay && f.Action != "" && f.Operation != "":
 		return fmt.Errorf("fault type %s takes an action or an operation, not both", f.Type)
 	case f.Action != "" && !slices.ContainsFunc(faultActions, func(a string) bool { return strings.EqualFold(a, f.Action) }):
 		return fmt.Errorf("fault action %q is not one of %s", f.Action, strings.Join(faultActions, ", "))
@@ -147,6 +150,10 @@ type LogEntry struct {
 	Operation string `json:"operation,omitempty"`
 	Outcome   string `json:"outcome,omitempty"`
 	Detail    string `json:"detail,omitempty"`
+	// Changed: the operation changed the host (its state, or what the
+	// state does not show, as a reactivation). Tests count these to prove
+	// that nothing ran twice.
+	Changed bool `json:"changed,omitempty"`
 	// DurationMS is how long the request or operation took.
 	DurationMS int64 `json:"duration_ms,omitempty"`
 }
@@ -240,9 +247,19 @@ func (h *Host) takeFault(match func(f *Fault) bool) *Fault {
 	return nil
 }
 
-func (h *Host) takeHTTPFault(action string) *Fault {
+// takeHTTPFault takes the fault of a request of action; ops are the
+// operations whose requests a Send completes (sendOperations).
+func (h *Host) takeHTTPFault(action string, ops []string) *Fault {
 	return h.takeFault(func(f *Fault) bool {
-		return !opFault(f.Type) && f.Operation == "" && (f.Action == "" || strings.EqualFold(f.Action, action))
+		switch {
+		case opFault(f.Type):
+			return false
+		case f.Operation == "":
+			return f.Action == "" || strings.EqualFold(f.Action, action)
+		case f.Type == FaultDelay:
+			return false // a delay with an operation delays the operation
+		}
+		return slices.ContainsFunc(ops, func(op string) bool { return strings.EqualFold(op, f.Operation) })
 	})
 }
 
@@ -282,8 +299,8 @@ func (h *Host) logEvent(e LogEntry) {
 	h.rt.mu.Unlock()
 }
 
-func (h *Host) logOp(op string, u User, outcome, detail string, d time.Duration) {
-	h.logEvent(LogEntry{Event: "operation", Operation: op, User: u.Name, Outcome: outcome, Detail: detail, DurationMS: d.Milliseconds()})
+func (h *Host) logOp(op string, u User, outcome, detail string, changed bool, d time.Duration) {
+	h.logEvent(LogEntry{Event: "operation", Operation: op, User: u.Name, Outcome: outcome, Detail: detail, Changed: changed, DurationMS: d.Milliseconds()})
 }
 
 // Log returns the entries after seq (0 for all).

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/gsskrb5"
@@ -89,6 +90,9 @@ type hostConn struct {
 	net.Conn
 	host *Host
 	tls  bool
+	// sniffed is set once the first bytes were checked for the wrong
+	// protocol (see wrongprotocol.go).
+	sniffed atomic.Bool
 }
 
 func (l *hostListener) Accept() (net.Conn, error) {
@@ -412,7 +416,7 @@ func (srv *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		entry.CommandLine = strings.TrimSpace(req.Body.CommandLine.Command + " " + strings.Join(req.Body.CommandLine.Arguments, " "))
 	}
 
-	fault := h.takeHTTPFault(entry.Action)
+	fault := h.takeHTTPFault(entry.Action, h.sendOperations(req, userKey(user)))
 	if fault != nil {
 		entry.Detail = "fault " + fault.Type
 		switch fault.Type {

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net"
+	"reflect"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -254,8 +255,10 @@ func (h *Host) runOperation(user User, name string, input json.RawMessage) (any,
 		who := accountName(&h.state, user)
 		return nil, &opError{Kind: "access_denied", Message: fmt.Sprintf("the account %s is not a member of the local Administrators group on %s; RD Licensing and Remote Desktop WMI methods require an administrator", who, strings.ToUpper(h.state.Name))}, x
 	}
+	before := h.view()
 	res, err := fn(x, input)
 	h.publish()
+	x.changed = x.changed || !reflect.DeepEqual(before, h.view())
 	if err != nil {
 		if oe, ok := err.(*opError); ok {
 			return nil, oe, x

@@ -138,7 +138,7 @@ type Realism struct {
 }
 
 // Quirks hold the behaviours our reference marks UNVERIFIED, so that tests
-// can try both answers. The defaults are the reference's best guess.
+// can try both answers. The defaults are the best guess recorded in the catalog (internal/winfacts).
 type Quirks struct {
 	// ProductVersion2022 and ProductVersion2025 are the CAL ProductVersion
 	// numbers of Windows Server 2022 and 2025 CALs, 7 and 8 by default
@@ -170,7 +170,7 @@ type Quirks struct {
 	LicensingRoleNeedsRestart bool `json:"licensing_role_needs_restart"`
 	// AcceptAnyCountry: Win32_TSLicenseServer takes any CountryRegion
 	// string. By default winsim accepts only English country names and
-	// answers others with WBEM_E_INVALID_PARAMETER (the reference, 1.4).
+	// answers others with WBEM_E_INVALID_PARAMETER (catalog fact CountryRegion, unverified).
 	AcceptAnyCountry bool `json:"accept_any_country"`
 	// StderrBOM: powershell.exe's stderr starts with a UTF-8 BOM under code
 	// page 65001 (reported once); StdoutBOM the same for stdout.
@@ -201,6 +201,10 @@ type Quirks struct {
 	// failed logon, without the KRB-ERROR that captures of HTTP.sys show
 	// (whether WinRM always sends it is unverified).
 	KerberosBare401 bool `json:"kerberos_bare_401,omitempty"`
+	// PlainHTTPOnHTTPS400: plain HTTP sent to the HTTPS listener gets an
+	// HTTP 400 answer; by default winsim resets the connection without
+	// one (UNVERIFIED which one HTTP.sys does).
+	PlainHTTPOnHTTPS400 bool `json:"plain_http_on_https_400,omitempty"`
 }
 
 // LicenseServerState is Win32_TSLicenseServer and its database.
@@ -389,7 +393,7 @@ const (
 	StateRemoved          = "Removed"
 )
 
-// WMI error codes (the reference, section 7).
+// WMI error codes (catalog facts WBEM_E_*, from Microsoft's WMI error constants).
 const (
 	WBEMFailed            int64 = 0x80041001
 	WBEMNotFound          int64 = 0x80041002

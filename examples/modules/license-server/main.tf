@@ -41,11 +41,15 @@ resource "rdslicensing_key_pack" "this" {
   agreement_type  = each.value.agreement_type
   quantity        = each.value.quantity
 
-  license_code         = try(var.key_pack_codes[each.key].license_code, null)
-  license_number       = try(var.key_pack_codes[each.key].license_number, null)
-  authorization_number = try(var.key_pack_codes[each.key].authorization_number, null)
-  agreement_number     = try(var.key_pack_codes[each.key].agreement_number, null)
-  license_key_pack_id  = try(var.key_pack_codes[each.key].license_key_pack_id, null)
+  # The codes are ephemeral: they reach the write-only attributes and are
+  # in no state or saved plan file. Terraform cannot see a change of a
+  # write-only value: codes_version says when the codes changed.
+  license_code_wo         = try(var.key_pack_codes[each.key].license_code, null)
+  license_number_wo       = try(var.key_pack_codes[each.key].license_number, null)
+  authorization_number_wo = try(var.key_pack_codes[each.key].authorization_number, null)
+  agreement_number_wo     = try(var.key_pack_codes[each.key].agreement_number, null)
+  license_key_pack_id_wo  = try(var.key_pack_codes[each.key].license_key_pack_id, null)
+  codes_wo_version        = each.value.codes_version
 }
 
 data "rdslicensing_key_packs" "this" {

@@ -48,6 +48,8 @@ variable "key_packs" {
     CAL key packs to install, by a name of your choice. The codes go in key_pack_codes under the same name.
     program: retail, open_license, agreement or license_key_pack_id; agreement_type for agreements
     (select, enterprise, campus, school, service_provider, other); quantity for open_license and agreement.
+    codes_version (default 1): raise it when the pack's codes change (it replaces the key pack);
+    Terraform cannot see a change of the codes themselves, which are write-only.
   EOT
   type = map(object({
     program         = string
@@ -55,6 +57,7 @@ variable "key_packs" {
     cal_type        = string
     agreement_type  = optional(string)
     quantity        = optional(number)
+    codes_version   = optional(number, 1)
   }))
   default = {}
 }
@@ -64,7 +67,8 @@ variable "key_pack_codes" {
     The secrets of each key pack, by the same names as key_packs: license_code (retail),
     license_number and authorization_number (open_license), agreement_number (agreement),
     license_key_pack_id (license_key_pack_id). Kept apart from key_packs because Terraform
-    cannot iterate over sensitive values.
+    cannot iterate over sensitive values. Ephemeral: the codes are in no state or saved plan
+    file, and must be given again to apply a saved plan.
   EOT
   type = map(object({
     license_code         = optional(string)
@@ -75,4 +79,5 @@ variable "key_pack_codes" {
   }))
   default   = {}
   sensitive = true
+  ephemeral = true
 }

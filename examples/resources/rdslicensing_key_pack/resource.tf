@@ -10,6 +10,13 @@ resource "rdslicensing_server_activation" "ls01" {
   country_region = "United Kingdom"
 }
 
+# Codes come from ephemeral variables into the write-only (_wo) attributes
+# (Terraform 1.11+, OpenTofu 1.11+): they are in no state and no saved plan
+# file. Terraform cannot see a change of a write-only value: change
+# codes_wo_version when a code changes (it replaces the key pack). With an
+# older CLI use the plain attributes (license_code, ...) and sensitive
+# variables: the codes are then stored in the state and in saved plans.
+
 # Retail CALs ("License Pack (Retail Purchase)"): the 25-character license
 # code, hyphens and all. The code decides how many CALs it installs and of
 # which release and type: declare those, quantity shows the number.
@@ -19,21 +26,20 @@ resource "rdslicensing_server_activation" "ls01" {
 variable "retail_license_code" {
   type      = string
   sensitive = true
+  ephemeral = true
 }
 
 resource "rdslicensing_key_pack" "retail_users" {
-  host            = rdslicensing_server_activation.ls01.id
-  program         = "retail"
-  license_code    = var.retail_license_code # e.g. "ABCDE-12345-FGHIJ-67890-KLMNO"
-  product_version = "2022"
-  cal_type        = "per_user"
+  host             = rdslicensing_server_activation.ls01.id
+  program          = "retail"
+  license_code_wo  = var.retail_license_code # e.g. "ABCDE-12345-FGHIJ-67890-KLMNO"
+  codes_wo_version = 1
+  product_version  = "2022"
+  cal_type         = "per_user"
 }
 
-# An Enterprise Agreement. The agreement number stays out of the state
-# with the write-only form (Terraform 1.11 / OpenTofu 1.11 and later):
-# bump codes_wo_version when it changes. Raising quantity installs the
-# difference as another key pack; lowering it removes CALs that are not
-# issued.
+# An Enterprise Agreement. Raising quantity installs the difference as
+# another key pack; lowering it removes CALs that are not issued.
 variable "enterprise_agreement_number" {
   type      = string
   sensitive = true
@@ -62,16 +68,18 @@ variable "open_license" {
     authorization_number = string
   })
   sensitive = true
+  ephemeral = true
 }
 
 resource "rdslicensing_key_pack" "open_devices" {
-  host                 = rdslicensing_server_activation.ls01.id
-  program              = "open_license"
-  license_number       = var.open_license.license_number
-  authorization_number = var.open_license.authorization_number
-  product_version      = "2019"
-  cal_type             = "per_device"
-  quantity             = 40
+  host                    = rdslicensing_server_activation.ls01.id
+  program                 = "open_license"
+  license_number_wo       = var.open_license.license_number
+  authorization_number_wo = var.open_license.authorization_number
+  codes_wo_version        = 1
+  product_version         = "2019"
+  cal_type                = "per_device"
+  quantity                = 40
 }
 
 # A license server without Internet access: get a license key pack ID from
@@ -80,12 +88,14 @@ resource "rdslicensing_key_pack" "open_devices" {
 variable "license_key_pack_id" {
   type      = string
   sensitive = true
+  ephemeral = true
 }
 
 resource "rdslicensing_key_pack" "offline" {
-  host                = "ls02.contoso.com"
-  program             = "license_key_pack_id"
-  license_key_pack_id = var.license_key_pack_id
-  product_version     = "2022"
-  cal_type            = "per_device"
+  host                   = "ls02.contoso.com"
+  program                = "license_key_pack_id"
+  license_key_pack_id_wo = var.license_key_pack_id
+  codes_wo_version       = 1
+  product_version        = "2022"
+  cal_type               = "per_device"
 }

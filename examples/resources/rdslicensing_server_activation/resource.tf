@@ -45,10 +45,12 @@ resource "rdslicensing_server_activation" "ls01" {
 # A license server without Internet access: get its license server ID from
 # https://activate.microsoft.com (or by telephone) with its product ID, shown
 # by RD Licensing Manager or (Get-CimInstance Win32_TSLicenseServer).ProductId.
-# The write-only form keeps the ID out of the state (Terraform/OpenTofu 1.11+).
+# An ephemeral variable and the write-only form keep the ID out of the state
+# and of saved plan files (Terraform/OpenTofu 1.11+).
 variable "ls02_license_server_id" {
   type      = string
   sensitive = true
+  ephemeral = true
 }
 
 resource "rdslicensing_server_activation" "ls02" {

@@ -3,7 +3,8 @@
 # gpedit.msc writes ("Set the Remote Desktop licensing mode", "Use the
 # specified Remote Desktop license servers") and restarts the Remote Desktop
 # Services service after a change, which disconnects the session host's
-# users: apply changes in a maintenance window.
+# users: plan warns of each host it will restart. Apply changes in a
+# maintenance window.
 resource "rdslicensing_session_host_policy" "rdsh01" {
   host            = "rdsh01.contoso.com"
   licensing_mode  = "per_user"
