@@ -34,7 +34,10 @@ each with its own -control address) and listens on the same ports: HTTP
 (NTLM with message encryption, or Basic when the host allows unencrypted
 traffic) and HTTPS (Basic or NTLM) with a certificate signed by winsim's CA.
 Hosts accept user Administrator with password %q unless the scenario
-lists other users.
+lists other users. Domain members accept Kerberos too (HTTP and HTTPS)
+when -keytab holds their HTTP/<fqdn> keys from a KDC of their domain's realm,
+and hosts with winrm.certificate take client certificates that their
+cert_mappings map to a local account (issuer among trusted_roots).
 
 Flags:
 %s
@@ -141,6 +144,11 @@ func run(args []string) error {
 	caOut := fs.String("ca-out", "", "write the CA certificate (PEM) of the HTTPS listeners to this file")
 	timing := fs.String("timing", "realistic", "realistic (0.6 s per powershell.exe, 100 ms per shell) or fast: the timing of hosts that set no realism, loaded or added over the control API")
 	ready := fs.String("ready-file", "", "write the control API and ports as JSON to this file once listening")
+	var keytabs []string
+	fs.Func("keytab", "accept Kerberos with the service keys of this keytab (kadmin ktadd of HTTP/<fqdn> of domain members); may be repeated", func(p string) error {
+		keytabs = append(keytabs, p)
+		return nil
+	})
 	fs.Usage = func() {
 		var b strings.Builder
 		fs.SetOutput(&b)
@@ -186,6 +194,15 @@ func run(args []string) error {
 	sim, err := winsim.NewWithOptions(sc, winsim.Options{BaseAddress: *baseAddress, AllowNonLoopback: *allowNonLoopback})
 	if err != nil {
 		return err
+	}
+	for _, p := range keytabs {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return fmt.Errorf("-keytab: %w", err)
+		}
+		if err := sim.AddKeytab(b); err != nil {
+			return fmt.Errorf("-keytab %s: %w", p, err)
+		}
 	}
 	if err := sim.Start(winsim.ServeOptions{HTTPPort: *httpPort, HTTPSPort: *httpsPort}); err != nil {
 		return err

@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/keypacks"
+	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/testenv"
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/winsim"
 )
 
@@ -149,6 +150,7 @@ func TestMain(m *testing.M) {
 	// after this much host time (2 minutes in production).
 	keypacks.SettleTime = 2 * time.Second
 	code := m.Run()
+	testenv.StopKDCs()
 	if buildDir != "" {
 		_ = os.RemoveAll(buildDir)
 	}

@@ -48,10 +48,13 @@ func (p *rdsProvider) Metadata(_ context.Context, _ provider.MetadataRequest, re
 // envVars maps each attribute to the environment variable it falls back to.
 var envVars = map[string]string{
 	"host":                     "RDSLICENSING_HOST",
+	"host_addresses":           "RDSLICENSING_HOST_ADDRESSES",
 	"port":                     "RDSLICENSING_PORT",
 	"https":                    "RDSLICENSING_HTTPS",
 	"insecure":                 "RDSLICENSING_INSECURE",
 	"ca_cert":                  "RDSLICENSING_CA_CERT",
+	"client_cert":              "RDSLICENSING_CLIENT_CERT",
+	"client_key":               "RDSLICENSING_CLIENT_KEY",
 	"tls_server_name":          "RDSLICENSING_TLS_SERVER_NAME",
 	"username":                 "RDSLICENSING_USERNAME",
 	"password":                 "RDSLICENSING_PASSWORD",
@@ -79,6 +82,11 @@ func (p *rdsProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 				MarkdownDescription: "Default Windows host (name, FQDN or IP address; an IPv6 address with or without brackets) of resources that set no `host` of their own. A host name only: the port goes in `port`, the scheme in `https`." + envDoc("host"),
 				Validators:          []validator.String{hostValidator{allowEmpty: true}},
 			},
+			"host_addresses": schema.MapAttribute{
+				ElementType:         types.StringType,
+				Optional:            true,
+				MarkdownDescription: "Addresses to connect to for host names, as a hosts file would: `{ \"ls01.contoso.com\" = \"10.0.0.5\" }`. The name still picks the Kerberos SPN (`HTTP/<name>`) and the name the certificate must carry, so that Kerberos works where the provider cannot resolve the hosts' FQDNs. The environment variable takes `name=address` pairs separated by commas." + envDoc("host_addresses"),
+			},
 			"port": schema.Int64Attribute{
 				Optional:            true,
 				MarkdownDescription: "WinRM port. Defaults to 5986 with HTTPS and 5985 without." + envDoc("port"),
@@ -96,6 +104,15 @@ func (p *rdsProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 				Optional:            true,
 				MarkdownDescription: "PEM certificate(s) of the CA that signed the hosts' WinRM HTTPS certificates (for a self-signed certificate, the certificate itself), e.g. `file(\"ca.pem\")`. Replaces the system's trusted CAs. The environment variable may hold the PEM text or the path of a PEM file." + envDoc("ca_cert"),
 			},
+			"client_cert": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "With `auth = \"certificate\"`: the PEM client certificate (Client Authentication, with the account's user principal name, e.g. `ops@localhost`, in its subject alternative name) that the hosts map to a local account. The environment variable may hold the PEM text or the path of a PEM file." + envDoc("client_cert"),
+			},
+			"client_key": schema.StringAttribute{
+				Optional:            true,
+				Sensitive:           true,
+				MarkdownDescription: "The PEM private key of `client_cert`. The environment variable may hold the PEM text or the path of a PEM file." + envDoc("client_key"),
+			},
 			"tls_server_name": schema.StringAttribute{
 				Optional:            true,
 				MarkdownDescription: "Name to verify the certificate of the provider's `host` against, when you connect to it by another name or an IP address. Applies to the provider's `host` only: other hosts that resources name are verified against their own names." + envDoc("tls_server_name"),
@@ -107,13 +124,13 @@ func (p *rdsProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 			"password": schema.StringAttribute{
 				Optional:  true,
 				Sensitive: true,
-				MarkdownDescription: "Password of `username`. With `auth = \"kerberos\"` it may be omitted to use the credential cache (`kinit`). " +
+				MarkdownDescription: "Password of `username`. With `auth = \"kerberos\"` it may be omitted to use the ticket-granting ticket in the credential cache (`kinit`; the file `KRB5CCNAME` names, by default `/tmp/krb5cc_<uid>`). " +
 					"Pass it in an ephemeral variable (Terraform 1.10+, OpenTofu 1.11+) or in the environment: a variable that is only `sensitive` is stored in clear text in saved plan files (see the [secrets guide](guides/secrets.md))." + envDoc("password"),
 			},
 			"auth": schema.StringAttribute{
 				Optional:            true,
-				MarkdownDescription: "Authentication: `ntlm` (default; works with local and domain accounts, and encrypts every message over HTTP as Windows requires by default), `basic` (local accounts only; HTTPS unless `allow_unencrypted`), or `kerberos` (domain accounts; HTTPS unless `allow_unencrypted`)." + envDoc("auth"),
-				Validators:          []validator.String{stringvalidator.OneOf(winrmclient.AuthNTLM, winrmclient.AuthBasic, winrmclient.AuthKerberos)},
+				MarkdownDescription: "Authentication: `ntlm` (default; works with local and domain accounts, and encrypts every message over HTTP as Windows requires by default), `kerberos` (domain accounts, hosts named by their FQDN; also encrypts every message over HTTP, and authenticates the host), `certificate` (HTTPS only: `client_cert` mapped to a local account on each host, no password), or `basic` (local accounts only; HTTPS unless `allow_unencrypted`)." + envDoc("auth"),
+				Validators:          []validator.String{stringvalidator.OneOf(winrmclient.AuthNTLM, winrmclient.AuthBasic, winrmclient.AuthKerberos, winrmclient.AuthCertificate)},
 			},
 			"kerberos_realm": schema.StringAttribute{
 				Optional:            true,
@@ -121,15 +138,15 @@ func (p *rdsProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 			},
 			"kerberos_krb5_conf": schema.StringAttribute{
 				Optional:            true,
-				MarkdownDescription: "Path of the krb5.conf to use. Defaults to `/etc/krb5.conf`." + envDoc("kerberos_krb5_conf"),
+				MarkdownDescription: "Path of the krb5.conf that names the realm's KDCs. Defaults to the file `KRB5_CONFIG` names, else `/etc/krb5.conf`." + envDoc("kerberos_krb5_conf"),
 			},
 			"kerberos_spn": schema.StringAttribute{
 				Optional:            true,
-				MarkdownDescription: "Service principal name of the WinRM service of the provider's `host`. Defaults to `HTTP/<host>`. Applies to the provider's `host` only: other hosts that resources name use `HTTP/<their host>`." + envDoc("kerberos_spn"),
+				MarkdownDescription: "Service principal name of the WinRM service of the provider's `host`. Defaults to `HTTP/<host>`. Applies to the provider's `host` only: other hosts that resources name use `HTTP/<their host>` (to reach a host by its name at another address, use `host_addresses`)." + envDoc("kerberos_spn"),
 			},
 			"allow_unencrypted": schema.BoolAttribute{
 				Optional:            true,
-				MarkdownDescription: "Allow `basic` or `kerberos` over plain HTTP, where messages (and with `basic` the password) cross the network unencrypted. The hosts must allow it too (`AllowUnencrypted=true`). Defaults to `false`." + envDoc("allow_unencrypted"),
+				MarkdownDescription: "Allow `basic` over plain HTTP, where messages and the password cross the network unencrypted. The hosts must allow it too (`AllowUnencrypted=true`). `ntlm` and `kerberos` encrypt every message over HTTP and need neither. Defaults to `false`." + envDoc("allow_unencrypted"),
 			},
 			"timeout": schema.StringAttribute{
 				Optional:            true,
@@ -155,10 +172,13 @@ func (p *rdsProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 // providerModel is the provider block.
 type providerModel struct {
 	Host                  types.String `tfsdk:"host"`
+	HostAddresses         types.Map    `tfsdk:"host_addresses"`
 	Port                  types.Int64  `tfsdk:"port"`
 	HTTPS                 types.Bool   `tfsdk:"https"`
 	Insecure              types.Bool   `tfsdk:"insecure"`
 	CACert                types.String `tfsdk:"ca_cert"`
+	ClientCert            types.String `tfsdk:"client_cert"`
+	ClientKey             types.String `tfsdk:"client_key"`
 	TLSServerName         types.String `tfsdk:"tls_server_name"`
 	Username              types.String `tfsdk:"username"`
 	Password              types.String `tfsdk:"password"`
@@ -201,7 +221,10 @@ func (p *rdsProvider) Configure(ctx context.Context, req provider.ConfigureReque
 		Timeout:               r.duration(m.Timeout, "timeout"),
 		ConnectTimeout:        r.duration(m.ConnectTimeout, "connect_timeout"),
 		ResponseTimeout:       r.duration(m.ResponseTimeout, "response_timeout"),
-		CACert:                r.caCert(m.CACert),
+		CACert:                r.pem(m.CACert, "ca_cert", "CERTIFICATE"),
+		ClientCert:            r.pem(m.ClientCert, "client_cert", "CERTIFICATE"),
+		ClientKey:             r.pem(m.ClientKey, "client_key", "PRIVATE KEY"),
+		Addresses:             r.addresses(ctx, m.HostAddresses),
 		Library:               rds.Library,
 	}
 	if cfg.Auth == "" {
@@ -220,7 +243,7 @@ func (p *rdsProvider) Configure(ctx context.Context, req provider.ConfigureReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if cfg.Username == "" {
+	if cfg.Username == "" && cfg.Auth != winrmclient.AuthCertificate {
 		resp.Diagnostics.AddAttributeError(path.Root("username"), "Missing WinRM user name",
 			"The provider logs on to Windows hosts over WinRM and needs an account: set username in the provider block or the "+envVars["username"]+" environment variable (e.g. Administrator, or CONTOSO\\admin for a domain account).")
 		return
@@ -344,22 +367,66 @@ func (r *configReader) duration(v types.String, attr string) time.Duration {
 	return d
 }
 
-// caCert reads ca_cert; from the environment it may also be a file path.
-func (r *configReader) caCert(v types.String) []byte {
-	if s, ok := r.env(v, "ca_cert"); ok {
+// addresses reads host_addresses; from the environment as name=address
+// pairs separated by commas.
+func (r *configReader) addresses(ctx context.Context, v types.Map) map[string]string {
+	if v.IsUnknown() {
+		r.unknown = append(r.unknown, "host_addresses")
+		return nil
+	}
+	out := map[string]string{}
+	if v.IsNull() {
+		s, ok := os.LookupEnv(envVars["host_addresses"])
+		if !ok || strings.TrimSpace(s) == "" {
+			return nil
+		}
+		for _, pair := range strings.Split(s, ",") {
+			name, addr, ok := strings.Cut(strings.TrimSpace(pair), "=")
+			if !ok || strings.TrimSpace(name) == "" {
+				r.fail("host_addresses", "%s=%q: write name=address pairs separated by commas (ls01.contoso.com=10.0.0.5,ls02.contoso.com=10.0.0.6).", envVars["host_addresses"], s)
+				return nil
+			}
+			out[strings.TrimSpace(name)] = strings.TrimSpace(addr)
+		}
+		return out
+	}
+	m := map[string]types.String{}
+	if diags := v.ElementsAs(ctx, &m, false); diags.HasError() {
+		r.fail("host_addresses", "must map host names to addresses.")
+		return nil
+	}
+	for name, a := range m {
+		if a.IsUnknown() {
+			r.unknown = append(r.unknown, "host_addresses")
+			return nil
+		}
+		out[name] = a.ValueString()
+	}
+	return out
+}
+
+// pem reads a PEM attribute (ca_cert, client_cert, client_key); from the
+// environment it may also be a file path. A path in the attribute is not
+// read (its error says how to), nor shown for a key.
+func (r *configReader) pem(v types.String, attr, kind string) []byte {
+	if s, ok := r.env(v, attr); ok {
 		if strings.Contains(s, "-----BEGIN") {
 			return []byte(s)
 		}
 		b, err := os.ReadFile(s)
 		if err != nil {
-			r.fail("ca_cert", "%s is neither PEM text nor a readable file: %v.", envVars["ca_cert"], err)
+			r.fail(attr, "%s is neither PEM text nor a readable file: %v.", envVars[attr], err)
 			return nil
 		}
 		return b
 	}
 	s := strings.TrimSpace(v.ValueString())
 	if s != "" && !strings.Contains(s, "-----BEGIN") {
-		r.fail("ca_cert", "ca_cert must hold PEM text (-----BEGIN CERTIFICATE-----...); to read a file write ca_cert = file(\"%s\").", s)
+		shown := s
+		if attr == "client_key" {
+			shown = "key.pem"
+		}
+		r.fail(attr, "%s must hold PEM text (-----BEGIN %s-----...); to read a file write %s = file(\"%s\").", attr, kind, attr, shown)
 		return nil
 	}
 	return []byte(s)
@@ -404,9 +471,10 @@ var (
 )
 
 func sharedClient(cfg winrmclient.Config) (*winrmclient.Client, error) {
-	sum := sha256.Sum256([]byte(fmt.Sprintf("%q|%d|%t|%t|%x|%q|%q|%q|%q|%+v|%t|%s|%s|%s|%d",
+	sum := sha256.Sum256([]byte(fmt.Sprintf("%q|%d|%t|%t|%x|%q|%q|%q|%q|%+v|%t|%s|%s|%s|%d|%v|%q|%x|%x",
 		cfg.Host, cfg.Port, cfg.HTTPS, cfg.Insecure, cfg.CACert, cfg.TLSServerName, cfg.Username, cfg.Password, cfg.Auth,
-		cfg.Kerberos, cfg.AllowUnencrypted, cfg.Timeout, cfg.ConnectTimeout, cfg.ResponseTimeout, cfg.MaxConnectionsPerHost)))
+		cfg.Kerberos, cfg.AllowUnencrypted, cfg.Timeout, cfg.ConnectTimeout, cfg.ResponseTimeout, cfg.MaxConnectionsPerHost,
+		cfg.Addresses, os.Getenv("KRB5CCNAME"), cfg.ClientCert, cfg.ClientKey)))
 	key := hex.EncodeToString(sum[:])
 	clientsMu.Lock()
 	defer clientsMu.Unlock()

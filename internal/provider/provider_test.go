@@ -128,6 +128,9 @@ func TestConfigureErrorsNameAttributeVariableAndFix(t *testing.T) {
 		{"bad connect_timeout", nil, with(map[string]tftypes.Value{"connect_timeout": str("soon")}), "connect_timeout", []string{`connect_timeout "soon"`, "RDSLICENSING_CONNECT_TIMEOUT"}},
 		{"bad response_timeout in the environment", map[string]string{"RDSLICENSING_RESPONSE_TIMEOUT": "-5s"}, base, "response_timeout", []string{"positive duration", "RDSLICENSING_RESPONSE_TIMEOUT"}},
 		{"unknown host", nil, with(map[string]tftypes.Value{"host": tftypes.NewValue(tftypes.String, tftypes.UnknownValue)}), "host", []string{"known after apply"}},
+		{"host_addresses with a port", nil, with(map[string]tftypes.Value{"host_addresses": tftypes.NewValue(tftypes.Map{ElementType: tftypes.String},
+			map[string]tftypes.Value{"ls01.contoso.com": str("10.0.0.5:5986")})}), "host_addresses", []string{`"ls01.contoso.com"`, "without port", "RDSLICENSING_HOST_ADDRESSES"}},
+		{"host_addresses in the environment without =", map[string]string{"RDSLICENSING_HOST_ADDRESSES": "ls01.contoso.com"}, base, "host_addresses", []string{"RDSLICENSING_HOST_ADDRESSES", "name=address pairs"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			clearEnv(t)
@@ -137,6 +140,15 @@ func TestConfigureErrorsNameAttributeVariableAndFix(t *testing.T) {
 			diags, _ := configure(t, tc.attrs)
 			wantError(t, diags, tc.attr, tc.want...)
 		})
+	}
+}
+
+func TestHostAddressesFromEnvironment(t *testing.T) {
+	clearEnv(t)
+	t.Setenv("RDSLICENSING_HOST_ADDRESSES", " ls01.contoso.com=10.0.0.5, ls02.contoso.com=10.0.0.6 ")
+	diags, data := configure(t, map[string]tftypes.Value{"username": str("u"), "password": str("pw")})
+	if diags.HasError() || data == nil {
+		t.Fatalf("%v", diags)
 	}
 }
 

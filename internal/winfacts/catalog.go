@@ -30,7 +30,7 @@ const (
 )
 
 // Facts is the catalog. IDs are unique; see facts_test.go for the rules.
-var Facts = concat(wmiFacts(), codeFacts(), valueFacts(), registryFacts(), featureFacts(), protocolFacts(), wsmanFacts(), httpFacts())
+var Facts = concat(wmiFacts(), codeFacts(), valueFacts(), registryFacts(), featureFacts(), protocolFacts(), wsmanFacts(), httpFacts(), kerberosFacts())
 
 func concat(lists ...[]Fact) []Fact {
 	var out []Fact

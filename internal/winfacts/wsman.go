@@ -149,3 +149,49 @@ func httpFacts() []Fact {
 			Statement: "Plain HTTP sent to the HTTPS listener gets the connection reset without an answer (the bytes go to TLS, which fails); some servers answer HTTP 400 instead."},
 	}
 }
+
+// Sources of the Kerberos facts.
+const (
+	srcServiceAuth   = "https://msdn.microsoft.com/en-us/library/cc251568.aspx"
+	srcCbtPolicy     = "https://learn.microsoft.com/en-us/windows/client-management/mdm/policy-csp-remotemanagement"
+	srcWSMVKerberos  = "https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-wsmv/b79927c2-96be-4801-aa68-180db95593f9"
+	srcWSMVEncrypted = "https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-wsmv/3fc54d8b-b087-486e-9f50-8253e9e30b43"
+	srcKILEWrap      = "https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-kile/e94b3acd-8415-4d0d-9786-749d0c39d550"
+	srcClockSkew     = "https://learn.microsoft.com/en-us/previous-versions/windows/it-pro/windows-10/security/threat-protection/security-policy-settings/maximum-tolerance-for-computer-clock-synchronization"
+	srcSkewTrace     = "https://docs.microsoft.com/en-us/archive/blogs/asiatech/kerberos-authentication-failed-due-to-time-skew"
+	srcModifiedEvent = "https://techcommunity.microsoft.com/t5/ask-the-directory-services-team/kerberos-authentication-problems-8211-service-principal-name-spn/ba-p/395455"
+	srcReqKerberos   = "requests/requests-kerberos requests_kerberos/kerberos_.py"
+	srcCertMapping   = "https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-wsmv/b0e9678d-f833-442f-9883-1b8ab1f3c93e"
+	srcPywinrmCert   = "diyan/pywinrm winrm/transport.py"
+	srcPywinrm311    = "https://github.com/diyan/pywinrm/issues/311"
+)
+
+// kerberosFacts are how a domain member's WinRM service takes Kerberos.
+func kerberosFacts() []Fact {
+	f := func(id, src, statement string) Fact {
+		return Fact{ID: KindProtocol + ":" + id, Kind: KindProtocol, Source: src, Statement: statement}
+	}
+	return []Fact{
+		f("kerberos_enabled_by_default", srcServiceAuth, "The WinRM service's Auth/Kerberos setting is true by default (ServiceAuthType, MS-WSMV 2.2.4.34)."),
+		f("cbt_hardening_default", srcServiceAuth, "Auth/CbtHardeningLevel, Extended Protection for the service's HTTPS logons, is Relaxed by default (ServiceAuthType, MS-WSMV 2.2.4.34)."),
+		f("cbt_hardening_levels", srcCbtPolicy, "Strict refuses a request without a valid channel binding token; Relaxed refuses one with an invalid token and takes one without; None takes all (policy SpecifyChannelBindingTokenHardeningLevel). The token binds the TLS channel: RFC 5929 tls-server-end-point, hashed into the Kerberos authenticator's checksum or NTLM's MsvAvChannelBindings."),
+		f("cert_auth_default", srcServiceAuth, "Auth/Certificate, certificate logons (wsman:secprofile/https/mutual), is false by default (ServiceAuthType, MS-WSMV 2.2.4.34)."),
+		f("cert_auth_header", srcPywinrmCert, "A certificate logon presents the client certificate in the TLS handshake and sends Authorization: http://schemas.dmtf.org/wbem/wsman/1/wsman/secprofile/https/mutual with every request."),
+		f("cert_mapping", srcCertMapping, "A certificate mapping (CertMappingType) names the thumbprint of the certificate that signed the client's (Issuer), a Subject pattern with at most one \"*\" first or last, a URI, and the local account with its password; it maps a set of client certificates to that local account."),
+		f("cert_refusal_401", srcPywinrm311, "A certificate the service does not map is refused with HTTP 401 (pywinrm reports it as \"the specified credentials were rejected by the server\")."),
+		{ID: KindProtocol + ":cert_mapping_checks", Kind: KindProtocol, Unverified: true,
+			Statement: "The Subject is matched against the user principal name in the certificate's subject alternative name; the issuer must be a trusted root; an expired certificate, one signed by another issuer, or a mapping whose password is no longer the account's get the same bare 401."},
+		{ID: KindProtocol + ":cbt_refusal", Kind: KindProtocol, Unverified: true,
+			Statement: "A logon refused for its channel binding gets the bare 401 of a failed logon (no Kerberos error token)."},
+		f("kerberos_scheme", srcWSMVKerberos, "Besides Negotiate, the service takes the Kerberos scheme (Authorization: Kerberos <InitialContextToken>) until it answers 200; bodies encrypted under it are multipart/encrypted with protocol=\"application/HTTP-Kerberos-session-encrypted\"."),
+		f("kerberos_encrypted_framing", srcWSMVEncrypted, "In an encrypted body, the length field gives the size of the Kerberos per-message token's header (RFC 4121); the encrypted data that follows is as long as the original message."),
+		f("kerberos_wrap_token", srcKILEWrap, "With AES session keys Windows' wrap tokens carry RRC 28 when encrypted, and rotate the trailing checksum by RRC+EC; winsim and the provider send EC 0, so the header is 60 bytes."),
+		f("negotiate_raw_kerberos", srcReqKerberos, "The Negotiate scheme takes a raw Kerberos token (GSS-API krb5 mechanism, no SPNEGO) and answers with a raw AP-REP: what pywinrm's Kerberos transport sends to Windows."),
+		f("kerberos_max_skew", srcClockSkew, "Kerberos tolerates 5 minutes of clock difference by default (Maximum tolerance for computer clock synchronization)."),
+		f("kerberos_401_krb_error", srcSkewTrace, "A refused ticket gets HTTP 401 carrying the acceptor's KRB-ERROR: network traces show KRB_AP_ERR_SKEW in the HTTP answer, and Windows clients log KRB_AP_ERR_MODIFIED received from the server ("+srcModifiedEvent+")."),
+		{ID: KindProtocol + ":kerberos_401_framing", Kind: KindProtocol, Unverified: true, Quirk: "kerberos_bare_401",
+			Statement: "The KRB-ERROR travels in WWW-Authenticate under the scheme the client used (in a SPNEGO reject for SPNEGO), alone, with Connection: close; with the quirk, WinRM sends the bare 401 of a failed logon instead."},
+		{ID: KindProtocol + ":kerberos_refusal_codes", Kind: KindProtocol, Unverified: true,
+			Statement: "A ticket from another realm is refused with KRB_AP_ERR_NOT_US (RFC 4120 3.2.3), one for an SPN of another account with KRB_AP_ERR_MODIFIED (the host's key cannot decrypt it), an expired one with KRB_AP_ERR_TKT_EXPIRED, all checked in RFC 4120's order (skew before ticket times)."},
+	}
+}

@@ -70,6 +70,13 @@ func New(cfg Config) (*Client, error) {
 			c.tlsConf.RootCAs = x509.NewCertPool()
 			c.tlsConf.RootCAs.AppendCertsFromPEM(cfg.CACert)
 		}
+		if cfg.Auth == AuthCertificate {
+			pair, err := tls.X509KeyPair(cfg.ClientCert, cfg.ClientKey) // checked by normalize
+			if err != nil {
+				return nil, &ConfigError{"client_cert", err.Error()}
+			}
+			c.tlsConf.Certificates = []tls.Certificate{pair}
+		}
 	}
 	go c.janitor()
 	return c, nil

@@ -2,6 +2,7 @@ package winrmclient
 
 import (
 	"context"
+	"crypto/tls"
 	"crypto/x509"
 	"fmt"
 	"net"
@@ -14,9 +15,10 @@ import (
 
 // Auth schemes.
 const (
-	AuthBasic    = "basic"
-	AuthNTLM     = "ntlm"
-	AuthKerberos = "kerberos"
+	AuthBasic       = "basic"
+	AuthNTLM        = "ntlm"
+	AuthKerberos    = "kerberos"
+	AuthCertificate = "certificate"
 )
 
 // Config is how to reach hosts. One Config serves every host a Client
@@ -36,14 +38,23 @@ type Config struct {
 
 	Username string
 	Password string
-	// Auth is basic, ntlm or kerberos. NTLM over HTTP seals every message
-	// (what Windows requires by default); over HTTPS TLS protects them.
+	// ClientCert and ClientKey (PEM) log on with AuthCertificate.
+	ClientCert []byte
+	ClientKey  []byte
+
+	// Auth is basic, ntlm, kerberos or certificate. NTLM and Kerberos over HTTP seal
+	// every message (what Windows requires by default); over HTTPS TLS
+	// protects them.
 	Auth     string
 	Kerberos KerberosConfig
-	// AllowUnencrypted lets Basic and Kerberos run over plain HTTP, where
-	// messages (and with Basic the password) cross the network in clear.
-	// The host must allow it too (AllowUnencrypted=true).
+	// AllowUnencrypted lets Basic run over plain HTTP, where messages and
+	// the password cross the network in clear. The host must allow it too
+	// (AllowUnencrypted=true).
 	AllowUnencrypted bool
+	// Addresses maps host names to the address to connect to, as a hosts
+	// file would; the name still picks the Kerberos SPN and the
+	// certificate name.
+	Addresses map[string]string
 
 	// Timeout bounds each operation unless its context ends sooner.
 	Timeout time.Duration
@@ -115,9 +126,14 @@ func (c Config) normalize() (Config, error) {
 		c.Auth = AuthBasic
 	}
 	switch c.Auth {
-	case AuthBasic, AuthNTLM, AuthKerberos:
+	case AuthBasic, AuthNTLM, AuthKerberos, AuthCertificate:
 	default:
-		return c, &ConfigError{"auth", fmt.Sprintf("%q is not one of basic, ntlm, kerberos", c.Auth)}
+		return c, &ConfigError{"auth", fmt.Sprintf("%q is not one of basic, ntlm, kerberos, certificate", c.Auth)}
+	}
+	if c.Auth == AuthCertificate {
+		if err := c.checkClientCert(time.Now()); err != nil {
+			return c, err
+		}
 	}
 	if c.Port == 0 {
 		c.Port = 5985
@@ -128,22 +144,25 @@ func (c Config) normalize() (Config, error) {
 	if c.Port < 1 || c.Port > 65535 {
 		return c, &ConfigError{"port", fmt.Sprintf("%d is not a TCP port (1-65535)", c.Port)}
 	}
-	if c.Username == "" {
+	if c.Username == "" && c.Auth != AuthCertificate {
 		return c, &ConfigError{"username", "is required"}
 	}
-	if c.Password == "" && c.Auth != AuthKerberos {
+	if c.Password == "" && c.Auth != AuthKerberos && c.Auth != AuthCertificate {
 		return c, &ConfigError{"password", "is required"}
 	}
 	if !c.HTTPS && !c.AllowUnencrypted {
 		switch c.Auth {
 		case AuthBasic:
 			return c, &ConfigError{"auth", "basic authentication over HTTP sends the password in clear text; use https = true, or auth = \"ntlm\" (which encrypts every message), or set allow_unencrypted = true to accept the risk"}
-		case AuthKerberos:
-			return c, &ConfigError{"auth", "kerberos over HTTP sends every message unencrypted (message encryption is not implemented for Kerberos); use https = true, or auth = \"ntlm\", or set allow_unencrypted = true"}
 		}
 	}
 	if c.Auth == AuthKerberos && c.Kerberos.Realm == "" {
 		return c, &ConfigError{"kerberos_realm", "is required with auth = \"kerberos\" (the Active Directory domain in capitals, e.g. CONTOSO.COM)"}
+	}
+	for name, a := range c.Addresses {
+		if _, _, err := net.SplitHostPort(a); err == nil || strings.TrimSpace(a) == "" || strings.ContainsAny(a, " /") {
+			return c, &ConfigError{"host_addresses", fmt.Sprintf("the address of %q is %q: give an IP address or a host name, without port (the port setting applies)", name, a)}
+		}
 	}
 	if len(c.CACert) > 0 && !x509.NewCertPool().AppendCertsFromPEM(c.CACert) {
 		return c, &ConfigError{"ca_cert", "holds no PEM certificate"}
@@ -170,6 +189,45 @@ func (c Config) normalize() (Config, error) {
 		c.Logger = hclog.NewNullLogger()
 	}
 	return c, nil
+}
+
+// checkClientCert checks the certificate logon's settings: HTTPS, a
+// certificate and its key, valid now.
+func (c Config) checkClientCert(now time.Time) error {
+	if !c.HTTPS {
+		return &ConfigError{"auth", "certificate logons need HTTPS (https = true): the certificate is presented in the TLS handshake"}
+	}
+	switch {
+	case len(c.ClientCert) == 0:
+		return &ConfigError{"client_cert", "is required with auth = \"certificate\" (the PEM certificate mapped to an account on the hosts)"}
+	case len(c.ClientKey) == 0:
+		return &ConfigError{"client_key", "is required with auth = \"certificate\" (the PEM private key of client_cert)"}
+	}
+	pair, err := tls.X509KeyPair(c.ClientCert, c.ClientKey)
+	if err != nil {
+		return &ConfigError{"client_cert", fmt.Sprintf("and client_key do not make a certificate and its key: %v", err)}
+	}
+	cert, err := x509.ParseCertificate(pair.Certificate[0])
+	if err != nil {
+		return &ConfigError{"client_cert", fmt.Sprintf("cannot be read: %v", err)}
+	}
+	switch {
+	case now.After(cert.NotAfter):
+		return &ConfigError{"client_cert", fmt.Sprintf("expired on %s: issue a new certificate (and map it on the hosts if its issuer or name changes)", cert.NotAfter.UTC().Format(time.DateOnly))}
+	case now.Before(cert.NotBefore):
+		return &ConfigError{"client_cert", fmt.Sprintf("is not valid before %s", cert.NotBefore.UTC().Format(time.RFC3339))}
+	}
+	return nil
+}
+
+// addressOf is the address host_addresses gives host, or "".
+func (c Config) addressOf(host string) string {
+	for name, a := range c.Addresses {
+		if strings.EqualFold(name, host) {
+			return a
+		}
+	}
+	return ""
 }
 
 // NormalizeHost removes the brackets around an IPv6 address ("[::1]"):

@@ -23,6 +23,8 @@ import (
 
 	"github.com/bodgit/ntlmssp"
 	"github.com/hashicorp/go-hclog"
+
+	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/gsskrb5"
 )
 
 // transport speaks HTTP to one host for the session engine; masterzen/winrm
@@ -39,12 +41,14 @@ import (
 //     is bound to the connection, as Windows binds it, and reused;
 //   - a request in flight ignores context cancellation; here it does not.
 type transport struct {
-	cfg     Config
-	host    string
-	url     string
-	addr    string
-	tlsConf *tls.Config
-	log     hclog.Logger
+	cfg  Config
+	host string
+	url  string
+	addr string // host:port in messages and errors
+	// dialAddr is what is dialled: addr, or the address host_addresses gives.
+	dialAddr string
+	tlsConf  *tls.Config
+	log      hclog.Logger
 
 	slots  chan struct{} // one per connection allowed
 	mu     sync.Mutex
@@ -58,13 +62,20 @@ type transport struct {
 	exchanges atomic.Int64
 }
 
-// pconn is one TCP (or TLS) connection and the NTLM context bound to it.
+// pconn is one TCP (or TLS) connection and the NTLM or Kerberos context
+// bound to it.
 type pconn struct {
-	c        net.Conn
-	tcp      net.Conn // under TLS
-	br       *bufio.Reader
-	sec      *ntlmssp.SecuritySession
+	c   net.Conn
+	tcp net.Conn // under TLS
+	br  *bufio.Reader
+	// sec seals messages over HTTP, for protocol (MS-WSMV 2.2.9.1).
+	sec      messageSealer
+	protocol string
 	authed   bool
+	// cbt is the channel binding of a TLS connection (RFC 5929
+	// tls-server-end-point), which NTLM and Kerberos logons carry for
+	// Extended Protection; nil over HTTP.
+	cbt      []byte
 	lastUsed time.Time
 	broken   bool
 	// wrote: the current message went out whole on c. Part of a request
@@ -92,6 +103,10 @@ func newTransport(c *Client, host string) *transport {
 	}
 	t.addr = net.JoinHostPort(host, strconv.Itoa(cfg.Port))
 	t.url = scheme + "://" + t.addr + "/wsman"
+	t.dialAddr = t.addr
+	if a := cfg.addressOf(host); a != "" {
+		t.dialAddr = net.JoinHostPort(a, strconv.Itoa(cfg.Port))
+	}
 	if cfg.HTTPS {
 		t.tlsConf = c.tlsConf.Clone()
 		t.tlsConf.ServerName = host
@@ -197,6 +212,11 @@ func (t *transport) authError() error {
 		msg = "the host refused Basic authentication (HTTP 401): check the user name and password; Basic must be enabled on the host (winrm set winrm/config/service/auth @{Basic=\"true\"}) and works only with local accounts; for a domain account use auth = \"ntlm\" or \"kerberos\""
 	case AuthNTLM:
 		msg = "the host refused NTLM authentication (HTTP 401): check the user name (DOMAIN\\user, user@domain or a local user) and password, and that Negotiate is enabled on the host"
+		if t.cfg.HTTPS {
+			msg += "; over HTTPS, a TLS-inspecting proxy between here and the host breaks the channel binding that the host's Extended Protection (CbtHardeningLevel) checks"
+		}
+	case AuthCertificate:
+		msg = t.certRefused()
 	default:
 		msg = "the host refused Kerberos authentication (HTTP 401): check the realm, the SPN (default HTTP/<host>) and that the host name is the one in Active Directory"
 	}
@@ -216,7 +236,7 @@ func (t *transport) conn(ctx context.Context) (*pconn, bool, error) {
 		_ = pc.c.Close()
 	}
 	t.mu.Unlock()
-	c, err := t.dial(ctx, t.addr)
+	c, err := t.dial(ctx, t.dialAddr)
 	if err != nil {
 		return nil, false, err
 	}
@@ -238,6 +258,9 @@ func (t *transport) conn(ctx context.Context) (*pconn, bool, error) {
 			return nil, false, t.transportError(ctx, err)
 		}
 		pc.c = tc
+		if certs := tc.ConnectionState().PeerCertificates; len(certs) > 0 {
+			pc.cbt = gsskrb5.TLSServerEndPoint(certs[0])
+		}
 	}
 	pc.br = bufio.NewReader(pc.c)
 	return pc, false, nil
@@ -305,11 +328,13 @@ func (t *transport) exchange(ctx context.Context, pc *pconn, wait time.Duration,
 	case AuthNTLM:
 		return t.exchangeNTLM(ctx, pc, wait, msg)
 	case AuthKerberos:
+		return t.exchangeKerberos(ctx, pc, wait, msg)
+	case AuthCertificate:
+		// The certificate went in the TLS handshake; every request
+		// says it logs on with it (MS-WSMV: wsman:secprofile/https/mutual).
 		h := http.Header{}
-		if err := t.kerberosHeader(h); err != nil {
-			return 0, nil, err
-		}
-		status, _, body, err := t.roundTrip(ctx, pc, wait, h, "application/soap+xml;charset=UTF-8", msg)
+		h.Set("Authorization", certAuthorization)
+		status, _, body, err := t.roundTrip(ctx, pc, wait, h, soapContentType, msg)
 		return status, body, err
 	default:
 		h := http.Header{}
@@ -330,24 +355,7 @@ func (t *transport) exchangeNTLM(ctx context.Context, pc *pconn, wait time.Durat
 				return status, body, err
 			}
 		}
-		var (
-			status int
-			hdr    http.Header
-			body   []byte
-			err    error
-		)
-		if pc.sec != nil && !t.cfg.HTTPS {
-			sealed, serr := sealMessage(pc.sec, msg)
-			if serr != nil {
-				return 0, nil, serr
-			}
-			status, hdr, body, err = t.roundTrip(ctx, pc, wait, nil, encryptedContentType, sealed)
-			if err == nil && isEncryptedType(hdr.Get("Content-Type")) {
-				body, err = unsealMessage(pc.sec, body)
-			}
-		} else {
-			status, _, body, err = t.roundTrip(ctx, pc, wait, nil, "application/soap+xml;charset=UTF-8", msg)
-		}
+		status, body, err := t.sendOnSession(ctx, pc, wait, msg)
 		if err != nil {
 			return 0, nil, err
 		}
@@ -387,7 +395,11 @@ func (t *transport) handshakeNTLM(ctx context.Context, pc *pconn, wait time.Dura
 		}
 		return 0, nil, &Error{Kind: KindProtocol, Host: t.host, Message: fmt.Sprintf("the host answered the NTLM NEGOTIATE with HTTP %d instead of a challenge", status)}
 	}
-	authenticate, err := cl.Authenticate(challenge, nil)
+	var bindings *ntlmssp.ChannelBindings
+	if pc.cbt != nil {
+		bindings = &ntlmssp.ChannelBindings{ApplicationData: pc.cbt}
+	}
+	authenticate, err := cl.Authenticate(challenge, bindings)
 	if err != nil {
 		return 0, nil, &Error{Kind: KindAuth, Host: t.host, Message: "cannot answer the host's NTLM challenge: " + err.Error()}
 	}
@@ -407,7 +419,9 @@ func (t *transport) handshakeNTLM(ctx context.Context, pc *pconn, wait time.Dura
 		return 0, nil, t.authError()
 	}
 	pc.authed = true
-	pc.sec = cl.SecuritySession()
+	if sec := cl.SecuritySession(); sec != nil {
+		pc.sec, pc.protocol = sec, protocolSPNEGO
+	}
 	if t.cfg.HTTPS {
 		return status, reply, nil
 	}
@@ -418,6 +432,24 @@ func (t *transport) handshakeNTLM(ctx context.Context, pc *pconn, wait time.Dura
 		return 0, nil, &Error{Kind: KindAuth, Host: t.host, Message: "NTLM did not negotiate message encryption, which Windows requires over HTTP; use HTTPS"}
 	}
 	return 0, nil, nil
+}
+
+// sendOnSession sends msg on an authenticated connection: sealed over
+// HTTP, as is over HTTPS.
+func (t *transport) sendOnSession(ctx context.Context, pc *pconn, wait time.Duration, msg []byte) (int, []byte, error) {
+	if pc.sec == nil || t.cfg.HTTPS {
+		status, _, body, err := t.roundTrip(ctx, pc, wait, nil, soapContentType, msg)
+		return status, body, err
+	}
+	sealed, err := sealMessage(pc.sec, pc.protocol, msg)
+	if err != nil {
+		return 0, nil, err
+	}
+	status, hdr, body, err := t.roundTrip(ctx, pc, wait, nil, encryptedContentType(pc.protocol), sealed)
+	if err == nil && isEncryptedType(hdr.Get("Content-Type"), pc.protocol) {
+		body, err = unsealMessage(pc.sec, body)
+	}
+	return status, body, err
 }
 
 // splitNTLMUser: DOMAIN\user gives the domain separately; user@domain
@@ -559,24 +591,38 @@ func ctxError(ctx context.Context, what string) error {
 	return &Error{Kind: KindCanceled, Message: "canceled while " + what, cause: ctx.Err()}
 }
 
-// The NTLM-sealed message framing of MS-WSMV 2.2.9.1.
+// The sealed message framing of MS-WSMV 2.2.9.1: the Negotiate scheme's
+// protocol (NTLM) and the Kerberos scheme's.
 const (
-	encryptedContentType = `multipart/encrypted;protocol="application/HTTP-SPNEGO-session-encrypted";boundary="Encrypted Boundary"`
-	mimeBoundary         = "--Encrypted Boundary"
+	soapContentType  = "application/soap+xml;charset=UTF-8"
+	protocolSPNEGO   = "application/HTTP-SPNEGO-session-encrypted"
+	protocolKerberos = "application/HTTP-Kerberos-session-encrypted"
+	mimeBoundary     = "--Encrypted Boundary"
 )
 
-func isEncryptedType(ct string) bool {
-	return strings.Contains(ct, `protocol="application/HTTP-SPNEGO-session-encrypted"`)
+// messageSealer is a connection's security context: NTLM's
+// (*ntlmssp.SecuritySession) or Kerberos' (krbSealer).
+type messageSealer interface {
+	Wrap(msg []byte) (sealed, signature []byte, err error)
+	Unwrap(sealed, signature []byte) ([]byte, error)
 }
 
-func sealMessage(sec *ntlmssp.SecuritySession, msg []byte) ([]byte, error) {
+func encryptedContentType(protocol string) string {
+	return `multipart/encrypted;protocol="` + protocol + `";boundary="Encrypted Boundary"`
+}
+
+func isEncryptedType(ct, protocol string) bool {
+	return strings.Contains(ct, `protocol="`+protocol+`"`)
+}
+
+func sealMessage(sec messageSealer, protocol string, msg []byte) ([]byte, error) {
 	sealed, sig, err := sec.Wrap(msg)
 	if err != nil {
 		return nil, &Error{Kind: KindProtocol, Message: "cannot seal the message: " + err.Error()}
 	}
 	var b bytes.Buffer
 	b.WriteString(mimeBoundary + "\r\n")
-	b.WriteString("\tContent-Type: application/HTTP-SPNEGO-session-encrypted\r\n")
+	b.WriteString("\tContent-Type: " + protocol + "\r\n")
 	b.WriteString("\tOriginalContent: type=application/soap+xml;charset=UTF-8;Length=" + strconv.Itoa(len(msg)) + "\r\n")
 	b.WriteString(mimeBoundary + "\r\n")
 	b.WriteString("\tContent-Type: application/octet-stream\r\n")
@@ -587,7 +633,7 @@ func sealMessage(sec *ntlmssp.SecuritySession, msg []byte) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-func unsealMessage(sec *ntlmssp.SecuritySession, body []byte) ([]byte, error) {
+func unsealMessage(sec messageSealer, body []byte) ([]byte, error) {
 	bad := func(why string) error {
 		return &Error{Kind: KindProtocol, Message: "cannot read the host's encrypted reply: " + why}
 	}

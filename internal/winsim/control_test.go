@@ -255,6 +255,7 @@ func TestControlAPIRedactsSecrets(t *testing.T) {
 	)
 	ls := winsim.NewLicenseServerHost("LS01", "2022", "contoso.com")
 	ls.Users = append(ls.Users, winsim.User{Name: "ops", Password: password, Admin: true})
+	ls.CertMappings = []winsim.CertMapping{{URI: "*", Subject: "ops@localhost", Issuer: "00", UserName: "ops", Password: password, Enabled: true}}
 	ls.LicenseServer.KeyPacks = append(ls.LicenseServer.KeyPacks, winsim.KeyPackState{
 		KeyPackID: 7, KeyPackType: 1, ProductType: 1, ProductVersionID: 7, TotalLicenses: 20,
 		ExpirationDate: time.Date(2038, 1, 19, 3, 14, 7, 0, time.UTC), Source: "retail:" + used,
@@ -302,8 +303,8 @@ func TestControlAPIRedactsSecrets(t *testing.T) {
 	for _, u := range st.Users {
 		pw[u.Name] = u.Password
 	}
-	if pw["ops"] != password || pw["Administrator"] != winsim.DefaultPassword {
-		t.Errorf("passwords after the PUT: %v", pw)
+	if pw["ops"] != password || pw["Administrator"] != winsim.DefaultPassword || st.CertMappings[0].Password != password {
+		t.Errorf("passwords after the PUT: %v, certificate mapping %q", pw, st.CertMappings[0].Password)
 	}
 	if src := st.LicenseServer.KeyPacks[len(st.LicenseServer.KeyPacks)-1].Source; src != "retail:"+used {
 		t.Errorf("key pack source after the PUT: %q", src)

@@ -48,6 +48,8 @@ var DefaultWinRM = WinRMConfig{
 	HTTPS:                          true,
 	Basic:                          true,
 	Negotiate:                      true,
+	Kerberos:                       true,
+	CbtHardeningLevel:              CbtRelaxed,
 	AllowUnencrypted:               false,
 	MaxEnvelopeSizeKB:              500,
 	MaxTimeoutMS:                   60000,

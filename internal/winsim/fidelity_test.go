@@ -210,7 +210,8 @@ func TestFidelitySPNEGOWrappedNTLM(t *testing.T) {
 	}
 }
 
-// SPNEGO without NTLM (Kerberos only) cannot be answered: 401.
+// SPNEGO offering only Kerberos on a workgroup host (no domain, so no
+// Kerberos) is refused with the bare 401.
 func TestFidelitySPNEGOWithoutNTLMIsRefused(t *testing.T) {
 	w := newWire(t, nil)
 	env, _ := w.envelope(xfer+"/Create", "", "", `<rsp:Shell/>`)

@@ -330,7 +330,7 @@ func TestProtocolCreateAdvertisesIdleTimeout(t *testing.T) {
 }
 
 // With Kerberos enabled a domain member offers it after Negotiate (which
-// stays first); winsim cannot check Kerberos tokens and refuses them.
+// stays first); a token that is no AP-REQ gets the bare 401.
 func TestProtocolKerberosIsOfferedOnDomainMembers(t *testing.T) {
 	for _, tc := range []struct{ domain, want string }{
 		{"contoso.com", `Negotiate|Kerberos|Basic realm="WSMAN"`},

@@ -23,6 +23,11 @@ func redactHost(st HostState) HostState {
 	for i := range st.LicenseServer.KeyPacks {
 		st.LicenseServer.KeyPacks[i].Source = redactSource(st.LicenseServer.KeyPacks[i].Source)
 	}
+	for i := range st.CertMappings {
+		if st.CertMappings[i].Password != "" {
+			st.CertMappings[i].Password = Redacted
+		}
+	}
 	return st
 }
 
@@ -53,6 +58,21 @@ func unredactHost(st HostState, cur *HostState) (HostState, error) {
 		}
 		if !found {
 			return HostState{}, errors.New("user " + u.Name + ": the password is " + Redacted + " and the host has no such user to keep it from; send the password")
+		}
+	}
+	for i, m := range st.CertMappings {
+		if m.Password != Redacted {
+			continue
+		}
+		found := false
+		for _, c := range cur.CertMappings {
+			if strings.EqualFold(c.Subject, m.Subject) && strings.EqualFold(c.Issuer, m.Issuer) && strings.EqualFold(c.UserName, m.UserName) {
+				st.CertMappings[i].Password, found = c.Password, true
+				break
+			}
+		}
+		if !found {
+			return HostState{}, errors.New("certificate mapping " + m.Subject + ": the password is " + Redacted + " and the host has no such mapping to keep it from; send the password")
 		}
 	}
 	for i, kp := range st.LicenseServer.KeyPacks {

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/gsskrb5"
 )
 
 // Fault types.
@@ -172,6 +174,7 @@ type hostRuntime struct {
 	down      bool
 	conns     map[net.Conn]struct{}
 	listeners []net.Listener
+	replay    gsskrb5.ReplayCache // Kerberos authenticators seen
 }
 
 func (r *hostRuntime) init() {

@@ -17,6 +17,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/gsskrb5"
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/winsim/ntlm"
 )
 
@@ -60,6 +61,24 @@ type connState struct {
 	// mechanism list the client's mechListMIC signs.
 	mechTypes []byte
 	spnego    bool
+	// krb is the connection's Kerberos context, protocol the encrypted
+	// bodies' protocol (MS-WSMV 2.2.9.1: SPNEGO or Kerberos).
+	krb      *gsskrb5.Session
+	protocol string
+}
+
+// sealer is the connection's context for encrypted bodies.
+func (cs *connState) sealer() (ntlm.Sealer, string, int, error) {
+	switch {
+	case cs.krb != nil:
+		return krbSealer{cs.krb}, cs.protocol, 0, nil
+	case cs.session != nil && cs.session.CanSeal():
+		return cs.session, ntlm.ProtocolSPNEGO, ntlm.SignatureSize, nil
+	case cs.session != nil:
+		_, err := cs.session.DecodeBody(nil)
+		return nil, "", 0, err
+	}
+	return nil, "", 0, errors.New("no NTLM or Kerberos session on this connection")
 }
 
 type hostListener struct {
@@ -120,6 +139,9 @@ func (s *Sim) Start(opts ServeOptions) error {
 	srv.httpsSrv = mk()
 	srv.httpsSrv.TLSConfig = &tls.Config{
 		MinVersion: tls.VersionTLS12,
+		// Certificate logons: the handler checks the certificate against
+		// the host's mappings (certauth.go).
+		ClientAuth: tls.RequestClientCert,
 		GetCertificate: func(hello *tls.ClientHelloInfo) (*tls.Certificate, error) {
 			hc := unwrapConn(hello.Conn)
 			if hc == nil {
@@ -360,7 +382,11 @@ func (srv *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		ct := "application/soap+xml;charset=UTF-8"
 		if encrypted {
 			cs.mu.Lock()
-			enc, err := cs.session.EncodeBody(soap)
+			var enc []byte
+			sl, protocol, _, err := cs.sealer()
+			if err == nil {
+				enc, err = ntlm.EncodeFramed(sl, protocol, soap)
+			}
 			cs.mu.Unlock()
 			if err != nil {
 				entry.Status = http.StatusInternalServerError
@@ -368,7 +394,7 @@ func (srv *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				w.WriteHeader(entry.Status)
 				return
 			}
-			out, ct = enc, ntlm.EncryptedContentType
+			out, ct = enc, ntlm.ContentType(protocol)
 		}
 		w.Header().Set("Content-Type", ct)
 		w.Header().Set("Content-Length", strconv.Itoa(len(out)))
@@ -500,6 +526,9 @@ func (srv *server) authenticate(w http.ResponseWriter, r *http.Request, cs *conn
 		w.WriteHeader(http.StatusUnauthorized)
 	}
 	switch {
+	case strings.EqualFold(strings.TrimSpace(authz), CertAuthorization):
+		u, ok := srv.authenticateCertificate(r, cs, st, body, entry, challenge)
+		return u, false, body, !ok
 	case strings.HasPrefix(strings.ToLower(authz), "basic "):
 		entry.Auth = "basic"
 		raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(authz[6:]))
@@ -525,9 +554,8 @@ func (srv *server) authenticate(w http.ResponseWriter, r *http.Request, cs *conn
 		return User{}, false, nil, true
 	case authz != "":
 		scheme, token, ok := ntlm.ParseAuthorization(authz)
-		if strings.HasPrefix(strings.ToLower(authz), "kerberos ") {
-			challenge("Kerberos tokens are not simulated (no KDC)")
-			return User{}, false, nil, true
+		if ok && scheme == "Kerberos" {
+			return srv.acceptKerberos(w, r, cs, st, body, entry, scheme, nil, token, challenge)
 		}
 		if !ok || !st.WinRM.Negotiate {
 			challenge("unsupported authorization scheme")
@@ -543,7 +571,7 @@ func (srv *server) authenticate(w http.ResponseWriter, r *http.Request, cs *conn
 		// Windows' Negotiate takes NTLM wrapped in SPNEGO, and raw NTLMSSP
 		// too, which go-ntlmssp, bodgit/ntlmssp and pywinrm send.
 		var wrapped *ntlm.SPNEGO
-		if ntlm.IsSPNEGO(token) {
+		if ntlm.IsSPNEGO(token) && !gsskrb5.IsKerberosToken(token) {
 			var err error
 			if wrapped, err = ntlm.ParseSPNEGO(token); err != nil {
 				challenge(err.Error())
@@ -551,6 +579,13 @@ func (srv *server) authenticate(w http.ResponseWriter, r *http.Request, cs *conn
 			}
 			token = wrapped.Token
 			entry.Auth = "negotiate-spnego"
+		}
+		if gsskrb5.IsKerberosToken(token) {
+			return srv.acceptKerberos(w, r, cs, st, body, entry, scheme, wrapped, token, challenge)
+		}
+		if wrapped != nil && wrapped.Init && ntlm.MessageType(token) != 1 {
+			challenge(fmt.Sprintf("SPNEGO offers %v with neither an NTLM NEGOTIATE nor a Kerberos AP-REQ", wrapped.Mechs))
+			return User{}, false, nil, true
 		}
 		switch ntlm.MessageType(token) {
 		case 1:
@@ -563,7 +598,7 @@ func (srv *server) authenticate(w http.ResponseWriter, r *http.Request, cs *conn
 				return User{}, false, nil, true
 			}
 			cs.mu.Lock()
-			cs.handshake, cs.session, cs.user = hs, nil, nil
+			cs.handshake, cs.session, cs.user, cs.krb = hs, nil, nil, nil
 			cs.spnego, cs.mechTypes = wrapped != nil, nil
 			if wrapped != nil {
 				cs.mechTypes = wrapped.MechTypes
@@ -597,6 +632,10 @@ func (srv *server) authenticate(w http.ResponseWriter, r *http.Request, cs *conn
 				challenge("NTLM authentication failed: " + err.Error())
 				return User{}, false, nil, true
 			}
+			if why := srv.checkBindings(cs, st, sess.ChannelBindings); why != "" {
+				challenge("NTLM refused: " + why)
+				return User{}, false, nil, true
+			}
 			if wrapped != nil {
 				// The last NegTokenResp goes back with the reply; it
 				// answers the client's mechListMIC with the server's.
@@ -626,7 +665,7 @@ func (srv *server) authenticate(w http.ResponseWriter, r *http.Request, cs *conn
 			}
 			return srv.sessionBody(w, r, cs, found, body, entry)
 		default:
-			challenge("Kerberos and other tokens are not simulated")
+			challenge("neither an NTLM nor a Kerberos token")
 			return User{}, false, nil, true
 		}
 	}
@@ -644,19 +683,17 @@ func (srv *server) authenticate(w http.ResponseWriter, r *http.Request, cs *conn
 	return srv.sessionBody(w, r, cs, *u, body, entry)
 }
 
-// sessionBody unseals a request on an NTLM-authenticated connection.
+// sessionBody unseals a request on an NTLM- or Kerberos-authenticated
+// connection.
 func (srv *server) sessionBody(w http.ResponseWriter, r *http.Request, cs *connState, u User, body []byte, entry *LogEntry) (User, bool, []byte, bool) {
 	if !ntlm.IsEncrypted(r.Header.Get("Content-Type")) {
 		return u, false, body, false
 	}
 	cs.mu.Lock()
-	sess := cs.session
 	var plain []byte
-	var err error
-	if sess != nil {
-		plain, err = sess.DecodeBody(body)
-	} else {
-		err = errors.New("no NTLM session on this connection")
+	sl, protocol, sigLen, err := cs.sealer()
+	if err == nil {
+		plain, err = ntlm.DecodeFramed(sl, protocol, sigLen, body)
 	}
 	cs.mu.Unlock()
 	if err != nil {

@@ -14,6 +14,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/jcmturner/gokrb5/v8/keytab"
 )
 
 // Sim is a fleet of simulated hosts served by one process.
@@ -26,6 +28,8 @@ type Sim struct {
 
 	chMu          sync.Mutex
 	clearinghouse ClearinghouseState
+
+	keytab *keytab.Keytab // service keys of domain members (kerberos.go)
 
 	srv *server // nil until Start
 }
@@ -145,6 +149,9 @@ func validateHost(st *HostState) error {
 	}
 	if net.ParseIP(st.Address) == nil {
 		return fmt.Errorf("host %s: address %q is not an IP address", st.Name, st.Address)
+	}
+	if !validCbtLevel(st.WinRM.CbtHardeningLevel) {
+		return fmt.Errorf("host %s: cbt_hardening_level %q is not one of Relaxed, Strict, None", st.Name, st.WinRM.CbtHardeningLevel)
 	}
 	if _, ok := OSBuilds[st.OS]; !ok {
 		return fmt.Errorf("host %s: os %q is not one of 2016, 2019, 2022, 2025", st.Name, st.OS)

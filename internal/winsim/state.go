@@ -52,6 +52,15 @@ type HostState struct {
 
 	// BootTime is when the host last started.
 	BootTime time.Time `json:"boot_time"`
+	// CertMappings map client certificates to local accounts
+	// (certificate logon); TrustedRoots is the Trusted Root Certification
+	// Authorities store (PEM certificates) their issuers must be in.
+	CertMappings []CertMapping `json:"cert_mappings,omitempty"`
+	TrustedRoots []string      `json:"trusted_roots,omitempty"`
+	// ClockOffsetSeconds is how far the host's clock is from the
+	// simulation's (a host whose time service failed); Kerberos refuses
+	// clients more than 5 minutes off.
+	ClockOffsetSeconds int `json:"clock_offset_seconds,omitempty"`
 }
 
 // User is a local or domain account that can log on over WinRM.
@@ -88,17 +97,25 @@ type WinRMConfig struct {
 	// that HTTPS with Basic works out of the box.
 	Basic     bool `json:"basic"`
 	Negotiate bool `json:"negotiate"`
-	// Kerberos: a domain member then offers it in its 401s too; winsim
-	// has no KDC and refuses Kerberos tokens.
+	// Kerberos: the Kerberos scheme, which a domain member offers in its
+	// 401s after Negotiate (Kerberos inside Negotiate needs only
+	// Negotiate). Tickets are checked with the keys of Sim.AddKeytab.
 	Kerberos bool `json:"kerberos"`
 	// AllowUnencrypted accepts unencrypted messages over HTTP (Windows
 	// default false: HTTP then needs NTLM or Kerberos message encryption).
-	AllowUnencrypted               bool `json:"allow_unencrypted"`
-	MaxEnvelopeSizeKB              int  `json:"max_envelope_size_kb"`
-	MaxTimeoutMS                   int  `json:"max_timeout_ms"`
-	MaxShellsPerUser               int  `json:"max_shells_per_user"`
-	MaxConcurrentOperationsPerUser int  `json:"max_concurrent_operations_per_user"`
-	IdleTimeoutMS                  int  `json:"idle_timeout_ms"`
+	AllowUnencrypted bool `json:"allow_unencrypted"`
+	// Certificate: Auth/Certificate, certificate logons over HTTPS (off
+	// by default; see CertMapping).
+	Certificate bool `json:"certificate,omitempty"`
+	// CbtHardeningLevel is Extended Protection over HTTPS: "Relaxed"
+	// (Windows' default) refuses a wrong channel binding token, "Strict"
+	// a missing one too, "None" checks nothing. "" means Relaxed.
+	CbtHardeningLevel              string `json:"cbt_hardening_level,omitempty"`
+	MaxEnvelopeSizeKB              int    `json:"max_envelope_size_kb"`
+	MaxTimeoutMS                   int    `json:"max_timeout_ms"`
+	MaxShellsPerUser               int    `json:"max_shells_per_user"`
+	MaxConcurrentOperationsPerUser int    `json:"max_concurrent_operations_per_user"`
+	IdleTimeoutMS                  int    `json:"idle_timeout_ms"`
 }
 
 // Realism sets how slow the host is. Zero values mean "as fast as possible".
@@ -180,6 +197,10 @@ type Quirks struct {
 	// for a change it made, with nothing left pending (UNVERIFIED when
 	// Windows does so).
 	RestartMaybe bool `json:"restart_maybe,omitempty"`
+	// KerberosBare401: a refused Kerberos ticket gets the bare 401 of a
+	// failed logon, without the KRB-ERROR that captures of HTTP.sys show
+	// (whether WinRM always sends it is unverified).
+	KerberosBare401 bool `json:"kerberos_bare_401,omitempty"`
 	// PlainHTTPOnHTTPS400: plain HTTP sent to the HTTPS listener gets an
 	// HTTP 400 answer; by default winsim resets the connection without
 	// one (UNVERIFIED which one HTTP.sys does).

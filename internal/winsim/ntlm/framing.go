@@ -17,10 +17,17 @@ import (
 // with the quotes.
 const EncryptedContentType = `multipart/encrypted;protocol="application/HTTP-SPNEGO-session-encrypted";boundary="Encrypted Boundary"`
 
+// Protocols of encrypted bodies: the Negotiate scheme's (NTLM, or
+// Kerberos chosen by SPNEGO; MS-WSMV 2.2.9.1.1) and the Kerberos scheme's
+// (MS-WSMV 2.2.9.1.2).
 const (
-	spnegoProtocol = "application/HTTP-SPNEGO-session-encrypted"
-	boundary       = "--Encrypted Boundary"
-	endBoundary    = boundary + "--"
+	ProtocolSPNEGO   = "application/HTTP-SPNEGO-session-encrypted"
+	ProtocolKerberos = "application/HTTP-Kerberos-session-encrypted"
+)
+
+const (
+	boundary    = "--Encrypted Boundary"
+	endBoundary = boundary + "--"
 )
 
 // IsEncrypted reports whether a request Content-Type announces an encrypted
@@ -36,10 +43,28 @@ func IsEncrypted(contentType string) bool {
 	return mt == "multipart/encrypted" || mt == "multipart/x-multi-encrypted"
 }
 
+// Sealer is a security context that seals the data part of an encrypted
+// body: an NTLM Session, or a Kerberos context.
+type Sealer interface {
+	Seal(plain []byte) (sealed, signature []byte, err error)
+	Unseal(sealed, signature []byte) ([]byte, error)
+}
+
+// ContentType is the Content-Type of a body encrypted for protocol
+// (ProtocolSPNEGO or ProtocolKerberos).
+func ContentType(protocol string) string {
+	return `multipart/encrypted;protocol="` + protocol + `";boundary="Encrypted Boundary"`
+}
+
 // EncodeBody seals a plaintext SOAP reply and frames it exactly as Windows,
 // pywinrm and masterzen/winrm do; send it with Content-Type
 // EncryptedContentType.
 func (s *Session) EncodeBody(plain []byte) ([]byte, error) {
+	return EncodeFramed(s, ProtocolSPNEGO, plain)
+}
+
+// EncodeFramed seals plain with s and frames it for protocol.
+func EncodeFramed(s Sealer, protocol string, plain []byte) ([]byte, error) {
 	sealed, sig, err := s.Seal(plain)
 	if err != nil {
 		return nil, err
@@ -47,7 +72,7 @@ func (s *Session) EncodeBody(plain []byte) ([]byte, error) {
 	var b bytes.Buffer
 	b.Grow(len(plain) + 256)
 	b.WriteString(boundary + "\r\n")
-	b.WriteString("\tContent-Type: " + spnegoProtocol + "\r\n")
+	b.WriteString("\tContent-Type: " + protocol + "\r\n")
 	fmt.Fprintf(&b, "\tOriginalContent: type=application/soap+xml;charset=UTF-8;Length=%d\r\n", len(plain))
 	b.WriteString(boundary + "\r\n")
 	b.WriteString("\tContent-Type: application/octet-stream\r\n")
@@ -67,6 +92,12 @@ func (s *Session) DecodeBody(body []byte) ([]byte, error) {
 	if !s.CanSeal() {
 		return nil, s.errNoSeal()
 	}
+	return DecodeFramed(s, ProtocolSPNEGO, SignatureSize, body)
+}
+
+// DecodeFramed unframes and unseals a body encrypted for protocol;
+// sigLen > 0 is the only signature length the context makes.
+func DecodeFramed(s Sealer, protocol string, sigLen int, body []byte) ([]byte, error) {
 	rest := body
 	var out []byte
 	for part := 1; ; part++ {
@@ -87,7 +118,7 @@ func (s *Session) DecodeBody(body []byte) ([]byte, error) {
 		if end < 0 {
 			return nil, fmt.Errorf("ntlm: encrypted body part %d: no boundary after the metadata headers", part)
 		}
-		length, err := parseMetadata(rest[:end])
+		length, err := parseMetadata(rest[:end], protocol)
 		if err != nil {
 			return nil, fmt.Errorf("ntlm: encrypted body part %d: %v", part, err)
 		}
@@ -98,16 +129,16 @@ func (s *Session) DecodeBody(body []byte) ([]byte, error) {
 		if len(rest) < 4 {
 			return nil, fmt.Errorf("ntlm: encrypted body part %d is truncated before the signature length", part)
 		}
-		sigLen := int(binary.LittleEndian.Uint32(rest))
+		n := int(binary.LittleEndian.Uint32(rest))
 		rest = rest[4:]
-		if sigLen != SignatureSize {
-			return nil, fmt.Errorf("ntlm: encrypted body part %d: signature length %d, want %d", part, sigLen, SignatureSize)
+		if (sigLen > 0 && n != sigLen) || n <= 0 || n > 1024 {
+			return nil, fmt.Errorf("ntlm: encrypted body part %d: signature length %d, want %d", part, n, sigLen)
 		}
-		if len(rest) < sigLen {
+		if len(rest) < n {
 			return nil, fmt.Errorf("ntlm: encrypted body part %d is truncated inside the signature", part)
 		}
-		sig := rest[:sigLen]
-		rest = rest[sigLen:]
+		sig := rest[:n]
+		rest = rest[n:]
 		// The sealed bytes run to the next boundary, as pywinrm and
 		// masterzen split them; Length= tells whether a CRLF before it
 		// belongs to the data.
@@ -133,14 +164,14 @@ func (s *Session) DecodeBody(body []byte) ([]byte, error) {
 }
 
 // parseMetadata checks the first MIME part's headers and returns its Length.
-func parseMetadata(h []byte) (int, error) {
+func parseMetadata(h []byte, protocol string) (int, error) {
 	text := string(h)
 	lower := strings.ToLower(text)
 	switch {
 	case strings.Contains(lower, "credssp"):
-		return 0, errors.New("CredSSP-encrypted bodies are not supported, only NTLM (application/HTTP-SPNEGO-session-encrypted)")
-	case !strings.Contains(lower, strings.ToLower(spnegoProtocol)):
-		return 0, fmt.Errorf("metadata part lacks Content-Type %s", spnegoProtocol)
+		return 0, errors.New("CredSSP-encrypted bodies are not supported, only NTLM and Kerberos (application/HTTP-SPNEGO-session-encrypted, application/HTTP-Kerberos-session-encrypted)")
+	case !strings.Contains(lower, strings.ToLower(protocol)):
+		return 0, fmt.Errorf("metadata part lacks Content-Type %s", protocol)
 	}
 	i := strings.Index(lower, "length=")
 	if i < 0 {
@@ -207,6 +238,8 @@ func ParseAuthorization(header string) (scheme string, token []byte, ok bool) {
 		scheme = "Negotiate"
 	case "ntlm":
 		scheme = "NTLM"
+	case "kerberos":
+		scheme = "Kerberos"
 	default:
 		return "", nil, false
 	}

@@ -45,6 +45,7 @@ const (
 	avDNSTreeName     uint16 = 5
 	avFlags           uint16 = 6
 	avTimestamp       uint16 = 7
+	avChannelBindings uint16 = 10
 )
 
 const avFlagMICPresent uint32 = 0x2

@@ -779,7 +779,7 @@ func TestIsEncryptedAndParseAuthorization(t *testing.T) {
 		"Basic " + b64:                        "",
 		"Negotiate":                           "",
 		"Negotiate !!!":                       "",
-		"Kerberos " + b64:                     "",
+		"Kerberos " + b64:                     "Kerberos",
 		"Negotiate " + base64.StdEncoding.EncodeToString(nil): "",
 	} {
 		scheme, token, ok := ParseAuthorization(h)

@@ -259,7 +259,12 @@ func (h *Handshake) Authenticate(authenticate []byte, lookup func(user, domain s
 		}
 	}
 
-	return newSession(m.user, m.domain, m.workstation, flags, exported), nil
+	s := newSession(m.user, m.domain, m.workstation, flags, exported)
+	// The proof covers the pairs, so the bindings are the client's.
+	if v, ok := findAV(pairs, avChannelBindings); ok {
+		s.ChannelBindings = append([]byte(nil), v...)
+	}
+	return s, nil
 }
 
 func quoteAll(list []string) string {

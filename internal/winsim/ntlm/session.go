@@ -28,6 +28,9 @@ type Session struct {
 	User        string // as sent by the client, e.g. "alice" or "alice@contoso.com"
 	Domain      string // as sent by the client; may be empty
 	Workstation string // as sent by the client; may be empty
+	// ChannelBindings is the client's MsvAvChannelBindings (the MD5 of
+	// its channel bindings), nil when it sent none.
+	ChannelBindings []byte
 
 	flags uint32
 

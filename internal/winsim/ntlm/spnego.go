@@ -7,20 +7,25 @@ import (
 	"slices"
 )
 
-// SPNEGO (RFC 4178, MS-SPNG) around NTLM, as Windows' Negotiate package
-// speaks it: a NegTokenInit carries the NEGOTIATE message, the server
+// SPNEGO (RFC 4178, MS-SPNG) as Windows' Negotiate package speaks it.
+// Around NTLM: a NegTokenInit carries the NEGOTIATE message, the server
 // answers with a NegTokenResp carrying the CHALLENGE, the client's
 // NegTokenResp carries the AUTHENTICATE and, usually, a mechListMIC.
+// Around Kerberos: the NegTokenInit carries the AP-REQ, the one
+// NegTokenResp the AP-REP (or a KRB-ERROR).
 
 var (
-	oidSPNEGO = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 2}
-	oidNTLM   = asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 311, 2, 2, 10}
+	oidSPNEGO     = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 2}
+	oidNTLM       = asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 311, 2, 2, 10}
+	oidKerberos   = asn1.ObjectIdentifier{1, 2, 840, 113554, 1, 2, 2}
+	oidMSKerberos = asn1.ObjectIdentifier{1, 2, 840, 48018, 1, 2, 2}
 )
 
 // negState values (RFC 4178 4.2.2).
 const (
 	negAcceptCompleted  = 0
 	negAcceptIncomplete = 1
+	negReject           = 2
 )
 
 type negTokenInit struct {
@@ -37,14 +42,29 @@ type negTokenResp struct {
 	MechListMIC   []byte                `asn1:"explicit,optional,tag:3"`
 }
 
-// SPNEGO is the SPNEGO wrapping of one NTLM token from a client.
+// SPNEGO is the SPNEGO wrapping of one token from a client.
 type SPNEGO struct {
 	Init bool // NegTokenInit (first leg), else NegTokenResp
 	// MechTypes is the DER of the client's mechanism list (NegTokenInit
 	// only); the mechListMIC signs it.
 	MechTypes []byte
-	Token     []byte // the NTLM message inside
+	Mechs     []asn1.ObjectIdentifier
+	Token     []byte // the NTLM message or Kerberos token inside
 	MIC       []byte // mechListMIC, if sent
+}
+
+// OffersNTLM tells whether the client's mechanism list has NTLM.
+func (s *SPNEGO) OffersNTLM() bool { return slices.ContainsFunc(s.Mechs, oidNTLM.Equal) }
+
+// KerberosMech is the first Kerberos OID the client lists (Windows lists
+// its legacy one first), which the answer names; nil if none.
+func (s *SPNEGO) KerberosMech() asn1.ObjectIdentifier {
+	for _, m := range s.Mechs {
+		if m.Equal(oidKerberos) || m.Equal(oidMSKerberos) {
+			return m
+		}
+	}
+	return nil
 }
 
 // IsSPNEGO tells SPNEGO tokens (GSS-API NegTokenInit, NegTokenResp) from raw NTLMSSP.
@@ -52,8 +72,8 @@ func IsSPNEGO(token []byte) bool {
 	return len(token) > 0 && (token[0] == 0x60 || token[0] == 0xa1)
 }
 
-// ParseSPNEGO unwraps a client's SPNEGO token. A NegTokenInit must offer
-// NTLM and carry an NTLM token: winsim has no Kerberos.
+// ParseSPNEGO unwraps a client's SPNEGO token; the caller tells the
+// mechanism of the token inside.
 func ParseSPNEGO(token []byte) (*SPNEGO, error) {
 	if len(token) == 0 {
 		return nil, errors.New("ntlm: empty SPNEGO token")
@@ -82,13 +102,17 @@ func ParseSPNEGO(token []byte) (*SPNEGO, error) {
 	if _, err := asn1.Unmarshal(init.MechTypes.Bytes, &mechs); err != nil {
 		return nil, fmt.Errorf("ntlm: bad SPNEGO mechTypes: %v", err)
 	}
-	if !slices.ContainsFunc(mechs, oidNTLM.Equal) {
-		return nil, fmt.Errorf("ntlm: SPNEGO offers %v but not NTLM; Kerberos is not simulated", mechs)
+	return &SPNEGO{Init: true, MechTypes: init.MechTypes.Bytes, Mechs: mechs, Token: init.MechToken}, nil
+}
+
+// SPNEGOKerberos is the server's NegTokenResp to a Kerberos AP-REQ: accept
+// with the AP-REP, or reject with the KRB-ERROR.
+func SPNEGOKerberos(accept bool, mech asn1.ObjectIdentifier, token []byte) []byte {
+	state := asn1.Enumerated(negAcceptCompleted)
+	if !accept {
+		state = negReject
 	}
-	if MessageType(init.MechToken) != msgNegotiate {
-		return nil, fmt.Errorf("ntlm: SPNEGO NegTokenInit carries no NTLM NEGOTIATE (mechanisms %v); Kerberos is not simulated", mechs)
-	}
-	return &SPNEGO{Init: true, MechTypes: init.MechTypes.Bytes, Token: init.MechToken}, nil
+	return marshalResp(negTokenResp{NegState: state, SupportedMech: mech, ResponseToken: token})
 }
 
 // SPNEGOChallenge wraps the CHALLENGE in the server's first NegTokenResp.
