@@ -59,6 +59,9 @@ func (d *diagnosticsDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 			},
 			"inspect_license_servers": schema.BoolAttribute{Optional: true, MarkdownDescription: "Read each license server over WinRM to check its activation and CALs. Defaults to `true`."},
 			"healthy":                 schema.BoolAttribute{Computed: true, MarkdownDescription: "No finding is an error: users can get CALs. Per-user CAL shortages are warnings, since Windows does not enforce per-user CALs: check `findings` for compliance."},
+			"grace_period_days": schema.Int64Attribute{
+				Computed: true, MarkdownDescription: "Days left in the session host's 120-day licensing grace period (0: over), as `rdslicensing_session_host` reads it; null when Windows cannot tell (no grace period runs, e.g. without the RD Session Host role).",
+			},
 			"findings": schema.ListNestedAttribute{
 				Computed: true, MarkdownDescription: "What is wrong or worth knowing, errors first.",
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
@@ -152,6 +155,7 @@ func (d *diagnosticsDataSource) Read(ctx context.Context, req datasource.ReadReq
 	findings := diagnose(in)
 	m.ID = types.StringValue(host)
 	m.Healthy = types.BoolValue(healthy(findings))
+	m.GracePeriodDays = int64Pointer(sh.GracePeriodDays)
 	m.Findings = []findingModel{}
 	for _, f := range findings {
 		m.Findings = append(m.Findings, findingModel{Severity: types.StringValue(f.Severity), Code: types.StringValue(f.Code),
@@ -232,6 +236,7 @@ type diagnosticsDataModel struct {
 	GraceWarningDays types.Int64            `tfsdk:"grace_period_warning_days"`
 	Inspect          types.Bool             `tfsdk:"inspect_license_servers"`
 	Healthy          types.Bool             `tfsdk:"healthy"`
+	GracePeriodDays  types.Int64            `tfsdk:"grace_period_days"`
 	Findings         []findingModel         `tfsdk:"findings"`
 	LicenseServers   []diagnosedServerModel `tfsdk:"license_servers"`
 }

@@ -275,22 +275,28 @@ func TestAccDataSourceDiagnostics(t *testing.T) {
 	graceOver := sessionHost("SHOVER", "127.0.35.15", dom, 0)
 	over := time.Now().Add(-24 * time.Hour)
 	graceOver.SessionHost.GracePeriodEnds = &over
+	// Per device behind a license server that is not activated, after the
+	// grace period: users connect on temporary CALs, which is no
+	// grace_period_over.
+	notActDevOver := sessionHost("SHNOTACTDEVOVER", "127.0.35.27", dom, 2, a(lsNA))
+	notActDevOver.SessionHost.GracePeriodEnds = &over
 	gpo := sessionHost("SHGPO", "127.0.35.17", dom, 4, a(lsOK))
 	gpo.SessionHost.ConfigLicensingMode = 2
 	gpoServers := sessionHost("SHGPOLS", "127.0.35.19", dom, 4, a(lsOK))
 	gpoServers.SessionHost.ConfigLicenseServers = []string{a(lsFew)}
 	cases := map[string]diagnosisCase{
-		"ok":         {sessionHost("SHOK", "127.0.35.2", dom, 4, a(lsOK)), nil, true},
-		"nordsh":     {noRDSH, []string{"rdsh_not_installed"}, true},
-		"nomode":     {sessionHost("SHNOMODE", "127.0.35.3", dom, 0, a(lsOK)), []string{"licensing_mode_not_configured"}, false},
-		"noserver":   {sessionHost("SHNOSERVER", "127.0.35.4", dom, 4), []string{"no_license_server"}, true},
-		"noserverwg": {sessionHost("SHNOSERVERWG", "127.0.35.22", "", 2), []string{"no_license_server"}, false},
-		"unreach":    {sessionHost("SHUNREACH", "127.0.35.5", dom, 4, "127.0.99.99"), []string{"license_server_unreachable"}, false},
-		"older":      {sessionHost("SHOLDER", "127.0.35.6", dom, 4, a(ls19)), []string{"license_server_older"}, false},
-		"notact":     {sessionHost("SHNOTACT", "127.0.35.7", dom, 4, a(lsNA)), []string{"license_server_not_activated"}, true},
-		"notactdev":  {sessionHost("SHNOTACTDEV", "127.0.35.23", dom, 2, a(lsNA)), []string{"license_server_not_activated"}, false},
-		"notinsp":    {sessionHost("SHNOTINSP", "127.0.35.8", dom, 4, a(lsNoWinRM)), []string{"license_server_not_inspected"}, true},
-		"mismatch":   {sessionHost("SHMISMATCH", "127.0.35.9", dom, 2, a(lsFull)), []string{"cal_type_mismatch"}, false},
+		"ok":            {sessionHost("SHOK", "127.0.35.2", dom, 4, a(lsOK)), nil, true},
+		"nordsh":        {noRDSH, []string{"rdsh_not_installed"}, true},
+		"nomode":        {sessionHost("SHNOMODE", "127.0.35.3", dom, 0, a(lsOK)), []string{"licensing_mode_not_configured"}, false},
+		"noserver":      {sessionHost("SHNOSERVER", "127.0.35.4", dom, 4), []string{"no_license_server"}, true},
+		"noserverwg":    {sessionHost("SHNOSERVERWG", "127.0.35.22", "", 2), []string{"no_license_server"}, false},
+		"unreach":       {sessionHost("SHUNREACH", "127.0.35.5", dom, 4, "127.0.99.99"), []string{"license_server_unreachable"}, false},
+		"older":         {sessionHost("SHOLDER", "127.0.35.6", dom, 4, a(ls19)), []string{"license_server_older"}, false},
+		"notact":        {sessionHost("SHNOTACT", "127.0.35.7", dom, 4, a(lsNA)), []string{"license_server_not_activated"}, true},
+		"notactdev":     {sessionHost("SHNOTACTDEV", "127.0.35.23", dom, 2, a(lsNA)), []string{"license_server_not_activated"}, false},
+		"notactdevover": {notActDevOver, []string{"license_server_not_activated"}, false},
+		"notinsp":       {sessionHost("SHNOTINSP", "127.0.35.8", dom, 4, a(lsNoWinRM)), []string{"license_server_not_inspected"}, true},
+		"mismatch":      {sessionHost("SHMISMATCH", "127.0.35.9", dom, 2, a(lsFull)), []string{"cal_type_mismatch"}, false},
 		// Per-user CALs are not enforced: shortages are warnings.
 		"nocals":      {sessionHost("SHNOCALS", "127.0.35.10", dom, 4, a(lsEmpty)), []string{"no_cals"}, true},
 		"oldcals":     {sessionHost("SHOLDCALS", "127.0.35.11", dom, 4, a(lsOld)), []string{"cal_version_too_old"}, true},
@@ -318,7 +324,19 @@ func TestAccDataSourceDiagnostics(t *testing.T) {
 	}
 	checks = append(checks,
 		resource.TestCheckResourceAttr("data.rdslicensing_diagnostics.secgroup", "license_servers.0.connectivity", "not_in_tsc_group"),
-		resource.TestCheckResourceAttr("data.rdslicensing_diagnostics.invalid", "license_servers.0.connectivity", "beta_rtm_mismatch"))
+		resource.TestCheckResourceAttr("data.rdslicensing_diagnostics.invalid", "license_servers.0.connectivity", "beta_rtm_mismatch"),
+		resource.TestCheckResourceAttrWith("data.rdslicensing_diagnostics.notactdevover", "findings.0.summary", func(v string) error {
+			for _, w := range []string{"issues only temporary per-device CALs", "valid 90 days", "grace period of 127.0.35.27 is over: its users connect on temporary CALs now"} {
+				if !strings.Contains(v, w) {
+					return fmt.Errorf("summary %q lacks %q", v, w)
+				}
+			}
+			return nil
+		}),
+		// The grace period, as rdslicensing_session_host reads it.
+		resource.TestCheckResourceAttr("data.rdslicensing_diagnostics.graceover", "grace_period_days", "0"),
+		resource.TestCheckResourceAttr("data.rdslicensing_diagnostics.gracesoon", "grace_period_days", "10"),
+		resource.TestCheckNoResourceAttr("data.rdslicensing_diagnostics.nordsh", "grace_period_days"))
 	e := newAccEnv(t, hosts...)
 	accTest(t, resource.TestCase{Steps: []resource.TestStep{
 		{Config: e.Config(cfg.String()), Check: resource.ComposeAggregateTestCheckFunc(checks...)},

@@ -106,7 +106,10 @@ func diagnose(in diagnosisInput) []finding {
 	// overused pool, even unactivated, so their shortage is a compliance
 	// warning. Per-device CALs are enforced.
 	perUser := mode == 4
-	healthyServers, uninspected, unactivated := 0, 0, 0
+	// temporaryOnly counts license servers that are not activated, per
+	// device: they issue temporary CALs, so users connect until those
+	// expire, and the grace period findings would contradict that.
+	healthyServers, uninspected, unactivated, temporaryOnly := 0, 0, 0, 0
 	var packs []rds.KeyPack
 	for _, s := range in.Servers {
 		switch {
@@ -135,9 +138,9 @@ func diagnose(in diagnosisInput) []finding {
 				fmt.Sprintf("License server %s is not activated: users still connect, since per-user CALs are not enforced, but it cannot hold installed CALs, so the deployment is out of compliance.", s.Name),
 				fmt.Sprintf("Activate %s with rdslicensing_server_activation, and install per-user CALs.", s.Name))
 		case s.Server.ActivationStatus != 0:
-			add(severityError, "license_server_not_activated", s.Name,
-				fmt.Sprintf("License server %s is not activated: it issues only temporary per-device CALs, valid 90 days, and users are refused once they expire.", s.Name),
-				fmt.Sprintf("Activate %s with rdslicensing_server_activation.", s.Name))
+			temporaryOnly++
+			add(severityError, "license_server_not_activated", s.Name, temporaryCALsSummary(host, s.Name, sh.GracePeriodDays),
+				fmt.Sprintf("Activate %s with rdslicensing_server_activation, and install per-device CALs, before the temporary CALs expire.", s.Name))
 		default:
 			healthyServers++
 			packs = append(packs, s.KeyPacks...)
@@ -148,7 +151,7 @@ func diagnose(in diagnosisInput) []finding {
 	if healthyServers > unactivated && uninspected == 0 && (mode == 2 || mode == 4) {
 		out = append(out, calFindings(host, mode, sh.OSVersion, packs, in.MinAvailableCALs)...)
 	}
-	working := healthyServers > 0 && (mode == 2 || mode == 4)
+	working := (healthyServers > 0 || temporaryOnly > 0) && (mode == 2 || mode == 4)
 	if days := sh.GracePeriodDays; days != nil && !working {
 		over := severityError
 		if discovery && (mode == 2 || mode == 4) {
@@ -166,6 +169,23 @@ func diagnose(in diagnosisInput) []finding {
 		}
 	}
 	return sortFindings(out)
+}
+
+// temporaryCALsSummary is what Windows does behind a per-device license
+// server that is not activated (value:TemporaryCAL.PerDevice): it issues a
+// temporary CAL at a device's first sign-in, valid 90 days, and only an
+// activated server makes it permanent. Users connect until theirs expire.
+func temporaryCALsSummary(host, server string, graceDays *int) string {
+	s := fmt.Sprintf("License server %s is not activated: it issues only temporary per-device CALs. Each device gets one at its first sign-in, valid 90 days, "+
+		"and is refused when it expires, since only an activated license server replaces it with a permanent CAL.", server)
+	switch {
+	case graceDays == nil:
+	case *graceDays == 0:
+		s += fmt.Sprintf(" The licensing grace period of %s is over: its users connect on temporary CALs now.", host)
+	default:
+		s += fmt.Sprintf(" %s needs no CAL until its licensing grace period ends (in %d days); then its users connect on temporary CALs.", host, *graceDays)
+	}
+	return s
 }
 
 // connectivityFinding names an unhealthy connectivity status and its remedy.

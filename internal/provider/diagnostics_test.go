@@ -2,6 +2,7 @@ package provider
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/rds"
@@ -71,6 +72,18 @@ func TestDiagnose(t *testing.T) {
 		{"not activated, per device", func(in *diagnosisInput) {
 			perDevice(in)
 			in.Servers[0].Server.ActivationStatus = 1
+		}, []string{"license_server_not_activated"}, false},
+		// Users connect on temporary CALs: no grace period finding says
+		// they cannot.
+		{"not activated, per device, grace over", func(in *diagnosisInput) {
+			perDevice(in)
+			in.Servers[0].Server.ActivationStatus = 1
+			in.SessionHost.GracePeriodDays = intp(0)
+		}, []string{"license_server_not_activated"}, false},
+		{"not activated, per device, grace ending", func(in *diagnosisInput) {
+			perDevice(in)
+			in.Servers[0].Server.ActivationStatus = 1
+			in.SessionHost.GracePeriodDays = intp(10)
 		}, []string{"license_server_not_activated"}, false},
 		{"not inspected", func(in *diagnosisInput) {
 			in.Servers[0].Inspected = false
@@ -147,5 +160,37 @@ func TestDiagnose(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A per-device session host behind a license server that is not activated:
+// the finding says what Windows does (temporary CALs, valid 90 days from
+// each device's first sign-in) and where the grace period stands, and no
+// finding says users cannot connect.
+func TestDiagnoseTemporaryCALs(t *testing.T) {
+	for _, tc := range []struct {
+		days *int
+		want string
+	}{
+		{intp(0), "The licensing grace period of RDSH01 is over: its users connect on temporary CALs now."},
+		{intp(30), "RDSH01 needs no CAL until its licensing grace period ends (in 30 days); then its users connect on temporary CALs."},
+		{nil, "since only an activated license server replaces it with a permanent CAL."},
+	} {
+		in := diagnosisInput{Host: "RDSH01", SessionHost: healthySessionHost(), Servers: []inspectedServer{healthyServer()}, MinAvailableCALs: 5, GraceWarningDays: 14}
+		perDevice(&in)
+		in.Servers[0].Server.ActivationStatus = 1
+		in.SessionHost.GracePeriodDays = tc.days
+		f := diagnose(in)
+		if len(f) != 1 || f[0].Severity != severityError {
+			t.Fatalf("days %v: findings %+v, want one error", tc.days, f)
+		}
+		for _, w := range []string{"License server ls01 is not activated: it issues only temporary per-device CALs.", "Each device gets one at its first sign-in, valid 90 days, and is refused when it expires", tc.want} {
+			if !strings.Contains(f[0].Summary, w) {
+				t.Errorf("days %v: summary %q lacks %q", tc.days, f[0].Summary, w)
+			}
+		}
+		if strings.Contains(f[0].Summary, "cannot connect") {
+			t.Errorf("days %v: summary %q says users cannot connect", tc.days, f[0].Summary)
+		}
 	}
 }

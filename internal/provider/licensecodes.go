@@ -241,3 +241,72 @@ func agreementNumberDigits(agreementType string) (low, high int) {
 	}
 	return f.length, f.length
 }
+
+// Retail license codes look like Windows product keys (5 groups of 5),
+// whose 24 characters leave out letters and digits that look alike
+// (value:ProductKeyAlphabet). Whether retail codes use the same alphabet
+// is not documented (value:RetailCode.alphabet), so a code with such a
+// character is warned of, never refused. Messages name the position and
+// the shape, never the code or its other characters.
+const productKeyAlphabet = "BCDFGHJKMPQRTVWXY2346789"
+
+// lookalikeShapes are the characters product keys leave out because they
+// look like others, by shape, with the product key characters a reader
+// may have mistaken for them.
+var lookalikeShapes = []struct{ chars, name, likely string }{
+	{"O0", "an O or a zero", `a "D" or a "Q"`},
+	{"IL1", "an I, an L or a one", `a "7", a "J" or a "T"`},
+	{"S5", "an S or a five", `a "6" or an "8"`},
+}
+
+// retailCodeSuspects lists the positions of a well-formed retail code
+// (as typed) that hold a look-alike product keys leave out, as
+// "group 2, character 4 is an O or a zero, probably a "D" or a "Q"";
+// nothing for a malformed code, which the validator reports.
+func retailCodeSuspects(raw string) []string {
+	if len(codeProblems("license_code", "license_code", raw)) > 0 {
+		return nil
+	}
+	const shown = 3
+	var out []string
+	more := 0
+	for i, r := range normalizeCode(raw) {
+		for _, s := range lookalikeShapes {
+			if !strings.ContainsRune(s.chars, r) {
+				continue
+			}
+			if len(out) == shown {
+				more++
+				continue
+			}
+			out = append(out, fmt.Sprintf("group %d, character %d is %s, probably %s", i/5+1, i%5+1, s.name, s.likely))
+		}
+	}
+	if more > 0 {
+		out = append(out, fmt.Sprintf("and %d more such characters", more))
+	}
+	return out
+}
+
+// retailCodeWarning is the plan's warning for a retail code with
+// look-alikes; "" when it has none.
+func retailCodeWarning(attr, raw string) (summary, detail string) {
+	suspects := retailCodeSuspects(raw)
+	if len(suspects) == 0 {
+		return "", ""
+	}
+	return attr + " may be mistyped",
+		fmt.Sprintf("%s: %s. Retail license codes look like Windows product keys, whose characters (%s) leave out the letters and digits that look alike: O and 0, I, L and 1, S and 5. "+
+			"Check these characters on the purchase confirmation. Microsoft does not document the characters of retail license codes, so the provider installs the code as typed: "+
+			"if it is right, ignore this warning; if not, the Microsoft Clearinghouse refuses it at apply.", attr, strings.Join(suspects, "; "), productKeyAlphabet)
+}
+
+// retailCodeHint adds the suspect positions to an install the
+// Clearinghouse refused; "" when the code has none.
+func retailCodeHint(code string) string {
+	suspects := retailCodeSuspects(code)
+	if len(suspects) == 0 {
+		return ""
+	}
+	return "The license code has characters Windows product keys do not use, likely typos: " + strings.Join(suspects, "; ") + "."
+}

@@ -68,7 +68,8 @@ func (r *keyPackResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 		}
 		return plain, wo
 	}
-	licenseCode, licenseCodeWO := codeAttr("license_code", "With `program = \"retail\"`: the 25-character license code of the retail purchase (5 groups of 5).")
+	licenseCode, licenseCodeWO := codeAttr("license_code", "With `program = \"retail\"`: the 25-character license code of the retail purchase (5 groups of 5). "+
+		"A code with characters Windows product keys leave out (O, I, L, S, 0, 1, 5) gets a warning at plan naming their positions; it is installed as typed, since Microsoft does not document the characters of retail codes.")
 	licenseNumber, licenseNumberWO := codeAttr("license_number", "With `program = \"open_license\"`: the 8-digit license number of the Open License.")
 	authNumber, authNumberWO := codeAttr("authorization_number", "With `program = \"open_license\"`: the 15-character authorization number of the Open License.")
 	agreementNumber, agreementNumberWO := codeAttr("agreement_number", "With `program = \"agreement\"`: the agreement or enrollment number, 7 digits (`select`, `enterprise`, `campus`, `school`: the enrollment number on the signed agreement form) or 7 to 8 digits (`service_provider`, `other`).")
@@ -78,13 +79,15 @@ func (r *keyPackResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 		MarkdownDescription: "RDS client access licenses (CALs) installed on an activated RD license server, as RD Licensing Manager's Install Licenses wizard installs them: " +
 			"a retail license code, an Open License, a volume agreement (Select, Enterprise, Campus, School, SPLA, other), or a license key pack ID obtained offline. " +
 			"Windows puts every install into a new key pack (`Win32_TSLicenseKeyPack`); this resource tracks the packs it installed.\n\n" +
-			"Before installing, plan checks what Windows would refuse: malformed codes, CALs newer than the license server's Windows Server release, and per-user CALs on a license server outside a domain; " +
-			"it warns when the license server would hold both per-user and per-device CALs. The license server must be activated (`rdslicensing_server_activation`) first.\n\n" +
+			"Before installing, plan checks what Windows would refuse: malformed codes, CALs newer than the license server's Windows Server release, per-user CALs on a license server outside a domain, " +
+			"and a license server that is not activated (for a new key pack or a larger `quantity`, unless the plan activates it first with `rdslicensing_server_activation`); " +
+			"it warns when the license server would hold both per-user and per-device CALs, and of a retail code with characters Windows product keys leave out, naming their positions.\n\n" +
 			"Installing is not idempotent, and a retail code or license key pack ID works once only, so every install is recorded in a journal on the license server (under a host-wide lock) before and after the WMI call: " +
 			"after a lost answer, a crash or a reboot the provider reads what the install did, and installs again only when the journal proves that nothing was installed. " +
 			"Each key pack is held by one resource. Destroy and replacement keep the CALs unless `remove_cals_on_destroy = true`; kept CALs are released, and a resource declaring the same CALs later takes them instead of installing again. " +
 			"See the [key pack failure model](../guides/key-pack-failures.md).\n\n" +
-			"Import with the ID `<host>/<key_pack_id>` (several packs of one Open License or agreement: `<host>/<id>,<id>`). The codes cannot be read back: set them in the configuration after import; the first apply stores them without reinstalling.",
+			"Import with the ID `<host>/<key_pack_id>` (several packs of one Open License or agreement: `<host>/<id>,<id>`). The codes cannot be read back: set them in the configuration after import; the first apply stores them without reinstalling. " +
+			"Windows does not keep an agreement's type (a pack's description names its CALs only): import reads `agreement_type` from the license server's key pack journal when this provider installed the pack, so that the plan after import changes only the codes; for a pack installed otherwise, the first apply records `agreement_type` too, without reinstalling.",
 		Attributes: map[string]schema.Attribute{
 			"id":   idAttribute("`<host>/<key_pack_id>`: the license server as the resource reaches it and the KeyPackId of the resource's first key pack"),
 			"host": hostAttribute("of the RD license server to install the CALs on"),
@@ -246,6 +249,7 @@ func (r *keyPackResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 	}
 	if req.State.Raw.IsNull() {
 		plan.PendingInstalls = types.ListValueMust(types.StringType, nil)
+		warnRetailCode(&plan, &config, &resp.Diagnostics)
 		r.checkHost(ctx, &plan, &config, &resp.Diagnostics)
 		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 		return
@@ -264,6 +268,11 @@ func (r *keyPackResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 		if !before.IsNull() && !after.IsNull() && !after.IsUnknown() && normalizeCode(before.ValueString()) != normalizeCode(after.ValueString()) {
 			resp.RequiresReplace = append(resp.RequiresReplace, path.Root(a))
 		}
+	}
+	// A replacement's own plan shows no warnings: warn here when it
+	// installs a new code.
+	if !plan.Program.Equal(state.Program) || codeChanged(&state, &plan) || len(resp.RequiresReplace) > 0 {
+		warnRetailCode(&plan, &config, &resp.Diagnostics)
 	}
 	if len(resp.RequiresReplace) > 0 && r.data != nil {
 		r.warnCALsLeave(&state, "Replacing the key pack", &resp.Diagnostics)
@@ -295,6 +304,25 @@ func reinstallNote(program string) string {
 		return "Installing them again draws them from the agreement or Open License again at the Microsoft Clearinghouse."
 	}
 	return "A " + keyPackPrograms[program].CodeName + " is single-use: the CALs cannot be installed again with it."
+}
+
+// warnRetailCode warns of a retail code the plan installs that has
+// characters product keys leave out (see retailCodeSuspects).
+func warnRetailCode(plan, config *keyPackModel, diags *diag.Diagnostics) {
+	if plan.Program.ValueString() != "retail" {
+		return
+	}
+	attr, v := "license_code", plan.LicenseCode
+	if v.IsNull() || v.IsUnknown() {
+		attr, v = "license_code_wo", config.LicenseCodeWO
+	}
+	if v.IsNull() || v.IsUnknown() {
+		return
+	}
+	// Not on the attribute: the CLI would quote its line, the code.
+	if summary, detail := retailCodeWarning(attr, v.ValueString()); summary != "" {
+		diags.AddWarning(summary, detail)
+	}
 }
 
 // checkHost runs the plan-time checks of a new key pack: they need the
@@ -360,12 +388,12 @@ func (r *keyPackResource) checkHost(ctx context.Context, m, config *keyPackModel
 	}
 }
 
-// checkActivated fails the plan when nothing will have activated the
-// license server before the install: it is not activated (or has no RD
-// Licensing yet), and no rdslicensing_server_activation planned before
-// this key pack activates it. Terraform plans a resource after those it
-// references, so the note is there when the key pack is wired to the
-// activation.
+// checkActivated fails the plan of an install (a new key pack, or a
+// larger quantity) when nothing will have activated the license server
+// before it: it is not activated (or has no RD Licensing yet), and no
+// rdslicensing_server_activation planned before this key pack activates
+// it. Terraform plans a resource after those it references, so the note
+// is there when the key pack is wired to the activation.
 func (r *keyPackResource) checkActivated(ctx context.Context, host string, diags *diag.Diagnostics) {
 	if r.data.activationPlanned(host) {
 		return
@@ -416,6 +444,12 @@ func (r *keyPackResource) planUpdate(ctx context.Context, state, plan *keyPackMo
 				fmt.Sprintf("Key pack %d on %s holds CALs with %s = %q: a %s decides the release and type of its CALs. Changing %s would replace the key pack and install the same code again, which the Microsoft Clearinghouse refuses (the code is single-use). "+
 					"Set %s = %q; to install another code instead, change the code too (with a _wo form: a new codes_wo_version).", state.KeyPackID.ValueInt64(), r.hostOf(state), a.attr, a.have.ValueString(), p.CodeName, a.attr, a.attr, a.have.ValueString()))
 		}
+	}
+	// More CALs: an install, which needs an activated license server.
+	if quantityChanged && !plan.Quantity.IsUnknown() && plan.Quantity.ValueInt64() > state.Quantity.ValueInt64() && r.data != nil {
+		actx, cancel := context.WithTimeout(ctx, keyPackPlanTimeout)
+		r.checkActivated(actx, r.data.host(state.Host), diags)
+		cancel()
 	}
 	// Fewer CALs: only those not issued can go.
 	if quantityChanged && !plan.Quantity.IsUnknown() && plan.Quantity.ValueInt64() < state.Quantity.ValueInt64() && r.data != nil {
@@ -564,6 +598,8 @@ func (r *keyPackResource) installError(ctx context.Context, host string, in rds.
 			hint = codeUsedHint(host, in, list.KeyPacks)
 		}
 		diags.AddError(summary, opErrorDetail(err, hint))
+	case isKind(err, winrmclient.KindInvalidCode) && in.Program == "retail":
+		diags.AddError(summary, opErrorDetail(err, retailCodeHint(in.LicenseCode)))
 	case isKind(err, winrmclient.KindNotActivated):
 		diags.AddError(summary, opErrorDetail(err,
 			"If the rdslicensing_server_activation of this license server is in the same configuration, make this key pack depend on it (host = rdslicensing_server_activation.<name>.id), so that the activation comes first."))
@@ -923,6 +959,9 @@ func (r *keyPackResource) ImportState(ctx context.Context, req resource.ImportSt
 	m.Quantity = types.Int64Value(keypacks.Total(packs))
 	m.ProductVersion = types.StringValue(calRelease(packs[0].ProductVersionID))
 	m.CALType = types.StringValue(calTypeOf(packs[0].ProductType))
+	if t := importedAgreementType(list.Journal, packs); t != "" && m.Program.ValueString() == "agreement" {
+		m.AgreementType = types.StringValue(t)
+	}
 	m.setJournal(journalState{Owner: keypacks.NewID()})
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 	resp.Diagnostics.Append(setImportedHost(ctx, r.data, host, resp)...)
@@ -1309,6 +1348,29 @@ func importablePacks(host string, packs []rds.KeyPack, ids []int64) ([]rds.KeyPa
 		out = append(out, kp)
 	}
 	return out, ""
+}
+
+// importedAgreementType is the agreement_type of imported agreement packs
+// as the key pack journal recorded it when the provider installed them;
+// "" when it did not install them, or its entries disagree. Windows keeps
+// no agreement type: a pack's Description names its CALs only
+// (value:KeyPackDescription).
+func importedAgreementType(journal []rds.JournalEntry, packs []rds.KeyPack) string {
+	found := ""
+	for _, kp := range packs {
+		for _, e := range journal {
+			if e.State != rds.JournalInstalled || e.KeyPackID != kp.KeyPackID || e.Program != "agreement" ||
+				e.AgreementType < 0 || e.AgreementType >= len(keyPackAgreementTypes) {
+				continue
+			}
+			t := keyPackAgreementTypes[e.AgreementType]
+			if found != "" && found != t {
+				return ""
+			}
+			found = t
+		}
+	}
+	return found
 }
 
 // programOfPack is the program that makes packs of kp's KeyPackType ("" for

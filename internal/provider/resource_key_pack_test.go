@@ -303,9 +303,10 @@ func TestAccKeyPack_agreementWriteOnly(t *testing.T) {
 			},
 			{
 				ResourceName: addr, ImportState: true, ImportStateVerify: true, ImportStateId: e.Addr("LS01") + "/2",
-				// Not on the host: the agreement type, the version of the
-				// write-only codes and what destroy does.
-				ImportStateVerifyIgnore: []string{"agreement_type", "codes_wo_version", "remove_cals_on_destroy", "journal_owner"},
+				// Not on the host: the version of the write-only codes and
+				// what destroy does. The agreement type comes from the
+				// license server's key pack journal.
+				ImportStateVerifyIgnore: []string{"codes_wo_version", "remove_cals_on_destroy", "journal_owner"},
 			},
 			{
 				// Issued CALs cannot be removed: plan says so.
@@ -985,5 +986,29 @@ func TestCodeUsedHint(t *testing.T) {
 	}
 	if got := codeUsedHint("ls01", in, []rds.KeyPack{kpBuiltIn, kpDevicePack}); got != "" {
 		t.Errorf("hint without a matching pack: %q", got)
+	}
+}
+
+func TestImportedAgreementType(t *testing.T) {
+	installed := func(id int64, agreementType int) rds.JournalEntry {
+		return rds.JournalEntry{RequestID: fmt.Sprint("r", id), State: rds.JournalInstalled, Program: "agreement", AgreementType: agreementType, KeyPackID: id}
+	}
+	packs := []rds.KeyPack{{KeyPackID: 2, KeyPackType: 2}, {KeyPackID: 3, KeyPackType: 2}}
+	for _, tc := range []struct {
+		name    string
+		journal []rds.JournalEntry
+		want    string
+	}{
+		{"installed by the provider", []rds.JournalEntry{installed(2, 1), installed(3, 1)}, "enterprise"},
+		{"one pack installed by hand", []rds.JournalEntry{installed(3, 4)}, "service_provider"},
+		{"installed by hand: adopted entries carry no agreement type", []rds.JournalEntry{{State: rds.JournalAdopted, Program: "agreement", KeyPackID: 2}}, ""},
+		{"no journal", nil, ""},
+		{"entries disagree", []rds.JournalEntry{installed(2, 1), installed(3, 0)}, ""},
+		{"another pack's entry", []rds.JournalEntry{installed(7, 1)}, ""},
+		{"removed since", []rds.JournalEntry{{State: rds.JournalRemoved, Program: "agreement", AgreementType: 1, KeyPackID: 2}}, ""},
+	} {
+		if got := importedAgreementType(tc.journal, packs); got != tc.want {
+			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
+		}
 	}
 }

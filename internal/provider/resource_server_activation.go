@@ -93,7 +93,7 @@ func (r *serverActivationResource) Schema(ctx context.Context, _ resource.Schema
 			"last_name":  required("last_name", "last name", "Last name of the contact (`LastName`)."),
 			"company":    required("company", "company", "Company (`Company`)."),
 			"country_region": required("country_region", "country/region", "Country or region (`CountryRegion`), as RD Licensing Manager's Activate Server Wizard lists it: the English name on English systems, e.g. `United States`, `United Kingdom`, `Germany`. "+
-				"The server refuses names outside its list. Plan refuses codes and abbreviations (`UK`, `USA`, `DE`), naming the country to write instead, and warns of a name that is not on the English list the provider knows (it may be right on a server in another language)."),
+				"The server refuses names outside its list. Plan refuses codes and abbreviations (`UK`, `USA`, `DE`), naming the country to write instead, and, when apply would write it (create, or a changed value), warns of a name that is not on the English list the provider knows (it may be right on a server in another language)."),
 			"email":       contact("email", "E-mail address of the contact (`eMail`): `name@example.com`."),
 			"org_unit":    contact("org_unit", "Organizational unit (`OrgUnit`)."),
 			"address":     contact("address", "Street address (`Address`)."),

@@ -63,7 +63,7 @@ func (r *sessionHostPolicyResource) Schema(ctx context.Context, _ resource.Schem
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "The Remote Desktop licensing configuration of an RD Session Host: the licensing mode (per user or per device) and the license servers it asks for CALs, in order of preference. " +
 			"By default (`method = \"group_policy\"`) the provider writes the local policy values that gpedit.msc's *Set the Remote Desktop licensing mode* and *Use the specified Remote Desktop license servers* write, which win over every other setting; " +
-			"`method = \"wmi\"` uses `Win32_TerminalServiceSetting` (`ChangeMode`, `SetSpecifiedLicenseServerList`) instead, as Server Manager does, and fails when Group Policy controls the setting. " +
+			"`method = \"wmi\"` uses `Win32_TerminalServiceSetting` (`ChangeMode`, `SetSpecifiedLicenseServerList`) instead, as Server Manager does, and `plan` fails when Group Policy controls the setting. " +
 			"The session host reads these settings when the Remote Desktop Services service (`TermService`) starts: with `restart_service = true` (the default) the provider restarts it after a change, **which disconnects the users of the session host**, and `plan` warns of each host it will restart (see `restart_service` for the trade-off). " +
 			"A mode or server list changed by hand shows in `plan`; settings removed by hand make `plan` create the resource again. Destroy returns the settings this resource manages to *Not Configured*. " +
 			"The computed `effective_*` and `*_source` attributes show what the session host uses and where it comes from. " +
@@ -91,7 +91,7 @@ func (r *sessionHostPolicyResource) Schema(ctx context.Context, _ resource.Schem
 				Default: stringdefault.StaticString(shpGroupPolicy),
 				MarkdownDescription: "How the settings are written. `group_policy` (default): the local policy values under `" + shpPolicyKey + "` (`LicensingMode`, `LicenseServers`), as gpedit.msc writes them; they win over every other setting. " +
 					"A domain GPO that sets the same policies overwrites them at the next Group Policy refresh, which then shows as a change in `plan`: where a domain GPO manages licensing, manage it there instead. " +
-					"`wmi`: `Win32_TerminalServiceSetting` (`ChangeMode`, `SetSpecifiedLicenseServerList`), the session host's own setting, as Server Manager writes it; Windows ignores and refuses it while a policy value is set, and the provider then fails at plan time. " +
+					"`wmi`: `Win32_TerminalServiceSetting` (`ChangeMode`, `SetSpecifiedLicenseServerList`), the session host's own setting, as Server Manager writes it; Windows ignores and refuses it while a policy value is set: plan fails when it creates or changes the settings and Group Policy sets them (when the host is known and reachable at plan time; otherwise apply fails before writing anything). " +
 					"Changing it replaces the resource: destroy clears the settings of the old method first.",
 				Validators:    []validator.String{stringvalidator.OneOf(shpGroupPolicy, shpWMI)},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
@@ -173,8 +173,15 @@ func (r *sessionHostPolicyResource) ModifyPlan(ctx context.Context, req resource
 	host := r.hostOf(plan.Host)
 	if state != nil && (!state.Host.Equal(plan.Host) || !state.Method.Equal(plan.Method)) {
 		// A replacement: Terraform plans the new object again without the
-		// prior state, and that plan checks and warns for it. Destroying
-		// the old one restarts as the old one was told.
+		// prior state (and shows only the errors of that plan), and that
+		// plan checks for it. The policy values of a group_policy object
+		// on the same host go when it is destroyed first: note it for
+		// that plan. Destroying the old one restarts as the old one was told.
+		var replaces []byte
+		if state.Method.ValueString() == shpGroupPolicy && host != "" && host == r.hostOf(state.Host) {
+			replaces = []byte(`true`)
+		}
+		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateReplacesPolicy, replaces)...)
 		if state.RestartService.ValueBool() {
 			r.warnRestart(&resp.Diagnostics, r.hostOf(state.Host), true,
 				"replacing rdslicensing_session_host_policy first returns the licensing settings of its former method to not configured")
@@ -220,17 +227,25 @@ func (r *sessionHostPolicyResource) ModifyPlan(ctx context.Context, req resource
 		return
 	}
 	detail := policyControlDetail(*sh)
-	switch {
-	case detail == "":
-	case state == nil:
-		// The policy values may belong to a group_policy object this apply
-		// destroys first (method changed): warn; apply fails if they stay.
-		resp.Diagnostics.AddAttributeWarning(path.Root("method"), "Group Policy controls the licensing of "+sh.ComputerName,
-			detail+" Unless a resource destroyed in this apply removes those policy values, the apply will fail.")
-	default:
-		resp.Diagnostics.AddAttributeError(path.Root("method"), "Group Policy controls the licensing of "+sh.ComputerName, detail)
+	if detail == "" {
+		return
 	}
+	if state == nil {
+		replaces, diags := req.Private.GetKey(ctx, privateReplacesPolicy)
+		resp.Diagnostics.Append(diags...)
+		if string(replaces) == "true" {
+			// The policy values are the replaced object's, which is
+			// destroyed first; apply fails if others remain.
+			return
+		}
+	}
+	resp.Diagnostics.AddAttributeError(path.Root("method"), "Group Policy controls the licensing of "+sh.ComputerName, detail)
 }
+
+// privateReplacesPolicy marks, in the plan of a replacement, that the
+// object replaced is a group_policy one on the same host: its policy
+// values go before the new object is created.
+const privateReplacesPolicy = "replaces_group_policy"
 
 // hostOf is the host a resource reaches, "" while not known (or without
 // a configured provider, as in validate).
@@ -331,6 +346,7 @@ func (r *sessionHostPolicyResource) Create(ctx context.Context, req resource.Cre
 	}
 	m.ID = types.StringValue(host)
 	m.setComputed(sh)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateReplacesPolicy, nil)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 

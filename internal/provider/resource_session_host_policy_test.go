@@ -275,6 +275,49 @@ func TestAccSessionHostPolicy_wmi(t *testing.T) {
 	})
 }
 
+// Creating a wmi resource on a host where Group Policy sets the licensing
+// fails at plan time, as the docs say, before anything is written (it used
+// to only warn, and apply failed); with a group_policy resource on the
+// same host being replaced, whose policy values go first, it plans (see
+// TestAccSessionHostPolicy_wmi). A policy that appears only between plan
+// and apply fails the apply, before writing.
+func TestAccSessionHostPolicy_wmiCreateUnderPolicy(t *testing.T) {
+	gp := winsim.NewSessionHost("RDSH01", "2022", "contoso.com", graceEnds())
+	gp.SessionHost.PolicyLicenseServers = strp("ls01.contoso.com")
+	e := newAccEnv(t, gp, winsim.NewLicenseServerHost("LS01", "2022", "contoso.com"))
+	wmi := e.Config(`resource "rdslicensing_session_host_policy" "rdsh" {
+  method          = "wmi"
+  licensing_mode  = "per_user"
+  license_servers = ["LS01"]
+}`)
+	accTest(t, resource.TestCase{
+		Steps: []resource.TestStep{
+			{
+				Config:             wmi,
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: true,
+				ExpectError: errorText(`Group Policy controls the licensing of RDSH01`, `method = "wmi" cannot set the license server list of RDSH01`,
+					`Terminal Services\LicenseServers = "ls01.contoso.com"`, `Use method = "group_policy"`),
+			},
+			{
+				// Nothing was written.
+				PreConfig: e.Update("RDSH01", func(st *winsim.HostState) { st.SessionHost.PolicyLicenseServers = nil }),
+				Config:    wmi,
+				Check:     resource.ComposeTestCheckFunc(shpWantWMI(e, "RDSH01", 4, "LS01"), shpWantRestarts(e, "RDSH01", 1)),
+			},
+		},
+	})
+	writes := 0
+	for _, l := range e.Host("RDSH01").Log(0) {
+		if l.Event == "operation" && l.Operation == rds.SetSessionHostLicensing.Name {
+			writes++
+		}
+	}
+	if writes != 1 {
+		t.Errorf("%d writes, want 1 (the apply after the policy went)", writes)
+	}
+}
+
 func TestAccSessionHostPolicy_restartService(t *testing.T) {
 	e := newAccEnv(t, winsim.NewSessionHost("RDSH01", "2022", "contoso.com", graceEnds()))
 	const addr = shpAddr

@@ -27,6 +27,8 @@ const (
 	// A Checkmk agent's output of Win32_TSLicenseKeyPack, built-in pack included.
 	srcCheckmkKeyPacks    = "Checkmk/checkmk cmk/base/legacy_checks/rds_licenses.py"
 	srcFailedPerUserEntry = docTermServ + "win32-tslicensereportfailedperuserentry"
+	// A public script that decodes product keys with their base-24 map.
+	srcProductKeyMap = "BanterBoy/scripts-blog PowerShell/functions/Get-ProductKey.ps1"
 )
 
 // Facts is the catalog. IDs are unique; see facts_test.go for the rules.
@@ -184,6 +186,16 @@ func valueFacts() []Fact {
 		value("GracePeriodDays", "120", srcCALs, "A new session host has a 120-day grace period in which it needs no license server; GetGracePeriodDays counts it down."),
 
 		value("TypeAndModel", "RDS Per Device CAL, RDS Per User CAL", srcKeyPack, "TypeAndModel of per-device and per-user packs."),
+		value("KeyPackDescription", "A02-6.00-S (2008 per device), C50-6.02-S (2012 per user), C50-10.01-S (2019 per user)", srcCheckmkKeyPacks,
+			"An installed pack's Description is a product code of its CALs' type and release, the same on volume (KeyPackType 2) and Open License (5) packs: it names neither the program nor the agreement, so Windows cannot tell a pack's agreement type."),
+		unverifiedValue("KeyPackDescription.modelled", "A02 per device, C50 per user, then 6.01, 10.00, 10.02, 10.03 for 2008 R2, 2016, 2022, 2025", "",
+			"The product codes of the releases no capture shows follow the pattern of those that do (winsim's descriptions)."),
+		value("ProductKeyAlphabet", "BCDFGHJKMPQRTVWXY2346789", srcProductKeyMap,
+			"Windows product keys (5 groups of 5) use these 24 characters, which leave out the vowels and the look-alikes 0, 1, 5, I, L, O, S: the base-24 map that decodes DigitalProductId."),
+		unverifiedValue("RetailCode.alphabet", "the product key alphabet", "",
+			"Retail license codes use the product key alphabet (the install method's page says only 25 alphanumeric characters): winsim's codes do, and the provider warns of other characters at plan, never refuses them."),
+		value("TemporaryCAL.PerDevice", "90 days", srcCALs,
+			"In per-device mode a device gets a temporary CAL at its first sign-in, valid 90 days; only an activated license server with CALs available replaces it with a permanent one, so behind one that is not activated each device connects until its temporary CAL expires. Per-user mode has no temporary CALs."),
 		// Not probed: winsim differs on purpose, and nothing relies on it.
 		value("BuiltInKeyPack.KeyPackId", "2", srcCheckmkKeyPacks, "The built-in pack's KeyPackId; packs installed later get 3 and up. winsim gives it 1 (its and the provider's tests number installed packs from 2); the provider never relies on the ID."),
 		builtIn("Description", "A02-5.00-EX", srcCheckmkKeyPacks, "The built-in pack's Description."),

@@ -2,6 +2,7 @@ package winsim
 
 import (
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/winfacts"
@@ -48,5 +49,28 @@ func TestBuiltInKeyPackIsTheCapturedRow(t *testing.T) {
 	}
 	if p.IssuedLicenses != 0 || p.AvailableLicenses != BuiltInKeyPackLicense || !isBuiltInKeyPack(p) {
 		t.Errorf("issued %d, available %d, built-in %v", p.IssuedLicenses, p.AvailableLicenses, isBuiltInKeyPack(p))
+	}
+}
+
+// Installed packs' descriptions are the captured product codes
+// (value:KeyPackDescription), whatever the program: none names the
+// agreement. winsim's retail codes use the product key alphabet
+// (value:RetailCode.alphabet).
+func TestKeyPackDescriptionsAreTheCapturedCodes(t *testing.T) {
+	f, _ := winfacts.Lookup("value:KeyPackDescription")
+	for _, c := range []struct {
+		productType, versionID int
+		want                   string
+	}{{0, 2, "A02-6.00-S"}, {1, 4, "C50-6.02-S"}, {1, 6, "C50-10.01-S"}} {
+		if got := keyPackDescription(c.productType, c.versionID); got != c.want || !strings.Contains(f.Value, c.want) {
+			t.Errorf("ProductType %d, ProductVersionID %d: winsim %q, captured %q (catalog: %s)", c.productType, c.versionID, got, c.want, f.Value)
+		}
+	}
+	alphabet, _ := winfacts.Lookup("value:ProductKeyAlphabet")
+	for i := range 20 {
+		code := NewRetailCode(strconv.Itoa(i), 7, 1, 5).Code
+		if strings.Trim(code, alphabet.Value) != "" {
+			t.Fatalf("retail code %q has characters outside %s", code, alphabet.Value)
+		}
 	}
 }

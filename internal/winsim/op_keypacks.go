@@ -198,8 +198,25 @@ func (x *opContext) kpInstall(in rds.InstallKeyPackInput) (int64, int64) {
 	return kp.KeyPackID, 0
 }
 
-// agreementNames are the key pack descriptions of the agreement types.
-var agreementNames = []string{"Select", "Enterprise Agreement", "Campus Agreement", "School Agreement", "Services Provider License", "Other Agreement"}
+// keyPackDescription is the Description Windows gives an installed pack:
+// a product code of the CALs' type and release, the same for every
+// program (value:KeyPackDescription): "A02" per device, "C50" per user,
+// then the release. Captures show A02-6.00-S (2008 per device),
+// C50-6.02-S (2012 per user) and C50-10.01-S (2019 per user); the other
+// releases' numbers follow the pattern, unverified
+// (value:KeyPackDescription.modelled). No description names the program
+// or the agreement.
+func keyPackDescription(productType, versionID int) string {
+	release := map[int]string{2: "6.00", 3: "6.01", 4: "6.02", 5: "10.00", 6: "10.01", 7: "10.02", 8: "10.03"}[versionID]
+	if release == "" {
+		release = fmt.Sprintf("%d.00", versionID)
+	}
+	prefix := "A02"
+	if productType == 1 {
+		prefix = "C50"
+	}
+	return prefix + "-" + release + "-S"
+}
 
 // kpRedeem is the Clearinghouse's side of an install: it finds what in
 // names, checks it against this license server, marks it used and returns
@@ -213,7 +230,7 @@ func (st *HostState) kpRedeem(ch *ClearinghouseState, in rds.InstallKeyPackInput
 			c := &ch.RetailCodes[i]
 			if c.Code != "" && strings.EqualFold(c.Code, in.LicenseCode) {
 				kp := KeyPackState{KeyPackType: 1, ProductType: c.ProductType, ProductVersionID: c.ProductVersionID,
-					TotalLicenses: c.Count, Description: "Retail Purchase", Source: "retail:" + c.Code}
+					TotalLicenses: c.Count, Description: keyPackDescription(c.ProductType, c.ProductVersionID), Source: "retail:" + c.Code}
 				return st.kpRedeemSingleUse(&c.UsedBy, kp)
 			}
 		}
@@ -222,7 +239,7 @@ func (st *HostState) kpRedeem(ch *ClearinghouseState, in rds.InstallKeyPackInput
 			k := &ch.KeyPackIDs[i]
 			if k.ID != "" && strings.EqualFold(k.ID, in.LicenseKeyPackID) {
 				kp := KeyPackState{KeyPackType: 1, ProductType: k.ProductType, ProductVersionID: k.ProductVersionID,
-					TotalLicenses: k.Count, Description: "License Pack", Source: "license_key_pack_id:" + k.ID}
+					TotalLicenses: k.Count, Description: keyPackDescription(k.ProductType, k.ProductVersionID), Source: "license_key_pack_id:" + k.ID}
 				return st.kpRedeemSingleUse(&k.UsedBy, kp)
 			}
 		}
@@ -231,7 +248,7 @@ func (st *HostState) kpRedeem(ch *ClearinghouseState, in rds.InstallKeyPackInput
 			o := &ch.OpenLicenses[i]
 			if o.LicenseNumber != "" && o.LicenseNumber == in.LicenseNumber && strings.EqualFold(o.AuthorizationNumber, in.AuthorizationNumber) {
 				kp := KeyPackState{KeyPackType: 5, ProductType: in.ProductType, ProductVersionID: in.ProductVersion,
-					TotalLicenses: count, Description: "Open License", Source: "open_license:" + o.LicenseNumber}
+					TotalLicenses: count, Description: keyPackDescription(in.ProductType, in.ProductVersion), Source: "open_license:" + o.LicenseNumber}
 				return st.kpRedeemCounted(o.ProductVersionID, o.ProductType, o.Count, &o.Used, kp)
 			}
 		}
@@ -239,12 +256,8 @@ func (st *HostState) kpRedeem(ch *ClearinghouseState, in rds.InstallKeyPackInput
 		for i := range ch.Agreements {
 			a := &ch.Agreements[i]
 			if a.Number != "" && a.Number == in.AgreementNumber && a.AgreementType == in.AgreementType {
-				desc := "Agreement"
-				if a.AgreementType >= 0 && a.AgreementType < len(agreementNames) {
-					desc = agreementNames[a.AgreementType]
-				}
 				kp := KeyPackState{KeyPackType: 2, ProductType: in.ProductType, ProductVersionID: in.ProductVersion,
-					TotalLicenses: count, Description: desc, Source: fmt.Sprintf("agreement:%d:%s", a.AgreementType, a.Number)}
+					TotalLicenses: count, Description: keyPackDescription(in.ProductType, in.ProductVersion), Source: fmt.Sprintf("agreement:%d:%s", a.AgreementType, a.Number)}
 				return st.kpRedeemCounted(a.ProductVersionID, a.ProductType, a.Count, &a.Used, kp)
 			}
 		}

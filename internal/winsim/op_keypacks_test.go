@@ -144,7 +144,7 @@ func TestListKeyPacks(t *testing.T) {
 		expiry := time.Date(2030, 6, 30, 0, 0, 0, 0, time.UTC)
 		_, h := kpSim(t, func(st *HostState, _ *ClearinghouseState) {
 			st.LicenseServer.KeyPacks = append(st.LicenseServer.KeyPacks,
-				KeyPackState{KeyPackID: 5, KeyPackType: 2, ProductType: 1, ProductVersionID: 7, TotalLicenses: 50, IssuedLicenses: 12, ExpirationDate: keyPackExpiry, Description: "Enterprise Agreement"},
+				KeyPackState{KeyPackID: 5, KeyPackType: 2, ProductType: 1, ProductVersionID: 7, TotalLicenses: 50, IssuedLicenses: 12, ExpirationDate: keyPackExpiry, Description: "C50-10.02-S"},
 				KeyPackState{KeyPackID: 3, KeyPackType: 1, ProductType: 0, ProductVersionID: 4, TotalLicenses: 10, IssuedLicenses: 10, ExpirationDate: expiry},
 			)
 		})
@@ -158,7 +158,7 @@ func TestListKeyPacks(t *testing.T) {
 				TypeAndModel: "TS Per Device CAL", TotalLicenses: 10, IssuedLicenses: 10, AvailableLicenses: 0,
 				ExpirationDate: "2030-06-30T00:00:00Z"},
 			{KeyPackID: 5, KeyPackType: 2, ProductType: 1, ProductVersion: "Windows Server 2022", ProductVersionID: 7,
-				TypeAndModel: "RDS Per User CAL", Description: "Enterprise Agreement", TotalLicenses: 50, IssuedLicenses: 12,
+				TypeAndModel: "RDS Per User CAL", Description: "C50-10.02-S", TotalLicenses: 50, IssuedLicenses: 12,
 				AvailableLicenses: 38, ExpirationDate: "2038-01-19T03:14:07Z"},
 		}
 		if !reflect.DeepEqual(got.KeyPacks, want) {
@@ -195,7 +195,7 @@ func TestInstallKeyPackPrograms(t *testing.T) {
 			name: "retail",
 			in:   rds.InstallKeyPackInput{Program: "retail", LicenseCode: kpRetail.Code, ProductVersion: 7, ProductType: 1},
 			want: rds.KeyPack{KeyPackID: 2, KeyPackType: 1, ProductType: 1, ProductVersion: "Windows Server 2022", ProductVersionID: 7,
-				TypeAndModel: "RDS Per User CAL", Description: "Retail Purchase", TotalLicenses: 20, AvailableLicenses: 20,
+				TypeAndModel: "RDS Per User CAL", Description: "C50-10.02-S", TotalLicenses: 20, AvailableLicenses: 20,
 				ExpirationDate: "2038-01-19T03:14:07Z"},
 			source: "retail:" + kpRetail.Code,
 			used:   func(ch ClearinghouseState, id string) bool { return ch.RetailCodes[0].UsedBy == id },
@@ -205,7 +205,7 @@ func TestInstallKeyPackPrograms(t *testing.T) {
 			in: rds.InstallKeyPackInput{Program: "open_license", LicenseNumber: "12345678", AuthorizationNumber: "ABCDE12345FGHIJ",
 				ProductVersion: 7, ProductType: 0, LicenseCount: 10},
 			want: rds.KeyPack{KeyPackID: 2, KeyPackType: 5, ProductType: 0, ProductVersion: "Windows Server 2022", ProductVersionID: 7,
-				TypeAndModel: "RDS Per Device CAL", Description: "Open License", TotalLicenses: 10, AvailableLicenses: 10,
+				TypeAndModel: "RDS Per Device CAL", Description: "A02-10.02-S", TotalLicenses: 10, AvailableLicenses: 10,
 				ExpirationDate: "2038-01-19T03:14:07Z"},
 			source: "open_license:12345678",
 			used:   func(ch ClearinghouseState, _ string) bool { return ch.OpenLicenses[0].Used == 100 },
@@ -215,7 +215,7 @@ func TestInstallKeyPackPrograms(t *testing.T) {
 			in: rds.InstallKeyPackInput{Program: "agreement", AgreementType: 1, AgreementNumber: "7654321",
 				ProductVersion: 7, ProductType: 1, LicenseCount: 50},
 			want: rds.KeyPack{KeyPackID: 2, KeyPackType: 2, ProductType: 1, ProductVersion: "Windows Server 2022", ProductVersionID: 7,
-				TypeAndModel: "RDS Per User CAL", Description: "Enterprise Agreement", TotalLicenses: 50, AvailableLicenses: 50,
+				TypeAndModel: "RDS Per User CAL", Description: "C50-10.02-S", TotalLicenses: 50, AvailableLicenses: 50,
 				ExpirationDate: "2038-01-19T03:14:07Z"},
 			source: "agreement:1:7654321",
 			used:   func(ch ClearinghouseState, _ string) bool { return ch.Agreements[0].Used == 50 },
@@ -226,7 +226,7 @@ func TestInstallKeyPackPrograms(t *testing.T) {
 			in: rds.InstallKeyPackInput{Program: "agreement", AgreementType: 4, AgreementNumber: "12345678",
 				ProductVersion: 7, ProductType: 0, LicenseCount: 30},
 			want: rds.KeyPack{KeyPackID: 2, KeyPackType: 2, ProductType: 0, ProductVersion: "Windows Server 2022", ProductVersionID: 7,
-				TypeAndModel: "RDS Per Device CAL", Description: "Services Provider License", TotalLicenses: 30, AvailableLicenses: 30,
+				TypeAndModel: "RDS Per Device CAL", Description: "A02-10.02-S", TotalLicenses: 30, AvailableLicenses: 30,
 				ExpirationDate: "2038-01-19T03:14:07Z"},
 			source: "agreement:4:12345678",
 			used:   func(ch ClearinghouseState, _ string) bool { return ch.Agreements[2].Used == 30 },
@@ -239,7 +239,7 @@ func TestInstallKeyPackPrograms(t *testing.T) {
 			},
 			in: rds.InstallKeyPackInput{Program: "license_key_pack_id", LicenseKeyPackID: kpOffline.ID, ProductVersion: 6, ProductType: 0},
 			want: rds.KeyPack{KeyPackID: 2, KeyPackType: 1, ProductType: 0, ProductVersion: "Windows Server 2019", ProductVersionID: 6,
-				TypeAndModel: "RDS Per Device CAL", Description: "License Pack", TotalLicenses: 15, AvailableLicenses: 15,
+				TypeAndModel: "RDS Per Device CAL", Description: "A02-10.01-S", TotalLicenses: 15, AvailableLicenses: 15,
 				ExpirationDate: "2038-01-19T03:14:07Z"},
 			source: "license_key_pack_id:" + kpOffline.ID,
 			used:   func(ch ClearinghouseState, id string) bool { return ch.KeyPackIDs[0].UsedBy == id },
@@ -250,7 +250,7 @@ func TestInstallKeyPackPrograms(t *testing.T) {
 			in: rds.InstallKeyPackInput{Program: "agreement", AgreementType: 4, AgreementNumber: "1234567",
 				ProductVersion: 8, ProductType: 0, LicenseCount: 50},
 			want: rds.KeyPack{KeyPackID: 2, KeyPackType: 2, ProductType: 0, ProductVersion: "Windows Server 2025", ProductVersionID: 8,
-				TypeAndModel: "RDS Per Device CAL", Description: "Services Provider License", TotalLicenses: 50, AvailableLicenses: 50,
+				TypeAndModel: "RDS Per Device CAL", Description: "A02-10.03-S", TotalLicenses: 50, AvailableLicenses: 50,
 				ExpirationDate: "2038-01-19T03:14:07Z"},
 			source: "agreement:4:1234567",
 			used:   func(ch ClearinghouseState, _ string) bool { return ch.Agreements[1].Used == 50 },
@@ -263,7 +263,7 @@ func TestInstallKeyPackPrograms(t *testing.T) {
 			},
 			in: rds.InstallKeyPackInput{Program: "retail", LicenseCode: strings.ToLower(kpRetail.Code), ProductVersion: 7, ProductType: 1, AllowPerUserInWorkgroup: true},
 			want: rds.KeyPack{KeyPackID: 2, KeyPackType: 1, ProductType: 1, ProductVersion: "Windows Server 2022", ProductVersionID: 7,
-				TypeAndModel: "RDS Per User CAL", Description: "Retail Purchase", TotalLicenses: 20, AvailableLicenses: 20,
+				TypeAndModel: "RDS Per User CAL", Description: "C50-10.02-S", TotalLicenses: 20, AvailableLicenses: 20,
 				ExpirationDate: "2038-01-19T03:14:07Z"},
 			source: "retail:" + kpRetail.Code,
 			used:   func(ch ClearinghouseState, id string) bool { return ch.RetailCodes[0].UsedBy == id },
@@ -274,7 +274,7 @@ func TestInstallKeyPackPrograms(t *testing.T) {
 			name: "retail code holding other CALs than declared",
 			in:   rds.InstallKeyPackInput{Program: "retail", LicenseCode: kpRetail2019.Code, ProductVersion: 7, ProductType: 1},
 			want: rds.KeyPack{KeyPackID: 2, KeyPackType: 1, ProductType: 0, ProductVersion: "Windows Server 2019", ProductVersionID: 6,
-				TypeAndModel: "RDS Per Device CAL", Description: "Retail Purchase", TotalLicenses: 5, AvailableLicenses: 5,
+				TypeAndModel: "RDS Per Device CAL", Description: "A02-10.01-S", TotalLicenses: 5, AvailableLicenses: 5,
 				ExpirationDate: "2038-01-19T03:14:07Z"},
 			source: "retail:" + kpRetail2019.Code,
 			used:   func(ch ClearinghouseState, id string) bool { return ch.RetailCodes[1].UsedBy == id },
@@ -623,7 +623,7 @@ func TestKeyPackWindowsModel(t *testing.T) {
 // (2019 per device, 10 CALs) with one CAL issued from pack 2.
 func kpWithPacks(st *HostState, _ *ClearinghouseState) {
 	st.LicenseServer.KeyPacks = append(st.LicenseServer.KeyPacks,
-		KeyPackState{KeyPackID: 2, KeyPackType: 2, ProductType: 1, ProductVersionID: 7, TotalLicenses: 20, IssuedLicenses: 3, ExpirationDate: keyPackExpiry, Description: "Enterprise Agreement"},
+		KeyPackState{KeyPackID: 2, KeyPackType: 2, ProductType: 1, ProductVersionID: 7, TotalLicenses: 20, IssuedLicenses: 3, ExpirationDate: keyPackExpiry, Description: "C50-10.02-S"},
 		KeyPackState{KeyPackID: 3, KeyPackType: 1, ProductType: 0, ProductVersionID: 6, TotalLicenses: 10, ExpirationDate: keyPackExpiry},
 	)
 	st.LicenseServer.NextKeyPackID = 4
@@ -688,7 +688,7 @@ func TestRemoveKeyPack(t *testing.T) {
 
 func TestRemoveLicenses(t *testing.T) {
 	pack2 := rds.KeyPack{KeyPackID: 2, KeyPackType: 2, ProductType: 1, ProductVersion: "Windows Server 2022", ProductVersionID: 7,
-		TypeAndModel: "RDS Per User CAL", Description: "Enterprise Agreement", IssuedLicenses: 3, ExpirationDate: "2038-01-19T03:14:07Z"}
+		TypeAndModel: "RDS Per User CAL", Description: "C50-10.02-S", IssuedLicenses: 3, ExpirationDate: "2038-01-19T03:14:07Z"}
 	success := []struct {
 		name             string
 		count            int
