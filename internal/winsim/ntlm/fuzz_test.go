@@ -2,10 +2,14 @@ package ntlm
 
 import (
 	"bytes"
+	"encoding/asn1"
+	"encoding/base64"
 	"encoding/binary"
 	"fmt"
 	"strings"
 	"testing"
+
+	azure "github.com/Azure/go-ntlmssp"
 )
 
 // Fuzz targets for everything a client sends before and after logging on:
@@ -139,4 +143,218 @@ func TestDecodeBodyHostileMetadata(t *testing.T) {
 	if got, err := s.DecodeBody(body); err != nil || !bytes.Equal(got, msg) {
 		t.Errorf("Kelvin signs in the metadata: %q, %v", got, err)
 	}
+}
+
+// negotiateSeeds are NEGOTIATE messages as the clients send them.
+func negotiateSeeds(tb testing.TB) [][]byte {
+	bodgit, err := newBodgit(tb, "alice", "CONTOSO", testPassword).Authenticate(nil, nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	azureNeg, err := azure.NewNegotiateMessage("CONTOSO", "")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return [][]byte{
+		bodgit,
+		azureNeg,
+		// ntlm-auth (pywinrm): OEM only, with VERSION.
+		[]byte("NTLMSSP\x00\x01\x00\x00\x00\x36\x82\x89\xe2\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x0a\x00\x61\x4a\x00\x00\x00\x0f"),
+		// The minimal one of TestSPNEGOTokens.
+		[]byte("NTLMSSP\x00\x01\x00\x00\x00\x07\x82\x08\x02" + string(make([]byte, 16))),
+	}
+}
+
+func FuzzNegotiate(f *testing.F) {
+	for _, neg := range negotiateSeeds(f) {
+		f.Add(neg)
+	}
+	f.Add([]byte("NTLMSSP\x00\x01\x00\x00\x00\x41\x00\x00\x00"))
+	f.Fuzz(func(t *testing.T, neg []byte) {
+		ch, h, err := testServer().Challenge(neg)
+		if err != nil {
+			return
+		}
+		// The CHALLENGE is well formed and grants only what was asked
+		// (besides what Windows always sends).
+		if MessageType(ch) != msgChallenge {
+			t.Fatalf("CHALLENGE of type %d", MessageType(ch))
+		}
+		asked, got := binary.LittleEndian.Uint32(neg[12:]), flagsOf(ch)
+		if extra := got & echoedFlags &^ asked &^ flagVersion; extra != 0 {
+			t.Errorf("CHALLENGE grants 0x%08x, not asked for (asked 0x%08x)", extra, asked)
+		}
+		if got&flagUnicode != 0 == (got&flagOEM != 0) {
+			t.Errorf("CHALLENGE flags 0x%08x: want exactly one of UNICODE and OEM", got)
+		}
+		ti, err := field(ch, 40, "TargetInfo")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := parseAVPairs(ti); err != nil {
+			t.Fatal(err)
+		}
+		// A client that can read it logs on with it (go-ntlmssp speaks
+		// UNICODE only and refuses KEY_EXCH).
+		if asked&flagUnicode == 0 || asked&flagKeyExch != 0 {
+			return
+		}
+		auth, err := azure.ProcessChallenge(ch, "alice", testPassword, true)
+		if err != nil {
+			t.Fatalf("go-ntlmssp refuses the CHALLENGE to NEGOTIATE flags 0x%08x: %v", asked, err)
+		}
+		if _, err := h.Authenticate(auth, (&lookupRecorder{}).lookup); err != nil {
+			t.Fatalf("logon after NEGOTIATE flags 0x%08x: %v", asked, err)
+		}
+	})
+}
+
+// fuzzHandshake is the server's side of a CHALLENGE to bodgit's NEGOTIATE
+// (masterzen/winrm's client) with a fixed server challenge, so that
+// corpus entries mean the same on every run.
+func fuzzHandshake(tb testing.TB) (challenge []byte, h *Handshake) {
+	neg := negotiateSeeds(tb)[0]
+	challenge, h, err := testServer().Challenge(neg)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	copy(h.serverChallenge[:], "\x01\x23\x45\x67\x89\xab\xcd\xef")
+	copy(h.challenge[24:32], h.serverChallenge[:])
+	copy(challenge[24:32], h.serverChallenge[:])
+	return challenge, h
+}
+
+func FuzzAuthenticate(f *testing.F) {
+	challenge, _ := fuzzHandshake(f)
+	var logons [][]byte
+	// bodgit (masterzen/winrm), which sent the NEGOTIATE: KEY_EXCH, a MIC.
+	c := newBodgit(f, "alice", "CONTOSO", testPassword)
+	if _, err := c.Authenticate(nil, nil); err != nil {
+		f.Fatal(err)
+	}
+	auth, err := c.Authenticate(challenge, nil)
+	if err != nil {
+		f.Fatal(err)
+	}
+	logons = append(logons, auth)
+	// No KEY_EXCH and no MIC, as go-ntlmssp; a UPN.
+	logons = append(logons, rawAuth{user: "alice@contoso.com", password: testPassword}.build(f, challenge))
+	logons = append(logons, rawAuth{user: "alice", sendDomain: "CONTOSO", hashDomain: "CONTOSO", password: testPassword}.build(f, challenge))
+	for _, auth := range logons {
+		// The seeds log on, so that fuzzing starts past the password check.
+		if _, h := fuzzHandshake(f); true {
+			if _, err := h.Authenticate(auth, (&lookupRecorder{}).lookup); err != nil {
+				f.Fatalf("seed does not log on: %v", err)
+			}
+		}
+		f.Add(auth)
+	}
+	// NTLMv1, a wrong password.
+	f.Add(rawAuth{user: "alice", nt: make([]byte, 24)}.build(f, challenge))
+	f.Add(rawAuth{user: "alice", sendDomain: "CONTOSO", hashDomain: "CONTOSO", password: "wrong"}.build(f, challenge))
+
+	f.Fuzz(func(t *testing.T, auth []byte) {
+		_, h := fuzzHandshake(t)
+		l := &lookupRecorder{}
+		s, err := h.Authenticate(auth, l.lookup)
+		if err != nil {
+			if strings.Contains(err.Error(), testPassword) {
+				t.Fatalf("error holds the password: %v", err)
+			}
+			return
+		}
+		// A logon names the user whose password verified it.
+		if s.User == "" || len(l.calls) != 1 || l.calls[0] != s.User+"|"+s.Domain {
+			t.Fatalf("session for %q/%q after lookups %q", s.User, s.Domain, l.calls)
+		}
+	})
+}
+
+// spnegoInit wraps an NTLM token in a GSS-API NegTokenInit offering mechs.
+func spnegoInit(mechs []asn1.ObjectIdentifier, token []byte) []byte {
+	type negTokenInit struct {
+		MechTypes []asn1.ObjectIdentifier `asn1:"explicit,tag:0"`
+		MechToken []byte                  `asn1:"explicit,tag:2"`
+	}
+	inner, err := asn1.MarshalWithParams(negTokenInit{mechs, token}, "explicit,tag:0")
+	if err != nil {
+		panic(err)
+	}
+	oid, _ := asn1.Marshal(oidSPNEGO)
+	tok, err := asn1.Marshal(asn1.RawValue{Class: asn1.ClassApplication, Tag: 0, IsCompound: true, Bytes: append(oid, inner...)})
+	if err != nil {
+		panic(err)
+	}
+	return tok
+}
+
+func FuzzSPNEGO(f *testing.F) {
+	neg := negotiateSeeds(f)[0]
+	msKRB5 := asn1.ObjectIdentifier{1, 2, 840, 48018, 1, 2, 2}
+	krb5 := asn1.ObjectIdentifier{1, 2, 840, 113554, 1, 2, 2}
+	negoEx := asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 311, 2, 2, 30}
+	// SSPI and pyspnego offer Kerberos first; NTLM alone; no NTLM.
+	f.Add(spnegoInit([]asn1.ObjectIdentifier{msKRB5, krb5, negoEx, oidNTLM}, neg))
+	f.Add(spnegoInit([]asn1.ObjectIdentifier{oidNTLM}, neg))
+	f.Add(spnegoInit([]asn1.ObjectIdentifier{krb5}, []byte{0x60, 0x82, 0x01, 0x00}))
+	// The client's second leg: AUTHENTICATE and a mechListMIC.
+	challenge, _ := fuzzHandshake(f)
+	auth := rawAuth{user: "alice", password: testPassword}.build(f, challenge)
+	f.Add(marshalResp(negTokenResp{NegState: -1, ResponseToken: auth, MechListMIC: bytes.Repeat([]byte{1}, 16)}))
+	f.Add(SPNEGOChallenge(challenge))
+
+	f.Fuzz(func(t *testing.T, token []byte) {
+		if p, err := ParseSPNEGO(token); err == nil && p.Init && MessageType(p.Token) != msgNegotiate {
+			t.Fatalf("NegTokenInit accepted with a token of type %d", MessageType(p.Token))
+		}
+		// What the server wraps, a client unwraps.
+		p, err := ParseSPNEGO(SPNEGOChallenge(token))
+		if err != nil || p.Init || !bytes.Equal(p.Token, token) {
+			t.Fatalf("SPNEGOChallenge round trip: %+v, %v", p, err)
+		}
+		p, err = ParseSPNEGO(SPNEGOAccept(token))
+		if err != nil || !bytes.Equal(p.MIC, token) || len(p.Token) != 0 {
+			t.Fatalf("SPNEGOAccept round trip: %+v, %v", p, err)
+		}
+	})
+}
+
+// FuzzAuthorization feeds the request headers winsim reads before anything
+// else: Authorization (scheme, base64, SPNEGO or raw NTLMSSP) and
+// Content-Type (encrypted or not).
+func FuzzAuthorization(f *testing.F) {
+	neg := negotiateSeeds(f)[0]
+	b64 := base64.StdEncoding.EncodeToString
+	f.Add("Negotiate " + b64(neg))
+	f.Add("negotiate\t" + base64.RawStdEncoding.EncodeToString(neg))
+	f.Add("NTLM " + b64(neg))
+	f.Add("Negotiate " + b64(spnegoInit([]asn1.ObjectIdentifier{oidNTLM}, neg)))
+	f.Add("Kerberos YIIBzwYJKoZIhvcSAQICAQBuggG+MIIBuqADAgEFoQMCAQ6iBwMFACAAAAA=")
+	f.Add("Basic YWxpY2U6UGEkJHcwcmQ=")
+	f.Add(EncryptedContentType)
+	f.Add(`multipart/x-multi-encrypted;protocol="application/HTTP-CredSSP-session-encrypted"`)
+	f.Add("application/soap+xml;charset=UTF-8")
+
+	f.Fuzz(func(t *testing.T, header string) {
+		IsEncrypted(header)
+		if scheme, token, ok := ParseAuthorization(header); ok {
+			if scheme != "Negotiate" && scheme != "NTLM" || len(token) == 0 {
+				t.Fatalf("ParseAuthorization(%q) = %q, % x", header, scheme, token)
+			}
+			if IsSPNEGO(token) {
+				if p, err := ParseSPNEGO(token); err == nil {
+					token = p.Token
+				}
+			}
+			MessageType(token)
+		}
+		// Any token survives base64 in the header.
+		if header == "" {
+			return
+		}
+		scheme, token, ok := ParseAuthorization("Negotiate " + b64([]byte(header)))
+		if !ok || scheme != "Negotiate" || string(token) != header {
+			t.Fatalf("round trip of %q: %q %q %v", header, scheme, token, ok)
+		}
+	})
 }
