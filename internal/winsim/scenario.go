@@ -122,6 +122,9 @@ func (h *Host) Patch(patch []byte) error {
 	if err := dec.Decode(&st); err != nil {
 		return fmt.Errorf("patch: %w", err)
 	}
+	// As Replace and a reload do: a field the patch removed takes its
+	// default, so the state holds what a saved copy loads back as.
+	st = withDefaults(st, 0)
 	if err := validateHost(&st); err != nil {
 		return err
 	}
