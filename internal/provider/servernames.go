@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"net/netip"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -183,7 +185,7 @@ func labelProblem(label string) string {
 	case label == "":
 		return "has an empty label (two dots in a row, or a leading dot)"
 	case len(label) > 63:
-		return fmt.Sprintf("has the label %q of %d characters; a DNS label has at most 63", label, len(label))
+		return fmt.Sprintf("has the label %s of %d characters; a DNS label has at most 63", quoteName(label), len(label))
 	case strings.HasPrefix(label, "-") || strings.HasSuffix(label, "-"):
 		return fmt.Sprintf("has the label %q, which starts or ends with a hyphen", label)
 	}
@@ -193,6 +195,20 @@ func labelProblem(label string) string {
 		}
 	}
 	return ""
+}
+
+// quoteName quotes a name for a message, cut after 64 bytes: a value
+// pasted by mistake (a document, a list) must not come back whole.
+func quoteName(s string) string {
+	const limit = 64
+	if len(s) <= limit {
+		return strconv.Quote(s)
+	}
+	cut := limit
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return fmt.Sprintf("%s... (%d bytes)", strconv.Quote(s[:cut]), len(s))
 }
 
 // hostNameChar: an ASCII letter or digit, '-' or '_'.
@@ -244,13 +260,13 @@ func (serverNamesValidator) ValidateList(ctx context.Context, req validator.List
 		name := s.ValueString()
 		if p := serverNameProblem(name); p != "" {
 			resp.Diagnostics.AddAttributeError(at, "Invalid license server name",
-				fmt.Sprintf("%s %q %s. Name each license server by host name (ls01), FQDN (ls01.contoso.com) or IP address.", where, name, p))
+				fmt.Sprintf("%s %s %s. Name each license server by host name (ls01), FQDN (ls01.contoso.com) or IP address.", where, quoteName(name), p))
 			continue
 		}
 		for _, prev := range seen {
 			if sameServerName(prev.name, name) {
 				resp.Diagnostics.AddAttributeError(at, "License server listed twice",
-					fmt.Sprintf("%s %q names the same license server as %s[%d] %q (names are compared without regard to case, and a short name equals an FQDN that starts with it). List each license server once, in order of preference.", where, name, req.Path, prev.index, prev.name))
+					fmt.Sprintf("%s %s names the same license server as %s[%d] %s (names are compared without regard to case, and a short name equals an FQDN that starts with it). List each license server once, in order of preference.", where, quoteName(name), req.Path, prev.index, quoteName(prev.name)))
 				break
 			}
 		}
