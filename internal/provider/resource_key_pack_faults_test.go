@@ -237,12 +237,15 @@ func TestAccKeyPackFaults_quantityIncrease(t *testing.T) {
 	e := newAccEnv(t, kpLicenseServer("LS01"))
 	cfg := func(q int, extra string) string { return kpAgreement(e, extra, []string{"cals"}, q) }
 	short := `timeouts = { update = "3s" }`
+	// "Within the timeout" is a generous one, so that a busy machine does
+	// not push the restart past it; "beyond" is a restart longer than short.
+	generous := `timeouts = { update = "10m" }`
 	accTest(t, resource.TestCase{
 		Steps: []resource.TestStep{
 			{Config: cfg(10, short)},
 			{
 				PreConfig: kpFault(t, e, winsim.Fault{Type: winsim.FaultRebootAt, Operation: "install_key_pack", Step: "after_journal"}),
-				Config:    cfg(25, short),
+				Config:    cfg(25, generous),
 				ConfigStateChecks: kpChecks(addr, map[string]knownvalue.Check{
 					"key_pack_ids": kpIDs(2, 3), "quantity": knownvalue.Int64Exact(25),
 				}),
