@@ -37,7 +37,9 @@ func scriptAcceptsCode(f codeFormat, v string) bool {
 		return false
 	}
 	for _, r := range v {
-		if !(r >= '0' && r <= '9' || !f.digitsOnly && (r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z')) {
+		digit := r >= '0' && r <= '9'
+		letter := r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z'
+		if !digit && (f.digitsOnly || !letter) {
 			return false
 		}
 	}

@@ -81,8 +81,8 @@ func FuzzDecodeStderr(f *testing.F) {
 		}
 		// Plain UTF-8 text (not taken for UTF-16 or CLIXML) is kept.
 		text := string(b)
-		if utf8.Valid(b) && !strings.Contains(text, "#< CLIXML") && !strings.Contains(text, "\ufeff") &&
-			!(len(b) >= 4 && b[0] != 0 && b[1] == 0 && b[3] == 0) && !bytes.HasPrefix(b, []byte{0xff, 0xfe}) {
+		looksUTF16 := len(b) >= 4 && b[0] != 0 && b[1] == 0 && b[3] == 0 || bytes.HasPrefix(b, []byte{0xff, 0xfe})
+		if utf8.Valid(b) && !looksUTF16 && !strings.Contains(text, "#< CLIXML") && !strings.Contains(text, "\ufeff") {
 			if want := strings.TrimSpace(text); out != want {
 				t.Fatalf("plain text %q came back as %q", want, out)
 			}

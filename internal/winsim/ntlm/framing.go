@@ -158,7 +158,7 @@ func parseMetadata(h []byte) (int, error) {
 		line, _, _ := bytes.Cut(digits, []byte("\n"))
 		line = bytes.TrimSpace(line)
 		if len(line) > 32 {
-			return 0, fmt.Errorf("bad OriginalContent Length %q...", line[:32])
+			return 0, fmt.Errorf("bad OriginalContent Length %q (cut)", line[:32])
 		}
 		return 0, fmt.Errorf("bad OriginalContent Length %q", line)
 	}
