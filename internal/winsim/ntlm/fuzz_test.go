@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 
 	azure "github.com/Azure/go-ntlmssp"
@@ -209,12 +210,18 @@ func FuzzNegotiate(f *testing.F) {
 	})
 }
 
+var (
+	bodgitNegotiateOnce sync.Once
+	bodgitNegotiate     []byte
+)
+
 // fuzzHandshake is the server's side of a CHALLENGE to bodgit's NEGOTIATE
 // (masterzen/winrm's client) with a fixed server challenge, so that
 // corpus entries mean the same on every run.
 func fuzzHandshake(tb testing.TB) (challenge []byte, h *Handshake) {
-	neg := negotiateSeeds(tb)[0]
-	challenge, h, err := testServer().Challenge(neg)
+	// Made once: a bodgit client per run would be most of its cost.
+	bodgitNegotiateOnce.Do(func() { bodgitNegotiate = negotiateSeeds(tb)[0] })
+	challenge, h, err := testServer().Challenge(bodgitNegotiate)
 	if err != nil {
 		tb.Fatal(err)
 	}
