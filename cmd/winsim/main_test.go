@@ -65,7 +65,7 @@ func TestStateIsSavedOnExit(t *testing.T) {
 		if err == nil && json.Unmarshal(b, &info) == nil {
 			break
 		}
-		if i > 100 {
+		if i > 2400 { // 2 minutes: a bound for a hang, not a speed
 			t.Fatal("winsim did not become ready")
 		}
 		time.Sleep(50 * time.Millisecond)
@@ -149,7 +149,7 @@ func TestControlAPIHostsGetTheTiming(t *testing.T) {
 		if err == nil && json.Unmarshal(b, &info) == nil {
 			break
 		}
-		if i > 200 {
+		if i > 2400 { // 2 minutes: a bound for a hang, not a speed
 			t.Fatal("winsim did not become ready")
 		}
 		time.Sleep(50 * time.Millisecond)

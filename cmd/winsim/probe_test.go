@@ -33,7 +33,7 @@ func startWinsim(t *testing.T, bin string, args ...string) (httpsPort int, ca st
 		if err == nil && json.Unmarshal(b, &info) == nil {
 			return info.HTTPSPort, ca
 		}
-		if i > 200 {
+		if i > 2400 { // 2 minutes: a bound for a hang, not a speed
 			t.Fatal("winsim did not become ready")
 		}
 		time.Sleep(50 * time.Millisecond)

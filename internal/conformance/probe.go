@@ -246,11 +246,12 @@ func walk(v any, redact bool, clean func(string) string) any {
 
 // replaceFold replaces every case-insensitive occurrence of old in s that
 // stands as a whole name ("LS01" in "LS01.contoso.com", not "SERVER" in
-// "Windows Server"). Names are ASCII, so byte offsets of the lower-cased
-// string hold.
+// "Windows Server"). It folds ASCII case only, so that byte offsets in the
+// lower-cased string are offsets in s (strings.ToLower changes the length
+// of some non-ASCII letters).
 func replaceFold(s, old, replacement string) string {
-	lower, lowerOld := strings.ToLower(s), strings.ToLower(old)
-	if len(lower) != len(s) || !strings.Contains(lower, lowerOld) {
+	lower, lowerOld := asciiLower(s), asciiLower(old)
+	if old == "" || !strings.Contains(lower, lowerOld) {
 		return s
 	}
 	var b strings.Builder
@@ -270,6 +271,18 @@ func replaceFold(s, old, replacement string) string {
 		}
 		from = end
 	}
+}
+
+// asciiLower lower-cases ASCII letters byte by byte (strings.Map would
+// turn invalid UTF-8 into 3-byte U+FFFD).
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c >= 'A' && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
 }
 
 func nameByte(c byte) bool {

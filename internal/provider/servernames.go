@@ -274,7 +274,7 @@ func (serverNamesValidator) ValidateList(ctx context.Context, req validator.List
 		for _, prev := range seen {
 			if sameServerName(prev.name, name) {
 				resp.Diagnostics.AddAttributeError(at, "License server listed twice",
-					fmt.Sprintf("%s %q names the same license server as %s[%d] %q (names are compared without regard to case, and a short name equals an FQDN that starts with it). List each license server once, in order of preference.", where, name, req.Path, prev.index, prev.name))
+					fmt.Sprintf("%s %s names the same license server as %s[%d] %s (names are compared without regard to case, and a short name equals an FQDN that starts with it). List each license server once, in order of preference.", where, shortQuote(name), req.Path, prev.index, shortQuote(prev.name)))
 				break
 			}
 		}

@@ -205,3 +205,22 @@ func TestServerName_validator(t *testing.T) {
 		t.Errorf("unknown list: %v", resp.Diagnostics)
 	}
 }
+
+// A value pasted by mistake comes back cut, not whole (found by
+// FuzzServerNames: a 2 KB name made a 2 KB message).
+func TestServerName_longNameNotEchoed(t *testing.T) {
+	long := "ls01." + strings.Repeat("x", 100_000)
+	label := strings.Repeat("é", 50_000)
+	errs := shpValidateNames(t, shpStrs(long, label, "ls02", "LS02."+strings.Repeat("y", 5000))...)
+	if len(errs) != 3 {
+		t.Fatalf("errors: %q", errs)
+	}
+	for _, e := range errs {
+		if len(e) > 600 || !strings.Contains(e, `… (`) {
+			t.Errorf("message of %d bytes: %.300q", len(e), e)
+		}
+	}
+	if !strings.Contains(errs[0], `"ls01.xxxxxxxx`) || !strings.Contains(errs[0], "(100005 characters)") {
+		t.Errorf("the message does not show the start and size of the name: %.300q", errs[0])
+	}
+}

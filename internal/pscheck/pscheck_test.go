@@ -9,14 +9,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 	"testing"
-	"time"
 )
 
 // readFixtures reads testdata/<dir>/*.ps1 keyed by "<dir>/<name>".
-func readFixtures(t *testing.T, dirs ...string) map[string]string {
+func readFixtures(t testing.TB, dirs ...string) map[string]string {
 	t.Helper()
 	files := map[string]string{}
 	for _, dir := range dirs {
@@ -629,33 +629,63 @@ func TestNotInstalled(t *testing.T) {
 	}
 }
 
-// 25 scripts of about 150 lines parse in well under a few seconds: node
-// starts once and loads the grammar's wasm once.
-func TestPerformance(t *testing.T) {
-	fixtures := readFixtures(t, "valid", "workarounds")
+// manyScripts is 25 scripts of about 150 lines.
+func manyScripts(tb testing.TB) map[string]string {
+	fixtures := readFixtures(tb, "valid", "workarounds")
 	// cim.ps1 without its param block, which must come first in a script.
 	cim := strings.Replace(fixtures["valid/cim.ps1"], "param($In)\n", "", 1)
 	body := fixtures["valid/constructs.ps1"] + "\n" + cim
+	if lines := strings.Count(body, "\n"); lines < 120 {
+		tb.Fatalf("test scripts have %d lines", lines)
+	}
 	files := map[string]string{}
 	for i := 0; i < 25; i++ {
 		files[fmt.Sprintf("script%02d.ps1", i)] = body
 	}
-	lines := strings.Count(body, "\n")
-	if lines < 120 {
-		t.Fatalf("test scripts have %d lines", lines)
+	return files
+}
+
+// Many scripts take one node process, which loads the grammar's wasm
+// once: counted, not timed (the machine may be busy); BenchmarkParse
+// measures the speed.
+func TestParseStartsNodeOnce(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("counts node processes with a shell script")
 	}
-	start := time.Now()
+	ParseT(t, map[string]string{"probe.ps1": "1"}) // skips or fails as every parser test does
+	node, err := findNode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	count := filepath.Join(dir, "count")
+	wrapper := "#!/bin/sh\necho started >> '" + count + "'\nexec '" + node + "' \"$@\"\n"
+	if err := os.WriteFile(filepath.Join(dir, "node"), []byte(wrapper), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", dir+string(os.PathListSeparator)+os.Getenv("PATH"))
+
+	files := manyScripts(t)
 	s := ParseT(t, files)
-	elapsed := time.Since(start)
-	t.Logf("parsed %d scripts of %d lines in %v", len(files), lines, elapsed)
-	if len(s.Files) != 25 {
+	if len(s.Files) != len(files) {
 		t.Fatalf("got %d files", len(s.Files))
 	}
 	if lines := s.ErrorLines(); len(lines) > 0 {
 		t.Errorf("errors: %v", lines[:1])
 	}
-	if elapsed > 5*time.Second {
-		t.Errorf("parsing took %v, want well under a few seconds", elapsed)
+	b, err := os.ReadFile(count)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(b), "started"); n != 1 {
+		t.Errorf("%d scripts started node %d times, want once", len(files), n)
+	}
+}
+
+func BenchmarkParse(b *testing.B) {
+	files := manyScripts(b)
+	for b.Loop() {
+		ParseT(b, files)
 	}
 }
 

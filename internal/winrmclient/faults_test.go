@@ -2,6 +2,7 @@ package winrmclient_test
 
 import (
 	"context"
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -175,16 +176,21 @@ func TestEnvelopeTooLarge(t *testing.T) {
 func TestCancellationLeavesNoShell(t *testing.T) {
 	sim := startSim(t, lsHost("LS01"))
 	h := sim.Host("LS01")
-	addFault(t, h, winsim.Fault{Type: winsim.FaultDelay, Operation: "get_role", DelayMS: 30000})
+	// The operation would take an hour: returning at all shows the
+	// cancellation did not wait for it (no time is measured).
+	addFault(t, h, winsim.Fault{Type: winsim.FaultDelay, Operation: "get_role", DelayMS: 3_600_000})
 	c := clientFor(t, sim, h, nil)
 	ctx, cancel := context.WithCancel(context.Background())
-	time.AfterFunc(300*time.Millisecond, cancel)
-	start := time.Now()
+	defer cancel()
+	// Canceled once the request is on the host, however long that takes.
+	go func() {
+		for countHTTP(h, 0, "Send") == 0 && ctx.Err() == nil {
+			time.Sleep(10 * time.Millisecond)
+		}
+		cancel()
+	}()
 	_, err := rds.GetRole.Run(ctx, c, "", rds.NoInput{})
 	wantKind(t, err, winrmclient.KindCanceled)
-	if d := time.Since(start); d > 3*time.Second {
-		t.Fatalf("cancellation took %v", d)
-	}
 	// The shell is deleted in the background; Close waits for that.
 	if err := c.Close(); err != nil {
 		t.Fatal(err)
@@ -226,7 +232,14 @@ func TestCancellationDoesNotWaitForTheCleanup(t *testing.T) {
 	addFault(t, h, winsim.Fault{Type: winsim.FaultDelay, Action: "Signal", DelayMS: 2000, Count: 1})
 	c := clientFor(t, sim, h, nil)
 	ctx, cancel := context.WithCancel(context.Background())
-	time.AfterFunc(300*time.Millisecond, cancel)
+	defer cancel()
+	// Canceled once the request is on the host, however long that takes.
+	go func() {
+		for countHTTP(h, 0, "Send") == 0 && ctx.Err() == nil {
+			time.Sleep(10 * time.Millisecond)
+		}
+		cancel()
+	}()
 	_, err := rds.GetRole.Run(ctx, c, "", rds.NoInput{})
 	wantKind(t, err, winrmclient.KindCanceled)
 	if n := len(h.Shells()); n != 1 {
@@ -274,14 +287,24 @@ func TestHostRestartDuringUse(t *testing.T) {
 	if _, err := rds.GetHostInfo.Run(ctxT(t), c, "", rds.NoInput{}); err != nil {
 		t.Fatal(err)
 	}
-	h.Reboot(2 * time.Second)
+	// Down long enough that the next call meets it down even on a busy
+	// machine; then wait until it listens again rather than sleep.
+	h.Reboot(5 * time.Second)
 	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
 	defer cancel()
 	_, err := rds.GetHostInfo.Run(ctx, c, "", rds.NoInput{})
 	if k := winrmclient.KindOf(err); k != winrmclient.KindTransport && k != winrmclient.KindTimeout {
 		t.Fatalf("during the restart: %v", err)
 	}
-	time.Sleep(2 * time.Second)
+	for deadline := time.Now().Add(2 * time.Minute); ; time.Sleep(50 * time.Millisecond) {
+		if conn, err := net.Dial("tcp", h.Endpoint(true)); err == nil {
+			_ = conn.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the host did not come back")
+		}
+	}
 	// The old shell died with the restart: a new one is made.
 	if _, err := rds.GetHostInfo.Run(ctxT(t), c, "", rds.NoInput{}); err != nil {
 		t.Fatalf("after the restart: %v", err)

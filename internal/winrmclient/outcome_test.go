@@ -2,6 +2,7 @@ package winrmclient_test
 
 import (
 	"context"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -22,39 +23,76 @@ func warmClient(t *testing.T, sim *winsim.Sim, h *winsim.Host) *winrmclient.Clie
 	return c
 }
 
+// expiring is a context that ends with context.DeadlineExceeded when
+// expire is called: a deadline that falls at a chosen moment rather than
+// at a time, which a busy machine could reach before the request is out.
+type expiring struct {
+	context.Context
+	done chan struct{}
+	once sync.Once
+}
+
+func newExpiring() *expiring {
+	return &expiring{Context: context.Background(), done: make(chan struct{})}
+}
+
+func (e *expiring) Done() <-chan struct{} { return e.done }
+
+func (e *expiring) Err() error {
+	select {
+	case <-e.done:
+		return context.DeadlineExceeded
+	default:
+		return nil
+	}
+}
+
+func (e *expiring) expire() { e.once.Do(func() { close(e.done) }) }
+
 // A deadline or a cancellation that ends a non-idempotent operation after
 // its request reached the process leaves its outcome unknown.
 func TestDeadlineAfterDeliveryLeavesOutcomeUnknown(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		kind winrmclient.Kind
-		ctx  func() (context.Context, context.CancelFunc)
+		ctx  func() (context.Context, func())
 	}{
-		{"timeout", winrmclient.KindTimeout, func() (context.Context, context.CancelFunc) {
-			return context.WithTimeout(context.Background(), 700*time.Millisecond)
+		{"timeout", winrmclient.KindTimeout, func() (context.Context, func()) {
+			e := newExpiring()
+			return e, e.expire
 		}},
-		{"cancel", winrmclient.KindCanceled, func() (context.Context, context.CancelFunc) {
-			ctx, cancel := context.WithCancel(context.Background())
-			time.AfterFunc(700*time.Millisecond, cancel)
-			return ctx, cancel
+		{"cancel", winrmclient.KindCanceled, func() (context.Context, func()) {
+			return context.WithCancel(context.Background())
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			sim := startSim(t, activatedLS())
 			h := sim.Host("LS01")
 			c := warmClient(t, sim, h)
-			addFault(t, h, winsim.Fault{Type: winsim.FaultDelay, Operation: "install_key_pack", DelayMS: 1500})
-			ctx, cancel := tc.ctx()
-			defer cancel()
+			// The install would take an hour; the context ends once the
+			// host has the request (its Send answered).
+			addFault(t, h, winsim.Fault{Type: winsim.FaultDelay, Operation: "install_key_pack", DelayMS: 3_600_000})
+			ctx, end := tc.ctx()
+			defer end()
+			mark := h.LogSeq()
+			go func() {
+				for countHTTP(h, mark, "Send") == 0 && ctx.Err() == nil {
+					time.Sleep(10 * time.Millisecond)
+				}
+				end()
+			}()
 			_, err := rds.InstallKeyPack.Run(ctx, c, "", retailInput)
 			e := kindError(t, err, tc.kind, "may have run on the host")
 			if !e.OutcomeUnknown {
 				t.Fatalf("OutcomeUnknown not set: %v", err)
 			}
-			// An idempotent operation that never ran gets no such flag.
-			addFault(t, h, winsim.Fault{Type: winsim.FaultDelay, Action: "Send", DelayMS: 1500, Count: 1})
-			ctx, cancel = tc.ctx()
-			defer cancel()
+			// An idempotent operation that never ran gets no such flag:
+			// its Send is held for an hour, so whenever the context ends,
+			// the request has not reached the process.
+			addFault(t, h, winsim.Fault{Type: winsim.FaultDelay, Action: "Send", DelayMS: 3_600_000, Count: 1})
+			ctx, end = tc.ctx()
+			defer end()
+			time.AfterFunc(300*time.Millisecond, end)
 			_, err = rds.GetHostInfo.Run(ctx, c, "", rds.NoInput{})
 			if e := kindError(t, err, tc.kind); e.OutcomeUnknown {
 				t.Fatalf("OutcomeUnknown set for an idempotent operation: %v", err)

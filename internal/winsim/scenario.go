@@ -124,6 +124,12 @@ func (h *Host) Patch(patch []byte) error {
 	if err := dec.Decode(&st); err != nil {
 		return fmt.Errorf("patch: %w", err)
 	}
+	// As Replace and a reload do: a field the patch removed takes its
+	// default, so the state holds what a saved copy loads back as.
+	st = withDefaults(st)
+	if st.Address == "" {
+		st.Address = h.view().Address
+	}
 	if err := validateHost(&st); err != nil {
 		return err
 	}

@@ -164,29 +164,49 @@ func DecodeFramed(s Sealer, protocol string, sigLen int, body []byte) ([]byte, e
 }
 
 // parseMetadata checks the first MIME part's headers and returns its Length.
+// It folds ASCII case only: strings.ToLower changes the byte length of
+// non-ASCII and invalid UTF-8, so indexes found in its result do not fit
+// the original (a panic on a hostile body).
 func parseMetadata(h []byte, protocol string) (int, error) {
-	text := string(h)
-	lower := strings.ToLower(text)
+	lower := asciiLower(h)
 	switch {
-	case strings.Contains(lower, "credssp"):
+	case bytes.Contains(lower, []byte("credssp")):
 		return 0, errors.New("CredSSP-encrypted bodies are not supported, only NTLM and Kerberos (application/HTTP-SPNEGO-session-encrypted, application/HTTP-Kerberos-session-encrypted)")
-	case !strings.Contains(lower, strings.ToLower(protocol)):
+	case !bytes.Contains(lower, asciiLower([]byte(protocol))):
 		return 0, fmt.Errorf("metadata part lacks Content-Type %s", protocol)
 	}
-	i := strings.Index(lower, "length=")
+	i := bytes.Index(lower, []byte("length="))
 	if i < 0 {
 		return 0, errors.New("metadata part lacks OriginalContent ...;Length=")
 	}
-	digits := text[i+len("length="):]
+	digits := h[i+len("length="):]
 	j := 0
 	for j < len(digits) && digits[j] >= '0' && digits[j] <= '9' {
 		j++
 	}
-	n, err := strconv.Atoi(digits[:j])
+	n, err := strconv.Atoi(string(digits[:j]))
 	if err != nil || n < 0 {
-		return 0, fmt.Errorf("bad OriginalContent Length %q", strings.TrimSpace(strings.SplitN(digits, "\n", 2)[0]))
+		line, _, _ := bytes.Cut(digits, []byte("\n"))
+		line = bytes.TrimSpace(line)
+		if len(line) > 32 {
+			return 0, fmt.Errorf("bad OriginalContent Length %q (cut)", line[:32])
+		}
+		return 0, fmt.Errorf("bad OriginalContent Length %q", line)
 	}
 	return n, nil
+}
+
+// asciiLower lower-cases ASCII letters and leaves every other byte, so
+// that indexes into the result are indexes into b.
+func asciiLower(b []byte) []byte {
+	out := make([]byte, len(b))
+	for i, c := range b {
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		out[i] = c
+	}
+	return out
 }
 
 // skipHeaders drops the line ending after a boundary, any "Name: value"

@@ -41,7 +41,7 @@ func (l *lookupRecorder) lookup(user, domain string) (string, bool) {
 	return "", false
 }
 
-func newBodgit(t *testing.T, user, domain, password string, opts ...func(*ntlmssp.Client) error) *ntlmssp.Client {
+func newBodgit(t testing.TB, user, domain, password string, opts ...func(*ntlmssp.Client) error) *ntlmssp.Client {
 	t.Helper()
 	opts = append([]func(*ntlmssp.Client) error{
 		ntlmssp.SetUserInfo(user, password),
@@ -464,7 +464,7 @@ type rawAuth struct {
 	flags                                  uint32
 }
 
-func (a rawAuth) build(t *testing.T, challenge []byte) []byte {
+func (a rawAuth) build(t testing.TB, challenge []byte) []byte {
 	t.Helper()
 	ti, err := field(challenge, 40, "TargetInfo")
 	if err != nil {
