@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# make install-test: checks a release in dist/ (make release-snapshot) the
+# way the Terraform and OpenTofu registries read it, then installs it as
+# users do: a filesystem mirror holding the zips, a CLI configuration with
+# no development override, and a plain `init` of the quick start, whose
+# version constraint must select the release; then the quick start's apply
+# against winsim and a second, empty plan (tools/demo.sh). Under OpenTofu,
+# and under Terraform too when `terraform` is on PATH.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+dist="${1:-$root/dist}"
+name=terraform-provider-rdslicensing
+work="$(mktemp -d)"
+trap 'gpgconf --homedir "$work/gnupg" --kill gpg-agent >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
+fail() { echo "install-test: $*" >&2; exit 1; }
+
+sums="$(ls "$dist"/${name}_*_SHA256SUMS 2>/dev/null || true)"
+[ "$(echo "$sums" | grep -c .)" = 1 ] || fail "want one ${name}_<version>_SHA256SUMS in $dist, found: ${sums:-none}"
+version="$(basename "$sums")"
+version="${version#"${name}_"}"
+version="${version%_SHA256SUMS}"
+echo "==> Checking the release $version in $dist"
+
+# The checksums cover every zip and the manifest, under their release names.
+manifest="${name}_${version}_manifest.json"
+[ -f "$dist/$manifest" ] || fail "no $manifest"
+grep -q '"protocol_versions": *\[ *"6.0" *\]' "$dist/$manifest" || fail "$manifest does not declare protocol_versions [\"6.0\"]"
+zips=("$dist"/${name}_"${version}"_*.zip)
+[ -f "${zips[0]}" ] || fail "no zips"
+listed="$(awk '{ print $2 }' "$sums" | sort)"
+want="$( (for z in "${zips[@]}"; do basename "$z"; done; echo "$manifest") | sort)"
+[ "$listed" = "$want" ] || fail "$(basename "$sums") lists:
+$listed
+want:
+$want"
+(cd "$dist" && sha256sum --check --strict --quiet "$(basename "$sums")") || fail "checksums do not match"
+
+# A binary detached signature (the registries take no armoured one) by the
+# key that signed the release.
+sig="$sums.sig"
+[ -f "$sig" ] || fail "no $(basename "$sig")"
+if head -c 5 "$sig" | grep -q -- '-----'; then fail "$(basename "$sig") is ASCII-armoured; the registries want a binary signature"; fi
+mkdir -m 700 "$work/gnupg"
+gpg --homedir "$work/gnupg" --batch --quiet --import "$dist/snapshot-signing-key.asc"
+gpg --homedir "$work/gnupg" --batch --verify "$sig" "$sums" 2>"$work/verify.log" || { cat "$work/verify.log"; fail "bad signature"; }
+echo "signature good: $(grep -o 'using .*' "$work/verify.log" | head -n 1)"
+
+# Each zip holds the binary the registries name, with the version stamped.
+for z in "${zips[@]}"; do
+  platform="$(basename "$z" .zip)"
+  platform="${platform#"${name}_${version}_"}"
+  case "$platform" in
+    *_*) ;;
+    *) fail "$(basename "$z"): want ${name}_${version}_<os>_<arch>.zip" ;;
+  esac
+  unzip -Z1 "$z" | grep -qx "${name}_v${version}" || fail "$(basename "$z") does not hold ${name}_v${version}"
+done
+here="$(go env GOOS)_$(go env GOARCH)"
+[ -f "$dist/${name}_${version}_${here}.zip" ] || fail "no zip for this machine ($here)"
+unzip -q -d "$work/bin" "$dist/${name}_${version}_${here}.zip"
+stamped="$("$work/bin/${name}_v${version}" -version)"
+[ "$stamped" = "$version" ] || fail "the binary says it is version \"$stamped\", want $version (-X main.version)"
+echo "${#zips[@]} zip(s), each with ${name}_v${version}; version stamped"
+
+# A filesystem mirror in the packed layout: HOSTNAME/NAMESPACE/TYPE/<zip>,
+# under both registries' host names (`rdslicensing/rdslicensing` means
+# registry.terraform.io to Terraform and registry.opentofu.org to OpenTofu).
+for host in registry.terraform.io registry.opentofu.org; do
+  mkdir -p "$work/mirror/$host/rdslicensing/rdslicensing"
+  cp "${zips[@]}" "$work/mirror/$host/rdslicensing/rdslicensing/"
+done
+
+clis=("${TOFU:-$root/.tools/bin/tofu}")
+if command -v terraform >/dev/null 2>&1; then clis+=("$(command -v terraform)"); fi
+ran=()
+for cli in "${clis[@]}"; do
+  echo
+  echo "==> Installing from the mirror with $(TF_CLI_CONFIG_FILE=/dev/null "$cli" version | sed -n 1p)"
+  DEMO_CLI="$cli" DEMO_MIRROR="$work/mirror" tools/demo.sh
+  # init chose the release from the mirror, as the constraint asked.
+  grep -Eq "Install(ing|ed) rdslicensing/rdslicensing v${version}" .demo/init.log ||
+    fail "init did not install rdslicensing/rdslicensing v${version} from the mirror"
+  grep -q "version *= *\"${version}\"" .demo/examples/quickstart/.terraform.lock.hcl ||
+    fail "the lock file does not record version ${version}"
+  ran+=("$(TF_CLI_CONFIG_FILE=/dev/null "$cli" version | sed -n 1p)")
+done
+
+# From a clone of the repository: `make install`, then a plain init with no
+# CLI configuration at all finds it (the implicit local mirror).
+echo
+echo "==> make install, then init with no CLI configuration"
+make -s install PLUGIN_DIR="$work/home/.terraform.d/plugins" VERSION="$version" >/dev/null
+cp -r examples "$work/examples"
+for cli in "${clis[@]}"; do
+  rm -rf "$work/examples/quickstart/.terraform" "$work/examples/quickstart/.terraform.lock.hcl"
+  (cd "$work/examples/quickstart" &&
+    env -u TF_CLI_CONFIG_FILE -u TF_PLUGIN_CACHE_DIR HOME="$work/home" CHECKPOINT_DISABLE=1 \
+      "$cli" init -input=false -no-color >"$work/init-local.log" 2>&1) || { cat "$work/init-local.log"; fail "init after make install failed"; }
+  grep -q "Installed rdslicensing/rdslicensing v${version}" "$work/init-local.log" ||
+    { cat "$work/init-local.log"; fail "init after make install did not install v${version}"; }
+  echo "$(basename "$cli"): installed rdslicensing/rdslicensing v${version} from ~/.terraform.d/plugins"
+done
+
+echo
+echo "install-test: release ${version} installed from a filesystem mirror and applied with: $(IFS=,; echo "${ran[*]}" | sed 's/,/, /g')"
