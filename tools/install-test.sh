@@ -4,15 +4,18 @@
 # users do: a filesystem mirror holding the zips, a CLI configuration with
 # no development override, and a plain `init` of the quick start, whose
 # version constraint must select the release; then the quick start's apply
-# against winsim and a second, empty plan (tools/demo.sh). Under OpenTofu,
-# and under Terraform too when `terraform` is on PATH.
+# against winsim and a second, empty plan (tools/demo.sh). Then an init
+# through the registry protocol (tools/testregistry), where the CLI checks
+# the signature, and an init after `make install`. Under OpenTofu, and under
+# Terraform too when `terraform` is on PATH.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 dist="${1:-$root/dist}"
 name=terraform-provider-rdslicensing
 work="$(mktemp -d)"
-trap 'gpgconf --homedir "$work/gnupg" --kill gpg-agent >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
+registry_pid=""
+trap '[ -z "$registry_pid" ] || kill "$registry_pid" 2>/dev/null || true; gpgconf --homedir "$work/gnupg" --kill gpg-agent >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
 fail() { echo "install-test: $*" >&2; exit 1; }
 
 sums="$(ls "$dist"/${name}_*_SHA256SUMS 2>/dev/null || true)"
@@ -71,7 +74,7 @@ for host in registry.terraform.io registry.opentofu.org; do
   cp "${zips[@]}" "$work/mirror/$host/rdslicensing/rdslicensing/"
 done
 
-clis=("${TOFU:-$root/.tools/bin/tofu}")
+clis=("$(realpath "${TOFU:-$root/.tools/bin/tofu}")")
 if command -v terraform >/dev/null 2>&1; then clis+=("$(command -v terraform)"); fi
 ran=()
 for cli in "${clis[@]}"; do
@@ -84,6 +87,43 @@ for cli in "${clis[@]}"; do
   grep -q "version *= *\"${version}\"" .demo/examples/quickstart/.terraform.lock.hcl ||
     fail "the lock file does not record version ${version}"
   ran+=("$(TF_CLI_CONFIG_FILE=/dev/null "$cli" version | sed -n 1p)")
+done
+
+# Through the provider registry protocol (tools/testregistry, HTTPS on
+# loopback, standing in for registry.terraform.io and registry.opentofu.org
+# through `host` blocks): the CLI checks the zip against the SHA256SUMS and
+# the SHA256SUMS against its signature and the signing key, as it does for
+# a published release.
+echo
+echo "==> init through the registry protocol, signature checked by the CLI"
+keyid="$(gpg --homedir "$work/gnupg" --batch --with-colons --list-keys | awk -F: '$1 == "pub" { print $5; exit }')"
+go build -o "$work/testregistry" ./tools/testregistry
+"$work/testregistry" -dist "$dist" -key "$dist/snapshot-signing-key.asc" -key-id "$keyid" \
+  -cert-out "$work/registry.pem" -ready-file "$work/registry.url" 2>"$work/registry.log" &
+registry_pid=$!
+for _ in $(seq 1 100); do [ -s "$work/registry.url" ] && break; sleep 0.1; done
+[ -s "$work/registry.url" ] || { cat "$work/registry.log"; fail "the test registry did not start"; }
+url="$(cat "$work/registry.url")"
+cat > "$work/registry.tfrc" <<TFRC
+host "registry.terraform.io" {
+  services = { "providers.v1" = "$url/v1/providers/" }
+}
+host "registry.opentofu.org" {
+  services = { "providers.v1" = "$url/v1/providers/" }
+}
+TFRC
+sum="$(awk -v f="${name}_${version}_${here}.zip" '$2 == f { print $1 }' "$sums")"
+cp -r examples "$work/registry-examples"
+for cli in "${clis[@]}"; do
+  q="$work/registry-examples/quickstart"
+  rm -rf "$q/.terraform" "$q/.terraform.lock.hcl"
+  (cd "$q" && SSL_CERT_FILE="$work/registry.pem" TF_CLI_CONFIG_FILE="$work/registry.tfrc" CHECKPOINT_DISABLE=1 \
+    "$cli" init -input=false -no-color >"$work/init-registry.log" 2>&1) || { cat "$work/init-registry.log" "$work/registry.log"; fail "init through the registry protocol failed"; }
+  grep -Eq "Installed rdslicensing/rdslicensing v${version} \((self-)?signed" "$work/init-registry.log" ||
+    { cat "$work/init-registry.log"; fail "init did not report v${version} as signed"; }
+  grep -q "zh:${sum}" "$q/.terraform.lock.hcl" ||
+    { cat "$q/.terraform.lock.hcl"; fail "the lock file does not record the SHA256SUMS hash of the zip"; }
+  echo "$(basename "$cli"): $(grep -o "Installed rdslicensing/rdslicensing.*" "$work/init-registry.log")"
 done
 
 # From a clone of the repository: `make install`, then a plain init with no
