@@ -4,10 +4,10 @@
 # starts winsim, applies, prints CALs, grace periods and diagnostics,
 # checks that a second plan has no changes, and stops winsim.
 #
-# DEMO_CLI: the tofu or terraform to use. DEMO_MIRROR: a filesystem mirror
-# holding a release's zips (tools/install-test.sh): the provider is then
-# installed from it by a plain `init`, as users install a release, instead
-# of being built and found through a development override.
+# DEMO_CLI: the tofu or terraform to use. DEMO_TFRC: a CLI configuration
+# that installs a release, e.g. from a mirror (tools/install-test.sh): the
+# provider is then installed by a plain `init`, as users install it,
+# instead of being built and found through a development override.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -69,19 +69,10 @@ if [ -z "${DEMO_CLI:-}" ] && { [ -z "$ver" ] || [ "${ver%%.*}" -lt 1 ] || { [ "$
 fi
 say "Using $(TF_CLI_CONFIG_FILE=/dev/null "$cli" version 2>/dev/null | sed -n 1p) ($cli)"
 
-if [ -n "${DEMO_MIRROR:-}" ]; then
-  say "Building winsim (the provider comes from the mirror $DEMO_MIRROR)"
+if [ -n "${DEMO_TFRC:-}" ]; then
+  say "Building winsim (the provider comes from $DEMO_TFRC)"
   progress "building winsim" go build -o "$work/winsim" ./cmd/winsim
-  # The provider from the mirror only, and nothing from anywhere else: an
-  # air-gapped site's configuration.
-  cat > "$work/cli.tfrc" <<TFRC
-provider_installation {
-  filesystem_mirror {
-    path    = "$DEMO_MIRROR"
-    include = ["registry.terraform.io/rdslicensing/rdslicensing", "registry.opentofu.org/rdslicensing/rdslicensing"]
-  }
-}
-TFRC
+  cp "$DEMO_TFRC" "$work/cli.tfrc"
 else
   say "Building the provider and winsim"
   progress "building the provider" go build -o "$work/plugins/terraform-provider-rdslicensing" .
@@ -130,8 +121,8 @@ export TF_VAR_agreement_number=4680246
 cp -r examples "$work/examples"
 cd "$work/examples/quickstart"
 
-if [ -n "${DEMO_MIRROR:-}" ]; then
-  say "$(basename "$cli") init (the provider from the mirror)"
+if [ -n "${DEMO_TFRC:-}" ]; then
+  say "$(basename "$cli") init (the provider as $DEMO_TFRC installs it)"
   "$cli" init -input=false "${color[@]}" >"$work/init.log" 2>&1 || { cat "$work/init.log"; exit 1; }
 else
   # `init` would look the provider up in the registry even with a

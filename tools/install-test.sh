@@ -74,13 +74,19 @@ for host in registry.terraform.io registry.opentofu.org; do
   cp "${zips[@]}" "$work/mirror/$host/rdslicensing/rdslicensing/"
 done
 
+# The CLI configuration that docs/index.md gives for a private mirror,
+# pointed at this one.
+sed -n '/^   ```hcl$/,/^   ```$/p' templates/index.md.tmpl | sed '1d;$d;s/^   //' |
+  sed "s#/opt/terraform/providers#$work/mirror#" > "$work/mirror.tfrc"
+grep -q "filesystem_mirror" "$work/mirror.tfrc" || fail "no mirror configuration found in templates/index.md.tmpl"
+
 clis=("$(realpath "${TOFU:-$root/.tools/bin/tofu}")")
 if command -v terraform >/dev/null 2>&1; then clis+=("$(command -v terraform)"); fi
 ran=()
 for cli in "${clis[@]}"; do
   echo
   echo "==> Installing from the mirror with $(TF_CLI_CONFIG_FILE=/dev/null "$cli" version | sed -n 1p)"
-  DEMO_CLI="$cli" DEMO_MIRROR="$work/mirror" tools/demo.sh
+  DEMO_CLI="$cli" DEMO_TFRC="$work/mirror.tfrc" tools/demo.sh
   # init chose the release from the mirror, as the constraint asked.
   grep -Eq "Install(ing|ed) rdslicensing/rdslicensing v${version}" .demo/init.log ||
     fail "init did not install rdslicensing/rdslicensing v${version} from the mirror"
