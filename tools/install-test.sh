@@ -6,7 +6,8 @@
 # version constraint must select the release; then the quick start's apply
 # against winsim and a second, empty plan (tools/demo.sh). Then an init
 # through the registry protocol (tools/testregistry), where the CLI checks
-# the signature, and an init after `make install`. Under OpenTofu, and under
+# the signature, one from a network mirror that `providers mirror` filled,
+# and one after `make install`. Under OpenTofu, and under
 # Terraform too when `terraform` is on PATH.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -104,7 +105,8 @@ echo
 echo "==> init through the registry protocol, signature checked by the CLI"
 keyid="$(gpg --homedir "$work/gnupg" --batch --with-colons --list-keys | awk -F: '$1 == "pub" { print $5; exit }')"
 go build -o "$work/testregistry" ./tools/testregistry
-"$work/testregistry" -dist "$dist" -key "$dist/snapshot-signing-key.asc" -key-id "$keyid" \
+mkdir "$work/netmirror"
+"$work/testregistry" -dist "$dist" -key "$dist/snapshot-signing-key.asc" -key-id "$keyid" -mirror "$work/netmirror" \
   -cert-out "$work/registry.pem" -ready-file "$work/registry.url" 2>"$work/registry.log" &
 registry_pid=$!
 for _ in $(seq 1 100); do [ -s "$work/registry.url" ] && break; sleep 0.1; done
@@ -132,6 +134,34 @@ for cli in "${clis[@]}"; do
   echo "$(basename "$cli"): $(grep -o "Installed rdslicensing/rdslicensing.*" "$work/init-registry.log")"
 done
 
+# The private mirror as docs/index.md fills it, `providers mirror` (here
+# from the registry above), served over HTTPS as a network mirror.
+echo
+echo "==> providers mirror, then init from it as a network mirror"
+cat > "$work/netmirror.tfrc" <<TFRC
+provider_installation {
+  network_mirror {
+    url = "$url/mirror/"
+  }
+}
+TFRC
+for cli in "${clis[@]}"; do
+  # In the directory of docs/index.md's example, which requires the provider.
+  (cd "$work/registry-examples/provider" && SSL_CERT_FILE="$work/registry.pem" TF_CLI_CONFIG_FILE="$work/registry.tfrc" CHECKPOINT_DISABLE=1 \
+    "$cli" providers mirror -platform="$here" "$work/netmirror" >"$work/mirror.log" 2>&1) || { cat "$work/mirror.log"; fail "providers mirror failed"; }
+done
+for host in registry.terraform.io registry.opentofu.org; do
+  [ -f "$work/netmirror/$host/rdslicensing/rdslicensing/index.json" ] || { ls -R "$work/netmirror"; fail "providers mirror wrote no index for $host"; }
+done
+for cli in "${clis[@]}"; do
+  rm -rf "$q/.terraform" "$q/.terraform.lock.hcl"
+  (cd "$q" && SSL_CERT_FILE="$work/registry.pem" TF_CLI_CONFIG_FILE="$work/netmirror.tfrc" CHECKPOINT_DISABLE=1 \
+    "$cli" init -input=false -no-color >"$work/init-netmirror.log" 2>&1) || { cat "$work/init-netmirror.log"; fail "init from the network mirror failed"; }
+  grep -q "Installed rdslicensing/rdslicensing v${version}" "$work/init-netmirror.log" ||
+    { cat "$work/init-netmirror.log"; fail "init from the network mirror did not install v${version}"; }
+  echo "$(basename "$cli"): $(grep -o "Installed rdslicensing/rdslicensing.*" "$work/init-netmirror.log") from the network mirror"
+done
+
 # From a clone of the repository: `make install`, then a plain init with no
 # CLI configuration at all finds it (the implicit local mirror).
 echo
@@ -149,4 +179,4 @@ for cli in "${clis[@]}"; do
 done
 
 echo
-echo "install-test: release ${version} installed from a filesystem mirror and applied with: $(IFS=,; echo "${ran[*]}" | sed 's/,/, /g')"
+echo "install-test: release ${version} installed from a filesystem mirror and applied, through the registry protocol, from a network mirror and after make install, with: $(IFS=,; echo "${ran[*]}" | sed 's/,/, /g')"

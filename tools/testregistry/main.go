@@ -4,7 +4,9 @@
 // the zip, checks it against the SHA256SUMS and the SHA256SUMS against its
 // GPG signature and the signing key, exactly as with a real registry.
 // tools/install-test.sh points both CLIs' registry host names at it with
-// `host` blocks in the CLI configuration.
+// `host` blocks in the CLI configuration. With -mirror it also serves a
+// directory that `providers mirror` wrote, as a network mirror, under
+// /mirror/.
 package main
 
 import (
@@ -37,6 +39,7 @@ func main() {
 	keyID := flag.String("key-id", "", "its key ID")
 	certOut := flag.String("cert-out", "", "write the server's certificate (PEM) here")
 	ready := flag.String("ready-file", "", "write the base URL here once serving")
+	mirror := flag.String("mirror", "", "directory to serve under /mirror/ (a network mirror)")
 	flag.Parse()
 
 	r, err := load(*dist, *namespace, *keyFile, *keyID)
@@ -55,7 +58,12 @@ func main() {
 		log.Fatal(err)
 	}
 	r.base = "https://" + ln.Addr().String()
-	srv := &http.Server{Handler: r, ReadHeaderTimeout: 10 * time.Second, TLSConfig: &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}}
+	mux := http.NewServeMux()
+	mux.Handle("/", r)
+	if *mirror != "" {
+		mux.Handle("/mirror/", logged(http.StripPrefix("/mirror/", http.FileServer(http.Dir(*mirror)))))
+	}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, TLSConfig: &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}}
 	if err := os.WriteFile(*ready, []byte(r.base+"\n"), 0o600); err != nil {
 		log.Fatal(err)
 	}
@@ -160,6 +168,13 @@ func (r *registry) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	default:
 		http.NotFound(w, req)
 	}
+}
+
+func logged(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		log.Printf("%s %s", req.Method, req.URL.Path)
+		h.ServeHTTP(w, req)
+	})
 }
 
 func writeJSON(w http.ResponseWriter, v any) {
