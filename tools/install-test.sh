@@ -58,14 +58,16 @@ for z in "${zips[@]}"; do
     *_*) ;;
     *) fail "$(basename "$z"): want ${name}_${version}_<os>_<arch>.zip" ;;
   esac
-  unzip -Z1 "$z" | grep -qx "${name}_v${version}" || fail "$(basename "$z") does not hold ${name}_v${version}"
+  bin="${name}_v${version}"
+  case "$platform" in windows_*) bin="$bin.exe" ;; esac
+  unzip -Z1 "$z" | grep -qx "$bin" || fail "$(basename "$z") does not hold $bin"
 done
 here="$(go env GOOS)_$(go env GOARCH)"
 [ -f "$dist/${name}_${version}_${here}.zip" ] || fail "no zip for this machine ($here)"
 unzip -q -d "$work/bin" "$dist/${name}_${version}_${here}.zip"
 stamped="$("$work/bin/${name}_v${version}" -version)"
 [ "$stamped" = "$version" ] || fail "the binary says it is version \"$stamped\", want $version (-X main.version)"
-echo "${#zips[@]} zip(s), each with ${name}_v${version}; version stamped"
+echo "${#zips[@]} zip(s), each with ${name}_v${version} (.exe on Windows); version stamped"
 
 # A filesystem mirror in the packed layout: HOSTNAME/NAMESPACE/TYPE/<zip>,
 # under both registries' host names (`rdslicensing/rdslicensing` means
