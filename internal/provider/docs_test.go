@@ -39,7 +39,9 @@ func TestTroubleshootingGuideQuotesRealTitles(t *testing.T) {
 		}
 	}
 	for _, m := range titles {
+		// The CLI shows a warning's or an error's summary after its kind.
 		title := strings.Join(strings.Fields(m[1]), " ")
+		title = strings.TrimPrefix(strings.TrimPrefix(title, "Warning: "), "Error: ")
 		if !anyMatch(summaries, title) {
 			t.Errorf("the troubleshooting guide quotes the title %q, which the provider never prints", title)
 		}
@@ -123,6 +125,18 @@ func diagnosticSummaries(t *testing.T) []*regexp.Regexp {
 			if !ok || fn.Body == nil {
 				continue
 			}
+			// A function that returns a summary (a result named summary):
+			// what it returns.
+			if i := namedResult(fn, "summary"); i >= 0 {
+				ast.Inspect(fn.Body, func(n ast.Node) bool {
+					if r, ok := n.(*ast.ReturnStmt); ok && i < len(r.Results) && len(r.Results) > 1 {
+						if lit, ok := r.Results[i].(*ast.BasicLit); !ok || lit.Value != `""` {
+							add(r.Results[i])
+						}
+					}
+					return true
+				})
+			}
 			ast.Inspect(fn.Body, func(n ast.Node) bool {
 				switch x := n.(type) {
 				case *ast.CallExpr:
@@ -167,6 +181,26 @@ func diagnosticSummaries(t *testing.T) []*regexp.Regexp {
 		}
 	}
 	return out
+}
+
+// namedResult is the position of fn's result called name, or -1.
+func namedResult(fn *ast.FuncDecl, name string) int {
+	if fn.Type.Results == nil {
+		return -1
+	}
+	i := 0
+	for _, r := range fn.Type.Results.List {
+		for _, n := range r.Names {
+			if n.Name == name {
+				return i
+			}
+			i++
+		}
+		if len(r.Names) == 0 {
+			i++
+		}
+	}
+	return -1
 }
 
 func providerFiles(t *testing.T) []*ast.File {
