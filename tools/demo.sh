@@ -3,6 +3,11 @@
 # Windows Server hosts, from a fresh clone. Builds the provider and winsim,
 # starts winsim, applies, prints CALs, grace periods and diagnostics,
 # checks that a second plan has no changes, and stops winsim.
+#
+# DEMO_CLI: the tofu or terraform to use. DEMO_TFRC: a CLI configuration
+# that installs a release, e.g. from a mirror (tools/install-test.sh): the
+# provider is then installed by a plain `init`, as users install it,
+# instead of being built and found through a development override.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -10,7 +15,35 @@ work="$root/.demo"
 rm -rf "$work"
 mkdir -p "$work/plugins"
 
-say() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+# Colours only on a terminal: in CI logs escape codes are noise.
+if [ -t 1 ]; then
+  say() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+  color=()
+else
+  say() { printf '\n==> %s\n' "$*"; }
+  color=(-no-color)
+fi
+
+# progress LABEL CMD...: runs CMD, saying every 10 s that it still runs (a
+# first build compiles every dependency: minutes on a small machine).
+progress() {
+  local label="$1" start ticker rc=0
+  shift
+  start=$(date +%s)
+  (
+    trap 'kill "${s:-}" 2>/dev/null; exit 0' TERM
+    while :; do
+      sleep 10 & s=$!
+      wait "$s"
+      echo "    ... $label ($(( $(date +%s) - start )) s)"
+    done
+  ) &
+  ticker=$!
+  "$@" || rc=$?
+  kill "$ticker" 2>/dev/null || true
+  wait "$ticker" 2>/dev/null || true
+  return "$rc"
+}
 
 # The CLI: an installed tofu or terraform, else OpenTofu built from the Go
 # module proxy (the same build the tests use).
@@ -21,26 +54,31 @@ if [ -z "$cli" ]; then
   elif [ -x "$root/.tools/bin/tofu" ]; then cli="$root/.tools/bin/tofu"
   else
     say "No tofu or terraform on PATH: building OpenTofu from the Go module proxy (a few minutes, once)"
-    make -s tofu
+    progress "building OpenTofu" make -s tofu
     cli="$root/.tools/bin/tofu"
   fi
 fi
 # The quick start's secrets are ephemeral variables and write-only
-# attributes: Terraform or OpenTofu 1.11 or later.
-ver="$("$cli" version -json 2>/dev/null | sed -n 's/.*"terraform_version": *"\([0-9]*\.[0-9]*\).*/\1/p' | head -n 1)"
+# attributes: Terraform or OpenTofu 1.11 or later. (The machine's CLI
+# configuration may name a file that does not exist: none is needed here.)
+ver="$(TF_CLI_CONFIG_FILE=/dev/null "$cli" version -json 2>/dev/null | sed -n 's/.*"terraform_version": *"\([0-9]*\.[0-9]*\).*/\1/p' | sed -n 1p)"
 if [ -z "${DEMO_CLI:-}" ] && { [ -z "$ver" ] || [ "${ver%%.*}" -lt 1 ] || { [ "${ver%%.*}" -eq 1 ] && [ "${ver#*.}" -lt 11 ]; }; }; then
   say "$cli is version ${ver:-unknown}; the quick start needs 1.11 or later: using OpenTofu built from the Go module proxy"
-  make -s tofu
+  progress "building OpenTofu" make -s tofu
   cli="$root/.tools/bin/tofu"
 fi
-say "Using $("$cli" version 2>/dev/null | head -n 1) ($cli)"
+say "Using $(TF_CLI_CONFIG_FILE=/dev/null "$cli" version 2>/dev/null | sed -n 1p) ($cli)"
 
-say "Building the provider and winsim"
-go build -o "$work/plugins/terraform-provider-rdslicensing" .
-go build -o "$work/winsim" ./cmd/winsim
-
-# The CLI runs the provider just built; nothing else is downloaded.
-cat > "$work/dev.tfrc" <<TFRC
+if [ -n "${DEMO_TFRC:-}" ]; then
+  say "Building winsim (the provider comes from $DEMO_TFRC)"
+  progress "building winsim" go build -o "$work/winsim" ./cmd/winsim
+  cp "$DEMO_TFRC" "$work/cli.tfrc"
+else
+  say "Building the provider and winsim"
+  progress "building the provider" go build -o "$work/plugins/terraform-provider-rdslicensing" .
+  progress "building winsim" go build -o "$work/winsim" ./cmd/winsim
+  # The CLI runs the provider just built; nothing else is downloaded.
+  cat > "$work/cli.tfrc" <<TFRC
 provider_installation {
   dev_overrides {
     "rdslicensing/rdslicensing" = "$work/plugins"
@@ -48,7 +86,8 @@ provider_installation {
   direct {}
 }
 TFRC
-export TF_CLI_CONFIG_FILE="$work/dev.tfrc" CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1
+fi
+export TF_CLI_CONFIG_FILE="$work/cli.tfrc" CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1
 
 # The scenario, with the session hosts' grace period ending 90 days from now.
 grace="$(date -u -d '+90 days' +%Y-%m-%dT00:00:00Z 2>/dev/null || date -u -v+90d +%Y-%m-%dT00:00:00Z)"
@@ -82,15 +121,21 @@ export TF_VAR_agreement_number=4680246
 cp -r examples "$work/examples"
 cd "$work/examples/quickstart"
 
-# With a development override the provider needs no installing: `get`
-# fetches the modules, which is all init would have to do.
-say "$(basename "$cli") get (init: the provider comes from the development override)"
-"$cli" get -no-color >"$work/init.log" 2>&1 || { cat "$work/init.log"; exit 1; }
+if [ -n "${DEMO_TFRC:-}" ]; then
+  say "$(basename "$cli") init (the provider as $DEMO_TFRC installs it)"
+  "$cli" init -input=false "${color[@]}" >"$work/init.log" 2>&1 || { cat "$work/init.log"; exit 1; }
+else
+  # `init` would look the provider up in the registry even with a
+  # development override, and fail: `get` fetches the modules, which is
+  # all init has to do here.
+  say "$(basename "$cli") get (no init: the provider comes from the development override)"
+  "$cli" get "${color[@]}" >"$work/init.log" 2>&1 || { cat "$work/init.log"; exit 1; }
+fi
 cat "$work/init.log"
 
 say "$(basename "$cli") apply"
 start=$(date +%s)
-if ! "$cli" apply -no-color -input=false -auto-approve > "$work/apply.log" 2>&1; then
+if ! "$cli" apply "${color[@]}" -input=false -auto-approve > "$work/apply.log" 2>&1; then
   cat "$work/apply.log"
   echo "apply failed" >&2
   exit 1
@@ -100,12 +145,12 @@ grep -E ': (Creating|Creation complete|Reading|Read complete|Still creating)|^Ap
 echo "(apply took $(( $(date +%s) - start )) s)"
 
 say "CALs, grace periods and diagnostics"
-"$cli" output -no-color -raw summary
+"$cli" output "${color[@]}" -raw summary
 echo
 
 say "A second plan: nothing to change"
 set +e
-"$cli" plan -no-color -input=false -detailed-exitcode > "$work/plan.log" 2>&1
+"$cli" plan "${color[@]}" -input=false -detailed-exitcode > "$work/plan.log" 2>&1
 code=$?
 set -e
 grep -E 'No changes|Plan:' "$work/plan.log" || true

@@ -1,3 +1,12 @@
+terraform {
+  required_providers {
+    rdslicensing = {
+      source  = "rdslicensing/rdslicensing"
+      version = "~> 0.1"
+    }
+  }
+}
+
 # A license server and its session hosts reached over WinRM HTTPS with an
 # account that is a local administrator on each of them.
 provider "rdslicensing" {

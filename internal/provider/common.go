@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	dsschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -214,6 +215,35 @@ func isKind(err error, kinds ...winrmclient.Kind) bool {
 		}
 	}
 	return false
+}
+
+// timeoutsAttribute is a resource's timeouts attribute, described with its
+// defaults: write for create, update and delete, read for a refresh; why
+// says what takes the time.
+//
+//nolint:unparam // each resource passes its own read default; today they agree
+func timeoutsAttribute(ctx context.Context, write, read time.Duration, why string) schema.Attribute {
+	attr := timeouts.Attributes(ctx, timeouts.Opts{
+		Create: true, Read: true, Update: true, Delete: true,
+		CreateDescription: "Longest time creating the resource may take. Defaults to `" + minutes(write) + "`.",
+		ReadDescription:   "Longest time reading the resource from the host may take, at each refresh (`plan`, `apply`, `refresh`). Defaults to `" + minutes(read) + "`.",
+		UpdateDescription: "Longest time updating the resource in place may take. Defaults to `" + minutes(write) + "`.",
+		DeleteDescription: "Longest time destroying the resource may take. Defaults to `" + minutes(write) + "`. " +
+			"Destroy reads it from the state: apply a new value before the destroy that needs it.",
+	})
+	a, ok := attr.(schema.SingleNestedAttribute)
+	if !ok {
+		return attr // TestTimeoutsAreDescribed fails
+	}
+	a.MarkdownDescription = "How long each operation on this resource may take in all, as Go durations (`90s`, `20m`, `1h`); " + why +
+		" Each bounds every remote call and wait of the operation together, and the provider's `timeout` still bounds each remote call. " +
+		"An operation that runs out fails with a `timeout` error naming the host."
+	return a
+}
+
+// minutes writes a whole number of minutes as Terraform users write it.
+func minutes(d time.Duration) string {
+	return fmt.Sprintf("%dm", d/time.Minute)
 }
 
 // withTimeout bounds ctx by a resource's timeout.

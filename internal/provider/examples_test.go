@@ -167,13 +167,14 @@ func TestAccExamplesValidate(t *testing.T) {
 		if err := os.MkdirAll(work, 0o700); err != nil {
 			t.Fatal(err)
 		}
-		other := false
+		other, declared := false, false
 		for _, f := range files {
 			b, err := os.ReadFile(f)
 			if err != nil {
 				t.Fatal(err)
 			}
 			other = other || strings.Contains(string(b), `resource "local_`)
+			declared = declared || strings.Contains(string(b), "required_providers")
 			if err := os.WriteFile(filepath.Join(work, filepath.Base(f)), b, 0o600); err != nil {
 				t.Fatal(err)
 			}
@@ -181,9 +182,11 @@ func TestAccExamplesValidate(t *testing.T) {
 		if other {
 			continue // needs another provider, which the tests do not download
 		}
-		versions := "terraform {\n  required_providers {\n    rdslicensing = { source = \"rdslicensing/rdslicensing\" }\n  }\n}\n"
-		if err := os.WriteFile(filepath.Join(work, "versions_test.tf"), []byte(versions), 0o600); err != nil {
-			t.Fatal(err)
+		if !declared { // examples/provider declares it, as a configuration must
+			versions := "terraform {\n  required_providers {\n    rdslicensing = { source = \"rdslicensing/rdslicensing\" }\n  }\n}\n"
+			if err := os.WriteFile(filepath.Join(work, "versions_test.tf"), []byte(versions), 0o600); err != nil {
+				t.Fatal(err)
+			}
 		}
 		if err := os.WriteFile(filepath.Join(work, "contoso-ca.pem"), nil, 0o600); err != nil {
 			t.Fatal(err)

@@ -198,7 +198,7 @@ func (r *keyPackResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 				MarkdownDescription: "Installs of this resource whose answer was lost and whose outcome the license server's journal has not shown yet, as `<request id>:<CALs>`. Empty normally; " +
 					"while it is not, the provider installs nothing more for this resource, and the next refresh or apply reads the outcome.",
 			},
-			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Read: true, Update: true, Delete: true}),
+			"timeouts": timeoutsAttribute(ctx, keyPackWriteTimeout, keyPackReadTimeout, "installing CALs waits for the Microsoft Clearinghouse over the Internet (agreements, Open License)."),
 		},
 	}
 }

@@ -66,7 +66,7 @@ func (r *roleResource) Schema(ctx context.Context, _ resource.SchemaRequest, res
 				Computed:            true,
 				MarkdownDescription: "Windows Server release of the host: `2016`, `2019`, `2022` or `2025`. A license server holds CALs of its own release or older.",
 			},
-			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Read: true, Update: true, Delete: true}),
+			"timeouts": timeoutsAttribute(ctx, roleCreateTimeout, roleReadTimeout, "installing or removing a role service takes minutes, and a restart (`restart = true`) more."),
 		},
 	}
 }

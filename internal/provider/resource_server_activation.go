@@ -168,7 +168,7 @@ func (r *serverActivationResource) Schema(ctx context.Context, _ resource.Schema
 				MarkdownDescription: "Product ID of the license server: what the Clearinghouse web site and telephone line ask for to give a license server ID or license key pack IDs.",
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
-			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Read: true, Update: true, Delete: true}),
+			"timeouts": timeoutsAttribute(ctx, activationTimeout, activationReadTimeout, "activation, reactivation and deactivation wait for the Microsoft Clearinghouse over the Internet."),
 		},
 	}
 }

@@ -128,7 +128,7 @@ func (r *sessionHostPolicyResource) Schema(ctx context.Context, _ resource.Schem
 				MarkdownDescription: "Days left in the session host's 120-day licensing grace period (`GetGracePeriodDays`), during which it accepts connections without a license server; null when Windows reports none. " +
 					"It counts down every day whatever the configuration, so it changes between runs without causing a change.",
 			},
-			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Read: true, Update: true, Delete: true}),
+			"timeouts": timeoutsAttribute(ctx, shpWriteTimeout, shpReadTimeout, "a change restarts the Remote Desktop Services service (`restart_service`), which waits for its sessions."),
 		},
 	}
 }

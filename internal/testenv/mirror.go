@@ -7,18 +7,23 @@ import (
 	"runtime"
 )
 
+// mirrorVersion is the version the mirror gives the provider: one that the
+// examples' constraints (`>= 0.1` in modules, `~> 0.1` in root modules)
+// accept.
+const mirrorVersion = "0.1.0"
+
 // ProviderMirror makes dir a filesystem mirror holding the provider
-// binary as version 0.0.1 for both registries' default addresses, and
+// binary as version mirrorVersion for both registries' default addresses, and
 // writes a CLI configuration that installs it from there; it returns the
 // configuration's path (for TF_CLI_CONFIG_FILE). A plain init then works
 // as it does for users of a release, unlike with development overrides.
 func ProviderMirror(dir, binary string) (string, error) {
 	for _, registry := range []string{"registry.opentofu.org", "registry.terraform.io"} {
-		d := filepath.Join(dir, registry, "rdslicensing", "rdslicensing", "0.0.1", runtime.GOOS+"_"+runtime.GOARCH)
+		d := filepath.Join(dir, registry, "rdslicensing", "rdslicensing", mirrorVersion, runtime.GOOS+"_"+runtime.GOARCH)
 		if err := os.MkdirAll(d, 0o700); err != nil {
 			return "", err
 		}
-		if err := os.Symlink(binary, filepath.Join(d, "terraform-provider-rdslicensing_v0.0.1")); err != nil {
+		if err := os.Symlink(binary, filepath.Join(d, "terraform-provider-rdslicensing_v"+mirrorVersion)); err != nil {
 			return "", err
 		}
 	}

@@ -2,7 +2,8 @@ terraform {
   required_version = ">= 1.6"
   required_providers {
     rdslicensing = {
-      source = "rdslicensing/rdslicensing"
+      source  = "rdslicensing/rdslicensing"
+      version = ">= 0.1"
     }
   }
 }
