@@ -22,6 +22,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/keypacks"
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/rds"
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/winrmclient"
 )
@@ -674,15 +675,19 @@ func (r *serverActivationResource) converge(ctx context.Context, host string, m,
 
 // reactivate runs a reactivation. It is not idempotent: after an unknown
 // outcome, it looks before anything, and when the server cannot show
-// whether it ran, it sets *spent so that the trigger is recorded.
+// whether it ran, it sets *spent so that the trigger is recorded. The
+// script records the attempt's ID on the server just before it calls the
+// method (docs/design/reactivation-marker.md), so a server without that ID
+// was not reactivated by this attempt.
 func (r *serverActivationResource) reactivate(ctx context.Context, host string, in rds.ActivationInput, want, have string, spent *bool, diags *diag.Diagnostics) bool {
+	in.Attempt = keypacks.NewID()
 	_, err := rds.ReactivateLicenseSrv.Run(ctx, r.data, host, in)
 	if err == nil {
 		return true
 	}
 	ran, known := false, false
 	if mayHaveRun(err) {
-		ran, known = r.reactivated(ctx, host, want, have)
+		ran, known = r.reactivated(ctx, host, in.Attempt, want, have)
 	}
 	switch {
 	case !mayHaveRun(err):
@@ -694,7 +699,7 @@ func (r *serverActivationResource) reactivate(ctx context.Context, host string, 
 			activationRemedy(err)+"\n\nWhether the reactivation ran cannot be seen on the server. The new reactivation_trigger is recorded, so that the next apply does not reactivate it again unasked: check the server in RD Licensing Manager, and change reactivation_trigger once more to reactivate it.")
 		return false
 	case !ran:
-		diags.AddError("Cannot reactivate the license server on "+host, activationRemedy(err)+"\n\nThe server still has its former license server ID: it was not reactivated, and it is safe to apply again.")
+		diags.AddError("Cannot reactivate the license server on "+host, activationRemedy(err)+"\n\nThe license server was not reactivated (it has no record of this attempt, or still has its former license server ID); the reactivation_trigger is not recorded, and it is safe to apply again.")
 		return false
 	}
 	tflog.Info(ctx, "the reactivation ran despite the error", map[string]any{"host": host})
@@ -760,9 +765,18 @@ func (r *serverActivationResource) activate(ctx context.Context, host, method, i
 }
 
 // reactivated looks whether a reactivation whose outcome is unknown ran:
-// the server has the license server ID asked for (or, reactivated
-// automatically, another one). When the ID cannot tell, known is false.
-func (r *serverActivationResource) reactivated(ctx context.Context, host, want, have string) (ran, known bool) {
+// not when the attempt never went on to its WMI method (fence_reactivation
+// then bars it for good); else when the server has the license server ID
+// asked for (or, reactivated automatically, another one). When neither can
+// tell, known is false.
+func (r *serverActivationResource) reactivated(ctx context.Context, host, attempt, want, have string) (ran, known bool) {
+	// A timeout has spent ctx, and this look is what makes retrying safe:
+	// it gets its own minute.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+	defer cancel()
+	if f, err := rds.FenceReactivation.Run(ctx, r.data, host, rds.ReactivationFenceInput{Attempt: attempt}); err == nil && !f.Started {
+		return false, true // never called, and now it never will be
+	}
 	ls, err := rds.GetLicenseServer.Run(ctx, r.data, host, rds.NoInput{})
 	if err != nil {
 		return false, false

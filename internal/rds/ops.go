@@ -79,6 +79,7 @@ var (
 	ActivateLicenseServer  = define[ActivationInput, ActivationResult]("activate_license_server", notIdempotent)
 	ReactivateLicenseSrv   = define[ActivationInput, ActivationResult]("reactivate_license_server", notIdempotent)
 	DeactivateLicenseSrv   = define[ActivationInput, ActivationResult]("deactivate_license_server", notIdempotent)
+	FenceReactivation      = define[ReactivationFenceInput, ReactivationFenceResult]("fence_reactivation", idempotent)
 	SetDiscoveryScope      = define[ScopeInput, ScopeResult]("set_discovery_scope", idempotent)
 	SetTSLSGroupMembership = define[GroupInput, GroupResult]("set_tsls_group_membership", idempotent)
 

@@ -115,6 +115,20 @@ type ActivationInput struct {
 	LicenseServerID string `json:"license_server_id"`
 	// Reason is the ReactivateServerAutomatic reason (0-4).
 	Reason int `json:"reason"`
+	// Attempt (reactivation only) is 32 lower-case hex digits the script
+	// records on the server just before it calls the reactivation method.
+	Attempt string `json:"attempt,omitempty"`
+}
+
+// ReactivationFenceInput names a reactivation attempt whose answer was lost.
+type ReactivationFenceInput struct {
+	Attempt string `json:"attempt"`
+}
+
+// ReactivationFenceResult: Started is true when the attempt went on to its
+// WMI method; else it is fenced off and never will.
+type ReactivationFenceResult struct {
+	Started bool `json:"started"`
 }
 
 // Secrets implements winrmclient.SecretHolder.

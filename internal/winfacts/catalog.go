@@ -23,6 +23,7 @@ const (
 	srcKB5043080      = "https://support.microsoft.com/help/5043080"
 	srcJagilber       = "jagilber/powershellScripts rds-lic-svr-chk.ps1"
 	srcJournal        = "rdslicensing/terraform-provider-rdslicensing docs/design/key-pack-journal.md"
+	srcReactivation   = "rdslicensing/terraform-provider-rdslicensing docs/design/reactivation-marker.md"
 	srcAnsibleFeature = "ansible-collections/ansible.windows plugins/modules/win_feature.ps1"
 	// A Checkmk agent's output of Win32_TSLicenseKeyPack, built-in pack included.
 	srcCheckmkKeyPacks    = "Checkmk/checkmk cmk/base/legacy_checks/rds_licenses.py"
@@ -237,13 +238,14 @@ func registry(path, statement, src string) Fact {
 
 // Registry paths, HKLM\ spelt out.
 const (
-	RegPolicy      = `HKLM\SOFTWARE\Policies\Microsoft\Windows NT\Terminal Services`
-	RegLicCore     = `HKLM\SYSTEM\CurrentControlSet\Control\Terminal Server\RCM\Licensing Core`
-	RegLicServers  = `HKLM\SYSTEM\CurrentControlSet\Services\TermService\Parameters\LicenseServers`
-	RegGracePeriod = `HKLM\SYSTEM\CurrentControlSet\Control\Terminal Server\RCM\GracePeriod`
-	RegJournal     = `HKLM\SOFTWARE\rdslicensing\KeyPackJournal`
-	RegCBSReboot   = `HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Component Based Servicing\RebootPending`
-	RegWUReboot    = `HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\WindowsUpdate\Auto Update\RebootRequired`
+	RegPolicy       = `HKLM\SOFTWARE\Policies\Microsoft\Windows NT\Terminal Services`
+	RegLicCore      = `HKLM\SYSTEM\CurrentControlSet\Control\Terminal Server\RCM\Licensing Core`
+	RegLicServers   = `HKLM\SYSTEM\CurrentControlSet\Services\TermService\Parameters\LicenseServers`
+	RegGracePeriod  = `HKLM\SYSTEM\CurrentControlSet\Control\Terminal Server\RCM\GracePeriod`
+	RegJournal      = `HKLM\SOFTWARE\rdslicensing\KeyPackJournal`
+	RegReactivation = `HKLM\SOFTWARE\rdslicensing\Reactivation`
+	RegCBSReboot    = `HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Component Based Servicing\RebootPending`
+	RegWUReboot     = `HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\WindowsUpdate\Auto Update\RebootRequired`
 )
 
 func registryFacts() []Fact {
@@ -261,6 +263,9 @@ func registryFacts() []Fact {
 			Statement: "Present while component servicing waits for a restart: one of the two keys the scripts read as a pending restart."},
 		{ID: KindRegistry + ":" + RegWUReboot, Kind: KindRegistry, Unverified: true,
 			Statement: "Present while Windows Update waits for a restart."},
+		registry(RegReactivation, "The provider's reactivation marker, in the 64-bit view, under the key pack journal's lock: a lost reactivation answer can be told from a method never called.", srcReactivation),
+		registry(RegReactivation+`\Started`, "REG_SZ: the attempt ID (32 lower-case hex digits) of the last reactivation that went on to its WMI method.", srcReactivation),
+		registry(RegReactivation+`\Fenced`, "REG_MULTI_SZ: the newest 16 attempt IDs the provider gave up; such an attempt never calls its method.", srcReactivation),
 		registry(RegJournal, "The provider's key pack journal: one subkey per install request, named by its request ID, in the 64-bit view; it outlives restarts and the RD Licensing role.", srcJournal),
 	}
 	for _, v := range []struct{ name, kind string }{

@@ -3,6 +3,7 @@ package winsim
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/rds"
@@ -19,6 +20,7 @@ func init() {
 	register(rds.SetContact, setLicenseServerContact)
 	register(rds.ActivateLicenseServer, activateLicenseServer)
 	register(rds.ReactivateLicenseSrv, reactivateLicenseServer)
+	register(rds.FenceReactivation, fenceReactivation)
 	register(rds.DeactivateLicenseSrv, deactivateLicenseServer)
 	for _, op := range []string{rds.ActivateLicenseServer.Name, rds.ReactivateLicenseSrv.Name, rds.DeactivateLicenseSrv.Name} {
 		registerSteps(op, stepAfterWMI) // the method returned; no answer yet
@@ -440,6 +442,9 @@ func reactivateLicenseServer(x *opContext, in rds.ActivationInput) (rds.Activati
 	if err := assertLicenseServerIDFormat(st, in.Method, in.LicenseServerID, "reactivate"); err != nil {
 		return rds.ActivationResult{}, err
 	}
+	if err := checkJournalID("attempt", in.Attempt, true); err != nil {
+		return rds.ActivationResult{}, err
+	}
 	if err := assertLicensingRole(st); err != nil {
 		return rds.ActivationResult{}, err
 	}
@@ -452,6 +457,9 @@ func reactivateLicenseServer(x *opContext, in rds.ActivationInput) (rds.Activati
 			return rds.ActivationResult{}, err
 		}
 		offline := fmt.Sprintf(`a server without Internet access can be reactivated with method = "license_server_id" and a new license server ID obtained from the Clearinghouse web site or by telephone with this server's product ID %s`, productID)
+		if err := startReactivationAttempt(st, in.Attempt); err != nil {
+			return rds.ActivationResult{}, err
+		}
 		code := x.callMethod("ReactivateServerAutomatic", reactivateServerAutomatic(x, reason))
 		if err := x.reactivated(code); err != nil {
 			return rds.ActivationResult{}, err
@@ -460,6 +468,9 @@ func reactivateLicenseServer(x *opContext, in rds.ActivationInput) (rds.Activati
 			return rds.ActivationResult{}, err
 		}
 	} else {
+		if err := startReactivationAttempt(st, in.Attempt); err != nil {
+			return rds.ActivationResult{}, err
+		}
 		code := x.callMethod("ReactivateServer", reactivateServer(x, in.LicenseServerID))
 		if err := x.reactivated(code); err != nil {
 			return rds.ActivationResult{}, err
@@ -469,6 +480,39 @@ func reactivateLicenseServer(x *opContext, in rds.ActivationInput) (rds.Activati
 		}
 	}
 	return activationResult(lsActivation(st), true), nil
+}
+
+// startReactivationAttempt mirrors Start-RdslReactivationAttempt (the
+// host's lock stands for the journal's mutex).
+func startReactivationAttempt(st *HostState, attempt string) error {
+	if attempt == "" {
+		return nil
+	}
+	if slices.Contains(st.Reactivation.Fenced, attempt) {
+		return fail("conflict", "the reactivation attempt %s on %s was given up by the provider after its answer was lost; nothing was done; apply again", attempt, st.Name)
+	}
+	st.Reactivation.Started = attempt
+	return nil
+}
+
+// fenceReactivation mirrors scripts/fence_reactivation.ps1
+// (Stop-RdslReactivationAttempt).
+func fenceReactivation(x *opContext, in rds.ReactivationFenceInput) (rds.ReactivationFenceResult, error) {
+	if err := checkJournalID("attempt", in.Attempt, false); err != nil {
+		return rds.ReactivationFenceResult{}, err
+	}
+	r := &x.Host.Reactivation
+	if r.Started == in.Attempt {
+		return rds.ReactivationFenceResult{Started: true}, nil
+	}
+	fenced := []string{in.Attempt}
+	for _, a := range r.Fenced {
+		if a != in.Attempt && len(fenced) < 16 {
+			fenced = append(fenced, a)
+		}
+	}
+	r.Fenced = fenced
+	return rds.ReactivationFenceResult{}, nil
 }
 
 // reactivated records a reactivation method's success as a change (the

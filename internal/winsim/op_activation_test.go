@@ -1,7 +1,9 @@
 package winsim
 
 import (
+	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -590,4 +592,38 @@ func TestIsLSinTSLSGroupDomain(t *testing.T) {
 	if code, member := isLSinTSLSGroup(&st, ""); code != 0 || !member {
 		t.Errorf("empty domain with the quirk: %#x %v", code, member)
 	}
+}
+
+// An attempt fenced off after a lost answer never reactivates, and one
+// that went on to its method is reported started (fence_reactivation).
+func TestReactivationFence(t *testing.T) {
+	_, h := lsSim(t, "", activated)
+	a, b := strings.Repeat("a", 32), strings.Repeat("b", 32)
+	var fence rds.ReactivationFenceResult
+	if err := runOp(t, h, testAdmin, "reactivate_license_server", rds.ActivationInput{Method: "automatic", Attempt: a}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := runOp(t, h, testAdmin, "fence_reactivation", rds.ReactivationFenceInput{Attempt: a}, &fence); err != nil || !fence.Started {
+		t.Fatalf("fence of a started attempt: %+v, %v", fence, err)
+	}
+	if err := runOp(t, h, testAdmin, "fence_reactivation", rds.ReactivationFenceInput{Attempt: b}, &fence); err != nil || fence.Started {
+		t.Fatalf("fence of an attempt never run: %+v, %v", fence, err)
+	}
+	err := runOp(t, h, testAdmin, "reactivate_license_server", rds.ActivationInput{Method: "automatic", Attempt: b}, nil)
+	wantErr(t, err, "conflict", "was given up by the provider")
+	if got := h.State().Reactivation.Started; got != a {
+		t.Fatalf("a fenced attempt went on to its method (Started %q)", got)
+	}
+	// The newest 16 are kept; an older one may run again.
+	for i := range 16 {
+		id := fmt.Sprintf("%032x", i+1)
+		if err := runOp(t, h, testAdmin, "fence_reactivation", rds.ReactivationFenceInput{Attempt: id}, &fence); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if f := h.State().Reactivation.Fenced; len(f) != 16 || f[0] != fmt.Sprintf("%032x", 16) || slices.Contains(f, b) {
+		t.Fatalf("fenced: %q", f)
+	}
+	err = runOp(t, h, testAdmin, "fence_reactivation", rds.ReactivationFenceInput{Attempt: "A"}, nil)
+	wantErr(t, err, "invalid_input", "attempt must be 32 lower-case hexadecimal digits; got 1 characters")
 }

@@ -49,6 +49,9 @@ type HostState struct {
 	// HKLM\SOFTWARE\rdslicensing\KeyPackJournal: registry, not licensing
 	// database, so it outlives restarts and the RD Licensing role.
 	KeyPackJournal []JournalEntryState `json:"key_pack_journal,omitempty"`
+	// Reactivation is the provider's reactivation marker, the values of
+	// HKLM\SOFTWARE\rdslicensing\Reactivation (registry, like the journal).
+	Reactivation ReactivationMarkerState `json:"reactivation,omitzero"`
 
 	// BootTime is when the host last started.
 	BootTime time.Time `json:"boot_time"`
@@ -205,6 +208,15 @@ type Quirks struct {
 	// HTTP 400 answer; by default winsim resets the connection without
 	// one (UNVERIFIED which one HTTP.sys does).
 	PlainHTTPOnHTTPS400 bool `json:"plain_http_on_https_400,omitempty"`
+}
+
+// ReactivationMarkerState is the provider's reactivation marker
+// (docs/design/reactivation-marker.md).
+type ReactivationMarkerState struct {
+	// Started is the last attempt that went on to its WMI method.
+	Started string `json:"started,omitempty"`
+	// Fenced are the attempts the provider gave up, newest first (16 at most).
+	Fenced []string `json:"fenced,omitempty"`
 }
 
 // LicenseServerState is Win32_TSLicenseServer and its database.

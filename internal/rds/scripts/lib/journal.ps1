@@ -11,6 +11,12 @@
 #   Before                                             REG_MULTI_SZ (decimal KeyPackIds)
 # State is written last: a subkey without it is an entry whose first write
 # was cut short (before any install method ran); it counts as no entry.
+#
+# The same lock guards the reactivation marker
+# (docs/design/reactivation-marker.md):
+#   HKLM\SOFTWARE\rdslicensing\Reactivation
+#   Started   REG_SZ         the last attempt that went on to its WMI method
+#   Fenced    REG_MULTI_SZ   attempts given up by the provider (newest 16)
 
 function Enter-RdslJournalLock {
     # Takes the named mutex that serialises journal writers across processes
@@ -76,6 +82,61 @@ function Open-RdslJournalKey {
         $hklm.OpenSubKey('SOFTWARE\rdslicensing\KeyPackJournal')
     } finally {
         $hklm.Close()
+    }
+}
+
+function Open-RdslReactivationKey {
+    # The Reactivation key, writable, created when missing; the 64-bit view
+    # as the journal.
+    $hklm = [Microsoft.Win32.RegistryKey]::OpenBaseKey([Microsoft.Win32.RegistryHive]::LocalMachine, [Microsoft.Win32.RegistryView]::Registry64)
+    try {
+        $hklm.CreateSubKey('SOFTWARE\rdslicensing\Reactivation')
+    } finally {
+        $hklm.Close()
+    }
+}
+
+function Start-RdslReactivationAttempt {
+    # Under the journal lock: fails with conflict, having done nothing, when
+    # the provider fenced $Attempt off; else records it as Started, flushed,
+    # so that the WMI method the caller runs next is never called unseen.
+    param([Parameter(Mandatory = $true)][string]$Attempt)
+    $lock = Enter-RdslJournalLock -TimeoutSeconds 60
+    try {
+        $key = Open-RdslReactivationKey
+        try {
+            if ([string[]]$key.GetValue('Fenced', [string[]]@()) -ccontains $Attempt) {
+                Fail -Kind conflict -Message ('the reactivation attempt {0} on {1} was given up by the provider after its answer was lost; nothing was done; apply again' -f $Attempt, $env:COMPUTERNAME)
+            }
+            $key.SetValue('Started', $Attempt, [Microsoft.Win32.RegistryValueKind]::String)
+            $key.Flush()
+        } finally {
+            $key.Close()
+        }
+    } finally {
+        Exit-RdslJournalLock -Mutex $lock
+    }
+}
+
+function Stop-RdslReactivationAttempt {
+    # Under the journal lock: $true when $Attempt was Started (it went on
+    # to its WMI method); else fences it off, flushed, so that it never
+    # will, and returns $false.
+    param([Parameter(Mandatory = $true)][string]$Attempt)
+    $lock = Enter-RdslJournalLock -TimeoutSeconds 60
+    try {
+        $key = Open-RdslReactivationKey
+        try {
+            if ([string]$key.GetValue('Started', '') -ceq $Attempt) { return $true }
+            $fenced = @($Attempt) + @([string[]]$key.GetValue('Fenced', [string[]]@()) | Where-Object { $_ -cne $Attempt } | Select-Object -First 15)
+            $key.SetValue('Fenced', [string[]]$fenced, [Microsoft.Win32.RegistryValueKind]::MultiString)
+            $key.Flush()
+            $false
+        } finally {
+            $key.Close()
+        }
+    } finally {
+        Exit-RdslJournalLock -Mutex $lock
     }
 }
 
