@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"log"
+	"os"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 
@@ -25,6 +26,11 @@ func main() {
 	if printVersion {
 		fmt.Println(version)
 		return
+	}
+	if !debug {
+		if err := provider.QuietWhenNotLogging(os.Environ(), os.Setenv); err != nil {
+			log.Fatal(err.Error())
+		}
 	}
 
 	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{

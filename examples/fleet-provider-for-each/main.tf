@@ -30,9 +30,15 @@ variable "session_host_names" {
   type        = set(string)
 }
 
+locals {
+  # A map keyed by name: cheaper for Terraform and OpenTofu to expand than
+  # a set (docs/design/performance.md).
+  session_host_names = { for h in var.session_host_names : h => h }
+}
+
 provider "rdslicensing" {
   alias    = "session_host"
-  for_each = var.session_host_names
+  for_each = local.session_host_names
 
   host     = each.key
   username = "Administrator"
@@ -41,7 +47,7 @@ provider "rdslicensing" {
 
 module "session_host" {
   source   = "../modules/session-hosts"
-  for_each = var.session_host_names
+  for_each = local.session_host_names
   providers = {
     rdslicensing = rdslicensing.session_host[each.key]
   }

@@ -167,49 +167,26 @@ func (d *diagnosticsDataSource) Read(ctx context.Context, req datasource.ReadReq
 // inspection is one read of a license server, shared by the diagnostics
 // of every session host that uses it.
 type inspection struct {
-	generation uint64
-	done       chan struct{}
-	server     rds.LicenseServer
-	packs      []rds.KeyPack
-	problem    string // why it could not be read
+	server  rds.LicenseServer
+	packs   []rds.KeyPack
+	problem string // why it could not be read
 }
 
 // inspectLicenseServer reads a license server's activation and key packs,
 // once per generation: a fleet of session hosts sharing a license server
-// reads it once, not once per host. A read cut short by its caller's
-// deadline is not kept.
+// reads it once, not once per host (shareRead).
 func (d *providerData) inspectLicenseServer(ctx context.Context, name string) (rds.LicenseServer, []rds.KeyPack, string) {
-	key := strings.ToLower(name)
-	d.mu.Lock()
-	in, ok := d.inspections[key]
-	if !ok || in.generation != d.generation {
-		in = &inspection{generation: d.generation, done: make(chan struct{})}
-		if d.inspections == nil {
-			d.inspections = map[string]*inspection{}
-		}
-		d.inspections[key] = in
-		d.mu.Unlock()
-		in.server, in.packs, in.problem = readLicenseServer(ctx, d, name)
-		if ctx.Err() != nil {
-			d.mu.Lock()
-			if d.inspections[key] == in {
-				delete(d.inspections, key)
-			}
-			d.mu.Unlock()
-		}
-		close(in.done)
-	} else {
-		d.mu.Unlock()
+	in, err := shareRead(ctx, d, &d.inspections, name, func(ctx context.Context) (inspection, error) {
+		server, packs, problem := readLicenseServer(ctx, d, name)
+		return inspection{server, packs, problem}, nil
+	})
+	if err != nil {
+		return rds.LicenseServer{}, nil, errMessage(err)
 	}
-	select {
-	case <-in.done:
-		return in.server, in.packs, in.problem
-	case <-ctx.Done():
-		return rds.LicenseServer{}, nil, errMessage(ctx.Err())
-	}
+	return in.server, in.packs, in.problem
 }
 
-// newGeneration forgets every license server read.
+// newGeneration forgets every shared read.
 func (d *providerData) newGeneration() {
 	d.mu.Lock()
 	d.generation++

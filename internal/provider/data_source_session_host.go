@@ -125,9 +125,12 @@ func (d *sessionHostDataSource) Read(ctx context.Context, req datasource.ReadReq
 }
 
 // readSessionHost reads a session host and the connectivity of the
-// license servers in effect.
+// license servers in effect, once per generation: a session host's policy,
+// its diagnostics and this data source share one read (shareRead).
 func readSessionHost(ctx context.Context, d *providerData, host string) (rds.SessionHost, error) {
-	return rds.GetSessionHost.Run(ctx, d, host, rds.SessionHostInput{CheckServers: []string{}, CheckSpecified: true})
+	return shareRead(ctx, d, &d.sessionHosts, host, func(ctx context.Context) (rds.SessionHost, error) {
+		return rds.GetSessionHost.Run(ctx, d, host, rds.SessionHostInput{CheckServers: []string{}, CheckSpecified: true})
+	})
 }
 
 // splitServerList splits the policy's comma-separated REG_SZ.

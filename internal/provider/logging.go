@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"os"
+	"strings"
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -24,6 +26,11 @@ type tflogLogger struct {
 }
 
 func newTFLogger(ctx context.Context, secrets ...string) hclog.Logger {
+	if os.Getenv("TF_LOG_PROVIDER_WINRM") == "OFF" {
+		// Nothing would be written (QuietWhenNotLogging): skip setting up
+		// a subsystem and its masks for every operation.
+		return hclog.NewNullLogger()
+	}
 	ctx = tflog.NewSubsystem(ctx, logSubsystem, tflog.WithLevelFromEnv("TF_LOG_PROVIDER_WINRM"))
 	var masked []string
 	for _, s := range secrets {
@@ -105,3 +112,28 @@ func (l *tflogLogger) StandardLogger(*hclog.StandardLoggerOptions) *log.Logger {
 	return log.New(io.Discard, "", 0)
 }
 func (l *tflogLogger) StandardWriter(*hclog.StandardLoggerOptions) io.Writer { return io.Discard }
+
+// quietVariables are the log levels QuietWhenNotLogging turns off: the
+// framework's and terraform-plugin-go's (TF_LOG_SDK*), this provider's
+// root logger (TF_LOG_PROVIDER_RDSLICENSING) and its WinRM subsystem.
+var quietVariables = []string{"TF_LOG_SDK", "TF_LOG_SDK_PROTO", "TF_LOG_SDK_FRAMEWORK", "TF_LOG_PROVIDER_RDSLICENSING", "TF_LOG_PROVIDER_WINRM"}
+
+// QuietWhenNotLogging turns the provider's logging off when no TF_LOG*
+// variable is set. Terraform and OpenTofu then discard what a provider
+// writes, but the plugin SDKs default to TRACE and format every line as
+// JSON first: about a fifth of the provider's CPU in a fleet plan
+// (docs/design/performance.md). Any TF_LOG* variable leaves logging as
+// the user asked. main calls it before serving, never in tests.
+func QuietWhenNotLogging(environ []string, setenv func(key, value string) error) error {
+	for _, kv := range environ {
+		if k, v, _ := strings.Cut(kv, "="); strings.HasPrefix(k, "TF_LOG") && v != "" {
+			return nil
+		}
+	}
+	for _, k := range quietVariables {
+		if err := setenv(k, "OFF"); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -437,12 +437,14 @@ type providerData struct {
 	client   *winrmclient.Client
 	password string
 
-	// License server reads shared by the diagnostics of a fleet (see
-	// inspectLicenseServer); any change this provider makes starts a new
-	// generation, so no read outlives a write.
-	mu          sync.Mutex
-	generation  uint64
-	inspections map[string]*inspection
+	// Reads shared within a generation (reads.go): license servers as the
+	// diagnostics of a fleet inspect them, session hosts as their policy
+	// and diagnostics read them. Any change this provider makes starts a
+	// new generation, so no read outlives a write.
+	mu           sync.Mutex
+	generation   uint64
+	inspections  sharedReads[inspection]
+	sessionHosts sharedReads[rds.SessionHost]
 
 	notes planNotes // what this plan's resources tell each other (plan_notes.go)
 }

@@ -244,3 +244,34 @@ func TestRunLogsThroughTflogMasked(t *testing.T) {
 		t.Fatal("the log leaks the password")
 	}
 }
+
+// With no TF_LOG* variable the provider turns the SDKs' and its own
+// logging off (Terraform would discard it); any TF_LOG* variable, even one
+// that only names a file, leaves logging as the user set it.
+func TestQuietWhenNotLogging(t *testing.T) {
+	for _, c := range []struct {
+		environ []string
+		quiet   bool
+	}{
+		{[]string{"PATH=/usr/bin", "HOME=/root"}, true},
+		{[]string{"TF_LOG="}, true},
+		{[]string{"TF_LOG=TRACE"}, false},
+		{[]string{"TF_LOG_PROVIDER=DEBUG"}, false},
+		{[]string{"TF_LOG_PROVIDER_WINRM=TRACE"}, false},
+		{[]string{"TF_LOG_PATH=/tmp/tf.log"}, false},
+	} {
+		set := map[string]string{}
+		err := QuietWhenNotLogging(c.environ, func(k, v string) error { set[k] = v; return nil })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.quiet != (len(set) > 0) {
+			t.Errorf("%q: set %v", c.environ, set)
+		}
+		for _, k := range []string{"TF_LOG_SDK", "TF_LOG_SDK_PROTO", "TF_LOG_SDK_FRAMEWORK", "TF_LOG_PROVIDER_RDSLICENSING", "TF_LOG_PROVIDER_WINRM"} {
+			if c.quiet && set[k] != "OFF" {
+				t.Errorf("%q: %s is %q, want OFF", c.environ, k, set[k])
+			}
+		}
+	}
+}

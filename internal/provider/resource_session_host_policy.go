@@ -205,7 +205,7 @@ func (r *sessionHostPolicyResource) ModifyPlan(ctx context.Context, req resource
 	var sh *rds.SessionHost
 	if host != "" && (wmi || state == nil) {
 		rctx, cancel := withTimeout(ctx, shpReadTimeout)
-		got, err := rds.GetSessionHost.Run(rctx, r.data, host, rds.SessionHostInput{})
+		got, err := readSessionHost(rctx, r.data, host)
 		cancel()
 		if err != nil {
 			tflog.Debug(ctx, "cannot read the session host at plan time", map[string]any{"host": host, "error": err.Error()})
@@ -363,8 +363,7 @@ func (r *sessionHostPolicyResource) Read(ctx context.Context, req resource.ReadR
 	resp.Diagnostics.Append(diags...)
 	ctx, cancel := withTimeout(ctx, d)
 	defer cancel()
-	check, _ := serverNameStrings(ctx, m.LicenseServers)
-	sh, err := rds.GetSessionHost.Run(ctx, r.data, host, rds.SessionHostInput{CheckServers: validServerNames(check)})
+	sh, err := readSessionHost(ctx, r.data, host)
 	if err != nil {
 		sessionHostError(&resp.Diagnostics, "Cannot read the Remote Desktop licensing configuration of "+host, err, "")
 		return
@@ -415,9 +414,8 @@ func (r *sessionHostPolicyResource) Update(ctx context.Context, req resource.Upd
 			return
 		}
 	} else {
-		check, _ := serverNameStrings(ctx, m.LicenseServers)
 		var err error
-		if sh, err = rds.GetSessionHost.Run(ctx, r.data, host, rds.SessionHostInput{CheckServers: validServerNames(check)}); err != nil {
+		if sh, err = readSessionHost(ctx, r.data, host); err != nil {
 			sessionHostError(&resp.Diagnostics, "Cannot read the Remote Desktop licensing configuration of "+host, err, "")
 			return
 		}
@@ -462,7 +460,7 @@ func (r *sessionHostPolicyResource) ImportState(ctx context.Context, req resourc
 	}
 	ctx, cancel := withTimeout(ctx, shpReadTimeout)
 	defer cancel()
-	sh, err := rds.GetSessionHost.Run(ctx, r.data, host, rds.SessionHostInput{})
+	sh, err := readSessionHost(ctx, r.data, host)
 	if err != nil {
 		sessionHostError(&resp.Diagnostics, "Cannot import the Remote Desktop licensing configuration of "+host, err, "")
 		return
@@ -654,18 +652,6 @@ func serverNameStrings(ctx context.Context, l types.List) ([]string, bool) {
 		out = append(out, s.ValueString())
 	}
 	return out, true
-}
-
-// validServerNames drops names get_session_host would refuse to check
-// (a policy value typed by hand may hold anything).
-func validServerNames(names []string) []string {
-	out := []string{}
-	for _, n := range names {
-		if serverNameProblem(n) == "" {
-			out = append(out, n)
-		}
-	}
-	return out
 }
 
 // serverNameList is a license server list value.

@@ -28,12 +28,11 @@ import (
 //     (rdslicensing_server_activation Read), list_key_packs
 //     (rdslicensing_key_pack Read), list_key_packs (data
 //     rdslicensing_key_packs);
-//   - per session host: get_session_host with the configured license
-//     servers to check (rdslicensing_session_host_policy Read), then
-//     get_session_host checking the servers in effect (data
-//     rdslicensing_diagnostics, readSessionHost), and the license server's
-//     inspection (get_license_server, list_key_packs) once for all hosts
-//     (inspectLicenseServer).
+//   - per session host: get_session_host checking the servers in effect,
+//     once for rdslicensing_session_host_policy's Read and data
+//     rdslicensing_diagnostics (readSessionHost shares it), and the
+//     license server's inspection (get_license_server, list_key_packs)
+//     once for all hosts (inspectLicenseServer).
 //
 // apply, from a fresh fleet: the license server's module first (the
 // fleet's depends_on): get_host_info and list_key_packs (the key pack's
@@ -44,7 +43,8 @@ import (
 // (the policy's ModifyPlan reads the host on create, to warn when apply
 // restarts TermService, once in the plan's provider process and once
 // more when apply plans again), set_session_host_licensing, and the
-// diagnostics as in plan.
+// diagnostics as in plan (the write's new generation reads the host
+// again).
 //
 // Session hosts are worked through by P workers, each host's operations
 // in order: no barrier between the policy of all hosts and their
@@ -130,12 +130,7 @@ func runEngine(ctx context.Context, job engineJob) error {
 	var first func() error
 	switch job.Mode {
 	case "plan":
-		hostOps = func(h string) error {
-			if _, err := rds.GetSessionHost.Run(ctx, c, h, rds.SessionHostInput{CheckServers: []string{job.LS}}); err != nil {
-				return err
-			}
-			return diagnostics(h)
-		}
+		hostOps = diagnostics
 	case "apply":
 		if err := engineApplyLS(ctx, c, job.LS); err != nil {
 			return fmt.Errorf("license server %s: %w", job.LS, err)

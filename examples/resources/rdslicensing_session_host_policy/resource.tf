@@ -19,7 +19,8 @@ variable "session_hosts" {
 }
 
 resource "rdslicensing_session_host_policy" "farm" {
-  for_each        = var.session_hosts
+  # A map keyed by host: cheaper to expand than the set itself.
+  for_each        = { for h in var.session_hosts : h => h }
   host            = each.value
   licensing_mode  = "per_user"
   license_servers = ["ls01.contoso.com", "ls02.contoso.com"]

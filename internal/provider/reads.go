@@ -1,0 +1,67 @@
+package provider
+
+import (
+	"context"
+	"strings"
+)
+
+// sharedReads holds reads that several resources and data sources of one
+// provider process ask of the same host within a run: the license server
+// a fleet's diagnostics inspect, the session host that a policy and its
+// diagnostics both read. Each key is read once per generation of the
+// provider's data; any change the provider makes starts a new generation
+// (providerData.Run), so no read outlives a write. A read cut short by its
+// caller's deadline is not kept: the next caller reads again.
+type sharedReads[T any] struct {
+	entries map[string]*sharedRead[T]
+}
+
+type sharedRead[T any] struct {
+	generation uint64
+	done       chan struct{}
+	value      T
+	err        error
+}
+
+// shareRead returns the current generation's read of key from reads,
+// running read for it when there is none; callers of the same key wait
+// for the one running. Host names are keys in lower case.
+func shareRead[T any](ctx context.Context, d *providerData, reads *sharedReads[T], key string, read func(context.Context) (T, error)) (T, error) {
+	key = strings.ToLower(key)
+	for {
+		d.mu.Lock()
+		r, ok := reads.entries[key]
+		if ok && r.generation == d.generation {
+			d.mu.Unlock()
+			select {
+			case <-r.done:
+			case <-ctx.Done():
+				var zero T
+				return zero, ctx.Err()
+			}
+			d.mu.Lock()
+			kept := reads.entries[key] == r
+			d.mu.Unlock()
+			if kept {
+				return r.value, r.err
+			}
+			continue // cut short by its caller: read again
+		}
+		r = &sharedRead[T]{generation: d.generation, done: make(chan struct{})}
+		if reads.entries == nil {
+			reads.entries = map[string]*sharedRead[T]{}
+		}
+		reads.entries[key] = r
+		d.mu.Unlock()
+		r.value, r.err = read(ctx)
+		if ctx.Err() != nil {
+			d.mu.Lock()
+			if reads.entries[key] == r {
+				delete(reads.entries, key)
+			}
+			d.mu.Unlock()
+		}
+		close(r.done)
+		return r.value, r.err
+	}
+}
