@@ -30,6 +30,7 @@ type Client struct {
 	tlsConf     *tls.Config // without ServerName
 	params      *winrm.Parameters
 	preludeLine string
+	stdinHead   stdinHead
 
 	mu       sync.Mutex
 	pools    map[string]*hostPool
@@ -45,6 +46,7 @@ type hostPool struct {
 	t           *transport
 	params      *winrm.Parameters
 	preludeLine string
+	stdinHead   *stdinHead
 	slots       chan struct{}
 	log         hclog.Logger // outside operations
 
@@ -64,6 +66,7 @@ func New(cfg Config) (*Client, error) {
 		params:      winrm.NewParameters(isoDuration(cfg.OperationTimeout), "en-US", 153600),
 		preludeLine: preludeFor(cfg.Library),
 	}
+	c.stdinHead = newStdinHead(c.preludeLine)
 	if cfg.HTTPS {
 		c.tlsConf = &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: cfg.Insecure} //nolint:gosec // the user's explicit choice
 		if len(cfg.CACert) > 0 {
@@ -127,7 +130,7 @@ func (c *Client) pool(host string) (*hostPool, error) {
 	if p, ok := c.pools[key]; ok {
 		return p, nil
 	}
-	p := &hostPool{c: c, host: host, t: newTransport(c, host), params: c.params, preludeLine: c.preludeLine,
+	p := &hostPool{c: c, host: host, t: newTransport(c, host), params: c.params, preludeLine: c.preludeLine, stdinHead: &c.stdinHead,
 		slots: make(chan struct{}, c.cfg.MaxConnectionsPerHost), log: c.cfg.Logger.With("host", host)}
 	c.pools[key] = p
 	return p, nil

@@ -127,9 +127,7 @@ func (s *session) send(ctx context.Context, data []byte, eof bool) (delivered bo
 	for len(data) > 0 || eof {
 		n := min(len(data), chunk)
 		last := n == len(data)
-		msg := winrm.NewSendInputRequest(s.p.t.url, s.shellID, s.cmdID, data[:n], eof && last, s.p.params)
-		_, err := s.p.t.post(ctx, []byte(msg.String()))
-		msg.Free()
+		_, err := s.p.t.post(ctx, s.sendRequest(data[:n], eof && last))
 		if err != nil {
 			return last && !isUnsent(err), err
 		}
@@ -141,6 +139,59 @@ func (s *session) send(ctx context.Context, data []byte, eof bool) (delivered bo
 	return true, nil
 }
 
+// sendRequest is the Send envelope of one stdin chunk, as
+// winrm.NewSendInputRequest makes it, built without handing the chunk's
+// base64 (about 90 KB for a process's first chunk) to the XML DOM: the
+// envelope is made around a placeholder that base64 needs no escaping to
+// replace, and the prelude's base64, the same for every host, is encoded
+// once per client (stdinHead).
+func (s *session) sendRequest(chunk []byte, end bool) []byte {
+	if len(chunk) == 0 { // an empty Stream element, written <rsp:Stream .../>
+		msg := winrm.NewSendInputRequest(s.p.t.url, s.shellID, s.cmdID, chunk, end, s.p.params)
+		defer msg.Free()
+		return []byte(msg.String())
+	}
+	msg := winrm.NewSendInputRequest(s.p.t.url, s.shellID, s.cmdID, sendPlaceholder, end, s.p.params)
+	env := msg.String()
+	msg.Free()
+	i := strings.Index(env, sendPlaceholderB64)
+	head, rest := s.p.stdinHead.split(chunk)
+	out := make([]byte, 0, len(env)-len(sendPlaceholderB64)+len(head)+base64.StdEncoding.EncodedLen(len(rest)))
+	out = append(out, env[:i]...)
+	out = append(out, head...)
+	out = base64.StdEncoding.AppendEncode(out, rest)
+	return append(out, env[i+len(sendPlaceholderB64):]...)
+}
+
+// sendPlaceholder stands for the chunk in the Send envelope; its base64
+// appears nowhere else in one.
+var (
+	sendPlaceholder    = []byte("rdslicensing stdin chunk placeholder")
+	sendPlaceholderB64 = base64.StdEncoding.EncodeToString(sendPlaceholder)
+)
+
+// stdinHead is the longest start of the prelude line whose length is a
+// multiple of 3, with its base64: base64(head + rest) is then
+// base64(head) + base64(rest).
+type stdinHead struct {
+	raw []byte
+	b64 string
+}
+
+func newStdinHead(preludeLine string) stdinHead {
+	raw := []byte(preludeLine[:len(preludeLine)-len(preludeLine)%3])
+	return stdinHead{raw: raw, b64: base64.StdEncoding.EncodeToString(raw)}
+}
+
+// split returns the cached base64 of chunk's start when it is the head,
+// and the bytes left to encode.
+func (h *stdinHead) split(chunk []byte) (string, []byte) {
+	if len(h.raw) > 0 && bytes.HasPrefix(chunk, h.raw) {
+		return h.b64, chunk[len(h.raw):]
+	}
+	return "", chunk
+}
+
 // call runs one operation. delivered tells whether the request may have
 // reached the process (from then on the operation may have run).
 func (s *session) call(ctx context.Context, op Operation, input []byte) (env *envelope, delivered bool, err error) {
@@ -150,7 +201,6 @@ func (s *session) call(ctx context.Context, op Operation, input []byte) (env *en
 	if err != nil {
 		return nil, false, err
 	}
-	payload := base64.StdEncoding.EncodeToString(line) + "\n"
 	s.stderr = stderrTail{}
 	// The process may be gone: one per operation, or it exited after
 	// its last answer.
@@ -159,11 +209,15 @@ func (s *session) call(ctx context.Context, op Operation, input []byte) (env *en
 			return nil, false, err
 		}
 	}
+	prelude := ""
 	if s.fresh {
-		payload = s.p.preludeLine + payload
+		prelude = s.p.preludeLine
 		s.fresh = false
 	}
-	data, eof := []byte(payload), s.p.c.cfg.perOperationProcess
+	data := make([]byte, 0, len(prelude)+base64.StdEncoding.EncodedLen(len(line))+1)
+	data = append(data, prelude...)
+	data = append(base64.StdEncoding.AppendEncode(data, line), '\n')
+	eof := s.p.c.cfg.perOperationProcess
 	if h := s.p.c.cfg.stdinHook; h != nil {
 		data, eof = h(data, eof)
 	}
