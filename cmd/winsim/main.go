@@ -142,7 +142,7 @@ func run(args []string) error {
 	httpsPort := fs.Int("https-port", 5986, "HTTPS port of every host (0: pick one)")
 	control := fs.String("control", "127.0.0.1:5990", "address of the control API (empty: none)")
 	caOut := fs.String("ca-out", "", "write the CA certificate (PEM) of the HTTPS listeners to this file")
-	timing := fs.String("timing", "realistic", "realistic (0.6 s per powershell.exe, 100 ms per shell) or fast: the timing of hosts that set no realism, loaded or added over the control API")
+	timing := fs.String("timing", "realistic", "realistic (0.6 s per powershell.exe, 100 ms per shell), warm (realistic without either: the best case of reusing processes across runs) or fast: the timing of hosts that set no realism, loaded or added over the control API")
 	ready := fs.String("ready-file", "", "write the control API and ports as JSON to this file once listening")
 	var keytabs []string
 	fs.Func("keytab", "accept Kerberos with the service keys of this keytab (kadmin ktadd of HTTP/<fqdn> of domain members); may be repeated", func(p string) error {
@@ -165,10 +165,12 @@ func run(args []string) error {
 	switch *timing {
 	case "realistic":
 		realism = winsim.RealisticTiming
+	case "warm":
+		realism = winsim.WarmTiming
 	case "fast":
 		realism = winsim.FastTiming
 	default:
-		return fmt.Errorf("-timing must be realistic or fast, not %q", *timing)
+		return fmt.Errorf("-timing must be realistic, warm or fast, not %q", *timing)
 	}
 	if _, err := winsim.ParseBaseAddress(*baseAddress, *allowNonLoopback); err != nil {
 		return fmt.Errorf("-base-address: %w", err)

@@ -24,6 +24,16 @@ var RealisticTiming = Realism{
 	FeatureInstallMS:  20000,
 }
 
+// WarmTiming is RealisticTiming as a client would meet it if it reattached
+// to a shell and powershell.exe that an earlier run left open: no shell to
+// create, no process to start. Benchmarks use it as the best case of
+// keeping processes across runs (docs/design/performance.md).
+var WarmTiming = func() Realism {
+	r := RealisticTiming
+	r.ShellCreateMS, r.PowerShellStartMS = 0, 0
+	return r
+}()
+
 // FastTiming is for tests: no simulated delays, short long-polls.
 var FastTiming = Realism{ReceivePollMS: 2000, RebootMS: 300}
 

@@ -56,7 +56,7 @@ func main() {
 	flag.IntVar(&o.n, "n", 500, "session hosts")
 	flag.StringVar(&ps, "p", "50", "parallelism: one value or a list (\"10 50\")")
 	flag.IntVar(&o.runs, "runs", 3, "runs of every phase, interleaved")
-	flag.StringVar(&o.timing, "timing", "realistic", "winsim timing: realistic or fast")
+	flag.StringVar(&o.timing, "timing", "realistic", "winsim timing: realistic, warm (realistic without shell creation or process start) or fast")
 	flag.StringVar(&o.cli, "cli", "tofu", "tofu (.tools/bin/tofu, else on PATH), terraform (on PATH), or a path")
 	flag.Parse()
 	var err error
@@ -147,8 +147,8 @@ func run(o *options, stdout, progress io.Writer) (err error) {
 	if o.n < 1 || o.runs < 1 {
 		return fmt.Errorf("-n and -runs must be at least 1")
 	}
-	if o.timing != "realistic" && o.timing != "fast" {
-		return fmt.Errorf("-timing must be realistic or fast, not %q", o.timing)
+	if o.timing != "realistic" && o.timing != "warm" && o.timing != "fast" {
+		return fmt.Errorf("-timing must be realistic, warm or fast, not %q", o.timing)
 	}
 	if o.repo, err = filepath.Abs(o.repo); err != nil {
 		return err

@@ -184,7 +184,7 @@ func TestBadSettingsNameTheFlag(t *testing.T) {
 		o    options
 		want string
 	}{
-		{options{n: 3, runs: 1, timing: "slow"}, "-timing must be realistic or fast"},
+		{options{n: 3, runs: 1, timing: "slow"}, "-timing must be realistic, warm or fast"},
 		{options{n: 0, runs: 1, timing: "fast"}, "-n and -runs must be at least 1"},
 		{options{n: 3, runs: 1, timing: "fast", repo: "../..", cli: "/nonexistent/tofu"}, "-cli /nonexistent/tofu: no such file"},
 		{options{n: 3, runs: 1, timing: "fast", repo: "../..", cli: "/bin/true", root: "internal"}, "-root internal must be a directory under examples/"},
