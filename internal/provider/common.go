@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	dsschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -305,4 +306,21 @@ func restartAndWait(ctx context.Context, d *providerData, host, bootBefore strin
 		}
 		last = err
 	}
+}
+
+// stringList is a list of strings as a framework value.
+func stringList(s []string) types.List {
+	vals := make([]attr.Value, 0, len(s))
+	for _, v := range s {
+		vals = append(vals, types.StringValue(v))
+	}
+	return types.ListValueMust(types.StringType, vals)
+}
+
+// int64Pointer is an optional number: null when p is nil.
+func int64Pointer(p *int) types.Int64 {
+	if p == nil {
+		return types.Int64Null()
+	}
+	return types.Int64Value(int64(*p))
 }

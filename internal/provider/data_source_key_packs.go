@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/rds"
+	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/winfacts"
 )
 
 // Ensure the data source satisfies the framework's interfaces.
@@ -46,7 +47,7 @@ func (d *keyPacksDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 			"host": dataHostAttribute("the license server"),
 			"product_version": schema.StringAttribute{
 				Optional: true, MarkdownDescription: "Only packs of this CAL version: `2016`, `2019`, `2022` or `2025`.",
-				Validators: []validator.String{stringvalidator.OneOf("2016", "2019", "2022", "2025")},
+				Validators: []validator.String{stringvalidator.OneOf(winfacts.InstallableReleases...)},
 			},
 			"cal_type": schema.StringAttribute{
 				Optional: true, MarkdownDescription: "Only packs of this CAL type: `per_user` or `per_device`.",

@@ -4,7 +4,6 @@ import (
 	"context"
 	"strings"
 
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -142,21 +141,6 @@ func splitServerList(s string) []string {
 		}
 	}
 	return out
-}
-
-func stringList(s []string) types.List {
-	vals := make([]attr.Value, 0, len(s))
-	for _, v := range s {
-		vals = append(vals, types.StringValue(v))
-	}
-	return types.ListValueMust(types.StringType, vals)
-}
-
-func int64Pointer(p *int) types.Int64 {
-	if p == nil {
-		return types.Int64Null()
-	}
-	return types.Int64Value(int64(*p))
 }
 
 // sessionHostDataModel is the data source's data.

@@ -211,7 +211,7 @@ func calFindings(host string, mode int, osVersion string, packs []rds.KeyPack, m
 		wantType = 1
 	}
 	typeName := calTypeName(wantType)
-	osID := productVersions[osVersion]
+	osID := productVersion(osVersion)
 	var ofType, otherType, suitable bool
 	var available, newestOfType int64
 	for _, kp := range packs {

@@ -1,6 +1,11 @@
 package provider
 
-import "strconv"
+import (
+	"slices"
+	"strconv"
+
+	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/winfacts"
+)
 
 // The names the provider uses for Windows' numbers, in one place.
 
@@ -62,27 +67,23 @@ func connectivityHealthy(status int) bool {
 	return status == 1 || status == 2 || status == 9 || status == 11
 }
 
-// productVersions maps the releases users name to the CAL ProductVersion
-// numbers of the install methods. UNVERIFIED: their docs list 2, 4, 5 and
-// 6; 7 (2022) is documented only for Win32_TSLicenseKeyPack.ProductVersionID,
-// 8 (2025) nowhere (by sequence). winsim's Quirks.ProductVersion2022/2025.
-var productVersions = map[string]int{"2016": 5, "2019": 6, "2022": 7, "2025": 8}
+// productVersion is the CAL ProductVersion number of a release the
+// provider installs ("2016" to "2025"), 0 for any other: the numbers are
+// the facts catalog's (winfacts; 7 and 8 are unverified, winsim's
+// Quirks.ProductVersion2022/2025).
+func productVersion(release string) int {
+	if !slices.Contains(winfacts.InstallableReleases, release) {
+		return 0
+	}
+	n, _ := winfacts.ProductVersion(release)
+	return n
+}
 
 // productVersionName is the release of a CAL ProductVersionID (2008,
 // 2008R2 and 2012 included), or unknown_<number>.
 func productVersionName(id int) string {
-	for name, n := range productVersions {
-		if n == id {
-			return name
-		}
-	}
-	switch id {
-	case 2:
-		return "2008"
-	case 3:
-		return "2008R2"
-	case 4:
-		return "2012"
+	if r, ok := winfacts.ReleaseOf(id); ok {
+		return r
 	}
 	return "unknown_" + strconv.Itoa(id)
 }

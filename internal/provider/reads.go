@@ -3,6 +3,8 @@ package provider
 import (
 	"context"
 	"strings"
+
+	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/rds"
 )
 
 // sharedReads holds reads that several resources and data sources of one
@@ -64,4 +66,45 @@ func shareRead[T any](ctx context.Context, d *providerData, reads *sharedReads[T
 		close(r.done)
 		return r.value, r.err
 	}
+}
+
+// inspection is one read of a license server, shared by the diagnostics
+// of every session host that uses it.
+type inspection struct {
+	server  rds.LicenseServer
+	packs   []rds.KeyPack
+	problem string // why it could not be read
+}
+
+// inspectLicenseServer reads a license server's activation and key packs,
+// once per generation: a fleet of session hosts sharing a license server
+// reads it once, not once per host (shareRead).
+func (d *providerData) inspectLicenseServer(ctx context.Context, name string) (rds.LicenseServer, []rds.KeyPack, string) {
+	in, err := shareRead(ctx, d, &d.inspections, name, func(ctx context.Context) (inspection, error) {
+		server, packs, problem := readLicenseServer(ctx, d, name)
+		return inspection{server, packs, problem}, nil
+	})
+	if err != nil {
+		return rds.LicenseServer{}, nil, errMessage(err)
+	}
+	return in.server, in.packs, in.problem
+}
+
+// newGeneration forgets every shared read.
+func (d *providerData) newGeneration() {
+	d.mu.Lock()
+	d.generation++
+	d.mu.Unlock()
+}
+
+func readLicenseServer(ctx context.Context, d *providerData, name string) (rds.LicenseServer, []rds.KeyPack, string) {
+	ls, err := rds.GetLicenseServer.Run(ctx, d, name, rds.NoInput{})
+	if err != nil {
+		return ls, nil, errMessage(err)
+	}
+	packs, err := rds.ListKeyPacks.Run(ctx, d, name, rds.NoInput{})
+	if err != nil {
+		return ls, nil, errMessage(err)
+	}
+	return ls, packs.KeyPacks, ""
 }

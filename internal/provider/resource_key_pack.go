@@ -27,6 +27,7 @@ import (
 
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/keypacks"
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/rds"
+	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/winfacts"
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/winrmclient"
 )
 
@@ -126,7 +127,7 @@ func (r *keyPackResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 				Required: true,
 				MarkdownDescription: "Windows Server release of the CALs: `2016`, `2019`, `2022` or `2025`. A license server holds CALs of its own release or older (a Windows Server 2022 license server cannot hold 2025 CALs). " +
 					"A retail code or license key pack ID carries its own release: declare that one. Changing it replaces the key pack.",
-				Validators:    []validator.String{stringvalidator.OneOf("2016", "2019", "2022", "2025")},
+				Validators:    []validator.String{stringvalidator.OneOf(winfacts.InstallableReleases...)},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"cal_type": schema.StringAttribute{
@@ -1188,7 +1189,7 @@ func keyPackInstallInput(m, config *keyPackModel, count int64) rds.InstallKeyPac
 	}
 	in := rds.InstallKeyPackInput{
 		Program:                 m.Program.ValueString(),
-		ProductVersion:          productVersions[m.ProductVersion.ValueString()],
+		ProductVersion:          productVersion(m.ProductVersion.ValueString()),
 		ProductType:             calTypeNumber[m.CALType.ValueString()],
 		AllowPerUserInWorkgroup: m.AllowPerUserInWorkgroup.ValueBool(),
 	}
@@ -1209,9 +1210,8 @@ func keyPackInstallInput(m, config *keyPackModel, count int64) rds.InstallKeyPac
 // calVersionTooNew: CALs of release version cannot go onto a license
 // server running osRelease (unknown releases are left to the install).
 func calVersionTooNew(version, osRelease string) bool {
-	cal, ok1 := productVersions[version]
-	ls, ok2 := productVersions[osRelease]
-	return ok1 && ok2 && cal > ls
+	cal, ls := productVersion(version), productVersion(osRelease)
+	return cal != 0 && ls != 0 && cal > ls
 }
 
 // mixedCALWarning warns when installing CALs of productType would leave
@@ -1386,7 +1386,7 @@ func programOfPack(kp rds.KeyPack) string {
 // calRelease is the Windows Server release of a CAL ProductVersion number
 // ("" for releases the provider does not install).
 func calRelease(id int) string {
-	if r := productVersionName(id); productVersions[r] == id {
+	if r := productVersionName(id); productVersion(r) == id {
 		return r
 	}
 	return ""

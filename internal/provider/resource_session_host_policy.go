@@ -689,17 +689,10 @@ type sessionHostPolicyModel struct {
 // setComputed sets what the session host reports.
 func (m *sessionHostPolicyModel) setComputed(sh rds.SessionHost) {
 	m.EffectiveLicensingMode = types.StringValue(licensingModeName(sh.LicensingType))
-	elems := make([]attr.Value, len(sh.SpecifiedLicenseServers))
-	for i, s := range sh.SpecifiedLicenseServers {
-		elems[i] = types.StringValue(s)
-	}
-	m.EffectiveLicenseServers = types.ListValueMust(types.StringType, elems)
+	m.EffectiveLicenseServers = stringList(sh.SpecifiedLicenseServers)
 	m.LicensingModeSource = types.StringValue(policySourceName(sh.PolicySourceLicensingType))
 	m.LicenseServersSource = types.StringValue(policySourceName(sh.PolicySourceLicenseServers))
-	m.GracePeriodDays = types.Int64Null()
-	if sh.GracePeriodDays != nil {
-		m.GracePeriodDays = types.Int64Value(int64(*sh.GracePeriodDays))
-	}
+	m.GracePeriodDays = int64Pointer(sh.GracePeriodDays)
 }
 
 // sameConfig reports equal configurable attributes.

@@ -228,3 +228,49 @@ func TestWinsimUsesCatalogedFacts(t *testing.T) {
 		t.Fatalf("checked only %d codes, %d features, %d services, %d registry keys: winsim changed", codes, features, services, keys)
 	}
 }
+
+// install_key_pack.ps1 needs the CAL release table at run time; it must be
+// the catalog's (winfacts), the table's one home: $releases (number to
+// release), $lsMax (license server release to its newest number) and the
+// numbers it accepts.
+func TestInstallKeyPackTablesAreTheCatalogs(t *testing.T) {
+	s, _, _ := parseAll(t)
+	f := s.File("scripts/install_key_pack.ps1")
+	hashAt := func(name string) map[string]string {
+		for _, a := range f.Assignments {
+			if a.Variable != name || a.Operator != "=" {
+				continue
+			}
+			for _, h := range f.Hashtables {
+				if h.Line == a.Line {
+					m := map[string]string{}
+					for _, e := range h.Entries {
+						m[strings.TrimSpace(e.Key)] = e.Value.Value
+					}
+					return m
+				}
+			}
+		}
+		t.Fatalf("install_key_pack.ps1 assigns no hash literal to $%s", name)
+		return nil
+	}
+	releases, lsMax := hashAt("releases"), hashAt("lsMax")
+	want := []string{}
+	for _, r := range winfacts.InstallableReleases {
+		n, _ := winfacts.ProductVersion(r)
+		want = append(want, strconv.Itoa(n))
+		if releases[strconv.Itoa(n)] != r {
+			t.Errorf("$releases[%d] = %q, the catalog says %q", n, releases[strconv.Itoa(n)], r)
+		}
+		if lsMax[r] != strconv.Itoa(n) {
+			t.Errorf("$lsMax['%s'] = %q, the catalog says %d", r, lsMax[r], n)
+		}
+	}
+	if len(releases) != len(want) || len(lsMax) != len(want) {
+		t.Errorf("$releases %v and $lsMax %v, the catalog's installable releases are %v", releases, lsMax, winfacts.InstallableReleases)
+	}
+	accepted := "@(" + strings.Join(want, ", ") + ") -notcontains $version"
+	if !strings.Contains(rds.InstallKeyPack.Script, accepted) {
+		t.Errorf("install_key_pack.ps1 does not check the numbers the catalog has: want %q", accepted)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/rds"
+	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/winfacts"
 )
 
 // The key pack operations: list_key_packs, install_key_pack,
@@ -418,13 +419,13 @@ func (st *HostState) keyPackIDList() []int64 {
 
 // The tables of install_key_pack.ps1: the CAL numbers it accepts, with
 // their releases, and the newest CAL number each license server release
-// holds. They are the script's fixed guesses (7 = 2022, 8 = 2025), not
-// the Quirks: with another Quirks.ProductVersion2022 or ProductVersion2025
-// the script and Windows disagree, as they would on a real server.
+// holds. They are the catalog's numbers (winfacts), which the script copies
+// (a contract test holds them equal), not the Quirks: with another
+// Quirks.ProductVersion2022 or ProductVersion2025 the script and Windows
+// disagree, as they would on a real server.
 var (
-	installReleases = map[int]string{5: "2016", 6: "2019", 7: "2022", 8: "2025"}
-	installLSMax    = map[string]int{"2016": 5, "2019": 6, "2022": 7, "2025": 8}
-	installKinds    = map[int64]string{
+	installReleases, installLSMax = installTables()
+	installKinds                  = map[int64]string{
 		WBEMNotAvailable:     "clearinghouse_unreachable",
 		WBEMInvalidParameter: "invalid_code",
 		WBEMAlreadyExists:    "code_already_used",
@@ -678,4 +679,13 @@ func removeLicenses(x *opContext, in rds.RemoveLicensesInput) (rds.KeyPackResult
 	// Windows dropped is unreachable here.
 	after, _ := st.keyPackByID(in.KeyPackID)
 	return rds.KeyPackResult{KeyPack: convertKeyPack(after)}, nil
+}
+
+func installTables() (map[int]string, map[string]int) {
+	releases, lsMax := map[int]string{}, map[string]int{}
+	for _, r := range winfacts.InstallableReleases {
+		n, _ := winfacts.ProductVersion(r)
+		releases[n], lsMax[r] = r, n
+	}
+	return releases, lsMax
 }

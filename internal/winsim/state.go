@@ -1,8 +1,11 @@
 package winsim
 
 import (
+	"slices"
 	"strings"
 	"time"
+
+	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/winfacts"
 )
 
 // Scenario is the JSON file winsim loads at start and saves on exit.
@@ -428,11 +431,10 @@ var OSBuilds = map[string]string{
 	"2025": "10.0.26100",
 }
 
-// CALVersionIDs maps releases to CAL ProductVersion numbers; 2022 and 2025
-// come from Quirks.ProductVersion2022 and ProductVersion2025.
-var CALVersionIDs = map[string]int{"2016": 5, "2019": 6}
-
-// ProductVersionID returns the CAL ProductVersion number of an OS release.
+// ProductVersionID returns the CAL ProductVersion number of an OS release
+// as this host's Windows numbers it: the catalog's (winfacts), with 2022
+// and 2025 from Quirks.ProductVersion2022 and ProductVersion2025 (both
+// unverified).
 func (h *HostState) ProductVersionID(release string) int {
 	switch release {
 	case "2022":
@@ -443,12 +445,16 @@ func (h *HostState) ProductVersionID(release string) int {
 	case "2025":
 		return h.Quirks.ProductVersion2025
 	}
-	return CALVersionIDs[release]
+	if !slices.Contains(winfacts.InstallableReleases, release) {
+		return 0
+	}
+	n, _ := winfacts.ProductVersion(release)
+	return n
 }
 
 // ReleaseOfVersionID is the inverse of ProductVersionID ("" when unknown).
 func (h *HostState) ReleaseOfVersionID(id int) string {
-	for _, r := range []string{"2016", "2019", "2022", "2025"} {
+	for _, r := range winfacts.InstallableReleases {
 		if h.ProductVersionID(r) == id {
 			return r
 		}

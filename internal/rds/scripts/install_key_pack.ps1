@@ -73,7 +73,10 @@ switch -CaseSensitive ($program) {
     }
 }
 # The CAL ProductVersion numbers this script knows; the provider sends the
-# number, the script never maps a name. UNVERIFIED: the install methods'
+# number, the script never maps a name. This table, $lsMax below and the
+# numbers accepted here are copies of the facts catalog's (internal/winfacts,
+# the table's one home); TestInstallKeyPackTablesAreTheCatalogs holds them
+# equal. UNVERIFIED: the install methods'
 # docs list ProductVersion 2, 4, 5 and 6 only; 7 (2022) is documented for
 # Win32_TSLicenseKeyPack.ProductVersionID alone, 8 (2025) nowhere (a guess
 # by sequence). Windows answers a number it does not know with
