@@ -194,12 +194,17 @@ func TestDefectCancellationWaitsForTheLongPoll(t *testing.T) {
 	sim := startSim(t, st)
 	h := sim.Host("LS01")
 
-	// Canceled once the command runs, so that the Receive comes next.
+	// Canceled while the Receive is on the host: a delay holds it there
+	// for 3 s, and its fault event says it arrived (canceling before it
+	// is sent would let any client return at once).
 	mz := masterzenClient(t, sim, h, nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	mark := h.LogSeq()
+	if _, err := h.AddFault(winsim.Fault{Type: winsim.FaultDelay, Action: "Receive", DelayMS: 3000, Count: 1}); err != nil {
+		t.Fatal(err)
+	}
 	go func() {
-		for countHTTP(h, mark, "Command") == 0 && ctx.Err() == nil {
+		for !receiveHeld(h, mark) && ctx.Err() == nil {
 			time.Sleep(10 * time.Millisecond)
 		}
 		cancel()
@@ -248,4 +253,14 @@ func TestOurClientLeavesDefaultParametersAlone(t *testing.T) {
 	if winrm.DefaultParameters.TransportDecorator != nil || winrm.DefaultParameters.Timeout != "PT60S" {
 		t.Fatalf("winrm.DefaultParameters changed: %+v", *winrm.DefaultParameters)
 	}
+}
+
+// receiveHeld: a delay fault took a Receive on h after mark.
+func receiveHeld(h *winsim.Host, mark int64) bool {
+	for _, e := range h.Log(mark) {
+		if e.Event == "fault" && e.Action == "Receive" {
+			return true
+		}
+	}
+	return false
 }

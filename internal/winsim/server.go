@@ -293,124 +293,170 @@ func (srv *server) trackConn(c net.Conn, state http.ConnState) {
 	}
 }
 
-// ServeHTTP answers one HTTP request as HTTP.sys and the WinRM service do.
+// ServeHTTP answers one HTTP request as HTTP.sys and the WinRM service do,
+// in four steps, each its own method of exchange: HTTP.sys reads the
+// request (readBody), WinRM authenticates it (authenticate) and checks the
+// message's form (acceptMessage), then serves the SOAP request (serveSOAP).
 func (srv *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	cs, _ := r.Context().Value(connKey{}).(*connState)
 	if cs == nil {
 		http.Error(w, "no connection state", http.StatusInternalServerError)
 		return
 	}
-	h := cs.host
-	st := h.view()
+	x := &exchange{srv: srv, w: w, r: r, cs: cs, h: cs.host, st: cs.host.view(), entry: &LogEntry{Event: "http", TLS: cs.tls}}
 	start := time.Now()
-	entry := LogEntry{Event: "http", TLS: cs.tls}
 	defer func() {
-		entry.DurationMS = time.Since(start).Milliseconds()
-		h.logEvent(entry)
+		x.entry.DurationMS = time.Since(start).Milliseconds()
+		x.h.logEvent(*x.entry)
 	}()
-	time.Sleep(ms(st.Realism.LatencyMS))
+	time.Sleep(ms(x.st.Realism.LatencyMS))
 	w.Header().Set("Server", "Microsoft-HTTPAPI/2.0")
-	if r.Method != http.MethodPost {
-		w.Header().Set("Allow", "POST")
-		w.Header().Set("Connection", "close")
-		entry.Status = http.StatusMethodNotAllowed
-		w.WriteHeader(entry.Status)
+	body, ok := x.readBody()
+	if !ok || x.identifyAnonymously(body) {
 		return
 	}
-	if !strings.EqualFold(r.URL.Path, "/wsman") {
-		entry.Status = http.StatusNotFound
-		w.WriteHeader(entry.Status)
-		return
-	}
-	body, err := io.ReadAll(io.LimitReader(entityBody(w, r.Body, srv.timeouts.EntityBody), int64(st.WinRM.MaxEnvelopeSizeKB)*1024*4+1<<20))
-	if isTimeout(err) {
-		// HTTP.sys resets the connection without an answer.
-		entry.Status = 0
-		panic(http.ErrAbortHandler)
-	}
-	if err != nil {
-		entry.Status = http.StatusBadRequest
-		w.WriteHeader(entry.Status)
-		return
-	}
-
-	// WS-Identify needs no credentials when the client says so (MS-WSMV
-	// 3.1.4.1.23: the WSMANIDENTIFY: unauthenticated header).
-	if strings.EqualFold(strings.TrimSpace(r.Header.Get("WSMANIDENTIFY")), "unauthenticated") {
-		if req, err := parseRequest(body); err == nil && req.Body.Identify != nil {
-			entry.Action, entry.Auth, entry.Status = "Identify", "anonymous", http.StatusOK
-			out := identifyResponse(st, false)
-			w.Header().Set("Content-Type", "application/soap+xml;charset=UTF-8")
-			w.Header().Set("Content-Length", strconv.Itoa(len(out)))
-			w.WriteHeader(http.StatusOK)
-			_, _ = w.Write(out)
-			return
-		}
-	}
-	user, encrypted, plain, done := srv.authenticate(w, r, cs, st, body, &entry)
+	user, encrypted, plain, done := srv.authenticate(w, r, cs, x.st, body, x.entry)
 	if done {
 		return
 	}
-	entry.User = user.Name
-	if !encrypted && !cs.tls && !st.WinRM.AllowUnencrypted {
+	x.user, x.encrypted, x.entry.User = user, encrypted, user.Name
+	if x.acceptMessage(plain) {
+		x.serveSOAP(plain)
+	}
+}
+
+// exchange is one HTTP request and its answer.
+type exchange struct {
+	srv   *server
+	w     http.ResponseWriter
+	r     *http.Request
+	cs    *connState
+	h     *Host
+	st    *HostState
+	entry *LogEntry // logged when the request ends
+
+	user      User // once authenticated
+	encrypted bool // the message came, and its answer goes, sealed
+}
+
+// status answers with a bare HTTP status.
+func (x *exchange) status(code int) {
+	x.entry.Status = code
+	x.w.WriteHeader(code)
+}
+
+// readBody is HTTP.sys: only POST to /wsman, and a body read within the
+// entity body timer (a slow body resets the connection, unanswered).
+func (x *exchange) readBody() ([]byte, bool) {
+	if x.r.Method != http.MethodPost {
+		x.w.Header().Set("Allow", "POST")
+		x.w.Header().Set("Connection", "close")
+		x.status(http.StatusMethodNotAllowed)
+		return nil, false
+	}
+	if !strings.EqualFold(x.r.URL.Path, "/wsman") {
+		x.status(http.StatusNotFound)
+		return nil, false
+	}
+	body, err := io.ReadAll(io.LimitReader(entityBody(x.w, x.r.Body, x.srv.timeouts.EntityBody), int64(x.st.WinRM.MaxEnvelopeSizeKB)*1024*4+1<<20))
+	if isTimeout(err) {
+		// HTTP.sys resets the connection without an answer.
+		x.entry.Status = 0
+		panic(http.ErrAbortHandler)
+	}
+	if err != nil {
+		x.status(http.StatusBadRequest)
+		return nil, false
+	}
+	return body, true
+}
+
+// identifyAnonymously answers WS-Identify without credentials when the
+// client says so (MS-WSMV 3.1.4.1.23: the WSMANIDENTIFY: unauthenticated
+// header); false when the request is something else.
+func (x *exchange) identifyAnonymously(body []byte) bool {
+	if !strings.EqualFold(strings.TrimSpace(x.r.Header.Get("WSMANIDENTIFY")), "unauthenticated") {
+		return false
+	}
+	req, err := parseRequest(body)
+	if err != nil || req.Body.Identify == nil {
+		return false
+	}
+	x.entry.Action, x.entry.Auth, x.entry.Status = "Identify", "anonymous", http.StatusOK
+	out := identifyResponse(x.st, false)
+	x.w.Header().Set("Content-Type", "application/soap+xml;charset=UTF-8")
+	x.w.Header().Set("Content-Length", strconv.Itoa(len(out)))
+	x.w.WriteHeader(http.StatusOK)
+	_, _ = x.w.Write(out)
+	return true
+}
+
+// acceptMessage checks an authenticated message's form: encrypted unless
+// TLS or AllowUnencrypted, a SOAP content type, within MaxEnvelopeSizekb.
+func (x *exchange) acceptMessage(plain []byte) bool {
+	switch {
+	case !x.encrypted && !x.cs.tls && !x.st.WinRM.AllowUnencrypted:
 		// Windows refuses a plaintext message over HTTP by default, even
 		// on an NTLM-authenticated connection, with a bare 401 that offers
 		// Negotiate and closes the connection (packet capture of Server
 		// 2012 R2: jborean93/github-misc packer/issue-6205, frames 708-714).
-		entry.Status = http.StatusUnauthorized
-		entry.Detail = "unencrypted message refused: AllowUnencrypted is false"
-		w.Header().Set("WWW-Authenticate", "Negotiate")
-		w.Header().Set("Connection", "close")
-		w.Header().Set("Content-Length", "0")
-		w.WriteHeader(entry.Status)
-		return
+		x.entry.Detail = "unencrypted message refused: AllowUnencrypted is false"
+		x.w.Header().Set("WWW-Authenticate", "Negotiate")
+		x.w.Header().Set("Connection", "close")
+		x.w.Header().Set("Content-Length", "0")
+		x.status(http.StatusUnauthorized)
+		return false
+	case !x.encrypted && !strings.Contains(strings.ToLower(x.r.Header.Get("Content-Type")), "application/soap+xml"):
+		x.status(http.StatusUnsupportedMediaType)
+		return false
+	case len(plain) > x.st.WinRM.MaxEnvelopeSizeKB*1024:
+		x.entry.Detail = fmt.Sprintf("envelope of %d bytes exceeds MaxEnvelopeSizekb %d", len(plain), x.st.WinRM.MaxEnvelopeSizeKB)
+		x.status(http.StatusRequestEntityTooLarge)
+		return false
 	}
-	if !encrypted && !strings.Contains(strings.ToLower(r.Header.Get("Content-Type")), "application/soap+xml") {
-		entry.Status = http.StatusUnsupportedMediaType
-		w.WriteHeader(entry.Status)
-		return
-	}
-	if len(plain) > st.WinRM.MaxEnvelopeSizeKB*1024 {
-		entry.Status = http.StatusRequestEntityTooLarge
-		entry.Detail = fmt.Sprintf("envelope of %d bytes exceeds MaxEnvelopeSizekb %d", len(plain), st.WinRM.MaxEnvelopeSizeKB)
-		w.WriteHeader(entry.Status)
-		return
-	}
-	reply := func(status int, soap []byte) {
-		entry.Status = status
-		out := soap
-		ct := "application/soap+xml;charset=UTF-8"
-		if encrypted {
-			cs.mu.Lock()
-			var enc []byte
-			sl, protocol, _, err := cs.sealer()
-			if err == nil {
-				enc, err = ntlm.EncodeFramed(sl, protocol, soap)
-			}
-			cs.mu.Unlock()
-			if err != nil {
-				entry.Status = http.StatusInternalServerError
-				entry.Detail = "seal reply: " + err.Error()
-				w.WriteHeader(entry.Status)
-				return
-			}
-			out, ct = enc, ntlm.ContentType(protocol)
-		}
-		w.Header().Set("Content-Type", ct)
-		w.Header().Set("Content-Length", strconv.Itoa(len(out)))
-		w.WriteHeader(status)
-		_, _ = w.Write(out)
-	}
+	return true
+}
 
+// reply answers with a SOAP envelope, sealed when the request was.
+func (x *exchange) reply(status int, soap []byte) {
+	x.entry.Status = status
+	out := soap
+	ct := "application/soap+xml;charset=UTF-8"
+	if x.encrypted {
+		x.cs.mu.Lock()
+		var enc []byte
+		sl, protocol, _, err := x.cs.sealer()
+		if err == nil {
+			enc, err = ntlm.EncodeFramed(sl, protocol, soap)
+		}
+		x.cs.mu.Unlock()
+		if err != nil {
+			x.entry.Detail = "seal reply: " + err.Error()
+			x.status(http.StatusInternalServerError)
+			return
+		}
+		out, ct = enc, ntlm.ContentType(protocol)
+	}
+	x.w.Header().Set("Content-Type", ct)
+	x.w.Header().Set("Content-Length", strconv.Itoa(len(out)))
+	x.w.WriteHeader(status)
+	_, _ = x.w.Write(out)
+}
+
+// serveSOAP parses the request, applies an injected fault, checks the
+// user's rights and quota, and dispatches it to the shell and command
+// handlers.
+func (x *exchange) serveSOAP(plain []byte) {
+	h, st, entry := x.h, x.st, x.entry
 	req, err := parseRequest(plain)
 	if err != nil {
 		f := faultSchema("The message is not well-formed XML. ")
-		reply(http.StatusInternalServerError, f.xml("", st.FQDN()))
+		x.reply(http.StatusInternalServerError, f.xml("", st.FQDN()))
 		return
 	}
 	if req.Body.Identify != nil {
 		entry.Action = "Identify"
-		reply(http.StatusOK, identifyResponse(st, true))
+		x.reply(http.StatusOK, identifyResponse(st, true))
 		return
 	}
 	action := req.Header.Action
@@ -419,35 +465,34 @@ func (srv *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if req.Body.CommandLine != nil {
 		entry.CommandLine = strings.TrimSpace(req.Body.CommandLine.Command + " " + strings.Join(req.Body.CommandLine.Arguments, " "))
 	}
+	key := userKey(x.user)
 
-	fault := h.takeHTTPFault(entry.Action, h.sendOperations(req, userKey(user)))
+	fault := h.takeHTTPFault(entry.Action, h.sendOperations(req, key))
 	if fault != nil {
 		entry.Detail = "fault " + fault.Type
 		switch fault.Type {
 		case FaultHTTPStatus:
-			entry.Status = fault.Status
-			w.Header().Set("Content-Type", "text/html; charset=us-ascii")
-			w.WriteHeader(fault.Status)
-			_, _ = io.WriteString(w, fault.Body)
+			x.w.Header().Set("Content-Type", "text/html; charset=us-ascii")
+			x.status(fault.Status)
+			_, _ = io.WriteString(x.w, fault.Body)
 			return
 		case FaultDropBefore:
 			entry.Status = 0
-			dropConn(w)
+			dropConn(x.w)
 			return
 		case FaultSOAP:
 			f := faultInjected(fault.Code, fault.Subcode, fault.Message)
-			reply(http.StatusInternalServerError, f.xml(req.Header.MessageID, st.FQDN()))
+			x.reply(http.StatusInternalServerError, f.xml(req.Header.MessageID, st.FQDN()))
 			return
 		case FaultDelay:
 			time.Sleep(ms(fault.DelayMS))
 		}
 	}
 
-	if !user.Admin && !user.RemoteManagement {
-		reply(http.StatusInternalServerError, faultAccessDenied().xml(req.Header.MessageID, st.FQDN()))
+	if !x.user.Admin && !x.user.RemoteManagement {
+		x.reply(http.StatusInternalServerError, faultAccessDenied().xml(req.Header.MessageID, st.FQDN()))
 		return
 	}
-	key := userKey(user)
 	h.rt.mu.Lock()
 	h.rt.inflight[key]++
 	n := h.rt.inflight[key]
@@ -458,37 +503,37 @@ func (srv *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.rt.mu.Unlock()
 	}()
 	if limit := st.WinRM.MaxConcurrentOperationsPerUser; limit > 0 && n > limit {
-		reply(http.StatusInternalServerError, faultQuotaOperations(limit).xml(req.Header.MessageID, st.FQDN()))
+		x.reply(http.StatusInternalServerError, faultQuotaOperations(limit).xml(req.Header.MessageID, st.FQDN()))
 		return
 	}
 	h.sweepIdle(time.Duration(st.WinRM.IdleTimeoutMS) * time.Millisecond)
 
 	scheme := "http"
-	if cs.tls {
+	if x.cs.tls {
 		scheme = "https"
 	}
-	address := scheme + "://" + r.Host + "/wsman"
-	clientIP, _, _ := net.SplitHostPort(cs.remote)
+	address := scheme + "://" + x.r.Host + "/wsman"
+	clientIP, _, _ := net.SplitHostPort(x.cs.remote)
 	// rsp:Owner is the logon name: NTLM logs a local account on as
 	// COMPUTER\user (captured: jborean93's "PowerShell Remoting on Python",
 	// Owner SERVER2016\vagrant); other captures show the bare name
 	// (pypsrp test_winrs_bad_cmd_id.yml), which winsim keeps for Basic.
-	owner := user.Name
-	if user.Domain != "" || entry.Auth != "basic" {
-		owner = accountName(st, user)
+	owner := x.user.Name
+	if x.user.Domain != "" || entry.Auth != "basic" {
+		owner = accountName(st, x.user)
 	}
-	respBody, f := h.dispatch(user, key, owner, req, st, address, clientIP, r.Context().Done())
+	respBody, f := h.dispatch(x.user, key, owner, req, st, address, clientIP, x.r.Context().Done())
 	if fault != nil && fault.Type == FaultDropAfter {
 		entry.Status = 0
-		dropConn(w)
+		dropConn(x.w)
 		return
 	}
 	if f != nil {
 		entry.Detail = f.Subcode
-		reply(http.StatusInternalServerError, f.xml(req.Header.MessageID, st.FQDN()))
+		x.reply(http.StatusInternalServerError, f.xml(req.Header.MessageID, st.FQDN()))
 		return
 	}
-	reply(http.StatusOK, respBody)
+	x.reply(http.StatusOK, respBody)
 }
 
 func dropConn(w http.ResponseWriter) {
