@@ -89,7 +89,7 @@ func (d *calUsageDataSource) Read(ctx context.Context, req datasource.ReadReques
 	if resp.Diagnostics.HasError() || !ok {
 		return
 	}
-	report, err := rds.GetUsageReport.Run(ctx, d.data, host, rds.NoInput{})
+	report, err := rds.GetCALUsageReport.Run(ctx, d.data, host, rds.NoInput{})
 	if err != nil {
 		opError(&resp.Diagnostics, "Cannot generate the CAL usage report of "+host, err)
 		return

@@ -1074,12 +1074,12 @@ func programNames() []string {
 	return out
 }
 
-// kpProblem is a configuration error on one attribute.
-type kpProblem struct{ attr, summary, detail string }
+// keyPackProblem is a configuration error on one attribute.
+type keyPackProblem struct{ attr, summary, detail string }
 
 // keyPackConfigProblems lists what does not go with the program.
-func keyPackConfigProblems(m *keyPackModel) []kpProblem {
-	var out []kpProblem
+func keyPackConfigProblems(m *keyPackModel) []keyPackProblem {
+	var out []keyPackProblem
 	anyWO := false
 	for _, a := range keyPackCodeAttrs {
 		_, wo := m.code(a)
@@ -1088,7 +1088,7 @@ func keyPackConfigProblems(m *keyPackModel) []kpProblem {
 		}
 	}
 	if !m.CodesWOVersion.IsNull() && !anyWO {
-		out = append(out, kpProblem{"codes_wo_version", "codes_wo_version without a write-only code",
+		out = append(out, keyPackProblem{"codes_wo_version", "codes_wo_version without a write-only code",
 			"codes_wo_version versions the write-only codes (license_code_wo, license_number_wo, authorization_number_wo, agreement_number_wo, license_key_pack_id_wo), and none is set. Remove codes_wo_version, or use the _wo form of the code."})
 	}
 	if m.Program.IsUnknown() || m.Program.IsNull() {
@@ -1107,7 +1107,7 @@ func keyPackConfigProblems(m *keyPackModel) []kpProblem {
 				val  types.String
 			}{{a, plain}, {a + "_wo", wo}} {
 				if !v.val.IsNull() {
-					out = append(out, kpProblem{v.attr, v.attr + " does not go with program = \"" + name + "\"",
+					out = append(out, keyPackProblem{v.attr, v.attr + " does not go with program = \"" + name + "\"",
 						fmt.Sprintf("%s is only used with program = %q; this key pack has program = %q. Remove it, or change program.", v.attr, programOfCode(a), name)})
 				}
 			}
@@ -1115,27 +1115,27 @@ func keyPackConfigProblems(m *keyPackModel) []kpProblem {
 		}
 		switch {
 		case !plain.IsNull() && !wo.IsNull():
-			out = append(out, kpProblem{a, "Both " + a + " and " + a + "_wo are set", "Set " + a + " or its write-only form " + a + "_wo, not both."})
+			out = append(out, keyPackProblem{a, "Both " + a + " and " + a + "_wo are set", "Set " + a + " or its write-only form " + a + "_wo, not both."})
 		case plain.IsNull() && wo.IsNull():
-			out = append(out, kpProblem{a, "Missing " + a,
+			out = append(out, keyPackProblem{a, "Missing " + a,
 				fmt.Sprintf("program = %q needs %s: %s. Set %s, or its write-only form %s_wo (Terraform 1.11 or OpenTofu 1.11 and later), which stays out of the state.", name, a, kpCodeDescriptions[a], a, a)})
 		}
 	}
 	out = append(out, agreementNumberProblems(m)...)
 	switch {
 	case name == "agreement" && m.AgreementType.IsNull():
-		out = append(out, kpProblem{"agreement_type", "Missing agreement_type",
+		out = append(out, keyPackProblem{"agreement_type", "Missing agreement_type",
 			"program = \"agreement\" needs agreement_type: select, enterprise, campus, school, service_provider or other."})
 	case name != "agreement" && !m.AgreementType.IsNull():
-		out = append(out, kpProblem{"agreement_type", "agreement_type does not go with program = \"" + name + "\"",
+		out = append(out, keyPackProblem{"agreement_type", "agreement_type does not go with program = \"" + name + "\"",
 			fmt.Sprintf("agreement_type is only used with program = \"agreement\"; this key pack has program = %q. Remove it, or change program.", name)})
 	}
 	switch {
 	case p.Counted && m.Quantity.IsNull():
-		out = append(out, kpProblem{"quantity", "Missing quantity",
+		out = append(out, keyPackProblem{"quantity", "Missing quantity",
 			fmt.Sprintf("program = %q needs quantity: the number of CALs to install (1-9999).", name)})
 	case !p.Counted && !m.Quantity.IsNull():
-		out = append(out, kpProblem{"quantity", "quantity cannot be set with program = \"" + name + "\"",
+		out = append(out, keyPackProblem{"quantity", "quantity cannot be set with program = \"" + name + "\"",
 			fmt.Sprintf("quantity is not allowed with program = %q: the %s decides how many CALs it installs, and quantity shows that number after apply. Remove quantity from the configuration.", name, p.CodeName)})
 	}
 	return out
@@ -1144,13 +1144,13 @@ func keyPackConfigProblems(m *keyPackModel) []kpProblem {
 // agreementNumberProblems: an agreement number of a well-formed length for
 // some agreement type, but not for the one configured (an 8-digit
 // enrollment number). The length only, never the number.
-func agreementNumberProblems(m *keyPackModel) []kpProblem {
+func agreementNumberProblems(m *keyPackModel) []keyPackProblem {
 	if m.AgreementType.IsNull() || m.AgreementType.IsUnknown() {
 		return nil
 	}
 	agreementType := m.AgreementType.ValueString()
 	low, high := agreementNumberDigits(agreementType)
-	var out []kpProblem
+	var out []keyPackProblem
 	plain, wo := m.code("agreement_number")
 	for _, v := range []struct {
 		attr string
@@ -1160,7 +1160,7 @@ func agreementNumberProblems(m *keyPackModel) []kpProblem {
 			continue // the attribute's validator reports a malformed number
 		}
 		if n := len(normalizeCode(v.val.ValueString())); n < low || n > high {
-			out = append(out, kpProblem{v.attr, "Agreement number too long for agreement_type = \"" + agreementType + "\"",
+			out = append(out, keyPackProblem{v.attr, "Agreement number too long for agreement_type = \"" + agreementType + "\"",
 				fmt.Sprintf("%s has %d digits; with agreement_type = %q it is the enrollment number on the signed agreement form, which has %d. Only service_provider and other agreement numbers may have %d. Copy the number again, or check agreement_type.", v.attr, n, agreementType, low, codeFormats["agreement_number"].maxLength)})
 		}
 	}
@@ -1251,10 +1251,11 @@ func codeUsedHint(host string, in rds.InstallKeyPackInput, packs []rds.KeyPack) 
 		single = "If this server installed these CALs before, import that pack instead of installing again"
 	}
 	return fmt.Sprintf("%s on %s holds the CALs this resource declares: it is probably the pack this code installed. %s (<address> is this resource's address, e.g. rdslicensing_key_pack.cals; or use an import block with that id):\n%s",
-		kpPlural(len(found), "A key pack", "Key packs"), host, single, b.String())
+		plural(len(found), "A key pack", "Key packs"), host, single, b.String())
 }
 
-func kpPlural(n int, one, many string) string {
+// plural is one or many, by n.
+func plural(n int, one, many string) string {
 	if n == 1 {
 		return one
 	}

@@ -681,7 +681,7 @@ func (r *serverActivationResource) converge(ctx context.Context, host string, m,
 // was not reactivated by this attempt.
 func (r *serverActivationResource) reactivate(ctx context.Context, host string, in rds.ActivationInput, want, have string, spent *bool, diags *diag.Diagnostics) bool {
 	in.Attempt = keypacks.NewID()
-	_, err := rds.ReactivateLicenseSrv.Run(ctx, r.data, host, in)
+	_, err := rds.ReactivateLicenseServer.Run(ctx, r.data, host, in)
 	if err == nil {
 		return true
 	}
@@ -725,7 +725,7 @@ func reactivationHints(m, prior *serverActivationModel, err error) []string {
 // not activated is left as it is.
 func (r *serverActivationResource) deactivate(ctx context.Context, host string) error {
 	in := rds.ActivationInput{Method: methodAutomatic}
-	_, err := rds.DeactivateLicenseSrv.Run(ctx, r.data, host, in)
+	_, err := rds.DeactivateLicenseServer.Run(ctx, r.data, host, in)
 	if mayHaveRun(err) {
 		// Deactivation is not idempotent, but its result shows: look, and
 		// deactivate once more when it did not happen.
@@ -735,7 +735,7 @@ func (r *serverActivationResource) deactivate(ctx context.Context, host string) 
 			return nil
 		case lerr == nil:
 			tflog.Info(ctx, "the deactivation did not happen: deactivating again", map[string]any{"host": host})
-			_, err = rds.DeactivateLicenseSrv.Run(ctx, r.data, host, in)
+			_, err = rds.DeactivateLicenseServer.Run(ctx, r.data, host, in)
 		}
 	}
 	return err

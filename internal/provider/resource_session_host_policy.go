@@ -128,7 +128,7 @@ func (r *sessionHostPolicyResource) Schema(ctx context.Context, _ resource.Schem
 				MarkdownDescription: "Days left in the session host's 120-day licensing grace period (`GetGracePeriodDays`), during which it accepts connections without a license server; null when Windows reports none. " +
 					"It counts down every day whatever the configuration, so it changes between runs without causing a change.",
 			},
-			"timeouts": timeoutsAttribute(ctx, shpWriteTimeout, shpReadTimeout, "a change restarts the Remote Desktop Services service (`restart_service`), which waits for its sessions."),
+			"timeouts": timeoutsAttribute(ctx, sessionHostWriteTimeout, sessionHostReadTimeout, "a change restarts the Remote Desktop Services service (`restart_service`), which waits for its sessions."),
 		},
 	}
 }
@@ -140,8 +140,8 @@ func (r *sessionHostPolicyResource) Configure(_ context.Context, req resource.Co
 
 // Default timeouts: restarting TermService waits for its sessions.
 const (
-	shpWriteTimeout = 10 * time.Minute
-	shpReadTimeout  = 5 * time.Minute
+	sessionHostWriteTimeout = 10 * time.Minute
+	sessionHostReadTimeout  = 5 * time.Minute
 )
 
 // ModifyPlan keeps license server names that Windows holds in another
@@ -204,7 +204,7 @@ func (r *sessionHostPolicyResource) ModifyPlan(ctx context.Context, req resource
 	// A host that cannot be asked now fails at apply, and may restart.
 	var sh *rds.SessionHost
 	if host != "" && (wmi || state == nil) {
-		rctx, cancel := withTimeout(ctx, shpReadTimeout)
+		rctx, cancel := withTimeout(ctx, sessionHostReadTimeout)
 		got, err := readSessionHost(rctx, r.data, host)
 		cancel()
 		if err != nil {
@@ -336,7 +336,7 @@ func (r *sessionHostPolicyResource) Create(ctx context.Context, req resource.Cre
 	if resp.Diagnostics.HasError() || !ok {
 		return
 	}
-	d, diags := m.Timeouts.Create(ctx, shpWriteTimeout)
+	d, diags := m.Timeouts.Create(ctx, sessionHostWriteTimeout)
 	resp.Diagnostics.Append(diags...)
 	ctx, cancel := withTimeout(ctx, d)
 	defer cancel()
@@ -359,7 +359,7 @@ func (r *sessionHostPolicyResource) Read(ctx context.Context, req resource.ReadR
 		return
 	}
 	host := r.data.host(m.Host)
-	d, diags := m.Timeouts.Read(ctx, shpReadTimeout)
+	d, diags := m.Timeouts.Read(ctx, sessionHostReadTimeout)
 	resp.Diagnostics.Append(diags...)
 	ctx, cancel := withTimeout(ctx, d)
 	defer cancel()
@@ -403,7 +403,7 @@ func (r *sessionHostPolicyResource) Update(ctx context.Context, req resource.Upd
 		return
 	}
 	host := r.data.host(m.Host)
-	d, diags := m.Timeouts.Update(ctx, shpWriteTimeout)
+	d, diags := m.Timeouts.Update(ctx, sessionHostWriteTimeout)
 	resp.Diagnostics.Append(diags...)
 	ctx, cancel := withTimeout(ctx, d)
 	defer cancel()
@@ -433,7 +433,7 @@ func (r *sessionHostPolicyResource) Delete(ctx context.Context, req resource.Del
 		return
 	}
 	host := r.data.host(m.Host)
-	d, diags := m.Timeouts.Delete(ctx, shpWriteTimeout)
+	d, diags := m.Timeouts.Delete(ctx, sessionHostWriteTimeout)
 	resp.Diagnostics.Append(diags...)
 	ctx, cancel := withTimeout(ctx, d)
 	defer cancel()
@@ -458,7 +458,7 @@ func (r *sessionHostPolicyResource) ImportState(ctx context.Context, req resourc
 	if r.data == nil {
 		return
 	}
-	ctx, cancel := withTimeout(ctx, shpReadTimeout)
+	ctx, cancel := withTimeout(ctx, sessionHostReadTimeout)
 	defer cancel()
 	sh, err := readSessionHost(ctx, r.data, host)
 	if err != nil {
@@ -501,9 +501,9 @@ func (r *sessionHostPolicyResource) write(ctx context.Context, host string, m *s
 	return sh, true
 }
 
-// shpErrorHints add what to do to the failures the scripts explain
+// sessionHostErrorHints add what to do to the failures the scripts explain
 // only by what is wrong.
-var shpErrorHints = map[winrmclient.Kind]string{
+var sessionHostErrorHints = map[winrmclient.Kind]string{
 	winrmclient.KindRoleMissing:   "Install the role service first (Install-WindowsFeature RDS-RD-Server -Restart), or set host to a session host.",
 	winrmclient.KindRebootPending: "Restart the server, then apply again.",
 }
@@ -514,7 +514,7 @@ func sessionHostError(diags *diag.Diagnostics, summary string, err error, extra 
 	if !isKind(err, winrmclient.KindPolicyControlled) {
 		extra = ""
 	}
-	diags.AddError(summary, opErrorDetail(err, shpErrorHints[winrmclient.KindOf(err)], extra))
+	diags.AddError(summary, opErrorDetail(err, sessionHostErrorHints[winrmclient.KindOf(err)], extra))
 }
 
 // policyControlDetail explains why method = "wmi" cannot work on a host
@@ -559,7 +559,7 @@ func policyOverrideDetail(ctx context.Context, host string, state *sessionHostPo
 			state.EffectiveLicensingMode.ValueString(), state.LicensingMode.ValueString()))
 	}
 	if state.LicenseServersSource.ValueString() == shpGroupPolicy {
-		parts = append(parts, fmt.Sprintf("the license servers (%s)", strings.Join(shpListStrings(ctx, state.EffectiveLicenseServers), ", ")))
+		parts = append(parts, fmt.Sprintf("the license servers (%s)", strings.Join(listStrings(ctx, state.EffectiveLicenseServers), ", ")))
 	}
 	if len(parts) == 0 {
 		return ""
@@ -569,9 +569,9 @@ func policyOverrideDetail(ctx context.Context, host string, state *sessionHostPo
 		strings.Join(parts, " and "), host, shpPolicyGUIPath)
 }
 
-// shpConnectivityAdvice explains the GetTStoLSConnectivityStatus answers
+// connectivityAdvice explains the GetTStoLSConnectivityStatus answers
 // that mean the session host cannot get CALs from a license server.
-var shpConnectivityAdvice = map[int]string{
+var connectivityAdvice = map[int]string{
 	3:  "BETA_RTM_MISMATCH: a pre-release license server and a released session host (or the reverse) cannot work together",
 	4:  "LOWER_VERSION: the license server runs an older Windows Server release than the session host and cannot issue CALs for it; use a license server of the session host's release or newer",
 	5:  "NOT_IN_TSCGROUP: the license server's \"License server security group\" policy is on and the session host is not in its Terminal Server Computers group",
@@ -584,7 +584,7 @@ var shpConnectivityAdvice = map[int]string{
 // host cannot use.
 func connectivityWarnings(diags *diag.Diagnostics, sh rds.SessionHost) {
 	for _, c := range sh.Connectivity {
-		problem, ok := shpConnectivityAdvice[c.Status]
+		problem, ok := connectivityAdvice[c.Status]
 		if !ok {
 			continue
 		}
@@ -663,8 +663,8 @@ func serverNameList(names []string) types.List {
 	return types.ListValueMust(serverNameType{}, elems)
 }
 
-// shpListStrings renders a list of strings for a message.
-func shpListStrings(ctx context.Context, l types.List) []string {
+// listStrings renders a list of strings for a message.
+func listStrings(ctx context.Context, l types.List) []string {
 	var out []string
 	_ = l.ElementsAs(ctx, &out, false)
 	return out

@@ -19,10 +19,10 @@ func init() {
 	register(rds.GetLicenseServer, getLicenseServer)
 	register(rds.SetContact, setLicenseServerContact)
 	register(rds.ActivateLicenseServer, activateLicenseServer)
-	register(rds.ReactivateLicenseSrv, reactivateLicenseServer)
+	register(rds.ReactivateLicenseServer, reactivateLicenseServer)
 	register(rds.FenceReactivation, fenceReactivation)
-	register(rds.DeactivateLicenseSrv, deactivateLicenseServer)
-	for _, op := range []string{rds.ActivateLicenseServer.Name, rds.ReactivateLicenseSrv.Name, rds.DeactivateLicenseSrv.Name} {
+	register(rds.DeactivateLicenseServer, deactivateLicenseServer)
+	for _, op := range []string{rds.ActivateLicenseServer.Name, rds.ReactivateLicenseServer.Name, rds.DeactivateLicenseServer.Name} {
 		registerSteps(op, stepAfterWMI) // the method returned; no answer yet
 	}
 	register(rds.SetDiscoveryScope, setDiscoveryScope)

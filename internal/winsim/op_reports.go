@@ -13,7 +13,7 @@ import (
 // first, then the handler that mirrors the script.
 
 func init() {
-	register(rds.GetUsageReport, getUsageReport)
+	register(rds.GetCALUsageReport, getCALUsageReport)
 }
 
 // ---- Windows ----------------------------------------------------------
@@ -92,12 +92,12 @@ var reportKinds = map[int64]string{
 	WBEMNotSupported: "not_supported",
 }
 
-// getUsageReport mirrors get_cal_usage_report.ps1: GenerateReportEx,
+// getCALUsageReport mirrors get_cal_usage_report.ps1: GenerateReportEx,
 // FetchReportEntries (StartIndex 0, Count 0: all entries), every
 // Win32_TSIssuedLicense with its key pack's CAL type and version sorted by
 // KeyPackId then LicenseId, DeleteReport. The report is found by its
 // FileName at once, and DeleteReport cannot fail in the model.
-func getUsageReport(x *opContext, _ rds.NoInput) (rds.UsageReport, error) {
+func getCALUsageReport(x *opContext, _ rds.NoInput) (rds.UsageReport, error) {
 	st := x.Host
 	if err := assertLicensingRole(st); err != nil {
 		return rds.UsageReport{}, err

@@ -34,7 +34,7 @@ func TestLargeResultCrossesReceives(t *testing.T) {
 		t.Fatal(err)
 	}
 	mark := h.LogSeq()
-	report, err := rds.GetUsageReport.Run(ctx, c, "", rds.NoInput{})
+	report, err := rds.GetCALUsageReport.Run(ctx, c, "", rds.NoInput{})
 	if err != nil {
 		t.Fatal(err)
 	}
