@@ -22,7 +22,7 @@ var (
 func NewCALUsageDataSource() datasource.DataSource { return &calUsageDataSource{} }
 
 type calUsageDataSource struct {
-	data *providerData
+	provider *providerData
 }
 
 // Metadata names the data source.
@@ -78,18 +78,18 @@ func (d *calUsageDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 
 // Configure receives the provider's client.
 func (d *calUsageDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.data = configureData(req.ProviderData, &resp.Diagnostics)
+	d.provider = configureData(req.ProviderData, &resp.Diagnostics)
 }
 
 // Read generates the report, with the issued per-device CALs.
 func (d *calUsageDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var m calUsageDataModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	host, ok := d.data.requireHost(m.Host, &resp.Diagnostics)
+	host, ok := d.provider.requireHost(m.Host, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() || !ok {
 		return
 	}
-	report, err := rds.GetCALUsageReport.Run(ctx, d.data, host, rds.NoInput{})
+	report, err := rds.GetCALUsageReport.Run(ctx, d.provider, host, rds.NoInput{})
 	if err != nil {
 		opError(&resp.Diagnostics, "Cannot generate the CAL usage report of "+host, err)
 		return

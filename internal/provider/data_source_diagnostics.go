@@ -21,7 +21,7 @@ var (
 func NewDiagnosticsDataSource() datasource.DataSource { return &diagnosticsDataSource{} }
 
 type diagnosticsDataSource struct {
-	data *providerData
+	provider *providerData
 }
 
 // Defaults of the thresholds.
@@ -85,18 +85,18 @@ func (d *diagnosticsDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 
 // Configure receives the provider's client.
 func (d *diagnosticsDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.data = configureData(req.ProviderData, &resp.Diagnostics)
+	d.provider = configureData(req.ProviderData, &resp.Diagnostics)
 }
 
 // Read diagnoses the session host.
 func (d *diagnosticsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var m diagnosticsDataModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	host, ok := d.data.requireHost(m.Host, &resp.Diagnostics)
+	host, ok := d.provider.requireHost(m.Host, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() || !ok {
 		return
 	}
-	sh, err := readSessionHost(ctx, d.data, host)
+	sh, err := readSessionHost(ctx, d.provider, host)
 	if err != nil {
 		opError(&resp.Diagnostics, "Cannot read the session host "+host, err)
 		return
@@ -134,7 +134,7 @@ func (d *diagnosticsDataSource) Read(ctx context.Context, req datasource.ReadReq
 		case s.Connectivity >= 0 && !connectivityHealthy(s.Connectivity):
 			// The session host cannot use it: its contents do not matter.
 		default:
-			s.Server, s.KeyPacks, s.InspectError = d.data.inspectLicenseServer(ctx, name)
+			s.Server, s.KeyPacks, s.InspectError = d.provider.inspectLicenseServer(ctx, name)
 			s.Inspected = s.InspectError == ""
 		}
 		if s.Inspected {

@@ -24,7 +24,7 @@ var (
 func NewKeyPacksDataSource() datasource.DataSource { return &keyPacksDataSource{} }
 
 type keyPacksDataSource struct {
-	data *providerData
+	provider *providerData
 }
 
 // Metadata names the data source.
@@ -89,18 +89,18 @@ func (d *keyPacksDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 
 // Configure receives the provider's client.
 func (d *keyPacksDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.data = configureData(req.ProviderData, &resp.Diagnostics)
+	d.provider = configureData(req.ProviderData, &resp.Diagnostics)
 }
 
 // Read lists the key packs.
 func (d *keyPacksDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var m keyPacksDataModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	host, ok := d.data.requireHost(m.Host, &resp.Diagnostics)
+	host, ok := d.provider.requireHost(m.Host, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() || !ok {
 		return
 	}
-	list, err := rds.ListKeyPacks.Run(ctx, d.data, host, rds.NoInput{})
+	list, err := rds.ListKeyPacks.Run(ctx, d.provider, host, rds.NoInput{})
 	if err != nil {
 		opError(&resp.Diagnostics, "Cannot list the key packs of "+host, err)
 		return

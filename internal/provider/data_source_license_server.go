@@ -20,7 +20,7 @@ var (
 func NewLicenseServerDataSource() datasource.DataSource { return &licenseServerDataSource{} }
 
 type licenseServerDataSource struct {
-	data *providerData
+	provider *providerData
 }
 
 // Metadata names the data source.
@@ -68,18 +68,18 @@ func (d *licenseServerDataSource) Schema(_ context.Context, _ datasource.SchemaR
 
 // Configure receives the provider's client.
 func (d *licenseServerDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.data = configureData(req.ProviderData, &resp.Diagnostics)
+	d.provider = configureData(req.ProviderData, &resp.Diagnostics)
 }
 
 // Read reads the license server.
 func (d *licenseServerDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var m licenseServerDataModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	host, ok := d.data.requireHost(m.Host, &resp.Diagnostics)
+	host, ok := d.provider.requireHost(m.Host, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() || !ok {
 		return
 	}
-	ls, err := rds.GetLicenseServer.Run(ctx, d.data, host, rds.NoInput{})
+	ls, err := rds.GetLicenseServer.Run(ctx, d.provider, host, rds.NoInput{})
 	if err != nil {
 		opError(&resp.Diagnostics, "Cannot read the license server "+host, err)
 		return

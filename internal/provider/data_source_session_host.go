@@ -21,7 +21,7 @@ var (
 func NewSessionHostDataSource() datasource.DataSource { return &sessionHostDataSource{} }
 
 type sessionHostDataSource struct {
-	data *providerData
+	provider *providerData
 }
 
 // Metadata names the data source.
@@ -72,18 +72,18 @@ func (d *sessionHostDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 
 // Configure receives the provider's client.
 func (d *sessionHostDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.data = configureData(req.ProviderData, &resp.Diagnostics)
+	d.provider = configureData(req.ProviderData, &resp.Diagnostics)
 }
 
 // Read reads the session host.
 func (d *sessionHostDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var m sessionHostDataModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	host, ok := d.data.requireHost(m.Host, &resp.Diagnostics)
+	host, ok := d.provider.requireHost(m.Host, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() || !ok {
 		return
 	}
-	sh, err := readSessionHost(ctx, d.data, host)
+	sh, err := readSessionHost(ctx, d.provider, host)
 	if err != nil {
 		opError(&resp.Diagnostics, "Cannot read the session host "+host, err)
 		return

@@ -44,7 +44,7 @@ var (
 func NewKeyPackResource() resource.Resource { return &keyPackResource{} }
 
 type keyPackResource struct {
-	data *providerData
+	provider *providerData
 }
 
 // Metadata names the resource.
@@ -206,7 +206,7 @@ func (r *keyPackResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 
 // Configure receives the provider's client.
 func (r *keyPackResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.data = configureData(req.ProviderData, &resp.Diagnostics)
+	r.provider = configureData(req.ProviderData, &resp.Diagnostics)
 }
 
 // Default timeouts: installs go to the Clearinghouse over the Internet.
@@ -236,7 +236,7 @@ func (r *keyPackResource) ValidateConfig(ctx context.Context, req resource.Valid
 func (r *keyPackResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() {
 		var st keyPackModel
-		if req.State.Raw.IsNull() || req.State.Get(ctx, &st).HasError() || r.data == nil {
+		if req.State.Raw.IsNull() || req.State.Get(ctx, &st).HasError() || r.provider == nil {
 			return
 		}
 		r.warnCALsLeave(&st, "Destroy", &resp.Diagnostics)
@@ -275,7 +275,7 @@ func (r *keyPackResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 	if !plan.Program.Equal(state.Program) || codeChanged(&state, &plan) || len(resp.RequiresReplace) > 0 {
 		warnRetailCode(&plan, &config, &resp.Diagnostics)
 	}
-	if len(resp.RequiresReplace) > 0 && r.data != nil {
+	if len(resp.RequiresReplace) > 0 && r.provider != nil {
 		r.warnCALsLeave(&state, "Replacing the key pack", &resp.Diagnostics)
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
@@ -284,7 +284,7 @@ func (r *keyPackResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 // warnCALsLeave says in the plan what a destroy (or the destroy half of a
 // replacement) does with the resource's CALs.
 func (r *keyPackResource) warnCALsLeave(st *keyPackModel, what string, diags *diag.Diagnostics) {
-	host := r.data.host(st.Host)
+	host := r.provider.host(st.Host)
 	ids := st.ids()
 	if len(ids) == 0 {
 		return
@@ -330,16 +330,16 @@ func warnRetailCode(plan, config *keyPackModel, diags *diag.Diagnostics) {
 // host, so they are skipped quietly when it cannot be asked yet (provider
 // not configured, host unknown or unreachable); install checks again.
 func (r *keyPackResource) checkHost(ctx context.Context, m, config *keyPackModel, diags *diag.Diagnostics) {
-	if r.data == nil || m.Host.IsUnknown() || m.Program.IsUnknown() || m.ProductVersion.IsUnknown() || m.CALType.IsUnknown() || m.AllowPerUserInWorkgroup.IsUnknown() {
+	if r.provider == nil || m.Host.IsUnknown() || m.Program.IsUnknown() || m.ProductVersion.IsUnknown() || m.CALType.IsUnknown() || m.AllowPerUserInWorkgroup.IsUnknown() {
 		return
 	}
-	host := r.data.host(m.Host)
+	host := r.provider.host(m.Host)
 	if host == "" {
 		return
 	}
 	ctx, cancel := context.WithTimeout(ctx, keyPackPlanTimeout)
 	defer cancel()
-	info, err := rds.GetHostInfo.Run(ctx, r.data, host, rds.NoInput{})
+	info, err := rds.GetHostInfo.Run(ctx, r.provider, host, rds.NoInput{})
 	if err != nil {
 		tflog.Debug(ctx, "skipping the plan-time key pack checks: the host cannot be asked", map[string]any{"host": host, "error": err.Error()})
 		return
@@ -356,7 +356,7 @@ func (r *keyPackResource) checkHost(ctx context.Context, m, config *keyPackModel
 				"Use per-device CALs (cal_type = \"per_device\"), join the license server to a domain, or set allow_per_user_in_workgroup = true to install them anyway.", info.ComputerName, host, info.Domain))
 	}
 	r.checkActivated(ctx, host, diags)
-	list, err := rds.ListKeyPacks.Run(ctx, r.data, host, rds.NoInput{})
+	list, err := rds.ListKeyPacks.Run(ctx, r.provider, host, rds.NoInput{})
 	if err != nil {
 		return // e.g. the role comes in the same apply
 	}
@@ -396,10 +396,10 @@ func (r *keyPackResource) checkHost(ctx context.Context, m, config *keyPackModel
 // it. Terraform plans a resource after those it references, so the note
 // is there when the key pack is wired to the activation.
 func (r *keyPackResource) checkActivated(ctx context.Context, host string, diags *diag.Diagnostics) {
-	if r.data.activationPlanned(host) {
+	if r.provider.activationPlanned(host) {
 		return
 	}
-	ls, err := rds.GetLicenseServer.Run(ctx, r.data, host, rds.NoInput{})
+	ls, err := rds.GetLicenseServer.Run(ctx, r.provider, host, rds.NoInput{})
 	const fix = "Windows installs CALs only on an activated license server. Activate it first: add an rdslicensing_server_activation for it and take this key pack's host from it " +
 		"(host = rdslicensing_server_activation.<name>.id), so that Terraform plans and applies the activation first; or activate the server in RD Licensing Manager."
 	switch {
@@ -426,7 +426,7 @@ func (r *keyPackResource) planUpdate(ctx context.Context, state, plan *keyPackMo
 			plan.Quantity = state.Quantity
 		}
 	}
-	if len(js.Pending) > 0 && r.data != nil {
+	if len(js.Pending) > 0 && r.provider != nil {
 		diags.AddWarning("An earlier install on "+r.hostOf(state)+" has an unknown outcome",
 			fmt.Sprintf("An install of CALs for this key pack (request %s) was interrupted, and the license server has not shown yet what it did. "+
 				"Apply looks at the license server's journal first, and installs only the CALs that are missing: the quantity in this plan may already be there.", pendingIDs(js)))
@@ -447,17 +447,17 @@ func (r *keyPackResource) planUpdate(ctx context.Context, state, plan *keyPackMo
 		}
 	}
 	// More CALs: an install, which needs an activated license server.
-	if quantityChanged && !plan.Quantity.IsUnknown() && plan.Quantity.ValueInt64() > state.Quantity.ValueInt64() && r.data != nil {
+	if quantityChanged && !plan.Quantity.IsUnknown() && plan.Quantity.ValueInt64() > state.Quantity.ValueInt64() && r.provider != nil {
 		actx, cancel := context.WithTimeout(ctx, keyPackPlanTimeout)
-		r.checkActivated(actx, r.data.host(state.Host), diags)
+		r.checkActivated(actx, r.provider.host(state.Host), diags)
 		cancel()
 	}
 	// Fewer CALs: only those not issued can go.
-	if quantityChanged && !plan.Quantity.IsUnknown() && plan.Quantity.ValueInt64() < state.Quantity.ValueInt64() && r.data != nil {
-		host := r.data.host(state.Host)
+	if quantityChanged && !plan.Quantity.IsUnknown() && plan.Quantity.ValueInt64() < state.Quantity.ValueInt64() && r.provider != nil {
+		host := r.provider.host(state.Host)
 		ctx, cancel := context.WithTimeout(ctx, keyPackPlanTimeout)
 		defer cancel()
-		list, err := rds.ListKeyPacks.Run(ctx, r.data, host, rds.NoInput{})
+		list, err := rds.ListKeyPacks.Run(ctx, r.provider, host, rds.NoInput{})
 		if err != nil {
 			return
 		}
@@ -474,7 +474,7 @@ func (r *keyPackResource) Create(ctx context.Context, req resource.CreateRequest
 	var m, config keyPackModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &m)...)
 	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
-	host, ok := r.data.requireHost(m.Host, &resp.Diagnostics)
+	host, ok := r.provider.requireHost(m.Host, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() || !ok {
 		return
 	}
@@ -521,7 +521,7 @@ func (r *keyPackResource) Create(ctx context.Context, req resource.CreateRequest
 
 // installer gets CALs on host for the resource with token owner.
 func (r *keyPackResource) installer(host, owner string) *keypacks.Installer {
-	return &keypacks.Installer{Host: keypacks.RunnerHost{Runner: r.data, Name: host}, Owner: owner, PollInterval: restartPollInterval}
+	return &keypacks.Installer{Host: keypacks.RunnerHost{Runner: r.provider, Name: host}, Owner: owner, PollInterval: restartPollInterval}
 }
 
 // acquiredNote tells how CALs came to the resource when it was not a
@@ -595,7 +595,7 @@ func (r *keyPackResource) installError(ctx context.Context, host string, in rds.
 		diags.AddError("Nothing was installed on "+host, detail)
 	case isKind(err, winrmclient.KindCodeAlreadyUsed):
 		hint := ""
-		if list, lerr := rds.ListKeyPacks.Run(ctx, r.data, host, rds.NoInput{}); lerr == nil {
+		if list, lerr := rds.ListKeyPacks.Run(ctx, r.provider, host, rds.NoInput{}); lerr == nil {
 			hint = codeUsedHint(host, in, list.KeyPacks)
 		}
 		diags.AddError(summary, opErrorDetail(err, hint))
@@ -622,7 +622,7 @@ func (r *keyPackResource) Read(ctx context.Context, req resource.ReadRequest, re
 		return
 	}
 	js := m.journal()
-	host := r.data.host(m.Host)
+	host := r.provider.host(m.Host)
 	d, diags := m.Timeouts.Read(ctx, keyPackReadTimeout)
 	resp.Diagnostics.Append(diags...)
 	ctx, cancel := withTimeout(ctx, d)
@@ -746,7 +746,7 @@ func (r *keyPackResource) Update(ctx context.Context, req resource.UpdateRequest
 	}
 	js := prior.journal()
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateProgramFromPack, nil)...)
-	host := r.data.host(m.Host)
+	host := r.provider.host(m.Host)
 	p := keyPackPrograms[m.Program.ValueString()]
 	if !p.Counted || m.Quantity.Equal(prior.Quantity) {
 		m.JournalOwner, m.PendingInstalls = prior.JournalOwner, prior.PendingInstalls
@@ -835,9 +835,9 @@ func (r *keyPackResource) removeLicenses(ctx context.Context, inst *keypacks.Ins
 	for _, s := range steps {
 		var err error
 		if s.Whole {
-			_, err = rds.RemoveKeyPack.Run(ctx, r.data, host, rds.KeyPackRef{KeyPackID: s.KeyPackID})
+			_, err = rds.RemoveKeyPack.Run(ctx, r.provider, host, rds.KeyPackRef{KeyPackID: s.KeyPackID})
 		} else {
-			_, err = rds.RemoveLicenses.Run(ctx, r.data, host, rds.RemoveLicensesInput{KeyPackID: s.KeyPackID, LicenseCount: int(s.Count)})
+			_, err = rds.RemoveLicenses.Run(ctx, r.provider, host, rds.RemoveLicensesInput{KeyPackID: s.KeyPackID, LicenseCount: int(s.Count)})
 		}
 		if err != nil {
 			opAttributeError(diags, path.Root("quantity"), fmt.Sprintf("Cannot remove %d CALs from key pack %d on %s", s.Count, s.KeyPackID, host), err)
@@ -871,7 +871,7 @@ func (r *keyPackResource) Delete(ctx context.Context, req resource.DeleteRequest
 		return
 	}
 	js := m.journal()
-	host := r.data.host(m.Host)
+	host := r.provider.host(m.Host)
 	d, diags := m.Timeouts.Delete(ctx, keyPackWriteTimeout)
 	resp.Diagnostics.Append(diags...)
 	ctx, cancel := withTimeout(ctx, d)
@@ -912,7 +912,7 @@ func (r *keyPackResource) Delete(ctx context.Context, req resource.DeleteRequest
 		return
 	}
 	for i := len(ids) - 1; i >= 0; i-- {
-		_, err := rds.RemoveKeyPack.Run(ctx, r.data, host, rds.KeyPackRef{KeyPackID: ids[i]})
+		_, err := rds.RemoveKeyPack.Run(ctx, r.provider, host, rds.KeyPackRef{KeyPackID: ids[i]})
 		if err != nil && !isKind(err, winrmclient.KindNotFound) {
 			opError(&resp.Diagnostics, fmt.Sprintf("Cannot remove key pack %d from %s", ids[i], host), err)
 			return
@@ -934,11 +934,11 @@ func (r *keyPackResource) ImportState(ctx context.Context, req resource.ImportSt
 		resp.Diagnostics.AddError("Invalid import ID", problem)
 		return
 	}
-	if r.data == nil {
+	if r.provider == nil {
 		resp.Diagnostics.AddError("Provider not configured", "Importing a key pack reads it from the license server: configure the provider first.")
 		return
 	}
-	list, err := rds.ListKeyPacks.Run(ctx, r.data, host, rds.NoInput{})
+	list, err := rds.ListKeyPacks.Run(ctx, r.provider, host, rds.NoInput{})
 	if err != nil {
 		opError(&resp.Diagnostics, "Cannot read the key packs on "+host, err)
 		return
@@ -965,7 +965,7 @@ func (r *keyPackResource) ImportState(ctx context.Context, req resource.ImportSt
 	}
 	m.setJournal(journalState{Owner: keypacks.NewID()})
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
-	resp.Diagnostics.Append(setImportedHost(ctx, r.data, host, resp)...)
+	resp.Diagnostics.Append(setImportedHost(ctx, r.provider, host, resp)...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateProgramFromPack, []byte(`true`))...)
 	// Importing is taking the packs over, even from a resource whose state
 	// was lost: the refresh after the import records it in the journal.
@@ -1460,10 +1460,10 @@ func replaceIfPriorInt64(_ context.Context, req planmodifier.Int64Request, resp 
 
 // hostOf is the host of a key pack's state, for messages.
 func (r *keyPackResource) hostOf(m *keyPackModel) string {
-	if r.data == nil {
+	if r.provider == nil {
 		return m.Host.ValueString()
 	}
-	return r.data.host(m.Host)
+	return r.provider.host(m.Host)
 }
 
 var keyPackTimeoutTypes = map[string]attr.Type{"create": types.StringType, "read": types.StringType, "update": types.StringType, "delete": types.StringType}

@@ -28,7 +28,7 @@ var (
 func NewRoleResource() resource.Resource { return &roleResource{} }
 
 type roleResource struct {
-	data *providerData
+	provider *providerData
 }
 
 // Metadata names the resource.
@@ -73,12 +73,12 @@ func (r *roleResource) Schema(ctx context.Context, _ resource.SchemaRequest, res
 
 // Configure receives the provider's client.
 func (r *roleResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.data = configureData(req.ProviderData, &resp.Diagnostics)
+	r.provider = configureData(req.ProviderData, &resp.Diagnostics)
 }
 
 // ModifyPlan makes the id (the host) known at plan time.
 func (r *roleResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() || r.data == nil {
+	if req.Plan.Raw.IsNull() || r.provider == nil {
 		return // destroy, or no provider data to name the default host
 	}
 	var host types.String
@@ -90,7 +90,7 @@ func (r *roleResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), r.data.plannedHostID(host, prior))...)
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), r.provider.plannedHostID(host, prior))...)
 }
 
 // Default timeouts: installing a feature can take minutes, a restart more.
@@ -103,7 +103,7 @@ const (
 func (r *roleResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var m roleModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &m)...)
-	host, ok := r.data.requireHost(m.Host, &resp.Diagnostics)
+	host, ok := r.provider.requireHost(m.Host, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() || !ok {
 		return
 	}
@@ -129,7 +129,7 @@ func (r *roleResource) Create(ctx context.Context, req resource.CreateRequest, r
 
 // install installs the role (and tools), restarting when asked to.
 func (r *roleResource) install(ctx context.Context, host string, m *roleModel, resp *resource.CreateResponse) (rds.RoleState, bool) {
-	ch, err := rds.InstallRole.Run(ctx, r.data, host, rds.RoleInput{IncludeManagementTools: m.IncludeTools.ValueBool(), WaitSeconds: waitSeconds(ctx)})
+	ch, err := rds.InstallRole.Run(ctx, r.provider, host, rds.RoleInput{IncludeManagementTools: m.IncludeTools.ValueBool(), WaitSeconds: waitSeconds(ctx)})
 	if err != nil {
 		opError(&resp.Diagnostics, "Cannot install RD Licensing on "+host, err)
 		return rds.RoleState{}, false
@@ -147,12 +147,12 @@ func (r *roleResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	host := r.data.host(m.Host)
+	host := r.provider.host(m.Host)
 	d, diags := m.Timeouts.Read(ctx, roleReadTimeout)
 	resp.Diagnostics.Append(diags...)
 	ctx, cancel := withTimeout(ctx, d)
 	defer cancel()
-	state, err := rds.GetRole.Run(ctx, r.data, host, rds.NoInput{})
+	state, err := rds.GetRole.Run(ctx, r.provider, host, rds.NoInput{})
 	if err != nil {
 		opError(&resp.Diagnostics, "Cannot read the RD Licensing role on "+host, err)
 		return
@@ -175,9 +175,9 @@ func (r *roleResource) setTools(ctx context.Context, host string, m *roleModel, 
 	var ch rds.RoleChange
 	var err error
 	if m.IncludeTools.ValueBool() {
-		ch, err = rds.InstallRole.Run(ctx, r.data, host, rds.RoleInput{IncludeManagementTools: true, WaitSeconds: waitSeconds(ctx)})
+		ch, err = rds.InstallRole.Run(ctx, r.provider, host, rds.RoleInput{IncludeManagementTools: true, WaitSeconds: waitSeconds(ctx)})
 	} else {
-		ch, err = rds.UninstallRole.Run(ctx, r.data, host, rds.RoleInput{ToolsOnly: true})
+		ch, err = rds.UninstallRole.Run(ctx, r.provider, host, rds.RoleInput{ToolsOnly: true})
 	}
 	if err != nil {
 		opError(diags, "Cannot change the RD Licensing management tools on "+host, err)
@@ -195,7 +195,7 @@ func (r *roleResource) Update(ctx context.Context, req resource.UpdateRequest, r
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	host := r.data.host(m.Host)
+	host := r.provider.host(m.Host)
 	d, diags := m.Timeouts.Update(ctx, roleCreateTimeout)
 	resp.Diagnostics.Append(diags...)
 	ctx, cancel := withTimeout(ctx, d)
@@ -203,7 +203,7 @@ func (r *roleResource) Update(ctx context.Context, req resource.UpdateRequest, r
 	var state rds.RoleState
 	if m.IncludeTools.Equal(prior.IncludeTools) {
 		var err error
-		if state, err = rds.GetRole.Run(ctx, r.data, host, rds.NoInput{}); err != nil {
+		if state, err = rds.GetRole.Run(ctx, r.provider, host, rds.NoInput{}); err != nil {
 			opError(&resp.Diagnostics, "Cannot read the RD Licensing role on "+host, err)
 			return
 		}
@@ -225,12 +225,12 @@ func (r *roleResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	host := r.data.host(m.Host)
+	host := r.provider.host(m.Host)
 	d, diags := m.Timeouts.Delete(ctx, roleCreateTimeout)
 	resp.Diagnostics.Append(diags...)
 	ctx, cancel := withTimeout(ctx, d)
 	defer cancel()
-	ch, err := rds.UninstallRole.Run(ctx, r.data, host, rds.RoleInput{IncludeManagementTools: m.IncludeTools.ValueBool()})
+	ch, err := rds.UninstallRole.Run(ctx, r.provider, host, rds.RoleInput{IncludeManagementTools: m.IncludeTools.ValueBool()})
 	if err != nil {
 		opError(&resp.Diagnostics, "Cannot uninstall RD Licensing from "+host, err)
 		return
@@ -245,7 +245,7 @@ func (r *roleResource) ImportState(ctx context.Context, req resource.ImportState
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), host)...)
-	resp.Diagnostics.Append(setImportedHost(ctx, r.data, host, resp)...)
+	resp.Diagnostics.Append(setImportedHost(ctx, r.provider, host, resp)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("restart"), false)...)
 }
 
@@ -260,7 +260,7 @@ func (r *roleResource) finish(ctx context.Context, host string, m *roleModel, ch
 			fmt.Sprintf("Windows needs a restart to finish %s the RD Licensing role service on %s. Until then the licensing WMI provider is not available, and resources that use it (rdslicensing_server_activation, rdslicensing_key_pack) fail with \"reboot_pending\". Restart the server, or set restart = true to let the provider restart it.", doing, host))
 		return ch.State, true
 	}
-	state, err := restartAndWait(ctx, r.data, host, ch.State.BootTime)
+	state, err := restartAndWait(ctx, r.provider, host, ch.State.BootTime)
 	if err != nil {
 		opError(diags, "Restart of "+host+" did not complete", err)
 		return rds.RoleState{}, false

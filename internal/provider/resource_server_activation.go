@@ -40,7 +40,7 @@ var (
 func NewServerActivationResource() resource.Resource { return &serverActivationResource{} }
 
 type serverActivationResource struct {
-	data *providerData
+	provider *providerData
 }
 
 // Metadata names the resource.
@@ -176,7 +176,7 @@ func (r *serverActivationResource) Schema(ctx context.Context, _ resource.Schema
 
 // Configure receives the provider's client.
 func (r *serverActivationResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.data = configureData(req.ProviderData, &resp.Diagnostics)
+	r.provider = configureData(req.ProviderData, &resp.Diagnostics)
 }
 
 // ValidateConfig checks, offline, what the attributes mean together.
@@ -248,12 +248,12 @@ func (r *serverActivationResource) ModifyPlan(ctx context.Context, req resource.
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if r.data != nil {
+	if r.provider != nil {
 		prior := types.StringNull()
 		if state != nil {
 			prior = state.ID
 		}
-		plan.ID = r.data.plannedHostID(plan.Host, prior)
+		plan.ID = r.provider.plannedHostID(plan.Host, prior)
 	}
 	activate, deactivate := plannedActivation(&plan, state)
 	plan.ActivationStatus = plannedActivationStatus(&plan, state, deactivate)
@@ -273,11 +273,11 @@ func (r *serverActivationResource) ModifyPlan(ctx context.Context, req resource.
 				"Set activated = true (apply then activates the server, which gives it a new certificate, and records the new reactivation_trigger), or change reactivation_trigger back to "+quoteOrNull(state.ReactivationTrigger)+".")
 	}
 	host := ""
-	if r.data != nil && !plan.Host.IsUnknown() {
-		host = r.data.host(plan.Host)
+	if r.provider != nil && !plan.Host.IsUnknown() {
+		host = r.provider.host(plan.Host)
 	}
 	if activate && host != "" {
-		r.data.notePlannedActivation(host)
+		r.provider.notePlannedActivation(host)
 	}
 	if activate && state != nil {
 		r.warnPastLicenseServerID(&plan, state, &config, host, &resp.Diagnostics)
@@ -381,19 +381,19 @@ func quoteOrNull(v types.String) string {
 // the AD group on a server outside a domain. What it cannot check (host
 // unknown or unreachable) apply checks.
 func (r *serverActivationResource) checkDomain(ctx context.Context, plan, state *serverActivationModel, diags *diag.Diagnostics) {
-	if r.data == nil || plan.Host.IsUnknown() {
+	if r.provider == nil || plan.Host.IsUnknown() {
 		return
 	}
 	scope := plan.DiscoveryScope
 	needScope := !scope.IsNull() && !scope.IsUnknown() && scope.ValueString() != discoveryScopes[0] && (state == nil || !scope.Equal(state.DiscoveryScope))
 	needGroup := plan.Group.ValueBool() && (state == nil || !state.Group.ValueBool())
-	host := r.data.host(plan.Host)
+	host := r.provider.host(plan.Host)
 	if (!needScope && !needGroup) || host == "" {
 		return
 	}
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
-	info, err := rds.GetHostInfo.Run(ctx, r.data, host, rds.NoInput{})
+	info, err := rds.GetHostInfo.Run(ctx, r.provider, host, rds.NoInput{})
 	if err != nil {
 		tflog.Debug(ctx, "cannot check the domain of the license server at plan time; apply will", map[string]any{"host": host, "error": err.Error()})
 		return
@@ -426,7 +426,7 @@ func (r *serverActivationResource) Create(ctx context.Context, req resource.Crea
 	var m, config serverActivationModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &m)...)
 	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
-	host, ok := r.data.requireHost(m.Host, &resp.Diagnostics)
+	host, ok := r.provider.requireHost(m.Host, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() || !ok {
 		return
 	}
@@ -453,12 +453,12 @@ func (r *serverActivationResource) Read(ctx context.Context, req resource.ReadRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	host := r.data.host(m.Host)
+	host := r.provider.host(m.Host)
 	d, diags := m.Timeouts.Read(ctx, activationReadTimeout)
 	resp.Diagnostics.Append(diags...)
 	ctx, cancel := withTimeout(ctx, d)
 	defer cancel()
-	ls, err := rds.GetLicenseServer.Run(ctx, r.data, host, rds.NoInput{})
+	ls, err := rds.GetLicenseServer.Run(ctx, r.provider, host, rds.NoInput{})
 	if isKind(err, winrmclient.KindRoleMissing) {
 		// Without RD Licensing there is no license server to activate in
 		// place: the resource leaves the state and plan proposes to create
@@ -494,7 +494,7 @@ func (r *serverActivationResource) Update(ctx context.Context, req resource.Upda
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	host := r.data.host(m.Host)
+	host := r.provider.host(m.Host)
 	d, diags := m.Timeouts.Update(ctx, activationTimeout)
 	resp.Diagnostics.Append(diags...)
 	ctx, cancel := withTimeout(ctx, d)
@@ -523,7 +523,7 @@ func (r *serverActivationResource) Delete(ctx context.Context, req resource.Dele
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	host := r.data.host(m.Host)
+	host := r.provider.host(m.Host)
 	if !m.DeactivateOnDestroy.ValueBool() {
 		if m.isActivated() {
 			resp.Diagnostics.AddWarning("License server on "+host+" stays activated",
@@ -553,10 +553,10 @@ func (r *serverActivationResource) ImportState(ctx context.Context, req resource
 	if !ok {
 		return
 	}
-	if r.data != nil {
+	if r.provider != nil {
 		// Say why there is nothing to import, rather than OpenTofu's
 		// "non-existent remote object".
-		ls, err := rds.GetLicenseServer.Run(ctx, r.data, host, rds.NoInput{})
+		ls, err := rds.GetLicenseServer.Run(ctx, r.provider, host, rds.NoInput{})
 		if err != nil {
 			resp.Diagnostics.AddError("Cannot import the license server activation of "+host, activationRemedy(err))
 			return
@@ -569,7 +569,7 @@ func (r *serverActivationResource) ImportState(ctx context.Context, req resource
 		}
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), host)...)
-	resp.Diagnostics.Append(setImportedHost(ctx, r.data, host, resp)...)
+	resp.Diagnostics.Append(setImportedHost(ctx, r.provider, host, resp)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("method"), methodAutomatic)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("deactivate_on_destroy"), false)...)
 }
@@ -585,7 +585,7 @@ func (r *serverActivationResource) converge(ctx context.Context, host string, m,
 	}
 	// The contact first: automatic activation and deactivation need it.
 	// The script writes only what differs.
-	if _, err := rds.SetContact.Run(ctx, r.data, host, m.contact()); err != nil {
+	if _, err := rds.SetContact.Run(ctx, r.provider, host, m.contact()); err != nil {
 		if isKind(err, winrmclient.KindInvalidInput) && strings.HasPrefix(errMessage(err), "CountryRegion") {
 			opAttributeError(diags, path.Root("country_region"), "Invalid country_region", err)
 		} else {
@@ -639,13 +639,13 @@ func (r *serverActivationResource) converge(ctx context.Context, host string, m,
 		}
 	}
 
-	ls, err := rds.GetLicenseServer.Run(ctx, r.data, host, rds.NoInput{})
+	ls, err := rds.GetLicenseServer.Run(ctx, r.provider, host, rds.NoInput{})
 	if err != nil {
 		diags.AddError(summary, activationRemedy(err))
 		return rds.LicenseServer{}, false
 	}
 	if s := m.DiscoveryScope; !s.IsNull() && !s.IsUnknown() && discoveryScopeRole(s.ValueString()) != ls.ServerRole {
-		res, err := rds.SetDiscoveryScope.Run(ctx, r.data, host, rds.ScopeInput{ServerRole: discoveryScopeRole(s.ValueString())})
+		res, err := rds.SetDiscoveryScope.Run(ctx, r.provider, host, rds.ScopeInput{ServerRole: discoveryScopeRole(s.ValueString())})
 		if err != nil {
 			diags.AddAttributeError(path.Root("discovery_scope"), "Cannot set the discovery scope of the license server on "+host, activationRemedy(err, domainRightsRemedy(err, "discovery_scope")))
 			return rds.LicenseServer{}, false
@@ -653,7 +653,7 @@ func (r *serverActivationResource) converge(ctx context.Context, host string, m,
 		ls.ServerRole = res.ServerRole
 	}
 	if g := m.Group; !g.IsNull() && !g.IsUnknown() && (ls.PartOfDomain || g.ValueBool()) && (ls.InTSLSGroup == nil || *ls.InTSLSGroup != g.ValueBool()) {
-		res, err := rds.SetTSLSGroupMembership.Run(ctx, r.data, host, rds.GroupInput{Member: g.ValueBool()})
+		res, err := rds.SetTSLSGroupMembership.Run(ctx, r.provider, host, rds.GroupInput{Member: g.ValueBool()})
 		if err != nil {
 			diags.AddAttributeError(path.Root("add_to_license_servers_group"), "Cannot change the group membership of the license server on "+host, activationRemedy(err, domainRightsRemedy(err, "add_to_license_servers_group")))
 			return rds.LicenseServer{}, false
@@ -681,7 +681,7 @@ func (r *serverActivationResource) converge(ctx context.Context, host string, m,
 // was not reactivated by this attempt.
 func (r *serverActivationResource) reactivate(ctx context.Context, host string, in rds.ActivationInput, want, have string, spent *bool, diags *diag.Diagnostics) bool {
 	in.Attempt = keypacks.NewID()
-	_, err := rds.ReactivateLicenseServer.Run(ctx, r.data, host, in)
+	_, err := rds.ReactivateLicenseServer.Run(ctx, r.provider, host, in)
 	if err == nil {
 		return true
 	}
@@ -725,17 +725,17 @@ func reactivationHints(m, prior *serverActivationModel, err error) []string {
 // not activated is left as it is.
 func (r *serverActivationResource) deactivate(ctx context.Context, host string) error {
 	in := rds.ActivationInput{Method: methodAutomatic}
-	_, err := rds.DeactivateLicenseServer.Run(ctx, r.data, host, in)
+	_, err := rds.DeactivateLicenseServer.Run(ctx, r.provider, host, in)
 	if mayHaveRun(err) {
 		// Deactivation is not idempotent, but its result shows: look, and
 		// deactivate once more when it did not happen.
-		ls, lerr := rds.GetLicenseServer.Run(ctx, r.data, host, rds.NoInput{})
+		ls, lerr := rds.GetLicenseServer.Run(ctx, r.provider, host, rds.NoInput{})
 		switch {
 		case lerr == nil && ls.ActivationStatus != 0:
 			return nil
 		case lerr == nil:
 			tflog.Info(ctx, "the deactivation did not happen: deactivating again", map[string]any{"host": host})
-			_, err = rds.DeactivateLicenseServer.Run(ctx, r.data, host, in)
+			_, err = rds.DeactivateLicenseServer.Run(ctx, r.provider, host, in)
 		}
 	}
 	return err
@@ -746,15 +746,15 @@ func (r *serverActivationResource) deactivate(ctx context.Context, host string) 
 // else, and tries once more only when the server is not activated.
 func (r *serverActivationResource) activate(ctx context.Context, host, method, id string, diags *diag.Diagnostics, hints func(error) []string) (rds.ActivationResult, bool) {
 	in := rds.ActivationInput{Method: method, LicenseServerID: id}
-	res, err := rds.ActivateLicenseServer.Run(ctx, r.data, host, in)
+	res, err := rds.ActivateLicenseServer.Run(ctx, r.provider, host, in)
 	if mayHaveRun(err) {
-		ls, lerr := rds.GetLicenseServer.Run(ctx, r.data, host, rds.NoInput{})
+		ls, lerr := rds.GetLicenseServer.Run(ctx, r.provider, host, rds.NoInput{})
 		switch {
 		case lerr == nil && ls.ActivationStatus == 0:
 			return rds.ActivationResult{ActivationStatus: 0, LicenseServerID: ls.LicenseServerID, Changed: true}, true
 		case lerr == nil:
 			tflog.Info(ctx, "the activation did not happen: activating again", map[string]any{"host": host})
-			res, err = rds.ActivateLicenseServer.Run(ctx, r.data, host, in)
+			res, err = rds.ActivateLicenseServer.Run(ctx, r.provider, host, in)
 		}
 	}
 	if err != nil {
@@ -774,10 +774,10 @@ func (r *serverActivationResource) reactivated(ctx context.Context, host, attemp
 	// it gets its own minute.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
 	defer cancel()
-	if f, err := rds.FenceReactivation.Run(ctx, r.data, host, rds.ReactivationFenceInput{Attempt: attempt}); err == nil && !f.Started {
+	if f, err := rds.FenceReactivation.Run(ctx, r.provider, host, rds.ReactivationFenceInput{Attempt: attempt}); err == nil && !f.Started {
 		return false, true // never called, and now it never will be
 	}
-	ls, err := rds.GetLicenseServer.Run(ctx, r.data, host, rds.NoInput{})
+	ls, err := rds.GetLicenseServer.Run(ctx, r.provider, host, rds.NoInput{})
 	if err != nil {
 		return false, false
 	}

@@ -95,7 +95,7 @@ func saPlanModel(ctx context.Context, t *testing.T, fn func(m *serverActivationM
 func saModifyPlan(ctx context.Context, t *testing.T, d *providerData, plan serverActivationModel, state *serverActivationModel) (serverActivationModel, *resource.ModifyPlanResponse) {
 	t.Helper()
 	var s resource.SchemaResponse
-	r := &serverActivationResource{data: d}
+	r := &serverActivationResource{provider: d}
 	r.Schema(ctx, resource.SchemaRequest{}, &s)
 	null := tftypes.NewValue(s.Schema.Type().TerraformType(ctx), nil)
 	req := resource.ModifyPlanRequest{

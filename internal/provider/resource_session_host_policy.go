@@ -40,7 +40,7 @@ var (
 func NewSessionHostPolicyResource() resource.Resource { return &sessionHostPolicyResource{} }
 
 type sessionHostPolicyResource struct {
-	data *providerData
+	provider *providerData
 }
 
 // Metadata names the resource.
@@ -135,7 +135,7 @@ func (r *sessionHostPolicyResource) Schema(ctx context.Context, _ resource.Schem
 
 // Configure receives the provider's client.
 func (r *sessionHostPolicyResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.data = configureData(req.ProviderData, &resp.Diagnostics)
+	r.provider = configureData(req.ProviderData, &resp.Diagnostics)
 }
 
 // Default timeouts: restarting TermService waits for its sessions.
@@ -205,7 +205,7 @@ func (r *sessionHostPolicyResource) ModifyPlan(ctx context.Context, req resource
 	var sh *rds.SessionHost
 	if host != "" && (wmi || state == nil) {
 		rctx, cancel := withTimeout(ctx, sessionHostReadTimeout)
-		got, err := readSessionHost(rctx, r.data, host)
+		got, err := readSessionHost(rctx, r.provider, host)
 		cancel()
 		if err != nil {
 			tflog.Debug(ctx, "cannot read the session host at plan time", map[string]any{"host": host, "error": err.Error()})
@@ -250,10 +250,10 @@ const privateReplacesPolicy = "replaces_group_policy"
 // hostOf is the host a resource reaches, "" while not known (or without
 // a configured provider, as in validate).
 func (r *sessionHostPolicyResource) hostOf(h types.String) string {
-	if r.data == nil || h.IsUnknown() {
+	if r.provider == nil || h.IsUnknown() {
 		return ""
 	}
-	return r.data.host(h)
+	return r.provider.host(h)
 }
 
 // warnRestart says, at plan time, that apply restarts TermService on host
@@ -332,7 +332,7 @@ func settingsChange(plan, state *sessionHostPolicyModel) bool {
 func (r *sessionHostPolicyResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var m sessionHostPolicyModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &m)...)
-	host, ok := r.data.requireHost(m.Host, &resp.Diagnostics)
+	host, ok := r.provider.requireHost(m.Host, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() || !ok {
 		return
 	}
@@ -358,12 +358,12 @@ func (r *sessionHostPolicyResource) Read(ctx context.Context, req resource.ReadR
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	host := r.data.host(m.Host)
+	host := r.provider.host(m.Host)
 	d, diags := m.Timeouts.Read(ctx, sessionHostReadTimeout)
 	resp.Diagnostics.Append(diags...)
 	ctx, cancel := withTimeout(ctx, d)
 	defer cancel()
-	sh, err := readSessionHost(ctx, r.data, host)
+	sh, err := readSessionHost(ctx, r.provider, host)
 	if err != nil {
 		sessionHostError(&resp.Diagnostics, "Cannot read the Remote Desktop licensing configuration of "+host, err, "")
 		return
@@ -402,7 +402,7 @@ func (r *sessionHostPolicyResource) Update(ctx context.Context, req resource.Upd
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	host := r.data.host(m.Host)
+	host := r.provider.host(m.Host)
 	d, diags := m.Timeouts.Update(ctx, sessionHostWriteTimeout)
 	resp.Diagnostics.Append(diags...)
 	ctx, cancel := withTimeout(ctx, d)
@@ -415,7 +415,7 @@ func (r *sessionHostPolicyResource) Update(ctx context.Context, req resource.Upd
 		}
 	} else {
 		var err error
-		if sh, err = readSessionHost(ctx, r.data, host); err != nil {
+		if sh, err = readSessionHost(ctx, r.provider, host); err != nil {
 			sessionHostError(&resp.Diagnostics, "Cannot read the Remote Desktop licensing configuration of "+host, err, "")
 			return
 		}
@@ -432,13 +432,13 @@ func (r *sessionHostPolicyResource) Delete(ctx context.Context, req resource.Del
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	host := r.data.host(m.Host)
+	host := r.provider.host(m.Host)
 	d, diags := m.Timeouts.Delete(ctx, sessionHostWriteTimeout)
 	resp.Diagnostics.Append(diags...)
 	ctx, cancel := withTimeout(ctx, d)
 	defer cancel()
 	in := rds.SessionHostLicensingInput{Method: m.Method.ValueString(), RestartService: m.RestartService.ValueBool()}
-	if _, err := rds.ClearSessionHostLicensing.Run(ctx, r.data, host, in); err != nil {
+	if _, err := rds.ClearSessionHostLicensing.Run(ctx, r.provider, host, in); err != nil {
 		sessionHostError(&resp.Diagnostics, "Cannot return Remote Desktop licensing to not configured on "+host, err,
 			"To leave the settings as they are, remove the resource from the state instead (terraform state rm).")
 	}
@@ -453,14 +453,14 @@ func (r *sessionHostPolicyResource) ImportState(ctx context.Context, req resourc
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), host)...)
-	resp.Diagnostics.Append(setImportedHost(ctx, r.data, host, resp)...)
+	resp.Diagnostics.Append(setImportedHost(ctx, r.provider, host, resp)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("restart_service"), true)...)
-	if r.data == nil {
+	if r.provider == nil {
 		return
 	}
 	ctx, cancel := withTimeout(ctx, sessionHostReadTimeout)
 	defer cancel()
-	sh, err := readSessionHost(ctx, r.data, host)
+	sh, err := readSessionHost(ctx, r.provider, host)
 	if err != nil {
 		sessionHostError(&resp.Diagnostics, "Cannot import the Remote Desktop licensing configuration of "+host, err, "")
 		return
@@ -488,7 +488,7 @@ func (r *sessionHostPolicyResource) write(ctx context.Context, host string, m *s
 		LicenseServers: servers,
 		RestartService: m.RestartService.ValueBool(),
 	}
-	sh, err := rds.SetSessionHostLicensing.Run(ctx, r.data, host, in)
+	sh, err := rds.SetSessionHostLicensing.Run(ctx, r.provider, host, in)
 	if err != nil {
 		sessionHostError(diags, "Cannot configure Remote Desktop licensing on "+host, err, "")
 		return rds.SessionHost{}, false
