@@ -53,122 +53,161 @@ type diagnosisInput struct {
 	GraceWarningDays int64
 }
 
-// diagnose returns the findings, errors first.
+// diagnose returns the findings, errors first: the session host's
+// settings, its license server list, each license server, the CALs they
+// hold, and the grace period when licensing does not work.
 func diagnose(in diagnosisInput) []finding {
-	var out []finding
-	add := func(severity, code, server, summary, remedy string) {
-		out = append(out, finding{Severity: severity, Code: code, Summary: summary, Remedy: remedy, LicenseServer: server})
-	}
+	var d diagnosis
 	sh, host := in.SessionHost, in.Host
 	if !sh.RDSHInstalled {
-		add(severityInfo, "rdsh_not_installed", "",
+		d.add(severityInfo, "rdsh_not_installed", "",
 			fmt.Sprintf("%s is not an RD Session Host (RDS-RD-Server is not installed): it allows two administrative sessions without CALs, and licensing settings have no effect.", host),
 			"Install the RD Session Host role service on this host if users should connect to it; otherwise there is nothing to license.")
-		return sortFindings(out)
+		return sortFindings(d.out)
 	}
+	configured := sh.LicensingType == 2 || sh.LicensingType == 4
+	d.settings(host, sh)
+	discovery := d.serverList(host, sh)
+	t := d.servers(host, sh, in.Servers)
+	// CALs are judged only when every usable server could be read, and one
+	// is activated (license_server_not_activated says the rest).
+	if t.healthy > t.unactivated && t.uninspected == 0 && configured {
+		d.out = append(d.out, calFindings(host, sh.LicensingType, sh.OSVersion, t.packs, in.MinAvailableCALs)...)
+	}
+	if working := (t.healthy > 0 || t.temporaryOnly > 0) && configured; !working {
+		d.gracePeriod(host, sh.GracePeriodDays, discovery && configured, in.GraceWarningDays)
+	}
+	return sortFindings(d.out)
+}
+
+// diagnosis collects findings.
+type diagnosis struct {
+	out []finding
+}
+
+func (d *diagnosis) add(severity, code, server, summary, remedy string) {
+	d.out = append(d.out, finding{Severity: severity, Code: code, Summary: summary, Remedy: remedy, LicenseServer: server})
+}
+
+// settings: the licensing mode, and Group Policy overriding the server's
+// own settings.
+func (d *diagnosis) settings(host string, sh rds.SessionHost) {
 	mode := sh.LicensingType
-	modeName := licensingModeName(mode)
 	if mode != 2 && mode != 4 {
-		add(severityError, "licensing_mode_not_configured", "",
-			fmt.Sprintf("The Remote Desktop licensing mode of %s is not configured (%s): when the grace period ends, users cannot connect (\"no Remote Desktop client access licenses available\").", host, modeName),
+		d.add(severityError, "licensing_mode_not_configured", "",
+			fmt.Sprintf("The Remote Desktop licensing mode of %s is not configured (%s): when the grace period ends, users cannot connect (\"no Remote Desktop client access licenses available\").", host, licensingModeName(mode)),
 			`Set licensing_mode ("per_user" or "per_device") in rdslicensing_session_host_policy for this host.`)
 	}
 	if mode == 4 && !sh.PartOfDomain {
-		add(severityWarning, "per_user_in_workgroup", "",
+		d.add(severityWarning, "per_user_in_workgroup", "",
 			fmt.Sprintf("%s uses per-user licensing in a workgroup: per-user CALs need Active Directory to be tracked and reported, and Microsoft requires per-device CALs for workgroup session hosts.", host),
 			`Set licensing_mode = "per_device" in rdslicensing_session_host_policy (with per-device CALs), or join the session host and license server to a domain.`)
 	}
 	if sh.PolicyLicensingMode != nil && sh.ConfigLicensingMode != nil && *sh.ConfigLicensingMode != 5 && *sh.PolicyLicensingMode != *sh.ConfigLicensingMode {
-		add(severityWarning, "group_policy_overrides_mode", "",
+		d.add(severityWarning, "group_policy_overrides_mode", "",
 			fmt.Sprintf("Group Policy sets the licensing mode of %s to %s, overriding the server's own setting %s (what method = \"wmi\" sets).", host, licensingModeName(*sh.PolicyLicensingMode), licensingModeName(*sh.ConfigLicensingMode)),
 			`Change the Group Policy "Set the Remote Desktop licensing mode", or manage the setting with method = "group_policy" in rdslicensing_session_host_policy.`)
 	}
 	if sh.PolicyLicenseServers != nil && len(sh.ConfigLicenseServers) > 0 && !sameServerLists(splitServerList(*sh.PolicyLicenseServers), sh.ConfigLicenseServers) {
-		add(severityWarning, "group_policy_overrides_license_servers", "",
+		d.add(severityWarning, "group_policy_overrides_license_servers", "",
 			fmt.Sprintf("Group Policy sets the license servers of %s to %s, overriding the server's own list %s (what method = \"wmi\" sets).", host, *sh.PolicyLicenseServers, strings.Join(sh.ConfigLicenseServers, ",")),
 			`Change the Group Policy "Use the specified Remote Desktop license servers", or manage the setting with method = "group_policy" in rdslicensing_session_host_policy.`)
 	}
-	// With no license server specified, a domain member falls back to
-	// automatic discovery, whose result the provider cannot see: a
-	// warning there, an error in a workgroup, where nothing is found.
+}
+
+// serverList: with no license server specified, a domain member falls
+// back to automatic discovery, whose result the provider cannot see: a
+// warning there, an error in a workgroup, where nothing is found. It
+// reports whether the host relies on discovery.
+func (d *diagnosis) serverList(host string, sh rds.SessionHost) bool {
 	discovery := len(sh.SpecifiedLicenseServers) == 0 && sh.PartOfDomain
 	switch {
 	case discovery:
-		add(severityWarning, "no_license_server", "",
+		d.add(severityWarning, "no_license_server", "",
 			fmt.Sprintf("No license server is specified on %s: it relies on automatic discovery, which finds only license servers published in Active Directory or running on a domain controller, and the provider cannot check what it finds.", host),
 			"Set license_servers in rdslicensing_session_host_policy for this host.")
 	case len(sh.SpecifiedLicenseServers) == 0:
-		add(severityError, "no_license_server", "",
+		d.add(severityError, "no_license_server", "",
 			fmt.Sprintf("No license server is specified on %s, and a workgroup server cannot discover one: when the grace period ends, users cannot connect.", host),
 			"Set license_servers in rdslicensing_session_host_policy for this host.")
 	}
-	// Per-user CALs are not enforced: a license server issues them from an
-	// overused pool, even unactivated, so their shortage is a compliance
-	// warning. Per-device CALs are enforced.
-	perUser := mode == 4
+	return discovery
+}
+
+// serverTally counts the license servers by what the diagnosis found.
+type serverTally struct {
+	healthy, uninspected, unactivated int
 	// temporaryOnly counts license servers that are not activated, per
 	// device: they issue temporary CALs, so users connect until those
 	// expire, and the grace period findings would contradict that.
-	healthyServers, uninspected, unactivated, temporaryOnly := 0, 0, 0, 0
-	var packs []rds.KeyPack
-	for _, s := range in.Servers {
+	temporaryOnly int
+	packs         []rds.KeyPack // of the healthy, inspected servers
+}
+
+// servers: each license server in effect. Per-user CALs are not
+// enforced: a license server issues them from an overused pool, even
+// unactivated, so their shortage is a compliance warning. Per-device CALs
+// are enforced.
+func (d *diagnosis) servers(host string, sh rds.SessionHost, servers []inspectedServer) serverTally {
+	perUser := sh.LicensingType == 4
+	var t serverTally
+	for _, s := range servers {
 		switch {
 		case s.BadName != "":
-			add(severityError, "license_server_invalid", s.Name,
+			d.add(severityError, "license_server_invalid", s.Name,
 				fmt.Sprintf("The license servers of %s include %q, which %s: Windows finds no server of that name.", host, s.Name, s.BadName),
 				"Correct license_servers in rdslicensing_session_host_policy (or the Group Policy \"Use the specified Remote Desktop license servers\"): one name per list element.")
-			continue
 		case s.Connectivity >= 0 && !connectivityHealthy(s.Connectivity):
 			code, remedy := connectivityFinding(s.Connectivity, s.Name, sh.OSVersion)
-			add(severityError, code, s.Name,
+			d.add(severityError, code, s.Name,
 				fmt.Sprintf("%s cannot use license server %s: Windows reports %s.", host, s.Name, connectivityName(s.Connectivity)), remedy)
-			continue
 		case s.Skipped:
-			healthyServers++
-			uninspected++
+			t.healthy++
+			t.uninspected++
 		case !s.Inspected:
-			uninspected++
-			add(severityWarning, "license_server_not_inspected", s.Name,
+			t.uninspected++
+			d.add(severityWarning, "license_server_not_inspected", s.Name,
 				fmt.Sprintf("The provider could not read license server %s over WinRM, so its activation and CALs were not checked: %s", s.Name, s.InspectError),
 				fmt.Sprintf("Give the provider WinRM access to %s with the same credentials (or check it in RD Licensing Manager); set inspect_license_servers = false to skip this check.", s.Name))
 		case s.Server.ActivationStatus != 0 && perUser:
-			healthyServers++
-			unactivated++
-			add(severityWarning, "license_server_not_activated", s.Name,
+			t.healthy++
+			t.unactivated++
+			d.add(severityWarning, "license_server_not_activated", s.Name,
 				fmt.Sprintf("License server %s is not activated: users still connect, since per-user CALs are not enforced, but it cannot hold installed CALs, so the deployment is out of compliance.", s.Name),
 				fmt.Sprintf("Activate %s with rdslicensing_server_activation, and install per-user CALs.", s.Name))
 		case s.Server.ActivationStatus != 0:
-			temporaryOnly++
-			add(severityError, "license_server_not_activated", s.Name, temporaryCALsSummary(host, s.Name, sh.GracePeriodDays),
+			t.temporaryOnly++
+			d.add(severityError, "license_server_not_activated", s.Name, temporaryCALsSummary(host, s.Name, sh.GracePeriodDays),
 				fmt.Sprintf("Activate %s with rdslicensing_server_activation, and install per-device CALs, before the temporary CALs expire.", s.Name))
 		default:
-			healthyServers++
-			packs = append(packs, s.KeyPacks...)
+			t.healthy++
+			t.packs = append(t.packs, s.KeyPacks...)
 		}
 	}
-	// CALs are judged only when every usable server could be read, and one
-	// is activated (license_server_not_activated says the rest).
-	if healthyServers > unactivated && uninspected == 0 && (mode == 2 || mode == 4) {
-		out = append(out, calFindings(host, mode, sh.OSVersion, packs, in.MinAvailableCALs)...)
+	return t
+}
+
+// gracePeriod: where the grace period stands when licensing does not
+// work; a warning rather than an error when discovery may have found a
+// server.
+func (d *diagnosis) gracePeriod(host string, days *int, discovery bool, warnDays int64) {
+	if days == nil {
+		return
 	}
-	working := (healthyServers > 0 || temporaryOnly > 0) && (mode == 2 || mode == 4)
-	if days := sh.GracePeriodDays; days != nil && !working {
-		over := severityError
-		if discovery && (mode == 2 || mode == 4) {
-			over = severityWarning // discovery may have found a server
-		}
-		switch {
-		case *days == 0:
-			add(over, "grace_period_over", "",
-				fmt.Sprintf("The licensing grace period of %s is over and licensing does not work: users cannot connect.", host),
-				"Fix the findings above: configure licensing_mode and license_servers with rdslicensing_session_host_policy, pointing at an activated license server with CALs.")
-		case int64(*days) <= in.GraceWarningDays:
-			add(severityWarning, "grace_period_ending", "",
-				fmt.Sprintf("The licensing grace period of %s ends in %d days and licensing does not work yet.", host, *days),
-				"Fix the findings above before then: configure licensing_mode and license_servers with rdslicensing_session_host_policy, pointing at an activated license server with CALs.")
-		}
+	over := severityError
+	if discovery {
+		over = severityWarning
 	}
-	return sortFindings(out)
+	switch {
+	case *days == 0:
+		d.add(over, "grace_period_over", "",
+			fmt.Sprintf("The licensing grace period of %s is over and licensing does not work: users cannot connect.", host),
+			"Fix the findings above: configure licensing_mode and license_servers with rdslicensing_session_host_policy, pointing at an activated license server with CALs.")
+	case int64(*days) <= warnDays:
+		d.add(severityWarning, "grace_period_ending", "",
+			fmt.Sprintf("The licensing grace period of %s ends in %d days and licensing does not work yet.", host, *days),
+			"Fix the findings above before then: configure licensing_mode and license_servers with rdslicensing_session_host_policy, pointing at an activated license server with CALs.")
+	}
 }
 
 // temporaryCALsSummary is what Windows does behind a per-device license
