@@ -565,7 +565,11 @@ func fmChain(t *testing.T, res fmResource, f fmFault, cells [3]*fmCell) {
 		if fired := h.Faults()[0].Fired; fired != 1 {
 			problems = append(problems, fmt.Sprintf("the fault fired %d times, want once", fired))
 		}
-		if runs != c.Runs {
+		// An answer lost on the Send may come before the process has read
+		// its input; the client then deletes the shell, which ends the
+		// process, and the retry is the only run. So a retried (idempotent)
+		// operation runs once or twice; one that is not retried, once.
+		if runs != c.Runs && !(f.ID == "lost_answer" && runs >= 1 && runs < c.Runs) {
 			problems = append(problems, fmt.Sprintf("%s ran %d times, want %d", res.Ops[step], runs, c.Runs))
 		}
 		want := res.Changes[step]
