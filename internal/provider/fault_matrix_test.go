@@ -569,7 +569,8 @@ func fmChain(t *testing.T, res fmResource, f fmFault, cells [3]*fmCell) {
 		// its input; the client then deletes the shell, which ends the
 		// process, and the retry is the only run. So a retried (idempotent)
 		// operation runs once or twice; one that is not retried, once.
-		if runs != c.Runs && !(f.ID == "lost_answer" && runs >= 1 && runs < c.Runs) {
+		ranOnceOfTwo := f.ID == "lost_answer" && runs >= 1 && runs < c.Runs
+		if runs != c.Runs && !ranOnceOfTwo {
 			problems = append(problems, fmt.Sprintf("%s ran %d times, want %d", res.Ops[step], runs, c.Runs))
 		}
 		want := res.Changes[step]
