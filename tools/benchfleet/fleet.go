@@ -7,9 +7,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-
-	"github.com/hashicorp/hcl/v2"
-	"github.com/hashicorp/hcl/v2/hclwrite"
 )
 
 // The fleet every run applies: the license server gets one enterprise
@@ -174,21 +171,13 @@ func (w *workspace) writeVars(ls string, hosts []string) error {
 // rootVariables reads the variables a module declares, with their type
 // expressions as written.
 func rootVariables(dir string) (map[string]string, error) {
-	paths, err := filepath.Glob(filepath.Join(dir, "*.tf"))
+	paths, files, err := parseTFFiles(dir)
 	if err != nil {
 		return nil, err
 	}
 	out := map[string]string{}
 	for _, p := range paths {
-		src, err := os.ReadFile(p)
-		if err != nil {
-			return nil, err
-		}
-		f, diags := hclwrite.ParseConfig(src, p, hcl.InitialPos)
-		if diags.HasErrors() {
-			return nil, fmt.Errorf("%s", diags.Error())
-		}
-		for _, b := range f.Body().Blocks() {
+		for _, b := range files[p].Body().Blocks() {
 			if b.Type() != "variable" || len(b.Labels()) != 1 {
 				continue
 			}

@@ -169,23 +169,13 @@ func mirrorTree(dir string, ph placeholders) error {
 // mirrorModule rewrites the .tf files of one module directory; it returns
 // the sources of the local modules it calls.
 func mirrorModule(dir string, ph placeholders) ([]string, error) {
-	paths, err := filepath.Glob(filepath.Join(dir, "*.tf"))
+	paths, files, err := parseTFFiles(dir)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("mirror: %w", err)
 	}
-	files := map[string]*hclwrite.File{}
 	kinds := map[string]bool{}
 	for _, p := range paths {
-		src, err := os.ReadFile(p)
-		if err != nil {
-			return nil, err
-		}
-		f, diags := hclwrite.ParseConfig(src, p, hcl.InitialPos)
-		if diags.HasErrors() {
-			return nil, fmt.Errorf("mirror: %s", diags.Error())
-		}
-		files[p] = f
-		for _, b := range f.Body().Blocks() {
+		for _, b := range files[p].Body().Blocks() {
 			if mirrored(b) {
 				kinds[b.Type()+"."+b.Labels()[0]] = true
 			}
@@ -382,4 +372,25 @@ func rewriteRefs(toks hclwrite.Tokens, kinds map[string]bool, direct bool) hclwr
 		out = append(out, toks[i])
 	}
 	return out
+}
+
+// parseTFFiles parses the .tf files of a module directory, in name order.
+func parseTFFiles(dir string) ([]string, map[string]*hclwrite.File, error) {
+	paths, err := filepath.Glob(filepath.Join(dir, "*.tf"))
+	if err != nil {
+		return nil, nil, err
+	}
+	files := map[string]*hclwrite.File{}
+	for _, p := range paths {
+		src, err := os.ReadFile(p)
+		if err != nil {
+			return nil, nil, err
+		}
+		f, diags := hclwrite.ParseConfig(src, p, hcl.InitialPos)
+		if diags.HasErrors() {
+			return nil, nil, fmt.Errorf("%s", diags.Error())
+		}
+		files[p] = f
+	}
+	return paths, files, nil
 }
