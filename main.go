@@ -4,13 +4,12 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"fmt"
 	"log"
 	"os"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/provider"
 )
@@ -27,16 +26,21 @@ func main() {
 		fmt.Println(version)
 		return
 	}
-	if !debug {
+	logging := debug || provider.LoggingRequested(os.Environ())
+	if !logging {
 		if err := provider.QuietWhenNotLogging(os.Environ(), os.Setenv); err != nil {
 			log.Fatal(err.Error())
 		}
 	}
 
-	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
-		Address: "registry.terraform.io/rdslicensing/rdslicensing",
-		Debug:   debug,
-	})
+	var opts []tf6server.ServeOpt
+	if debug {
+		opts = append(opts, tf6server.WithManagedDebug())
+	}
+	// Without logs, calls reach the framework without their contexts'
+	// values, which it would otherwise keep until the process ends
+	// (internal/provider/server.go).
+	err := tf6server.Serve("registry.terraform.io/rdslicensing/rdslicensing", provider.NewServer(version, logging), opts...)
 	// Terraform stops the provider after each command: delete the shells
 	// it left open on the hosts before the process ends.
 	provider.CloseClients()

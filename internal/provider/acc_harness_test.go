@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
@@ -22,8 +21,12 @@ import (
 // The acceptance tests drive the real OpenTofu CLI (TF_ACC=1 and
 // TF_ACC_TERRAFORM_PATH, set by `make test`) against winsim, in process.
 
+// The provider is served as main serves it: without the calls' context
+// values unless a TF_LOG* variable asks for logs.
 var testAccProviders = map[string]func() (tfprotov6.ProviderServer, error){
-	"rdslicensing": providerserver.NewProtocol6WithError(New("test")()),
+	"rdslicensing": func() (tfprotov6.ProviderServer, error) {
+		return NewServer("test", LoggingRequested(os.Environ()))(), nil
+	},
 }
 
 // accEnv is one test's fleet of simulated hosts.

@@ -8,7 +8,6 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/go-plugin"
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 )
 
@@ -41,7 +40,7 @@ func serveInProcess(t *testing.T) (string, func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	config := make(chan *plugin.ReattachConfig, 1)
 	closed := make(chan struct{})
-	factory := providerserver.NewProtocol6(New("test")())
+	factory := NewServer("test", LoggingRequested(os.Environ()))
 	go func() {
 		_ = tf6server.Serve(inProcessAddress, factory, tf6server.WithDebug(ctx, config, closed),
 			tf6server.WithGoPluginLogger(hclog.NewNullLogger()), tf6server.WithoutLogStderrOverride())

@@ -118,6 +118,16 @@ func (l *tflogLogger) StandardWriter(*hclog.StandardLoggerOptions) io.Writer { r
 // root logger (TF_LOG_PROVIDER_RDSLICENSING) and its WinRM subsystem.
 var quietVariables = []string{"TF_LOG_SDK", "TF_LOG_SDK_PROTO", "TF_LOG_SDK_FRAMEWORK", "TF_LOG_PROVIDER_RDSLICENSING", "TF_LOG_PROVIDER_WINRM"}
 
+// LoggingRequested reports whether environ sets any TF_LOG* variable.
+func LoggingRequested(environ []string) bool {
+	for _, kv := range environ {
+		if k, v, _ := strings.Cut(kv, "="); strings.HasPrefix(k, "TF_LOG") && v != "" {
+			return true
+		}
+	}
+	return false
+}
+
 // QuietWhenNotLogging turns the provider's logging off when no TF_LOG*
 // variable is set. Terraform and OpenTofu then discard what a provider
 // writes, but the plugin SDKs default to TRACE and format every line as
@@ -125,10 +135,8 @@ var quietVariables = []string{"TF_LOG_SDK", "TF_LOG_SDK_PROTO", "TF_LOG_SDK_FRAM
 // (docs/design/performance.md). Any TF_LOG* variable leaves logging as
 // the user asked. main calls it before serving, never in tests.
 func QuietWhenNotLogging(environ []string, setenv func(key, value string) error) error {
-	for _, kv := range environ {
-		if k, v, _ := strings.Cut(kv, "="); strings.HasPrefix(k, "TF_LOG") && v != "" {
-			return nil
-		}
+	if LoggingRequested(environ) {
+		return nil
 	}
 	for _, k := range quietVariables {
 		if err := setenv(k, "OFF"); err != nil {

@@ -44,7 +44,7 @@ func TestBenchFleetEndToEnd(t *testing.T) {
 		!regexp.MustCompile(`^apply_over_floor=\d+\.\d\d$`).MatchString(lines[len(lines)-2]) {
 		t.Fatalf("the last lines should be apply_over_floor=R and plan_over_floor=R:\n%s", text)
 	}
-	for _, want := range []string{"cpu P=4: plan ", "cpu P=4: apply ", "floor P=4: plan max(core-plan "} {
+	for _, want := range []string{"cpu P=4: plan ", "cpu P=4: apply ", "floor P=4: plan max(core-plan ", "two-process floor P=4: apply max(core-apply "} {
 		if !strings.Contains(text, want) {
 			t.Errorf("want a line starting %q:\n%s", want, text)
 		}
@@ -69,8 +69,9 @@ func TestBenchFleetEndToEnd(t *testing.T) {
 	// Columns: phase P min median max req/host ps/host LS-req LS-ps ...
 	// The CLI's apply starts two provider processes (plan, then apply),
 	// and the first reads each new session host: two powershell.exe.
-	wantPS := map[string]string{phApply: "2.00", phPlan: "1.00", phEngineApply: "1.00", phEnginePlan: "1.00"}
-	for _, ph := range []string{phApply, phPlan, phEngineApply, phEnginePlan} {
+	// So does the engine's apply in two clients.
+	wantPS := map[string]string{phApply: "2.00", phPlan: "1.00", phEngineApply: "1.00", phEngineApplyCLI: "2.00", phEnginePlan: "1.00"}
+	for _, ph := range []string{phApply, phPlan, phEngineApply, phEngineApplyCLI, phEnginePlan} {
 		if r := rows[ph]; r != nil {
 			req, _ := strconv.ParseFloat(r[5], 64)
 			if req < 5 || r[6] != wantPS[ph] {

@@ -44,7 +44,13 @@ import (
 // restarts TermService, once in the plan's provider process and once
 // more when apply plans again), set_session_host_licensing, and the
 // diagnostics as in plan (the write's new generation reads the host
-// again).
+// again). In one client: the engine-alone floor of the formula.
+//
+// apply-cli runs the same operations as the CLI's apply does, in two
+// clients one after the other: the plan's (the license server's
+// get_host_info and list_key_packs, one get_session_host per session
+// host), then the apply's (the rest). Each pays its own shell and
+// powershell.exe per host, as the CLI's two provider processes do.
 //
 // Session hosts are worked through by P workers, each host's operations
 // in order: no barrier between the policy of all hosts and their
@@ -78,7 +84,23 @@ func engineMain() {
 	}
 }
 
+// runEngine runs job's mode; apply-cli as the CLI's apply runs it, in two
+// provider processes one after the other (a plan, then the apply that
+// plans again): two clients, each deleting its shells when it ends.
 func runEngine(ctx context.Context, job engineJob) error {
+	if job.Mode != "apply-cli" {
+		return runEngineClient(ctx, job, job.Mode)
+	}
+	if err := runEngineClient(ctx, job, "apply-plan"); err != nil {
+		return err
+	}
+	return runEngineClient(ctx, job, "apply-after-plan")
+}
+
+// runEngineClient runs one mode with a client of its own: plan, apply (in
+// one client, the session hosts' plan-time read twice), apply-plan (the
+// plan of apply-cli's first process) or apply-after-plan (its second).
+func runEngineClient(ctx context.Context, job engineJob, mode string) error {
 	ca, err := os.ReadFile(job.CACert)
 	if err != nil {
 		return err
@@ -126,18 +148,14 @@ func runEngine(ctx context.Context, job engineJob) error {
 		}
 		return nil
 	}
-	var hostOps func(string) error
-	var first func() error
-	switch job.Mode {
-	case "plan":
-		hostOps = diagnostics
-	case "apply":
-		if err := engineApplyLS(ctx, c, job.LS); err != nil {
-			return fmt.Errorf("license server %s: %w", job.LS, err)
-		}
-		hostOps = func(h string) error {
-			for range 2 {
-				if _, err := rds.GetSessionHost.Run(ctx, c, h, rds.SessionHostInput{}); err != nil {
+	planRead := func(h string) error {
+		_, err := rds.GetSessionHost.Run(ctx, c, h, rds.SessionHostInput{})
+		return err
+	}
+	applyHost := func(planReads int) func(string) error {
+		return func(h string) error {
+			for range planReads {
+				if err := planRead(h); err != nil {
 					return err
 				}
 			}
@@ -147,11 +165,26 @@ func runEngine(ctx context.Context, job engineJob) error {
 			}
 			return diagnostics(h)
 		}
-	default:
-		return fmt.Errorf("mode %q is not plan or apply", job.Mode)
 	}
-	if job.Mode == "plan" {
-		first = lsPlan
+	var hostOps func(string) error
+	var first func() error
+	switch mode {
+	case "plan":
+		hostOps, first = diagnostics, lsPlan
+	case "apply", "apply-after-plan":
+		if err := engineApplyLS(ctx, c, job.LS, mode == "apply"); err != nil {
+			return fmt.Errorf("license server %s: %w", job.LS, err)
+		}
+		if mode == "apply" {
+			hostOps = applyHost(2)
+		} else {
+			hostOps = applyHost(1)
+		}
+	case "apply-plan":
+		hostOps = planRead
+		first = func() error { return engineLSPlanChecks(ctx, c, job.LS) }
+	default:
+		return fmt.Errorf("mode %q is not plan, apply, apply-plan or apply-after-plan", mode)
 	}
 
 	// P workers, as -parallelism=P lets the CLI run P operations at once;
@@ -200,12 +233,13 @@ func runEngine(ctx context.Context, job engineJob) error {
 }
 
 // engineApplyLS is the license server's module applied to a fresh server.
-func engineApplyLS(ctx context.Context, c *winrmclient.Client, ls string) error {
-	if _, err := rds.GetHostInfo.Run(ctx, c, ls, rds.NoInput{}); err != nil {
-		return err
-	}
-	if _, err := rds.ListKeyPacks.Run(ctx, c, ls, rds.NoInput{}); err != nil {
-		return err
+// With planChecks, the key pack's plan-time checks come first, as in one
+// process; without, the plan of apply-cli's first process ran them.
+func engineApplyLS(ctx context.Context, c *winrmclient.Client, ls string, planChecks bool) error {
+	if planChecks {
+		if err := engineLSPlanChecks(ctx, c, ls); err != nil {
+			return err
+		}
 	}
 	if _, err := rds.InstallRole.Run(ctx, c, ls, rds.RoleInput{IncludeManagementTools: true, WaitSeconds: 600}); err != nil {
 		return err
@@ -235,6 +269,16 @@ func engineApplyLS(ctx context.Context, c *winrmclient.Client, ls string) error 
 		RequestID: keypacks.NewID(), Owner: keypacks.NewID(), CodeTag: "0123456789abcdef:0123",
 	}
 	if _, err := rds.InstallKeyPack.Run(ctx, c, ls, kp); err != nil {
+		return err
+	}
+	_, err := rds.ListKeyPacks.Run(ctx, c, ls, rds.NoInput{})
+	return err
+}
+
+// engineLSPlanChecks is what the key pack's ModifyPlan asks of a license
+// server that is not activated yet.
+func engineLSPlanChecks(ctx context.Context, c *winrmclient.Client, ls string) error {
+	if _, err := rds.GetHostInfo.Run(ctx, c, ls, rds.NoInput{}); err != nil {
 		return err
 	}
 	_, err := rds.ListKeyPacks.Run(ctx, c, ls, rds.NoInput{})

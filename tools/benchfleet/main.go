@@ -135,12 +135,15 @@ const (
 	phApply       = "apply"
 	phPlan        = "plan"
 	phEngineApply = "engine-apply"
-	phEnginePlan  = "engine-plan"
-	phCoreApply   = "core-apply"
-	phCorePlan    = "core-plan"
+	// The engine's apply in two clients, one after the other, as the
+	// CLI's apply runs two provider processes (engine.go, runEngine).
+	phEngineApplyCLI = "engine-apply-cli"
+	phEnginePlan     = "engine-plan"
+	phCoreApply      = "core-apply"
+	phCorePlan       = "core-plan"
 )
 
-var phaseOrder = []string{phApply, phPlan, phEngineApply, phEnginePlan, phCoreApply, phCorePlan}
+var phaseOrder = []string{phApply, phPlan, phEngineApply, phEngineApplyCLI, phEnginePlan, phCoreApply, phCorePlan}
 
 func run(o *options, stdout, progress io.Writer) (err error) {
 	logf := func(format string, a ...any) { _, _ = fmt.Fprintf(progress, "benchfleet: "+format+"\n", a...) }
@@ -320,13 +323,23 @@ func (b *bench) providerRun(r, p int) error {
 	}
 	ws.stop()
 
-	// The engine's apply needs a fleet as fresh as the CLI's.
-	ws2, err := startWinsim(b.w.winsim, dir, b.o.n, b.o.timing)
+	// Each engine apply needs a fleet as fresh as the CLI's.
+	for _, ph := range [][2]string{{phEngineApply, "apply"}, {phEngineApplyCLI, "apply-cli"}} {
+		if err := b.engineOnFreshFleet(ph[0], ph[1], r, p, dir); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// engineOnFreshFleet runs the engine's mode against a winsim of its own.
+func (b *bench) engineOnFreshFleet(phase, mode string, r, p int, dir string) error {
+	ws, err := startWinsim(b.w.winsim, dir, b.o.n, b.o.timing)
 	if err != nil {
 		return err
 	}
-	defer ws2.stop()
-	return b.engine(phEngineApply, "apply", r, p, ws2)
+	defer ws.stop()
+	return b.engine(phase, mode, r, p, ws)
 }
 
 func (b *bench) engine(phase, mode string, r, p int, ws *winsimProc) error {
