@@ -115,7 +115,7 @@ func (f *fakeHost) Install(_ context.Context, in rds.InstallKeyPackInput) (rds.K
 	case at("crash_before"):
 		return rds.KeyPackResult{}, lost()
 	case fault == "refuse":
-		return rds.KeyPackResult{}, &winrmclient.Error{Kind: winrmclient.KindInvalidCode, Message: "the Microsoft Clearinghouse did not accept the agreement number"}
+		return rds.KeyPackResult{}, &winrmclient.Error{Kind: rds.KindInvalidCode, Message: "the Microsoft Clearinghouse did not accept the agreement number"}
 	case f.entry(in.RequestID) != nil:
 		return rds.KeyPackResult{}, &winrmclient.Error{Kind: winrmclient.KindConflict, Message: "request already in the journal"}
 	}
@@ -135,7 +135,7 @@ func (f *fakeHost) Install(_ context.Context, in rds.InstallKeyPackInput) (rds.K
 		if fault == "wmi_fails_lost" {
 			return rds.KeyPackResult{}, lost()
 		}
-		return rds.KeyPackResult{}, &winrmclient.Error{Kind: winrmclient.KindInvalidCode, Message: "the Microsoft Clearinghouse did not accept the agreement number"}
+		return rds.KeyPackResult{}, &winrmclient.Error{Kind: rds.KindInvalidCode, Message: "the Microsoft Clearinghouse did not accept the agreement number"}
 	}
 	kp := rds.KeyPack{KeyPackID: f.next, KeyPackType: ProgramNamed(in.Program).KeyPackType, ProductType: in.ProductType,
 		ProductVersionID: in.ProductVersion, TotalLicenses: int64(in.LicenseCount), AvailableLicenses: int64(in.LicenseCount)}

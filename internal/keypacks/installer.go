@@ -279,7 +279,7 @@ func isKind(err error, k winrmclient.Kind) bool { return winrmclient.KindOf(err)
 func retryable(err error) bool {
 	switch winrmclient.KindOf(err) {
 	case winrmclient.KindTransport, winrmclient.KindTimeout, winrmclient.KindQuota, winrmclient.KindBusy,
-		winrmclient.KindRebootPending, winrmclient.KindRoleMissing, winrmclient.KindCanceled:
+		rds.KindRebootPending, rds.KindRoleMissing, winrmclient.KindCanceled:
 		return true
 	}
 	return false

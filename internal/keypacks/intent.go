@@ -41,6 +41,15 @@ func ProgramNamed(name string) Program {
 	return Program{}
 }
 
+// ProgramNames are the programs' names, in the order users see them.
+func ProgramNames() []string {
+	out := make([]string, len(Programs))
+	for i, p := range Programs {
+		out[i] = p.Name
+	}
+	return out
+}
+
 // Intent is what one install asks for: the install input without its
 // secrets' values, which only CodeTag and the install itself see.
 type Intent struct {

@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/keypacks"
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/rds"
 )
 
@@ -101,7 +102,7 @@ func (d *calUsageDataSource) Read(ctx context.Context, req datasource.ReadReques
 	m.GeneratedAt = types.StringValue(report.GeneratedAt)
 	m.PerUser, m.PerDevice = []perUserUsageModel{}, []perDeviceUsageModel{}
 	for _, u := range report.PerUser {
-		v := productVersionName(u.ProductVersionID)
+		v := keypacks.ReleaseName(u.ProductVersionID)
 		m.PerUser = append(m.PerUser, perUserUsageModel{
 			User: types.StringValue(u.User), CALType: types.StringValue(u.CALType), ProductVersion: types.StringValue(v),
 			ProductVersionID: types.Int64Value(int64(u.ProductVersionID)), ExpirationDate: types.StringValue(u.ExpirationDate),
@@ -109,7 +110,7 @@ func (d *calUsageDataSource) Read(ctx context.Context, req datasource.ReadReques
 		_ = w.Write([]string{"per_user", u.User, "", u.CALType, v, u.ExpirationDate, "active"})
 	}
 	for _, l := range report.PerDevice {
-		v := productVersionName(l.ProductVersionID)
+		v := keypacks.ReleaseName(l.ProductVersionID)
 		status := issuedLicenseStatusName(l.LicenseStatus)
 		m.PerDevice = append(m.PerDevice, perDeviceUsageModel{
 			LicenseID: types.Int64Value(l.LicenseID), KeyPackID: types.Int64Value(l.KeyPackID), Computer: types.StringValue(l.IssuedToComputer),

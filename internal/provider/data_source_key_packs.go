@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/keypacks"
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/rds"
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/winfacts"
 )
@@ -110,9 +111,9 @@ func (d *keyPacksDataSource) Read(ctx context.Context, req datasource.ReadReques
 	totals := map[[2]string]*keyPackTotalModel{}
 	var available int64
 	for _, kp := range filterKeyPacks(list.KeyPacks, m.ProductVersion.ValueString(), m.CALType.ValueString(), m.IncludeBuiltIn.ValueBool()) {
-		version, calType := productVersionName(kp.ProductVersionID), calTypeName(kp.ProductType)
+		version, calType := keypacks.ReleaseName(kp.ProductVersionID), keypacks.CALTypeName(kp.ProductType)
 		m.KeyPacks = append(m.KeyPacks, keyPackDataModel{
-			KeyPackID: types.Int64Value(kp.KeyPackID), Program: types.StringValue(keyPackProgram(kp.KeyPackType, kp.BuiltIn)),
+			KeyPackID: types.Int64Value(kp.KeyPackID), Program: types.StringValue(keypacks.ProgramOfType(kp.KeyPackType, kp.BuiltIn)),
 			KeyPackType: types.Int64Value(int64(kp.KeyPackType)), ProductVersion: types.StringValue(version),
 			ProductVersionID: types.Int64Value(int64(kp.ProductVersionID)), CALType: types.StringValue(calType),
 			TypeAndModel: types.StringValue(kp.TypeAndModel), Description: types.StringValue(kp.Description),
@@ -153,8 +154,8 @@ func filterKeyPacks(packs []rds.KeyPack, version, calType string, builtIn bool) 
 	for _, kp := range packs {
 		switch {
 		case kp.BuiltIn && !builtIn:
-		case version != "" && productVersionName(kp.ProductVersionID) != version:
-		case calType != "" && calTypeName(kp.ProductType) != calType:
+		case version != "" && keypacks.ReleaseName(kp.ProductVersionID) != version:
+		case calType != "" && keypacks.CALTypeName(kp.ProductType) != calType:
 		default:
 			out = append(out, kp)
 		}

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/keypacks"
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/rds"
 )
 
@@ -251,8 +252,8 @@ func calFindings(host string, mode int, osVersion string, packs []rds.KeyPack, m
 	if mode == 4 {
 		wantType = 1
 	}
-	typeName := calTypeName(wantType)
-	osID := productVersion(osVersion)
+	typeName := keypacks.CALTypeName(wantType)
+	osID := keypacks.ProductVersion(osVersion)
 	var ofType, otherType, suitable bool
 	var available, newestOfType int64
 	for _, kp := range packs {
@@ -282,15 +283,15 @@ func calFindings(host string, mode int, osVersion string, packs []rds.KeyPack, m
 	switch {
 	case !ofType && otherType:
 		out = append(out, finding{Severity: short, Code: "cal_type_mismatch",
-			Summary: fmt.Sprintf("%s uses %s licensing, but its license servers hold only %s CALs.", host, strings.ReplaceAll(typeName, "_", "-"), strings.ReplaceAll(calTypeName(1-wantType), "_", "-")) + compliance,
-			Remedy:  fmt.Sprintf("Install %s CALs (rdslicensing_key_pack with cal_type = %q), or set licensing_mode = %q in rdslicensing_session_host_policy.", typeName, typeName, calTypeName(1-wantType))})
+			Summary: fmt.Sprintf("%s uses %s licensing, but its license servers hold only %s CALs.", host, strings.ReplaceAll(typeName, "_", "-"), strings.ReplaceAll(keypacks.CALTypeName(1-wantType), "_", "-")) + compliance,
+			Remedy:  fmt.Sprintf("Install %s CALs (rdslicensing_key_pack with cal_type = %q), or set licensing_mode = %q in rdslicensing_session_host_policy.", typeName, typeName, keypacks.CALTypeName(1-wantType))})
 	case !ofType:
 		out = append(out, finding{Severity: short, Code: "no_cals",
 			Summary: fmt.Sprintf("The license servers of %s hold no %s CALs.", host, typeName) + compliance,
 			Remedy:  fmt.Sprintf("Install %s CALs of Windows Server %s or newer with rdslicensing_key_pack.", typeName, osVersion)})
 	case !suitable:
 		out = append(out, finding{Severity: short, Code: "cal_version_too_old",
-			Summary: fmt.Sprintf("%s runs Windows Server %s, but its license servers hold only Windows Server %s %s CALs: a CAL works for session hosts of its release or older.", host, osVersion, productVersionName(int(newestOfType)), typeName) + compliance,
+			Summary: fmt.Sprintf("%s runs Windows Server %s, but its license servers hold only Windows Server %s %s CALs: a CAL works for session hosts of its release or older.", host, osVersion, keypacks.ReleaseName(int(newestOfType)), typeName) + compliance,
 			Remedy:  fmt.Sprintf("Install Windows Server %s (or newer) %s CALs with rdslicensing_key_pack (product_version = %q) on a license server of that release or newer.", osVersion, typeName, osVersion)})
 	case available == 0:
 		out = append(out, finding{Severity: short, Code: "no_cals_available",

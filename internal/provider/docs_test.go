@@ -75,7 +75,7 @@ func anyMatch(res []*regexp.Regexp, s string) bool {
 // code puts a value (a host, a number).
 func diagnosticSummaries(t *testing.T) []*regexp.Regexp {
 	t.Helper()
-	files := providerFiles(t)
+	files := diagnosticFiles(t)
 	// Calls that take a summary, by the position of the summary argument:
 	// the framework's, and the provider's own helpers with a summary
 	// parameter.
@@ -83,8 +83,9 @@ func diagnosticSummaries(t *testing.T) []*regexp.Regexp {
 		"AddError": 0, "AddWarning": 0, "NewErrorDiagnostic": 0, "NewWarningDiagnostic": 0,
 		"AddAttributeError": 1, "AddAttributeWarning": 1, "NewAttributeErrorDiagnostic": 1, "NewAttributeWarningDiagnostic": 1,
 	}
-	// Struct types with a summary field, by the field's position.
-	summaryField := map[string]int{}
+	// Struct types with a summary field, by the field's position; and
+	// keypacks.Problem, whose Summary the key pack resource reports.
+	summaryField := map[string]int{"Problem": 1}
 	for _, f := range files {
 		ast.Inspect(f, func(n ast.Node) bool {
 			switch d := n.(type) {
@@ -168,7 +169,7 @@ func diagnosticSummaries(t *testing.T) []*regexp.Regexp {
 					}
 					for j, el := range x.Elts {
 						if kv, ok := el.(*ast.KeyValueExpr); ok {
-							if k, ok := kv.Key.(*ast.Ident); ok && k.Name == "summary" {
+							if k, ok := kv.Key.(*ast.Ident); ok && strings.EqualFold(k.Name, "summary") {
 								add(kv.Value)
 							}
 						} else if j == i {
@@ -203,24 +204,27 @@ func namedResult(fn *ast.FuncDecl, name string) int {
 	return -1
 }
 
-func providerFiles(t *testing.T) []*ast.File {
+// diagnosticFiles are the Go files whose text can become a diagnostic: the
+// provider's and those of the packages that give it its messages.
+func diagnosticFiles(t *testing.T) []*ast.File {
 	t.Helper()
-	dir := filepath.Join(repoRoot(), "internal", "provider")
-	names, err := filepath.Glob(filepath.Join(dir, "*.go"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	fset := token.NewFileSet()
 	var files []*ast.File
-	for _, name := range names {
-		if strings.HasSuffix(name, "_test.go") {
-			continue
-		}
-		f, err := parser.ParseFile(fset, name, nil, 0)
+	for _, pkg := range []string{"provider", "keypacks", "licensecodes"} {
+		names, err := filepath.Glob(filepath.Join(repoRoot(), "internal", pkg, "*.go"))
 		if err != nil {
 			t.Fatal(err)
 		}
-		files = append(files, f)
+		for _, name := range names {
+			if strings.HasSuffix(name, "_test.go") {
+				continue
+			}
+			f, err := parser.ParseFile(fset, name, nil, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			files = append(files, f)
+		}
 	}
 	return files
 }

@@ -4,209 +4,18 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+
+	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/licensecodes"
 )
-
-// License codes and numbers: what users type from a purchase confirmation
-// (with hyphens, spaces, lower case) normalised to what the install
-// methods take, and checked offline so that a typo fails at plan time,
-// not at the Clearinghouse. Messages name a position and a character,
-// never the code.
-
-// codeFormat is the format of one kind of code.
-type codeFormat struct {
-	what       string // plural, for messages: "license codes"
-	length     int
-	maxLength  int // 0: exactly length
-	digitsOnly bool
-	from       string // where users copy it from; "" for the purchase confirmation
-}
-
-// size says how many characters the format takes: "7" or "7 or 8".
-func (f codeFormat) size() string {
-	if f.maxLength > f.length {
-		return fmt.Sprintf("%d to %d", f.length, f.maxLength)
-	}
-	return fmt.Sprint(f.length)
-}
-
-// codeFormats are the formats of the install methods' inputs (the
-// reference, 2.2), by attribute; the _wo twins share them.
-var codeFormats = map[string]codeFormat{
-	"license_code":         {what: "license codes", length: 25},
-	"license_number":       {what: "Open License numbers", length: 8, digitsOnly: true},
-	"authorization_number": {what: "authorization numbers", length: 15},
-	// 7 digits for Select, Enterprise, Campus and School (the enrollment
-	// number, "seven numeric digits" in InstallAgreementLicenseKeyPack's
-	// documentation); SPLA numbers of 8 digits have been installed by a
-	// public provisioning script, and other agreements take "the agreement
-	// number provided with your program information". agreementNumberDigits
-	// narrows this by agreement type.
-	"agreement_number":    {what: "agreement numbers", length: 7, maxLength: 8, digitsOnly: true},
-	"license_key_pack_id": {what: "license key pack IDs", length: 35},
-	"license_server_id":   {what: "license server IDs", length: 35, from: "the Microsoft Clearinghouse web site or the telephone activation"},
-}
-
-// isCodeSeparator: the hyphens and spaces users copy along with a code
-// (any dash, as PDFs turn hyphens into en dashes).
-func isCodeSeparator(r rune) bool {
-	return unicode.IsSpace(r) || unicode.Is(unicode.Pd, r) || r == '\u2212'
-}
-
-// normalizeCode removes separators and upper-cases ASCII letters only:
-// strings.ToUpper would turn a dotless "ı" into "I" and hide a typo.
-func normalizeCode(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		switch {
-		case isCodeSeparator(r):
-		case r >= 'a' && r <= 'z':
-			b.WriteRune(r - 'a' + 'A')
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
-// digitLookalikes are letters (and a bar) people type for a digit.
-var digitLookalikes = map[rune]struct{ desc, digit string }{
-	'O': {"the letter O", "0"}, 'o': {"the letter o", "0"},
-	'I': {"a capital i", "1"}, 'l': {"a lower-case L", "1"}, '|': {"a vertical bar", "1"},
-	'S': {"the letter S", "5"}, 's': {"the letter s", "5"},
-	'B': {"the letter B", "8"},
-	'Z': {"the letter Z", "2"}, 'z': {"the letter z", "2"},
-}
-
-// foreignLookalikes are non-ASCII characters that look like the ASCII
-// letters and digits codes use (Cyrillic and Greek capitals, the Kelvin
-// sign): they come from copying codes out of documents or web pages.
-var foreignLookalikes = map[rune]string{
-	'А': "A", 'В': "B", 'С': "C", 'Е': "E", 'Н': "H", 'І': "I", 'Ј': "J", 'К': "K", 'М': "M", 'О': "O", 'Р': "P", 'Ѕ': "S", 'Т': "T", 'Х': "X", 'У': "Y",
-	'а': "A", 'с': "C", 'е': "E", 'і': "I", 'о': "O", 'р': "P", 'ѕ': "S", 'х': "X", 'у': "Y",
-	'Α': "A", 'Β': "B", 'Ε': "E", 'Ζ': "Z", 'Η': "H", 'Ι': "I", 'Κ': "K", 'Μ': "M", 'Ν': "N", 'Ο': "O", 'Ρ': "P", 'Τ': "T", 'Υ': "Y", 'Χ': "X", 'ο': "O",
-	'\u212A': "K", '\u0131': "I", '\u2113': "L", // Kelvin sign, dotless i, script l
-}
-
-// lookalikeHint says which character c may have been meant to be.
-func lookalikeHint(c string) string {
-	switch c {
-	case "0", "O":
-		return `a zero "0" or the letter "O"`
-	case "1", "I", "L":
-		return `a one "1", the letter "I" or the letter "L"`
-	case "5", "S":
-		return `a five "5" or the letter "S"`
-	case "8", "B":
-		return `an eight "8" or the letter "B"`
-	}
-	return fmt.Sprintf("%q", c)
-}
-
-// codeProblems checks a code as the user typed it against the format of
-// attr and returns what is wrong, each naming attr, or nothing. name is
-// how messages call the attribute (the attribute's own name, or its _wo
-// twin's).
-func codeProblems(attr, name, raw string) []string {
-	f, ok := codeFormats[attr]
-	if !ok {
-		return nil
-	}
-	kind := "digits and letters"
-	if f.digitsOnly {
-		kind = "digits"
-	}
-	var problems []string
-	bad, pos := 0, 0
-	group, inGroup := 1, 0
-	prevSep := false
-	for _, r := range raw {
-		if isCodeSeparator(r) {
-			if inGroup > 0 && !prevSep {
-				group++
-				inGroup = 0
-			}
-			prevSep = true
-			continue
-		}
-		prevSep = false
-		pos++
-		inGroup++
-		if r < utf8.RuneSelf && (r >= '0' && r <= '9' || !f.digitsOnly && (r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z')) {
-			continue
-		}
-		bad++
-		if bad > 3 {
-			continue
-		}
-		where := fmt.Sprintf("character %d", pos)
-		if group > 1 || strings.ContainsFunc(raw, isCodeSeparator) {
-			where += fmt.Sprintf(" (group %d, character %d)", group, inGroup)
-		}
-		problems = append(problems, fmt.Sprintf("%s: %s %s", name, where, describeBadRune(r, f)))
-	}
-	if bad > 3 {
-		problems = append(problems, fmt.Sprintf("%s: and %d more characters that are not %s", name, bad-3, kind))
-	}
-	if pos < f.length || pos > max(f.length, f.maxLength) {
-		problems = append(problems, fmt.Sprintf("%s must be %s %s (hyphens and spaces are ignored); it has %d", name, f.size(), kind, pos))
-	}
-	return problems
-}
-
-// describeBadRune explains a character a code cannot hold.
-func describeBadRune(r rune, f codeFormat) string {
-	if l, ok := digitLookalikes[r]; ok && f.digitsOnly {
-		return fmt.Sprintf("is %q (%s); %s are digits only, check whether it is %s %q", string(r), l.desc, f.what, article(l.digit), l.digit)
-	}
-	if c, ok := foreignLookalikes[r]; ok {
-		if f.digitsOnly {
-			return fmt.Sprintf("is %q (U+%04X, a letter that looks like the Latin %q); %s are digits only", string(r), r, c, f.what)
-		}
-		return fmt.Sprintf("is %q (U+%04X, not a Latin letter, though it looks like %q); %s use the digits 0-9 and the Latin letters A-Z, check whether it is %s", string(r), r, c, f.what, lookalikeHint(c))
-	}
-	if r >= '\uFF10' && r <= '\uFF19' || r >= '\uFF21' && r <= '\uFF3A' || r >= '\uFF41' && r <= '\uFF5A' {
-		plain := string(r - 0xFEE0)
-		return fmt.Sprintf("is %q (U+%04X, a full-width character); type the plain %q", string(r), r, plain)
-	}
-	kind := "digits and letters"
-	if f.digitsOnly {
-		kind = "digits"
-	}
-	if r < ' ' || r == 0x7F || !unicode.IsPrint(r) {
-		return fmt.Sprintf("is an invisible character (U+%04X); %s hold only %s", r, f.what, kind)
-	}
-	if r >= utf8.RuneSelf {
-		return fmt.Sprintf("is %q (U+%04X); %s hold only %s", string(r), r, f.what, kind)
-	}
-	return fmt.Sprintf("is %q; %s hold only %s", string(r), f.what, kind)
-}
-
-func article(digit string) string {
-	switch digit {
-	case "0":
-		return "a zero"
-	case "1":
-		return "a one"
-	case "2":
-		return "a two"
-	case "5":
-		return "a five"
-	case "8":
-		return "an eight"
-	}
-	return ""
-}
 
 // codeValidator checks a code attribute (or its _wo twin) at plan time.
 type codeValidator struct{ attr string }
 
 func (v codeValidator) Description(context.Context) string {
-	f := codeFormats[v.attr]
-	return fmt.Sprintf("must be %s %s; hyphens and spaces are ignored", f.size(), map[bool]string{true: "digits", false: "letters and digits"}[f.digitsOnly])
+	f := licensecodes.Formats[v.attr]
+	return fmt.Sprintf("must be %s %s; hyphens and spaces are ignored", f.Size(), map[bool]string{true: "digits", false: "letters and digits"}[f.DigitsOnly])
 }
 
 func (v codeValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
@@ -216,97 +25,15 @@ func (v codeValidator) ValidateString(_ context.Context, req validator.StringReq
 		return
 	}
 	name := req.Path.String()
-	problems := codeProblems(v.attr, name, req.ConfigValue.ValueString())
+	problems := licensecodes.Problems(v.attr, name, req.ConfigValue.ValueString())
 	if len(problems) == 0 {
 		return
 	}
-	f := codeFormats[v.attr]
-	from := f.from
+	f := licensecodes.Formats[v.attr]
+	from := f.From
 	if from == "" {
 		from = "the purchase confirmation"
 	}
 	resp.Diagnostics.AddAttributeError(req.Path, "Invalid "+name,
-		strings.Join(problems, ".\n")+".\n\n"+fmt.Sprintf("Copy the %s again from %s; hyphens, spaces and lower case are accepted.", strings.TrimSuffix(f.what, "s"), from))
-}
-
-// agreementNumberDigits is how many digits an agreement number of an
-// agreement type (keyPackAgreementTypes) may have: the enrollment numbers
-// of select, enterprise, campus and school are seven digits; service_provider
-// and other take 7 or 8 (see codeFormats).
-func agreementNumberDigits(agreementType string) (low, high int) {
-	f := codeFormats["agreement_number"]
-	switch agreementType {
-	case "service_provider", "other":
-		return f.length, f.maxLength
-	}
-	return f.length, f.length
-}
-
-// Retail license codes look like Windows product keys (5 groups of 5),
-// whose 24 characters leave out letters and digits that look alike
-// (value:ProductKeyAlphabet). Whether retail codes use the same alphabet
-// is not documented (value:RetailCode.alphabet), so a code with such a
-// character is warned of, never refused. Messages name the position and
-// the shape, never the code or its other characters.
-const productKeyAlphabet = "BCDFGHJKMPQRTVWXY2346789"
-
-// lookalikeShapes are the characters product keys leave out because they
-// look like others, by shape, with the product key characters a reader
-// may have mistaken for them.
-var lookalikeShapes = []struct{ chars, name, likely string }{
-	{"O0", "an O or a zero", `a "D" or a "Q"`},
-	{"IL1", "an I, an L or a one", `a "7", a "J" or a "T"`},
-	{"S5", "an S or a five", `a "6" or an "8"`},
-}
-
-// retailCodeSuspects lists the positions of a well-formed retail code
-// (as typed) that hold a look-alike product keys leave out, as
-// "group 2, character 4 is an O or a zero, probably a "D" or a "Q"";
-// nothing for a malformed code, which the validator reports.
-func retailCodeSuspects(raw string) []string {
-	if len(codeProblems("license_code", "license_code", raw)) > 0 {
-		return nil
-	}
-	const shown = 3
-	var out []string
-	more := 0
-	for i, r := range normalizeCode(raw) {
-		for _, s := range lookalikeShapes {
-			if !strings.ContainsRune(s.chars, r) {
-				continue
-			}
-			if len(out) == shown {
-				more++
-				continue
-			}
-			out = append(out, fmt.Sprintf("group %d, character %d is %s, probably %s", i/5+1, i%5+1, s.name, s.likely))
-		}
-	}
-	if more > 0 {
-		out = append(out, fmt.Sprintf("and %d more such characters", more))
-	}
-	return out
-}
-
-// retailCodeWarning is the plan's warning for a retail code with
-// look-alikes; "" when it has none.
-func retailCodeWarning(attr, raw string) (summary, detail string) {
-	suspects := retailCodeSuspects(raw)
-	if len(suspects) == 0 {
-		return "", ""
-	}
-	return attr + " may be mistyped",
-		fmt.Sprintf("%s: %s. Retail license codes look like Windows product keys, whose characters (%s) leave out the letters and digits that look alike: O and 0, I, L and 1, S and 5. "+
-			"Check these characters on the purchase confirmation. Microsoft does not document the characters of retail license codes, so the provider installs the code as typed: "+
-			"if it is right, ignore this warning; if not, the Microsoft Clearinghouse refuses it at apply.", attr, strings.Join(suspects, "; "), productKeyAlphabet)
-}
-
-// retailCodeHint adds the suspect positions to an install the
-// Clearinghouse refused; "" when the code has none.
-func retailCodeHint(code string) string {
-	suspects := retailCodeSuspects(code)
-	if len(suspects) == 0 {
-		return ""
-	}
-	return "The license code has characters Windows product keys do not use, likely typos: " + strings.Join(suspects, "; ") + "."
+		strings.Join(problems, ".\n")+".\n\n"+fmt.Sprintf("Copy the %s again from %s; hyphens, spaces and lower case are accepted.", strings.TrimSuffix(f.What, "s"), from))
 }

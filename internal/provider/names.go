@@ -1,10 +1,7 @@
 package provider
 
 import (
-	"slices"
 	"strconv"
-
-	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/winfacts"
 )
 
 // The names the provider uses for Windows' numbers, in one place.
@@ -65,63 +62,6 @@ func connectivityName(status int) string {
 // connectivityHealthy: the session host can get CALs from that server.
 func connectivityHealthy(status int) bool {
 	return status == 1 || status == 2 || status == 9 || status == 11
-}
-
-// productVersion is the CAL ProductVersion number of a release the
-// provider installs ("2016" to "2025"), 0 for any other: the numbers are
-// the facts catalog's (winfacts; 7 and 8 are unverified, winsim's
-// Quirks.ProductVersion2022/2025).
-func productVersion(release string) int {
-	if !slices.Contains(winfacts.InstallableReleases, release) {
-		return 0
-	}
-	n, _ := winfacts.ProductVersion(release)
-	return n
-}
-
-// productVersionName is the release of a CAL ProductVersionID (2008,
-// 2008R2 and 2012 included), or unknown_<number>.
-func productVersionName(id int) string {
-	if r, ok := winfacts.ReleaseOf(id); ok {
-		return r
-	}
-	return "unknown_" + strconv.Itoa(id)
-}
-
-// calTypeName is a key pack's ProductType.
-func calTypeName(productType int) string {
-	switch productType {
-	case 0:
-		return "per_device"
-	case 1:
-		return "per_user"
-	case 3:
-		return "built_in"
-	}
-	return "unknown_" + strconv.Itoa(productType)
-}
-
-// calTypeNumber is the inverse for the two types users set.
-var calTypeNumber = map[string]int{"per_device": 0, "per_user": 1}
-
-// keyPackProgram names how a key pack was bought, from its KeyPackType.
-func keyPackProgram(keyPackType int, builtIn bool) string {
-	if builtIn {
-		return "built_in"
-	}
-	switch keyPackType {
-	case 1:
-		return "retail"
-	case 2:
-		return "agreement"
-	case 3:
-		return "concurrent"
-	case 4:
-		return "temporary"
-	case 5:
-		return "open_license"
-	}
-	return "unknown"
 }
 
 // activationStatusName is GetActivationStatus's ActivationStatus.

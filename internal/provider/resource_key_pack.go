@@ -26,6 +26,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/keypacks"
+	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/licensecodes"
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/rds"
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/winfacts"
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/winrmclient"
@@ -97,7 +98,7 @@ func (r *keyPackResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 				MarkdownDescription: "How the CALs were bought, as in the Install Licenses wizard: `retail` (License Pack (Retail Purchase), a `license_code`), `open_license` (`license_number` and `authorization_number`), " +
 					"`agreement` (`agreement_type` and `agreement_number`: Select, Enterprise Agreement, Campus, School, Services Provider License Agreement, Open Value and other agreements) " +
 					"or `license_key_pack_id` (a `license_key_pack_id` from the Clearinghouse web site or telephone, for servers without Internet access). Changing it replaces the key pack.",
-				Validators:    []validator.String{stringvalidator.OneOf(keyPackProgramNames...)},
+				Validators:    []validator.String{stringvalidator.OneOf(keypacks.ProgramNames()...)},
 				PlanModifiers: []planmodifier.String{programRequiresReplace()},
 			},
 			"license_code":            licenseCode,
@@ -120,7 +121,7 @@ func (r *keyPackResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 				Optional: true,
 				MarkdownDescription: "With `program = \"agreement\"`: `select` (Select License, the enrollment number), `enterprise` (Enterprise Agreement), `campus` (Campus Agreement), `school` (School Agreement), " +
 					"`service_provider` (Services Provider License Agreement, SPLA) or `other` (Open Value, Open Subscription and other agreements). Changing it replaces the key pack.",
-				Validators:    []validator.String{stringvalidator.OneOf(keyPackAgreementTypes...)},
+				Validators:    []validator.String{stringvalidator.OneOf(keypacks.AgreementTypes...)},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplaceIf(replaceIfPriorString, "Replaces the key pack when it changes.", "Replaces the key pack when it changes.")},
 			},
 			"product_version": schema.StringAttribute{
@@ -225,8 +226,8 @@ func (r *keyPackResource) ValidateConfig(ctx context.Context, req resource.Valid
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	for _, p := range keyPackConfigProblems(&m) {
-		resp.Diagnostics.AddAttributeError(path.Root(p.attr), p.summary, p.detail)
+	for _, p := range keypacks.ConfigProblems(configOf(&m)) {
+		resp.Diagnostics.AddAttributeError(path.Root(p.Attr), p.Summary, p.Detail)
 	}
 }
 
@@ -263,10 +264,10 @@ func (r *keyPackResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 	r.planUpdate(ctx, &state, &plan, &resp.Diagnostics)
 	// A plain code moved to its write-only form: the same code only
 	// records the move; another one is a new purchase to install.
-	for _, a := range keyPackPrograms[state.Program.ValueString()].Codes {
+	for _, a := range keypacks.ProgramNamed(state.Program.ValueString()).Codes {
 		before, _ := state.code(a)
 		_, after := config.code(a)
-		if !before.IsNull() && !after.IsNull() && !after.IsUnknown() && normalizeCode(before.ValueString()) != normalizeCode(after.ValueString()) {
+		if !before.IsNull() && !after.IsNull() && !after.IsUnknown() && licensecodes.Normalize(before.ValueString()) != licensecodes.Normalize(after.ValueString()) {
 			resp.RequiresReplace = append(resp.RequiresReplace, path.Root(a))
 		}
 	}
@@ -293,18 +294,18 @@ func (r *keyPackResource) warnCALsLeave(st *keyPackModel, what string, diags *di
 		diags.AddWarning(fmt.Sprintf("%s removes %d CALs from %s", what, st.TotalLicenses.ValueInt64(), host),
 			fmt.Sprintf("remove_cals_on_destroy = true: %s removes key pack %s (%d CALs, %s) from %s with UninstallLicenseKeyPackWithId. %s "+
 				"To keep them, set remove_cals_on_destroy = false and apply first.",
-				strings.ToLower(what[:1])+what[1:], joinIDs(ids), st.TotalLicenses.ValueInt64(), st.TypeAndModel.ValueString(), host, reinstallNote(st.Program.ValueString())))
+				strings.ToLower(what[:1])+what[1:], keypacks.JoinIDs(ids), st.TotalLicenses.ValueInt64(), st.TypeAndModel.ValueString(), host, reinstallNote(st.Program.ValueString())))
 		return
 	}
-	diags.AddWarning(fmt.Sprintf("%s keeps the CALs on %s", what, host), keepCALsDetail(host, ids))
+	diags.AddWarning(fmt.Sprintf("%s keeps the CALs on %s", what, host), keypacks.KeepCALsDetail(host, ids))
 }
 
 // reinstallNote says what removing a program's CALs costs.
 func reinstallNote(program string) string {
-	if keyPackPrograms[program].Counted {
+	if keypacks.ProgramNamed(program).Counted {
 		return "Installing them again draws them from the agreement or Open License again at the Microsoft Clearinghouse."
 	}
-	return "A " + keyPackPrograms[program].CodeName + " is single-use: the CALs cannot be installed again with it."
+	return "A " + keypacks.ProgramNamed(program).CodeName + " is single-use: the CALs cannot be installed again with it."
 }
 
 // warnRetailCode warns of a retail code the plan installs that has
@@ -321,7 +322,7 @@ func warnRetailCode(plan, config *keyPackModel, diags *diag.Diagnostics) {
 		return
 	}
 	// Not on the attribute: the CLI would quote its line, the code.
-	if summary, detail := retailCodeWarning(attr, v.ValueString()); summary != "" {
+	if summary, detail := licensecodes.RetailWarning(attr, v.ValueString()); summary != "" {
 		diags.AddWarning(summary, detail)
 	}
 }
@@ -345,7 +346,7 @@ func (r *keyPackResource) checkHost(ctx context.Context, m, config *keyPackModel
 		return
 	}
 	version, calType := m.ProductVersion.ValueString(), m.CALType.ValueString()
-	if calVersionTooNew(version, info.OSVersion) {
+	if keypacks.CALVersionTooNew(version, info.OSVersion) {
 		diags.AddAttributeError(path.Root("product_version"), fmt.Sprintf("Windows Server %s CALs cannot be installed on %s", version, host),
 			fmt.Sprintf("Windows Server %s CALs cannot be installed on a Windows Server %s license server; a license server holds CALs of its own Windows Server release or older, and %s (%s) runs Windows Server %s. "+
 				"Install these CALs on a Windows Server %s (or later) license server, or install CALs of Windows Server %s or older here.", version, info.OSVersion, info.ComputerName, host, info.OSVersion, version, info.OSVersion))
@@ -360,7 +361,7 @@ func (r *keyPackResource) checkHost(ctx context.Context, m, config *keyPackModel
 	if err != nil {
 		return // e.g. the role comes in the same apply
 	}
-	if w := mixedCALWarning(list.KeyPacks, calTypeNumber[calType]); w != "" {
+	if w := keypacks.MixedCALWarning(list.KeyPacks, keypacks.CALTypeNumber[calType]); w != "" {
 		diags.AddAttributeWarning(path.Root("cal_type"), "Per-user and per-device CALs on one license server", w)
 	}
 	if m.Quantity.IsUnknown() {
@@ -375,17 +376,17 @@ func (r *keyPackResource) checkHost(ctx context.Context, m, config *keyPackModel
 		kp, _ := v.Pack(free[0].KeyPackID)
 		diags.AddWarning("Apply takes key pack "+strconv.FormatInt(kp.KeyPackID, 10)+" on "+host+" instead of installing",
 			fmt.Sprintf("Key pack %d on %s (%s) holds the CALs this resource declares, with the same code, and no resource holds it: an earlier destroy or replacement kept it. "+
-				"Apply makes this resource its owner instead of installing the CALs again. To install new CALs instead, change the declaration (a different code or quantity).", kp.KeyPackID, host, describeKeyPack(kp)))
+				"Apply makes this resource its owner instead of installing the CALs again. To install new CALs instead, change the declaration (a different code or quantity).", kp.KeyPackID, host, keypacks.Describe(kp)))
 		return
 	}
-	if !keyPackPrograms[m.Program.ValueString()].Counted {
+	if !keypacks.ProgramNamed(m.Program.ValueString()).Counted {
 		return // a used code is refused with its own hint
 	}
 	if found := keypacks.Unrecorded(v, it); len(found) > 0 {
 		kp := found[0]
 		diags.AddWarning("A key pack with these CALs is already on "+host,
 			fmt.Sprintf("Key pack %d on %s already holds %s, and the provider did not install it. If it is the one this resource declares, import it (terraform import <address> %s/%d) instead of installing the same CALs again; otherwise ignore this warning.",
-				kp.KeyPackID, host, describeKeyPack(kp), host, kp.KeyPackID))
+				kp.KeyPackID, host, keypacks.Describe(kp), host, kp.KeyPackID))
 	}
 }
 
@@ -403,7 +404,7 @@ func (r *keyPackResource) checkActivated(ctx context.Context, host string, diags
 	const fix = "Windows installs CALs only on an activated license server. Activate it first: add an rdslicensing_server_activation for it and take this key pack's host from it " +
 		"(host = rdslicensing_server_activation.<name>.id), so that Terraform plans and applies the activation first; or activate the server in RD Licensing Manager."
 	switch {
-	case isKind(err, winrmclient.KindRoleMissing):
+	case isKind(err, rds.KindRoleMissing):
 		diags.AddAttributeError(path.Root("host"), "RD Licensing is not installed on "+host,
 			"The RD Licensing role service is not installed on "+host+", and no rdslicensing_server_activation planned before this key pack activates the server. "+fix)
 	case err == nil && ls.ActivationStatus != 0:
@@ -414,7 +415,7 @@ func (r *keyPackResource) checkActivated(ctx context.Context, host string, diags
 
 // planUpdate plans a change of an existing key pack.
 func (r *keyPackResource) planUpdate(ctx context.Context, state, plan *keyPackModel, diags *diag.Diagnostics) {
-	p := keyPackPrograms[state.Program.ValueString()]
+	p := keypacks.ProgramNamed(state.Program.ValueString())
 	quantityChanged := p.Counted && !plan.Quantity.Equal(state.Quantity)
 	js := state.journal()
 	if !quantityChanged {
@@ -464,7 +465,7 @@ func (r *keyPackResource) planUpdate(ctx context.Context, state, plan *keyPackMo
 		own := keypacks.Own(list.KeyPacks, state.ids())
 		remove := keypacks.Total(own) - plan.Quantity.ValueInt64()
 		if _, ok := keypacks.PlanRemoval(own, remove); !ok && remove > 0 {
-			diags.AddAttributeError(path.Root("quantity"), fmt.Sprintf("Cannot remove %d CALs from %s", remove, host), cannotRemoveDetail(host, own, remove, plan.Quantity.ValueInt64()))
+			diags.AddAttributeError(path.Root("quantity"), fmt.Sprintf("Cannot remove %d CALs from %s", remove, host), keypacks.CannotRemoveDetail(host, own, remove, plan.Quantity.ValueInt64()))
 		}
 	}
 }
@@ -482,7 +483,7 @@ func (r *keyPackResource) Create(ctx context.Context, req resource.CreateRequest
 	resp.Diagnostics.Append(diags...)
 	ctx, cancel := withTimeout(ctx, d)
 	defer cancel()
-	p := keyPackPrograms[m.Program.ValueString()]
+	p := keypacks.ProgramNamed(m.Program.ValueString())
 	in := keyPackInstallInput(&m, &config, m.Quantity.ValueInt64())
 	js := journalState{Owner: keypacks.NewID()}
 	res, err := r.installer(host, js.Owner).Acquire(ctx, in)
@@ -509,7 +510,7 @@ func (r *keyPackResource) Create(ctx context.Context, req resource.CreateRequest
 	if !p.Counted && (pack.ProductVersionID != in.ProductVersion || pack.ProductType != in.ProductType) {
 		resp.Diagnostics.AddWarning("The "+p.CodeName+" installed other CALs than declared",
 			fmt.Sprintf("The %s installed %s as key pack %d on %s, not the declared Windows Server %s %s CALs. The CALs are installed and the code is used. Set product_version = %q and cal_type = %q in the configuration: until then plan fails, rather than install the used code again.",
-				p.CodeName, describeKeyPack(pack), pack.KeyPackID, host, m.ProductVersion.ValueString(), strings.ReplaceAll(m.CALType.ValueString(), "_", "-"), calRelease(pack.ProductVersionID), calTypeOf(pack.ProductType)))
+				p.CodeName, keypacks.Describe(pack), pack.KeyPackID, host, m.ProductVersion.ValueString(), strings.ReplaceAll(m.CALType.ValueString(), "_", "-"), keypacks.CALRelease(pack.ProductVersionID), keypacks.CALType(pack.ProductType)))
 	}
 	m.setPacks(host, []rds.KeyPack{pack})
 	m.setJournal(js)
@@ -532,10 +533,10 @@ func (r *keyPackResource) acquiredNote(host string, res keypacks.Result, diags *
 	case keypacks.HowRecovered:
 		diags.AddWarning("Key pack "+id+" installed on "+host+" after an interrupted answer",
 			fmt.Sprintf("The answer to the install on %s was lost (%s). The license server's key pack journal shows that the install made key pack %d (%s): the resource holds it, and nothing was installed twice.",
-				host, res.Why, res.Pack.KeyPackID, describeKeyPack(res.Pack)))
+				host, res.Why, res.Pack.KeyPackID, keypacks.Describe(res.Pack)))
 	case keypacks.HowClaimed:
 		diags.AddWarning("Took key pack "+id+" on "+host+" instead of installing",
-			fmt.Sprintf("%s. The resource now holds key pack %d (%s) on %s; nothing was installed.", res.Why, res.Pack.KeyPackID, describeKeyPack(res.Pack), host))
+			fmt.Sprintf("%s. The resource now holds key pack %d (%s) on %s; nothing was installed.", res.Why, res.Pack.KeyPackID, keypacks.Describe(res.Pack), host))
 	}
 	if res.Attempts > 1 {
 		diags.AddWarning("Install on "+host+" tried again",
@@ -582,7 +583,7 @@ func (r *keyPackResource) installError(ctx context.Context, host string, in rds.
 	case errors.As(err, &amb):
 		var b strings.Builder
 		for _, kp := range amb.Candidates {
-			fmt.Fprintf(&b, "\n  terraform import <address> %s/%d    # %s", host, kp.KeyPackID, describeKeyPack(kp))
+			fmt.Fprintf(&b, "\n  terraform import <address> %s/%d    # %s", host, kp.KeyPackID, keypacks.Describe(kp))
 		}
 		diags.AddError("Cannot tell which key pack was installed on "+host,
 			fmt.Sprintf("The answer to the install on %s was lost, and several new key packs with these CALs appeared meanwhile (installed by hand at the same time?): %s. "+
@@ -593,15 +594,15 @@ func (r *keyPackResource) installError(ctx context.Context, host string, in rds.
 			detail += "\n\n" + opErrorDetail(none.Err)
 		}
 		diags.AddError("Nothing was installed on "+host, detail)
-	case isKind(err, winrmclient.KindCodeAlreadyUsed):
+	case isKind(err, rds.KindCodeAlreadyUsed):
 		hint := ""
 		if list, lerr := rds.ListKeyPacks.Run(ctx, r.provider, host, rds.NoInput{}); lerr == nil {
-			hint = codeUsedHint(host, in, list.KeyPacks)
+			hint = keypacks.CodeUsedHint(host, in, list.KeyPacks)
 		}
 		diags.AddError(summary, opErrorDetail(err, hint))
-	case isKind(err, winrmclient.KindInvalidCode) && in.Program == "retail":
-		diags.AddError(summary, opErrorDetail(err, retailCodeHint(in.LicenseCode)))
-	case isKind(err, winrmclient.KindNotActivated):
+	case isKind(err, rds.KindInvalidCode) && in.Program == "retail":
+		diags.AddError(summary, opErrorDetail(err, licensecodes.RetailHint(in.LicenseCode)))
+	case isKind(err, rds.KindNotActivated):
 		diags.AddError(summary, opErrorDetail(err,
 			"If the rdslicensing_server_activation of this license server is in the same configuration, make this key pack depend on it (host = rdslicensing_server_activation.<name>.id), so that the activation comes first."))
 	default:
@@ -632,7 +633,7 @@ func (r *keyPackResource) Read(ctx context.Context, req resource.ReadRequest, re
 	}
 	inst := r.installer(host, js.Owner)
 	v, err := inst.Read(ctx)
-	if isKind(err, winrmclient.KindRoleMissing, winrmclient.KindRebootPending) {
+	if isKind(err, rds.KindRoleMissing, rds.KindRebootPending) {
 		// The licensing database outlives the role: keep the packs until
 		// the role is back, rather than install them again.
 		resp.Diagnostics.AddWarning("Cannot read the key packs on "+host, opErrorDetail(err)+"\n\nThe key packs stay in the state unchanged until RD Licensing answers again.")
@@ -653,10 +654,10 @@ func (r *keyPackResource) Read(ctx context.Context, req resource.ReadRequest, re
 	m.setPacks(host, own)
 	m.Quantity = types.Int64Value(keypacks.Total(own))
 	if len(own) > 0 {
-		if v := calRelease(own[0].ProductVersionID); v != "" {
+		if v := keypacks.CALRelease(own[0].ProductVersionID); v != "" {
 			m.ProductVersion = types.StringValue(v)
 		}
-		if t := calTypeOf(own[0].ProductType); t != "" {
+		if t := keypacks.CALType(own[0].ProductType); t != "" {
 			m.CALType = types.StringValue(t)
 		}
 	}
@@ -715,7 +716,7 @@ func (r *keyPackResource) recordOwnership(ctx context.Context, inst *keypacks.In
 		var w *rds.JournalWriteInput
 		switch {
 		case !ok:
-			in := keypacks.Adopt(keypacks.NewID(), kp, programOfPack(kp), owner)
+			in := keypacks.Adopt(keypacks.NewID(), kp, keypacks.ProgramOfPack(kp), owner)
 			w = &in
 		case e.Owner == owner:
 			continue
@@ -726,7 +727,7 @@ func (r *keyPackResource) recordOwnership(ctx context.Context, inst *keypacks.In
 		default:
 			diags.AddWarning(fmt.Sprintf("Key pack %d on %s is also held by another resource", kp.KeyPackID, host),
 				fmt.Sprintf("The license server's key pack journal records key pack %d (%s) as held by another rdslicensing_key_pack (another state or workspace). Two resources managing one pack would count its CALs twice. "+
-					"Remove one of them from its state (terraform state rm), or import the pack again to take it over here.", kp.KeyPackID, describeKeyPack(kp)))
+					"Remove one of them from its state (terraform state rm), or import the pack again to take it over here.", kp.KeyPackID, keypacks.Describe(kp)))
 			continue
 		}
 		if _, err := inst.Host.WriteJournal(ctx, *w); err != nil && !isKind(err, winrmclient.KindConflict) {
@@ -747,7 +748,7 @@ func (r *keyPackResource) Update(ctx context.Context, req resource.UpdateRequest
 	js := prior.journal()
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateProgramFromPack, nil)...)
 	host := r.provider.host(m.Host)
-	p := keyPackPrograms[m.Program.ValueString()]
+	p := keypacks.ProgramNamed(m.Program.ValueString())
 	if !p.Counted || m.Quantity.Equal(prior.Quantity) {
 		m.JournalOwner, m.PendingInstalls = prior.JournalOwner, prior.PendingInstalls
 		resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
@@ -829,7 +830,7 @@ func (r *keyPackResource) removeLicenses(ctx context.Context, inst *keypacks.Ins
 	}
 	steps, ok := keypacks.PlanRemoval(own, remove)
 	if !ok {
-		diags.AddAttributeError(path.Root("quantity"), fmt.Sprintf("Cannot remove %d CALs from %s", remove, host), cannotRemoveDetail(host, own, remove, want))
+		diags.AddAttributeError(path.Root("quantity"), fmt.Sprintf("Cannot remove %d CALs from %s", remove, host), keypacks.CannotRemoveDetail(host, own, remove, want))
 		return ids
 	}
 	for _, s := range steps {
@@ -881,7 +882,7 @@ func (r *keyPackResource) Delete(ctx context.Context, req resource.DeleteRequest
 	}
 	inst := r.installer(host, js.Owner)
 	v, err := inst.Read(ctx)
-	if isKind(err, winrmclient.KindRoleMissing) {
+	if isKind(err, rds.KindRoleMissing) {
 		resp.Diagnostics.AddWarning("RD Licensing is not installed on "+host, "The key packs could not be released or removed: RD Licensing is not installed on "+host+". The licensing database outlives the role; its CALs come back when the role does.")
 		return
 	}
@@ -907,7 +908,7 @@ func (r *keyPackResource) Delete(ctx context.Context, req resource.DeleteRequest
 			}
 		}
 		if len(ids) > 0 {
-			resp.Diagnostics.AddWarning("CALs stay installed on "+host, keepCALsDetail(host, ids))
+			resp.Diagnostics.AddWarning("CALs stay installed on "+host, keypacks.KeepCALsDetail(host, ids))
 		}
 		return
 	}
@@ -929,7 +930,7 @@ const privateProgramFromPack = "program_from_pack"
 // ImportState imports key packs: "<host>/<key_pack_id>[,<key_pack_id>...]".
 // The first refresh records in the journal that the resource holds them.
 func (r *keyPackResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	host, ids, problem := parseKeyPackImportID(req.ID)
+	host, ids, problem := keypacks.ParseImportID(req.ID)
 	if problem != "" {
 		resp.Diagnostics.AddError("Invalid import ID", problem)
 		return
@@ -943,14 +944,14 @@ func (r *keyPackResource) ImportState(ctx context.Context, req resource.ImportSt
 		opError(&resp.Diagnostics, "Cannot read the key packs on "+host, err)
 		return
 	}
-	packs, problem := importablePacks(host, list.KeyPacks, ids)
+	packs, problem := keypacks.ImportablePacks(host, list.KeyPacks, ids)
 	if problem != "" {
 		resp.Diagnostics.AddError("Cannot import key pack from "+host, problem)
 		return
 	}
 	m := keyPackModel{
 		Host:                    types.StringNull(),
-		Program:                 types.StringValue(programOfPack(packs[0])),
+		Program:                 types.StringValue(keypacks.ProgramOfPack(packs[0])),
 		AllowPerUserInWorkgroup: types.BoolValue(false),
 		RemoveCALsOnDestroy:     types.BoolValue(false),
 		Timeouts:                timeouts.Value{Object: types.ObjectNull(keyPackTimeoutTypes)},
@@ -958,9 +959,9 @@ func (r *keyPackResource) ImportState(ctx context.Context, req resource.ImportSt
 	m.nullCodes()
 	m.setPacks(host, packs)
 	m.Quantity = types.Int64Value(keypacks.Total(packs))
-	m.ProductVersion = types.StringValue(calRelease(packs[0].ProductVersionID))
-	m.CALType = types.StringValue(calTypeOf(packs[0].ProductType))
-	if t := importedAgreementType(list.Journal, packs); t != "" && m.Program.ValueString() == "agreement" {
+	m.ProductVersion = types.StringValue(keypacks.CALRelease(packs[0].ProductVersionID))
+	m.CALType = types.StringValue(keypacks.CALType(packs[0].ProductType))
+	if t := keypacks.ImportedAgreementType(list.Journal, packs); t != "" && m.Program.ValueString() == "agreement" {
 		m.AgreementType = types.StringValue(t)
 	}
 	m.setJournal(journalState{Owner: keypacks.NewID()})
@@ -1031,150 +1032,20 @@ func pendingIDs(js journalState) string {
 	return strings.Join(s, ", ")
 }
 
-func joinIDs(ids []int64) string {
-	s := make([]string, len(ids))
-	for i, id := range ids {
-		s[i] = strconv.FormatInt(id, 10)
-	}
-	return strings.Join(s, ", ")
-}
-
 // ---- helpers -------------------------------------------------------------
 
-var (
-	// keyPackPrograms are keypacks.Programs by name.
-	keyPackPrograms     = programsByName()
-	keyPackProgramNames = programNames()
-	keyPackCodeAttrs    = []string{"license_code", "license_number", "authorization_number", "agreement_number", "license_key_pack_id"}
-	// keyPackAgreementTypes in AgreementType order (0-5).
-	keyPackAgreementTypes = []string{"select", "enterprise", "campus", "school", "service_provider", "other"}
-	// kpCodeDescriptions say what a missing code is.
-	kpCodeDescriptions = map[string]string{
-		"license_code":         "the 25-character license code of the retail purchase",
-		"license_number":       "the 8-digit license number of the Open License",
-		"authorization_number": "the 15-character authorization number of the Open License",
-		"agreement_number":     "the agreement or enrollment number (7 digits; 7 to 8 for service_provider and other)",
-		"license_key_pack_id":  "the 35-character license key pack ID from the Clearinghouse",
+// configOf is what keypacks.ConfigProblems checks of a configuration.
+func configOf(m *keyPackModel) keypacks.Config {
+	value := func(v types.String) keypacks.Value {
+		return keypacks.Value{Set: !v.IsNull(), Known: !v.IsNull() && !v.IsUnknown(), Text: v.ValueString()}
 	}
-)
-
-func programsByName() map[string]keypacks.Program {
-	m := map[string]keypacks.Program{}
-	for _, p := range keypacks.Programs {
-		m[p.Name] = p
-	}
-	return m
-}
-
-func programNames() []string {
-	var out []string
-	for _, p := range keypacks.Programs {
-		out = append(out, p.Name)
-	}
-	return out
-}
-
-// keyPackProblem is a configuration error on one attribute.
-type keyPackProblem struct{ attr, summary, detail string }
-
-// keyPackConfigProblems lists what does not go with the program.
-func keyPackConfigProblems(m *keyPackModel) []keyPackProblem {
-	var out []keyPackProblem
-	anyWO := false
-	for _, a := range keyPackCodeAttrs {
-		_, wo := m.code(a)
-		if !wo.IsNull() {
-			anyWO = true
-		}
-	}
-	if !m.CodesWOVersion.IsNull() && !anyWO {
-		out = append(out, keyPackProblem{"codes_wo_version", "codes_wo_version without a write-only code",
-			"codes_wo_version versions the write-only codes (license_code_wo, license_number_wo, authorization_number_wo, agreement_number_wo, license_key_pack_id_wo), and none is set. Remove codes_wo_version, or use the _wo form of the code."})
-	}
-	if m.Program.IsUnknown() || m.Program.IsNull() {
-		return out
-	}
-	name := m.Program.ValueString()
-	p, ok := keyPackPrograms[name]
-	if !ok {
-		return out // the attribute's validator reports it
-	}
-	for _, a := range keyPackCodeAttrs {
+	c := keypacks.Config{Program: value(m.Program), AgreementType: value(m.AgreementType), Codes: map[string]keypacks.Value{},
+		CodesWOVersionSet: !m.CodesWOVersion.IsNull(), Quantity: !m.Quantity.IsNull()}
+	for _, a := range keypacks.CodeAttrs {
 		plain, wo := m.code(a)
-		if !slices.Contains(p.Codes, a) {
-			for _, v := range []struct {
-				attr string
-				val  types.String
-			}{{a, plain}, {a + "_wo", wo}} {
-				if !v.val.IsNull() {
-					out = append(out, keyPackProblem{v.attr, v.attr + " does not go with program = \"" + name + "\"",
-						fmt.Sprintf("%s is only used with program = %q; this key pack has program = %q. Remove it, or change program.", v.attr, programOfCode(a), name)})
-				}
-			}
-			continue
-		}
-		switch {
-		case !plain.IsNull() && !wo.IsNull():
-			out = append(out, keyPackProblem{a, "Both " + a + " and " + a + "_wo are set", "Set " + a + " or its write-only form " + a + "_wo, not both."})
-		case plain.IsNull() && wo.IsNull():
-			out = append(out, keyPackProblem{a, "Missing " + a,
-				fmt.Sprintf("program = %q needs %s: %s. Set %s, or its write-only form %s_wo (Terraform 1.11 or OpenTofu 1.11 and later), which stays out of the state.", name, a, kpCodeDescriptions[a], a, a)})
-		}
+		c.Codes[a], c.Codes[a+"_wo"] = value(plain), value(wo)
 	}
-	out = append(out, agreementNumberProblems(m)...)
-	switch {
-	case name == "agreement" && m.AgreementType.IsNull():
-		out = append(out, keyPackProblem{"agreement_type", "Missing agreement_type",
-			"program = \"agreement\" needs agreement_type: select, enterprise, campus, school, service_provider or other."})
-	case name != "agreement" && !m.AgreementType.IsNull():
-		out = append(out, keyPackProblem{"agreement_type", "agreement_type does not go with program = \"" + name + "\"",
-			fmt.Sprintf("agreement_type is only used with program = \"agreement\"; this key pack has program = %q. Remove it, or change program.", name)})
-	}
-	switch {
-	case p.Counted && m.Quantity.IsNull():
-		out = append(out, keyPackProblem{"quantity", "Missing quantity",
-			fmt.Sprintf("program = %q needs quantity: the number of CALs to install (1-9999).", name)})
-	case !p.Counted && !m.Quantity.IsNull():
-		out = append(out, keyPackProblem{"quantity", "quantity cannot be set with program = \"" + name + "\"",
-			fmt.Sprintf("quantity is not allowed with program = %q: the %s decides how many CALs it installs, and quantity shows that number after apply. Remove quantity from the configuration.", name, p.CodeName)})
-	}
-	return out
-}
-
-// agreementNumberProblems: an agreement number of a well-formed length for
-// some agreement type, but not for the one configured (an 8-digit
-// enrollment number). The length only, never the number.
-func agreementNumberProblems(m *keyPackModel) []keyPackProblem {
-	if m.AgreementType.IsNull() || m.AgreementType.IsUnknown() {
-		return nil
-	}
-	agreementType := m.AgreementType.ValueString()
-	low, high := agreementNumberDigits(agreementType)
-	var out []keyPackProblem
-	plain, wo := m.code("agreement_number")
-	for _, v := range []struct {
-		attr string
-		val  types.String
-	}{{"agreement_number", plain}, {"agreement_number_wo", wo}} {
-		if v.val.IsNull() || v.val.IsUnknown() || len(codeProblems("agreement_number", v.attr, v.val.ValueString())) > 0 {
-			continue // the attribute's validator reports a malformed number
-		}
-		if n := len(normalizeCode(v.val.ValueString())); n < low || n > high {
-			out = append(out, keyPackProblem{v.attr, "Agreement number too long for agreement_type = \"" + agreementType + "\"",
-				fmt.Sprintf("%s has %d digits; with agreement_type = %q it is the enrollment number on the signed agreement form, which has %d. Only service_provider and other agreement numbers may have %d. Copy the number again, or check agreement_type.", v.attr, n, agreementType, low, codeFormats["agreement_number"].maxLength)})
-		}
-	}
-	return out
-}
-
-// programOfCode is the program a code attribute belongs to.
-func programOfCode(attr string) string {
-	for _, name := range keyPackProgramNames {
-		if slices.Contains(keyPackPrograms[name].Codes, attr) {
-			return name
-		}
-	}
-	return ""
+	return c
 }
 
 // keyPackInstallInput is the install_key_pack input of a planned key pack; the
@@ -1185,12 +1056,12 @@ func keyPackInstallInput(m, config *keyPackModel, count int64) rds.InstallKeyPac
 		if plain.IsNull() || plain.IsUnknown() {
 			_, plain = config.code(attr)
 		}
-		return normalizeCode(plain.ValueString())
+		return licensecodes.Normalize(plain.ValueString())
 	}
 	in := rds.InstallKeyPackInput{
 		Program:                 m.Program.ValueString(),
-		ProductVersion:          productVersion(m.ProductVersion.ValueString()),
-		ProductType:             calTypeNumber[m.CALType.ValueString()],
+		ProductVersion:          keypacks.ProductVersion(m.ProductVersion.ValueString()),
+		ProductType:             keypacks.CALTypeNumber[m.CALType.ValueString()],
 		AllowPerUserInWorkgroup: m.AllowPerUserInWorkgroup.ValueBool(),
 	}
 	switch in.Program {
@@ -1199,7 +1070,7 @@ func keyPackInstallInput(m, config *keyPackModel, count int64) rds.InstallKeyPac
 	case "open_license":
 		in.LicenseNumber, in.AuthorizationNumber, in.LicenseCount = code("license_number"), code("authorization_number"), int(count)
 	case "agreement":
-		in.AgreementType = slices.Index(keyPackAgreementTypes, m.AgreementType.ValueString())
+		in.AgreementType = slices.Index(keypacks.AgreementTypes, m.AgreementType.ValueString())
 		in.AgreementNumber, in.LicenseCount = code("agreement_number"), int(count)
 	case "license_key_pack_id":
 		in.LicenseKeyPackID = code("license_key_pack_id")
@@ -1207,216 +1078,13 @@ func keyPackInstallInput(m, config *keyPackModel, count int64) rds.InstallKeyPac
 	return in
 }
 
-// calVersionTooNew: CALs of release version cannot go onto a license
-// server running osRelease (unknown releases are left to the install).
-func calVersionTooNew(version, osRelease string) bool {
-	cal, ls := productVersion(version), productVersion(osRelease)
-	return cal != 0 && ls != 0 && cal > ls
-}
-
-// mixedCALWarning warns when installing CALs of productType would leave
-// the license server with both per-user and per-device CALs.
-func mixedCALWarning(packs []rds.KeyPack, productType int) string {
-	for _, kp := range packs {
-		if kp.BuiltIn || kp.TotalLicenses == 0 || (kp.ProductType != 0 && kp.ProductType != 1) || kp.ProductType == productType {
-			continue
-		}
-		return fmt.Sprintf("Key pack %d already holds %s, and this key pack installs %s CALs. Windows allows both on one license server, but many guides say not to mix them: "+
-			"a session host uses one licensing mode, so CALs of the other type stay unused unless some session hosts use the other mode. Check that this is what you mean.",
-			kp.KeyPackID, describeKeyPack(kp), strings.ReplaceAll(calTypeOf(productType), "_", "-"))
-	}
-	return ""
-}
-
-// codeUsedHint names the packs on the host a used code probably
-// installed, with the import command.
-func codeUsedHint(host string, in rds.InstallKeyPackInput, packs []rds.KeyPack) string {
-	var found []rds.KeyPack
-	it := keypacks.IntentOf(in)
-	for _, kp := range packs {
-		if it.PackMatches(kp) {
-			found = append(found, kp)
-		}
-	}
-	if len(found) == 0 {
-		return ""
-	}
-	p := keyPackPrograms[in.Program]
-	var b strings.Builder
-	for _, kp := range found {
-		fmt.Fprintf(&b, "\n  terraform import <address> %s/%d    # %s", host, kp.KeyPackID, describeKeyPack(kp))
-	}
-	single := "A " + p.CodeName + " is single-use: if this server installed it before, import that pack instead of installing again"
-	if p.Counted {
-		single = "If this server installed these CALs before, import that pack instead of installing again"
-	}
-	return fmt.Sprintf("%s on %s holds the CALs this resource declares: it is probably the pack this code installed. %s (<address> is this resource's address, e.g. rdslicensing_key_pack.cals; or use an import block with that id):\n%s",
-		plural(len(found), "A key pack", "Key packs"), host, single, b.String())
-}
-
-// plural is one or many, by n.
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
-}
-
-// cannotRemoveDetail explains a quantity that issued CALs prevent.
-func cannotRemoveDetail(host string, own []rds.KeyPack, remove, want int64) string {
-	var available, issued int64
-	ids := make([]string, len(own))
-	for i, kp := range own {
-		available += kp.AvailableLicenses
-		issued += kp.IssuedLicenses
-		ids[i] = strconv.FormatInt(kp.KeyPackID, 10)
-	}
-	return fmt.Sprintf("quantity = %d removes %d CALs, but only %d of the %d CALs in key pack %s on %s are not issued (%d are issued): Windows cannot take back issued CALs. "+
-		"Set quantity to %d or more, or revoke per-device CALs (up to 20%%) or wait until issued CALs expire.",
-		want, remove, available, keypacks.Total(own), strings.Join(ids, ", "), host, issued, keypacks.Total(own)-available)
-}
-
-// keepCALsDetail says that destroy leaves the CALs installed, released.
-func keepCALsDetail(host string, ids []int64) string {
-	return fmt.Sprintf("The CALs of key pack %s stay installed on %s: remove_cals_on_destroy is false (the default), so Terraform only lets go of them. "+
-		"The license server's key pack journal marks them free: a key pack resource that declares the same CALs (same program, code, release, type and quantity) takes them instead of installing again. "+
-		"To remove them instead, set remove_cals_on_destroy = true and apply before destroying, or remove the pack in RD Licensing Manager.", joinIDs(ids), host)
-}
-
-// parseKeyPackImportID reads "<host>/<key_pack_id>[,<key_pack_id>...]";
-// problem says what is wrong with id.
-func parseKeyPackImportID(id string) (string, []int64, string) {
-	const format = `The import ID must be "<host>/<key_pack_id>": the license server's name, FQDN or IP address, and the KeyPackId RD Licensing Manager shows (or Get-CimInstance Win32_TSLicenseKeyPack), e.g. "ls01.contoso.com/5"; for several packs of one Open License or agreement "ls01.contoso.com/5,7"`
-	i := strings.LastIndex(id, "/")
-	if i < 0 {
-		return "", nil, fmt.Sprintf("%s. Got %q, which has no \"/\".", format, id)
-	}
-	host, rest := strings.TrimSpace(id[:i]), strings.TrimSpace(id[i+1:])
-	if host == "" || strings.ContainsAny(host, " /\\\t") {
-		return "", nil, fmt.Sprintf("%s. Got %q, whose host part is not a host name.", format, id)
-	}
-	if rest == "" {
-		return "", nil, fmt.Sprintf("%s. Got %q, which has no key pack ID after the \"/\".", format, id)
-	}
-	var ids []int64
-	for _, s := range strings.Split(rest, ",") {
-		n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
-		if err != nil || n < 0 || n > 4294967295 {
-			return "", nil, fmt.Sprintf("%s. Got %q: %q is not a key pack ID (a whole number).", format, id, strings.TrimSpace(s))
-		}
-		if !slices.Contains(ids, n) {
-			ids = append(ids, n)
-		}
-	}
-	slices.Sort(ids) // oldest first, as the resource keeps them
-	return host, ids, ""
-}
-
-// importablePacks finds the packs an import names and checks that the
-// resource can manage them, together; problem says why not.
-func importablePacks(host string, packs []rds.KeyPack, ids []int64) ([]rds.KeyPack, string) {
-	var out []rds.KeyPack
-	for _, id := range ids {
-		i := slices.IndexFunc(packs, func(kp rds.KeyPack) bool { return kp.KeyPackID == id })
-		if i < 0 {
-			var have []string
-			for _, kp := range packs {
-				if !kp.BuiltIn {
-					have = append(have, fmt.Sprintf("%d (%s)", kp.KeyPackID, describeKeyPack(kp)))
-				}
-			}
-			list := "none but the built-in pack"
-			if len(have) > 0 {
-				list = strings.Join(have, "; ")
-			}
-			return nil, fmt.Sprintf("There is no key pack %d on %s. The key packs there are: %s.", id, host, list)
-		}
-		kp := packs[i]
-		switch {
-		case kp.BuiltIn:
-			return nil, fmt.Sprintf("Key pack %d on %s is the built-in per-device pack (%s): Windows creates it with the license server, and it cannot be installed, removed or managed. Import a key pack of CALs you installed.", id, host, kp.TypeAndModel)
-		case programOfPack(kp) == "":
-			return nil, fmt.Sprintf("Key pack %d on %s has KeyPackType %d (%s); the provider manages retail (1), volume agreement (2) and Open License (5) packs.", id, host, kp.KeyPackType, kp.Description)
-		case calRelease(kp.ProductVersionID) == "" || calTypeOf(kp.ProductType) == "":
-			return nil, fmt.Sprintf("Key pack %d on %s holds %s CALs (%s); the provider manages Windows Server 2016, 2019, 2022 and 2025 per-user and per-device CALs.", id, host, kp.ProductVersion, kp.TypeAndModel)
-		}
-		if len(out) > 0 {
-			first := out[0]
-			if !keyPackPrograms[programOfPack(kp)].Counted || kp.KeyPackType != first.KeyPackType || kp.ProductVersionID != first.ProductVersionID || kp.ProductType != first.ProductType {
-				return nil, fmt.Sprintf("Key packs %d and %d on %s cannot be one resource: only packs of one Open License or agreement, with the same CAL release and type, can (%s; %s). Import them as separate resources.", first.KeyPackID, id, host, describeKeyPack(first), describeKeyPack(kp))
-			}
-		}
-		out = append(out, kp)
-	}
-	return out, ""
-}
-
-// importedAgreementType is the agreement_type of imported agreement packs
-// as the key pack journal recorded it when the provider installed them;
-// "" when it did not install them, or its entries disagree. Windows keeps
-// no agreement type: a pack's Description names its CALs only
-// (value:KeyPackDescription).
-func importedAgreementType(journal []rds.JournalEntry, packs []rds.KeyPack) string {
-	found := ""
-	for _, kp := range packs {
-		for _, e := range journal {
-			if e.State != rds.JournalInstalled || e.KeyPackID != kp.KeyPackID || e.Program != "agreement" ||
-				e.AgreementType < 0 || e.AgreementType >= len(keyPackAgreementTypes) {
-				continue
-			}
-			t := keyPackAgreementTypes[e.AgreementType]
-			if found != "" && found != t {
-				return ""
-			}
-			found = t
-		}
-	}
-	return found
-}
-
-// programOfPack is the program that makes packs of kp's KeyPackType ("" for
-// types the provider does not install). Type 1 is retail or a license key
-// pack ID: the pack does not tell; retail is the common one.
-func programOfPack(kp rds.KeyPack) string {
-	if p := keyPackProgram(kp.KeyPackType, false); keyPackPrograms[p].Codes != nil {
-		return p
-	}
-	return ""
-}
-
-// calRelease is the Windows Server release of a CAL ProductVersion number
-// ("" for releases the provider does not install).
-func calRelease(id int) string {
-	if r := productVersionName(id); productVersion(r) == id {
-		return r
-	}
-	return ""
-}
-
-// calTypeOf is the cal_type of a ProductType ("" for the built-in type).
-func calTypeOf(t int) string {
-	if n := calTypeName(t); n == "per_device" || n == "per_user" {
-		return n
-	}
-	return ""
-}
-
-// describeKeyPack is a pack as messages show it, never with a code.
-func describeKeyPack(kp rds.KeyPack) string {
-	what := kp.TypeAndModel
-	if what == "" {
-		what = strings.ReplaceAll(calTypeOf(kp.ProductType), "_", "-") + " CALs"
-	}
-	return fmt.Sprintf("%d %s %s", kp.TotalLicenses, kp.ProductVersion, what)
-}
-
 // codeChanged: the plan replaces the code (a new plain value, or a new
 // codes_wo_version).
 func codeChanged(state, plan *keyPackModel) bool {
-	for _, a := range keyPackPrograms[state.Program.ValueString()].Codes {
+	for _, a := range keypacks.ProgramNamed(state.Program.ValueString()).Codes {
 		before, _ := state.code(a)
 		after, _ := plan.code(a)
-		if after.IsUnknown() || (!before.IsNull() && !after.IsNull() && normalizeCode(before.ValueString()) != normalizeCode(after.ValueString())) {
+		if after.IsUnknown() || (!before.IsNull() && !after.IsNull() && licensecodes.Normalize(before.ValueString()) != licensecodes.Normalize(after.ValueString())) {
 			return true
 		}
 	}
@@ -1429,7 +1097,7 @@ func codeChanged(state, plan *keyPackModel) bool {
 func codeRequiresReplace() planmodifier.String {
 	return stringplanmodifier.RequiresReplaceIf(func(_ context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
 		resp.RequiresReplace = !req.StateValue.IsNull() && (req.PlanValue.IsUnknown() ||
-			!req.PlanValue.IsNull() && normalizeCode(req.PlanValue.ValueString()) != normalizeCode(req.StateValue.ValueString()))
+			!req.PlanValue.IsNull() && licensecodes.Normalize(req.PlanValue.ValueString()) != licensecodes.Normalize(req.StateValue.ValueString()))
 	}, "Replaces the key pack when the code changes.", "Replaces the key pack when the code changes.")
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 
+	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/keypacks"
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/winsim"
 )
 
@@ -250,7 +251,7 @@ func TestAccKeyPack_writeOnlyPlanLines(t *testing.T) {
 	}
 	all := func(sign string) []string {
 		var lines []string
-		for _, a := range keyPackCodeAttrs {
+		for _, a := range keypacks.CodeAttrs {
 			lines = append(lines, sign+" "+a+"_wo = (write-only attribute)")
 		}
 		sort.Strings(lines)
@@ -281,7 +282,7 @@ func TestAccKeyPack_writeOnlyPlanLines(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.run("show", "-json", "update.tfplan")), &plan); err != nil || len(plan.ResourceChanges) != 1 {
 		t.Fatalf("show -json: %v, %d changes", err, len(plan.ResourceChanges))
 	}
-	for _, a := range keyPackCodeAttrs {
+	for _, a := range keypacks.CodeAttrs {
 		if v, ok := plan.ResourceChanges[0].Change.After[a+"_wo"]; !ok || v != nil {
 			t.Errorf("the plan has %s_wo = %v (present %v), want null", a, v, ok)
 		}

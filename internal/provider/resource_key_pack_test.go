@@ -15,7 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
-	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/rds"
+	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/keypacks"
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/winsim"
 )
 
@@ -744,69 +744,6 @@ func TestAccKeyPack_importFailures(t *testing.T) {
 
 // ---- unit tests ------------------------------------------------------------
 
-func TestNormalizeCode(t *testing.T) {
-	for in, want := range map[string]string{
-		"abcde-12345-fghij":       "ABCDE12345FGHIJ",
-		" ABCDE 12345\tFGHIJ ":    "ABCDE12345FGHIJ",
-		"abcde\u201312345\u2014x": "ABCDE12345X", // en and em dashes from documents
-		"\u0131bc":                "\u0131BC",    // a dotless i stays, to be reported
-		"":                        "",
-	} {
-		if got := normalizeCode(in); got != want {
-			t.Errorf("normalizeCode(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
-func TestCodeProblems(t *testing.T) {
-	retail := strings.Repeat("BCDFG", 5)
-	tests := []struct {
-		name, attr, raw string
-		want            []string // substrings, one per problem, in order
-	}{
-		{"valid retail", "license_code", retail, nil},
-		{"valid typed", "license_code", kpTyped(retail), nil},
-		{"valid lower case", "authorization_number", "abcde12345fghij", nil},
-		{"valid digits", "license_number", "1234-5678", nil},
-		{"valid key pack ID", "license_key_pack_id", strings.Repeat("7", 35), nil},
-		{"too short", "license_code", retail[:24], []string{"license_code must be 25 digits and letters (hyphens and spaces are ignored); it has 24"}},
-		{"valid 8-digit agreement number", "agreement_number", "1234-5678", nil},
-		{"too long", "agreement_number", "123456789", []string{"agreement_number must be 7 to 8 digits (hyphens and spaces are ignored); it has 9"}},
-		{"too long, fixed length", "license_number", "123456789", []string{"license_number must be 8 digits (hyphens and spaces are ignored); it has 9"}},
-		{"empty", "license_number", "", []string{"it has 0"}},
-		{"letter O for zero", "license_number", "1234O678", []string{`license_number: character 5 is "O" (the letter O); Open License numbers are digits only, check whether it is a zero "0"`}},
-		{"lower-case l for one", "agreement_number", "12l4567", []string{`character 3 is "l" (a lower-case L); agreement numbers are digits only, check whether it is a one "1"`}},
-		{"S for five", "agreement_number", "123S567", []string{`is "S" (the letter S); agreement numbers are digits only, check whether it is a five "5"`}},
-		{"B for eight", "license_number", "1234567B", []string{`is "B" (the letter B); Open License numbers are digits only, check whether it is an eight "8"`}},
-		{"other letter in digits", "license_number", "1234X678", []string{`character 5 is "X"; Open License numbers hold only digits`}},
-		{"punctuation with group", "license_code", "BCDFG-BC*FG-BCDFG-BCDFG-BCDFG", []string{`license_code: character 8 (group 2, character 3) is "*"; license codes hold only digits and letters`}},
-		{"Cyrillic O", "license_code", "BCDFG" + "\u041e" + retail[6:], []string{`character 6 is "О" (U+041E, not a Latin letter, though it looks like "O"); license codes use the digits 0-9 and the Latin letters A-Z, check whether it is a zero "0" or the letter "O"`}},
-		{"Greek letter in digits", "license_number", "1234\u039f678", []string{`(U+039F, a letter that looks like the Latin "O"); Open License numbers are digits only`}},
-		{"full-width digit", "license_number", "1234\uff15678", []string{`is "５" (U+FF15, a full-width character); type the plain "5"`}},
-		{"invisible character", "license_code", retail[:24] + "\u200b", []string{"character 25 is an invisible character (U+200B)"}},
-		{"many bad characters", "license_number", "ABCDEFGH", []string{`character 1 is "A"`, `character 2 is "B" (the letter B)`, `character 3 is "C"`, "and 5 more characters that are not digits"}},
-		{"bad characters and length", "license_number", "12O4", []string{`character 3 is "O"`, "it has 4"}},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			got := codeProblems(tc.attr, tc.attr, tc.raw)
-			if len(got) != len(tc.want) {
-				t.Fatalf("problems = %q, want %d like %q", got, len(tc.want), tc.want)
-			}
-			for i, w := range tc.want {
-				if !strings.Contains(got[i], w) {
-					t.Errorf("problem %d = %q, want it to contain %q", i, got[i], w)
-				}
-			}
-			for _, p := range got {
-				if len(tc.raw) >= 7 && strings.Contains(p, normalizeCode(tc.raw)) {
-					t.Errorf("problem %q echoes the code", p)
-				}
-			}
-		})
-	}
-}
-
 func TestKeyPackConfigProblems(t *testing.T) {
 	s := types.StringValue
 	n := types.StringNull
@@ -859,156 +796,15 @@ func TestKeyPackConfigProblems(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			m := base()
 			tc.set(&m)
-			got := keyPackConfigProblems(&m)
+			got := keypacks.ConfigProblems(configOf(&m))
 			if len(got) != len(tc.want) {
 				t.Fatalf("problems = %+v, want %q", got, tc.want)
 			}
 			for i, w := range tc.want {
-				if s := got[i].attr + ": " + got[i].summary; !strings.HasPrefix(s, w) {
+				if s := got[i].Attr + ": " + got[i].Summary; !strings.HasPrefix(s, w) {
 					t.Errorf("problem %d = %q, want %q", i, s, w)
 				}
 			}
 		})
-	}
-}
-
-func TestCALVersionTooNew(t *testing.T) {
-	for _, tc := range []struct {
-		cal, os string
-		want    bool
-	}{
-		{"2025", "2022", true}, {"2022", "2022", false}, {"2016", "2025", false}, {"2019", "2016", true},
-		{"2022", "", false}, {"2022", "2012", false}, // unknown releases: left to the install
-	} {
-		if got := calVersionTooNew(tc.cal, tc.os); got != tc.want {
-			t.Errorf("calVersionTooNew(%s, %s) = %v, want %v", tc.cal, tc.os, got, tc.want)
-		}
-	}
-}
-
-var (
-	kpBuiltIn    = rds.KeyPack{KeyPackID: 1, ProductType: 3, TotalLicenses: 4294967295, BuiltIn: true, TypeAndModel: "Built-in TS Per Device CAL"}
-	kpUserPack   = rds.KeyPack{KeyPackID: 2, KeyPackType: 1, ProductType: 1, ProductVersionID: 7, ProductVersion: "Windows Server 2022", TypeAndModel: "RDS Per User CAL", TotalLicenses: 20, AvailableLicenses: 20}
-	kpDevicePack = rds.KeyPack{KeyPackID: 3, KeyPackType: 5, ProductType: 0, ProductVersionID: 7, ProductVersion: "Windows Server 2022", TypeAndModel: "RDS Per Device CAL", TotalLicenses: 10, AvailableLicenses: 10}
-)
-
-func TestMixedCALWarning(t *testing.T) {
-	empty := kpDevicePack
-	empty.TotalLicenses = 0
-	tests := []struct {
-		name        string
-		packs       []rds.KeyPack
-		productType int
-		want        string
-	}{
-		{"only the built-in pack", []rds.KeyPack{kpBuiltIn}, 1, ""},
-		{"same type", []rds.KeyPack{kpBuiltIn, kpUserPack}, 1, ""},
-		{"per-device there, per-user comes", []rds.KeyPack{kpBuiltIn, kpDevicePack}, 1, "Key pack 3 already holds 10 Windows Server 2022 RDS Per Device CAL, and this key pack installs per-user CALs"},
-		{"per-user there, per-device comes", []rds.KeyPack{kpUserPack}, 0, "installs per-device CALs"},
-		{"an emptied pack", []rds.KeyPack{empty}, 1, ""},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			got := mixedCALWarning(tc.packs, tc.productType)
-			if tc.want == "" && got != "" || tc.want != "" && !strings.Contains(got, tc.want) {
-				t.Fatalf("warning = %q, want %q", got, tc.want)
-			}
-			if got != "" && !strings.Contains(got, "many guides say not to mix them") {
-				t.Fatalf("warning %q does not say why", got)
-			}
-		})
-	}
-}
-
-func TestParseKeyPackImportID(t *testing.T) {
-	for _, tc := range []struct {
-		id, host, ids, problem string
-	}{
-		{"ls01.contoso.com/5", "ls01.contoso.com", "[5]", ""},
-		{"10.0.0.4/5,7", "10.0.0.4", "[5 7]", ""},
-		{" ls01 / 7, 5, 7 ", "ls01", "[5 7]", ""},
-		{"ls01", "", "[]", `which has no "/"`},
-		{"/5", "", "[]", "whose host part is not a host name"},
-		{"ls01/", "", "[]", "no key pack ID after"},
-		{"ls01/x", "", "[]", `"x" is not a key pack ID`},
-		{"ls01/4294967296", "", "[]", "is not a key pack ID"},
-		{"ls 01/5", "", "[]", "whose host part is not a host name"},
-	} {
-		host, ids, problem := parseKeyPackImportID(tc.id)
-		if host != tc.host || fmt.Sprint(ids) != tc.ids || tc.problem == "" && problem != "" || !strings.Contains(problem, tc.problem) {
-			t.Errorf("parseKeyPackImportID(%q) = %q, %v, %q; want %q, %s, %q", tc.id, host, ids, problem, tc.host, tc.ids, tc.problem)
-		}
-	}
-}
-
-func TestImportablePacks(t *testing.T) {
-	device2 := kpDevicePack
-	device2.KeyPackID = 4
-	old := kpDevicePack
-	old.KeyPackID, old.ProductVersionID, old.ProductVersion = 5, 4, "Windows Server 2012"
-	temp := kpDevicePack
-	temp.KeyPackID, temp.KeyPackType = 6, 4
-	packs := []rds.KeyPack{kpBuiltIn, kpUserPack, kpDevicePack, device2, old, temp}
-	for _, tc := range []struct {
-		ids     []int64
-		want    string
-		problem string
-	}{
-		{[]int64{2}, "[2]", ""},
-		{[]int64{3, 4}, "[3 4]", ""},
-		{[]int64{1}, "", "is the built-in per-device pack"},
-		{[]int64{9}, "", "There is no key pack 9 on ls01. The key packs there are: 2 (20 Windows Server 2022 RDS Per User CAL)"},
-		{[]int64{5}, "", "holds Windows Server 2012 CALs"},
-		{[]int64{6}, "", "has KeyPackType 4"},
-		{[]int64{2, 3}, "", "cannot be one resource"},
-	} {
-		got, problem := importablePacks("ls01", packs, tc.ids)
-		var ids []int64
-		for _, kp := range got {
-			ids = append(ids, kp.KeyPackID)
-		}
-		if tc.problem == "" && (problem != "" || fmt.Sprint(ids) != tc.want) || tc.problem != "" && !strings.Contains(problem, tc.problem) {
-			t.Errorf("importablePacks(%v) = %v, %q; want %s, %q", tc.ids, ids, problem, tc.want, tc.problem)
-		}
-	}
-}
-
-func TestCodeUsedHint(t *testing.T) {
-	in := rds.InstallKeyPackInput{Program: "retail", ProductVersion: 7, ProductType: 1, LicenseCode: strings.Repeat("B", 25)}
-	got := codeUsedHint("ls01.contoso.com", in, []rds.KeyPack{kpBuiltIn, kpUserPack, kpDevicePack})
-	for _, want := range []string{"A key pack on ls01.contoso.com holds the CALs this resource declares", "A retail license code is single-use", "terraform import <address> ls01.contoso.com/2"} {
-		if !strings.Contains(got, want) {
-			t.Errorf("hint %q does not contain %q", got, want)
-		}
-	}
-	if strings.Contains(got, "/3") || strings.Contains(got, in.LicenseCode) {
-		t.Errorf("hint %q names the wrong pack or the code", got)
-	}
-	if got := codeUsedHint("ls01", in, []rds.KeyPack{kpBuiltIn, kpDevicePack}); got != "" {
-		t.Errorf("hint without a matching pack: %q", got)
-	}
-}
-
-func TestImportedAgreementType(t *testing.T) {
-	installed := func(id int64, agreementType int) rds.JournalEntry {
-		return rds.JournalEntry{RequestID: fmt.Sprint("r", id), State: rds.JournalInstalled, Program: "agreement", AgreementType: agreementType, KeyPackID: id}
-	}
-	packs := []rds.KeyPack{{KeyPackID: 2, KeyPackType: 2}, {KeyPackID: 3, KeyPackType: 2}}
-	for _, tc := range []struct {
-		name    string
-		journal []rds.JournalEntry
-		want    string
-	}{
-		{"installed by the provider", []rds.JournalEntry{installed(2, 1), installed(3, 1)}, "enterprise"},
-		{"one pack installed by hand", []rds.JournalEntry{installed(3, 4)}, "service_provider"},
-		{"installed by hand: adopted entries carry no agreement type", []rds.JournalEntry{{State: rds.JournalAdopted, Program: "agreement", KeyPackID: 2}}, ""},
-		{"no journal", nil, ""},
-		{"entries disagree", []rds.JournalEntry{installed(2, 1), installed(3, 0)}, ""},
-		{"another pack's entry", []rds.JournalEntry{installed(7, 1)}, ""},
-		{"removed since", []rds.JournalEntry{{State: rds.JournalRemoved, Program: "agreement", AgreementType: 1, KeyPackID: 2}}, ""},
-	} {
-		if got := importedAgreementType(tc.journal, packs); got != tc.want {
-			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
-		}
 	}
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/keypacks"
+	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/licensecodes"
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/rds"
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/winrmclient"
 )
@@ -306,8 +307,8 @@ func (r *serverActivationResource) warnPastLicenseServerID(plan, state, config *
 	if !config.LicenseServerIDWO.IsNull() {
 		attr, id = "license_server_id_wo", config.LicenseServerIDWO
 	}
-	past := normalizeCode(state.LicenseServerID.ValueString())
-	if id.IsNull() || id.IsUnknown() || past == "" || normalizeCode(id.ValueString()) != past {
+	past := licensecodes.Normalize(state.LicenseServerID.ValueString())
+	if id.IsNull() || id.IsUnknown() || past == "" || licensecodes.Normalize(id.ValueString()) != past {
 		return
 	}
 	fix := "set license_server_id to it"
@@ -459,7 +460,7 @@ func (r *serverActivationResource) Read(ctx context.Context, req resource.ReadRe
 	ctx, cancel := withTimeout(ctx, d)
 	defer cancel()
 	ls, err := rds.GetLicenseServer.Run(ctx, r.provider, host, rds.NoInput{})
-	if isKind(err, winrmclient.KindRoleMissing) {
+	if isKind(err, rds.KindRoleMissing) {
 		// Without RD Licensing there is no license server to activate in
 		// place: the resource leaves the state and plan proposes to create
 		// it, after the rdslicensing_role that installs the role again
@@ -538,7 +539,7 @@ func (r *serverActivationResource) Delete(ctx context.Context, req resource.Dele
 	defer cancel()
 	err := r.deactivate(ctx, host)
 	switch {
-	case isKind(err, winrmclient.KindRoleMissing):
+	case isKind(err, rds.KindRoleMissing):
 		resp.Diagnostics.AddWarning("Nothing to deactivate on "+host,
 			"RD Licensing is no longer installed on "+host+", so there is no license server to deactivate. If it was activated, the Microsoft Clearinghouse still counts that activation.")
 	case err != nil:
@@ -600,7 +601,7 @@ func (r *serverActivationResource) converge(ctx context.Context, host string, m,
 		if !wo.IsNull() {
 			raw = wo
 		}
-		want = normalizeCode(raw.ValueString())
+		want = licensecodes.Normalize(raw.ValueString())
 	}
 	activate, deactivate := plannedActivation(m, prior)
 	var have string
@@ -611,7 +612,7 @@ func (r *serverActivationResource) converge(ctx context.Context, host string, m,
 		if !ok {
 			return rds.LicenseServer{}, false
 		}
-		have, activatedNow = normalizeCode(res.LicenseServerID), res.Changed
+		have, activatedNow = licensecodes.Normalize(res.LicenseServerID), res.Changed
 	case deactivate:
 		if err := r.deactivate(ctx, host); err != nil {
 			diags.AddAttributeError(path.Root("activated"), "Cannot deactivate the license server on "+host,
@@ -619,7 +620,7 @@ func (r *serverActivationResource) converge(ctx context.Context, host string, m,
 			return rds.LicenseServer{}, false
 		}
 	case prior != nil:
-		have = normalizeCode(prior.LicenseServerID.ValueString())
+		have = licensecodes.Normalize(prior.LicenseServerID.ValueString())
 	}
 	// An activation just made gives the server a new certificate: a
 	// reactivation would only ask the Clearinghouse again.
@@ -714,7 +715,7 @@ func reactivationHints(m, prior *serverActivationModel, err error) []string {
 		return nil
 	}
 	var hints []string
-	if m.Method.ValueString() == methodLicenseServerID && isKind(err, winrmclient.KindInvalidCode) {
+	if m.Method.ValueString() == methodLicenseServerID && isKind(err, rds.KindInvalidCode) {
 		hints = append(hints, "A license server ID the Clearinghouse issued for an earlier activation may not be taken again: get a new one for product ID "+prior.ProductID.ValueString()+
 			" on the Clearinghouse web site (https://activate.microsoft.com) or by telephone and set it, or activate over the Internet with method = \"automatic\".")
 	}
@@ -781,7 +782,7 @@ func (r *serverActivationResource) reactivated(ctx context.Context, host, attemp
 	if err != nil {
 		return false, false
 	}
-	now := normalizeCode(ls.LicenseServerID)
+	now := licensecodes.Normalize(ls.LicenseServerID)
 	switch {
 	case want != "" && want != have:
 		return now == want, now == want || now == have
@@ -808,7 +809,7 @@ func willReactivate(plan, state, config *serverActivationModel) bool {
 	if id.IsUnknown() {
 		return true
 	}
-	return !id.IsNull() && normalizeCode(id.ValueString()) != normalizeCode(state.LicenseServerID.ValueString())
+	return !id.IsNull() && licensecodes.Normalize(id.ValueString()) != licensecodes.Normalize(state.LicenseServerID.ValueString())
 }
 
 // reactivationTriggered: reactivation_trigger changed to a new non-null value.
@@ -819,8 +820,8 @@ func reactivationTriggered(plan, state *serverActivationModel) bool {
 // activationHints are what to do for the failures of this resource's
 // operations that are not its own.
 var activationHints = map[winrmclient.Kind]string{
-	winrmclient.KindRoleMissing:   "Install the RD Licensing role service first with the rdslicensing_role resource, and make this resource depend on it (depends_on).",
-	winrmclient.KindRebootPending: "Restart the server (or set restart = true on its rdslicensing_role resource), then apply again.",
+	rds.KindRoleMissing:   "Install the RD Licensing role service first with the rdslicensing_role resource, and make this resource depend on it (depends_on).",
+	rds.KindRebootPending: "Restart the server (or set restart = true on its rdslicensing_role resource), then apply again.",
 }
 
 // activationRemedy is opErrorDetail with what to do for the kind, and
@@ -915,7 +916,7 @@ func (m *serverActivationModel) setServer(ls rds.LicenseServer) {
 	m.ActivationStatus = types.StringValue(activationStatusName(ls.ActivationStatus))
 	m.ProductID = types.StringValue(ls.ProductID)
 	switch {
-	case ls.ActivationStatus == 0 && (m.LicenseServerID.IsUnknown() || normalizeCode(m.LicenseServerID.ValueString()) != normalizeCode(ls.LicenseServerID)):
+	case ls.ActivationStatus == 0 && (m.LicenseServerID.IsUnknown() || licensecodes.Normalize(m.LicenseServerID.ValueString()) != licensecodes.Normalize(ls.LicenseServerID)):
 		m.LicenseServerID = types.StringValue(ls.LicenseServerID)
 	case ls.ActivationStatus != 0 && m.LicenseServerID.IsUnknown():
 		m.LicenseServerID = types.StringNull() // never activated with one here

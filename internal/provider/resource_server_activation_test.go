@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/rds"
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/winrmclient"
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/winsim"
 )
@@ -759,7 +760,7 @@ func TestWillReactivate(t *testing.T) {
 }
 
 func TestActivationRemedy(t *testing.T) {
-	err := &winrmclient.Error{Kind: winrmclient.KindRoleMissing, Message: "the RD Licensing role service (RDS-Licensing) is not installed on LS01", Operation: "get_license_server", Host: "ls01"}
+	err := &winrmclient.Error{Kind: rds.KindRoleMissing, Message: "the RD Licensing role service (RDS-Licensing) is not installed on LS01", Operation: "get_license_server", Host: "ls01"}
 	got := activationRemedy(err, "Extra.")
 	want := "the RD Licensing role service (RDS-Licensing) is not installed on LS01. Install the RD Licensing role service first with the rdslicensing_role resource, and make this resource depend on it (depends_on). Extra.\n\n(get_license_server on ls01, error kind role_missing)"
 	if got != want {

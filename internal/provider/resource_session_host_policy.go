@@ -504,14 +504,14 @@ func (r *sessionHostPolicyResource) write(ctx context.Context, host string, m *s
 // sessionHostErrorHints add what to do to the failures the scripts explain
 // only by what is wrong.
 var sessionHostErrorHints = map[winrmclient.Kind]string{
-	winrmclient.KindRoleMissing:   "Install the role service first (Install-WindowsFeature RDS-RD-Server -Restart), or set host to a session host.",
-	winrmclient.KindRebootPending: "Restart the server, then apply again.",
+	rds.KindRoleMissing:   "Install the role service first (Install-WindowsFeature RDS-RD-Server -Restart), or set host to a session host.",
+	rds.KindRebootPending: "Restart the server, then apply again.",
 }
 
 // sessionHostError is opError with a hint for the kind, and extra for
 // this call, placed before the operation's trailer.
 func sessionHostError(diags *diag.Diagnostics, summary string, err error, extra string) {
-	if !isKind(err, winrmclient.KindPolicyControlled) {
+	if !isKind(err, rds.KindPolicyControlled) {
 		extra = ""
 	}
 	diags.AddError(summary, opErrorDetail(err, sessionHostErrorHints[winrmclient.KindOf(err)], extra))
@@ -574,7 +574,7 @@ func policyOverrideDetail(ctx context.Context, host string, state *sessionHostPo
 var connectivityAdvice = map[int]string{
 	3:  "BETA_RTM_MISMATCH: a pre-release license server and a released session host (or the reverse) cannot work together",
 	4:  "LOWER_VERSION: the license server runs an older Windows Server release than the session host and cannot issue CALs for it; use a license server of the session host's release or newer",
-	5:  "NOT_IN_TSCGROUP: the license server's \"License server security group\" policy is on and the session host is not in its Terminal Server Computers group",
+	5:  "NOT_IN_TSCGROUP: the license server's \"License server security group\" policy is on and the session host is not in its local group RDS Endpoint Servers (Terminal Server Computers in Windows Server 2008 and earlier): add its computer account there, or turn the policy off",
 	6:  "NOT_CONNECTABLE: check that the name resolves on the session host, that the Remote Desktop Licensing service (TermServLicensing) runs on the license server, and that RPC (TCP 135 and the dynamic RPC ports) is open between them",
 	8:  "CONNECTABLE_BUT_ACCESS_DENIED: session host and license server must be in the same domain or in domains with a two-way trust, and for per-user licensing across domains the license server must be in the Terminal Server License Servers group of each domain",
 	10: "FEATURE_NOT_SUPPORTED: the license server does not support what the session host asks of it",

@@ -635,7 +635,7 @@ func TestSessionHostPolicy_policyControlDetail(t *testing.T) {
 
 func TestSessionHostPolicy_errorHints(t *testing.T) {
 	var diags diag.Diagnostics
-	err := &winrmclient.Error{Kind: winrmclient.KindRoleMissing, Message: "the RD Session Host role service (RDS-RD-Server) is not installed on X", Operation: "set_session_host_licensing", Host: "x"}
+	err := &winrmclient.Error{Kind: rds.KindRoleMissing, Message: "the RD Session Host role service (RDS-RD-Server) is not installed on X", Operation: "set_session_host_licensing", Host: "x"}
 	sessionHostError(&diags, "Cannot configure", err, "extra")
 	d := diags[0].Detail()
 	if !strings.HasPrefix(d, "the RD Session Host role service (RDS-RD-Server) is not installed on X. Install the role service first") ||
@@ -643,7 +643,7 @@ func TestSessionHostPolicy_errorHints(t *testing.T) {
 		t.Errorf("detail: %q", d)
 	}
 	diags = nil
-	sessionHostError(&diags, "Cannot clear", &winrmclient.Error{Kind: winrmclient.KindPolicyControlled, Message: "policy", Host: "x"}, "Use terraform state rm.")
+	sessionHostError(&diags, "Cannot clear", &winrmclient.Error{Kind: rds.KindPolicyControlled, Message: "policy", Host: "x"}, "Use terraform state rm.")
 	if d := diags[0].Detail(); !strings.HasPrefix(d, "policy. Use terraform state rm.\n\n(x, error kind policy_controlled)") {
 		t.Errorf("detail: %q", d)
 	}

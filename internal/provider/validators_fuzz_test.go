@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/licensecodes"
 )
 
 // Fuzz targets for the validators that read what users type. Each
@@ -20,8 +21,8 @@ import (
 
 // codeAttrs are the code attributes, in a fixed order for the fuzzer.
 func codeAttrs() []string {
-	attrs := make([]string, 0, len(codeFormats))
-	for a := range codeFormats {
+	attrs := make([]string, 0, len(licensecodes.Formats))
+	for a := range licensecodes.Formats {
 		attrs = append(attrs, a)
 	}
 	slices.Sort(attrs)
@@ -31,15 +32,15 @@ func codeAttrs() []string {
 // scriptAcceptsCode mirrors Assert-CodeFormat of install_key_pack.ps1:
 // .NET's String.Length (UTF-16 code units) within the format's length,
 // and -cmatch '^[A-Za-z0-9]+\z' (or '^[0-9]+\z').
-func scriptAcceptsCode(f codeFormat, v string) bool {
+func scriptAcceptsCode(f licensecodes.Format, v string) bool {
 	n := len(utf16.Encode([]rune(v)))
-	if n < f.length || n > max(f.length, f.maxLength) {
+	if n < f.Length || n > max(f.Length, f.MaxLength) {
 		return false
 	}
 	for _, r := range v {
 		digit := r >= '0' && r <= '9'
 		letter := r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z'
-		if !digit && (f.digitsOnly || !letter) {
+		if !digit && (f.DigitsOnly || !letter) {
 			return false
 		}
 	}
@@ -60,12 +61,12 @@ func codeDetail(attr, raw string) string {
 // shiftValid replaces each character a code may hold with another one
 // (0 by 1, A by B, ..., z by a): a message that does not change under it
 // holds none of the code's characters.
-func shiftValid(f codeFormat, s string) string {
+func shiftValid(f licensecodes.Format, s string) string {
 	return strings.Map(func(r rune) rune {
 		switch {
 		case r >= '0' && r <= '9':
 			return '0' + (r-'0'+1)%10
-		case f.digitsOnly:
+		case f.DigitsOnly:
 			return r
 		case r >= 'A' && r <= 'Z':
 			return 'A' + (r-'A'+1)%26
@@ -98,13 +99,13 @@ func FuzzLicenseCode(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, which uint8, raw string) {
 		attr := attrs[int(which)%len(attrs)]
-		format := codeFormats[attr]
+		format := licensecodes.Formats[attr]
 		detail := codeDetail(attr, raw)
 		// The validator accepts what the install script accepts once the
 		// provider has removed separators and upper-cased letters, and
 		// nothing else.
-		if accepted, script := detail == "", scriptAcceptsCode(format, normalizeCode(raw)); accepted != script {
-			t.Fatalf("%s %q: validator accepts %v, script accepts %q: %v\n%s", attr, raw, accepted, normalizeCode(raw), script, detail)
+		if accepted, script := detail == "", scriptAcceptsCode(format, licensecodes.Normalize(raw)); accepted != script {
+			t.Fatalf("%s %q: validator accepts %v, script accepts %q: %v\n%s", attr, raw, accepted, licensecodes.Normalize(raw), script, detail)
 		}
 		// The message names positions and bad characters, never the
 		// code's own letters and digits.

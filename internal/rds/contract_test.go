@@ -402,7 +402,7 @@ func TestScriptErrorKindsAndCodes(t *testing.T) {
 		}
 	}
 	kinds := map[string]bool{}
-	for _, k := range winrmclient.ScriptKinds {
+	for _, k := range append(slices.Clone(winrmclient.ScriptKinds), rds.Kinds...) {
 		kinds[string(k)] = true
 	}
 	hexCode := regexp.MustCompile(`(?i)^(\[(long|int64|uint32)\])?0x[0-9a-f]+$`)
@@ -448,6 +448,44 @@ func containsFold(list []string, s string) bool {
 
 // Every operation is classed read-only or not on purpose: the provider
 // forgets what it read after any other.
+// The kinds the prelude declares are winrmclient.ScriptKinds, those the
+// library adds are rds.Kinds, in the same order, and none is both.
+func TestErrorKindsAreDeclaredOnce(t *testing.T) {
+	quoted := regexp.MustCompile(`'([a-z_]+)'`)
+	listAfter := func(path, start string) []winrmclient.Kind {
+		t.Helper()
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := string(b)
+		i := strings.Index(text, start)
+		if i < 0 {
+			t.Fatalf("%s has no %q", path, start)
+		}
+		text = text[i+len(start):]
+		var out []winrmclient.Kind
+		for _, m := range quoted.FindAllStringSubmatch(text[:strings.Index(text, ")")], -1) {
+			out = append(out, winrmclient.Kind(m[1]))
+		}
+		return out
+	}
+	if got := listAfter("../winrmclient/ps/prelude.ps1", "$RdslKinds = @("); !slices.Equal(got, winrmclient.ScriptKinds) {
+		t.Errorf("the prelude's $RdslKinds are %v, winrmclient.ScriptKinds %v", got, winrmclient.ScriptKinds)
+	}
+	if got := listAfter("scripts/lib/errors.ps1", "$RdslKinds += @("); !slices.Equal(got, rds.Kinds) {
+		t.Errorf("errors.ps1 adds %v to $RdslKinds, rds.Kinds are %v", got, rds.Kinds)
+	}
+	if !slices.Equal(rds.Library.Kinds, rds.Kinds) {
+		t.Errorf("rds.Library carries the kinds %v", rds.Library.Kinds)
+	}
+	for _, k := range rds.Kinds {
+		if slices.Contains(winrmclient.ScriptKinds, k) {
+			t.Errorf("%s is both the client's and the library's", k)
+		}
+	}
+}
+
 func TestReadOnlyOperations(t *testing.T) {
 	want := map[string]bool{
 		"get_host_info": true, "get_windows_facts": true, "get_role": true, "get_license_server": true, "list_key_packs": true,

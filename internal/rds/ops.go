@@ -104,10 +104,10 @@ func ReadOnly(name string) bool {
 	return strings.HasPrefix(name, "get_") || strings.HasPrefix(name, "list_")
 }
 
-// Library is PowerShell every operation may call: the files of
-// scripts/lib, in name order. The client sends it once per PowerShell
-// process, after the prelude.
-var Library = readLibrary()
+// Library is PowerShell every operation may call, the files of
+// scripts/lib in name order, and the licensing error kinds. The client
+// sends the script once per PowerShell process, after the prelude.
+var Library = winrmclient.Library{Script: readLibrary(), Kinds: Kinds}
 
 //go:embed scripts/lib/*.ps1
 var libFS embed.FS

@@ -64,7 +64,7 @@ func New(cfg Config) (*Client, error) {
 	c := &Client{cfg: cfg, krb: &kerberosLogin{cfg: cfg}, pools: map[string]*hostPool{}, stop: make(chan struct{}),
 		// A private copy: winrm.DefaultParameters is a package-level pointer.
 		params:      winrm.NewParameters(isoDuration(cfg.OperationTimeout), "en-US", 153600),
-		preludeLine: preludeFor(cfg.Library),
+		preludeLine: preludeFor(cfg.Library.Script),
 	}
 	c.stdinHead = newStdinHead(c.preludeLine)
 	if cfg.HTTPS {
@@ -171,7 +171,7 @@ func (c *Client) Run(ctx context.Context, host string, operation Operation, in, 
 	}
 	if !env.OK {
 		e := &Error{Kind: Kind(env.Error.Kind), Message: masker.mask(env.Error.Message), Code: env.Error.Code, Operation: operation.Name, Host: host}
-		if !isScriptKind(e.Kind) {
+		if !c.scriptKind(e.Kind) {
 			e.Message = fmt.Sprintf("unknown error kind %q: %s", e.Kind, e.Message)
 			e.Kind = KindScriptError
 		}

@@ -73,8 +73,8 @@ type Config struct {
 	OperationTimeout time.Duration
 	// SessionIdleTimeout closes a host's idle shells after this long.
 	SessionIdleTimeout time.Duration
-	// Library is PowerShell sent once per process after the prelude.
-	Library string
+	// Library is the domain's PowerShell and error kinds.
+	Library Library
 	// Logger receives the client's logs (secrets masked); nil discards.
 	Logger hclog.Logger
 	// Set by tests only (export_test.go): dial replaces the TCP dialer,
@@ -85,6 +85,16 @@ type Config struct {
 	dial                func(ctx context.Context, network, addr string) (net.Conn, error)
 	stdinHook           func(data []byte, eof bool) ([]byte, bool)
 	perOperationProcess bool
+}
+
+// Library is what a domain adds to the prelude: PowerShell every operation
+// may call, sent once per process after the prelude and run in its scope,
+// and the error kinds its scripts report besides ScriptKinds. The script
+// adds those kinds to the prelude's $RdslKinds, and may give a
+// CimException's NativeErrorCode a meaning of its domain in $RdslCimKinds.
+type Library struct {
+	Script string
+	Kinds  []Kind
 }
 
 // KerberosConfig holds the Kerberos settings.

@@ -116,7 +116,7 @@ func TestFailedWriteIsNotDelivered(t *testing.T) {
 	mark := h.LogSeq()
 	d.failWrite.Store(true)
 	_, err := rds.InstallKeyPack.Run(ctxT(t), c, "", retailInput)
-	wantKind(t, err, winrmclient.KindInvalidCode)
+	wantKind(t, err, rds.KindInvalidCode)
 	if n := installRuns(h, mark); n != 1 {
 		t.Fatalf("install_key_pack ran %d times, want 1", n)
 	}
@@ -146,7 +146,7 @@ func TestLateCancellationDoesNotBreakAPooledConnection(t *testing.T) {
 	}
 	mark := h.LogSeq()
 	_, err := rds.InstallKeyPack.Run(ctxT(t), c, "", retailInput)
-	wantKind(t, err, winrmclient.KindInvalidCode)
+	wantKind(t, err, rds.KindInvalidCode)
 	if n := installRuns(h, mark); n != 1 {
 		t.Fatalf("install_key_pack ran %d times, want 1", n)
 	}

@@ -3,52 +3,35 @@ package winrmclient
 import (
 	"errors"
 	"fmt"
+	"slices"
 )
 
 // Kind classifies a failed operation. The set is closed: scripts may only
-// report the kinds below (the prelude turns anything else into
-// KindScriptError), and the provider maps each to a diagnostic.
+// report ScriptKinds and the kinds their Library adds (the prelude turns
+// anything else into KindScriptError), and the caller maps each to a
+// diagnostic.
 type Kind string
 
-// Kinds reported by the remote scripts.
+// Kinds any script may report; a Library adds those of its domain.
 const (
 	// KindNotFound: the object the operation names does not exist.
 	KindNotFound Kind = "not_found"
 	// KindInvalidInput: Windows refused a parameter (WBEM_E_INVALID_PARAMETER and the like).
 	KindInvalidInput Kind = "invalid_input"
 	// KindAccessDenied: the account is not a local administrator, or lacks a
-	// domain right the operation needs (Domain Admin for the AD group, ...).
+	// right the operation needs.
 	KindAccessDenied Kind = "access_denied"
-	// KindRoleMissing: the RD Licensing role service (or the RDSH role) is not installed.
-	KindRoleMissing Kind = "role_missing"
-	// KindNotActivated: the license server must be activated first.
-	KindNotActivated Kind = "not_activated"
-	// KindClearinghouseUnreachable: the license server could not reach the
-	// Microsoft Clearinghouse (outbound TCP 443).
-	KindClearinghouseUnreachable Kind = "clearinghouse_unreachable"
-	// KindInvalidCode: the Clearinghouse rejected a license code or number.
-	KindInvalidCode Kind = "invalid_code"
-	// KindCodeAlreadyUsed: a single-use retail code was installed before.
-	KindCodeAlreadyUsed Kind = "code_already_used"
-	// KindVersionUnsupported: the CAL version is newer than the license server's OS.
-	KindVersionUnsupported Kind = "version_unsupported"
-	// KindWorkgroupUnsupported: per-user CALs on a license server outside a domain.
-	KindWorkgroupUnsupported Kind = "workgroup_unsupported"
-	// KindPolicyControlled: Group Policy controls the setting, so WMI cannot change it.
-	KindPolicyControlled Kind = "policy_controlled"
-	// KindRebootPending: a restart must complete before the operation can run.
-	KindRebootPending Kind = "reboot_pending"
 	// KindNotSupported: Windows does not support the operation on this host.
 	KindNotSupported Kind = "not_supported"
 	// KindWMIError: a WMI call failed with a code no other kind explains.
 	KindWMIError Kind = "wmi_error"
 	// KindScriptError: the script failed in an unexpected way.
 	KindScriptError Kind = "script_error"
-	// KindConflict: a compare-and-set on the host found another value
-	// (the key pack journal), or the request was already used.
+	// KindConflict: a compare-and-set on the host found another value,
+	// or the request was already used.
 	KindConflict Kind = "conflict"
-	// KindBusy: another operation holds the host-wide lock the operation
-	// needs (the key pack journal's); trying again later is safe.
+	// KindBusy: another operation holds a host-wide lock the operation
+	// needs; trying again later is safe.
 	KindBusy Kind = "busy"
 )
 
@@ -68,21 +51,17 @@ const (
 	KindProtocol Kind = "protocol"
 )
 
-// ScriptKinds are the kinds a script may report in its error envelope.
+// ScriptKinds are the kinds any script may report in its error envelope:
+// the prelude's $RdslKinds before a Library adds its own.
 var ScriptKinds = []Kind{
-	KindNotFound, KindInvalidInput, KindAccessDenied, KindRoleMissing, KindNotActivated,
-	KindClearinghouseUnreachable, KindInvalidCode, KindCodeAlreadyUsed, KindVersionUnsupported,
-	KindWorkgroupUnsupported, KindPolicyControlled, KindRebootPending, KindNotSupported,
+	KindNotFound, KindInvalidInput, KindAccessDenied, KindNotSupported,
 	KindWMIError, KindScriptError, KindConflict, KindBusy,
 }
 
-func isScriptKind(k Kind) bool {
-	for _, s := range ScriptKinds {
-		if s == k {
-			return true
-		}
-	}
-	return false
+// scriptKind reports whether a script may report k: one of ScriptKinds or
+// of the library's.
+func (c *Client) scriptKind(k Kind) bool {
+	return slices.Contains(ScriptKinds, k) || slices.Contains(c.cfg.Library.Kinds, k)
 }
 
 // Error is the error every operation returns. Message never holds a secret:

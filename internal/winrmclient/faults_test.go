@@ -107,7 +107,7 @@ func TestNonIdempotentOperationIsRetriedWhenNothingWasSent(t *testing.T) {
 	c := clientFor(t, sim, h, nil)
 	_, err := rds.InstallKeyPack.Run(ctxT(t), c, "", retailInput)
 	// The install ran (once) and the empty Clearinghouse refused the code.
-	wantKind(t, err, winrmclient.KindInvalidCode)
+	wantKind(t, err, rds.KindInvalidCode)
 }
 
 func TestPersistentFailureEndsWithTheHostsError(t *testing.T) {
@@ -272,12 +272,19 @@ func TestScriptErrorsKeepKindAndCode(t *testing.T) {
 	addFault(t, h, winsim.Fault{Type: winsim.FaultOpError, Operation: "get_host_info", Kind: "no_such_kind", Message: "odd"})
 	c := clientFor(t, sim, h, nil)
 	_, err := rds.GetRole.Run(ctxT(t), c, "", rds.NoInput{})
-	e := kindError(t, err, winrmclient.KindRebootPending, "get_role on "+h.State().Address, "waits for a restart", "0x80041010")
+	e := kindError(t, err, rds.KindRebootPending, "get_role on "+h.State().Address, "waits for a restart", "0x80041010")
 	if e.Operation != "get_role" || e.Code != 0x80041010 {
 		t.Fatalf("%+v", e)
 	}
 	_, err = rds.GetHostInfo.Run(ctxT(t), c, "", rds.NoInput{})
 	wantKind(t, err, winrmclient.KindScriptError, `unknown error kind "no_such_kind"`)
+
+	// A library's kinds are the library's: without them the client knows
+	// only ScriptKinds.
+	addFault(t, h, winsim.Fault{Type: winsim.FaultOpError, Operation: "list_key_packs", Kind: "reboot_pending", Message: "waits for a restart"})
+	bare := clientFor(t, sim, h, func(cfg *winrmclient.Config) { cfg.Library.Kinds = nil })
+	_, err = rds.ListKeyPacks.Run(ctxT(t), bare, "", rds.NoInput{})
+	wantKind(t, err, winrmclient.KindScriptError, `unknown error kind "reboot_pending"`)
 }
 
 func TestHostRestartDuringUse(t *testing.T) {

@@ -28,7 +28,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 	for _, auth := range []string{winrmclient.AuthBasic, winrmclient.AuthNTLM} {
 		c := clientFor(t, sim, h, func(cfg *winrmclient.Config) { cfg.Auth, cfg.Logger = auth, logger })
 		_, err := rds.InstallKeyPack.Run(ctxT(t), c, "", rds.InstallKeyPackInput{Program: "retail", LicenseCode: code, ProductVersion: 7})
-		e := kindError(t, err, winrmclient.KindInvalidCode, "the code *** (***) was refused")
+		e := kindError(t, err, rds.KindInvalidCode, "the code *** (***) was refused")
 		if strings.Contains(e.Error(), bare) || strings.Contains(e.Error(), code) {
 			t.Fatalf("error leaks the code: %v", err)
 		}

@@ -122,7 +122,7 @@ func TestUndeliveredRequestIsNotReportedAsMayHaveRun(t *testing.T) {
 		mark := h.LogSeq()
 		_, err := rds.InstallKeyPack.Run(ctxT(t), c, "", retailInput)
 		// Retried, then run once: the empty Clearinghouse refuses the code.
-		wantKind(t, err, winrmclient.KindInvalidCode)
+		wantKind(t, err, rds.KindInvalidCode)
 		if n := installRuns(h, mark); n != 1 {
 			t.Fatalf("install_key_pack ran %d times, want 1", n)
 		}
@@ -172,7 +172,7 @@ func TestProcessThatExitedAfterAnsweringIsNotReused(t *testing.T) {
 	}
 	mark := h.LogSeq()
 	_, err := rds.InstallKeyPack.Run(ctxT(t), c, "", retailInput)
-	wantKind(t, err, winrmclient.KindInvalidCode)
+	wantKind(t, err, rds.KindInvalidCode)
 	if n := installRuns(h, mark); n != 1 {
 		t.Fatalf("install_key_pack ran %d times, want 1", n)
 	}

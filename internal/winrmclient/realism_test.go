@@ -52,7 +52,7 @@ func TestRestartCompletesPendingInstall(t *testing.T) {
 		t.Fatalf("install: %+v", ch)
 	}
 	_, err = rds.GetLicenseServer.Run(ctxT(t), c, "", rds.NoInput{})
-	wantKind(t, err, winrmclient.KindRebootPending, "waits for a restart")
+	wantKind(t, err, rds.KindRebootPending, "waits for a restart")
 	if _, err := rds.RestartComputer.Run(ctxT(t), c, "", rds.RestartInput{DelaySeconds: 0}); err != nil {
 		t.Fatal(err)
 	}

@@ -63,7 +63,7 @@ func TestFirstOperationAfterRestartSucceeds(t *testing.T) {
 			var err error
 			if op == "install_key_pack" {
 				_, err = rds.InstallKeyPack.Run(ctxT(t), c, "", retailInput)
-				wantKind(t, err, winrmclient.KindInvalidCode)
+				wantKind(t, err, rds.KindInvalidCode)
 			} else if _, err = rds.GetHostInfo.Run(ctxT(t), c, "", rds.NoInput{}); err != nil {
 				t.Fatalf("first operation after the restart: %v", err)
 			}

@@ -28,7 +28,8 @@ func init() {
 
 // ---- Windows: Win32_TerminalServiceSetting and the registry -------------
 
-// GetTStoLSConnectivityStatus answers (reference section 4.2).
+// GetTStoLSConnectivityStatus answers (docs/design/windows-facts.md,
+// ConnectivityStatus).
 const (
 	shLSLowerVersion      = 4  // LOWER_VERSION
 	shLSNotInTSCGroup     = 5  // NOT_IN_TSCGROUP

@@ -8,13 +8,25 @@ $WarningPreference = 'SilentlyContinue'
 $VerbosePreference = 'SilentlyContinue'
 $InformationPreference = 'SilentlyContinue'
 
-# The error kinds a script may report (winrmclient.ScriptKinds).
+# The error kinds any script may report (winrmclient.ScriptKinds); the
+# library adds those of its domain (winrmclient.Library.Kinds).
 $RdslKinds = @(
-    'not_found', 'invalid_input', 'access_denied', 'role_missing', 'not_activated',
-    'clearinghouse_unreachable', 'invalid_code', 'code_already_used', 'version_unsupported',
-    'workgroup_unsupported', 'policy_controlled', 'reboot_pending', 'not_supported',
+    'not_found', 'invalid_input', 'access_denied', 'not_supported',
     'wmi_error', 'script_error', 'conflict', 'busy'
 )
+
+# The kind of a CimException by its NativeErrorCode (wmi_error for the
+# others); the library may give a code a meaning of its domain.
+$RdslCimKinds = @{
+    'AccessDenied'     = 'access_denied'
+    'NotFound'         = 'not_found'
+    'InvalidParameter' = 'invalid_input'
+    'NotSupported'     = 'not_supported'
+}
+
+# Why an operation needs an administrator, as the refusal says it; the
+# library may say it in its domain's words.
+$RdslAdminReason = 'the operations require an administrator'
 
 function Fail {
     # Ends the operation with a classified error.
@@ -69,15 +81,8 @@ function ConvertTo-RdslError {
         $code = [long]$ex.Data['rdsl.code']
     } elseif ($ex.GetType().FullName -eq 'Microsoft.Management.Infrastructure.CimException') {
         $code = Get-RdslCimErrorCode -Exception $ex
-        switch ([string]$ex.NativeErrorCode) {
-            'AccessDenied' { $kind = 'access_denied' }
-            'InvalidClass' { $kind = 'role_missing' }
-            'InvalidNamespace' { $kind = 'role_missing' }
-            'NotFound' { $kind = 'not_found' }
-            'InvalidParameter' { $kind = 'invalid_input' }
-            'NotSupported' { $kind = 'not_supported' }
-            default { $kind = 'wmi_error' }
-        }
+        $kind = $RdslCimKinds[[string]$ex.NativeErrorCode]
+        if ($null -eq $kind) { $kind = 'wmi_error' }
     } elseif ($ex -is [System.UnauthorizedAccessException] -or $ex -is [System.Security.SecurityException]) {
         $kind = 'access_denied'
     }
@@ -107,7 +112,7 @@ function Invoke-RdslRequest {
         $id = [string]$request.id
         if (-not (Test-RdslAdministrator)) {
             $who = [Security.Principal.WindowsIdentity]::GetCurrent().Name
-            Fail -Kind access_denied -Message ("the account {0} is not a member of the local Administrators group on {1}; RD Licensing and Remote Desktop WMI methods require an administrator" -f $who, $env:COMPUTERNAME)
+            Fail -Kind access_denied -Message ("the account {0} is not a member of the local Administrators group on {1}; {2}" -f $who, $env:COMPUTERNAME, $RdslAdminReason)
         }
         $body = [ScriptBlock]::Create([string]$request.script)
         $output = @(& $body $request.input)

@@ -3,7 +3,7 @@
 # set_session_host_licensing, clear_session_host_licensing): registry reads,
 # input checks and Get-RdslSessionHost, the read-back all three return.
 #
-# Registry values behind the settings (reference section 5):
+# Registry values behind the settings (each a fact of docs/design/windows-facts.md):
 #   policy (wins):  HKLM:\SOFTWARE\Policies\Microsoft\Windows NT\Terminal Services
 #                   LicensingMode (REG_DWORD), LicenseServers (REG_SZ, comma-separated)
 #   non-policy:     HKLM:\SYSTEM\CurrentControlSet\Control\Terminal Server\RCM\Licensing Core
