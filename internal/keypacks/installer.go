@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -172,7 +171,7 @@ func (i *Installer) Acquire(ctx context.Context, in rds.InstallKeyPackInput) (Re
 		if err == nil {
 			return Result{Pack: out.KeyPack, How: HowInstalled, Attempts: attempts}, nil
 		}
-		if !outcomeUnknown(err) {
+		if !winrmclient.OutcomeUnknown(err) {
 			return Result{Attempts: attempts}, err
 		}
 		r, err := i.Follow(ctx, req.RequestID, it)
@@ -265,11 +264,6 @@ func (i *Installer) view(ctx context.Context) (View, error) {
 		return View{}, err
 	}
 	return NewView(l)
-}
-
-func outcomeUnknown(err error) bool {
-	var e *winrmclient.Error
-	return errors.As(err, &e) && e.OutcomeUnknown
 }
 
 func isKind(err error, k winrmclient.Kind) bool { return winrmclient.KindOf(err) == k }

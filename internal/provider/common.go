@@ -200,13 +200,6 @@ func errMessage(err error) string {
 	return err.Error()
 }
 
-// mayHaveRun: the operation may have run on the host although no result
-// came back (the connection broke): look before running it again.
-func mayHaveRun(err error) bool {
-	var e *winrmclient.Error
-	return errors.As(err, &e) && e.OutcomeUnknown
-}
-
 // isKind reports an operation error of one of kinds.
 func isKind(err error, kinds ...winrmclient.Kind) bool {
 	k := winrmclient.KindOf(err)

@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/sessionhosts"
 )
 
 // Ensure the data source satisfies the framework's interfaces.
@@ -124,14 +125,14 @@ func (d *diagnosticsDataSource) Read(ctx context.Context, req datasource.ReadReq
 		}
 		row := diagnosedServerModel{Name: types.StringValue(name), Connectivity: types.StringValue(""), ActivationStatus: types.StringValue(""), AvailableCALs: types.Int64Null()}
 		if s.Connectivity >= 0 {
-			row.Connectivity = types.StringValue(connectivityName(s.Connectivity))
+			row.Connectivity = types.StringValue(sessionhosts.ConnectivityName(s.Connectivity))
 		}
 		switch {
 		case s.BadName != "":
 			// Windows looks for a server of that name and finds none.
 		case !inspect:
 			s.Skipped = true
-		case s.Connectivity >= 0 && !connectivityHealthy(s.Connectivity):
+		case s.Connectivity >= 0 && !sessionhosts.ConnectivityHealthy(s.Connectivity):
 			// The session host cannot use it: its contents do not matter.
 		default:
 			s.Server, s.KeyPacks, s.InspectError = d.provider.inspectLicenseServer(ctx, name)

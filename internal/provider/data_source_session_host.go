@@ -2,13 +2,13 @@ package provider
 
 import (
 	"context"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/rds"
+	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/sessionhosts"
 )
 
 // Ensure the data source satisfies the framework's interfaces.
@@ -92,28 +92,28 @@ func (d *sessionHostDataSource) Read(ctx context.Context, req datasource.ReadReq
 	m.RDSHInstalled = types.BoolValue(sh.RDSHInstalled)
 	m.GracePeriodDays = int64Pointer(sh.GracePeriodDays)
 	m.GracePeriodError = types.StringValue(sh.GracePeriodError)
-	m.LicensingMode = types.StringValue(licensingModeName(sh.LicensingType))
-	m.LicensingModeSource = types.StringValue(policySourceName(sh.PolicySourceLicensingType))
+	m.LicensingMode = types.StringValue(sessionhosts.LicensingModeName(sh.LicensingType))
+	m.LicensingModeSource = types.StringValue(sessionhosts.PolicySourceName(sh.PolicySourceLicensingType))
 	m.LicenseServers = stringList(sh.SpecifiedLicenseServers)
-	m.LicenseServersSource = types.StringValue(policySourceName(sh.PolicySourceLicenseServers))
+	m.LicenseServersSource = types.StringValue(sessionhosts.PolicySourceName(sh.PolicySourceLicenseServers))
 	m.PolicyLicensingMode = types.StringNull()
 	if sh.PolicyLicensingMode != nil {
-		m.PolicyLicensingMode = types.StringValue(licensingModeName(*sh.PolicyLicensingMode))
+		m.PolicyLicensingMode = types.StringValue(sessionhosts.LicensingModeName(*sh.PolicyLicensingMode))
 	}
 	m.PolicyLicenseServers = types.ListNull(types.StringType)
 	if sh.PolicyLicenseServers != nil {
-		m.PolicyLicenseServers = stringList(splitServerList(*sh.PolicyLicenseServers))
+		m.PolicyLicenseServers = stringList(sessionhosts.SplitServerList(*sh.PolicyLicenseServers))
 	}
-	m.ServerLicensingMode = types.StringValue(licensingModeName(5))
+	m.ServerLicensingMode = types.StringValue(sessionhosts.LicensingModeName(5))
 	if sh.ConfigLicensingMode != nil {
-		m.ServerLicensingMode = types.StringValue(licensingModeName(*sh.ConfigLicensingMode))
+		m.ServerLicensingMode = types.StringValue(sessionhosts.LicensingModeName(*sh.ConfigLicensingMode))
 	}
 	m.ServerLicenseServers = stringList(sh.ConfigLicenseServers)
 	m.Connectivity = []connectivityModel{}
 	for _, c := range sh.Connectivity {
 		m.Connectivity = append(m.Connectivity, connectivityModel{
-			LicenseServer: types.StringValue(c.Server), Status: types.StringValue(connectivityName(c.Status)),
-			StatusCode: types.Int64Value(int64(c.Status)), Healthy: types.BoolValue(connectivityHealthy(c.Status)),
+			LicenseServer: types.StringValue(c.Server), Status: types.StringValue(sessionhosts.ConnectivityName(c.Status)),
+			StatusCode: types.Int64Value(int64(c.Status)), Healthy: types.BoolValue(sessionhosts.ConnectivityHealthy(c.Status)),
 		})
 	}
 	m.OSVersion = types.StringValue(sh.OSVersion)
@@ -130,17 +130,6 @@ func readSessionHost(ctx context.Context, d *providerData, host string) (rds.Ses
 	return shareRead(ctx, d, &d.sessionHosts, host, func(ctx context.Context) (rds.SessionHost, error) {
 		return rds.GetSessionHost.Run(ctx, d, host, rds.SessionHostInput{CheckServers: []string{}, CheckSpecified: true})
 	})
-}
-
-// splitServerList splits the policy's comma-separated REG_SZ.
-func splitServerList(s string) []string {
-	var out []string
-	for _, name := range strings.Split(s, ",") {
-		if name = strings.TrimSpace(name); name != "" {
-			out = append(out, name)
-		}
-	}
-	return out
 }
 
 // sessionHostDataModel is the data source's data.

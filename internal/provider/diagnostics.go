@@ -7,6 +7,7 @@ import (
 
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/keypacks"
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/rds"
+	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/sessionhosts"
 )
 
 // What RD Licensing Diagnoser would say of a session host and its license
@@ -98,7 +99,7 @@ func (d *diagnosis) settings(host string, sh rds.SessionHost) {
 	mode := sh.LicensingType
 	if mode != 2 && mode != 4 {
 		d.add(severityError, "licensing_mode_not_configured", "",
-			fmt.Sprintf("The Remote Desktop licensing mode of %s is not configured (%s): when the grace period ends, users cannot connect (\"no Remote Desktop client access licenses available\").", host, licensingModeName(mode)),
+			fmt.Sprintf("The Remote Desktop licensing mode of %s is not configured (%s): when the grace period ends, users cannot connect (\"no Remote Desktop client access licenses available\").", host, sessionhosts.LicensingModeName(mode)),
 			`Set licensing_mode ("per_user" or "per_device") in rdslicensing_session_host_policy for this host.`)
 	}
 	if mode == 4 && !sh.PartOfDomain {
@@ -108,10 +109,10 @@ func (d *diagnosis) settings(host string, sh rds.SessionHost) {
 	}
 	if sh.PolicyLicensingMode != nil && sh.ConfigLicensingMode != nil && *sh.ConfigLicensingMode != 5 && *sh.PolicyLicensingMode != *sh.ConfigLicensingMode {
 		d.add(severityWarning, "group_policy_overrides_mode", "",
-			fmt.Sprintf("Group Policy sets the licensing mode of %s to %s, overriding the server's own setting %s (what method = \"wmi\" sets).", host, licensingModeName(*sh.PolicyLicensingMode), licensingModeName(*sh.ConfigLicensingMode)),
+			fmt.Sprintf("Group Policy sets the licensing mode of %s to %s, overriding the server's own setting %s (what method = \"wmi\" sets).", host, sessionhosts.LicensingModeName(*sh.PolicyLicensingMode), sessionhosts.LicensingModeName(*sh.ConfigLicensingMode)),
 			`Change the Group Policy "Set the Remote Desktop licensing mode", or manage the setting with method = "group_policy" in rdslicensing_session_host_policy.`)
 	}
-	if sh.PolicyLicenseServers != nil && len(sh.ConfigLicenseServers) > 0 && !sameServerLists(splitServerList(*sh.PolicyLicenseServers), sh.ConfigLicenseServers) {
+	if sh.PolicyLicenseServers != nil && len(sh.ConfigLicenseServers) > 0 && !sameServerLists(sessionhosts.SplitServerList(*sh.PolicyLicenseServers), sh.ConfigLicenseServers) {
 		d.add(severityWarning, "group_policy_overrides_license_servers", "",
 			fmt.Sprintf("Group Policy sets the license servers of %s to %s, overriding the server's own list %s (what method = \"wmi\" sets).", host, *sh.PolicyLicenseServers, strings.Join(sh.ConfigLicenseServers, ",")),
 			`Change the Group Policy "Use the specified Remote Desktop license servers", or manage the setting with method = "group_policy" in rdslicensing_session_host_policy.`)
@@ -160,10 +161,10 @@ func (d *diagnosis) servers(host string, sh rds.SessionHost, servers []inspected
 			d.add(severityError, "license_server_invalid", s.Name,
 				fmt.Sprintf("The license servers of %s include %q, which %s: Windows finds no server of that name.", host, s.Name, s.BadName),
 				"Correct license_servers in rdslicensing_session_host_policy (or the Group Policy \"Use the specified Remote Desktop license servers\"): one name per list element.")
-		case s.Connectivity >= 0 && !connectivityHealthy(s.Connectivity):
+		case s.Connectivity >= 0 && !sessionhosts.ConnectivityHealthy(s.Connectivity):
 			code, remedy := connectivityFinding(s.Connectivity, s.Name, sh.OSVersion)
 			d.add(severityError, code, s.Name,
-				fmt.Sprintf("%s cannot use license server %s: Windows reports %s.", host, s.Name, connectivityName(s.Connectivity)), remedy)
+				fmt.Sprintf("%s cannot use license server %s: Windows reports %s.", host, s.Name, sessionhosts.ConnectivityName(s.Connectivity)), remedy)
 		case s.Skipped:
 			t.healthy++
 			t.uninspected++

@@ -479,9 +479,9 @@ func (r *keyPackResource) Create(ctx context.Context, req resource.CreateRequest
 	if resp.Diagnostics.HasError() || !ok {
 		return
 	}
-	d, diags := m.Timeouts.Create(ctx, keyPackWriteTimeout)
+	timeout, diags := m.Timeouts.Create(ctx, keyPackWriteTimeout)
 	resp.Diagnostics.Append(diags...)
-	ctx, cancel := withTimeout(ctx, d)
+	ctx, cancel := withTimeout(ctx, timeout)
 	defer cancel()
 	p := keypacks.ProgramNamed(m.Program.ValueString())
 	in := keyPackInstallInput(&m, &config, m.Quantity.ValueInt64())
@@ -624,9 +624,9 @@ func (r *keyPackResource) Read(ctx context.Context, req resource.ReadRequest, re
 	}
 	js := m.journal()
 	host := r.provider.host(m.Host)
-	d, diags := m.Timeouts.Read(ctx, keyPackReadTimeout)
+	timeout, diags := m.Timeouts.Read(ctx, keyPackReadTimeout)
 	resp.Diagnostics.Append(diags...)
-	ctx, cancel := withTimeout(ctx, d)
+	ctx, cancel := withTimeout(ctx, timeout)
 	defer cancel()
 	if js.Owner == "" {
 		js.Owner = keypacks.NewID() // a state from before the journal
@@ -754,9 +754,9 @@ func (r *keyPackResource) Update(ctx context.Context, req resource.UpdateRequest
 		resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 		return
 	}
-	d, diags := m.Timeouts.Update(ctx, keyPackWriteTimeout)
+	timeout, diags := m.Timeouts.Update(ctx, keyPackWriteTimeout)
 	resp.Diagnostics.Append(diags...)
-	ctx, cancel := withTimeout(ctx, d)
+	ctx, cancel := withTimeout(ctx, timeout)
 	defer cancel()
 	if js.Owner == "" {
 		js.Owner = keypacks.NewID()
@@ -873,9 +873,9 @@ func (r *keyPackResource) Delete(ctx context.Context, req resource.DeleteRequest
 	}
 	js := m.journal()
 	host := r.provider.host(m.Host)
-	d, diags := m.Timeouts.Delete(ctx, keyPackWriteTimeout)
+	timeout, diags := m.Timeouts.Delete(ctx, keyPackWriteTimeout)
 	resp.Diagnostics.Append(diags...)
-	ctx, cancel := withTimeout(ctx, d)
+	ctx, cancel := withTimeout(ctx, timeout)
 	defer cancel()
 	if js.Owner == "" {
 		js.Owner = keypacks.NewID()

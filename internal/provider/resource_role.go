@@ -107,9 +107,9 @@ func (r *roleResource) Create(ctx context.Context, req resource.CreateRequest, r
 	if resp.Diagnostics.HasError() || !ok {
 		return
 	}
-	d, diags := m.Timeouts.Create(ctx, roleCreateTimeout)
+	timeout, diags := m.Timeouts.Create(ctx, roleCreateTimeout)
 	resp.Diagnostics.Append(diags...)
-	ctx, cancel := withTimeout(ctx, d)
+	ctx, cancel := withTimeout(ctx, timeout)
 	defer cancel()
 	state, ok := r.install(ctx, host, &m, resp)
 	if !ok {
@@ -148,9 +148,9 @@ func (r *roleResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 		return
 	}
 	host := r.provider.host(m.Host)
-	d, diags := m.Timeouts.Read(ctx, roleReadTimeout)
+	timeout, diags := m.Timeouts.Read(ctx, roleReadTimeout)
 	resp.Diagnostics.Append(diags...)
-	ctx, cancel := withTimeout(ctx, d)
+	ctx, cancel := withTimeout(ctx, timeout)
 	defer cancel()
 	state, err := rds.GetRole.Run(ctx, r.provider, host, rds.NoInput{})
 	if err != nil {
@@ -196,9 +196,9 @@ func (r *roleResource) Update(ctx context.Context, req resource.UpdateRequest, r
 		return
 	}
 	host := r.provider.host(m.Host)
-	d, diags := m.Timeouts.Update(ctx, roleCreateTimeout)
+	timeout, diags := m.Timeouts.Update(ctx, roleCreateTimeout)
 	resp.Diagnostics.Append(diags...)
-	ctx, cancel := withTimeout(ctx, d)
+	ctx, cancel := withTimeout(ctx, timeout)
 	defer cancel()
 	var state rds.RoleState
 	if m.IncludeTools.Equal(prior.IncludeTools) {
@@ -226,9 +226,9 @@ func (r *roleResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 		return
 	}
 	host := r.provider.host(m.Host)
-	d, diags := m.Timeouts.Delete(ctx, roleCreateTimeout)
+	timeout, diags := m.Timeouts.Delete(ctx, roleCreateTimeout)
 	resp.Diagnostics.Append(diags...)
-	ctx, cancel := withTimeout(ctx, d)
+	ctx, cancel := withTimeout(ctx, timeout)
 	defer cancel()
 	ch, err := rds.UninstallRole.Run(ctx, r.provider, host, rds.RoleInput{IncludeManagementTools: m.IncludeTools.ValueBool()})
 	if err != nil {
@@ -292,14 +292,14 @@ func toolsInstalled(s rds.RoleState) bool {
 // waitSeconds is how long install_role may wait for the WMI provider:
 // what is left of the deadline, at most 10 minutes.
 func waitSeconds(ctx context.Context) int {
-	d := 10 * time.Minute
-	if dl, ok := ctx.Deadline(); ok && time.Until(dl)-30*time.Second < d {
-		d = time.Until(dl) - 30*time.Second
+	wait := 10 * time.Minute
+	if dl, ok := ctx.Deadline(); ok && time.Until(dl)-30*time.Second < wait {
+		wait = time.Until(dl) - 30*time.Second
 	}
-	if d < 0 {
+	if wait < 0 {
 		return 0
 	}
-	return int(d.Seconds())
+	return int(wait.Seconds())
 }
 
 // roleModel is the resource's data.

@@ -22,6 +22,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/activation"
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/keypacks"
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/licensecodes"
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/rds"
@@ -50,10 +51,7 @@ func (r *serverActivationResource) Metadata(_ context.Context, req resource.Meta
 }
 
 // Activation methods, and the names of Windows' numbered values.
-const (
-	methodAutomatic       = "automatic"
-	methodLicenseServerID = "license_server_id"
-)
+const ()
 
 var (
 	// reactivationReasons are ReactivateServerAutomatic's Reason 0-4.
@@ -103,10 +101,10 @@ func (r *serverActivationResource) Schema(ctx context.Context, _ resource.Schema
 			"state":       contact("state", "State or province (`State`)."),
 			"postal_code": contact("postal_code", "Postal code (`PostalCode`)."),
 			"method": schema.StringAttribute{
-				Optional: true, Computed: true, Default: stringdefault.StaticString(methodAutomatic),
+				Optional: true, Computed: true, Default: stringdefault.StaticString(activation.MethodAutomatic),
 				MarkdownDescription: "How to activate: `automatic` (default) over the Internet from the license server, which needs outbound TCP 443 to the Clearinghouse; or `license_server_id` with the ID in `license_server_id` or `license_server_id_wo`, for servers without Internet access. " +
 					"Changing it does nothing on an activated server; it applies to the next activation.",
-				Validators: []validator.String{stringvalidator.OneOf(methodAutomatic, methodLicenseServerID)},
+				Validators: []validator.String{stringvalidator.OneOf(activation.MethodAutomatic, activation.MethodLicenseServerID)},
 			},
 			"license_server_id": schema.StringAttribute{
 				Optional: true, Computed: true, Sensitive: true,
@@ -201,14 +199,14 @@ func (r *serverActivationResource) ValidateConfig(ctx context.Context, req resou
 			"license_server_id_wo_version only marks changes of license_server_id_wo, which is not set. Set license_server_id_wo, or remove license_server_id_wo_version.")
 	}
 	switch m.Method.ValueString() {
-	case methodLicenseServerID:
+	case activation.MethodLicenseServerID:
 		if id.IsNull() && wo.IsNull() {
 			resp.Diagnostics.AddAttributeError(path.Root("method"), "Missing license server ID",
 				`method = "license_server_id" activates the license server with the 35-character license server ID that the Microsoft Clearinghouse issues for the server's product ID, but neither license_server_id nor license_server_id_wo is set. `+
 					`Get the ID on the Clearinghouse web site (https://activate.microsoft.com) or by telephone, giving the server's product ID (this resource's product_id once it exists, RD Licensing Manager's Activate Server Wizard, or (Get-CimInstance Win32_TSLicenseServer).ProductId on the server), `+
 					`then set license_server_id, or license_server_id_wo with license_server_id_wo_version. Or set method = "automatic" if the server reaches the Internet (outbound TCP 443).`)
 		}
-	case methodAutomatic, "":
+	case activation.MethodAutomatic, "":
 		for _, p := range []struct {
 			name string
 			v    types.String
@@ -300,7 +298,7 @@ func (r *serverActivationResource) ModifyPlan(ctx context.Context, req resource.
 // deactivated server again with method license_server_id uses the ID of
 // its former activation, which the Clearinghouse may not take again.
 func (r *serverActivationResource) warnPastLicenseServerID(plan, state, config *serverActivationModel, host string, diags *diag.Diagnostics) {
-	if plan.Method.ValueString() != methodLicenseServerID {
+	if plan.Method.ValueString() != activation.MethodLicenseServerID {
 		return
 	}
 	attr, id := "license_server_id", config.LicenseServerID
@@ -330,7 +328,7 @@ func (r *serverActivationResource) warnDeactivation(plan, state *serverActivatio
 	}
 	detail := what + " with the Microsoft Clearinghouse, over the Internet (DeactivateServerAutomatic: the server needs outbound TCP 443 and the contact's first and last name). " +
 		"Nothing is replaced: resources that take their host from this one stay as they are, and the CALs stay on the server, but until it is activated again the server issues only temporary CALs. Set activated = true to activate it again."
-	if plan.Method.ValueString() == methodLicenseServerID {
+	if plan.Method.ValueString() == activation.MethodLicenseServerID {
 		detail += " With method = \"license_server_id\", activating it again may need a new license server ID from the Clearinghouse for the server's product ID"
 		if state != nil {
 			detail += " " + state.ProductID.ValueString()
@@ -431,16 +429,16 @@ func (r *serverActivationResource) Create(ctx context.Context, req resource.Crea
 	if resp.Diagnostics.HasError() || !ok {
 		return
 	}
-	d, diags := m.Timeouts.Create(ctx, activationTimeout)
+	timeout, diags := m.Timeouts.Create(ctx, activationTimeout)
 	resp.Diagnostics.Append(diags...)
-	ctx, cancel := withTimeout(ctx, d)
+	ctx, cancel := withTimeout(ctx, timeout)
 	defer cancel()
-	ls, ok := r.converge(ctx, host, &m, nil, config.LicenseServerIDWO, new(bool), &resp.Diagnostics)
-	if !ok {
+	c := r.converge(ctx, host, &m, nil, config.LicenseServerIDWO, &resp.Diagnostics)
+	if !c.ok {
 		return
 	}
 	m.ID = hostID(m.ID, host)
-	m.setServer(ls)
+	m.setServer(c.server)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 
@@ -455,9 +453,9 @@ func (r *serverActivationResource) Read(ctx context.Context, req resource.ReadRe
 		return
 	}
 	host := r.provider.host(m.Host)
-	d, diags := m.Timeouts.Read(ctx, activationReadTimeout)
+	timeout, diags := m.Timeouts.Read(ctx, activationReadTimeout)
 	resp.Diagnostics.Append(diags...)
-	ctx, cancel := withTimeout(ctx, d)
+	ctx, cancel := withTimeout(ctx, timeout)
 	defer cancel()
 	ls, err := rds.GetLicenseServer.Run(ctx, r.provider, host, rds.NoInput{})
 	if isKind(err, rds.KindRoleMissing) {
@@ -496,14 +494,13 @@ func (r *serverActivationResource) Update(ctx context.Context, req resource.Upda
 		return
 	}
 	host := r.provider.host(m.Host)
-	d, diags := m.Timeouts.Update(ctx, activationTimeout)
+	timeout, diags := m.Timeouts.Update(ctx, activationTimeout)
 	resp.Diagnostics.Append(diags...)
-	ctx, cancel := withTimeout(ctx, d)
+	ctx, cancel := withTimeout(ctx, timeout)
 	defer cancel()
-	var spent bool
-	ls, ok := r.converge(ctx, host, &m, &prior, config.LicenseServerIDWO, &spent, &resp.Diagnostics)
-	if !ok {
-		if spent {
+	c := r.converge(ctx, host, &m, &prior, config.LicenseServerIDWO, &resp.Diagnostics)
+	if !c.ok {
+		if c.spent {
 			// The reactivation may have run: record the trigger, so that
 			// the next apply does not reactivate again unasked.
 			prior.ReactivationTrigger, prior.ReactivationReason = m.ReactivationTrigger, m.ReactivationReason
@@ -512,7 +509,7 @@ func (r *serverActivationResource) Update(ctx context.Context, req resource.Upda
 		return
 	}
 	m.ID = hostID(prior.ID, host)
-	m.setServer(ls)
+	m.setServer(c.server)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 
@@ -533,11 +530,11 @@ func (r *serverActivationResource) Delete(ctx context.Context, req resource.Dele
 		}
 		return
 	}
-	d, diags := m.Timeouts.Delete(ctx, activationTimeout)
+	timeout, diags := m.Timeouts.Delete(ctx, activationTimeout)
 	resp.Diagnostics.Append(diags...)
-	ctx, cancel := withTimeout(ctx, d)
+	ctx, cancel := withTimeout(ctx, timeout)
 	defer cancel()
-	err := r.deactivate(ctx, host)
+	err := activation.Deactivate(ctx, r.provider, host)
 	switch {
 	case isKind(err, rds.KindRoleMissing):
 		resp.Diagnostics.AddWarning("Nothing to deactivate on "+host,
@@ -571,15 +568,23 @@ func (r *serverActivationResource) ImportState(ctx context.Context, req resource
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), host)...)
 	resp.Diagnostics.Append(setImportedHost(ctx, r.provider, host, resp)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("method"), methodAutomatic)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("method"), activation.MethodAutomatic)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("deactivate_on_destroy"), false)...)
+}
+
+// convergence is how converge ended: the server as it is after; or, when
+// ok is false, whether a reactivation may have run (spent), so that the
+// trigger is recorded.
+type convergence struct {
+	server    rds.LicenseServer
+	ok, spent bool
 }
 
 // converge makes the license server match m: contact, activation or
 // deactivation (as plannedActivation decides; prior == nil on Create),
-// reactivation, discovery scope and group. It returns the server as it is
-// after.
-func (r *serverActivationResource) converge(ctx context.Context, host string, m, prior *serverActivationModel, wo types.String, spent *bool, diags *diag.Diagnostics) (rds.LicenseServer, bool) {
+// reactivation (activation.Reactivation), discovery scope and group. wo is
+// the configuration's write-only license server ID.
+func (r *serverActivationResource) converge(ctx context.Context, host string, m, prior *serverActivationModel, wo types.String, diags *diag.Diagnostics) convergence {
 	summary := "Cannot activate the license server on " + host
 	if prior != nil {
 		summary = "Cannot update the license server activation on " + host
@@ -592,11 +597,11 @@ func (r *serverActivationResource) converge(ctx context.Context, host string, m,
 		} else {
 			diags.AddError(summary, activationRemedy(err))
 		}
-		return rds.LicenseServer{}, false
+		return convergence{}
 	}
 
 	want := "" // the license server ID to activate with, canonical
-	if m.Method.ValueString() == methodLicenseServerID {
+	if m.Method.ValueString() == activation.MethodLicenseServerID {
 		raw := m.LicenseServerID
 		if !wo.IsNull() {
 			raw = wo
@@ -608,16 +613,17 @@ func (r *serverActivationResource) converge(ctx context.Context, host string, m,
 	activatedNow := false
 	switch {
 	case activate:
-		res, ok := r.activate(ctx, host, m.Method.ValueString(), want, diags, func(err error) []string { return reactivationHints(m, prior, err) })
-		if !ok {
-			return rds.LicenseServer{}, false
+		res, err := activation.Activate(ctx, r.provider, host, m.Method.ValueString(), want)
+		if err != nil {
+			diags.AddError("Cannot activate the license server on "+host, activationRemedy(err, reactivationHints(m, prior, err)...))
+			return convergence{}
 		}
 		have, activatedNow = licensecodes.Normalize(res.LicenseServerID), res.Changed
 	case deactivate:
-		if err := r.deactivate(ctx, host); err != nil {
+		if err := activation.Deactivate(ctx, r.provider, host); err != nil {
 			diags.AddAttributeError(path.Root("activated"), "Cannot deactivate the license server on "+host,
 				activationRemedy(err, "The server is still activated. To keep it activated, set activated = true (or remove it)."))
-			return rds.LicenseServer{}, false
+			return convergence{}
 		}
 	case prior != nil:
 		have = licensecodes.Normalize(prior.LicenseServerID.ValueString())
@@ -625,31 +631,25 @@ func (r *serverActivationResource) converge(ctx context.Context, host string, m,
 	// An activation just made gives the server a new certificate: a
 	// reactivation would only ask the Clearinghouse again.
 	if m.Activated.ValueBool() && !activatedNow {
-		trigger := prior != nil && reactivationTriggered(m, prior)
-		var in *rds.ActivationInput
-		switch {
-		case want != "" && (trigger || want != have):
-			// A new ID from the Clearinghouse (or an activated server adopted
-			// with another ID): only a reactivation puts it in place.
-			in = &rds.ActivationInput{Method: methodLicenseServerID, LicenseServerID: want}
-		case want == "" && trigger:
-			in = &rds.ActivationInput{Method: methodAutomatic, Reason: reactivationReasonCode(m.ReactivationReason.ValueString())}
-		}
-		if in != nil && !r.reactivate(ctx, host, *in, want, have, spent, diags) {
-			return rds.LicenseServer{}, false
+		triggered := prior != nil && reactivationTriggered(m, prior)
+		in := activation.Reactivation(want, have, triggered, reactivationReasonCode(m.ReactivationReason.ValueString()))
+		if in != nil {
+			if ok, spent := r.reactivate(ctx, host, *in, want, have, diags); !ok {
+				return convergence{spent: spent}
+			}
 		}
 	}
 
 	ls, err := rds.GetLicenseServer.Run(ctx, r.provider, host, rds.NoInput{})
 	if err != nil {
 		diags.AddError(summary, activationRemedy(err))
-		return rds.LicenseServer{}, false
+		return convergence{}
 	}
 	if s := m.DiscoveryScope; !s.IsNull() && !s.IsUnknown() && discoveryScopeRole(s.ValueString()) != ls.ServerRole {
 		res, err := rds.SetDiscoveryScope.Run(ctx, r.provider, host, rds.ScopeInput{ServerRole: discoveryScopeRole(s.ValueString())})
 		if err != nil {
 			diags.AddAttributeError(path.Root("discovery_scope"), "Cannot set the discovery scope of the license server on "+host, activationRemedy(err, domainRightsRemedy(err, "discovery_scope")))
-			return rds.LicenseServer{}, false
+			return convergence{}
 		}
 		ls.ServerRole = res.ServerRole
 	}
@@ -657,7 +657,7 @@ func (r *serverActivationResource) converge(ctx context.Context, host string, m,
 		res, err := rds.SetTSLSGroupMembership.Run(ctx, r.provider, host, rds.GroupInput{Member: g.ValueBool()})
 		if err != nil {
 			diags.AddAttributeError(path.Root("add_to_license_servers_group"), "Cannot change the group membership of the license server on "+host, activationRemedy(err, domainRightsRemedy(err, "add_to_license_servers_group")))
-			return rds.LicenseServer{}, false
+			return convergence{}
 		}
 		ls.InTSLSGroup = &res.Member
 	}
@@ -665,46 +665,33 @@ func (r *serverActivationResource) converge(ctx context.Context, host string, m,
 	case m.Activated.ValueBool() && ls.ActivationStatus != 0:
 		diags.AddError(summary, fmt.Sprintf("Windows reports the license server on %s as %s after activating it. Check the event log (Applications and Services Logs > Microsoft > Windows > TerminalServices-Licensing) and RD Licensing Manager.",
 			host, activationStatusName(ls.ActivationStatus)))
-		return rds.LicenseServer{}, false
+		return convergence{}
 	case deactivate && ls.ActivationStatus != 1:
 		diags.AddAttributeError(path.Root("activated"), "Cannot deactivate the license server on "+host, fmt.Sprintf("Windows reports the license server on %s as %s after deactivating it. Check the event log (Applications and Services Logs > Microsoft > Windows > TerminalServices-Licensing) and RD Licensing Manager.",
 			host, activationStatusName(ls.ActivationStatus)))
-		return rds.LicenseServer{}, false
+		return convergence{}
 	}
-	return ls, true
+	return convergence{server: ls, ok: true}
 }
 
-// reactivate runs a reactivation. It is not idempotent: after an unknown
-// outcome, it looks before anything, and when the server cannot show
-// whether it ran, it sets *spent so that the trigger is recorded. The
-// script records the attempt's ID on the server just before it calls the
-// method (docs/design/reactivation-marker.md), so a server without that ID
-// was not reactivated by this attempt.
-func (r *serverActivationResource) reactivate(ctx context.Context, host string, in rds.ActivationInput, want, have string, spent *bool, diags *diag.Diagnostics) bool {
+// reactivate runs a reactivation (activation.Reactivate) and reports in
+// diags why it failed; spent says that it may have run all the same.
+func (r *serverActivationResource) reactivate(ctx context.Context, host string, in rds.ActivationInput, want, have string, diags *diag.Diagnostics) (ok, spent bool) {
 	in.Attempt = keypacks.NewID()
-	_, err := rds.ReactivateLicenseServer.Run(ctx, r.provider, host, in)
-	if err == nil {
-		return true
-	}
-	ran, known := false, false
-	if mayHaveRun(err) {
-		ran, known = r.reactivated(ctx, host, in.Attempt, want, have)
-	}
+	outcome, err := activation.Reactivate(ctx, r.provider, host, in, want, have)
 	switch {
-	case !mayHaveRun(err):
-		diags.AddError("Cannot reactivate the license server on "+host, activationRemedy(err))
-		return false
-	case !known:
-		*spent = true
+	case err == nil:
+		return true, false
+	case outcome == activation.Unknown:
 		diags.AddError("The license server on "+host+" may have been reactivated",
 			activationRemedy(err)+"\n\nWhether the reactivation ran cannot be seen on the server. The new reactivation_trigger is recorded, so that the next apply does not reactivate it again unasked: check the server in RD Licensing Manager, and change reactivation_trigger once more to reactivate it.")
-		return false
-	case !ran:
+		return false, true
+	case winrmclient.OutcomeUnknown(err):
 		diags.AddError("Cannot reactivate the license server on "+host, activationRemedy(err)+"\n\nThe license server was not reactivated (it has no record of this attempt, or still has its former license server ID); the reactivation_trigger is not recorded, and it is safe to apply again.")
-		return false
+	default:
+		diags.AddError("Cannot reactivate the license server on "+host, activationRemedy(err))
 	}
-	tflog.Info(ctx, "the reactivation ran despite the error", map[string]any{"host": host})
-	return true
+	return false, false
 }
 
 // reactivationHints are what to add to err, a failed activation of a
@@ -715,81 +702,11 @@ func reactivationHints(m, prior *serverActivationModel, err error) []string {
 		return nil
 	}
 	var hints []string
-	if m.Method.ValueString() == methodLicenseServerID && isKind(err, rds.KindInvalidCode) {
+	if m.Method.ValueString() == activation.MethodLicenseServerID && isKind(err, rds.KindInvalidCode) {
 		hints = append(hints, "A license server ID the Clearinghouse issued for an earlier activation may not be taken again: get a new one for product ID "+prior.ProductID.ValueString()+
 			" on the Clearinghouse web site (https://activate.microsoft.com) or by telephone and set it, or activate over the Internet with method = \"automatic\".")
 	}
 	return append(hints, "The license server stays deactivated, as the state records: the next plan proposes the activation again.")
-}
-
-// deactivate deactivates the server over the Internet; a server that is
-// not activated is left as it is.
-func (r *serverActivationResource) deactivate(ctx context.Context, host string) error {
-	in := rds.ActivationInput{Method: methodAutomatic}
-	_, err := rds.DeactivateLicenseServer.Run(ctx, r.provider, host, in)
-	if mayHaveRun(err) {
-		// Deactivation is not idempotent, but its result shows: look, and
-		// deactivate once more when it did not happen.
-		ls, lerr := rds.GetLicenseServer.Run(ctx, r.provider, host, rds.NoInput{})
-		switch {
-		case lerr == nil && ls.ActivationStatus != 0:
-			return nil
-		case lerr == nil:
-			tflog.Info(ctx, "the deactivation did not happen: deactivating again", map[string]any{"host": host})
-			_, err = rds.DeactivateLicenseServer.Run(ctx, r.provider, host, in)
-		}
-	}
-	return err
-}
-
-// activate activates the server. After a failure whose outcome is unknown
-// (the Clearinghouse may have activated it), it looks before anything
-// else, and tries once more only when the server is not activated.
-func (r *serverActivationResource) activate(ctx context.Context, host, method, id string, diags *diag.Diagnostics, hints func(error) []string) (rds.ActivationResult, bool) {
-	in := rds.ActivationInput{Method: method, LicenseServerID: id}
-	res, err := rds.ActivateLicenseServer.Run(ctx, r.provider, host, in)
-	if mayHaveRun(err) {
-		ls, lerr := rds.GetLicenseServer.Run(ctx, r.provider, host, rds.NoInput{})
-		switch {
-		case lerr == nil && ls.ActivationStatus == 0:
-			return rds.ActivationResult{ActivationStatus: 0, LicenseServerID: ls.LicenseServerID, Changed: true}, true
-		case lerr == nil:
-			tflog.Info(ctx, "the activation did not happen: activating again", map[string]any{"host": host})
-			res, err = rds.ActivateLicenseServer.Run(ctx, r.provider, host, in)
-		}
-	}
-	if err != nil {
-		diags.AddError("Cannot activate the license server on "+host, activationRemedy(err, hints(err)...))
-		return rds.ActivationResult{}, false
-	}
-	return res, true
-}
-
-// reactivated looks whether a reactivation whose outcome is unknown ran:
-// not when the attempt never went on to its WMI method (fence_reactivation
-// then bars it for good); else when the server has the license server ID
-// asked for (or, reactivated automatically, another one). When neither can
-// tell, known is false.
-func (r *serverActivationResource) reactivated(ctx context.Context, host, attempt, want, have string) (ran, known bool) {
-	// A timeout has spent ctx, and this look is what makes retrying safe:
-	// it gets its own minute.
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
-	defer cancel()
-	if f, err := rds.FenceReactivation.Run(ctx, r.provider, host, rds.ReactivationFenceInput{Attempt: attempt}); err == nil && !f.Started {
-		return false, true // never called, and now it never will be
-	}
-	ls, err := rds.GetLicenseServer.Run(ctx, r.provider, host, rds.NoInput{})
-	if err != nil {
-		return false, false
-	}
-	now := licensecodes.Normalize(ls.LicenseServerID)
-	switch {
-	case want != "" && want != have:
-		return now == want, now == want || now == have
-	case want == "" && now != have:
-		return true, true
-	}
-	return false, false
 }
 
 // willReactivate reports whether applying plan over state reactivates the
@@ -799,7 +716,7 @@ func willReactivate(plan, state, config *serverActivationModel) bool {
 	if reactivationTriggered(plan, state) {
 		return true
 	}
-	if plan.Method.ValueString() != methodLicenseServerID {
+	if plan.Method.ValueString() != activation.MethodLicenseServerID {
 		return false
 	}
 	id := config.LicenseServerID
@@ -932,7 +849,7 @@ func (m *serverActivationModel) setServer(ls rds.LicenseServer) {
 		m.Group = types.BoolNull() // the group could not be read (ls.TSLSGroupError)
 	}
 	if m.Method.IsNull() || m.Method.IsUnknown() {
-		m.Method = types.StringValue(methodAutomatic)
+		m.Method = types.StringValue(activation.MethodAutomatic)
 	}
 	if m.DeactivateOnDestroy.IsNull() || m.DeactivateOnDestroy.IsUnknown() {
 		m.DeactivateOnDestroy = types.BoolValue(false)

@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
+	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/activation"
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/winrmclient"
 )
 
@@ -82,7 +83,7 @@ func saPlanModel(ctx context.Context, t *testing.T, fn func(m *serverActivationM
 		ID: types.StringUnknown(), Host: types.StringNull(),
 		FirstName: types.StringValue("Ada"), LastName: types.StringValue("Lovelace"), Company: types.StringValue("Contoso"), CountryRegion: types.StringValue("United Kingdom"),
 		Email: types.StringNull(), OrgUnit: types.StringNull(), Address: types.StringNull(), City: types.StringNull(), State: types.StringNull(), PostalCode: types.StringNull(),
-		Method: types.StringValue(methodAutomatic), LicenseServerID: types.StringUnknown(), LicenseServerIDWO: types.StringNull(), LicenseServerIDWOVersion: types.Int64Null(),
+		Method: types.StringValue(activation.MethodAutomatic), LicenseServerID: types.StringUnknown(), LicenseServerIDWO: types.StringNull(), LicenseServerIDWOVersion: types.Int64Null(),
 		DiscoveryScope: types.StringUnknown(), Group: types.BoolUnknown(), ReactivationReason: types.StringNull(), ReactivationTrigger: types.StringNull(),
 		Activated: types.BoolValue(true), DeactivateOnDestroy: types.BoolValue(false), ActivationStatus: types.StringUnknown(), ProductID: types.StringUnknown(),
 		Timeouts: timeouts.Value{Object: types.ObjectNull(to.AttributeTypes())},
@@ -177,7 +178,7 @@ func TestServerActivationModifyPlan(t *testing.T) {
 			// new one, and plan says so.
 			name: "found deactivated, former license server ID",
 			plan: func(m *serverActivationModel) {
-				m.Method, m.LicenseServerID = types.StringValue(methodLicenseServerID), types.StringValue("bcdfg-hjkmp-qrtvw-xy234-6789b-cdfgh-jkmpq")
+				m.Method, m.LicenseServerID = types.StringValue(activation.MethodLicenseServerID), types.StringValue("bcdfg-hjkmp-qrtvw-xy234-6789b-cdfgh-jkmpq")
 			},
 			state: activated("not_activated"), wantID: "ls01.contoso.com", wantStatus: types.StringValue("activated"), wantNote: true,
 			wantWarn: "get a new license server ID for product ID 00490-92005-99454-AT527",
@@ -222,7 +223,7 @@ func TestServerActivationModifyPlan(t *testing.T) {
 			if d.activationPlanned("ls01.contoso.com") != tc.wantNote {
 				t.Errorf("activationPlanned = %t, want %t", !tc.wantNote, tc.wantNote)
 			}
-			if tc.state != nil && tc.wantNote && got.Method.ValueString() == methodAutomatic && !got.LicenseServerID.IsUnknown() {
+			if tc.state != nil && tc.wantNote && got.Method.ValueString() == activation.MethodAutomatic && !got.LicenseServerID.IsUnknown() {
 				t.Errorf("license_server_id = %s, want unknown: the activation gives the ID", got.LicenseServerID)
 			}
 		})

@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/activation"
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/rds"
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/winrmclient"
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/winsim"
@@ -725,7 +726,7 @@ func TestOptionalContact(t *testing.T) {
 func TestWillReactivate(t *testing.T) {
 	const id = "BCDFGHJKMPQRTVWXY2346789BCDFGHJKMPQ"
 	state := serverActivationModel{
-		Method: types.StringValue(methodLicenseServerID), LicenseServerID: types.StringValue(id),
+		Method: types.StringValue(activation.MethodLicenseServerID), LicenseServerID: types.StringValue(id),
 		ReactivationTrigger: types.StringValue("a"), LicenseServerIDWO: types.StringNull(),
 	}
 	with := func(fn func(m *serverActivationModel)) *serverActivationModel {
@@ -751,7 +752,7 @@ func TestWillReactivate(t *testing.T) {
 		"unknown ID":        {&state, with(func(m *serverActivationModel) { m.LicenseServerID = types.StringUnknown() }), true},
 		"trigger":           {with(func(m *serverActivationModel) { m.ReactivationTrigger = types.StringValue("b") }), &state, true},
 		"trigger removed":   {with(func(m *serverActivationModel) { m.ReactivationTrigger = types.StringNull() }), &state, false},
-		"automatic, new ID": {with(func(m *serverActivationModel) { m.Method = types.StringValue(methodAutomatic) }), with(func(m *serverActivationModel) { m.LicenseServerID = types.StringNull() }), false},
+		"automatic, new ID": {with(func(m *serverActivationModel) { m.Method = types.StringValue(activation.MethodAutomatic) }), with(func(m *serverActivationModel) { m.LicenseServerID = types.StringNull() }), false},
 	} {
 		if got := willReactivate(tc.plan, &state, tc.config); got != tc.want {
 			t.Errorf("%s: willReactivate = %t, want %t", name, got, tc.want)

@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -25,6 +24,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/rds"
+	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/sessionhosts"
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/winrmclient"
 )
 
@@ -48,16 +48,6 @@ func (r *sessionHostPolicyResource) Metadata(_ context.Context, req resource.Met
 	resp.TypeName = req.ProviderTypeName + "_session_host_policy"
 }
 
-// The two ways to configure a session host, and the licensing modes.
-const (
-	shpGroupPolicy   = "group_policy"
-	shpWMI           = "wmi"
-	shpPerUser       = "per_user"
-	shpPerDevice     = "per_device"
-	shpPolicyKey     = `HKLM\SOFTWARE\Policies\Microsoft\Windows NT\Terminal Services`
-	shpPolicyGUIPath = "Computer Configuration > Administrative Templates > Windows Components > Remote Desktop Services > Remote Desktop Session Host > Licensing"
-)
-
 // Schema describes the resource.
 func (r *sessionHostPolicyResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
@@ -75,7 +65,7 @@ func (r *sessionHostPolicyResource) Schema(ctx context.Context, _ resource.Schem
 				Required: true,
 				MarkdownDescription: "`per_user` (Per User CALs, `LicensingMode` 4; needs Active Directory) or `per_device` (Per Device CALs, `LicensingMode` 2; the only mode Microsoft supports on session hosts in a workgroup). " +
 					"The license servers must hold CALs of this type.",
-				Validators: []validator.String{stringvalidator.OneOf(shpPerUser, shpPerDevice)},
+				Validators: []validator.String{stringvalidator.OneOf("per_user", "per_device")},
 			},
 			"license_servers": schema.ListAttribute{
 				Optional: true, Computed: true,
@@ -88,12 +78,12 @@ func (r *sessionHostPolicyResource) Schema(ctx context.Context, _ resource.Schem
 			},
 			"method": schema.StringAttribute{
 				Optional: true, Computed: true,
-				Default: stringdefault.StaticString(shpGroupPolicy),
-				MarkdownDescription: "How the settings are written. `group_policy` (default): the local policy values under `" + shpPolicyKey + "` (`LicensingMode`, `LicenseServers`), as gpedit.msc writes them; they win over every other setting. " +
+				Default: stringdefault.StaticString(sessionhosts.MethodGroupPolicy),
+				MarkdownDescription: "How the settings are written. `group_policy` (default): the local policy values under `" + sessionhosts.PolicyKey + "` (`LicensingMode`, `LicenseServers`), as gpedit.msc writes them; they win over every other setting. " +
 					"A domain GPO that sets the same policies overwrites them at the next Group Policy refresh, which then shows as a change in `plan`: where a domain GPO manages licensing, manage it there instead. " +
 					"`wmi`: `Win32_TerminalServiceSetting` (`ChangeMode`, `SetSpecifiedLicenseServerList`), the session host's own setting, as Server Manager writes it; Windows ignores and refuses it while a policy value is set: plan fails when it creates or changes the settings and Group Policy sets them (when the host is known and reachable at plan time; otherwise apply fails before writing anything). " +
 					"Changing it replaces the resource: destroy clears the settings of the old method first.",
-				Validators:    []validator.String{stringvalidator.OneOf(shpGroupPolicy, shpWMI)},
+				Validators:    []validator.String{stringvalidator.OneOf(sessionhosts.MethodGroupPolicy, sessionhosts.MethodWMI)},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"restart_service": schema.BoolAttribute{
@@ -178,7 +168,7 @@ func (r *sessionHostPolicyResource) ModifyPlan(ctx context.Context, req resource
 		// on the same host go when it is destroyed first: note it for
 		// that plan. Destroying the old one restarts as the old one was told.
 		var replaces []byte
-		if state.Method.ValueString() == shpGroupPolicy && host != "" && host == r.hostOf(state.Host) {
+		if state.Method.ValueString() == sessionhosts.MethodGroupPolicy && host != "" && host == r.hostOf(state.Host) {
 			replaces = []byte(`true`)
 		}
 		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateReplacesPolicy, replaces)...)
@@ -190,7 +180,7 @@ func (r *sessionHostPolicyResource) ModifyPlan(ctx context.Context, req resource
 	}
 	restart := !plan.RestartService.IsNull() && (plan.RestartService.IsUnknown() || plan.RestartService.ValueBool())
 	change := state == nil || settingsChange(&plan, state)
-	wmi := plan.Method.ValueString() == shpWMI
+	wmi := plan.Method.ValueString() == sessionhosts.MethodWMI
 	if state != nil && !change && wmi && host != "" {
 		if detail := policyOverrideDetail(ctx, host, state); detail != "" {
 			resp.Diagnostics.AddWarning("Group Policy overrides this resource on "+host, detail)
@@ -226,7 +216,7 @@ func (r *sessionHostPolicyResource) ModifyPlan(ctx context.Context, req resource
 	if !wmi || sh == nil {
 		return
 	}
-	detail := policyControlDetail(*sh)
+	detail := sessionhosts.PolicyControlDetail(*sh)
 	if detail == "" {
 		return
 	}
@@ -274,31 +264,14 @@ func (r *sessionHostPolicyResource) warnRestart(diags *diag.Diagnostics, host st
 }
 
 // plannedSettingsHeld reports whether the host already holds the planned
-// mode and license servers in the method's source, as the scripts compare
-// them: then apply writes nothing and restarts nothing.
+// mode and license servers (sessionhosts.SettingsHeld); not while either
+// is unknown.
 func plannedSettingsHeld(ctx context.Context, plan *sessionHostPolicyModel, sh rds.SessionHost) bool {
 	servers, ok := serverNameStrings(ctx, plan.LicenseServers)
 	if !ok || plan.LicensingMode.IsUnknown() {
 		return false
 	}
-	mode := licensingModeNumber[plan.LicensingMode.ValueString()]
-	if plan.Method.ValueString() == shpGroupPolicy {
-		if sh.PolicyLicensingMode == nil || *sh.PolicyLicensingMode != mode {
-			return false
-		}
-		if len(servers) == 0 {
-			return sh.PolicyLicenseServers == nil
-		}
-		return sh.PolicyLicenseServers != nil && scriptSameServers(splitServerList(*sh.PolicyLicenseServers), servers)
-	}
-	return sh.LicensingType == mode && scriptSameServers(sh.ConfigLicenseServers, servers)
-}
-
-// scriptSameServers is Test-RdslSameServers: the same names in the same
-// order, case ignored. Unlike sameServerLists, a short name is not its
-// FQDN: the scripts write one over the other.
-func scriptSameServers(a, b []string) bool {
-	return slices.EqualFunc(a, b, strings.EqualFold)
+	return sessionhosts.SettingsHeld(plan.Method.ValueString(), sessionhosts.LicensingModeNumber[plan.LicensingMode.ValueString()], servers, sh)
 }
 
 // keepEquivalentServers plans the prior license servers when the
@@ -336,9 +309,9 @@ func (r *sessionHostPolicyResource) Create(ctx context.Context, req resource.Cre
 	if resp.Diagnostics.HasError() || !ok {
 		return
 	}
-	d, diags := m.Timeouts.Create(ctx, sessionHostWriteTimeout)
+	timeout, diags := m.Timeouts.Create(ctx, sessionHostWriteTimeout)
 	resp.Diagnostics.Append(diags...)
-	ctx, cancel := withTimeout(ctx, d)
+	ctx, cancel := withTimeout(ctx, timeout)
 	defer cancel()
 	sh, ok := r.write(ctx, host, &m, &resp.Diagnostics)
 	if !ok {
@@ -359,9 +332,9 @@ func (r *sessionHostPolicyResource) Read(ctx context.Context, req resource.ReadR
 		return
 	}
 	host := r.provider.host(m.Host)
-	d, diags := m.Timeouts.Read(ctx, sessionHostReadTimeout)
+	timeout, diags := m.Timeouts.Read(ctx, sessionHostReadTimeout)
 	resp.Diagnostics.Append(diags...)
-	ctx, cancel := withTimeout(ctx, d)
+	ctx, cancel := withTimeout(ctx, timeout)
 	defer cancel()
 	sh, err := readSessionHost(ctx, r.provider, host)
 	if err != nil {
@@ -370,9 +343,9 @@ func (r *sessionHostPolicyResource) Read(ctx context.Context, req resource.ReadR
 	}
 	method := m.Method.ValueString()
 	if method == "" {
-		method = inferMethod(sh)
+		method = sessionhosts.InferMethod(sh)
 	}
-	mode, servers, ok := sourceSettings(sh, method)
+	mode, servers, ok := sessionhosts.SourceSettings(sh, method)
 	if !ok {
 		resp.State.RemoveResource(ctx)
 		return
@@ -403,9 +376,9 @@ func (r *sessionHostPolicyResource) Update(ctx context.Context, req resource.Upd
 		return
 	}
 	host := r.provider.host(m.Host)
-	d, diags := m.Timeouts.Update(ctx, sessionHostWriteTimeout)
+	timeout, diags := m.Timeouts.Update(ctx, sessionHostWriteTimeout)
 	resp.Diagnostics.Append(diags...)
-	ctx, cancel := withTimeout(ctx, d)
+	ctx, cancel := withTimeout(ctx, timeout)
 	defer cancel()
 	var sh rds.SessionHost
 	if settingsChange(&m, &prior) {
@@ -433,9 +406,9 @@ func (r *sessionHostPolicyResource) Delete(ctx context.Context, req resource.Del
 		return
 	}
 	host := r.provider.host(m.Host)
-	d, diags := m.Timeouts.Delete(ctx, sessionHostWriteTimeout)
+	timeout, diags := m.Timeouts.Delete(ctx, sessionHostWriteTimeout)
 	resp.Diagnostics.Append(diags...)
-	ctx, cancel := withTimeout(ctx, d)
+	ctx, cancel := withTimeout(ctx, timeout)
 	defer cancel()
 	in := rds.SessionHostLicensingInput{Method: m.Method.ValueString(), RestartService: m.RestartService.ValueBool()}
 	if _, err := rds.ClearSessionHostLicensing.Run(ctx, r.provider, host, in); err != nil {
@@ -465,10 +438,10 @@ func (r *sessionHostPolicyResource) ImportState(ctx context.Context, req resourc
 		sessionHostError(&resp.Diagnostics, "Cannot import the Remote Desktop licensing configuration of "+host, err, "")
 		return
 	}
-	method := inferMethod(sh)
-	if _, _, ok := sourceSettings(sh, method); !ok {
+	method := sessionhosts.InferMethod(sh)
+	if _, _, ok := sessionhosts.SourceSettings(sh, method); !ok {
 		resp.Diagnostics.AddError("Nothing to import on "+host,
-			fmt.Sprintf("Remote Desktop licensing is not configured on %s: neither the policy values (%s\\LicensingMode, LicenseServers) nor the session host's own setting (WMI) set a licensing mode or license servers. Create the resource instead of importing it.", sh.ComputerName, shpPolicyKey))
+			fmt.Sprintf("Remote Desktop licensing is not configured on %s: neither the policy values (%s\\LicensingMode, LicenseServers) nor the session host's own setting (WMI) set a licensing mode or license servers. Create the resource instead of importing it.", sh.ComputerName, sessionhosts.PolicyKey))
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("method"), method)...)
@@ -484,7 +457,7 @@ func (r *sessionHostPolicyResource) write(ctx context.Context, host string, m *s
 	}
 	in := rds.SessionHostLicensingInput{
 		Method:         m.Method.ValueString(),
-		LicensingMode:  licensingModeNumber[m.LicensingMode.ValueString()],
+		LicensingMode:  sessionhosts.LicensingModeNumber[m.LicensingMode.ValueString()],
 		LicenseServers: servers,
 		RestartService: m.RestartService.ValueBool(),
 	}
@@ -517,48 +490,15 @@ func sessionHostError(diags *diag.Diagnostics, summary string, err error, extra 
 	diags.AddError(summary, opErrorDetail(err, sessionHostErrorHints[winrmclient.KindOf(err)], extra))
 }
 
-// policyControlDetail explains why method = "wmi" cannot work on a host
-// where policy values set the licensing; "" when none does.
-func policyControlDetail(sh rds.SessionHost) string {
-	byMode := sh.PolicySourceLicensingType == 1
-	byServers := sh.PolicySourceLicenseServers == 1
-	if !byMode && !byServers {
-		return ""
-	}
-	var values []string
-	what, it := "licensing mode", "it"
-	if byMode {
-		v := "unreadable"
-		if sh.PolicyLicensingMode != nil {
-			v = fmt.Sprint(*sh.PolicyLicensingMode)
-		}
-		values = append(values, fmt.Sprintf(`%s\LicensingMode = %s`, shpPolicyKey, v))
-	}
-	if byServers {
-		v := "unreadable"
-		if sh.PolicyLicenseServers != nil {
-			v = *sh.PolicyLicenseServers
-		}
-		values = append(values, fmt.Sprintf(`%s\LicenseServers = "%s"`, shpPolicyKey, v))
-		what = "license server list"
-	}
-	if byMode && byServers {
-		what, it = "licensing mode and the license server list", "them"
-	}
-	return fmt.Sprintf(`method = "wmi" cannot set the %s of %s: Group Policy sets %s (%s), and Windows ignores and refuses changes made through WMI (Win32_TerminalServiceSetting) while a policy value is set. `+
-		`Use method = "group_policy" to manage the policy values, or remove the policy setting (gpedit.msc: %s, or the domain GPO that sets it) and plan again.`,
-		what, sh.ComputerName, it, strings.Join(values, ", "), shpPolicyGUIPath)
-}
-
 // policyOverrideDetail says which settings of a wmi resource a policy
 // overrides, from the refreshed state; "" when none.
 func policyOverrideDetail(ctx context.Context, host string, state *sessionHostPolicyModel) string {
 	var parts []string
-	if state.LicensingModeSource.ValueString() == shpGroupPolicy {
+	if state.LicensingModeSource.ValueString() == sessionhosts.MethodGroupPolicy {
 		parts = append(parts, fmt.Sprintf("the licensing mode (%s, where this resource sets %s)",
 			state.EffectiveLicensingMode.ValueString(), state.LicensingMode.ValueString()))
 	}
-	if state.LicenseServersSource.ValueString() == shpGroupPolicy {
+	if state.LicenseServersSource.ValueString() == sessionhosts.MethodGroupPolicy {
 		parts = append(parts, fmt.Sprintf("the license servers (%s)", strings.Join(listStrings(ctx, state.EffectiveLicenseServers), ", ")))
 	}
 	if len(parts) == 0 {
@@ -566,25 +506,14 @@ func policyOverrideDetail(ctx context.Context, host string, state *sessionHostPo
 	}
 	return fmt.Sprintf("Group Policy sets %s on %s, and a policy value wins over the session host's own setting, which this resource manages through WMI: its settings are not in effect. "+
 		"Remove the policy setting (gpedit.msc: %s, or the domain GPO that sets it), or manage the policy values with method = \"group_policy\".",
-		strings.Join(parts, " and "), host, shpPolicyGUIPath)
-}
-
-// connectivityAdvice explains the GetTStoLSConnectivityStatus answers
-// that mean the session host cannot get CALs from a license server.
-var connectivityAdvice = map[int]string{
-	3:  "BETA_RTM_MISMATCH: a pre-release license server and a released session host (or the reverse) cannot work together",
-	4:  "LOWER_VERSION: the license server runs an older Windows Server release than the session host and cannot issue CALs for it; use a license server of the session host's release or newer",
-	5:  "NOT_IN_TSCGROUP: the license server's \"License server security group\" policy is on and the session host is not in its local group RDS Endpoint Servers (Terminal Server Computers in Windows Server 2008 and earlier): add its computer account there, or turn the policy off",
-	6:  "NOT_CONNECTABLE: check that the name resolves on the session host, that the Remote Desktop Licensing service (TermServLicensing) runs on the license server, and that RPC (TCP 135 and the dynamic RPC ports) is open between them",
-	8:  "CONNECTABLE_BUT_ACCESS_DENIED: session host and license server must be in the same domain or in domains with a two-way trust, and for per-user licensing across domains the license server must be in the Terminal Server License Servers group of each domain",
-	10: "FEATURE_NOT_SUPPORTED: the license server does not support what the session host asks of it",
+		strings.Join(parts, " and "), host, sessionhosts.PolicyGUIPath)
 }
 
 // connectivityWarnings warns of each checked license server the session
 // host cannot use.
 func connectivityWarnings(diags *diag.Diagnostics, sh rds.SessionHost) {
 	for _, c := range sh.Connectivity {
-		problem, ok := connectivityAdvice[c.Status]
+		problem, ok := sessionhosts.ConnectivityAdvice[c.Status]
 		if !ok {
 			continue
 		}
@@ -596,41 +525,6 @@ func connectivityWarnings(diags *diag.Diagnostics, sh rds.SessionHost) {
 			fmt.Sprintf("%s asked license server %s whether it can get CALs from it (GetTStoLSConnectivityStatus) and got %d, %s. The setting is kept: the session host uses the other license servers of its list that can serve it, else falls back to discovering license servers.%s",
 				sh.ComputerName, c.Server, c.Status, problem, tail))
 	}
-}
-
-// sourceSettings are the mode and servers of the method's source; ok is
-// false when that source sets neither (not configured).
-func sourceSettings(sh rds.SessionHost, method string) (mode string, servers []string, ok bool) {
-	var m *int
-	if method == shpGroupPolicy {
-		m = sh.PolicyLicensingMode
-		servers = []string{}
-		if sh.PolicyLicenseServers != nil {
-			servers = splitServerList(*sh.PolicyLicenseServers)
-		}
-	} else {
-		if sh.ConfigLicensingMode != nil && *sh.ConfigLicensingMode != 5 {
-			m = sh.ConfigLicensingMode
-		}
-		servers = append([]string{}, sh.ConfigLicenseServers...)
-	}
-	if m == nil && len(servers) == 0 {
-		return "", nil, false
-	}
-	mode = licensingModeName(5)
-	if m != nil {
-		mode = licensingModeName(*m)
-	}
-	return mode, servers, true
-}
-
-// inferMethod is the method whose source holds settings: policy values
-// win, so they are what an imported resource manages when present.
-func inferMethod(sh rds.SessionHost) string {
-	if _, _, ok := sourceSettings(sh, shpGroupPolicy); ok {
-		return shpGroupPolicy
-	}
-	return shpWMI
 }
 
 // serverNameStrings are the names of a license server list; ok is false
@@ -688,10 +582,10 @@ type sessionHostPolicyModel struct {
 
 // setComputed sets what the session host reports.
 func (m *sessionHostPolicyModel) setComputed(sh rds.SessionHost) {
-	m.EffectiveLicensingMode = types.StringValue(licensingModeName(sh.LicensingType))
+	m.EffectiveLicensingMode = types.StringValue(sessionhosts.LicensingModeName(sh.LicensingType))
 	m.EffectiveLicenseServers = stringList(sh.SpecifiedLicenseServers)
-	m.LicensingModeSource = types.StringValue(policySourceName(sh.PolicySourceLicensingType))
-	m.LicenseServersSource = types.StringValue(policySourceName(sh.PolicySourceLicenseServers))
+	m.LicensingModeSource = types.StringValue(sessionhosts.PolicySourceName(sh.PolicySourceLicensingType))
+	m.LicenseServersSource = types.StringValue(sessionhosts.PolicySourceName(sh.PolicySourceLicenseServers))
 	m.GracePeriodDays = int64Pointer(sh.GracePeriodDays)
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/rds"
+	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/sessionhosts"
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/winsim"
 )
 
@@ -115,22 +116,22 @@ func TestPlannedSettingsHeld(t *testing.T) {
 		sh   rds.SessionHost
 		want bool
 	}{
-		{"policy held", model(shpGroupPolicy, shpPerUser, "LS01.contoso.com"), rds.SessionHost{PolicyLicensingMode: intp(4), PolicyLicenseServers: strp("ls01.contoso.com")}, true},
-		{"short name over FQDN", model(shpGroupPolicy, shpPerUser, "LS01"), rds.SessionHost{PolicyLicensingMode: intp(4), PolicyLicenseServers: strp("ls01.contoso.com")}, false},
-		{"other mode", model(shpGroupPolicy, shpPerDevice, "ls01"), rds.SessionHost{PolicyLicensingMode: intp(4), PolicyLicenseServers: strp("ls01")}, false},
-		{"no policy", model(shpGroupPolicy, shpPerUser), rds.SessionHost{}, false},
-		{"no list, none set", model(shpGroupPolicy, shpPerUser), rds.SessionHost{PolicyLicensingMode: intp(4)}, true},
-		{"no list, one set", model(shpGroupPolicy, shpPerUser), rds.SessionHost{PolicyLicensingMode: intp(4), PolicyLicenseServers: strp("ls01")}, false},
-		{"order matters", model(shpGroupPolicy, shpPerUser, "ls02", "ls01"), rds.SessionHost{PolicyLicensingMode: intp(4), PolicyLicenseServers: strp("ls01,ls02")}, false},
-		{"wmi held", model(shpWMI, shpPerDevice, "LS01"), rds.SessionHost{LicensingType: 2, ConfigLicenseServers: []string{"ls01"}}, true},
-		{"wmi other list", model(shpWMI, shpPerDevice, "ls01"), rds.SessionHost{LicensingType: 2}, false},
-		{"wmi ignores policy values", model(shpWMI, shpPerUser), rds.SessionHost{LicensingType: 5, PolicyLicensingMode: intp(4)}, false},
+		{"policy held", model(sessionhosts.MethodGroupPolicy, "per_user", "LS01.contoso.com"), rds.SessionHost{PolicyLicensingMode: intp(4), PolicyLicenseServers: strp("ls01.contoso.com")}, true},
+		{"short name over FQDN", model(sessionhosts.MethodGroupPolicy, "per_user", "LS01"), rds.SessionHost{PolicyLicensingMode: intp(4), PolicyLicenseServers: strp("ls01.contoso.com")}, false},
+		{"other mode", model(sessionhosts.MethodGroupPolicy, "per_device", "ls01"), rds.SessionHost{PolicyLicensingMode: intp(4), PolicyLicenseServers: strp("ls01")}, false},
+		{"no policy", model(sessionhosts.MethodGroupPolicy, "per_user"), rds.SessionHost{}, false},
+		{"no list, none set", model(sessionhosts.MethodGroupPolicy, "per_user"), rds.SessionHost{PolicyLicensingMode: intp(4)}, true},
+		{"no list, one set", model(sessionhosts.MethodGroupPolicy, "per_user"), rds.SessionHost{PolicyLicensingMode: intp(4), PolicyLicenseServers: strp("ls01")}, false},
+		{"order matters", model(sessionhosts.MethodGroupPolicy, "per_user", "ls02", "ls01"), rds.SessionHost{PolicyLicensingMode: intp(4), PolicyLicenseServers: strp("ls01,ls02")}, false},
+		{"wmi held", model(sessionhosts.MethodWMI, "per_device", "LS01"), rds.SessionHost{LicensingType: 2, ConfigLicenseServers: []string{"ls01"}}, true},
+		{"wmi other list", model(sessionhosts.MethodWMI, "per_device", "ls01"), rds.SessionHost{LicensingType: 2}, false},
+		{"wmi ignores policy values", model(sessionhosts.MethodWMI, "per_user"), rds.SessionHost{LicensingType: 5, PolicyLicensingMode: intp(4)}, false},
 	} {
 		if got := plannedSettingsHeld(ctx, tc.plan, tc.sh); got != tc.want {
 			t.Errorf("%s: plannedSettingsHeld = %v, want %v", tc.name, got, tc.want)
 		}
 	}
-	unknown := model(shpGroupPolicy, shpPerUser)
+	unknown := model(sessionhosts.MethodGroupPolicy, "per_user")
 	unknown.LicenseServers = types.ListUnknown(serverNameType{})
 	if plannedSettingsHeld(ctx, unknown, rds.SessionHost{PolicyLicensingMode: intp(4)}) {
 		t.Error("unknown license servers count as held")

@@ -102,6 +102,13 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.cause }
 
+// OutcomeUnknown reports an operation that may have run on the host
+// although no result came back: the caller must look before retrying.
+func OutcomeUnknown(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.OutcomeUnknown
+}
+
 // asUnsent marks err as a message the host cannot have acted on.
 func asUnsent(err error) error {
 	var e *Error
