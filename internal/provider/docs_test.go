@@ -84,8 +84,9 @@ func diagnosticSummaries(t *testing.T) []*regexp.Regexp {
 		"AddAttributeError": 1, "AddAttributeWarning": 1, "NewAttributeErrorDiagnostic": 1, "NewAttributeWarningDiagnostic": 1,
 	}
 	// Struct types with a summary field, by the field's position; and
-	// keypacks.Problem, whose Summary the key pack resource reports.
-	summaryField := map[string]int{"Problem": 1}
+	// keypacks.Problem and keypacks.Finding, whose Summary the key pack
+	// resource reports.
+	summaryField := map[string]int{"Problem": 1, "Finding": 1}
 	for _, f := range files {
 		ast.Inspect(f, func(n ast.Node) bool {
 			switch d := n.(type) {

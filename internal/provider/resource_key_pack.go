@@ -345,48 +345,32 @@ func (r *keyPackResource) checkHost(ctx context.Context, m, config *keyPackModel
 		tflog.Debug(ctx, "skipping the plan-time key pack checks: the host cannot be asked", map[string]any{"host": host, "error": err.Error()})
 		return
 	}
-	version, calType := m.ProductVersion.ValueString(), m.CALType.ValueString()
-	if keypacks.CALVersionTooNew(version, info.OSVersion) {
-		diags.AddAttributeError(path.Root("product_version"), fmt.Sprintf("Windows Server %s CALs cannot be installed on %s", version, host),
-			fmt.Sprintf("Windows Server %s CALs cannot be installed on a Windows Server %s license server; a license server holds CALs of its own Windows Server release or older, and %s (%s) runs Windows Server %s. "+
-				"Install these CALs on a Windows Server %s (or later) license server, or install CALs of Windows Server %s or older here.", version, info.OSVersion, info.ComputerName, host, info.OSVersion, version, info.OSVersion))
-	}
-	if calType == "per_user" && !m.AllowPerUserInWorkgroup.ValueBool() && !info.PartOfDomain {
-		diags.AddAttributeError(path.Root("cal_type"), "Per-user CALs need Active Directory",
-			fmt.Sprintf("Per-user CALs need Active Directory: %s (%s) is in workgroup %s, not in a domain, so Windows cannot track or report per-user CALs. "+
-				"Use per-device CALs (cal_type = \"per_device\"), join the license server to a domain, or set allow_per_user_in_workgroup = true to install them anyway.", info.ComputerName, host, info.Domain))
-	}
+	calType := m.CALType.ValueString()
+	addFindings(diags, keypacks.HostChecks(host, info, m.ProductVersion.ValueString(), calType, m.AllowPerUserInWorkgroup.ValueBool()))
 	r.checkActivated(ctx, host, diags)
 	list, err := rds.ListKeyPacks.Run(ctx, r.provider, host, rds.NoInput{})
 	if err != nil {
 		return // e.g. the role comes in the same apply
 	}
-	if w := keypacks.MixedCALWarning(list.KeyPacks, keypacks.CALTypeNumber[calType]); w != "" {
-		diags.AddAttributeWarning(path.Root("cal_type"), "Per-user and per-device CALs on one license server", w)
+	var in *rds.InstallKeyPackInput
+	if !m.Quantity.IsUnknown() {
+		i := keyPackInstallInput(m, config, m.Quantity.ValueInt64())
+		in = &i
 	}
-	if m.Quantity.IsUnknown() {
-		return
-	}
-	v, err := keypacks.NewView(list)
-	if err != nil {
-		return
-	}
-	it := keypacks.IntentOf(keyPackInstallInput(m, config, m.Quantity.ValueInt64()))
-	if free := keypacks.FreeEntries(v, it); len(free) > 0 {
-		kp, _ := v.Pack(free[0].KeyPackID)
-		diags.AddWarning("Apply takes key pack "+strconv.FormatInt(kp.KeyPackID, 10)+" on "+host+" instead of installing",
-			fmt.Sprintf("Key pack %d on %s (%s) holds the CALs this resource declares, with the same code, and no resource holds it: an earlier destroy or replacement kept it. "+
-				"Apply makes this resource its owner instead of installing the CALs again. To install new CALs instead, change the declaration (a different code or quantity).", kp.KeyPackID, host, keypacks.Describe(kp)))
-		return
-	}
-	if !keypacks.ProgramNamed(m.Program.ValueString()).Counted {
-		return // a used code is refused with its own hint
-	}
-	if found := keypacks.Unrecorded(v, it); len(found) > 0 {
-		kp := found[0]
-		diags.AddWarning("A key pack with these CALs is already on "+host,
-			fmt.Sprintf("Key pack %d on %s already holds %s, and the provider did not install it. If it is the one this resource declares, import it (terraform import <address> %s/%d) instead of installing the same CALs again; otherwise ignore this warning.",
-				kp.KeyPackID, host, keypacks.Describe(kp), host, kp.KeyPackID))
+	addFindings(diags, keypacks.InventoryChecks(host, list, keypacks.CALTypeNumber[calType], in))
+}
+
+// addFindings reports plan-time findings as diagnostics.
+func addFindings(diags *diag.Diagnostics, findings []keypacks.Finding) {
+	for _, f := range findings {
+		switch {
+		case f.Warning && f.Attr != "":
+			diags.AddAttributeWarning(path.Root(f.Attr), f.Summary, f.Detail)
+		case f.Warning:
+			diags.AddWarning(f.Summary, f.Detail)
+		default:
+			diags.AddAttributeError(path.Root(f.Attr), f.Summary, f.Detail)
+		}
 	}
 }
 
