@@ -50,13 +50,8 @@ func (r *serverActivationResource) Metadata(_ context.Context, req resource.Meta
 	resp.TypeName = req.ProviderTypeName + "_server_activation"
 }
 
-// Activation methods, and the names of Windows' numbered values.
-const ()
-
-var (
-	// reactivationReasons are ReactivateServerAutomatic's Reason 0-4.
-	reactivationReasons = []string{"redeployed", "certificate_corrupt", "private_key_compromised", "activation_key_expired", "server_upgraded"}
-)
+// reactivationReasons are ReactivateServerAutomatic's Reason 0-4.
+var reactivationReasons = []string{"redeployed", "certificate_corrupt", "private_key_compromised", "activation_key_expired", "server_upgraded"}
 
 // Schema describes the resource.
 func (r *serverActivationResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
