@@ -40,9 +40,12 @@ type valuelessServer struct {
 // withoutValues calls f with a context that ends when ctx ends (its
 // deadline kept) and holds nothing of ctx once the call returns.
 func withoutValues[Req, Resp any](ctx context.Context, f func(context.Context, Req) (Resp, error), req Req) (Resp, error) {
-	bare, cancel := context.WithCancel(context.Background())
+	var bare context.Context
+	var cancel context.CancelFunc
 	if deadline, ok := ctx.Deadline(); ok {
 		bare, cancel = context.WithDeadline(context.Background(), deadline)
+	} else {
+		bare, cancel = context.WithCancel(context.Background())
 	}
 	stop := context.AfterFunc(ctx, cancel)
 	defer func() {
