@@ -3,6 +3,8 @@ package keypacks
 import (
 	"fmt"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/rds"
@@ -198,4 +200,38 @@ func Removed(e rds.JournalEntry, owner string) rds.JournalWriteInput {
 func Adopt(requestID string, kp rds.KeyPack, program, owner string) rds.JournalWriteInput {
 	return rds.JournalWriteInput{RequestID: requestID, ExpectState: "", State: rds.JournalAdopted, Owner: owner, KeyPackID: kp.KeyPackID,
 		Program: program, ProductVersion: kp.ProductVersionID, ProductType: kp.ProductType, LicenseCount: int(kp.TotalLicenses)}
+}
+
+// Ownership is what a key pack resource keeps of the journal: its owner
+// token, and the installs whose outcome it has not seen yet.
+type Ownership struct {
+	Owner   string
+	Pending []PendingInstall
+}
+
+// PendingInstall is an install whose outcome is unknown: its request ID
+// and how many CALs it asked for.
+type PendingInstall struct {
+	RequestID string
+	Count     int
+}
+
+// ParsePending reads a pending install as the state holds it,
+// "<request ID>:<count>".
+func ParsePending(s string) PendingInstall {
+	id, n, _ := strings.Cut(s, ":")
+	count, _ := strconv.Atoi(n)
+	return PendingInstall{RequestID: id, Count: count}
+}
+
+// String is how the state holds p.
+func (p PendingInstall) String() string { return p.RequestID + ":" + strconv.Itoa(p.Count) }
+
+// PendingIDs are the request IDs of the pending installs, for messages.
+func (o Ownership) PendingIDs() string {
+	ids := make([]string, len(o.Pending))
+	for i, p := range o.Pending {
+		ids[i] = p.RequestID
+	}
+	return strings.Join(ids, ", ")
 }

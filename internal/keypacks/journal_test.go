@@ -127,3 +127,19 @@ func TestCodeTag(t *testing.T) {
 		}
 	}
 }
+
+// The state keeps a pending install as "<request ID>:<count>".
+func TestPendingInstallInState(t *testing.T) {
+	o := Ownership{Owner: "o1", Pending: []PendingInstall{{RequestID: "r1", Count: 20}, {RequestID: "r2", Count: 5}}}
+	for _, p := range o.Pending {
+		if got := ParsePending(p.String()); got != p {
+			t.Errorf("%+v became %q and %+v", p, p.String(), got)
+		}
+	}
+	if got := o.PendingIDs(); got != "r1, r2" {
+		t.Errorf("PendingIDs = %q", got)
+	}
+	if got := ParsePending("r3"); got != (PendingInstall{RequestID: "r3"}) {
+		t.Errorf("a count-less entry: %+v", got)
+	}
+}

@@ -414,7 +414,7 @@ func (r *keyPackResource) planUpdate(ctx context.Context, state, plan *keyPackMo
 	if len(js.Pending) > 0 && r.provider != nil {
 		diags.AddWarning("An earlier install on "+r.hostOf(state)+" has an unknown outcome",
 			fmt.Sprintf("An install of CALs for this key pack (request %s) was interrupted, and the license server has not shown yet what it did. "+
-				"Apply looks at the license server's journal first, and installs only the CALs that are missing: the quantity in this plan may already be there.", pendingIDs(js)))
+				"Apply looks at the license server's journal first, and installs only the CALs that are missing: the quantity in this plan may already be there.", js.PendingIDs()))
 	}
 	// A single-use code decides its CALs' release and type: a plan that
 	// replaces the pack for them alone would install the used code again.
@@ -469,7 +469,7 @@ func (r *keyPackResource) Create(ctx context.Context, req resource.CreateRequest
 	defer cancel()
 	p := keypacks.ProgramNamed(m.Program.ValueString())
 	in := keyPackInstallInput(&m, &config, m.Quantity.ValueInt64())
-	js := journalState{Owner: keypacks.NewID()}
+	js := keypacks.Ownership{Owner: keypacks.NewID()}
 	res, err := r.installer(host, js.Owner).Acquire(ctx, in)
 	if err != nil {
 		if id := unresolvedRequest(err); id != "" {
@@ -477,7 +477,7 @@ func (r *keyPackResource) Create(ctx context.Context, req resource.CreateRequest
 			// marks the object tainted, and replacing it releases and
 			// claims back whatever the request installed. That destroy
 			// must never remove CALs, whatever the configuration says.
-			js.Pending = []pendingInstall{{RequestID: id, Count: in.LicenseCount}}
+			js.Pending = []keypacks.PendingInstall{{RequestID: id, Count: in.LicenseCount}}
 			m.setPacks(host, nil)
 			m.setJournal(js)
 			m.RemoveCALsOnDestroy = types.BoolValue(false)
@@ -612,9 +612,6 @@ func (r *keyPackResource) Read(ctx context.Context, req resource.ReadRequest, re
 	resp.Diagnostics.Append(diags...)
 	ctx, cancel := withTimeout(ctx, timeout)
 	defer cancel()
-	if js.Owner == "" {
-		js.Owner = keypacks.NewID() // a state from before the journal
-	}
 	inst := r.installer(host, js.Owner)
 	v, err := inst.Read(ctx)
 	if isKind(err, rds.KindRoleMissing, rds.KindRebootPending) {
@@ -659,8 +656,8 @@ func (r *keyPackResource) Read(ctx context.Context, req resource.ReadRequest, re
 // a pack they made joins ids; those that made nothing are dropped; the
 // others stay pending. wait follows each one until ctx ends (apply);
 // otherwise each is looked at once (refresh).
-func (r *keyPackResource) resolvePending(ctx context.Context, inst *keypacks.Installer, host string, m *keyPackModel, js *journalState, v keypacks.View, ids []int64, wait bool, diags *diag.Diagnostics) ([]int64, keypacks.View) {
-	var still []pendingInstall
+func (r *keyPackResource) resolvePending(ctx context.Context, inst *keypacks.Installer, host string, m *keyPackModel, js *keypacks.Ownership, v keypacks.View, ids []int64, wait bool, diags *diag.Diagnostics) ([]int64, keypacks.View) {
+	var still []keypacks.PendingInstall
 	for _, p := range js.Pending {
 		it := keypacks.IntentOf(keyPackInstallInput(m, m, int64(p.Count)))
 		var res keypacks.Resolution
@@ -742,9 +739,6 @@ func (r *keyPackResource) Update(ctx context.Context, req resource.UpdateRequest
 	resp.Diagnostics.Append(diags...)
 	ctx, cancel := withTimeout(ctx, timeout)
 	defer cancel()
-	if js.Owner == "" {
-		js.Owner = keypacks.NewID()
-	}
 	inst := r.installer(host, js.Owner)
 	v, err := inst.Read(ctx)
 	if err != nil {
@@ -764,7 +758,7 @@ func (r *keyPackResource) Update(ctx context.Context, req resource.UpdateRequest
 	if len(js.Pending) > 0 {
 		resp.Diagnostics.AddError("Cannot tell yet whether CALs were installed on "+host,
 			fmt.Sprintf("An earlier install for this key pack (request %s) was interrupted, and %s has not shown what it did before the timeout. Nothing more was installed, so that no CAL is installed twice: apply again when %s answers.",
-				pendingIDs(js), host, host))
+				js.PendingIDs(), host, host))
 		save(own)
 		return
 	}
@@ -773,7 +767,7 @@ func (r *keyPackResource) Update(ctx context.Context, req resource.UpdateRequest
 	case want > have:
 		res, err := inst.Acquire(ctx, keyPackInstallInput(&m, &config, want-have))
 		if id := unresolvedRequest(err); id != "" {
-			js.Pending = []pendingInstall{{RequestID: id, Count: int(want - have)}}
+			js.Pending = []keypacks.PendingInstall{{RequestID: id, Count: int(want - have)}}
 		}
 		if err != nil {
 			r.installError(ctx, host, keyPackInstallInput(&m, &config, want-have), err, &resp.Diagnostics)
@@ -807,7 +801,7 @@ func (r *keyPackResource) Update(ctx context.Context, req resource.UpdateRequest
 // removeLicenses removes remove CALs that are not issued, newest pack
 // first; a pack other than the first that empties goes entirely. It
 // returns the resource's key pack IDs after.
-func (r *keyPackResource) removeLicenses(ctx context.Context, inst *keypacks.Installer, host string, v keypacks.View, own []rds.KeyPack, remove, want int64, js *journalState, diags *diag.Diagnostics) []int64 {
+func (r *keyPackResource) removeLicenses(ctx context.Context, inst *keypacks.Installer, host string, v keypacks.View, own []rds.KeyPack, remove, want int64, js *keypacks.Ownership, diags *diag.Diagnostics) []int64 {
 	ids := make([]int64, len(own))
 	for i, kp := range own {
 		ids[i] = kp.KeyPackID
@@ -861,9 +855,6 @@ func (r *keyPackResource) Delete(ctx context.Context, req resource.DeleteRequest
 	resp.Diagnostics.Append(diags...)
 	ctx, cancel := withTimeout(ctx, timeout)
 	defer cancel()
-	if js.Owner == "" {
-		js.Owner = keypacks.NewID()
-	}
 	inst := r.installer(host, js.Owner)
 	v, err := inst.Read(ctx)
 	if isKind(err, rds.KindRoleMissing) {
@@ -877,7 +868,7 @@ func (r *keyPackResource) Delete(ctx context.Context, req resource.DeleteRequest
 	ids, v := r.resolvePending(ctx, inst, host, &m, &js, v, m.ids(), true, &resp.Diagnostics)
 	if len(js.Pending) > 0 {
 		resp.Diagnostics.AddError("Cannot destroy the key pack on "+host+" yet",
-			fmt.Sprintf("An install for this key pack (request %s) was interrupted, and %s has not shown what it did. Destroying now could leave CALs that no resource holds: destroy again when %s answers.", pendingIDs(js), host, host))
+			fmt.Sprintf("An install for this key pack (request %s) was interrupted, and %s has not shown what it did. Destroying now could leave CALs that no resource holds: destroy again when %s answers.", js.PendingIDs(), host, host))
 		return
 	}
 	if !m.RemoveCALsOnDestroy.ValueBool() {
@@ -948,7 +939,7 @@ func (r *keyPackResource) ImportState(ctx context.Context, req resource.ImportSt
 	if t := keypacks.ImportedAgreementType(list.Journal, packs); t != "" && m.Program.ValueString() == "agreement" {
 		m.AgreementType = types.StringValue(t)
 	}
-	m.setJournal(journalState{Owner: keypacks.NewID()})
+	m.setJournal(keypacks.Ownership{Owner: keypacks.NewID()})
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 	resp.Diagnostics.Append(setImportedHost(ctx, r.provider, host, resp)...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateProgramFromPack, []byte(`true`))...)
@@ -963,24 +954,10 @@ func (r *keyPackResource) ImportState(ctx context.Context, req resource.ImportSt
 // the owner of its packs in the journal, even from another owner.
 const privateTakeOver = "journal_take_over"
 
-// journalState is the resource's place in the license server's key pack
-// journal: its owner token and the installs whose answer was lost and are
-// not resolved yet. It lives in the state, not the private state: Delete
-// needs it, and OpenTofu gives Delete no private state.
-type journalState struct {
-	Owner   string
-	Pending []pendingInstall
-}
-
-type pendingInstall struct {
-	RequestID string
-	Count     int
-}
-
 // journal reads the journal attributes; a state from before the journal
 // gets a new owner token.
-func (m *keyPackModel) journal() journalState {
-	js := journalState{Owner: m.JournalOwner.ValueString()}
+func (m *keyPackModel) journal() keypacks.Ownership {
+	js := keypacks.Ownership{Owner: m.JournalOwner.ValueString()}
 	if js.Owner == "" {
 		js.Owner = keypacks.NewID()
 	}
@@ -990,30 +967,20 @@ func (m *keyPackModel) journal() journalState {
 			if !ok {
 				continue
 			}
-			id, n, _ := strings.Cut(s.ValueString(), ":")
-			count, _ := strconv.Atoi(n)
-			js.Pending = append(js.Pending, pendingInstall{RequestID: id, Count: count})
+			js.Pending = append(js.Pending, keypacks.ParsePending(s.ValueString()))
 		}
 	}
 	return js
 }
 
 // setJournal sets the journal attributes.
-func (m *keyPackModel) setJournal(js journalState) {
+func (m *keyPackModel) setJournal(js keypacks.Ownership) {
 	m.JournalOwner = types.StringValue(js.Owner)
 	pending := make([]attr.Value, len(js.Pending))
 	for i, p := range js.Pending {
-		pending[i] = types.StringValue(p.RequestID + ":" + strconv.Itoa(p.Count))
+		pending[i] = types.StringValue(p.String())
 	}
 	m.PendingInstalls = types.ListValueMust(types.StringType, pending)
-}
-
-func pendingIDs(js journalState) string {
-	s := make([]string, len(js.Pending))
-	for i, p := range js.Pending {
-		s[i] = p.RequestID
-	}
-	return strings.Join(s, ", ")
 }
 
 // ---- helpers -------------------------------------------------------------
