@@ -31,8 +31,8 @@ type Value struct {
 type Config struct {
 	Program, AgreementType Value
 	// Codes by attribute, the "_wo" twins included.
-	Codes                       map[string]Value
-	CodesWOVersionSet, Quantity bool
+	Codes                          map[string]Value
+	CodesWOVersionSet, QuantitySet bool
 }
 
 // Problem is a configuration error on one attribute.
@@ -88,10 +88,10 @@ func ConfigProblems(c Config) []Problem {
 			fmt.Sprintf("agreement_type is only used with program = \"agreement\"; this key pack has program = %q. Remove it, or change program.", name)})
 	}
 	switch {
-	case p.Counted && !c.Quantity:
+	case p.Counted && !c.QuantitySet:
 		out = append(out, Problem{"quantity", "Missing quantity",
 			fmt.Sprintf("program = %q needs quantity: the number of CALs to install (1-9999).", name)})
-	case !p.Counted && c.Quantity:
+	case !p.Counted && c.QuantitySet:
 		out = append(out, Problem{"quantity", "quantity cannot be set with program = \"" + name + "\"",
 			fmt.Sprintf("quantity is not allowed with program = %q: the %s decides how many CALs it installs, and quantity shows that number after apply. Remove quantity from the configuration.", name, p.CodeName)})
 	}

@@ -102,15 +102,15 @@ func plural(n int, one, many string) string {
 // CannotRemoveDetail explains a quantity that issued CALs prevent.
 func CannotRemoveDetail(host string, own []rds.KeyPack, remove, want int64) string {
 	var available, issued int64
-	ids := make([]string, len(own))
+	ids := make([]int64, len(own))
 	for i, kp := range own {
 		available += kp.AvailableLicenses
 		issued += kp.IssuedLicenses
-		ids[i] = strconv.FormatInt(kp.KeyPackID, 10)
+		ids[i] = kp.KeyPackID
 	}
 	return fmt.Sprintf("quantity = %d removes %d CALs, but only %d of the %d CALs in key pack %s on %s are not issued (%d are issued): Windows cannot take back issued CALs. "+
 		"Set quantity to %d or more, or revoke per-device CALs (up to 20%%) or wait until issued CALs expire.",
-		want, remove, available, Total(own), strings.Join(ids, ", "), host, issued, Total(own)-available)
+		want, remove, available, Total(own), JoinIDs(ids), host, issued, Total(own)-available)
 }
 
 // KeepCALsDetail says that destroy leaves the CALs installed, released.
@@ -120,6 +120,7 @@ func KeepCALsDetail(host string, ids []int64) string {
 		"To remove them instead, set remove_cals_on_destroy = true and apply before destroying, or remove the pack in RD Licensing Manager.", JoinIDs(ids), host)
 }
 
+// JoinIDs lists key pack IDs for a message: "5, 7".
 func JoinIDs(ids []int64) string {
 	s := make([]string, len(ids))
 	for i, id := range ids {

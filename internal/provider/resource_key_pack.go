@@ -991,7 +991,7 @@ func configOf(m *keyPackModel) keypacks.Config {
 		return keypacks.Value{Set: !v.IsNull(), Known: !v.IsNull() && !v.IsUnknown(), Text: v.ValueString()}
 	}
 	c := keypacks.Config{Program: value(m.Program), AgreementType: value(m.AgreementType), Codes: map[string]keypacks.Value{},
-		CodesWOVersionSet: !m.CodesWOVersion.IsNull(), Quantity: !m.Quantity.IsNull()}
+		CodesWOVersionSet: !m.CodesWOVersion.IsNull(), QuantitySet: !m.Quantity.IsNull()}
 	for _, a := range keypacks.CodeAttrs {
 		plain, wo := m.code(a)
 		c.Codes[a], c.Codes[a+"_wo"] = value(plain), value(wo)
