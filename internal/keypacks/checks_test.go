@@ -38,7 +38,7 @@ func TestHostChecks(t *testing.T) {
 
 func TestInventoryChecks(t *testing.T) {
 	in := rds.InstallKeyPackInput{Program: "agreement", AgreementType: 1, AgreementNumber: "1234567", ProductVersion: 7, ProductType: 1, LicenseCount: 20,
-		RequestID: NewID(), Owner: NewID()}
+		RequestID: rds.NewID(), Owner: rds.NewID()}
 	byHand := rds.KeyPack{KeyPackID: 5, KeyPackType: 2, ProductType: 1, ProductVersionID: 7, ProductVersion: "Windows Server 2022", TotalLicenses: 20, AvailableLicenses: 20}
 	device := byHand
 	device.KeyPackID, device.ProductType = 6, 0

@@ -215,3 +215,38 @@ func (f *fakeHost) owners() map[int64]string {
 	}
 	return out
 }
+
+func (f *fakeHost) RemovePack(_ context.Context, id int64) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.reachable("remove_key_pack"); err != nil {
+		return err
+	}
+	n := len(f.packs)
+	f.packs = slices.DeleteFunc(f.packs, func(kp rds.KeyPack) bool { return kp.KeyPackID == id && !kp.BuiltIn })
+	if len(f.packs) == n {
+		return &winrmclient.Error{Kind: winrmclient.KindNotFound, Message: fmt.Sprintf("no key pack %d", id)}
+	}
+	return nil
+}
+
+func (f *fakeHost) RemoveLicenses(_ context.Context, id int64, count int) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.reachable("remove_licenses"); err != nil {
+		return err
+	}
+	for i := range f.packs {
+		kp := &f.packs[i]
+		if kp.KeyPackID != id || kp.BuiltIn {
+			continue
+		}
+		if kp.AvailableLicenses < int64(count) {
+			return &winrmclient.Error{Kind: winrmclient.KindWMIError, Message: "not enough licenses that are not issued"}
+		}
+		kp.TotalLicenses -= int64(count)
+		kp.AvailableLicenses -= int64(count)
+		return nil
+	}
+	return &winrmclient.Error{Kind: winrmclient.KindNotFound, Message: fmt.Sprintf("no key pack %d", id)}
+}

@@ -2,8 +2,6 @@ package keypacks
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"strconv"
 	"strings"
@@ -18,6 +16,8 @@ type Host interface {
 	List(ctx context.Context) (rds.KeyPackList, error)
 	Install(ctx context.Context, in rds.InstallKeyPackInput) (rds.KeyPackResult, error)
 	WriteJournal(ctx context.Context, in rds.JournalWriteInput) (rds.JournalWriteResult, error)
+	RemovePack(ctx context.Context, id int64) error
+	RemoveLicenses(ctx context.Context, id int64, count int) error
 }
 
 // RunnerHost is a Host over an rds.Runner.
@@ -41,13 +41,16 @@ func (h RunnerHost) WriteJournal(ctx context.Context, in rds.JournalWriteInput) 
 	return rds.WriteJournal.Run(ctx, h.Runner, h.Name, in)
 }
 
-// NewID is a request ID or owner token: 32 lower-case hex digits.
-func NewID() string {
-	var b [16]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		panic("keypacks: no randomness: " + err.Error())
-	}
-	return hex.EncodeToString(b[:])
+// RemovePack runs remove_key_pack.
+func (h RunnerHost) RemovePack(ctx context.Context, id int64) error {
+	_, err := rds.RemoveKeyPack.Run(ctx, h.Runner, h.Name, rds.KeyPackRef{KeyPackID: id})
+	return err
+}
+
+// RemoveLicenses runs remove_licenses.
+func (h RunnerHost) RemoveLicenses(ctx context.Context, id int64, count int) error {
+	_, err := rds.RemoveLicenses.Run(ctx, h.Runner, h.Name, rds.RemoveLicensesInput{KeyPackID: id, LicenseCount: count})
+	return err
 }
 
 // How a resource came to hold a pack.
@@ -116,9 +119,15 @@ func (e *NotInstalledError) Error() string {
 
 func (e *NotInstalledError) Unwrap() error { return e.Err }
 
-// Installer gets CALs for one resource, exactly once.
+// Installer gets CALs for one resource, exactly once, and keeps and gives
+// them back (holding.go).
 type Installer struct {
 	Host Host
+	// Server names the license server in messages.
+	Server string
+	// Warn logs what goes wrong without changing the outcome (a journal
+	// write that only records); nil logs nothing.
+	Warn func(ctx context.Context, msg string, fields map[string]any)
 	// Owner is the resource's token.
 	Owner string
 	// PollInterval is how often a lost answer is looked at again.
@@ -166,7 +175,7 @@ func (i *Installer) Acquire(ctx context.Context, in rds.InstallKeyPackInput) (Re
 		}
 		attempts++
 		req := in
-		req.RequestID, req.Owner, req.CodeTag = NewID(), i.Owner, it.NewCodeTag()
+		req.RequestID, req.Owner, req.CodeTag = rds.NewID(), i.Owner, it.NewCodeTag()
 		out, err := i.Host.Install(ctx, req)
 		if err == nil {
 			return Result{Pack: out.KeyPack, How: HowInstalled, Attempts: attempts}, nil

@@ -22,7 +22,7 @@ func retailInput(code string) rds.InstallKeyPackInput {
 }
 
 func newInstaller(h Host) *Installer {
-	return &Installer{Host: h, Owner: NewID(), PollInterval: time.Millisecond}
+	return &Installer{Host: h, Owner: rds.NewID(), PollInterval: time.Millisecond}
 }
 
 func wantPacks(t *testing.T, f *fakeHost, want string) {
@@ -306,8 +306,8 @@ func TestAcquireRetailRecoveredByJournal(t *testing.T) {
 // A host error that will not go away ends Follow at once, as pending.
 func TestFollowStopsOnAPermanentError(t *testing.T) {
 	h := failingList{err: &winrmclient.Error{Kind: winrmclient.KindAuth, Message: "access is denied"}}
-	in := &Installer{Host: h, Owner: NewID(), PollInterval: time.Millisecond}
-	_, err := in.Follow(context.Background(), NewID(), IntentOf(agreementInput(1)))
+	in := &Installer{Host: h, Owner: rds.NewID(), PollInterval: time.Millisecond}
+	_, err := in.Follow(context.Background(), rds.NewID(), IntentOf(agreementInput(1)))
 	var pending *PendingError
 	if !errors.As(err, &pending) || !winrmclient.IsKind(err, winrmclient.KindAuth) {
 		t.Fatalf("error %v, want a pending error wrapping the auth error", err)

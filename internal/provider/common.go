@@ -190,16 +190,6 @@ func nonEmpty(s []string) []string {
 	return out
 }
 
-// errMessage is an operation error's message without the operation and
-// host prefix.
-func errMessage(err error) string {
-	var e *winrmclient.Error
-	if errors.As(err, &e) {
-		return e.Message
-	}
-	return err.Error()
-}
-
 // isKind reports an operation error of one of kinds.
 func isKind(err error, kinds ...winrmclient.Kind) bool {
 	k := winrmclient.KindOf(err)

@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/activation"
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/sessionhosts"
 )
 
@@ -139,7 +140,7 @@ func (d *diagnosticsDataSource) Read(ctx context.Context, req datasource.ReadReq
 			s.Inspected = s.InspectError == ""
 		}
 		if s.Inspected {
-			row.ActivationStatus = types.StringValue(activationStatusName(s.Server.ActivationStatus))
+			row.ActivationStatus = types.StringValue(activation.StatusName(s.Server.ActivationStatus))
 			var avail int64
 			for _, kp := range s.KeyPacks {
 				if !kp.BuiltIn {

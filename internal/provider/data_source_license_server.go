@@ -7,6 +7,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/activation"
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/rds"
 )
 
@@ -85,13 +86,13 @@ func (d *licenseServerDataSource) Read(ctx context.Context, req datasource.ReadR
 		return
 	}
 	m.ID = types.StringValue(host)
-	m.ActivationStatus = types.StringValue(activationStatusName(ls.ActivationStatus))
+	m.ActivationStatus = types.StringValue(activation.StatusName(ls.ActivationStatus))
 	m.LicenseServerID = types.StringValue(ls.LicenseServerID)
 	m.ProductID = types.StringValue(ls.ProductID)
 	m.OSVersion = types.StringValue(ls.OSVersion)
 	m.ComputerName = types.StringValue(ls.ComputerName)
 	m.DNSHostName = types.StringValue(ls.DNSHostName)
-	m.DiscoveryScope = types.StringValue(discoveryScopeName(ls.ServerRole))
+	m.DiscoveryScope = types.StringValue(activation.ScopeName(ls.ServerRole))
 	m.PartOfDomain = types.BoolValue(ls.PartOfDomain)
 	m.Domain = types.StringValue(ls.Domain)
 	m.InGroup = types.BoolPointerValue(ls.InTSLSGroup)

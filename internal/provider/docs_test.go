@@ -83,10 +83,11 @@ func diagnosticSummaries(t *testing.T) []*regexp.Regexp {
 		"AddError": 0, "AddWarning": 0, "NewErrorDiagnostic": 0, "NewWarningDiagnostic": 0,
 		"AddAttributeError": 1, "AddAttributeWarning": 1, "NewAttributeErrorDiagnostic": 1, "NewAttributeWarningDiagnostic": 1,
 	}
-	// Struct types with a summary field, by the field's position; and
-	// keypacks.Problem and keypacks.Finding, whose Summary the key pack
-	// resource reports.
-	summaryField := map[string]int{"Problem": 1, "Finding": 1}
+	// Struct types with a summary field, by the field's position; and the
+	// types whose Summary the resources report: keypacks.Problem,
+	// Finding and StepError, activation.Problem and Failure,
+	// sessionhosts.Message.
+	summaryField := map[string]int{"Problem": 1, "Finding": 1, "StepError": 1, "Failure": 1, "Message": 0}
 	for _, f := range files {
 		ast.Inspect(f, func(n ast.Node) bool {
 			switch d := n.(type) {
@@ -168,13 +169,23 @@ func diagnosticSummaries(t *testing.T) []*regexp.Regexp {
 					if !ok {
 						return true
 					}
+					// A variable: every value the function gives it.
+					addValue := func(e ast.Expr) {
+						if id, ok := e.(*ast.Ident); ok {
+							for _, v := range assignedValues(fn.Body, id.Name) {
+								add(v)
+							}
+							return
+						}
+						add(e)
+					}
 					for j, el := range x.Elts {
 						if kv, ok := el.(*ast.KeyValueExpr); ok {
 							if k, ok := kv.Key.(*ast.Ident); ok && strings.EqualFold(k.Name, "summary") {
-								add(kv.Value)
+								addValue(kv.Value)
 							}
 						} else if j == i {
-							add(el)
+							addValue(el)
 						}
 					}
 				}
@@ -211,7 +222,7 @@ func diagnosticFiles(t *testing.T) []*ast.File {
 	t.Helper()
 	fset := token.NewFileSet()
 	var files []*ast.File
-	for _, pkg := range []string{"provider", "keypacks", "licensecodes"} {
+	for _, pkg := range []string{"provider", "keypacks", "licensecodes", "activation", "sessionhosts"} {
 		names, err := filepath.Glob(filepath.Join(repoRoot(), "internal", pkg, "*.go"))
 		if err != nil {
 			t.Fatal(err)

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/rds"
+	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/winrmclient"
 )
 
 // sharedReads holds reads that several resources and data sources of one
@@ -85,7 +86,7 @@ func (d *providerData) inspectLicenseServer(ctx context.Context, name string) (r
 		return inspection{server, packs, problem}, nil
 	})
 	if err != nil {
-		return rds.LicenseServer{}, nil, errMessage(err)
+		return rds.LicenseServer{}, nil, winrmclient.MessageOf(err)
 	}
 	return in.server, in.packs, in.problem
 }
@@ -100,11 +101,11 @@ func (d *providerData) newGeneration() {
 func readLicenseServer(ctx context.Context, d *providerData, name string) (rds.LicenseServer, []rds.KeyPack, string) {
 	ls, err := rds.GetLicenseServer.Run(ctx, d, name, rds.NoInput{})
 	if err != nil {
-		return ls, nil, errMessage(err)
+		return ls, nil, winrmclient.MessageOf(err)
 	}
 	packs, err := rds.ListKeyPacks.Run(ctx, d, name, rds.NoInput{})
 	if err != nil {
-		return ls, nil, errMessage(err)
+		return ls, nil, winrmclient.MessageOf(err)
 	}
 	return ls, packs.KeyPacks, ""
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
@@ -29,7 +28,6 @@ import (
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/licensecodes"
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/rds"
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/winfacts"
-	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/winrmclient"
 )
 
 // Ensure the resource satisfies the framework's interfaces.
@@ -285,27 +283,10 @@ func (r *keyPackResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 // warnCALsLeave says in the plan what a destroy (or the destroy half of a
 // replacement) does with the resource's CALs.
 func (r *keyPackResource) warnCALsLeave(st *keyPackModel, what string, diags *diag.Diagnostics) {
-	host := r.provider.host(st.Host)
-	ids := st.ids()
-	if len(ids) == 0 {
-		return
+	if ids := st.ids(); len(ids) > 0 {
+		addFindings(diags, []keypacks.Finding{keypacks.LeaveWarning(what, r.provider.host(st.Host), ids, st.TotalLicenses.ValueInt64(), st.TypeAndModel.ValueString(),
+			st.Program.ValueString(), st.RemoveCALsOnDestroy.ValueBool())})
 	}
-	if st.RemoveCALsOnDestroy.ValueBool() {
-		diags.AddWarning(fmt.Sprintf("%s removes %d CALs from %s", what, st.TotalLicenses.ValueInt64(), host),
-			fmt.Sprintf("remove_cals_on_destroy = true: %s removes key pack %s (%d CALs, %s) from %s with UninstallLicenseKeyPackWithId. %s "+
-				"To keep them, set remove_cals_on_destroy = false and apply first.",
-				strings.ToLower(what[:1])+what[1:], keypacks.JoinIDs(ids), st.TotalLicenses.ValueInt64(), st.TypeAndModel.ValueString(), host, reinstallNote(st.Program.ValueString())))
-		return
-	}
-	diags.AddWarning(fmt.Sprintf("%s keeps the CALs on %s", what, host), keypacks.KeepCALsDetail(host, ids))
-}
-
-// reinstallNote says what removing a program's CALs costs.
-func reinstallNote(program string) string {
-	if keypacks.ProgramNamed(program).Counted {
-		return "Installing them again draws them from the agreement or Open License again at the Microsoft Clearinghouse."
-	}
-	return "A " + keypacks.ProgramNamed(program).CodeName + " is single-use: the CALs cannot be installed again with it."
 }
 
 // warnRetailCode warns of a retail code the plan installs that has
@@ -385,15 +366,8 @@ func (r *keyPackResource) checkActivated(ctx context.Context, host string, diags
 		return
 	}
 	ls, err := rds.GetLicenseServer.Run(ctx, r.provider, host, rds.NoInput{})
-	const fix = "Windows installs CALs only on an activated license server. Activate it first: add an rdslicensing_server_activation for it and take this key pack's host from it " +
-		"(host = rdslicensing_server_activation.<name>.id), so that Terraform plans and applies the activation first; or activate the server in RD Licensing Manager."
-	switch {
-	case isKind(err, rds.KindRoleMissing):
-		diags.AddAttributeError(path.Root("host"), "RD Licensing is not installed on "+host,
-			"The RD Licensing role service is not installed on "+host+", and no rdslicensing_server_activation planned before this key pack activates the server. "+fix)
-	case err == nil && ls.ActivationStatus != 0:
-		diags.AddAttributeError(path.Root("host"), "The license server on "+host+" is not activated",
-			"The license server on "+host+" is not activated, and no rdslicensing_server_activation planned before this key pack activates it. "+fix)
+	if f, ok := keypacks.UnactivatedServer(host, isKind(err, rds.KindRoleMissing), err == nil && ls.ActivationStatus != 0); ok {
+		addFindings(diags, []keypacks.Finding{f})
 	}
 }
 
@@ -426,9 +400,7 @@ func (r *keyPackResource) planUpdate(ctx context.Context, state, plan *keyPackMo
 			if a.plan.IsUnknown() || a.plan.Equal(a.have) || a.have.IsNull() || state.KeyPackID.IsNull() {
 				continue
 			}
-			diags.AddAttributeError(path.Root(a.attr), "The key pack's "+a.attr+" is "+a.have.ValueString(),
-				fmt.Sprintf("Key pack %d on %s holds CALs with %s = %q: a %s decides the release and type of its CALs. Changing %s would replace the key pack and install the same code again, which the Microsoft Clearinghouse refuses (the code is single-use). "+
-					"Set %s = %q; to install another code instead, change the code too (with a _wo form: a new codes_wo_version).", state.KeyPackID.ValueInt64(), r.hostOf(state), a.attr, a.have.ValueString(), p.CodeName, a.attr, a.attr, a.have.ValueString()))
+			addFindings(diags, []keypacks.Finding{keypacks.SingleUseChange(p, a.attr, a.have.ValueString(), state.KeyPackID.ValueInt64(), r.hostOf(state))})
 		}
 	}
 	// More CALs: an install, which needs an activated license server.
@@ -469,10 +441,10 @@ func (r *keyPackResource) Create(ctx context.Context, req resource.CreateRequest
 	defer cancel()
 	p := keypacks.ProgramNamed(m.Program.ValueString())
 	in := keyPackInstallInput(&m, &config, m.Quantity.ValueInt64())
-	js := keypacks.Ownership{Owner: keypacks.NewID()}
+	js := keypacks.Ownership{Owner: rds.NewID()}
 	res, err := r.installer(host, js.Owner).Acquire(ctx, in)
 	if err != nil {
-		if id := unresolvedRequest(err); id != "" {
+		if id := keypacks.UnresolvedRequest(err); id != "" {
 			// Saved so that the next run finds the request: Terraform
 			// marks the object tainted, and replacing it releases and
 			// claims back whatever the request installed. That destroy
@@ -489,95 +461,36 @@ func (r *keyPackResource) Create(ctx context.Context, req resource.CreateRequest
 		r.installError(ctx, host, in, err, &resp.Diagnostics)
 		return
 	}
-	r.acquiredNote(host, res, &resp.Diagnostics)
-	pack := res.Pack
-	if !p.Counted && (pack.ProductVersionID != in.ProductVersion || pack.ProductType != in.ProductType) {
-		resp.Diagnostics.AddWarning("The "+p.CodeName+" installed other CALs than declared",
-			fmt.Sprintf("The %s installed %s as key pack %d on %s, not the declared Windows Server %s %s CALs. The CALs are installed and the code is used. Set product_version = %q and cal_type = %q in the configuration: until then plan fails, rather than install the used code again.",
-				p.CodeName, keypacks.Describe(pack), pack.KeyPackID, host, m.ProductVersion.ValueString(), strings.ReplaceAll(m.CALType.ValueString(), "_", "-"), keypacks.CALRelease(pack.ProductVersionID), keypacks.CALType(pack.ProductType)))
+	addFindings(&resp.Diagnostics, res.Notes(host))
+	if f, ok := keypacks.DeclaredMismatch(host, res.Pack, in); ok {
+		addFindings(&resp.Diagnostics, []keypacks.Finding{f})
 	}
-	m.setPacks(host, []rds.KeyPack{pack})
+	m.setPacks(host, []rds.KeyPack{res.Pack})
 	m.setJournal(js)
 	if !p.Counted {
-		m.Quantity = types.Int64Value(pack.TotalLicenses)
+		m.Quantity = types.Int64Value(res.Pack.TotalLicenses)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 
-// installer gets CALs on host for the resource with token owner.
+// installer gets, keeps and gives back CALs on host for the resource with
+// token owner.
 func (r *keyPackResource) installer(host, owner string) *keypacks.Installer {
-	return &keypacks.Installer{Host: keypacks.RunnerHost{Runner: r.provider, Name: host}, Owner: owner, PollInterval: restartPollInterval}
-}
-
-// acquiredNote tells how CALs came to the resource when it was not a
-// plain install.
-func (r *keyPackResource) acquiredNote(host string, res keypacks.Result, diags *diag.Diagnostics) {
-	id := strconv.FormatInt(res.Pack.KeyPackID, 10)
-	switch res.How {
-	case keypacks.HowRecovered:
-		diags.AddWarning("Key pack "+id+" installed on "+host+" after an interrupted answer",
-			fmt.Sprintf("The answer to the install on %s was lost (%s). The license server's key pack journal shows that the install made key pack %d (%s): the resource holds it, and nothing was installed twice.",
-				host, res.Why, res.Pack.KeyPackID, keypacks.Describe(res.Pack)))
-	case keypacks.HowClaimed:
-		diags.AddWarning("Took key pack "+id+" on "+host+" instead of installing",
-			fmt.Sprintf("%s. The resource now holds key pack %d (%s) on %s; nothing was installed.", res.Why, res.Pack.KeyPackID, keypacks.Describe(res.Pack), host))
-	}
-	if res.Attempts > 1 {
-		diags.AddWarning("Install on "+host+" tried again",
-			fmt.Sprintf("%d installs were started on %s: each one before the last was interrupted before it made a key pack (the license server's journal shows it), so trying again installed nothing twice.", res.Attempts, host))
-	}
-}
-
-// unresolvedRequest is the install request an Acquire error leaves
-// unresolved (outcome unknown, or ambiguous): it must be kept, so that no
-// later run installs these CALs again before it is resolved.
-func unresolvedRequest(err error) string {
-	var (
-		pending *keypacks.PendingError
-		amb     *keypacks.AmbiguousError
-	)
-	switch {
-	case errors.As(err, &pending):
-		return pending.RequestID
-	case errors.As(err, &amb):
-		return amb.RequestID
-	}
-	return ""
+	return &keypacks.Installer{Host: keypacks.RunnerHost{Runner: r.provider, Name: host}, Server: host, Owner: owner, PollInterval: restartPollInterval,
+		Warn: func(ctx context.Context, msg string, fields map[string]any) { tflog.Warn(ctx, msg, fields) }}
 }
 
 // installError explains a failed Acquire.
 func (r *keyPackResource) installError(ctx context.Context, host string, in rds.InstallKeyPackInput, err error, diags *diag.Diagnostics) {
-	var (
-		pending *keypacks.PendingError
-		amb     *keypacks.AmbiguousError
-		none    *keypacks.NotInstalledError
-	)
+	if summary, detail, cause, ok := keypacks.InstallFailure(host, err); ok {
+		if cause != nil {
+			detail += "\n\n" + opErrorDetail(cause)
+		}
+		diags.AddError(summary, detail)
+		return
+	}
 	summary := "Cannot install CALs on " + host
 	switch {
-	case errors.As(err, &pending):
-		cause := ""
-		if pending.Err != nil {
-			cause = "\n\n" + opErrorDetail(pending.Err)
-		}
-		diags.AddError("Cannot tell yet whether CALs were installed on "+host,
-			fmt.Sprintf("The answer to the install on %s was lost, and the license server did not show what the install did before the timeout: %s. "+
-				"The install is recorded in the license server's key pack journal (request %s) and in the state, so nothing is lost and nothing will be installed twice: "+
-				"apply again when %s answers. The plan may show this key pack as tainted and to be replaced: that replacement keeps the CALs and takes back the key pack the install made, if any; it installs only if the install made nothing.%s",
-				host, pending.Why, pending.RequestID, host, cause))
-	case errors.As(err, &amb):
-		var b strings.Builder
-		for _, kp := range amb.Candidates {
-			fmt.Fprintf(&b, "\n  terraform import <address> %s/%d    # %s", host, kp.KeyPackID, keypacks.Describe(kp))
-		}
-		diags.AddError("Cannot tell which key pack was installed on "+host,
-			fmt.Sprintf("The answer to the install on %s was lost, and several new key packs with these CALs appeared meanwhile (installed by hand at the same time?): %s. "+
-				"The request stays in the state, so no apply installs these CALs again until this is resolved: look in RD Licensing Manager, remove this resource from the state (terraform state rm <address>), and import the pack it installed:%s", host, err.Error(), b.String()))
-	case errors.As(err, &none):
-		detail := fmt.Sprintf("The install on %s was interrupted %d time(s), and the license server's key pack journal shows that nothing was installed: %s. It is safe to apply again.", host, none.Attempts, none.Why)
-		if none.Err != nil {
-			detail += "\n\n" + opErrorDetail(none.Err)
-		}
-		diags.AddError("Nothing was installed on "+host, detail)
 	case isKind(err, rds.KindCodeAlreadyUsed):
 		hint := ""
 		if list, lerr := rds.ListKeyPacks.Run(ctx, r.provider, host, rds.NoInput{}); lerr == nil {
@@ -594,6 +507,34 @@ func (r *keyPackResource) installError(ctx context.Context, host string, in rds.
 	}
 }
 
+// stepErrors reports the errors of a keypacks lifecycle step.
+func (r *keyPackResource) stepErrors(ctx context.Context, host string, err error, diags *diag.Diagnostics) {
+	if joined, ok := err.(interface{ Unwrap() []error }); ok {
+		for _, e := range joined.Unwrap() {
+			r.stepErrors(ctx, host, e, diags)
+		}
+		return
+	}
+	var (
+		inst *keypacks.InstallError
+		step *keypacks.StepError
+		f    keypacks.Finding
+	)
+	switch {
+	case err == nil:
+	case errors.As(err, &inst):
+		r.installError(ctx, host, inst.In, inst.Err, diags)
+	case errors.As(err, &step) && step.Attr != "":
+		opAttributeError(diags, path.Root(step.Attr), step.Summary, step.Err)
+	case errors.As(err, &step):
+		opError(diags, step.Summary, step.Err)
+	case errors.As(err, &f):
+		addFindings(diags, []keypacks.Finding{f})
+	default:
+		opError(diags, "Cannot change the key packs on "+host, err)
+	}
+}
+
 // Read refreshes the key packs from the host, and finishes what an
 // interrupted run left: it resolves installs whose answer was lost and
 // records in the journal that the resource holds its packs. Packs removed
@@ -606,14 +547,13 @@ func (r *keyPackResource) Read(ctx context.Context, req resource.ReadRequest, re
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	js := m.journal()
+	h := m.holding(&m)
 	host := r.provider.host(m.Host)
 	timeout, diags := m.Timeouts.Read(ctx, keyPackReadTimeout)
 	resp.Diagnostics.Append(diags...)
 	ctx, cancel := withTimeout(ctx, timeout)
 	defer cancel()
-	inst := r.installer(host, js.Owner)
-	v, err := inst.Read(ctx)
+	held, err := r.installer(host, h.Owner).Refresh(ctx, h, string(takeOver) == "true")
 	if isKind(err, rds.KindRoleMissing, rds.KindRebootPending) {
 		// The licensing database outlives the role: keep the packs until
 		// the role is back, rather than install them again.
@@ -621,24 +561,21 @@ func (r *keyPackResource) Read(ctx context.Context, req resource.ReadRequest, re
 		return
 	}
 	if err != nil {
-		opError(&resp.Diagnostics, "Cannot read the key packs on "+host, err)
+		r.stepErrors(ctx, host, err, &resp.Diagnostics)
 		return
 	}
-	ids, v := r.resolvePending(ctx, inst, host, &m, &js, v, m.ids(), false, &resp.Diagnostics)
-	own := keypacks.Own(v.Packs, ids)
-	if len(own) == 0 && len(js.Pending) == 0 {
+	addFindings(&resp.Diagnostics, held.Warnings)
+	if held.Gone() {
 		resp.State.RemoveResource(ctx)
 		return
 	}
-	r.recordOwnership(ctx, inst, host, v, own, js.Owner, string(takeOver) == "true", &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateTakeOver, nil)...)
-	m.setPacks(host, own)
-	m.Quantity = types.Int64Value(keypacks.Total(own))
-	if len(own) > 0 {
-		if v := keypacks.CALRelease(own[0].ProductVersionID); v != "" {
+	m.setHeld(host, held)
+	if len(held.Packs) > 0 {
+		if v := keypacks.CALRelease(held.Packs[0].ProductVersionID); v != "" {
 			m.ProductVersion = types.StringValue(v)
 		}
-		if t := keypacks.CALType(own[0].ProductType); t != "" {
+		if t := keypacks.CALType(held.Packs[0].ProductType); t != "" {
 			m.CALType = types.StringValue(t)
 		}
 	}
@@ -648,73 +585,7 @@ func (r *keyPackResource) Read(ctx context.Context, req resource.ReadRequest, re
 	if m.AllowPerUserInWorkgroup.IsNull() {
 		m.AllowPerUserInWorkgroup = types.BoolValue(false)
 	}
-	m.setJournal(js)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
-}
-
-// resolvePending looks at the resource's installs whose answer was lost:
-// a pack they made joins ids; those that made nothing are dropped; the
-// others stay pending. wait follows each one until ctx ends (apply);
-// otherwise each is looked at once (refresh).
-func (r *keyPackResource) resolvePending(ctx context.Context, inst *keypacks.Installer, host string, m *keyPackModel, js *keypacks.Ownership, v keypacks.View, ids []int64, wait bool, diags *diag.Diagnostics) ([]int64, keypacks.View) {
-	var still []keypacks.PendingInstall
-	for _, p := range js.Pending {
-		it := keypacks.IntentOf(keyPackInstallInput(m, m, int64(p.Count)))
-		var res keypacks.Resolution
-		var err error
-		if wait {
-			res, err = inst.Follow(ctx, p.RequestID, it)
-			if nv, lerr := inst.Read(ctx); lerr == nil {
-				v = nv
-			}
-		} else {
-			res, v, err = inst.Look(ctx, v, p.RequestID, it)
-		}
-		var amb *keypacks.AmbiguousError
-		switch {
-		case errors.As(err, &amb):
-			diags.AddWarning("Cannot tell which key pack an interrupted install made on "+host, amb.Error()+". Import the right one (terraform import <address> "+host+"/<key_pack_id>) after removing this resource from the state.")
-			still = append(still, p)
-		case err != nil || res.Outcome == keypacks.Wait:
-			still = append(still, p)
-		case res.Outcome == keypacks.Installed:
-			if !slices.Contains(ids, res.Pack.KeyPackID) {
-				ids = append(ids, res.Pack.KeyPackID)
-			}
-		}
-	}
-	js.Pending = still
-	return ids, v
-}
-
-// recordOwnership makes the journal say that the resource holds own: packs
-// with no entry (installed before the journal, or imported) get one, free
-// ones are claimed; a pack another resource holds is only reported. These
-// writes change no CALs.
-func (r *keyPackResource) recordOwnership(ctx context.Context, inst *keypacks.Installer, host string, v keypacks.View, own []rds.KeyPack, owner string, takeOver bool, diags *diag.Diagnostics) {
-	for _, kp := range own {
-		e, ok := v.EntryOfPack(kp.KeyPackID)
-		var w *rds.JournalWriteInput
-		switch {
-		case !ok:
-			in := keypacks.Adopt(keypacks.NewID(), kp, keypacks.ProgramOfPack(kp), owner)
-			w = &in
-		case e.Owner == owner:
-			continue
-		case e.Owner == "" || takeOver:
-			in := keypacks.Claim(e, owner)
-			in.ExpectOwner = e.Owner
-			w = &in
-		default:
-			diags.AddWarning(fmt.Sprintf("Key pack %d on %s is also held by another resource", kp.KeyPackID, host),
-				fmt.Sprintf("The license server's key pack journal records key pack %d (%s) as held by another rdslicensing_key_pack (another state or workspace). Two resources managing one pack would count its CALs twice. "+
-					"Remove one of them from its state (terraform state rm), or import the pack again to take it over here.", kp.KeyPackID, keypacks.Describe(kp)))
-			continue
-		}
-		if _, err := inst.Host.WriteJournal(ctx, *w); err != nil && !isKind(err, winrmclient.KindConflict) {
-			tflog.Warn(ctx, "cannot record key pack ownership in the journal", map[string]any{"host": host, "key_pack_id": kp.KeyPackID, "error": errMessage(err)})
-		}
-	}
 }
 
 // Update changes the quantity; everything else it only records.
@@ -726,11 +597,9 @@ func (r *keyPackResource) Update(ctx context.Context, req resource.UpdateRequest
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	js := prior.journal()
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateProgramFromPack, nil)...)
 	host := r.provider.host(m.Host)
-	p := keypacks.ProgramNamed(m.Program.ValueString())
-	if !p.Counted || m.Quantity.Equal(prior.Quantity) {
+	if !keypacks.ProgramNamed(m.Program.ValueString()).Counted || m.Quantity.Equal(prior.Quantity) {
 		m.JournalOwner, m.PendingInstalls = prior.JournalOwner, prior.PendingInstalls
 		resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 		return
@@ -739,105 +608,21 @@ func (r *keyPackResource) Update(ctx context.Context, req resource.UpdateRequest
 	resp.Diagnostics.Append(diags...)
 	ctx, cancel := withTimeout(ctx, timeout)
 	defer cancel()
-	inst := r.installer(host, js.Owner)
-	v, err := inst.Read(ctx)
-	if err != nil {
-		opError(&resp.Diagnostics, "Cannot read the key packs on "+host, err)
+	h := keypacks.Holding{IDs: prior.ids(), Ownership: prior.journal(), Install: keyPackInstallInput(&m, &config, 0)}
+	held, acquired, save, err := r.installer(host, h.Owner).Resize(ctx, h, m.Quantity.ValueInt64())
+	if acquired != nil {
+		addFindings(&resp.Diagnostics, acquired.Notes(host))
+	}
+	r.stepErrors(ctx, host, err, &resp.Diagnostics)
+	if !save {
 		return
 	}
-	// An earlier install whose answer was lost may have made CALs: look
-	// before installing more.
-	ids, v := r.resolvePending(ctx, inst, host, &prior, &js, v, prior.ids(), true, &resp.Diagnostics)
-	save := func(own []rds.KeyPack) {
-		m.setPacks(host, own)
-		m.setJournal(js)
-		m.Quantity = types.Int64Value(keypacks.Total(own))
-		resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	wanted := m.Quantity
+	m.setHeld(host, held)
+	if err == nil {
+		m.Quantity = wanted
 	}
-	own := keypacks.Own(v.Packs, ids)
-	if len(js.Pending) > 0 {
-		resp.Diagnostics.AddError("Cannot tell yet whether CALs were installed on "+host,
-			fmt.Sprintf("An earlier install for this key pack (request %s) was interrupted, and %s has not shown what it did before the timeout. Nothing more was installed, so that no CAL is installed twice: apply again when %s answers.",
-				js.PendingIDs(), host, host))
-		save(own)
-		return
-	}
-	have, want := keypacks.Total(own), m.Quantity.ValueInt64()
-	switch {
-	case want > have:
-		res, err := inst.Acquire(ctx, keyPackInstallInput(&m, &config, want-have))
-		if id := unresolvedRequest(err); id != "" {
-			js.Pending = []keypacks.PendingInstall{{RequestID: id, Count: int(want - have)}}
-		}
-		if err != nil {
-			r.installError(ctx, host, keyPackInstallInput(&m, &config, want-have), err, &resp.Diagnostics)
-			save(own)
-			return
-		}
-		r.acquiredNote(host, res, &resp.Diagnostics)
-		ids = append(ids, res.Pack.KeyPackID)
-	case want < have:
-		ids = r.removeLicenses(ctx, inst, host, v, own, have-want, want, &js, &resp.Diagnostics)
-	}
-	after, err := inst.Read(ctx)
-	if err != nil {
-		opError(&resp.Diagnostics, "Cannot read the key packs on "+host+" after changing them", err)
-		return
-	}
-	own = keypacks.Own(after.Packs, ids)
-	if len(own) == 0 {
-		resp.Diagnostics.AddError("The key packs are gone from "+host, "After the change no key pack of this resource is left on "+host+"; run terraform plan to install the CALs again.")
-		return
-	}
-	m.setPacks(host, own)
-	if resp.Diagnostics.HasError() {
-		// Record what was done, with the quantity the host has.
-		m.Quantity = types.Int64Value(keypacks.Total(own))
-	}
-	m.setJournal(js)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
-}
-
-// removeLicenses removes remove CALs that are not issued, newest pack
-// first; a pack other than the first that empties goes entirely. It
-// returns the resource's key pack IDs after.
-func (r *keyPackResource) removeLicenses(ctx context.Context, inst *keypacks.Installer, host string, v keypacks.View, own []rds.KeyPack, remove, want int64, js *keypacks.Ownership, diags *diag.Diagnostics) []int64 {
-	ids := make([]int64, len(own))
-	for i, kp := range own {
-		ids[i] = kp.KeyPackID
-	}
-	steps, ok := keypacks.PlanRemoval(own, remove)
-	if !ok {
-		diags.AddAttributeError(path.Root("quantity"), fmt.Sprintf("Cannot remove %d CALs from %s", remove, host), keypacks.CannotRemoveDetail(host, own, remove, want))
-		return ids
-	}
-	for _, s := range steps {
-		var err error
-		if s.Whole {
-			_, err = rds.RemoveKeyPack.Run(ctx, r.provider, host, rds.KeyPackRef{KeyPackID: s.KeyPackID})
-		} else {
-			_, err = rds.RemoveLicenses.Run(ctx, r.provider, host, rds.RemoveLicensesInput{KeyPackID: s.KeyPackID, LicenseCount: int(s.Count)})
-		}
-		if err != nil {
-			opAttributeError(diags, path.Root("quantity"), fmt.Sprintf("Cannot remove %d CALs from key pack %d on %s", s.Count, s.KeyPackID, host), err)
-			return ids
-		}
-		if s.Whole {
-			ids = slices.DeleteFunc(ids, func(id int64) bool { return id == s.KeyPackID })
-			r.journalRemoved(ctx, inst, host, v, s.KeyPackID, js.Owner)
-		}
-	}
-	return ids
-}
-
-// journalRemoved records that the resource removed a pack (best effort:
-// the journal ignores entries whose pack is gone).
-func (r *keyPackResource) journalRemoved(ctx context.Context, inst *keypacks.Installer, host string, v keypacks.View, id int64, owner string) {
-	if e, ok := v.EntryOfPack(id); ok && e.Owner == owner {
-		if _, err := inst.Host.WriteJournal(ctx, keypacks.Removed(e, owner)); err != nil {
-			tflog.Warn(ctx, "cannot record a removed key pack in the journal", map[string]any{"host": host, "key_pack_id": id, "error": errMessage(err)})
-		}
-	}
 }
 
 // Delete removes the key packs when remove_cals_on_destroy = true;
@@ -849,51 +634,20 @@ func (r *keyPackResource) Delete(ctx context.Context, req resource.DeleteRequest
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	js := m.journal()
+	h := m.holding(&m)
 	host := r.provider.host(m.Host)
 	timeout, diags := m.Timeouts.Delete(ctx, keyPackWriteTimeout)
 	resp.Diagnostics.Append(diags...)
 	ctx, cancel := withTimeout(ctx, timeout)
 	defer cancel()
-	inst := r.installer(host, js.Owner)
-	v, err := inst.Read(ctx)
-	if isKind(err, rds.KindRoleMissing) {
+	kept, err := r.installer(host, h.Owner).LetGo(ctx, h, m.RemoveCALsOnDestroy.ValueBool())
+	switch {
+	case isKind(err, rds.KindRoleMissing):
 		resp.Diagnostics.AddWarning("RD Licensing is not installed on "+host, "The key packs could not be released or removed: RD Licensing is not installed on "+host+". The licensing database outlives the role; its CALs come back when the role does.")
-		return
-	}
-	if err != nil {
-		opError(&resp.Diagnostics, "Cannot read the key packs on "+host, err)
-		return
-	}
-	ids, v := r.resolvePending(ctx, inst, host, &m, &js, v, m.ids(), true, &resp.Diagnostics)
-	if len(js.Pending) > 0 {
-		resp.Diagnostics.AddError("Cannot destroy the key pack on "+host+" yet",
-			fmt.Sprintf("An install for this key pack (request %s) was interrupted, and %s has not shown what it did. Destroying now could leave CALs that no resource holds: destroy again when %s answers.", js.PendingIDs(), host, host))
-		return
-	}
-	if !m.RemoveCALsOnDestroy.ValueBool() {
-		for _, id := range ids {
-			e, ok := v.EntryOfPack(id)
-			if !ok || e.Owner != js.Owner {
-				continue
-			}
-			if _, err := inst.Host.WriteJournal(ctx, keypacks.Release(e, js.Owner)); err != nil && !isKind(err, winrmclient.KindConflict) {
-				opError(&resp.Diagnostics, fmt.Sprintf("Cannot release key pack %d on %s", id, host), err)
-				return
-			}
-		}
-		if len(ids) > 0 {
-			resp.Diagnostics.AddWarning("CALs stay installed on "+host, keypacks.KeepCALsDetail(host, ids))
-		}
-		return
-	}
-	for i := len(ids) - 1; i >= 0; i-- {
-		_, err := rds.RemoveKeyPack.Run(ctx, r.provider, host, rds.KeyPackRef{KeyPackID: ids[i]})
-		if err != nil && !isKind(err, winrmclient.KindNotFound) {
-			opError(&resp.Diagnostics, fmt.Sprintf("Cannot remove key pack %d from %s", ids[i], host), err)
-			return
-		}
-		r.journalRemoved(ctx, inst, host, v, ids[i], js.Owner)
+	case err != nil:
+		r.stepErrors(ctx, host, err, &resp.Diagnostics)
+	case len(kept) > 0:
+		resp.Diagnostics.AddWarning("CALs stay installed on "+host, keypacks.KeepCALsDetail(host, kept))
 	}
 }
 
@@ -939,7 +693,7 @@ func (r *keyPackResource) ImportState(ctx context.Context, req resource.ImportSt
 	if t := keypacks.ImportedAgreementType(list.Journal, packs); t != "" && m.Program.ValueString() == "agreement" {
 		m.AgreementType = types.StringValue(t)
 	}
-	m.setJournal(keypacks.Ownership{Owner: keypacks.NewID()})
+	m.setJournal(keypacks.Ownership{Owner: rds.NewID()})
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 	resp.Diagnostics.Append(setImportedHost(ctx, r.provider, host, resp)...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateProgramFromPack, []byte(`true`))...)
@@ -959,7 +713,7 @@ const privateTakeOver = "journal_take_over"
 func (m *keyPackModel) journal() keypacks.Ownership {
 	js := keypacks.Ownership{Owner: m.JournalOwner.ValueString()}
 	if js.Owner == "" {
-		js.Owner = keypacks.NewID()
+		js.Owner = rds.NewID()
 	}
 	if !m.PendingInstalls.IsNull() && !m.PendingInstalls.IsUnknown() {
 		for _, v := range m.PendingInstalls.Elements() {
@@ -971,6 +725,19 @@ func (m *keyPackModel) journal() keypacks.Ownership {
 		}
 	}
 	return js
+}
+
+// holding is what the resource holds on its host; the codes of its
+// install input come from config when m has only their write-only form.
+func (m *keyPackModel) holding(config *keyPackModel) keypacks.Holding {
+	return keypacks.Holding{IDs: m.ids(), Ownership: m.journal(), Install: keyPackInstallInput(m, config, 0)}
+}
+
+// setHeld records what the resource holds after a lifecycle step.
+func (m *keyPackModel) setHeld(host string, h keypacks.Held) {
+	m.setPacks(host, h.Packs)
+	m.setJournal(h.Ownership)
+	m.Quantity = types.Int64Value(keypacks.Total(h.Packs))
 }
 
 // setJournal sets the journal attributes.

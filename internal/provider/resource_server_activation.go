@@ -2,9 +2,8 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
@@ -23,7 +22,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/activation"
-	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/keypacks"
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/licensecodes"
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/rds"
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/winrmclient"
@@ -49,9 +47,6 @@ type serverActivationResource struct {
 func (r *serverActivationResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_server_activation"
 }
-
-// reactivationReasons are ReactivateServerAutomatic's Reason 0-4.
-var reactivationReasons = []string{"redeployed", "certificate_corrupt", "private_key_compromised", "activation_key_expired", "server_upgraded"}
 
 // Schema describes the resource.
 func (r *serverActivationResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -121,7 +116,7 @@ func (r *serverActivationResource) Schema(ctx context.Context, _ resource.Schema
 			"discovery_scope": schema.StringAttribute{
 				Optional: true, Computed: true,
 				MarkdownDescription: "Discovery scope of the license server (`ServerRole`): `workgroup`, `domain` (needs a Domain Admin) or `forest` (needs an Enterprise Admin). Outside a domain only `workgroup` exists. Left out, it is read from the server and left as it is.",
-				Validators:          []validator.String{stringvalidator.OneOf(discoveryScopes...)},
+				Validators:          []validator.String{stringvalidator.OneOf(activation.DiscoveryScopes...)},
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"add_to_license_servers_group": schema.BoolAttribute{
@@ -133,7 +128,7 @@ func (r *serverActivationResource) Schema(ctx context.Context, _ resource.Schema
 				Optional: true,
 				MarkdownDescription: "Why the server is reactivated when `reactivation_trigger` changes, as Windows' `ReactivateServerAutomatic` takes it: `redeployed` (0), `certificate_corrupt` (1), `private_key_compromised` (2), `activation_key_expired` (3) or `server_upgraded` (4). " +
 					"Required with `reactivation_trigger`. Changing it alone does nothing.",
-				Validators: []validator.String{stringvalidator.OneOf(reactivationReasons...)},
+				Validators: []validator.String{stringvalidator.OneOf(activation.ReactivationReasons...)},
 			},
 			"reactivation_trigger": schema.StringAttribute{
 				Optional: true,
@@ -180,46 +175,11 @@ func (r *serverActivationResource) ValidateConfig(ctx context.Context, req resou
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	id, wo, version := m.LicenseServerID, m.LicenseServerIDWO, m.LicenseServerIDWOVersion
-	if !id.IsNull() && !wo.IsNull() {
-		resp.Diagnostics.AddAttributeError(path.Root("license_server_id_wo"), "Conflicting license server IDs",
-			"Set license_server_id or license_server_id_wo, not both. license_server_id_wo (Terraform and OpenTofu 1.11 and later) keeps the ID out of the state; license_server_id stores it there, marked sensitive.")
-	}
-	if !wo.IsNull() && version.IsNull() {
-		resp.Diagnostics.AddAttributeError(path.Root("license_server_id_wo_version"), "Missing license_server_id_wo_version",
-			"license_server_id_wo is write-only: Terraform never stores it, so it cannot see it change. Set license_server_id_wo_version (e.g. 1) with it, and change that number whenever you change license_server_id_wo.")
-	}
-	if wo.IsNull() && !version.IsNull() {
-		resp.Diagnostics.AddAttributeError(path.Root("license_server_id_wo_version"), "license_server_id_wo_version without license_server_id_wo",
-			"license_server_id_wo_version only marks changes of license_server_id_wo, which is not set. Set license_server_id_wo, or remove license_server_id_wo_version.")
-	}
-	switch m.Method.ValueString() {
-	case activation.MethodLicenseServerID:
-		if id.IsNull() && wo.IsNull() {
-			resp.Diagnostics.AddAttributeError(path.Root("method"), "Missing license server ID",
-				`method = "license_server_id" activates the license server with the 35-character license server ID that the Microsoft Clearinghouse issues for the server's product ID, but neither license_server_id nor license_server_id_wo is set. `+
-					`Get the ID on the Clearinghouse web site (https://activate.microsoft.com) or by telephone, giving the server's product ID (this resource's product_id once it exists, RD Licensing Manager's Activate Server Wizard, or (Get-CimInstance Win32_TSLicenseServer).ProductId on the server), `+
-					`then set license_server_id, or license_server_id_wo with license_server_id_wo_version. Or set method = "automatic" if the server reaches the Internet (outbound TCP 443).`)
-		}
-	case activation.MethodAutomatic, "":
-		for _, p := range []struct {
-			name string
-			v    types.String
-		}{{"license_server_id", id}, {"license_server_id_wo", wo}} {
-			if !p.v.IsNull() && !m.Method.IsUnknown() {
-				resp.Diagnostics.AddAttributeError(path.Root(p.name), "License server ID with automatic activation",
-					p.name+` is only used with method = "license_server_id". With method = "automatic" (the default) the Microsoft Clearinghouse gives the server its ID over the Internet, and the provider reads it into license_server_id. `+
-						`Set method = "license_server_id" to activate with this ID (for a server without Internet access), or remove `+p.name+`.`)
-			}
-		}
-	}
-	if !m.ReactivationTrigger.IsNull() && m.ReactivationReason.IsNull() {
-		resp.Diagnostics.AddAttributeError(path.Root("reactivation_reason"), "Missing reactivation_reason",
-			"reactivation_trigger reactivates the license server when it changes, and Windows needs the reason for the reactivation: set reactivation_reason to redeployed, certificate_corrupt, private_key_compromised, activation_key_expired or server_upgraded.")
-	}
-	if !m.ReactivationReason.IsNull() && m.ReactivationTrigger.IsNull() {
-		resp.Diagnostics.AddAttributeError(path.Root("reactivation_trigger"), "reactivation_reason without reactivation_trigger",
-			"reactivation_reason is the reason given for a reactivation, and reactivations happen when reactivation_trigger changes; alone it does nothing. Set reactivation_trigger too (any value, e.g. a date; change it to reactivate), or remove reactivation_reason.")
+	c := activation.Config{Method: m.Method.ValueString(), MethodKnown: !m.Method.IsUnknown(),
+		LicenseServerID: !m.LicenseServerID.IsNull(), LicenseServerIDWO: !m.LicenseServerIDWO.IsNull(), WOVersion: !m.LicenseServerIDWOVersion.IsNull(),
+		ReactivationTrigger: !m.ReactivationTrigger.IsNull(), ReactivationReason: !m.ReactivationReason.IsNull()}
+	for _, p := range activation.ConfigProblems(c) {
+		resp.Diagnostics.AddAttributeError(path.Root(p.Attr), p.Summary, p.Detail)
 	}
 }
 
@@ -304,33 +264,18 @@ func (r *serverActivationResource) warnPastLicenseServerID(plan, state, config *
 	if id.IsNull() || id.IsUnknown() || past == "" || licensecodes.Normalize(id.ValueString()) != past {
 		return
 	}
-	fix := "set license_server_id to it"
-	if attr == "license_server_id_wo" {
-		fix = "set license_server_id_wo to it and change license_server_id_wo_version"
-	}
-	diags.AddAttributeWarning(path.Root(attr), "The license server on "+host+" may need a new license server ID",
-		fmt.Sprintf("The license server on %s is not activated, and apply activates it again with %s, the license server ID of its former activation. "+
-			"The Microsoft Clearinghouse may not accept an ID it issued before: if apply fails with invalid_code, get a new license server ID for product ID %s "+
-			"on the Clearinghouse web site (https://activate.microsoft.com) or by telephone, and %s. Or activate it over the Internet with method = \"automatic\".",
-			host, attr, state.ProductID.ValueString(), fix))
+	p := activation.PastIDWarning(host, attr, state.ProductID.ValueString())
+	diags.AddAttributeWarning(path.Root(p.Attr), p.Summary, p.Detail)
 }
 
 // warnDeactivation says, at plan time, what activated = false does.
 func (r *serverActivationResource) warnDeactivation(plan, state *serverActivationModel, host string, diags *diag.Diagnostics) {
-	summary, what := "The license server on "+host+" will be deactivated", "apply deactivates the license server on "+host
-	if state == nil {
-		summary, what = "A new activation of "+host+" with activated = false", "activated = false: if the license server on "+host+" is activated, apply deactivates it"
+	var prior *activation.Prior
+	if state != nil {
+		prior = &activation.Prior{ProductID: state.ProductID.ValueString()}
 	}
-	detail := what + " with the Microsoft Clearinghouse, over the Internet (DeactivateServerAutomatic: the server needs outbound TCP 443 and the contact's first and last name). " +
-		"Nothing is replaced: resources that take their host from this one stay as they are, and the CALs stay on the server, but until it is activated again the server issues only temporary CALs. Set activated = true to activate it again."
-	if plan.Method.ValueString() == activation.MethodLicenseServerID {
-		detail += " With method = \"license_server_id\", activating it again may need a new license server ID from the Clearinghouse for the server's product ID"
-		if state != nil {
-			detail += " " + state.ProductID.ValueString()
-		}
-		detail += "."
-	}
-	diags.AddAttributeWarning(path.Root("activated"), summary, detail)
+	p := activation.DeactivationWarning(host, plan.Method.ValueString(), prior)
+	diags.AddAttributeWarning(path.Root(p.Attr), p.Summary, p.Detail)
 }
 
 // plannedActivation reports whether applying plan over state (nil on
@@ -356,9 +301,9 @@ func plannedActivationStatus(plan, state *serverActivationModel, deactivate bool
 	case plan.Activated.IsUnknown():
 		return types.StringUnknown()
 	case plan.Activated.ValueBool():
-		return types.StringValue(activationStatusName(0))
+		return types.StringValue(activation.StatusName(0))
 	case deactivate || state == nil:
-		return types.StringValue(activationStatusName(1))
+		return types.StringValue(activation.StatusName(1))
 	}
 	return state.ActivationStatus
 }
@@ -379,7 +324,7 @@ func (r *serverActivationResource) checkDomain(ctx context.Context, plan, state 
 		return
 	}
 	scope := plan.DiscoveryScope
-	needScope := !scope.IsNull() && !scope.IsUnknown() && scope.ValueString() != discoveryScopes[0] && (state == nil || !scope.Equal(state.DiscoveryScope))
+	needScope := !scope.IsNull() && !scope.IsUnknown() && scope.ValueString() != activation.DiscoveryScopes[0] && (state == nil || !scope.Equal(state.DiscoveryScope))
 	needGroup := plan.Group.ValueBool() && (state == nil || !state.Group.ValueBool())
 	host := r.provider.host(plan.Host)
 	if (!needScope && !needGroup) || host == "" {
@@ -395,16 +340,12 @@ func (r *serverActivationResource) checkDomain(ctx context.Context, plan, state 
 	if info.PartOfDomain {
 		return
 	}
+	scopeName := ""
 	if needScope {
-		role := discoveryScopeRole(scope.ValueString())
-		diags.AddAttributeError(path.Root("discovery_scope"), "Discovery scope "+scope.ValueString()+" needs a domain",
-			fmt.Sprintf("cannot set the discovery scope of the license server on %s to %d (%s): the server is not in a domain (workgroup %s), and outside a domain the only scope is 0 (workgroup). Set discovery_scope = \"workgroup\" or leave it out, or join the server to a domain first.",
-				info.ComputerName, role, scope.ValueString(), info.Domain))
+		scopeName = scope.ValueString()
 	}
-	if needGroup {
-		diags.AddAttributeError(path.Root("add_to_license_servers_group"), "The license server is not in a domain",
-			fmt.Sprintf("the license server on %s is not in a domain (workgroup %s): the Active Directory group \"Terminal Server License Servers\" exists only in a domain. Set add_to_license_servers_group = false or leave it out, or join the server to a domain first.",
-				info.ComputerName, info.Domain))
+	for _, p := range activation.DomainProblems(info, scopeName, needGroup) {
+		diags.AddAttributeError(path.Root(p.Attr), p.Summary, p.Detail)
 	}
 }
 
@@ -428,12 +369,12 @@ func (r *serverActivationResource) Create(ctx context.Context, req resource.Crea
 	resp.Diagnostics.Append(diags...)
 	ctx, cancel := withTimeout(ctx, timeout)
 	defer cancel()
-	c := r.converge(ctx, host, &m, nil, config.LicenseServerIDWO, &resp.Diagnostics)
-	if !c.ok {
+	ls, ok, _ := r.converge(ctx, host, &m, nil, config.LicenseServerIDWO, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	m.ID = hostID(m.ID, host)
-	m.setServer(c.server)
+	m.setServer(ls)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 
@@ -493,9 +434,9 @@ func (r *serverActivationResource) Update(ctx context.Context, req resource.Upda
 	resp.Diagnostics.Append(diags...)
 	ctx, cancel := withTimeout(ctx, timeout)
 	defer cancel()
-	c := r.converge(ctx, host, &m, &prior, config.LicenseServerIDWO, &resp.Diagnostics)
-	if !c.ok {
-		if c.spent {
+	ls, ok, spent := r.converge(ctx, host, &m, &prior, config.LicenseServerIDWO, &resp.Diagnostics)
+	if !ok {
+		if spent {
 			// The reactivation may have run: record the trigger, so that
 			// the next apply does not reactivate again unasked.
 			prior.ReactivationTrigger, prior.ReactivationReason = m.ReactivationTrigger, m.ReactivationReason
@@ -504,7 +445,7 @@ func (r *serverActivationResource) Update(ctx context.Context, req resource.Upda
 		return
 	}
 	m.ID = hostID(prior.ID, host)
-	m.setServer(c.server)
+	m.setServer(ls)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 
@@ -557,7 +498,7 @@ func (r *serverActivationResource) ImportState(ctx context.Context, req resource
 		if ls.ActivationStatus != 0 {
 			resp.Diagnostics.AddError("License server on "+host+" is not activated",
 				fmt.Sprintf("The license server on %s is not activated (activation status %s), so there is no activation to import. Remove the import and apply the configuration instead: creating rdslicensing_server_activation activates the server.",
-					host, activationStatusName(ls.ActivationStatus)))
+					host, activation.StatusName(ls.ActivationStatus)))
 			return
 		}
 	}
@@ -567,141 +508,53 @@ func (r *serverActivationResource) ImportState(ctx context.Context, req resource
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("deactivate_on_destroy"), false)...)
 }
 
-// convergence is how converge ended: the server as it is after; or, when
-// ok is false, whether a reactivation may have run (spent), so that the
-// trigger is recorded.
-type convergence struct {
-	server    rds.LicenseServer
-	ok, spent bool
-}
-
-// converge makes the license server match m: contact, activation or
-// deactivation (as plannedActivation decides; prior == nil on Create),
-// reactivation (activation.Reactivation), discovery scope and group. wo is
-// the configuration's write-only license server ID.
-func (r *serverActivationResource) converge(ctx context.Context, host string, m, prior *serverActivationModel, wo types.String, diags *diag.Diagnostics) convergence {
-	summary := "Cannot activate the license server on " + host
-	if prior != nil {
-		summary = "Cannot update the license server activation on " + host
-	}
-	// The contact first: automatic activation and deactivation need it.
-	// The script writes only what differs.
-	if _, err := rds.SetContact.Run(ctx, r.provider, host, m.contact()); err != nil {
-		if isKind(err, winrmclient.KindInvalidInput) && strings.HasPrefix(errMessage(err), "CountryRegion") {
-			opAttributeError(diags, path.Root("country_region"), "Invalid country_region", err)
-		} else {
-			diags.AddError(summary, activationRemedy(err))
-		}
-		return convergence{}
-	}
-
-	want := "" // the license server ID to activate with, canonical
-	if m.Method.ValueString() == activation.MethodLicenseServerID {
+// converge makes the license server match m (activation.Converge), as
+// plannedActivation decides (prior == nil on Create); wo is the
+// configuration's write-only license server ID. When it fails, spent says
+// that a reactivation may have run, so that the trigger is recorded.
+func (r *serverActivationResource) converge(ctx context.Context, host string, m, prior *serverActivationModel, wo types.String, diags *diag.Diagnostics) (ls rds.LicenseServer, ok, spent bool) {
+	g := activation.Goal{Contact: m.contact(), Method: m.Method.ValueString(), Activated: m.Activated.ValueBool(),
+		Reason: activation.ReasonCode(m.ReactivationReason.ValueString()), DiscoveryScope: -1}
+	if g.Method == activation.MethodLicenseServerID {
 		raw := m.LicenseServerID
 		if !wo.IsNull() {
 			raw = wo
 		}
-		want = licensecodes.Normalize(raw.ValueString())
+		g.LicenseServerID = licensecodes.Normalize(raw.ValueString())
 	}
-	activate, deactivate := plannedActivation(m, prior)
-	var have string
-	activatedNow := false
-	switch {
-	case activate:
-		res, err := activation.Activate(ctx, r.provider, host, m.Method.ValueString(), want)
-		if err != nil {
-			diags.AddError("Cannot activate the license server on "+host, activationRemedy(err, reactivationHints(m, prior, err)...))
-			return convergence{}
-		}
-		have, activatedNow = licensecodes.Normalize(res.LicenseServerID), res.Changed
-	case deactivate:
-		if err := activation.Deactivate(ctx, r.provider, host); err != nil {
-			diags.AddAttributeError(path.Root("activated"), "Cannot deactivate the license server on "+host,
-				activationRemedy(err, "The server is still activated. To keep it activated, set activated = true (or remove it)."))
-			return convergence{}
-		}
-	case prior != nil:
-		have = licensecodes.Normalize(prior.LicenseServerID.ValueString())
+	g.Activate, g.Deactivate = plannedActivation(m, prior)
+	if prior != nil {
+		g.Prior = &activation.Prior{LicenseServerID: licensecodes.Normalize(prior.LicenseServerID.ValueString()), ProductID: prior.ProductID.ValueString()}
+		g.Triggered = reactivationTriggered(m, prior)
 	}
-	// An activation just made gives the server a new certificate: a
-	// reactivation would only ask the Clearinghouse again.
-	if m.Activated.ValueBool() && !activatedNow {
-		triggered := prior != nil && reactivationTriggered(m, prior)
-		in := activation.Reactivation(want, have, triggered, reactivationReasonCode(m.ReactivationReason.ValueString()))
-		if in != nil {
-			if ok, spent := r.reactivate(ctx, host, *in, want, have, diags); !ok {
-				return convergence{spent: spent}
-			}
-		}
+	if s := m.DiscoveryScope; !s.IsNull() && !s.IsUnknown() {
+		g.DiscoveryScope = activation.ScopeRole(s.ValueString())
 	}
-
-	ls, err := rds.GetLicenseServer.Run(ctx, r.provider, host, rds.NoInput{})
-	if err != nil {
-		diags.AddError(summary, activationRemedy(err))
-		return convergence{}
+	if v := m.Group; !v.IsNull() && !v.IsUnknown() {
+		g.Group = v.ValueBoolPointer()
 	}
-	if s := m.DiscoveryScope; !s.IsNull() && !s.IsUnknown() && discoveryScopeRole(s.ValueString()) != ls.ServerRole {
-		res, err := rds.SetDiscoveryScope.Run(ctx, r.provider, host, rds.ScopeInput{ServerRole: discoveryScopeRole(s.ValueString())})
-		if err != nil {
-			diags.AddAttributeError(path.Root("discovery_scope"), "Cannot set the discovery scope of the license server on "+host, activationRemedy(err, domainRightsRemedy(err, "discovery_scope")))
-			return convergence{}
-		}
-		ls.ServerRole = res.ServerRole
-	}
-	if g := m.Group; !g.IsNull() && !g.IsUnknown() && (ls.PartOfDomain || g.ValueBool()) && (ls.InTSLSGroup == nil || *ls.InTSLSGroup != g.ValueBool()) {
-		res, err := rds.SetTSLSGroupMembership.Run(ctx, r.provider, host, rds.GroupInput{Member: g.ValueBool()})
-		if err != nil {
-			diags.AddAttributeError(path.Root("add_to_license_servers_group"), "Cannot change the group membership of the license server on "+host, activationRemedy(err, domainRightsRemedy(err, "add_to_license_servers_group")))
-			return convergence{}
-		}
-		ls.InTSLSGroup = &res.Member
-	}
-	switch {
-	case m.Activated.ValueBool() && ls.ActivationStatus != 0:
-		diags.AddError(summary, fmt.Sprintf("Windows reports the license server on %s as %s after activating it. Check the event log (Applications and Services Logs > Microsoft > Windows > TerminalServices-Licensing) and RD Licensing Manager.",
-			host, activationStatusName(ls.ActivationStatus)))
-		return convergence{}
-	case deactivate && ls.ActivationStatus != 1:
-		diags.AddAttributeError(path.Root("activated"), "Cannot deactivate the license server on "+host, fmt.Sprintf("Windows reports the license server on %s as %s after deactivating it. Check the event log (Applications and Services Logs > Microsoft > Windows > TerminalServices-Licensing) and RD Licensing Manager.",
-			host, activationStatusName(ls.ActivationStatus)))
-		return convergence{}
-	}
-	return convergence{server: ls, ok: true}
-}
-
-// reactivate runs a reactivation (activation.Reactivate) and reports in
-// diags why it failed; spent says that it may have run all the same.
-func (r *serverActivationResource) reactivate(ctx context.Context, host string, in rds.ActivationInput, want, have string, diags *diag.Diagnostics) (ok, spent bool) {
-	in.Attempt = keypacks.NewID()
-	outcome, err := activation.Reactivate(ctx, r.provider, host, in, want, have)
+	ls, err := activation.Converge(ctx, r.provider, host, g)
+	var f *activation.Failure
 	switch {
 	case err == nil:
-		return true, false
-	case outcome == activation.Unknown:
-		diags.AddError("The license server on "+host+" may have been reactivated",
-			activationRemedy(err)+"\n\nWhether the reactivation ran cannot be seen on the server. The new reactivation_trigger is recorded, so that the next apply does not reactivate it again unasked: check the server in RD Licensing Manager, and change reactivation_trigger once more to reactivate it.")
-		return false, true
-	case winrmclient.OutcomeUnknown(err):
-		diags.AddError("Cannot reactivate the license server on "+host, activationRemedy(err)+"\n\nThe license server was not reactivated (it has no record of this attempt, or still has its former license server ID); the reactivation_trigger is not recorded, and it is safe to apply again.")
-	default:
-		diags.AddError("Cannot reactivate the license server on "+host, activationRemedy(err))
+		return ls, true, false
+	case !errors.As(err, &f):
+		diags.AddError("Cannot activate the license server on "+host, activationRemedy(err))
+		return ls, false, false
 	}
-	return false, false
-}
-
-// reactivationHints are what to add to err, a failed activation of a
-// server found deactivated (prior != nil): nothing changed, and for a
-// refused license server ID, where a new one comes from.
-func reactivationHints(m, prior *serverActivationModel, err error) []string {
-	if prior == nil {
-		return nil
+	detail := f.Detail
+	if f.Err != nil {
+		detail = activationRemedy(f.Err, f.Hints...)
 	}
-	var hints []string
-	if m.Method.ValueString() == activation.MethodLicenseServerID && isKind(err, rds.KindInvalidCode) {
-		hints = append(hints, "A license server ID the Clearinghouse issued for an earlier activation may not be taken again: get a new one for product ID "+prior.ProductID.ValueString()+
-			" on the Clearinghouse web site (https://activate.microsoft.com) or by telephone and set it, or activate over the Internet with method = \"automatic\".")
+	if f.Note != "" {
+		detail += "\n\n" + f.Note
 	}
-	return append(hints, "The license server stays deactivated, as the state records: the next plan proposes the activation again.")
+	if f.Attr != "" {
+		diags.AddAttributeError(path.Root(f.Attr), f.Summary, detail)
+	} else {
+		diags.AddError(f.Summary, detail)
+	}
+	return ls, false, f.Spent
 }
 
 // willReactivate reports whether applying plan over state reactivates the
@@ -741,21 +594,6 @@ var activationHints = map[winrmclient.Kind]string{
 func activationRemedy(err error, extra ...string) string {
 	return opErrorDetail(err, append([]string{activationHints[winrmclient.KindOf(err)]}, extra...)...)
 }
-
-// domainRightsRemedy is what to do when ChangeRole or the AD group needs
-// a right the provider's account lacks.
-func domainRightsRemedy(err error, attr string) string {
-	if !isKind(err, winrmclient.KindAccessDenied) {
-		return ""
-	}
-	return "Manage this resource with a provider whose username is such an account (e.g. a provider alias with a domain account and auth = \"ntlm\" or \"kerberos\"), or leave " + attr + " out."
-}
-
-// reactivationReasonCode is the Reason of a reactivation_reason.
-func reactivationReasonCode(name string) int { return slices.Index(reactivationReasons, name) }
-
-// discoveryScopeRole is the ServerRole of a discovery_scope.
-func discoveryScopeRole(name string) int { return slices.Index(discoveryScopes, name) }
 
 // optionalContact is the state of an optional contact property: an empty
 // one keeps the null or "" it had, so that both mean "empty".
@@ -800,7 +638,7 @@ type serverActivationModel struct {
 
 // isActivated: the server was activated when last read.
 func (m *serverActivationModel) isActivated() bool {
-	return m.ActivationStatus.ValueString() == activationStatusName(0)
+	return m.ActivationStatus.ValueString() == activation.StatusName(0)
 }
 
 // contact is the contact the configuration asks for ("" for null).
@@ -825,7 +663,7 @@ func (m *serverActivationModel) setServer(ls rds.LicenseServer) {
 	m.Email, m.OrgUnit = optionalContact(m.Email, c.Email), optionalContact(m.OrgUnit, c.OrgUnit)
 	m.Address, m.City = optionalContact(m.Address, c.Address), optionalContact(m.City, c.City)
 	m.State, m.PostalCode = optionalContact(m.State, c.State), optionalContact(m.PostalCode, c.PostalCode)
-	m.ActivationStatus = types.StringValue(activationStatusName(ls.ActivationStatus))
+	m.ActivationStatus = types.StringValue(activation.StatusName(ls.ActivationStatus))
 	m.ProductID = types.StringValue(ls.ProductID)
 	switch {
 	case ls.ActivationStatus == 0 && (m.LicenseServerID.IsUnknown() || licensecodes.Normalize(m.LicenseServerID.ValueString()) != licensecodes.Normalize(ls.LicenseServerID)):
@@ -834,7 +672,7 @@ func (m *serverActivationModel) setServer(ls rds.LicenseServer) {
 		m.LicenseServerID = types.StringNull() // never activated with one here
 	}
 	m.LicenseServerIDWO = types.StringNull()
-	m.DiscoveryScope = types.StringValue(discoveryScopeName(ls.ServerRole))
+	m.DiscoveryScope = types.StringValue(activation.ScopeName(ls.ServerRole))
 	switch {
 	case ls.InTSLSGroup != nil:
 		m.Group = types.BoolValue(*ls.InTSLSGroup)

@@ -767,10 +767,10 @@ func TestActivationRemedy(t *testing.T) {
 	if got != want {
 		t.Errorf("activationRemedy:\n got %q\nwant %q", got, want)
 	}
-	if got := reactivationReasonCode("server_upgraded"); got != 4 {
+	if got := activation.ReasonCode("server_upgraded"); got != 4 {
 		t.Errorf("server_upgraded is reason %d, want 4", got)
 	}
-	if got := discoveryScopeRole("forest"); got != 2 {
+	if got := activation.ScopeRole("forest"); got != 2 {
 		t.Errorf("forest is server role %d, want 2", got)
 	}
 }

@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
@@ -182,8 +181,8 @@ func (r *sessionHostPolicyResource) ModifyPlan(ctx context.Context, req resource
 	change := state == nil || settingsChange(&plan, state)
 	wmi := plan.Method.ValueString() == sessionhosts.MethodWMI
 	if state != nil && !change && wmi && host != "" {
-		if detail := policyOverrideDetail(ctx, host, state); detail != "" {
-			resp.Diagnostics.AddWarning("Group Policy overrides this resource on "+host, detail)
+		if w, ok := sessionhosts.OverrideWarning(host, state.override(ctx)); ok {
+			resp.Diagnostics.AddWarning(w.Summary, w.Detail)
 		}
 	}
 	if !change || (!restart && !wmi) {
@@ -249,18 +248,8 @@ func (r *sessionHostPolicyResource) hostOf(h types.String) string {
 // warnRestart says, at plan time, that apply restarts TermService on host
 // (or, when sure is false, may: the plan cannot tell yet), and why.
 func (r *sessionHostPolicyResource) warnRestart(diags *diag.Diagnostics, host string, sure bool, why string) {
-	if host == "" {
-		host = "the session host"
-	}
-	will := "restarts"
-	if !sure {
-		will = "may restart"
-	}
-	diags.AddAttributeWarning(path.Root("restart_service"), "Apply "+will+" Remote Desktop Services on "+host+", disconnecting its users",
-		fmt.Sprintf("With restart_service = true, %s and then restarts the Remote Desktop Services service (TermService) on %s, so that the session host uses them: "+
-			"this disconnects every user of %s (their sessions stay, and they reconnect). Apply when that is acceptable, "+
-			"or set restart_service = false to leave the restart to you: the session host then uses the new settings after its next restart of the service or the server.",
-			why, host, host))
+	w := sessionhosts.RestartWarning(host, sure, why)
+	diags.AddAttributeWarning(path.Root("restart_service"), w.Summary, w.Detail)
 }
 
 // plannedSettingsHeld reports whether the host already holds the planned
@@ -362,7 +351,7 @@ func (r *sessionHostPolicyResource) Read(ctx context.Context, req resource.ReadR
 		resp.Diagnostics.AddWarning("No RD Session Host role on "+host,
 			fmt.Sprintf("The RD Session Host role service (RDS-RD-Server) is not installed on %s, or waits for a restart to finish installing. The licensing settings stay, but they only matter on a session host: install the role service, or remove this resource.", sh.ComputerName))
 	}
-	connectivityWarnings(&resp.Diagnostics, sh)
+	addWarnings(&resp.Diagnostics, sessionhosts.ConnectivityWarnings(sh)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 
@@ -440,8 +429,8 @@ func (r *sessionHostPolicyResource) ImportState(ctx context.Context, req resourc
 	}
 	method := sessionhosts.InferMethod(sh)
 	if _, _, ok := sessionhosts.SourceSettings(sh, method); !ok {
-		resp.Diagnostics.AddError("Nothing to import on "+host,
-			fmt.Sprintf("Remote Desktop licensing is not configured on %s: neither the policy values (%s\\LicensingMode, LicenseServers) nor the session host's own setting (WMI) set a licensing mode or license servers. Create the resource instead of importing it.", sh.ComputerName, sessionhosts.PolicyKey))
+		m := sessionhosts.NothingToImport(host, sh)
+		resp.Diagnostics.AddError(m.Summary, m.Detail)
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("method"), method)...)
@@ -466,11 +455,10 @@ func (r *sessionHostPolicyResource) write(ctx context.Context, host string, m *s
 		sessionHostError(diags, "Cannot configure Remote Desktop licensing on "+host, err, "")
 		return rds.SessionHost{}, false
 	}
-	if in.LicensingMode == 4 && !sh.PartOfDomain {
-		diags.AddWarning("Per-user licensing on a workgroup session host",
-			fmt.Sprintf("%s is not in a domain. Per User CALs are assigned to Active Directory users and cannot be tracked without a domain: Microsoft supports only per-device licensing on workgroup session hosts. Use licensing_mode = \"per_device\" unless %s joins a domain.", sh.ComputerName, sh.ComputerName))
+	if w, ok := sessionhosts.WorkgroupPerUser(in.LicensingMode, sh); ok {
+		addWarnings(diags, w)
 	}
-	connectivityWarnings(diags, sh)
+	addWarnings(diags, sessionhosts.ConnectivityWarnings(sh)...)
 	return sh, true
 }
 
@@ -490,40 +478,10 @@ func sessionHostError(diags *diag.Diagnostics, summary string, err error, extra 
 	diags.AddError(summary, opErrorDetail(err, sessionHostErrorHints[winrmclient.KindOf(err)], extra))
 }
 
-// policyOverrideDetail says which settings of a wmi resource a policy
-// overrides, from the refreshed state; "" when none.
-func policyOverrideDetail(ctx context.Context, host string, state *sessionHostPolicyModel) string {
-	var parts []string
-	if state.LicensingModeSource.ValueString() == sessionhosts.MethodGroupPolicy {
-		parts = append(parts, fmt.Sprintf("the licensing mode (%s, where this resource sets %s)",
-			state.EffectiveLicensingMode.ValueString(), state.LicensingMode.ValueString()))
-	}
-	if state.LicenseServersSource.ValueString() == sessionhosts.MethodGroupPolicy {
-		parts = append(parts, fmt.Sprintf("the license servers (%s)", strings.Join(listStrings(ctx, state.EffectiveLicenseServers), ", ")))
-	}
-	if len(parts) == 0 {
-		return ""
-	}
-	return fmt.Sprintf("Group Policy sets %s on %s, and a policy value wins over the session host's own setting, which this resource manages through WMI: its settings are not in effect. "+
-		"Remove the policy setting (gpedit.msc: %s, or the domain GPO that sets it), or manage the policy values with method = \"group_policy\".",
-		strings.Join(parts, " and "), host, sessionhosts.PolicyGUIPath)
-}
-
-// connectivityWarnings warns of each checked license server the session
-// host cannot use.
-func connectivityWarnings(diags *diag.Diagnostics, sh rds.SessionHost) {
-	for _, c := range sh.Connectivity {
-		problem, ok := sessionhosts.ConnectivityAdvice[c.Status]
-		if !ok {
-			continue
-		}
-		tail := ""
-		if sh.GracePeriodDays != nil {
-			tail = fmt.Sprintf(" Its licensing grace period ends in %d days; after that, users cannot connect unless a license server issues CALs.", *sh.GracePeriodDays)
-		}
-		diags.AddWarning(fmt.Sprintf("License server %s unusable from %s", c.Server, sh.ComputerName),
-			fmt.Sprintf("%s asked license server %s whether it can get CALs from it (GetTStoLSConnectivityStatus) and got %d, %s. The setting is kept: the session host uses the other license servers of its list that can serve it, else falls back to discovering license servers.%s",
-				sh.ComputerName, c.Server, c.Status, problem, tail))
+// addWarnings reports messages as warnings.
+func addWarnings(diags *diag.Diagnostics, msgs ...sessionhosts.Message) {
+	for _, m := range msgs {
+		diags.AddWarning(m.Summary, m.Detail)
 	}
 }
 
@@ -587,6 +545,15 @@ func (m *sessionHostPolicyModel) setComputed(sh rds.SessionHost) {
 	m.LicensingModeSource = types.StringValue(sessionhosts.PolicySourceName(sh.PolicySourceLicensingType))
 	m.LicenseServersSource = types.StringValue(sessionhosts.PolicySourceName(sh.PolicySourceLicenseServers))
 	m.GracePeriodDays = int64Pointer(sh.GracePeriodDays)
+}
+
+// override is what Group Policy overrides of a wmi resource's settings,
+// as the refreshed state m shows.
+func (m *sessionHostPolicyModel) override(ctx context.Context) sessionhosts.Override {
+	return sessionhosts.Override{
+		Mode: m.LicensingModeSource.ValueString() == sessionhosts.MethodGroupPolicy, EffectiveMode: m.EffectiveLicensingMode.ValueString(), PlannedMode: m.LicensingMode.ValueString(),
+		Servers: m.LicenseServersSource.ValueString() == sessionhosts.MethodGroupPolicy, EffectiveServers: listStrings(ctx, m.EffectiveLicenseServers),
+	}
 }
 
 // sameConfig reports equal configurable attributes.

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -592,26 +591,6 @@ func TestSessionHostPolicy_errorHints(t *testing.T) {
 	}
 }
 
-func TestSessionHostPolicy_connectivityWarnings(t *testing.T) {
-	var diags diag.Diagnostics
-	connectivityWarnings(&diags, rds.SessionHost{
-		ComputerName:    "RDSH01",
-		GracePeriodDays: intp(12),
-		Connectivity: []rds.Connectivity{
-			{Server: "ls01", Status: 11}, {Server: "ls16", Status: 4}, {Server: "gone", Status: 6}, {Server: "old", Status: 9}, {Server: "q", Status: 0},
-		},
-	})
-	if len(diags) != 2 || diags.HasError() {
-		t.Fatalf("diagnostics: %v", diags)
-	}
-	if s, d := diags[0].Summary(), diags[0].Detail(); s != "License server ls16 unusable from RDSH01" || !strings.Contains(d, "got 4, LOWER_VERSION") || !strings.Contains(d, "grace period ends in 12 days") {
-		t.Errorf("warning: %q: %q", s, d)
-	}
-	if d := diags[1].Detail(); !strings.Contains(d, "NOT_CONNECTABLE") || !strings.Contains(d, "TCP 135") {
-		t.Errorf("warning: %q", d)
-	}
-}
-
 func TestSessionHostPolicy_keepEquivalentServers(t *testing.T) {
 	ctx := context.Background()
 	state := sessionHostPolicyModel{
@@ -643,29 +622,5 @@ func TestSessionHostPolicy_keepEquivalentServers(t *testing.T) {
 	plan.LicenseServers = types.ListUnknown(serverNameType{})
 	if keepEquivalentServers(ctx, &plan, &state) {
 		t.Error("an unknown list was replaced")
-	}
-}
-
-func TestSessionHostPolicy_policyOverrideDetail(t *testing.T) {
-	ctx := context.Background()
-	state := &sessionHostPolicyModel{
-		LicensingMode:           types.StringValue("per_device"),
-		EffectiveLicensingMode:  types.StringValue("per_user"),
-		EffectiveLicenseServers: types.ListValueMust(types.StringType, nil),
-		LicensingModeSource:     types.StringValue("server"),
-		LicenseServersSource:    types.StringValue("server"),
-	}
-	if d := policyOverrideDetail(ctx, "rdsh01", state); d != "" {
-		t.Errorf("nothing from policy, yet: %q", d)
-	}
-	state.LicensingModeSource = types.StringValue("group_policy")
-	d := policyOverrideDetail(ctx, "rdsh01", state)
-	if !strings.HasPrefix(d, "Group Policy sets the licensing mode (per_user, where this resource sets per_device) on rdsh01,") || !strings.Contains(d, `method = "group_policy"`) {
-		t.Errorf("mode: %q", d)
-	}
-	state.LicenseServersSource = types.StringValue("group_policy")
-	state.EffectiveLicenseServers = types.ListValueMust(types.StringType, []attr.Value{types.StringValue("ls01"), types.StringValue("ls02")})
-	if d := policyOverrideDetail(ctx, "rdsh01", state); !strings.Contains(d, "per_device) and the license servers (ls01, ls02) on rdsh01") {
-		t.Errorf("mode and servers: %q", d)
 	}
 }

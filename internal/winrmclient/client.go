@@ -235,19 +235,11 @@ func (p *hostPool) run(ctx context.Context, op Operation, input []byte) (*envelo
 		if !transient || (delivered && !op.Idempotent) || attempt == attempts {
 			return nil, fail(err)
 		}
-		opLogger(ctx, p.log).Debug("retrying operation", "attempt", attempt+1, "error", errMessage(err))
+		opLogger(ctx, p.log).Debug("retrying operation", "attempt", attempt+1, "error", MessageOf(err))
 		if err := sleepCtx(ctx, time.Duration(attempt)*300*time.Millisecond); err != nil {
 			return nil, fail(ctxError(ctx, "running "+op.Name+" on "+p.host))
 		}
 	}
-}
-
-func errMessage(err error) string {
-	var e *Error
-	if errors.As(err, &e) {
-		return e.Message
-	}
-	return err.Error()
 }
 
 func (p *hostPool) runOnce(ctx context.Context, op Operation, input []byte) (*envelope, bool, error) {

@@ -145,5 +145,15 @@ func KindOf(err error) Kind {
 	return ""
 }
 
+// MessageOf is an operation error's message without the operation and
+// host prefix.
+func MessageOf(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Message
+	}
+	return err.Error()
+}
+
 // IsKind reports whether err is an *Error of kind k.
 func IsKind(err error, k Kind) bool { return KindOf(err) == k }

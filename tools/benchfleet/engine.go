@@ -10,7 +10,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/keypacks"
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/rds"
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/winrmclient"
 )
@@ -266,7 +265,7 @@ func engineApplyLS(ctx context.Context, c *winrmclient.Client, ls string, planCh
 		Program: "agreement", AgreementType: benchEnterprise, AgreementNumber: benchAgreement,
 		ProductVersion: benchProductVerID, ProductType: benchCALTypePerUsr, LicenseCount: benchCALs,
 		// The journal entry's names; any code tag of the right form will do.
-		RequestID: keypacks.NewID(), Owner: keypacks.NewID(), CodeTag: "0123456789abcdef:0123",
+		RequestID: rds.NewID(), Owner: rds.NewID(), CodeTag: "0123456789abcdef:0123",
 	}
 	if _, err := rds.InstallKeyPack.Run(ctx, c, ls, kp); err != nil {
 		return err
