@@ -187,7 +187,7 @@ func (i *Installer) Resize(ctx context.Context, h Holding, want int64) (out Held
 		out.IDs = append(out.IDs, res.Pack.KeyPackID)
 	case want < have:
 		var rerr error
-		out.IDs, rerr = i.removeLicenses(ctx, v, own, have-want, want)
+		out.IDs, rerr = i.removeLicenses(ctx, v, own, want)
 		errs = append(errs, rerr)
 	}
 	after, err := i.Read(ctx)
@@ -203,17 +203,16 @@ func (i *Installer) Resize(ctx context.Context, h Holding, want int64) (out Held
 	return out, acquired, true, errors.Join(errs...)
 }
 
-// removeLicenses removes remove CALs that are not issued, newest pack
-// first; a pack other than the first that empties goes entirely. It
-// returns the resource's key pack IDs after.
-func (i *Installer) removeLicenses(ctx context.Context, v View, own []rds.KeyPack, remove, want int64) ([]int64, error) {
+// removeLicenses lowers own to want CALs (LowerTo). It returns the
+// resource's key pack IDs after.
+func (i *Installer) removeLicenses(ctx context.Context, v View, own []rds.KeyPack, want int64) ([]int64, error) {
 	ids := make([]int64, len(own))
 	for n, kp := range own {
 		ids[n] = kp.KeyPackID
 	}
-	steps, ok := PlanRemoval(own, remove)
+	steps, f, ok := LowerTo(i.Server, own, want)
 	if !ok {
-		return ids, Finding{Attr: "quantity", Summary: fmt.Sprintf("Cannot remove %d CALs from %s", remove, i.Server), Detail: CannotRemoveDetail(i.Server, own, remove, want)}
+		return ids, f
 	}
 	for _, s := range steps {
 		var err error

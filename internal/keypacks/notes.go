@@ -121,3 +121,11 @@ func SingleUseChange(p Program, attr, have string, id int64, host string) Findin
 		Detail: fmt.Sprintf("Key pack %d on %s holds CALs with %s = %q: a %s decides the release and type of its CALs. Changing %s would replace the key pack and install the same code again, which the Microsoft Clearinghouse refuses (the code is single-use). "+
 			"Set %s = %q; to install another code instead, change the code too (with a _wo form: a new codes_wo_version).", id, host, attr, have, p.CodeName, attr, attr, have)}
 }
+
+// PendingWarning says in a plan that an earlier install of the resource
+// (o's pending ones) has an outcome the license server has not shown yet.
+func PendingWarning(host string, o Ownership) Finding {
+	return Finding{Warning: true, Summary: "An earlier install on " + host + " has an unknown outcome",
+		Detail: fmt.Sprintf("An install of CALs for this key pack (request %s) was interrupted, and the license server has not shown yet what it did. "+
+			"Apply looks at the license server's journal first, and installs only the CALs that are missing: the quantity in this plan may already be there.", o.PendingIDs())}
+}

@@ -1,6 +1,7 @@
 package keypacks
 
 import (
+	"fmt"
 	"slices"
 
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/rds"
@@ -31,6 +32,19 @@ func PlanRemoval(own []rds.KeyPack, remove int64) ([]Removal, bool) {
 		remove -= take
 	}
 	return steps, remove <= 0
+}
+
+// LowerTo plans lowering own to want CALs on host (PlanRemoval); when too
+// few are not issued, ok is false and f says so, on quantity.
+func LowerTo(host string, own []rds.KeyPack, want int64) (steps []Removal, f Finding, ok bool) {
+	remove := Total(own) - want
+	if remove <= 0 {
+		return nil, Finding{}, true
+	}
+	if steps, ok = PlanRemoval(own, remove); !ok {
+		return nil, Finding{Attr: "quantity", Summary: fmt.Sprintf("Cannot remove %d CALs from %s", remove, host), Detail: CannotRemoveDetail(host, own, remove, want)}, false
+	}
+	return steps, Finding{}, true
 }
 
 // Own are the packs of ids that are still on the server, in ids order.

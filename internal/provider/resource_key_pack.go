@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 	"strconv"
 	"time"
@@ -386,9 +385,7 @@ func (r *keyPackResource) planUpdate(ctx context.Context, state, plan *keyPackMo
 		}
 	}
 	if len(js.Pending) > 0 && r.provider != nil {
-		diags.AddWarning("An earlier install on "+r.hostOf(state)+" has an unknown outcome",
-			fmt.Sprintf("An install of CALs for this key pack (request %s) was interrupted, and the license server has not shown yet what it did. "+
-				"Apply looks at the license server's journal first, and installs only the CALs that are missing: the quantity in this plan may already be there.", js.PendingIDs()))
+		addFindings(diags, []keypacks.Finding{keypacks.PendingWarning(r.hostOf(state), js)})
 	}
 	// A single-use code decides its CALs' release and type: a plan that
 	// replaces the pack for them alone would install the used code again.
@@ -418,10 +415,8 @@ func (r *keyPackResource) planUpdate(ctx context.Context, state, plan *keyPackMo
 		if err != nil {
 			return
 		}
-		own := keypacks.Own(list.KeyPacks, state.ids())
-		remove := keypacks.Total(own) - plan.Quantity.ValueInt64()
-		if _, ok := keypacks.PlanRemoval(own, remove); !ok && remove > 0 {
-			diags.AddAttributeError(path.Root("quantity"), fmt.Sprintf("Cannot remove %d CALs from %s", remove, host), keypacks.CannotRemoveDetail(host, own, remove, plan.Quantity.ValueInt64()))
+		if _, f, ok := keypacks.LowerTo(host, keypacks.Own(list.KeyPacks, state.ids()), plan.Quantity.ValueInt64()); !ok {
+			addFindings(diags, []keypacks.Finding{f})
 		}
 	}
 }
