@@ -82,7 +82,9 @@ loopback is required too).
                                          uninstall_role after_features; activate_license_server,
                                          reactivate_license_server, deactivate_license_server and
                                          remove_key_pack after_wmi; set_session_host_licensing and
-                                         clear_session_host_licensing after_write (TermService not restarted)
+                                         clear_session_host_licensing after_write (TermService not restarted);
+                                         set_license_server_security policy_written (the policy value, not
+                                         the group), members_changed (the group, TermServLicensing not restarted)
   DELETE /v1/hosts/{host}/faults         clear faults
   POST   /v1/hosts/{host}/reboot?ms=N    restart the host (unreachable for N ms)
   GET    /v1/clearinghouse               the simulated Microsoft Clearinghouse (codes, agreements)

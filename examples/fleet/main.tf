@@ -25,6 +25,9 @@ module "license_server" {
 
   key_packs      = var.key_packs
   key_pack_codes = var.key_pack_codes
+
+  # Only these session hosts get CALs from the license server (null: any).
+  endpoint_servers = var.endpoint_servers == null ? null : { members = var.endpoint_servers }
 }
 
 module "session_hosts" {

@@ -51,6 +51,12 @@ variable "key_pack_codes" {
   ephemeral = true
 }
 
+variable "endpoint_servers" {
+  description = "Computer names of the session hosts that alone may get CALs from the license server (the policy \"License server security group\"); null leaves it off."
+  type        = list(string)
+  default     = null
+}
+
 variable "min_available_cals" {
   type    = number
   default = 5

@@ -201,6 +201,10 @@ func isKind(err error, kinds ...winrmclient.Kind) bool {
 	return false
 }
 
+// timeoutTypes are the attribute types of timeoutsAttribute, for a null
+// value set by import.
+var timeoutTypes = map[string]attr.Type{"create": types.StringType, "read": types.StringType, "update": types.StringType, "delete": types.StringType}
+
 // timeoutsAttribute is a resource's timeouts attribute, described with its
 // defaults: write for create, update and delete, read for a refresh; why
 // says what takes the time.

@@ -262,7 +262,8 @@ func TestAccDataSourceDiagnostics(t *testing.T) {
 	lsOldDev := licenseServer("LSOLDDEV", "127.0.34.12", "2022", dom, keyPack(2, 0, 6, 20, 0))
 	lsFullDev := licenseServer("LSFULLDEV", "127.0.34.13", "2022", dom, keyPack(2, 0, 7, 20, 20))
 	lsSecGroup := licenseServer("LSSG", "127.0.34.10", "2022", dom, keyPack(2, 1, 7, 20, 0))
-	lsSecGroup.LicenseServer.SecurityGroupPolicy, lsSecGroup.LicenseServer.EndpointServers = true, []string{"SHOK"}
+	on := 1
+	lsSecGroup.LicenseServer.SecureLicensing, lsSecGroup.LicenseServer.EndpointServers = &on, []string{"CONTOSO\\SHOK$"}
 	lsBeta := licenseServer("LSBETA", "127.0.34.11", "2022", dom, keyPack(2, 1, 7, 20, 0))
 	lsBeta.Quirks.ConnectivityStatus = 3 // BETA_RTM_MISMATCH
 	a := func(h winsim.HostState) string { return h.Address }

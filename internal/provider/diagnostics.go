@@ -237,7 +237,7 @@ func connectivityFinding(status int, server, osVersion string) (code, remedy str
 	case 4:
 		return "license_server_older", fmt.Sprintf("A license server must run the session host's Windows Server release (%s) or a newer one: point license_servers at such a server, or upgrade %s.", osVersion, server)
 	case 5:
-		return "license_server_security_group", fmt.Sprintf("%s only serves session hosts in its local group RDS Endpoint Servers (policy \"License server security group\"): add this session host to it.", server)
+		return "license_server_security_group", fmt.Sprintf("%s only serves session hosts in its local group RDS Endpoint Servers (policy \"License server security group\"): add this session host to its members (rdslicensing_license_server_security_group), or disable the policy.", server)
 	case 8:
 		return "license_server_access_denied", fmt.Sprintf("%s refused the session host: put both in the same domain (or trusted domains), or both in workgroups, and check license_servers.", server)
 	case 6:

@@ -36,6 +36,15 @@ func fleetScenario(t *testing.T, n int) (*accEnv, []string) {
 	return e, addrs
 }
 
+// names are the fleet's session host names RDSH<from> to RDSH<to>.
+func names(from, to int) []string {
+	var out []string
+	for i := from; i <= to; i++ {
+		out = append(out, fmt.Sprintf("RDSH%03d", i))
+	}
+	return out
+}
+
 func jsonString(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
@@ -51,11 +60,17 @@ func TestAccExampleFleet(t *testing.T) {
 		"contact":        `{first_name="Ada",last_name="Lovelace",company="Contoso Ltd",country_region="United Kingdom"}`,
 		"key_packs":      `{enterprise={program="agreement",agreement_type="enterprise",product_version="2022",cal_type="per_user",quantity=200}}`,
 		"key_pack_codes": `{enterprise={agreement_number="7777777"}}`,
+		// Only the fleet's session hosts get CALs: all of them, so the
+		// diagnostics stay healthy once the licensing service applies it.
+		"endpoint_servers": jsonString(names(1, 50)),
 	})
 	r.run("get")
 	r.run("apply", "-auto-approve")
 	if out := r.run("output", "-raw", "healthy"); out != "true" {
 		t.Fatalf("healthy = %q; problems:\n%s", out, r.run("output", "problems"))
+	}
+	if ls := e.Host("LS01").State().LicenseServer; ls.SecureLicensing == nil || *ls.SecureLicensing != 1 || len(ls.EndpointServers) != 50 || ls.AppliedSecurity != nil {
+		t.Fatalf("LS01: policy %v, %d endpoint servers, waiting for a restart %v; want 1, 50, false", ls.SecureLicensing, len(ls.EndpointServers), ls.AppliedSecurity != nil)
 	}
 	for _, a := range addrs {
 		if sh := e.Host(a).State().SessionHost; sh.PolicyLicensingMode == nil || *sh.PolicyLicensingMode != 4 {

@@ -272,6 +272,7 @@ func (p *rdsProvider) Configure(ctx context.Context, req provider.ConfigureReque
 func (p *rdsProvider) Resources(context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		NewRoleResource,
+		NewSecurityGroupResource,
 		NewServerActivationResource,
 		NewKeyPackResource,
 		NewSessionHostPolicyResource,

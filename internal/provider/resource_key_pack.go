@@ -678,7 +678,7 @@ func (r *keyPackResource) ImportState(ctx context.Context, req resource.ImportSt
 		Program:                 types.StringValue(keypacks.ProgramOfPack(packs[0])),
 		AllowPerUserInWorkgroup: types.BoolValue(false),
 		RemoveCALsOnDestroy:     types.BoolValue(false),
-		Timeouts:                timeouts.Value{Object: types.ObjectNull(keyPackTimeoutTypes)},
+		Timeouts:                timeouts.Value{Object: types.ObjectNull(timeoutTypes)},
 	}
 	m.nullCodes()
 	m.setPacks(host, packs)
@@ -846,8 +846,6 @@ func (r *keyPackResource) hostOf(m *keyPackModel) string {
 	}
 	return r.provider.host(m.Host)
 }
-
-var keyPackTimeoutTypes = map[string]attr.Type{"create": types.StringType, "read": types.StringType, "update": types.StringType, "delete": types.StringType}
 
 // keyPackModel is the resource's data.
 type keyPackModel struct {

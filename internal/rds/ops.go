@@ -83,6 +83,9 @@ var (
 	SetDiscoveryScope       = define[ScopeInput, ScopeResult]("set_discovery_scope", idempotent)
 	SetTSLSGroupMembership  = define[GroupInput, GroupResult]("set_tsls_group_membership", idempotent)
 
+	GetLicenseServerSecurity = define[NoInput, LicenseServerSecurity]("get_license_server_security", idempotent)
+	SetLicenseServerSecurity = define[LicenseServerSecurityInput, LicenseServerSecurity]("set_license_server_security", idempotent)
+
 	ListKeyPacks      = define[NoInput, KeyPackList]("list_key_packs", idempotent)
 	InstallKeyPack    = define[InstallKeyPackInput, KeyPackResult]("install_key_pack", notIdempotent)
 	WriteJournal      = define[JournalWriteInput, JournalWriteResult]("write_key_pack_journal", idempotent)

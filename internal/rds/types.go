@@ -164,6 +164,43 @@ type GroupResult struct {
 	Changed bool `json:"changed"`
 }
 
+// LicenseServerSecurity is the license server's "License server security
+// group" policy and the members of its local group RDS Endpoint Servers.
+type LicenseServerSecurity struct {
+	// Policy is the policy value: 1 on, 0 off, nil not configured.
+	Policy *int `json:"policy"`
+	// Members are the group's members as Get-LocalGroupMember names them
+	// ("CONTOSO\\RDSH01$").
+	Members []string `json:"members"`
+	// ServiceStatus is TermServLicensing's, which applies a change when it
+	// starts.
+	ServiceStatus string `json:"service_status"`
+	PartOfDomain  bool   `json:"part_of_domain"`
+	Domain        string `json:"domain"`
+	ComputerName  string `json:"computer_name"`
+	// Changed: set_license_server_security changed the policy or the
+	// group; Restarted: it restarted TermServLicensing.
+	Changed   bool `json:"changed"`
+	Restarted bool `json:"restarted"`
+}
+
+// GroupMember is a member of a local group, as Get-LocalGroupMember names
+// it ("CONTOSO\RDSH01$") with its ObjectClass (User, Group, Computer).
+type GroupMember struct {
+	Name        string `json:"name"`
+	ObjectClass string `json:"object_class"`
+}
+
+// LicenseServerSecurityInput sets the policy (nil: remove the value, not
+// configured), adds accounts to RDS Endpoint Servers and removes members,
+// and restarts TermServLicensing when something changed and it is asked.
+type LicenseServerSecurityInput struct {
+	Policy         *int     `json:"policy"`
+	Add            []string `json:"add"`
+	Remove         []string `json:"remove"`
+	RestartService bool     `json:"restart_service"`
+}
+
 // KeyPack is one Win32_TSLicenseKeyPack.
 type KeyPack struct {
 	KeyPackID         int64  `json:"key_pack_id"`

@@ -110,7 +110,7 @@ func InferMethod(sh rds.SessionHost) string {
 var ConnectivityAdvice = map[int]string{
 	3:  "BETA_RTM_MISMATCH: a pre-release license server and a released session host (or the reverse) cannot work together",
 	4:  "LOWER_VERSION: the license server runs an older Windows Server release than the session host and cannot issue CALs for it; use a license server of the session host's release or newer",
-	5:  "NOT_IN_TSCGROUP: the license server's \"License server security group\" policy is on and the session host is not in its local group RDS Endpoint Servers (Terminal Server Computers in Windows Server 2008 and earlier): add its computer account there, or turn the policy off",
+	5:  "NOT_IN_TSCGROUP: the license server's \"License server security group\" policy is on and the session host is not in its local group RDS Endpoint Servers (Terminal Server Computers in Windows Server 2008 and earlier): add its computer account there (rdslicensing_license_server_security_group's members), or turn the policy off",
 	6:  "NOT_CONNECTABLE: check that the name resolves on the session host, that the Remote Desktop Licensing service (TermServLicensing) runs on the license server, and that RPC (TCP 135 and the dynamic RPC ports) is open between them",
 	8:  "CONNECTABLE_BUT_ACCESS_DENIED: session host and license server must be in the same domain or in domains with a two-way trust, and for per-user licensing across domains the license server must be in the Terminal Server License Servers group of each domain",
 	10: "FEATURE_NOT_SUPPORTED: the license server does not support what the session host asks of it",

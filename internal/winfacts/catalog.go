@@ -30,6 +30,14 @@ const (
 	srcFailedPerUserEntry = docTermServ + "win32-tslicensereportfailedperuserentry"
 	// A public script that decodes product keys with their base-24 map.
 	srcProductKeyMap = "BanterBoy/scripts-blog PowerShell/functions/Get-ProductKey.ps1"
+
+	srcSecGroupPolicy  = "https://policypicker.app/policy/windows/windows-components/remote-desktop-services/rd-licensing/license-server-security-group-f2accbf387aa"
+	srcEndpointSID     = "https://microsoft.github.io/windows-docs-rs/doc/windows/Win32/System/SystemServices/constant.DOMAIN_ALIAS_RID_RDS_ENDPOINT_SERVERS.html"
+	srcSecGroup2003    = "https://learn.microsoft.com/en-us/previous-versions/windows/it-pro/windows-server-2003/cc758063(v=ws.10)"
+	srcAddLocalMember  = "https://learn.microsoft.com/en-us/powershell/module/microsoft.powershell.localaccounts/add-localgroupmember"
+	srcGetLocalMember  = "https://learn.microsoft.com/en-us/powershell/module/microsoft.powershell.localaccounts/get-localgroupmember"
+	srcNTAccountTransl = "https://learn.microsoft.com/en-us/dotnet/api/system.security.principal.ntaccount.translate"
+	srcNamingConv      = "https://learn.microsoft.com/en-us/troubleshoot/windows-server/active-directory/naming-conventions-for-computer-domain-site-ou"
 )
 
 // Facts is the catalog. IDs are unique; see facts_test.go for the rules.
@@ -184,6 +192,20 @@ func valueFacts() []Fact {
 			"The GetTStoLSConnectivityStatus answers winsim models."),
 		unverifiedValue("ConnectivityStatus.unmodelled", "3 BETA_RTM_MISMATCH, 7 UNKNOWN_VALIDITY, 10 FEATURE_NOT_SUPPORTED", "connectivity_status",
 			"When Windows gives the GetTStoLSConnectivityStatus answers winsim does not derive from state."),
+		value("SecurityGroupPolicy", "only members of RDS Endpoint Servers get CALs", srcSecGroupPolicy,
+			"The license server policy \"License server security group\" (TS_LICENSE_SECGROUP): enabled, the license server answers CAL requests only from session hosts whose computer accounts are in its local group RDS Endpoint Servers (empty by default); disabled or not configured, the group is left as it is and every session host is served. It needs a domain."),
+		value("RDSEndpointServers.SID", "S-1-5-32-576", srcEndpointSID,
+			"The local group RDS Endpoint Servers is the builtin alias DOMAIN_ALIAS_RID_RDS_ENDPOINT_SERVERS (576): SID S-1-5-32-576, whatever its localised name."),
+		unverifiedValue("RDSEndpointServers.applied_at_start", "at the next start of TermServLicensing", "endpoint_servers_live",
+			"The licensing service reads the security group policy and the group's members when it starts, so a change takes effect after a restart of TermServLicensing (Windows Server 2003's documentation says so of the membership; for 2016-2025 unverified)."),
+		value("LocalGroupMember.domain_accounts", "domain and trusted domains' users, computers and groups", srcAddLocalMember,
+			"On a domain member, Add-LocalGroupMember adds user, computer and group accounts of its domain and of trusted domains to a local group; -SID names the group by its SID, and a member may be given by name or SID."),
+		value("LocalGroupMember.output", "Name as DOMAIN\\name", srcGetLocalMember,
+			"Get-LocalGroupMember -SID lists a local group's members, each Name as DOMAIN\\name (COMPUTER\\name for local accounts)."),
+		value("NTAccount.Translate", "IdentityNotMappedException when not found", srcNTAccountTransl,
+			"NTAccount.Translate(SecurityIdentifier) looks an account name up and throws IdentityNotMappedException when it cannot be mapped: the script looks every account up before it changes anything."),
+		value("NetBIOSComputerName", "at most 15 characters, none of \\ / : * ? \" < > |", srcNamingConv,
+			"A NetBIOS computer name has at most 15 characters and none of these; a computer's account is its NetBIOS name with a trailing $."),
 		value("GracePeriodDays", "120", srcCALs, "A new session host has a 120-day grace period in which it needs no license server; GetGracePeriodDays counts it down."),
 
 		value("TypeAndModel", "RDS Per Device CAL, RDS Per User CAL", srcKeyPack, "TypeAndModel of per-device and per-user packs."),
@@ -253,6 +275,8 @@ func registryFacts() []Fact {
 		registry(RegPolicy, "The Group Policy key of the session host's licensing settings (TerminalServer.admx); its values win over the non-policy ones.", srcLicGuidance),
 		registry(RegPolicy+`\LicensingMode`, "REG_DWORD, policy \"Set the Remote Desktop licensing mode\": 2 Per Device, 4 Per User.", srcModeWarning),
 		registry(RegPolicy+`\LicenseServers`, "REG_SZ, policy \"Use the specified Remote Desktop license servers\": comma-separated names.", srcModeWarning),
+		{ID: KindRegistry + ":" + RegPolicy + `\fSecureLicensing`, Kind: KindRegistry, Unverified: true,
+			Statement: "REG_DWORD, policy \"License server security group\" on a license server: 1 enabled, 0 disabled, absent not configured. The key is the policy's (" + srcSecGroupPolicy + "); the value name is shown there truncated (\"fSe...\") and is inferred."},
 		registry(RegLicCore, "The non-policy licensing configuration key that the RDS console and ChangeMode write.", srcModeWarning),
 		registry(RegLicCore+`\LicensingMode`, "REG_DWORD: 2 Per Device, 4 Per User (5 not configured follows the WMI numbering).", srcModeWarning),
 		registry(RegLicServers, "The key of the non-policy license server list.", srcNoLicServer),

@@ -136,6 +136,7 @@ func installWindowsFeature(x *opContext, names []string) featureOperation {
 				// A fresh install registers and starts the service and
 				// creates the database with its built-in pack.
 				st.Services[ServiceLicensing] = Service{Status: "Running", StartType: "Automatic"}
+				licensingServiceStarted(st)
 				ensureBuiltInKeyPack(st)
 			case FeatureLicensingUI, FeatureLicensingDiag:
 				// Adding a tool adds its parent, "Remote Desktop Services Tools".
@@ -250,6 +251,7 @@ func installRole(x *opContext, in rds.RoleInput) (rds.RoleChange, error) {
 			if svc.Status != "Running" {
 				svc.Status = "Running"
 				changed = true
+				licensingServiceStarted(st)
 			}
 			st.Services[ServiceLicensing] = svc
 		}
@@ -345,6 +347,9 @@ func applyRestart(st *HostState, now time.Time) {
 			svc.Status = "Running"
 			st.Services[name] = svc
 		}
+	}
+	if st.Services[ServiceLicensing].Status == "Running" {
+		licensingServiceStarted(st)
 	}
 	if svc, ok := st.Services[ServiceTerminalServices]; ok && svc.StartType != "Disabled" {
 		svc.Status = "Running"

@@ -187,8 +187,8 @@ func (x *opContext) shGetTStoLSConnectivityStatus(name string) int {
 	if !strings.EqualFold(ls.Domain, x.Host.Domain) {
 		return shLSAccessDenied
 	}
-	if ls.LicenseServer.SecurityGroupPolicy && !slices.ContainsFunc(ls.LicenseServer.EndpointServers, func(n string) bool {
-		return strings.EqualFold(n, x.Host.Name)
+	if policy, members := ls.LicenseServer.appliedSecurity(); policy && !slices.ContainsFunc(members, func(n string) bool {
+		return endpointMemberIs(n, x.Host)
 	}) {
 		return shLSNotInTSCGroup
 	}

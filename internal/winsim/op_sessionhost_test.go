@@ -242,11 +242,18 @@ func TestSessionHostGetConnectivity(t *testing.T) {
 		want    int
 	}{
 		{[]string{"RDSH99"}, 0, 5},
-		{[]string{"rdsh01"}, 0, 11},
-		{nil, 10, 10}, // an answer winsim does not model, set as a quirk
+		{[]string{"rdsh01"}, 0, 11}, // a bare name, as older scenarios have
+		{[]string{`CONTOSO\RDSH01$`}, 0, 11},
+		{[]string{`OTHER\RDSH01$`}, 0, 5}, // another domain's computer of that name
+		{nil, 10, 10},                     // an answer winsim does not model, set as a quirk
 	} {
 		ls01.Update(func(st *HostState) {
-			st.LicenseServer.SecurityGroupPolicy, st.LicenseServer.EndpointServers = c.members != nil, c.members
+			var on *int
+			if c.members != nil {
+				one := 1
+				on = &one
+			}
+			st.LicenseServer.SecureLicensing, st.LicenseServer.EndpointServers = on, c.members
 			st.Quirks.ConnectivityStatus = c.quirk
 		})
 		var sg rds.SessionHost

@@ -194,6 +194,11 @@ type Quirks struct {
 	// server's own domain (the documentation's "no domain name"); by default
 	// winsim refuses it with WBEM_E_INVALID_PARAMETER (UNVERIFIED).
 	TSLSGroupEmptyDomain bool `json:"tsls_group_empty_domain,omitempty"`
+	// EndpointServersLive: the licensing service applies a change of the
+	// security group policy or of RDS Endpoint Servers at once; by default
+	// only at its next start (UNVERIFIED for 2016-2025; documented so for
+	// Windows Server 2003).
+	EndpointServersLive bool `json:"endpoint_servers_live,omitempty"`
 	// FailuresAsCimException: the licensing methods that can fail
 	// (activation, ChangeRole, the AD group and its reading, key pack
 	// install and removal) throw a CimException with the code instead of returning it as
@@ -244,17 +249,32 @@ type LicenseServerState struct {
 	ServerRole int `json:"server_role"`
 	// InTSLSGroup: member of the AD group "Terminal Server License Servers".
 	InTSLSGroup bool `json:"in_tsls_group"`
-	// SecurityGroupPolicy is the license server policy "License server
-	// security group": only session hosts in its local group RDS Endpoint
-	// Servers (EndpointServers, computer names) get CALs.
-	SecurityGroupPolicy bool     `json:"security_group_policy,omitempty"`
-	EndpointServers     []string `json:"endpoint_servers,omitempty"`
+	// SecureLicensing is the policy value "License server security group"
+	// (fSecureLicensing, name unverified): 1 on, 0 off, nil not
+	// configured. On, only session hosts whose computer accounts are in
+	// the local group RDS Endpoint Servers (EndpointServers) get CALs.
+	SecureLicensing *int `json:"secure_licensing,omitempty"`
+	// EndpointServers are the group's members as Get-LocalGroupMember
+	// names them ("CONTOSO\RDSH01$"); a bare computer name ("RDSH01")
+	// stands for that computer's account.
+	EndpointServers []string `json:"endpoint_servers,omitempty"`
+	// AppliedSecurity is what the running licensing service read of both
+	// at its start, while a change since waits for its restart (nil: the
+	// service applies the values above; Quirks.EndpointServersLive).
+	AppliedSecurity *AppliedSecurity `json:"applied_security,omitempty"`
 
 	KeyPacks []KeyPackState `json:"key_packs"`
 	// NextKeyPackID is the KeyPackId the next installed pack gets.
 	NextKeyPackID int64             `json:"next_key_pack_id"`
 	IssuedCALs    []IssuedCALState  `json:"issued_cals,omitempty"`
 	PerUserCALs   []PerUserCALState `json:"per_user_cals,omitempty"`
+}
+
+// AppliedSecurity is the security group policy and group members as the
+// licensing service read them when it started.
+type AppliedSecurity struct {
+	SecureLicensing *int     `json:"secure_licensing,omitempty"`
+	EndpointServers []string `json:"endpoint_servers,omitempty"`
 }
 
 // KeyPackState is one Win32_TSLicenseKeyPack.

@@ -56,3 +56,15 @@ data "rdslicensing_key_packs" "this" {
   host       = rdslicensing_server_activation.this.id
   depends_on = [rdslicensing_key_pack.this]
 }
+
+# Optional: only the session hosts named get CALs from this server (the
+# policy "License server security group" and the group RDS Endpoint
+# Servers). Name every session host that uses this server.
+resource "rdslicensing_license_server_security_group" "this" {
+  count = var.endpoint_servers == null ? 0 : 1
+
+  host            = rdslicensing_server_activation.this.id
+  members         = var.endpoint_servers.members
+  exclusive       = var.endpoint_servers.exclusive
+  restart_service = var.endpoint_servers.restart_service
+}

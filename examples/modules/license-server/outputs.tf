@@ -16,3 +16,8 @@ output "cal_totals" {
   description = "CALs per version and type (the built-in pack excluded)."
   value       = data.rdslicensing_key_packs.this.totals
 }
+
+output "endpoint_servers_others" {
+  description = "Members of RDS Endpoint Servers that endpoint_servers does not name (empty when it is null)."
+  value       = try(rdslicensing_license_server_security_group.this[0].other_members, [])
+}

@@ -81,3 +81,18 @@ variable "key_pack_codes" {
   sensitive = true
   ephemeral = true
 }
+
+variable "endpoint_servers" {
+  description = <<-EOT
+    null (the default) leaves the license server's security group alone. Otherwise only the session hosts in
+    members (computer names, FQDNs, or DOMAIN\NAME$ accounts) get CALs from this server: the policy
+    "License server security group" is enabled and they are added to its local group RDS Endpoint Servers.
+    exclusive removes members not named; restart_service restarts the licensing service so that it applies at once.
+  EOT
+  type = object({
+    members         = list(string)
+    exclusive       = optional(bool, false)
+    restart_service = optional(bool, true)
+  })
+  default = null
+}
