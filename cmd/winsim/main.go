@@ -84,7 +84,8 @@ loopback is required too).
                                          remove_key_pack after_wmi; set_session_host_licensing and
                                          clear_session_host_licensing after_write (TermService not restarted);
                                          set_license_server_security policy_written (the policy value, not
-                                         the group), members_changed (the group, TermServLicensing not restarted)
+                                         the group), members_changed (the group, TermServLicensing not restarted);
+                                         revoke_licenses after_first_revoke (one CAL revoked, the rest not)
   DELETE /v1/hosts/{host}/faults         clear faults
   POST   /v1/hosts/{host}/reboot?ms=N    restart the host (unreachable for N ms)
   GET    /v1/clearinghouse               the simulated Microsoft Clearinghouse (codes, agreements)

@@ -86,7 +86,7 @@ func diagnosticSummaries(t *testing.T) []*regexp.Regexp {
 	// Struct types with a summary field, by the field's position; and the
 	// types whose Summary the resources report: keypacks.Problem,
 	// Finding and StepError, activation.Problem and Failure,
-	// sessionhosts.Message.
+	// sessionhosts.Message, endpointservers.Finding, calrevocation.Problem.
 	summaryField := map[string]int{"Problem": 1, "Finding": 1, "StepError": 1, "Failure": 1, "Message": 0}
 	for _, f := range files {
 		ast.Inspect(f, func(n ast.Node) bool {
@@ -222,7 +222,7 @@ func diagnosticFiles(t *testing.T) []*ast.File {
 	t.Helper()
 	fset := token.NewFileSet()
 	var files []*ast.File
-	for _, pkg := range []string{"provider", "keypacks", "licensecodes", "activation", "sessionhosts"} {
+	for _, pkg := range []string{"provider", "keypacks", "licensecodes", "activation", "sessionhosts", "endpointservers", "calrevocation"} {
 		names, err := filepath.Glob(filepath.Join(repoRoot(), "internal", pkg, "*.go"))
 		if err != nil {
 			t.Fatal(err)

@@ -273,6 +273,7 @@ func (p *rdsProvider) Resources(context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		NewRoleResource,
 		NewSecurityGroupResource,
+		NewCALRevocationResource,
 		NewServerActivationResource,
 		NewKeyPackResource,
 		NewSessionHostPolicyResource,

@@ -25,10 +25,13 @@ const (
 	KindPolicyControlled winrmclient.Kind = "policy_controlled"
 	// KindRebootPending: a restart must complete before the operation can run.
 	KindRebootPending winrmclient.Kind = "reboot_pending"
+	// KindRevokeLimit: Windows refused to revoke a per-device CAL, at its
+	// limit of revoked CALs.
+	KindRevokeLimit winrmclient.Kind = "revoke_limit"
 )
 
 // Kinds are the licensing kinds, in the order errors.ps1 lists them.
 var Kinds = []winrmclient.Kind{
 	KindRoleMissing, KindNotActivated, KindClearinghouseUnreachable, KindInvalidCode, KindCodeAlreadyUsed,
-	KindVersionUnsupported, KindWorkgroupUnsupported, KindPolicyControlled, KindRebootPending,
+	KindVersionUnsupported, KindWorkgroupUnsupported, KindPolicyControlled, KindRebootPending, KindRevokeLimit,
 }

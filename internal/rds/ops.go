@@ -93,6 +93,10 @@ var (
 	RemoveLicenses    = define[RemoveLicensesInput, KeyPackResult]("remove_licenses", notIdempotent)
 	GetCALUsageReport = define[NoInput, UsageReport]("get_cal_usage_report", idempotent)
 
+	ListIssuedLicenses = define[NoInput, IssuedLicenseList]("list_issued_licenses", idempotent)
+	// Idempotent: a CAL already revoked is skipped.
+	RevokeLicenses = define[RevokeInput, RevokeResult]("revoke_licenses", idempotent)
+
 	GetSessionHost            = define[SessionHostInput, SessionHost]("get_session_host", idempotent)
 	SetSessionHostLicensing   = define[SessionHostLicensingInput, SessionHost]("set_session_host_licensing", idempotent)
 	ClearSessionHostLicensing = define[SessionHostLicensingInput, SessionHost]("clear_session_host_licensing", idempotent)

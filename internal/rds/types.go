@@ -365,6 +365,31 @@ type IssuedLicense struct {
 	ProductVersionID int    `json:"product_version_id"`
 }
 
+// IssuedLicenseList is every per-device CAL a license server issued.
+type IssuedLicenseList struct {
+	Licenses []IssuedLicense `json:"licenses"`
+}
+
+// LicenseRef names one issued per-device CAL (Win32_TSIssuedLicense's key).
+type LicenseRef struct {
+	LicenseID int64 `json:"license_id"`
+	KeyPackID int64 `json:"key_pack_id"`
+}
+
+// RevokeInput lists the per-device CALs to revoke.
+type RevokeInput struct {
+	Licenses []LicenseRef `json:"licenses"`
+}
+
+// RevokeResult says which CALs this call revoked and which were revoked
+// before; RevokableCals is what the last Revoke reported (-1 when none
+// ran).
+type RevokeResult struct {
+	Revoked        []int64 `json:"revoked"`
+	AlreadyRevoked []int64 `json:"already_revoked"`
+	RevokableCals  int64   `json:"revokable_cals"`
+}
+
 // PerUserUsage is one row of the per-user CAL usage report.
 type PerUserUsage struct {
 	User             string `json:"user"`

@@ -47,6 +47,7 @@ var DefaultQuirks = Quirks{
 	CodeAlreadyUsedCode:          WBEMAlreadyExists,
 	NotActivatedCode:             WBEMFailed,
 	VersionTooNewCode:            WBEMInvalidParameter,
+	RevokeLimitCode:              WBEMFailed,
 	StderrBOM:                    true,
 	ProgressNoise:                true,
 }

@@ -92,6 +92,38 @@ var reportKinds = map[int64]string{
 	WBEMNotSupported: "not_supported",
 }
 
+// issuedLicenses mirrors the scripts' listing of Win32_TSIssuedLicense
+// with ConvertTo-RdslIssuedLicense: each with its key pack's CAL type and
+// version, sorted by KeyPackId then LicenseId.
+func (st *HostState) issuedLicenses() []rds.IssuedLicense {
+	cals := slices.Clone(st.LicenseServer.IssuedCALs)
+	sort.SliceStable(cals, func(i, j int) bool {
+		if cals[i].KeyPackID != cals[j].KeyPackID {
+			return cals[i].KeyPackID < cals[j].KeyPackID
+		}
+		return cals[i].LicenseID < cals[j].LicenseID
+	})
+	out := []rds.IssuedLicense{}
+	for _, c := range cals {
+		l := rds.IssuedLicense{
+			LicenseID:        c.LicenseID,
+			KeyPackID:        c.KeyPackID,
+			IssuedToUser:     c.IssuedToUser,
+			IssuedToComputer: c.IssuedToComputer,
+			HardwareID:       c.HardwareID,
+			IssueDate:        formatDate(c.IssueDate),
+			ExpirationDate:   formatDate(c.ExpirationDate),
+			LicenseStatus:    c.LicenseStatus,
+		}
+		if i := st.keyPackIndex(c.KeyPackID); i >= 0 {
+			kp := st.keyPackInstance(st.LicenseServer.KeyPacks[i])
+			l.CALType, l.ProductVersionID = kp.TypeAndModel, kp.ProductVersionID
+		}
+		out = append(out, l)
+	}
+	return out
+}
+
 // getCALUsageReport mirrors get_cal_usage_report.ps1: GenerateReportEx,
 // FetchReportEntries (StartIndex 0, Count 0: all entries), every
 // Win32_TSIssuedLicense with its key pack's CAL type and version sorted by
@@ -127,29 +159,6 @@ func getCALUsageReport(x *opContext, _ rds.NoInput) (rds.UsageReport, error) {
 			ProductVersionID: e.ProductVersionID,
 		})
 	}
-	cals := slices.Clone(st.LicenseServer.IssuedCALs)
-	sort.SliceStable(cals, func(i, j int) bool {
-		if cals[i].KeyPackID != cals[j].KeyPackID {
-			return cals[i].KeyPackID < cals[j].KeyPackID
-		}
-		return cals[i].LicenseID < cals[j].LicenseID
-	})
-	for _, c := range cals {
-		l := rds.IssuedLicense{
-			LicenseID:        c.LicenseID,
-			KeyPackID:        c.KeyPackID,
-			IssuedToUser:     c.IssuedToUser,
-			IssuedToComputer: c.IssuedToComputer,
-			HardwareID:       c.HardwareID,
-			IssueDate:        formatDate(c.IssueDate),
-			ExpirationDate:   formatDate(c.ExpirationDate),
-			LicenseStatus:    c.LicenseStatus,
-		}
-		if i := st.keyPackIndex(c.KeyPackID); i >= 0 {
-			kp := st.keyPackInstance(st.LicenseServer.KeyPacks[i])
-			l.CALType, l.ProductVersionID = kp.TypeAndModel, kp.ProductVersionID
-		}
-		out.PerDevice = append(out.PerDevice, l)
-	}
+	out.PerDevice = st.issuedLicenses()
 	return out, nil
 }

@@ -199,6 +199,10 @@ type Quirks struct {
 	// only at its next start (UNVERIFIED for 2016-2025; documented so for
 	// Windows Server 2003).
 	EndpointServersLive bool `json:"endpoint_servers_live,omitempty"`
+	// RevokeLimitCode is what Win32_TSIssuedLicense.Revoke returns past
+	// the limit of revoked per-device CALs (UNVERIFIED; the documentation
+	// names only NextRevokeAllowedOn for that case).
+	RevokeLimitCode int64 `json:"revoke_limit_code"`
 	// FailuresAsCimException: the licensing methods that can fail
 	// (activation, ChangeRole, the AD group and its reading, key pack
 	// install and removal) throw a CimException with the code instead of returning it as

@@ -19,30 +19,6 @@ function ConvertTo-PerUserUsage {
     }
 }
 
-function ConvertTo-IssuedLicense {
-    # One Win32_TSIssuedLicense, with its key pack's CAL type and version.
-    param([Parameter(Mandatory = $true)]$License, [Parameter(Mandatory = $true)][hashtable]$Packs)
-    $pack = $Packs[[long]$License.KeyPackId]
-    $calType = ''
-    $versionID = 0
-    if ($null -ne $pack) {
-        $calType = [string]$pack.TypeAndModel
-        $versionID = [int]$pack.ProductVersionID
-    }
-    [ordered]@{
-        license_id         = [long]$License.LicenseId
-        key_pack_id        = [long]$License.KeyPackId
-        issued_to_user     = [string]$License.sIssuedToUser
-        issued_to_computer = [string]$License.sIssuedToComputer
-        hardware_id        = [string]$License.sHardwareId
-        issue_date         = (Format-RdslDate -Value $License.IssueDate)
-        expiration_date    = (Format-RdslDate -Value $License.ExpirationDate)
-        license_status     = [int]$License.LicenseStatus
-        cal_type           = $calType
-        product_version_id = $versionID
-    }
-}
-
 Assert-RdslLicensingRole
 
 # Keys carry the L suffix: a bare 0x80041003 is a negative Int32 in PowerShell.
@@ -87,7 +63,7 @@ try {
     [ordered]@{
         generated_at = (Format-RdslDate -Value $report.GenerationDateTime)
         per_user     = @(foreach ($entry in $entries) { ConvertTo-PerUserUsage -Entry $entry })
-        per_device   = @(foreach ($license in $issued) { ConvertTo-IssuedLicense -License $license -Packs $packs })
+        per_device   = @(foreach ($license in $issued) { ConvertTo-RdslIssuedLicense -License $license -Packs $packs })
     }
 } finally {
     # A report that cannot be deleted must not hide the entries (or the

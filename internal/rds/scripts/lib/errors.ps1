@@ -2,7 +2,7 @@
 # the prelude's.
 $RdslKinds += @(
     'role_missing', 'not_activated', 'clearinghouse_unreachable', 'invalid_code', 'code_already_used',
-    'version_unsupported', 'workgroup_unsupported', 'policy_controlled', 'reboot_pending'
+    'version_unsupported', 'workgroup_unsupported', 'policy_controlled', 'reboot_pending', 'revoke_limit'
 )
 
 # The RD Licensing and Terminal Services WMI classes and namespaces exist

@@ -1,7 +1,8 @@
 # rdslicensing-library keypacks 1
 # Helpers of the key pack operations (list_key_packs, install_key_pack,
-# remove_key_pack, remove_licenses): reading Win32_TSLicenseKeyPack and
-# turning an instance into the provider's key pack (rds.KeyPack).
+# remove_key_pack, remove_licenses) and of the issued CALs' (the usage
+# report, list_issued_licenses, revoke_licenses): reading
+# Win32_TSLicenseKeyPack and Win32_TSIssuedLicense as the provider's types.
 
 function Test-RdslBuiltInKeyPack {
     # The built-in per-device pack every license server starts with:
@@ -67,4 +68,29 @@ function Get-RdslChangeableKeyPack {
         Fail -Kind invalid_input -Message ('key pack {0} on {1} is the built-in per-device pack (Built-in TS Per Device CAL): Windows creates it with the license server, and it cannot be removed or changed' -f $Id, $env:COMPUTERNAME)
     }
     $pack
+}
+
+function ConvertTo-RdslIssuedLicense {
+    # One Win32_TSIssuedLicense, with its key pack's CAL type and version
+    # (Packs: the Win32_TSLicenseKeyPack instances by KeyPackId).
+    param([Parameter(Mandatory = $true)]$License, [Parameter(Mandatory = $true)][hashtable]$Packs)
+    $pack = $Packs[[long]$License.KeyPackId]
+    $calType = ''
+    $versionID = 0
+    if ($null -ne $pack) {
+        $calType = [string]$pack.TypeAndModel
+        $versionID = [int]$pack.ProductVersionID
+    }
+    [ordered]@{
+        license_id         = [long]$License.LicenseId
+        key_pack_id        = [long]$License.KeyPackId
+        issued_to_user     = [string]$License.sIssuedToUser
+        issued_to_computer = [string]$License.sIssuedToComputer
+        hardware_id        = [string]$License.sHardwareId
+        issue_date         = (Format-RdslDate -Value $License.IssueDate)
+        expiration_date    = (Format-RdslDate -Value $License.ExpirationDate)
+        license_status     = [int]$License.LicenseStatus
+        cal_type           = $calType
+        product_version_id = $versionID
+    }
 }
