@@ -85,7 +85,11 @@ func renderFaultMatrix() string {
 	}
 	for _, r := range fmResources {
 		fmt.Fprintf(&b, "\n### %s\n\n", r.Type)
-		fmt.Fprintf(&b, "Create, update and delete run `%s`, `%s` and `%s`; %s.\n\n", r.Ops[fmCreate], r.Ops[fmUpdate], r.Ops[fmDelete], guideSteps[r.Type])
+		if r.Ops[fmDelete] == "" {
+			fmt.Fprintf(&b, "Create and update run `%s` and `%s`; %s.\n\n", r.Ops[fmCreate], r.Ops[fmUpdate], guideSteps[r.Type])
+		} else {
+			fmt.Fprintf(&b, "Create, update and delete run `%s`, `%s` and `%s`; %s.\n\n", r.Ops[fmCreate], r.Ops[fmUpdate], r.Ops[fmDelete], guideSteps[r.Type])
+		}
 		b.WriteString("| Fault | Create | Update | Delete |\n|---|---|---|---|\n")
 		var errs [][]string
 		for _, f := range fmFaults {
@@ -125,6 +129,9 @@ var guideSteps = map[string]string{
 	"rdslicensing_server_activation":   "the update reactivates (`reactivation_trigger` set), the delete deactivates (`deactivate_on_destroy = true`)",
 	"rdslicensing_key_pack":            "10 CALs, then 15 more (`quantity = 10 -> 25`), then both packs removed (`remove_cals_on_destroy = true`)",
 	"rdslicensing_session_host_policy": "`per_user`, then `per_device` (Group Policy, with `LS01`), then not configured",
+	"rdslicensing_license_server_security_group": "the policy enabled with `RDSH01` in RDS Endpoint Servers, then `RDSH02` added, then the policy removed (the members stay); " +
+		"the reboot stops the script after the group changed, before the licensing service restarts",
+	"rdslicensing_cal_revocation": "`PC01`'s CAL revoked, then `PC02`'s (`devices` grows); destroy runs nothing, since a revocation cannot be undone",
 }
 
 // guideCell is a cell's text; its error joins errs (numbered E1...).

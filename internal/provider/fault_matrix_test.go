@@ -133,7 +133,7 @@ type fmResource struct {
 	Matches func(e *accEnv, attrs map[string]any) error
 }
 
-var fmResources = []fmResource{fmRole, fmActivation, fmKeyPack, fmSessionHost}
+var fmResources = []fmResource{fmRole, fmActivation, fmKeyPack, fmSessionHost, fmSecurityGroup, fmRevocation}
 
 func fmResourceByType(t string) fmResource {
 	for _, r := range fmResources {
@@ -342,6 +342,81 @@ var fmSessionHost = fmResource{
 		servers := fmt.Sprint(a["license_servers"])
 		if sh.PolicyLicensingMode == nil || *sh.PolicyLicensingMode != mode || sh.PolicyLicenseServers == nil || "["+strings.ReplaceAll(*sh.PolicyLicenseServers, ",", " ")+"]" != servers {
 			return errorf("state licensing_mode=%v license_servers=%v; host policy LicensingMode %v, LicenseServers %v", a["licensing_mode"], servers, shpDeref(sh.PolicyLicensingMode), shpDeref(sh.PolicyLicenseServers))
+		}
+		return nil
+	},
+}
+
+var fmSecurityGroup = fmResource{
+	Type: "rdslicensing_license_server_security_group",
+	Host: "LS01",
+	Body: func(timeouts string) [2]string {
+		return [2]string{
+			"members = [\"RDSH01\"]\n" + timeouts,
+			"members = [\"RDSH01\", \"RDSH02\"]\n" + timeouts,
+		}
+	},
+	Hosts: func() []winsim.HostState {
+		return []winsim.HostState{kpLicenseServer("LS01"),
+			winsim.NewSessionHost("RDSH01", "2022", "contoso.com", graceEnds()), winsim.NewSessionHost("RDSH02", "2022", "contoso.com", graceEnds())}
+	},
+	Ops:     [3]string{"set_license_server_security", "set_license_server_security", "set_license_server_security"},
+	Mid:     [3]string{"members_changed", "members_changed", "members_changed"},
+	Changes: [3]int{1, 1, 1},
+	Want: [3]func(e *accEnv) error{
+		func(e *accEnv) error { return wantSecurity(e, intp(1), []string{`CONTOSO\RDSH01$`}, false)(nil) },
+		func(e *accEnv) error {
+			return wantSecurity(e, intp(1), []string{`CONTOSO\RDSH01$`, `CONTOSO\RDSH02$`}, false)(nil)
+		},
+		func(e *accEnv) error {
+			return wantSecurity(e, nil, []string{`CONTOSO\RDSH01$`, `CONTOSO\RDSH02$`}, false)(nil)
+		},
+	},
+	Matches: func(e *accEnv, a map[string]any) error {
+		ls := e.Host("LS01").State().LicenseServer
+		on := ls.SecureLicensing != nil && *ls.SecureLicensing == 1
+		if a == nil {
+			if ls.SecureLicensing != nil {
+				return errorf("the state has no resource but the policy value is %d", *ls.SecureLicensing)
+			}
+			return nil
+		}
+		members, _ := a["members"].([]any)
+		if a["enabled"] != on || len(members) != len(ls.EndpointServers) {
+			return errorf("state enabled=%v members=%v; host policy on %v, members %v", a["enabled"], members, on, ls.EndpointServers)
+		}
+		return nil
+	},
+}
+
+// fmRevocation revokes PC01's CAL, then PC02's; destroy runs nothing.
+var fmRevocation = fmResource{
+	Type: "rdslicensing_cal_revocation",
+	Host: "LS01",
+	Body: func(timeouts string) [2]string {
+		return [2]string{"devices = [\"PC01\"]\n" + timeouts, "devices = [\"PC01\", \"PC02\"]\n" + timeouts}
+	},
+	Hosts: crHosts,
+	Ops:   [3]string{"revoke_licenses", "revoke_licenses", ""},
+	Mid:   [3]string{"after_first_revoke", "after_first_revoke", ""},
+	// Changes counts the runs that revoked something.
+	Changes: [3]int{1, 1, 0},
+	Want: [3]func(e *accEnv) error{
+		func(e *accEnv) error { return wantStatuses(e, map[string]int{"PC01": 4, "PC02": 2})(nil) },
+		func(e *accEnv) error { return wantStatuses(e, map[string]int{"PC01": 4, "PC02": 4})(nil) },
+		func(e *accEnv) error { return wantStatuses(e, map[string]int{"PC01": 4, "PC02": 4})(nil) },
+	},
+	Matches: func(e *accEnv, a map[string]any) error {
+		if a == nil {
+			return nil
+		}
+		revoked, _ := a["revoked"].([]any)
+		for _, r := range revoked {
+			m, _ := r.(map[string]any)
+			device := fmt.Sprint(m["device"])
+			if err := wantStatuses(e, map[string]int{device: 4})(nil); err != nil {
+				return err
+			}
 		}
 		return nil
 	},
@@ -691,4 +766,37 @@ var fmMatrix = []fmCell{
 	{"rdslicensing_session_host_policy", fmDelete, "soap_fault", []string{"Cannot return Remote Desktop licensing to not configured on", "WinRM event log"}, 1, false},
 	{"rdslicensing_session_host_policy", fmDelete, "timeout", []string{"Cannot return Remote Desktop licensing to not configured on", "timed out running clear_session_host_licensing", "Raise the resource's timeouts"}, 1, false},
 	{"rdslicensing_session_host_policy", fmDelete, "reboot", nil, 2, false},
+	{"rdslicensing_license_server_security_group", fmCreate, "lost_answer", nil, 2, false},
+	{"rdslicensing_license_server_security_group", fmCreate, "crash_before", nil, 1, false},
+	{"rdslicensing_license_server_security_group", fmCreate, "crash_after", nil, 2, false},
+	{"rdslicensing_license_server_security_group", fmCreate, "http_503", nil, 1, false},
+	{"rdslicensing_license_server_security_group", fmCreate, "soap_fault", []string{"Cannot set the license server security group on", "WinRM event log"}, 1, false},
+	{"rdslicensing_license_server_security_group", fmCreate, "timeout", []string{"Cannot set the license server security group on", "timed out running set_license_server_security", "Raise the resource's timeouts"}, 1, false},
+	{"rdslicensing_license_server_security_group", fmCreate, "reboot", nil, 2, false},
+	{"rdslicensing_license_server_security_group", fmUpdate, "lost_answer", nil, 2, false},
+	{"rdslicensing_license_server_security_group", fmUpdate, "crash_before", nil, 1, false},
+	{"rdslicensing_license_server_security_group", fmUpdate, "crash_after", nil, 2, false},
+	{"rdslicensing_license_server_security_group", fmUpdate, "http_503", nil, 1, false},
+	{"rdslicensing_license_server_security_group", fmUpdate, "soap_fault", []string{"Cannot set the license server security group on", "WinRM event log"}, 1, false},
+	{"rdslicensing_license_server_security_group", fmUpdate, "timeout", []string{"Cannot set the license server security group on", "timed out running set_license_server_security", "Raise the resource's timeouts"}, 1, false},
+	{"rdslicensing_license_server_security_group", fmUpdate, "reboot", nil, 2, false},
+	{"rdslicensing_license_server_security_group", fmDelete, "lost_answer", nil, 2, false},
+	{"rdslicensing_license_server_security_group", fmDelete, "crash_before", nil, 1, false},
+	{"rdslicensing_license_server_security_group", fmDelete, "crash_after", nil, 2, false},
+	{"rdslicensing_license_server_security_group", fmDelete, "http_503", nil, 1, false},
+	{"rdslicensing_license_server_security_group", fmDelete, "soap_fault", []string{"Cannot remove the license server security group from", "WinRM event log"}, 1, false},
+	{"rdslicensing_license_server_security_group", fmDelete, "timeout", []string{"Cannot remove the license server security group from", "timed out running set_license_server_security", "Raise the resource's timeouts"}, 1, false},
+	{"rdslicensing_license_server_security_group", fmDelete, "reboot", nil, 2, false},
+	{"rdslicensing_cal_revocation", fmCreate, "lost_answer", nil, 2, false},
+	{"rdslicensing_cal_revocation", fmCreate, "crash_before", nil, 1, false},
+	{"rdslicensing_cal_revocation", fmCreate, "crash_after", nil, 2, false},
+	{"rdslicensing_cal_revocation", fmCreate, "http_503", nil, 1, false},
+	{"rdslicensing_cal_revocation", fmCreate, "soap_fault", []string{"Cannot revoke the CALs on", "WinRM event log"}, 1, false},
+	{"rdslicensing_cal_revocation", fmCreate, "timeout", []string{"Cannot revoke the CALs on", "timed out running revoke_licenses", "Raise the resource's timeouts"}, 1, false},
+	{"rdslicensing_cal_revocation", fmUpdate, "lost_answer", nil, 2, false},
+	{"rdslicensing_cal_revocation", fmUpdate, "crash_before", nil, 1, false},
+	{"rdslicensing_cal_revocation", fmUpdate, "crash_after", nil, 2, false},
+	{"rdslicensing_cal_revocation", fmUpdate, "http_503", nil, 1, false},
+	{"rdslicensing_cal_revocation", fmUpdate, "soap_fault", []string{"Cannot revoke the CALs on", "WinRM event log"}, 1, false},
+	{"rdslicensing_cal_revocation", fmUpdate, "timeout", []string{"Cannot revoke the CALs on", "timed out running revoke_licenses", "Raise the resource's timeouts"}, 1, false},
 }

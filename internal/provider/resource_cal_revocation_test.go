@@ -20,7 +20,9 @@ import (
 // crFleet is an activated license server with 10 Windows Server 2022
 // per-device CALs (Windows revokes 2 of them at a time), issued to PC01,
 // PC02 and PC03, and a temporary CAL issued to NEWPC.
-func crFleet(t *testing.T) *accEnv {
+func crFleet(t *testing.T) *accEnv { return newAccEnv(t, crHosts()...) }
+
+func crHosts() []winsim.HostState {
 	ls := activated(winsim.NewLicenseServerHost("LS01", "2022", "contoso.com"))
 	expires := time.Now().Add(60 * 24 * time.Hour).UTC().Truncate(time.Hour)
 	ls.LicenseServer.KeyPacks = append(ls.LicenseServer.KeyPacks,
@@ -29,7 +31,7 @@ func crFleet(t *testing.T) *accEnv {
 		ls.LicenseServer.IssuedCALs = append(ls.LicenseServer.IssuedCALs, winsim.IssuedCALState{LicenseID: int64(i + 1), KeyPackID: 2, IssuedToComputer: pc, LicenseStatus: 2, ExpirationDate: expires})
 	}
 	ls.LicenseServer.IssuedCALs = append(ls.LicenseServer.IssuedCALs, winsim.IssuedCALState{LicenseID: 9, KeyPackID: 1, IssuedToComputer: "NEWPC", LicenseStatus: 1, ExpirationDate: expires})
-	return newAccEnv(t, ls)
+	return []winsim.HostState{ls}
 }
 
 // wantStatuses checks LS01's issued CALs' statuses by device.

@@ -180,11 +180,10 @@ func setLicenseServerSecurity(x *opContext, in rds.LicenseServerSecurityInput) (
 	if err := x.step(stepPolicyWritten); err != nil {
 		return rds.LicenseServerSecurity{}, err
 	}
+	// Members already there are not added again, nor absent ones removed.
 	for _, account := range resolved {
 		if slices.ContainsFunc(ls.EndpointServers, func(m string) bool { return strings.EqualFold(listedName(st, m), account) }) {
-			// Add-LocalGroupMember refuses a member that is already there
-			// (the provider adds only missing ones; a concurrent change).
-			return rds.LicenseServerSecurity{}, fail("script_error", "%s is already a member of the group RDS Endpoint Servers on %s", account, st.Name)
+			continue
 		}
 		securityChanging(st)
 		ls.EndpointServers = append(ls.EndpointServers, account)
@@ -193,7 +192,7 @@ func setLicenseServerSecurity(x *opContext, in rds.LicenseServerSecurityInput) (
 	for _, name := range in.Remove {
 		i := slices.IndexFunc(ls.EndpointServers, func(m string) bool { return strings.EqualFold(listedName(st, m), name) })
 		if i < 0 {
-			return rds.LicenseServerSecurity{}, fail("script_error", "%s is not a member of the group RDS Endpoint Servers on %s", name, st.Name)
+			continue
 		}
 		securityChanging(st)
 		ls.EndpointServers = slices.Delete(ls.EndpointServers, i, i+1)

@@ -3,7 +3,8 @@
 # (1 or 0; null removes it: not configured), adds accounts to its local
 # group RDS Endpoint Servers and removes members, as the provider decided
 # (internal/endpointservers). Every account to add is looked up before
-# anything changes. TermServLicensing reads both when it starts, so a
+# anything changes; members already there (or already gone) are left, so
+# that running it again changes nothing. TermServLicensing reads both when it starts, so a
 # change is followed by its restart when asked (a few seconds in which no
 # CAL is issued). Returns what get_license_server_security reads.
 param($In)
@@ -53,12 +54,17 @@ if ($null -eq $policy) {
     New-ItemProperty -LiteralPath $path -Name 'fSecureLicensing' -PropertyType DWord -Value ([int]$policy) -Force | Out-Null
     $changed = $true
 }
+# Only what the group lacks is added, and only what it holds removed: the
+# same input run again (after a lost answer) changes nothing.
+$current = @(Get-LocalGroupMember -SID 'S-1-5-32-576' -ErrorAction Stop)
 foreach ($name in $add) {
+    if (@($current | Where-Object { [string]$_.SID -eq $sids[$name] }).Count -gt 0) { continue }
     # By SID: the lookup above already found the account.
     Add-LocalGroupMember -SID 'S-1-5-32-576' -Member $sids[$name] -ErrorAction Stop
     $changed = $true
 }
 foreach ($name in $remove) {
+    if (@($current | Where-Object { [string]$_.Name -eq $name }).Count -eq 0) { continue }
     Remove-LocalGroupMember -SID 'S-1-5-32-576' -Member $name -ErrorAction Stop
     $changed = $true
 }
