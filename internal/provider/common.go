@@ -201,6 +201,10 @@ func isKind(err error, kinds ...winrmclient.Kind) bool {
 	return false
 }
 
+// planReadTimeout bounds a resource's plan-time reads of its host: they
+// are a courtesy (errors caught before apply), and apply checks again.
+const planReadTimeout = 30 * time.Second
+
 // timeoutTypes are the attribute types of timeoutsAttribute, for a null
 // value set by import.
 var timeoutTypes = map[string]attr.Type{"create": types.StringType, "read": types.StringType, "update": types.StringType, "delete": types.StringType}

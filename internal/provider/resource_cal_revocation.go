@@ -127,7 +127,7 @@ func (r *calRevocationResource) ModifyPlan(ctx context.Context, req resource.Mod
 		return
 	}
 	host := r.provider.host(plan.Host)
-	rctx, cancel := context.WithTimeout(ctx, keyPackPlanTimeout)
+	rctx, cancel := context.WithTimeout(ctx, planReadTimeout)
 	defer cancel()
 	selected, err := r.choose(rctx, host, devices, &resp.Diagnostics)
 	if err != nil {
@@ -135,28 +135,6 @@ func (r *calRevocationResource) ModifyPlan(ctx context.Context, req resource.Mod
 		return
 	}
 	plan.Revoked = revokedList(selected)
-}
-
-// choose picks the CALs to revoke (calrevocation.Select) and reports what
-// stops or empties the revocation.
-func (r *calRevocationResource) choose(ctx context.Context, host string, devices []string, diags *diag.Diagnostics) ([]rds.IssuedLicense, error) {
-	packs, err := rds.ListKeyPacks.Run(ctx, r.provider, host, rds.NoInput{})
-	if err != nil {
-		return nil, err
-	}
-	issued, err := rds.ListIssuedLicenses.Run(ctx, r.provider, host, rds.NoInput{})
-	if err != nil {
-		return nil, err
-	}
-	selected, missing := calrevocation.Select(devices, issued.Licenses)
-	if len(missing) > 0 {
-		diags.AddAttributeWarning(path.Root("devices"), "No per-device CAL to revoke for "+strings.Join(missing, ", "),
-			"The license server on "+host+" has issued no permanent per-device CAL to "+strings.Join(missing, ", ")+" (a temporary CAL expires on its own, and a revoked one is gone): nothing is revoked for them. Check the names against RD Licensing Manager's list of issued CALs.")
-	}
-	for _, p := range calrevocation.LimitProblems(host, selected, calrevocation.Room(packs.KeyPacks, issued.Licenses)) {
-		diags.AddAttributeError(path.Root(p.Attr), p.Summary, p.Detail)
-	}
-	return selected, nil
 }
 
 // Create revokes the CALs of devices.
@@ -246,6 +224,28 @@ func (r *calRevocationResource) revoke(ctx context.Context, host string, timeout
 	}
 	m.RevokableCALs = types.Int64Value(res.RevokableCals)
 	return true
+}
+
+// choose picks the CALs to revoke (calrevocation.Select) and reports what
+// stops or empties the revocation.
+func (r *calRevocationResource) choose(ctx context.Context, host string, devices []string, diags *diag.Diagnostics) ([]rds.IssuedLicense, error) {
+	packs, err := rds.ListKeyPacks.Run(ctx, r.provider, host, rds.NoInput{})
+	if err != nil {
+		return nil, err
+	}
+	issued, err := rds.ListIssuedLicenses.Run(ctx, r.provider, host, rds.NoInput{})
+	if err != nil {
+		return nil, err
+	}
+	selected, missing := calrevocation.Select(devices, issued.Licenses)
+	if len(missing) > 0 {
+		diags.AddAttributeWarning(path.Root("devices"), "No per-device CAL to revoke for "+strings.Join(missing, ", "),
+			"The license server on "+host+" has issued no permanent per-device CAL to "+strings.Join(missing, ", ")+" (a temporary CAL expires on its own, and a revoked one is gone): nothing is revoked for them. Check the names against RD Licensing Manager's list of issued CALs.")
+	}
+	for _, p := range calrevocation.LimitProblems(host, selected, calrevocation.Room(packs.KeyPacks, issued.Licenses)) {
+		diags.AddAttributeError(path.Root(p.Attr), p.Summary, p.Detail)
+	}
+	return selected, nil
 }
 
 // calRevocationModel is the resource's data.

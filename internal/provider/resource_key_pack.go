@@ -211,9 +211,6 @@ func (r *keyPackResource) Configure(_ context.Context, req resource.ConfigureReq
 const (
 	keyPackWriteTimeout = 10 * time.Minute
 	keyPackReadTimeout  = 5 * time.Minute
-	// keyPackPlanTimeout bounds the plan-time checks on the host: they are
-	// a courtesy, and apply checks again.
-	keyPackPlanTimeout = 30 * time.Second
 )
 
 // ValidateConfig checks which attributes go with the program, offline.
@@ -318,7 +315,7 @@ func (r *keyPackResource) checkHost(ctx context.Context, m, config *keyPackModel
 	if host == "" {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, keyPackPlanTimeout)
+	ctx, cancel := context.WithTimeout(ctx, planReadTimeout)
 	defer cancel()
 	info, err := rds.GetHostInfo.Run(ctx, r.provider, host, rds.NoInput{})
 	if err != nil {
@@ -402,14 +399,14 @@ func (r *keyPackResource) planUpdate(ctx context.Context, state, plan *keyPackMo
 	}
 	// More CALs: an install, which needs an activated license server.
 	if quantityChanged && !plan.Quantity.IsUnknown() && plan.Quantity.ValueInt64() > state.Quantity.ValueInt64() && r.provider != nil {
-		actx, cancel := context.WithTimeout(ctx, keyPackPlanTimeout)
+		actx, cancel := context.WithTimeout(ctx, planReadTimeout)
 		r.checkActivated(actx, r.provider.host(state.Host), diags)
 		cancel()
 	}
 	// Fewer CALs: only those not issued can go.
 	if quantityChanged && !plan.Quantity.IsUnknown() && plan.Quantity.ValueInt64() < state.Quantity.ValueInt64() && r.provider != nil {
 		host := r.provider.host(state.Host)
-		ctx, cancel := context.WithTimeout(ctx, keyPackPlanTimeout)
+		ctx, cancel := context.WithTimeout(ctx, planReadTimeout)
 		defer cancel()
 		list, err := rds.ListKeyPacks.Run(ctx, r.provider, host, rds.NoInput{})
 		if err != nil {

@@ -99,9 +99,6 @@ func (r *securityGroupResource) Configure(_ context.Context, req resource.Config
 const (
 	securityGroupWriteTimeout = 5 * time.Minute
 	securityGroupReadTimeout  = 2 * time.Minute
-	// securityGroupPlanTimeout bounds the plan-time read of the host: a
-	// courtesy, which apply does again.
-	securityGroupPlanTimeout = 30 * time.Second
 )
 
 // ValidateConfig checks the member names, offline.
@@ -161,7 +158,7 @@ func (r *securityGroupResource) ModifyPlan(ctx context.Context, req resource.Mod
 	if !ok || host == "" || plan.Enabled.IsUnknown() || plan.Exclusive.IsUnknown() || plan.RestartService.IsUnknown() {
 		return
 	}
-	rctx, cancel := context.WithTimeout(ctx, securityGroupPlanTimeout)
+	rctx, cancel := context.WithTimeout(ctx, planReadTimeout)
 	cur, err := rds.GetLicenseServerSecurity.Run(rctx, r.provider, host, rds.NoInput{})
 	cancel()
 	if err != nil {
