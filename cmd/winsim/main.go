@@ -85,9 +85,12 @@ loopback is required too).
                                          clear_session_host_licensing after_write (TermService not restarted);
                                          set_license_server_security policy_written (the policy value, not
                                          the group), members_changed (the group, TermServLicensing not restarted);
-                                         revoke_licenses after_first_revoke (one CAL revoked, the rest not)
+                                         revoke_licenses after_first_revoke (the first CAL revoked, any others not);
+                                         set_gpo_licensing written (values and links, the GPO not yet deleted)
   DELETE /v1/hosts/{host}/faults         clear faults
   POST   /v1/hosts/{host}/reboot?ms=N    restart the host (unreachable for N ms)
+  POST   /v1/hosts/{host}/gpupdate       a policy refresh: the domain GPOs linked to the host's OU apply
+  GET    /v1/domains                     the domains' Group Policy objects and links
   GET    /v1/clearinghouse               the simulated Microsoft Clearinghouse (codes, agreements)
   PUT    /v1/clearinghouse               replace it (e.g. {"reachable": false, ...})
   GET    /v1/clearinghouse/license-server-id?product_id=P

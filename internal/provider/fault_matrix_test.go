@@ -133,7 +133,7 @@ type fmResource struct {
 	Matches func(e *accEnv, attrs map[string]any) error
 }
 
-var fmResources = []fmResource{fmRole, fmActivation, fmKeyPack, fmSessionHost, fmSecurityGroup, fmRevocation}
+var fmResources = []fmResource{fmRole, fmActivation, fmKeyPack, fmSessionHost, fmSecurityGroup, fmRevocation, fmDomainPolicy}
 
 func fmResourceByType(t string) fmResource {
 	for _, r := range fmResources {
@@ -419,6 +419,52 @@ var fmRevocation = fmResource{
 			}
 		}
 		return nil
+	},
+}
+
+// fmDomainPolicy creates a GPO linked to an OU, moves it to another OU
+// with other values, then takes them out.
+var fmDomainPolicy = fmResource{
+	Type: "rdslicensing_domain_licensing_policy",
+	Host: "DC01",
+	Body: func(timeouts string) [2]string {
+		return [2]string{
+			"gpo_name = \"RDS Licensing\"\nlicensing_mode = \"per_user\"\nlicense_servers = [\"ls01.contoso.com\"]\nlinks = [\"" + dpOU + "\"]\n" + timeouts,
+			"gpo_name = \"RDS Licensing\"\nlicensing_mode = \"per_device\"\nlinks = [\"" + dpOU2 + "\"]\n" + timeouts,
+		}
+	},
+	Hosts: func() []winsim.HostState {
+		dc := winsim.NewHost("DC01", "2022", "contoso.com")
+		dc.DomainController = true
+		return []winsim.HostState{dc}
+	},
+	Setup: func(e *accEnv) {
+		e.Sim.UpdateDomain("contoso.com", func(d *winsim.DomainState) { d.OUs = []string{dpOU, dpOU2} })
+	},
+	Ops:     [3]string{"set_gpo_licensing", "set_gpo_licensing", "set_gpo_licensing"},
+	Mid:     [3]string{"written", "written", "written"},
+	Changes: [3]int{1, 1, 1},
+	Want: [3]func(e *accEnv) error{
+		func(e *accEnv) error { return wantGPO(e, false, 4, "ls01.contoso.com", dpOU)(nil) },
+		func(e *accEnv) error { return wantGPO(e, false, 2, "", dpOU2)(nil) },
+		func(e *accEnv) error { return wantGPO(e, false, 0, "")(nil) },
+	},
+	Matches: func(e *accEnv, a map[string]any) error {
+		if a == nil {
+			return wantGPO(e, false, 0, "")(nil)
+		}
+		mode := map[string]int{"per_user": 4, "per_device": 2}[fmt.Sprint(a["licensing_mode"])]
+		servers := ""
+		if l, ok := a["license_servers"].([]any); ok && len(l) > 0 {
+			servers = fmt.Sprint(l[0])
+		}
+		var links []string
+		if l, ok := a["links"].([]any); ok {
+			for _, x := range l {
+				links = append(links, fmt.Sprint(x))
+			}
+		}
+		return wantGPO(e, false, mode, servers, links...)(nil)
 	},
 }
 
@@ -799,4 +845,27 @@ var fmMatrix = []fmCell{
 	{"rdslicensing_cal_revocation", fmUpdate, "http_503", nil, 1, false},
 	{"rdslicensing_cal_revocation", fmUpdate, "soap_fault", []string{"Cannot revoke the CALs on", "WinRM event log"}, 1, false},
 	{"rdslicensing_cal_revocation", fmUpdate, "timeout", []string{"Cannot revoke the CALs on", "timed out running revoke_licenses", "Raise the resource's timeouts"}, 1, false},
+	{"rdslicensing_cal_revocation", fmCreate, "reboot", nil, 2, false},
+	{"rdslicensing_cal_revocation", fmUpdate, "reboot", nil, 2, false},
+	{"rdslicensing_domain_licensing_policy", fmCreate, "lost_answer", nil, 2, false},
+	{"rdslicensing_domain_licensing_policy", fmCreate, "crash_before", nil, 1, false},
+	{"rdslicensing_domain_licensing_policy", fmCreate, "crash_after", nil, 2, false},
+	{"rdslicensing_domain_licensing_policy", fmCreate, "http_503", nil, 1, false},
+	{"rdslicensing_domain_licensing_policy", fmCreate, "soap_fault", []string{"Cannot set the licensing settings of the GPO RDS Licensing on", "WinRM event log"}, 1, false},
+	{"rdslicensing_domain_licensing_policy", fmCreate, "timeout", []string{"Cannot set the licensing settings of the GPO RDS Licensing on", "timed out running set_gpo_licensing", "Raise the resource's timeouts"}, 1, false},
+	{"rdslicensing_domain_licensing_policy", fmCreate, "reboot", nil, 2, false},
+	{"rdslicensing_domain_licensing_policy", fmUpdate, "lost_answer", nil, 2, false},
+	{"rdslicensing_domain_licensing_policy", fmUpdate, "crash_before", nil, 1, false},
+	{"rdslicensing_domain_licensing_policy", fmUpdate, "crash_after", nil, 2, false},
+	{"rdslicensing_domain_licensing_policy", fmUpdate, "http_503", nil, 1, false},
+	{"rdslicensing_domain_licensing_policy", fmUpdate, "soap_fault", []string{"Cannot set the licensing settings of the GPO RDS Licensing on", "WinRM event log"}, 1, false},
+	{"rdslicensing_domain_licensing_policy", fmUpdate, "timeout", []string{"Cannot set the licensing settings of the GPO RDS Licensing on", "timed out running set_gpo_licensing", "Raise the resource's timeouts"}, 1, false},
+	{"rdslicensing_domain_licensing_policy", fmUpdate, "reboot", nil, 2, false},
+	{"rdslicensing_domain_licensing_policy", fmDelete, "lost_answer", nil, 2, false},
+	{"rdslicensing_domain_licensing_policy", fmDelete, "crash_before", nil, 1, false},
+	{"rdslicensing_domain_licensing_policy", fmDelete, "crash_after", nil, 2, false},
+	{"rdslicensing_domain_licensing_policy", fmDelete, "http_503", nil, 1, false},
+	{"rdslicensing_domain_licensing_policy", fmDelete, "soap_fault", []string{"Cannot remove the licensing settings from the GPO RDS Licensing on", "WinRM event log"}, 1, false},
+	{"rdslicensing_domain_licensing_policy", fmDelete, "timeout", []string{"Cannot remove the licensing settings from the GPO RDS Licensing on", "timed out running set_gpo_licensing", "Raise the resource's timeouts"}, 1, false},
+	{"rdslicensing_domain_licensing_policy", fmDelete, "reboot", nil, 2, false},
 }

@@ -274,6 +274,7 @@ func (p *rdsProvider) Resources(context.Context) []func() resource.Resource {
 		NewRoleResource,
 		NewSecurityGroupResource,
 		NewCALRevocationResource,
+		NewDomainPolicyResource,
 		NewServerActivationResource,
 		NewKeyPackResource,
 		NewSessionHostPolicyResource,

@@ -280,8 +280,8 @@ func (r *keyPackResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 // replacement) does with the resource's CALs.
 func (r *keyPackResource) warnCALsLeave(st *keyPackModel, what string, diags *diag.Diagnostics) {
 	if ids := st.ids(); len(ids) > 0 {
-		addFindings(diags, []keypacks.Finding{keypacks.LeaveWarning(what, r.provider.host(st.Host), ids, st.TotalLicenses.ValueInt64(), st.TypeAndModel.ValueString(),
-			st.Program.ValueString(), st.RemoveCALsOnDestroy.ValueBool())})
+		addFindings(diags, keypacks.LeaveWarning(what, r.provider.host(st.Host), ids, st.TotalLicenses.ValueInt64(), st.TypeAndModel.ValueString(),
+			st.Program.ValueString(), st.RemoveCALsOnDestroy.ValueBool()))
 	}
 }
 
@@ -323,7 +323,7 @@ func (r *keyPackResource) checkHost(ctx context.Context, m, config *keyPackModel
 		return
 	}
 	calType := m.CALType.ValueString()
-	addFindings(diags, keypacks.HostChecks(host, info, m.ProductVersion.ValueString(), calType, m.AllowPerUserInWorkgroup.ValueBool()))
+	addFindings(diags, keypacks.HostChecks(host, info, m.ProductVersion.ValueString(), calType, m.AllowPerUserInWorkgroup.ValueBool())...)
 	r.checkActivated(ctx, host, diags)
 	list, err := rds.ListKeyPacks.Run(ctx, r.provider, host, rds.NoInput{})
 	if err != nil {
@@ -334,11 +334,11 @@ func (r *keyPackResource) checkHost(ctx context.Context, m, config *keyPackModel
 		i := keyPackInstallInput(m, config, m.Quantity.ValueInt64())
 		in = &i
 	}
-	addFindings(diags, keypacks.InventoryChecks(host, list, keypacks.CALTypeNumber[calType], in))
+	addFindings(diags, keypacks.InventoryChecks(host, list, keypacks.CALTypeNumber[calType], in)...)
 }
 
 // addFindings reports plan-time findings as diagnostics.
-func addFindings(diags *diag.Diagnostics, findings []keypacks.Finding) {
+func addFindings(diags *diag.Diagnostics, findings ...keypacks.Finding) {
 	for _, f := range findings {
 		switch {
 		case f.Warning && f.Attr != "":
@@ -363,7 +363,7 @@ func (r *keyPackResource) checkActivated(ctx context.Context, host string, diags
 	}
 	ls, err := rds.GetLicenseServer.Run(ctx, r.provider, host, rds.NoInput{})
 	if f, ok := keypacks.UnactivatedServer(host, isKind(err, rds.KindRoleMissing), err == nil && ls.ActivationStatus != 0); ok {
-		addFindings(diags, []keypacks.Finding{f})
+		addFindings(diags, f)
 	}
 }
 
@@ -382,7 +382,7 @@ func (r *keyPackResource) planUpdate(ctx context.Context, state, plan *keyPackMo
 		}
 	}
 	if len(js.Pending) > 0 && r.provider != nil {
-		addFindings(diags, []keypacks.Finding{keypacks.PendingWarning(r.hostOf(state), js)})
+		addFindings(diags, keypacks.PendingWarning(r.hostOf(state), js))
 	}
 	// A single-use code decides its CALs' release and type: a plan that
 	// replaces the pack for them alone would install the used code again.
@@ -394,7 +394,7 @@ func (r *keyPackResource) planUpdate(ctx context.Context, state, plan *keyPackMo
 			if a.plan.IsUnknown() || a.plan.Equal(a.have) || a.have.IsNull() || state.KeyPackID.IsNull() {
 				continue
 			}
-			addFindings(diags, []keypacks.Finding{keypacks.SingleUseChange(p, a.attr, a.have.ValueString(), state.KeyPackID.ValueInt64(), r.hostOf(state))})
+			addFindings(diags, keypacks.SingleUseChange(p, a.attr, a.have.ValueString(), state.KeyPackID.ValueInt64(), r.hostOf(state)))
 		}
 	}
 	// More CALs: an install, which needs an activated license server.
@@ -413,7 +413,7 @@ func (r *keyPackResource) planUpdate(ctx context.Context, state, plan *keyPackMo
 			return
 		}
 		if _, f, ok := keypacks.LowerTo(host, keypacks.Own(list.KeyPacks, state.ids()), plan.Quantity.ValueInt64()); !ok {
-			addFindings(diags, []keypacks.Finding{f})
+			addFindings(diags, f)
 		}
 	}
 }
@@ -453,9 +453,9 @@ func (r *keyPackResource) Create(ctx context.Context, req resource.CreateRequest
 		r.installError(ctx, host, in, err, &resp.Diagnostics)
 		return
 	}
-	addFindings(&resp.Diagnostics, res.Notes(host))
+	addFindings(&resp.Diagnostics, res.Notes(host)...)
 	if f, ok := keypacks.DeclaredMismatch(host, res.Pack, in); ok {
-		addFindings(&resp.Diagnostics, []keypacks.Finding{f})
+		addFindings(&resp.Diagnostics, f)
 	}
 	m.setPacks(host, []rds.KeyPack{res.Pack})
 	m.setJournal(js)
@@ -521,7 +521,7 @@ func (r *keyPackResource) stepErrors(ctx context.Context, host string, err error
 	case errors.As(err, &step):
 		opError(diags, step.Summary, step.Err)
 	case errors.As(err, &f):
-		addFindings(diags, []keypacks.Finding{f})
+		addFindings(diags, f)
 	default:
 		opError(diags, "Cannot change the key packs on "+host, err)
 	}
@@ -556,7 +556,7 @@ func (r *keyPackResource) Read(ctx context.Context, req resource.ReadRequest, re
 		r.stepErrors(ctx, host, err, &resp.Diagnostics)
 		return
 	}
-	addFindings(&resp.Diagnostics, held.Warnings)
+	addFindings(&resp.Diagnostics, held.Warnings...)
 	if held.Gone() {
 		resp.State.RemoveResource(ctx)
 		return
@@ -603,7 +603,7 @@ func (r *keyPackResource) Update(ctx context.Context, req resource.UpdateRequest
 	h := keypacks.Holding{IDs: prior.ids(), Ownership: prior.journal(), Install: keyPackInstallInput(&m, &config, 0)}
 	held, acquired, save, err := r.installer(host, h.Owner).Resize(ctx, h, m.Quantity.ValueInt64())
 	if acquired != nil {
-		addFindings(&resp.Diagnostics, acquired.Notes(host))
+		addFindings(&resp.Diagnostics, acquired.Notes(host)...)
 	}
 	r.stepErrors(ctx, host, err, &resp.Diagnostics)
 	if !save {

@@ -489,11 +489,11 @@ func TestErrorKindsAreDeclaredOnce(t *testing.T) {
 func TestReadOnlyOperations(t *testing.T) {
 	want := map[string]bool{
 		"get_host_info": true, "get_windows_facts": true, "get_role": true, "get_license_server": true, "list_key_packs": true,
-		"get_cal_usage_report": true, "get_session_host": true, "get_license_server_security": true, "list_issued_licenses": true,
+		"get_cal_usage_report": true, "get_session_host": true, "get_license_server_security": true, "list_issued_licenses": true, "get_gpo_licensing": true,
 		"install_role": false, "uninstall_role": false, "restart_computer": false,
 		"set_license_server_contact": false, "activate_license_server": false, "reactivate_license_server": false,
 		"deactivate_license_server": false, "fence_reactivation": false, "set_discovery_scope": false, "set_tsls_group_membership": false,
-		"set_license_server_security": false, "revoke_licenses": false,
+		"set_license_server_security": false, "revoke_licenses": false, "set_gpo_licensing": false,
 		"install_key_pack": false, "write_key_pack_journal": false, "remove_key_pack": false, "remove_licenses": false,
 		"set_session_host_licensing": false, "clear_session_host_licensing": false,
 	}

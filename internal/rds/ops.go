@@ -97,6 +97,9 @@ var (
 	// Idempotent: a CAL already revoked is skipped.
 	RevokeLicenses = define[RevokeInput, RevokeResult]("revoke_licenses", idempotent)
 
+	GetGPOLicensing = define[GPOInput, GPOLicensing]("get_gpo_licensing", idempotent)
+	SetGPOLicensing = define[GPOLicensingInput, GPOLicensing]("set_gpo_licensing", idempotent)
+
 	GetSessionHost            = define[SessionHostInput, SessionHost]("get_session_host", idempotent)
 	SetSessionHostLicensing   = define[SessionHostLicensingInput, SessionHost]("set_session_host_licensing", idempotent)
 	ClearSessionHostLicensing = define[SessionHostLicensingInput, SessionHost]("clear_session_host_licensing", idempotent)

@@ -201,6 +201,50 @@ type LicenseServerSecurityInput struct {
 	RestartService bool     `json:"restart_service"`
 }
 
+// GPOInput names a domain GPO and the OUs (distinguished names) whose links
+// to it to read.
+type GPOInput struct {
+	Name    string   `json:"name"`
+	Targets []string `json:"targets"`
+}
+
+// GPOLicensing is the licensing part of a domain GPO: its two Remote
+// Desktop licensing policy values and its links to the targets asked.
+type GPOLicensing struct {
+	Exists bool   `json:"exists"`
+	ID     string `json:"id"`
+	// LicensingMode and LicenseServers are the values the GPO sets (nil:
+	// not configured in it).
+	LicensingMode  *int     `json:"licensing_mode"`
+	LicenseServers *string  `json:"license_servers"`
+	Links          []GPLink `json:"links"`
+	Domain         string   `json:"domain"`
+	// Changed and Created: set_gpo_licensing changed the GPO, or created it.
+	Changed bool `json:"changed"`
+	Created bool `json:"created"`
+}
+
+// GPLink is a GPO's link to a target, as Get-GPInheritance shows it.
+type GPLink struct {
+	Target   string `json:"target"`
+	Enabled  bool   `json:"enabled"`
+	Enforced bool   `json:"enforced"`
+}
+
+// GPOLicensingInput sets the licensing values of a domain GPO (nil removes
+// one from the GPO), links it to and unlinks it from OUs, creates it when
+// missing if Create, and deletes it (after the rest) if Delete.
+type GPOLicensingInput struct {
+	Name           string   `json:"name"`
+	Create         bool     `json:"create"`
+	LicensingMode  *int     `json:"licensing_mode"`
+	LicenseServers *string  `json:"license_servers"`
+	Link           []string `json:"link"`
+	Unlink         []string `json:"unlink"`
+	Targets        []string `json:"targets"`
+	Delete         bool     `json:"delete"`
+}
+
 // KeyPack is one Win32_TSLicenseKeyPack.
 type KeyPack struct {
 	KeyPackID         int64  `json:"key_pack_id"`

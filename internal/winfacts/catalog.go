@@ -37,6 +37,11 @@ const (
 	srcAddLocalMember  = "https://learn.microsoft.com/en-us/powershell/module/microsoft.powershell.localaccounts/add-localgroupmember"
 	srcGetLocalMember  = "https://learn.microsoft.com/en-us/powershell/module/microsoft.powershell.localaccounts/get-localgroupmember"
 	srcNTAccountTransl = "https://learn.microsoft.com/en-us/dotnet/api/system.security.principal.ntaccount.translate"
+	srcGPProcessing    = "https://learn.microsoft.com/en-us/previous-versions/windows/it-pro/windows-server-2003/cc783171(v=ws.10)"
+	srcSetGPRegistry   = "https://learn.microsoft.com/en-us/powershell/module/grouppolicy/set-gpregistryvalue"
+	srcGetGPRegistry   = "https://learn.microsoft.com/en-us/powershell/module/grouppolicy/get-gpregistryvalue"
+	srcNewGPLink       = "https://learn.microsoft.com/en-us/powershell/module/grouppolicy/new-gplink"
+	srcSetGPLink       = "https://learn.microsoft.com/en-us/powershell/module/grouppolicy/set-gplink"
 	srcNamingConv      = "https://learn.microsoft.com/en-us/troubleshoot/windows-server/active-directory/naming-conventions-for-computer-domain-site-ou"
 )
 
@@ -192,6 +197,18 @@ func valueFacts() []Fact {
 			"The GetTStoLSConnectivityStatus answers winsim models."),
 		unverifiedValue("ConnectivityStatus.unmodelled", "3 BETA_RTM_MISMATCH, 7 UNKNOWN_VALIDITY, 10 FEATURE_NOT_SUPPORTED", "connectivity_status",
 			"When Windows gives the GetTStoLSConnectivityStatus answers winsim does not derive from state."),
+		value("GroupPolicy.registry_settings", "Set-GPRegistryValue / Remove-GPRegistryValue", srcSetGPRegistry,
+			"Set-GPRegistryValue writes a registry-based setting (HKLM for Computer Configuration, with -Type DWord or String) into a domain GPO by name; Remove-GPRegistryValue takes it out of the GPO; both talk to the PDC emulator unless -Server."),
+		value("GroupPolicy.get_not_configured", "an error", srcGetGPRegistry,
+			"Get-GPRegistryValue reports an error, not an empty result, for a setting the GPO does not configure; a setting the GPO deletes on clients has PolicyState Delete."),
+		unverifiedValue("GroupPolicy.get_not_configured.id", "UnableToRetrievePolicyRegistryItem", "",
+			"The FullyQualifiedErrorId of Get-GPRegistryValue's error for a setting the GPO does not configure, which the scripts take for \"not configured\" (seen in community scripts only)."),
+		value("GroupPolicy.links", "New-GPLink, Remove-GPLink, Get-GPInheritance", srcNewGPLink,
+			"New-GPLink links a GPO to a domain or OU by distinguished name (enabled by default; -Order, -Enforced); Get-GPInheritance lists a target's links (DisplayName, Enabled, Enforced, Order); Remove-GPLink removes one."),
+		value("GroupPolicy.link_order", "order 1 wins among a target's links", srcSetGPLink,
+			"A link's Order gives its precedence over the other links of the same site, domain or OU: a lower number wins."),
+		value("GroupPolicy.processing", "local, site, domain, then OUs from the top down", srcGPProcessing,
+			"Computers apply GPOs in this order, so the OU closest to the computer account wins; enforced links and blocked inheritance change which apply (winsim does not model them). Clients apply a changed GPO at their next refresh (gpupdate, or the periodic refresh), not at once."),
 		value("SecurityGroupPolicy", "only members of RDS Endpoint Servers get CALs", srcSecGroupPolicy,
 			"The license server policy \"License server security group\" (TS_LICENSE_SECGROUP): enabled, the license server answers CAL requests only from session hosts whose computer accounts are in its local group RDS Endpoint Servers (empty by default); disabled or not configured, the group is left as it is and every session host is served. It needs a domain."),
 		value("RDSEndpointServers.SID", "S-1-5-32-576", srcEndpointSID,
@@ -324,6 +341,8 @@ func featureFacts() []Fact {
 		feature("RSAT-RDS-Licensing-Diagnosis-UI", "RD Licensing Diagnoser (RSAT), not on Server Core."),
 		feature("RDS-RD-Server", "The RD Session Host role service, not on Server Core; its install needs a restart."),
 		feature("RSAT-RDS-Tools", "The RSAT container of the RDS tools."),
+		{ID: KindFeature + ":GPMC", Kind: KindFeature, Value: "GPMC", Source: srcSetGPRegistry,
+			Statement: "Group Policy Management (the GroupPolicy module): on domain controllers, and installable on member servers (Install-WindowsFeature GPMC)."},
 		{ID: KindFeature + ":RDS-Licensing.restart", Kind: KindFeature, Value: "no restart", Unverified: true, Quirk: "licensing_role_needs_restart",
 			Statement: "Installing RDS-Licensing alone needs no restart (RestartNeeded No)."},
 		{ID: KindFeature + ":IncludeManagementTools", Kind: KindFeature, Unverified: true,

@@ -29,6 +29,8 @@ import (
 //	POST   /v1/hosts/{host}/faults           inject a fault (Fault JSON; crash_at and reboot_at take a step)
 //	DELETE /v1/hosts/{host}/faults           clear faults
 //	POST   /v1/hosts/{host}/reboot?ms=N      restart the host
+//	POST   /v1/hosts/{host}/gpupdate         a policy refresh: the domain's GPOs apply to it
+//	GET    /v1/domains                       the domains' Group Policy objects and links
 //	GET    /v1/clearinghouse                 the Clearinghouse
 //	PUT    /v1/clearinghouse                 replace it
 //	GET    /v1/clearinghouse/license-server-id?product_id=P
@@ -139,6 +141,16 @@ func (s *Sim) ControlHandler(timing Realism, save func() error) http.Handler {
 		h.Reboot(time.Duration(n) * time.Millisecond)
 		w.WriteHeader(http.StatusAccepted)
 	}))
+	mux.HandleFunc("POST /v1/hosts/{host}/gpupdate", host(func(w http.ResponseWriter, r *http.Request, h *Host) {
+		if err := s.RefreshPolicy(h.Name()); err != nil {
+			writeError(w, http.StatusBadRequest, err)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	mux.HandleFunc("GET /v1/domains", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, s.Domains())
+	})
 	mux.HandleFunc("GET /v1/clearinghouse", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, redactClearinghouse(s.Clearinghouse()))
 	})

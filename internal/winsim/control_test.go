@@ -65,6 +65,21 @@ func TestControlAPI(t *testing.T) {
 	if code := c.call("PATCH", "/v1/hosts/RDSH01", `{"os":"2012"}`, nil); code != 400 {
 		t.Fatalf("bad os: %d", code)
 	}
+	// A domain GPO linked to the domain applies at a policy refresh.
+	sim.UpdateDomain("contoso.com", func(d *winsim.DomainState) {
+		d.GPOs = append(d.GPOs, winsim.GPOState{ID: "g1", Name: "RDS", Links: []winsim.GPOLink{{Target: "DC=contoso,DC=com", Enabled: true, Order: 1}},
+			Settings: []winsim.GPOSetting{{Key: `HKLM\SOFTWARE\Policies\Microsoft\Windows NT\Terminal Services`, ValueName: "LicensingMode", Type: "DWord", Value: "4"}}})
+	})
+	var domains []winsim.DomainState
+	if c.call("GET", "/v1/domains", "", &domains) != 200 || len(domains) != 1 || len(domains[0].GPOs) != 1 {
+		t.Fatalf("domains %+v", domains)
+	}
+	if code := c.call("POST", "/v1/hosts/RDSH01/gpupdate", "", nil); code != 204 {
+		t.Fatalf("gpupdate: %d", code)
+	}
+	if m := sim.Host("RDSH01").State().SessionHost.PolicyLicensingMode; m == nil || *m != 4 {
+		t.Fatalf("after gpupdate the policy mode is %v, want 4", m)
+	}
 	// Replace the whole state (PUT), keeping name and address.
 	st.SessionHost.ConfigLicenseServers = []string{"ls01.contoso.com"}
 	b, _ := json.Marshal(st)

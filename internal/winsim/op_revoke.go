@@ -18,7 +18,7 @@ func init() {
 	registerSteps(rds.RevokeLicenses.Name, stepAfterFirstRevoke)
 }
 
-// stepAfterFirstRevoke: the first CAL is revoked, the others not yet.
+// stepAfterFirstRevoke: the first CAL is revoked, any others not yet.
 const stepAfterFirstRevoke = "after_first_revoke"
 
 // revokePercent is the share of a version's installed per-device CALs
@@ -101,11 +101,6 @@ func revokeLicenses(x *opContext, in rds.RevokeInput) (rds.RevokeResult, error) 
 			out.AlreadyRevoked = append(out.AlreadyRevoked, cal.LicenseID)
 			continue
 		}
-		if len(out.Revoked) == 1 {
-			if err := x.step(stepAfterFirstRevoke); err != nil {
-				return rds.RevokeResult{}, err
-			}
-		}
 		code, revokable, next := st.revokeCAL(i)
 		rv, thrown := x.invokeMethod("Revoke", code)
 		if thrown != nil {
@@ -128,6 +123,11 @@ func revokeLicenses(x *opContext, in rds.RevokeInput) (rds.RevokeResult, error) 
 		}
 		out.Revoked = append(out.Revoked, cal.LicenseID)
 		out.RevokableCals = revokable
+		if len(out.Revoked) == 1 {
+			if err := x.step(stepAfterFirstRevoke); err != nil {
+				return rds.RevokeResult{}, err
+			}
+		}
 	}
 	return out, nil
 }

@@ -29,6 +29,9 @@ type Sim struct {
 	chMu          sync.Mutex
 	clearinghouse ClearinghouseState
 
+	domMu   sync.Mutex
+	domains []DomainState
+
 	keytab *keytab.Keytab // service keys of domain members (kerberos.go)
 
 	srv *server // nil until Start
@@ -58,7 +61,7 @@ func NewWithOptions(sc Scenario, o Options) (*Sim, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Sim{byKey: map[string]*Host{}, now: time.Now, base: base, clearinghouse: sc.Clearinghouse}
+	s := &Sim{byKey: map[string]*Host{}, now: time.Now, base: base, clearinghouse: sc.Clearinghouse, domains: cloneJSON(sc.Domains)}
 	for i := range sc.Hosts {
 		if _, err := s.AddHost(sc.Hosts[i]); err != nil {
 			return nil, err
@@ -191,7 +194,7 @@ func (s *Sim) UpdateClearinghouse(fn func(ch *ClearinghouseState)) {
 
 // Scenario returns the whole fleet's current state.
 func (s *Sim) Scenario() Scenario {
-	sc := Scenario{Clearinghouse: s.Clearinghouse()}
+	sc := Scenario{Clearinghouse: s.Clearinghouse(), Domains: s.Domains()}
 	for _, h := range s.Hosts() {
 		sc.Hosts = append(sc.Hosts, h.State())
 	}

@@ -12,6 +12,8 @@ import (
 type Scenario struct {
 	Hosts         []HostState        `json:"hosts"`
 	Clearinghouse ClearinghouseState `json:"clearinghouse"`
+	// Domains hold the Active Directory domains' Group Policy objects.
+	Domains []DomainState `json:"domains,omitempty"`
 }
 
 // HostState is everything winsim knows about one simulated Windows Server.
@@ -26,6 +28,10 @@ type HostState struct {
 	Domain string `json:"domain,omitempty"`
 	// Workgroup names the workgroup of a host outside a domain.
 	Workgroup string `json:"workgroup,omitempty"`
+	// OU is the distinguished name of the container of the host's computer
+	// account ("OU=SessionHosts,DC=contoso,DC=com"); "" for the default
+	// Computers container, where only GPOs linked to the domain apply.
+	OU string `json:"ou,omitempty"`
 	// DomainController marks a domain controller (DomainRole 4/5).
 	DomainController bool `json:"domain_controller,omitempty"`
 	// NoDomainController: no domain controller of the host's domain
@@ -350,6 +356,11 @@ type SessionHostState struct {
 	// Services (nil: policy not configured). They win.
 	PolicyLicensingMode  *int    `json:"policy_licensing_mode,omitempty"`
 	PolicyLicenseServers *string `json:"policy_license_servers,omitempty"` // REG_SZ, comma-separated
+	// PolicyLicensingModeGPO and PolicyLicenseServersGPO name the domain
+	// GPO that wrote each value at the last policy refresh ("": local
+	// policy, or none).
+	PolicyLicensingModeGPO  string `json:"policy_licensing_mode_gpo,omitempty"`
+	PolicyLicenseServersGPO string `json:"policy_license_servers_gpo,omitempty"`
 	// ConfigLicensingMode is RCM\Licensing Core\LicensingMode (5: not configured).
 	ConfigLicensingMode int `json:"config_licensing_mode"`
 	// ConfigLicenseServers is TermService\Parameters\LicenseServers\SpecifiedLicenseServers.
@@ -359,6 +370,43 @@ type SessionHostState struct {
 	GracePeriodEnds *time.Time `json:"grace_period_ends,omitempty"`
 	// TermServiceRestarts counts restarts of TermService.
 	TermServiceRestarts int `json:"termservice_restarts"`
+}
+
+// DomainState is an Active Directory domain's Group Policy: its GPOs
+// (with their registry-based settings) and where they are linked.
+type DomainState struct {
+	// Name is the DNS domain name ("contoso.com").
+	Name string `json:"name"`
+	// OUs are the organizational units GPOs can be linked to, by
+	// distinguished name; the domain itself ("DC=contoso,DC=com") always can.
+	OUs  []string   `json:"ous,omitempty"`
+	GPOs []GPOState `json:"gpos,omitempty"`
+}
+
+// GPOState is one Group Policy object.
+type GPOState struct {
+	ID       string       `json:"id"`
+	Name     string       `json:"name"`
+	Settings []GPOSetting `json:"settings,omitempty"`
+	Links    []GPOLink    `json:"links,omitempty"`
+}
+
+// GPOSetting is a registry-based policy setting of a GPO (Computer
+// Configuration), as Set-GPRegistryValue writes it.
+type GPOSetting struct {
+	Key       string `json:"key"` // HKLM\...
+	ValueName string `json:"value_name"`
+	Type      string `json:"type"`  // DWord or String
+	Value     string `json:"value"` // a DWord in decimal
+}
+
+// GPOLink links a GPO to the domain or an OU, by distinguished name.
+type GPOLink struct {
+	Target   string `json:"target"`
+	Enabled  bool   `json:"enabled"`
+	Enforced bool   `json:"enforced,omitempty"`
+	// Order is the link's rank among the target's links: 1 wins.
+	Order int `json:"order"`
 }
 
 // ClearinghouseState is the simulated Microsoft Clearinghouse.
@@ -419,6 +467,7 @@ const (
 	FeatureLicensingDiag    = "RSAT-RDS-Licensing-Diagnosis-UI"
 	FeatureSessionHost      = "RDS-RD-Server"
 	FeatureRDSTools         = "RSAT-RDS-Tools"
+	FeatureGPMC             = "GPMC"
 	ServiceLicensing        = "TermServLicensing"
 	ServiceTerminalServices = "TermService"
 )
