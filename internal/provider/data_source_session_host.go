@@ -48,11 +48,13 @@ func (d *sessionHostDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 				Computed: true, ElementType: types.StringType,
 				MarkdownDescription: "License servers in effect, in order of preference.",
 			},
-			"license_servers_source": str("Where the list comes from: `group_policy` or `server`."),
-			"policy_licensing_mode":  str("The Group Policy licensing mode, or null when the policy is not configured."),
-			"policy_license_servers": schema.ListAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "The Group Policy license servers, or null when the policy is not configured."},
-			"server_licensing_mode":  str("The server's own licensing mode (what WMI's `ChangeMode` sets), which Group Policy overrides."),
-			"server_license_servers": schema.ListAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "The server's own license server list (what WMI's `SetSpecifiedLicenseServerList` sets)."},
+			"license_servers_source":     str("Where the list comes from: `group_policy` or `server`."),
+			"policy_licensing_mode":      str("The Group Policy licensing mode, or null when the policy is not configured."),
+			"policy_license_servers":     schema.ListAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "The Group Policy license servers, or null when the policy is not configured."},
+			"policy_licensing_mode_gpo":  str("The domain GPO that sets the policy licensing mode, as the session host's Resultant Set of Policy records it; empty for local policy (or when RSoP has no record)."),
+			"policy_license_servers_gpo": str("The domain GPO that sets the policy license servers; empty for local policy (or when RSoP has no record)."),
+			"server_licensing_mode":      str("The server's own licensing mode (what WMI's `ChangeMode` sets), which Group Policy overrides."),
+			"server_license_servers":     schema.ListAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "The server's own license server list (what WMI's `SetSpecifiedLicenseServerList` sets)."},
 			"connectivity": schema.ListNestedAttribute{
 				Computed: true, MarkdownDescription: "For each license server in effect, what Windows says of it.",
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
@@ -104,6 +106,8 @@ func (d *sessionHostDataSource) Read(ctx context.Context, req datasource.ReadReq
 	if sh.PolicyLicenseServers != nil {
 		m.PolicyLicenseServers = stringList(sessionhosts.SplitServerList(*sh.PolicyLicenseServers))
 	}
+	m.PolicyLicensingModeGPO = types.StringValue(sh.PolicyLicensingModeGPO)
+	m.PolicyLicenseServersGPO = types.StringValue(sh.PolicyLicenseServersGPO)
 	m.ServerLicensingMode = types.StringValue(sessionhosts.LicensingModeName(5))
 	if sh.ConfigLicensingMode != nil {
 		m.ServerLicensingMode = types.StringValue(sessionhosts.LicensingModeName(*sh.ConfigLicensingMode))
@@ -134,24 +138,28 @@ func readSessionHost(ctx context.Context, d *providerData, host string) (rds.Ses
 
 // sessionHostDataModel is the data source's data.
 type sessionHostDataModel struct {
-	ID                   types.String        `tfsdk:"id"`
-	Host                 types.String        `tfsdk:"host"`
-	RDSHInstalled        types.Bool          `tfsdk:"rdsh_installed"`
-	GracePeriodDays      types.Int64         `tfsdk:"grace_period_days"`
-	GracePeriodError     types.String        `tfsdk:"grace_period_error"`
-	LicensingMode        types.String        `tfsdk:"licensing_mode"`
-	LicensingModeSource  types.String        `tfsdk:"licensing_mode_source"`
-	LicenseServers       types.List          `tfsdk:"license_servers"`
-	LicenseServersSource types.String        `tfsdk:"license_servers_source"`
-	PolicyLicensingMode  types.String        `tfsdk:"policy_licensing_mode"`
-	PolicyLicenseServers types.List          `tfsdk:"policy_license_servers"`
-	ServerLicensingMode  types.String        `tfsdk:"server_licensing_mode"`
-	ServerLicenseServers types.List          `tfsdk:"server_license_servers"`
-	Connectivity         []connectivityModel `tfsdk:"connectivity"`
-	OSVersion            types.String        `tfsdk:"os_version"`
-	PartOfDomain         types.Bool          `tfsdk:"part_of_domain"`
-	Domain               types.String        `tfsdk:"domain"`
-	TermServiceStatus    types.String        `tfsdk:"termservice_status"`
+	ID                  types.String `tfsdk:"id"`
+	Host                types.String `tfsdk:"host"`
+	RDSHInstalled       types.Bool   `tfsdk:"rdsh_installed"`
+	GracePeriodDays     types.Int64  `tfsdk:"grace_period_days"`
+	GracePeriodError    types.String `tfsdk:"grace_period_error"`
+	LicensingMode       types.String `tfsdk:"licensing_mode"`
+	LicensingModeSource types.String `tfsdk:"licensing_mode_source"`
+	// PolicyLicensingModeGPO and PolicyLicenseServersGPO: the domain GPO
+	// behind each policy value ("" local).
+	PolicyLicensingModeGPO  types.String        `tfsdk:"policy_licensing_mode_gpo"`
+	PolicyLicenseServersGPO types.String        `tfsdk:"policy_license_servers_gpo"`
+	LicenseServers          types.List          `tfsdk:"license_servers"`
+	LicenseServersSource    types.String        `tfsdk:"license_servers_source"`
+	PolicyLicensingMode     types.String        `tfsdk:"policy_licensing_mode"`
+	PolicyLicenseServers    types.List          `tfsdk:"policy_license_servers"`
+	ServerLicensingMode     types.String        `tfsdk:"server_licensing_mode"`
+	ServerLicenseServers    types.List          `tfsdk:"server_license_servers"`
+	Connectivity            []connectivityModel `tfsdk:"connectivity"`
+	OSVersion               types.String        `tfsdk:"os_version"`
+	PartOfDomain            types.Bool          `tfsdk:"part_of_domain"`
+	Domain                  types.String        `tfsdk:"domain"`
+	TermServiceStatus       types.String        `tfsdk:"termservice_status"`
 }
 
 type connectivityModel struct {

@@ -1,8 +1,6 @@
 package provider
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -100,12 +98,9 @@ func TestAccCALRevocation_lifecycle(t *testing.T) {
 func TestAccCALRevocation_planShowsTheCALs(t *testing.T) {
 	e := crFleet(t)
 	r := newCLIRun(t, e, "", nil)
-	cfg := strings.Replace(e.Config(`resource "rdslicensing_cal_revocation" "old" {
+	writeMain(t, r, cliConfig(e.Config(`resource "rdslicensing_cal_revocation" "old" {
   devices = ["PC03", "NEWPC"]
-}`), "registry.terraform.io/rdslicensing/rdslicensing", "rdslicensing/rdslicensing", 1)
-	if err := os.WriteFile(filepath.Join(r.dir, "main.tf"), []byte(cfg), 0o600); err != nil {
-		t.Fatal(err)
-	}
+}`)))
 	flat := strings.Join(strings.Fields(r.run("plan")), " ")
 	for _, want := range []string{`device = "PC03"`, `description = "PC03: license 3 of key pack 2 (Windows Server 2022 RDS Per Device CAL, expires`, "Warning: No per-device CAL to revoke for NEWPC"} {
 		if !strings.Contains(flat, want) {

@@ -108,6 +108,18 @@ func TestAccDomainPolicy_lifecycle(t *testing.T) {
 			},
 			{Config: first, ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}},
 			{
+				// The session host's Resultant Set of Policy names the GPO.
+				Config: first + `
+data "rdslicensing_session_host" "rdsh01" {
+  host = "` + e.Addr("RDSH01") + `"
+}`,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("data.rdslicensing_session_host.rdsh01", tfjsonpath.New("policy_licensing_mode_gpo"), knownvalue.StringExact("RDS Licensing")),
+					statecheck.ExpectKnownValue("data.rdslicensing_session_host.rdsh01", tfjsonpath.New("policy_license_servers_gpo"), knownvalue.StringExact("RDS Licensing")),
+					statecheck.ExpectKnownValue("data.rdslicensing_session_host.rdsh01", tfjsonpath.New("policy_licensing_mode"), knownvalue.StringExact("per_user")),
+				},
+			},
+			{
 				// Drift: the mode changed in Group Policy Management, the link removed.
 				PreConfig: func() {
 					e.Sim.UpdateDomain("contoso.com", func(d *winsim.DomainState) {
@@ -164,4 +176,29 @@ func TestAccDomainPolicy_deleteAndRefusals(t *testing.T) {
 		},
 		CheckDestroy: wantGPO(e, true, 0, ""),
 	})
+}
+
+// A session host policy written locally where a domain GPO sets the same
+// values: its refresh says, through the CLI, which GPO wins.
+func TestAccDomainPolicy_localPolicyWarns(t *testing.T) {
+	e := dpFleet(t)
+	e.Sim.UpdateDomain("contoso.com", func(d *winsim.DomainState) {
+		d.GPOs = append(d.GPOs, winsim.GPOState{ID: "g1", Name: "RDS Licensing", Links: []winsim.GPOLink{{Target: dpOU, Enabled: true, Order: 1}},
+			Settings: []winsim.GPOSetting{{Key: `HKLM\SOFTWARE\Policies\Microsoft\Windows NT\Terminal Services`, ValueName: "LicensingMode", Type: "DWord", Value: "4"}}})
+	})
+	if err := e.Sim.RefreshPolicy("RDSH01"); err != nil {
+		t.Fatal(err)
+	}
+	r := newCLIRun(t, e, "", nil)
+	writeMain(t, r, cliConfig(e.Config(`resource "rdslicensing_session_host_policy" "rdsh01" {
+  host            = "`+e.Addr("RDSH01")+`"
+  licensing_mode  = "per_user"
+  license_servers = ["ls01.contoso.com"]
+  restart_service = false
+}`)))
+	r.run("apply", "-auto-approve")
+	flat := strings.Join(strings.Fields(r.run("plan")), " ")
+	if !strings.Contains(flat, "Warning: A domain GPO sets the licensing of "+e.Addr("RDSH01")) || !strings.Contains(flat, `the licensing mode (GPO "RDS Licensing")`) {
+		t.Fatalf("the plan does not warn of the domain GPO:\n%s", flat)
+	}
 }

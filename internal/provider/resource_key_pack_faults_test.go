@@ -382,6 +382,12 @@ func TestAccKeyPackFaults_twoProcessesAtOnce(t *testing.T) {
 	}
 }
 
+// cliConfig is a configuration for a cliRun, which installs the provider
+// under the short source address.
+func cliConfig(cfg string) string {
+	return strings.Replace(cfg, "registry.terraform.io/rdslicensing/rdslicensing", "rdslicensing/rdslicensing", 1)
+}
+
 func writeMain(t *testing.T, r *cliRun, body string) {
 	t.Helper()
 	if err := os.WriteFile(filepath.Join(r.dir, "main.tf"), []byte(body), 0o600); err != nil {

@@ -2,8 +2,6 @@ package provider
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -206,12 +204,9 @@ func TestAccSecurityGroup_warnings(t *testing.T) {
 	r := newCLIRun(t, e, "", nil)
 	write := func(body string) {
 		t.Helper()
-		cfg := strings.Replace(e.Config(`resource "rdslicensing_license_server_security_group" "ls" {
+		writeMain(t, r, cliConfig(e.Config(`resource "rdslicensing_license_server_security_group" "ls" {
 `+body+`
-}`), "registry.terraform.io/rdslicensing/rdslicensing", "rdslicensing/rdslicensing", 1)
-		if err := os.WriteFile(filepath.Join(r.dir, "main.tf"), []byte(cfg), 0o600); err != nil {
-			t.Fatal(err)
-		}
+}`)))
 	}
 	host := e.Addr("LS01")
 	enabling := "Warning: Only members of RDS Endpoint Servers will get CALs from " + host

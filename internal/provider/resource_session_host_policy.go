@@ -351,6 +351,9 @@ func (r *sessionHostPolicyResource) Read(ctx context.Context, req resource.ReadR
 		resp.Diagnostics.AddWarning("No RD Session Host role on "+host,
 			fmt.Sprintf("The RD Session Host role service (RDS-RD-Server) is not installed on %s, or waits for a restart to finish installing. The licensing settings stay, but they only matter on a session host: install the role service, or remove this resource.", sh.ComputerName))
 	}
+	if w, ok := sessionhosts.DomainGPOOverrides(host, sh); ok && method == sessionhosts.MethodGroupPolicy {
+		addWarnings(&resp.Diagnostics, w)
+	}
 	addWarnings(&resp.Diagnostics, sessionhosts.ConnectivityWarnings(sh)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }

@@ -472,23 +472,28 @@ type SessionHost struct {
 	TerminalServerMode int  `json:"terminal_server_mode"`
 	// LicensingType and SpecifiedLicenseServers are effective values, as
 	// Win32_TerminalServiceSetting reports them.
-	LicensingType              int            `json:"licensing_type"`
-	LicensingName              string         `json:"licensing_name"`
-	PolicySourceLicensingType  int            `json:"policy_source_licensing_type"`
-	PolicySourceLicenseServers int            `json:"policy_source_license_servers"`
-	SpecifiedLicenseServers    []string       `json:"specified_license_servers"`
-	PolicyLicensingMode        *int           `json:"policy_licensing_mode"`
-	PolicyLicenseServers       *string        `json:"policy_license_servers"`
-	ConfigLicensingMode        *int           `json:"config_licensing_mode"`
-	ConfigLicenseServers       []string       `json:"config_license_servers"`
-	GracePeriodDays            *int           `json:"grace_period_days"`
-	GracePeriodError           string         `json:"grace_period_error"`
-	Connectivity               []Connectivity `json:"connectivity"`
-	PartOfDomain               bool           `json:"part_of_domain"`
-	Domain                     string         `json:"domain"`
-	OSVersion                  string         `json:"os_version"`
-	ComputerName               string         `json:"computer_name"`
-	TermServiceStatus          string         `json:"termservice_status"`
+	LicensingType              int      `json:"licensing_type"`
+	LicensingName              string   `json:"licensing_name"`
+	PolicySourceLicensingType  int      `json:"policy_source_licensing_type"`
+	PolicySourceLicenseServers int      `json:"policy_source_license_servers"`
+	SpecifiedLicenseServers    []string `json:"specified_license_servers"`
+	PolicyLicensingMode        *int     `json:"policy_licensing_mode"`
+	PolicyLicenseServers       *string  `json:"policy_license_servers"`
+	// PolicyLicensingModeGPO and PolicyLicenseServersGPO name the domain
+	// GPO that set each policy value, as RSoP records it ("": local
+	// policy, or not known).
+	PolicyLicensingModeGPO  string         `json:"policy_licensing_mode_gpo"`
+	PolicyLicenseServersGPO string         `json:"policy_license_servers_gpo"`
+	ConfigLicensingMode     *int           `json:"config_licensing_mode"`
+	ConfigLicenseServers    []string       `json:"config_license_servers"`
+	GracePeriodDays         *int           `json:"grace_period_days"`
+	GracePeriodError        string         `json:"grace_period_error"`
+	Connectivity            []Connectivity `json:"connectivity"`
+	PartOfDomain            bool           `json:"part_of_domain"`
+	Domain                  string         `json:"domain"`
+	OSVersion               string         `json:"os_version"`
+	ComputerName            string         `json:"computer_name"`
+	TermServiceStatus       string         `json:"termservice_status"`
 }
 
 // SessionHostLicensingInput sets or clears a session host's licensing.

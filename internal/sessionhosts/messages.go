@@ -94,3 +94,22 @@ func NothingToImport(host string, sh rds.SessionHost) Message {
 	return Message{"Nothing to import on " + host,
 		fmt.Sprintf("Remote Desktop licensing is not configured on %s: neither the policy values (%s\\LicensingMode, LicenseServers) nor the session host's own setting (WMI) set a licensing mode or license servers. Create the resource instead of importing it.", sh.ComputerName, PolicyKey)}
 }
+
+// DomainGPOOverrides warns a method = "group_policy" resource that a domain
+// GPO sets the policy values it writes locally (sh's RSoP names the GPOs):
+// the domain's values win, and overwrite the local ones at each refresh.
+func DomainGPOOverrides(host string, sh rds.SessionHost) (Message, bool) {
+	var parts []string
+	if sh.PolicyLicensingModeGPO != "" {
+		parts = append(parts, fmt.Sprintf("the licensing mode (GPO %q)", sh.PolicyLicensingModeGPO))
+	}
+	if sh.PolicyLicenseServersGPO != "" {
+		parts = append(parts, fmt.Sprintf("the license servers (GPO %q)", sh.PolicyLicenseServersGPO))
+	}
+	if len(parts) == 0 {
+		return Message{}, false
+	}
+	return Message{"A domain GPO sets the licensing of " + host,
+		fmt.Sprintf("The session host's Resultant Set of Policy shows that a domain GPO sets %s on %s. Domain GPOs apply after local policy, so they win, and each policy refresh writes their values over the local ones this resource writes. "+
+			"Manage the setting in the GPO (rdslicensing_domain_licensing_policy), or remove this resource.", strings.Join(parts, " and "), host)}, true
+}

@@ -55,3 +55,13 @@ func TestWorkgroupPerUser(t *testing.T) {
 		t.Errorf("per user in a workgroup: %+v", w)
 	}
 }
+
+func TestDomainGPOOverrides(t *testing.T) {
+	if _, ok := DomainGPOOverrides("rdsh01", rds.SessionHost{}); ok {
+		t.Error("warned without a domain GPO")
+	}
+	w, ok := DomainGPOOverrides("rdsh01", rds.SessionHost{PolicyLicensingModeGPO: "RDS Licensing"})
+	if !ok || w.Summary != "A domain GPO sets the licensing of rdsh01" || !strings.Contains(w.Detail, `the licensing mode (GPO "RDS Licensing") on rdsh01`) {
+		t.Errorf("warning: %+v", w)
+	}
+}

@@ -209,6 +209,8 @@ func valueFacts() []Fact {
 			"A link's Order gives its precedence over the other links of the same site, domain or OU: a lower number wins."),
 		value("GroupPolicy.processing", "local, site, domain, then OUs from the top down", srcGPProcessing,
 			"Computers apply GPOs in this order, so the OU closest to the computer account wins; enforced links and blocked inheritance change which apply (winsim does not model them). Clients apply a changed GPO at their next refresh (gpupdate, or the periodic refresh), not at once."),
+		unverifiedValue("RSoP.local_gpo", "GPOID LocalGPO; registryKey without its hive", "",
+			"In the RSoP logging data the local GPO's id is LocalGPO, and a registry setting's registryKey is the path under the hive (Software\\Policies\\...); the scripts match the key's end and take any other GPOID for a domain GPO."),
 		value("SecurityGroupPolicy", "only members of RDS Endpoint Servers get CALs", srcSecGroupPolicy,
 			"The license server policy \"License server security group\" (TS_LICENSE_SECGROUP): enabled, the license server answers CAL requests only from session hosts whose computer accounts are in its local group RDS Endpoint Servers (empty by default); disabled or not configured, the group is left as it is and every session host is served. It needs a domain."),
 		value("RDSEndpointServers.SID", "S-1-5-32-576", srcEndpointSID,

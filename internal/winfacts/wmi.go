@@ -27,6 +27,8 @@ const (
 	srcOperatingSystem     = "https://learn.microsoft.com/en-us/windows/win32/cimwin32prov/win32-operatingsystem"
 	srcWMIErrorConstants   = "https://learn.microsoft.com/en-us/windows/win32/wmisdk/wmi-error-constants"
 	srcDeploymentLicensing = docTermServ + "win32-tsdeploymentlicensing"
+	srcRSoPRegistry        = "https://learn.microsoft.com/en-us/previous-versions/windows/desktop/policy/rsop-registrypolicysetting"
+	srcRSoPGPO             = "https://learn.microsoft.com/en-us/previous-versions/windows/desktop/policy/rsop-gpo"
 )
 
 // WMIClass is the catalog's view of one WMI class: what the contract
@@ -211,6 +213,12 @@ func wmiFacts() []Fact {
 	add(class(issuedClass, "root/cimv2", srcIssuedLicense, "A CAL the license server issued."))
 	add(props(issuedClass, "LicenseId KeyPackId sIssuedToUser sIssuedToComputer sHardwareId IssueDate ExpirationDate LicenseStatus", srcIssuedLicense)...)
 	add(method(issuedClass, "Revoke", false, "", "RevokableCals NextRevokeAllowedOn", srcRevoke))
+
+	add(class("RSOP_RegistryPolicySetting", "root/rsop/computer", srcRSoPRegistry,
+		"A registry-based policy setting the policy engine applied (RSoP logging data of the computer): its key and value, the GPO that set it (GPOID) and its precedence (1 wins)."))
+	add(props("RSOP_RegistryPolicySetting", "registryKey valueName GPOID precedence", srcRSoPRegistry)...)
+	add(class("RSOP_GPO", "root/rsop/computer", srcRSoPGPO, "A GPO in the RSoP logging data: its id and its friendly name."))
+	add(props("RSOP_GPO", "id name", srcRSoPGPO)...)
 
 	add(class(reportClass, "root/cimv2", srcReport, "A per-user CAL usage report on the license server (key FileName)."))
 	add(props(reportClass, "FileName GenerationDateTime Version LicenseUsageCount InstalledLicenses ScopeType ScopeValue", srcReport)...)

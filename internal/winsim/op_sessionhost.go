@@ -436,6 +436,8 @@ func (x *opContext) shReadSessionHost(check []string, checkSpecified bool) (rds.
 		SpecifiedLicenseServers:    shStrings(specified),
 		PolicyLicensingMode:        policyMode,
 		PolicyLicenseServers:       policyServers,
+		PolicyLicensingModeGPO:     shPolicyGPO(policyMode != nil, st.SessionHost.PolicyLicensingModeGPO),
+		PolicyLicenseServersGPO:    shPolicyGPO(policyServers != nil, st.SessionHost.PolicyLicenseServersGPO),
 		ConfigLicensingMode:        configMode,
 		ConfigLicenseServers:       shStrings(st.SessionHost.ConfigLicenseServers),
 		GracePeriodDays:            graceDays,
@@ -447,6 +449,16 @@ func (x *opContext) shReadSessionHost(check []string, checkSpecified bool) (rds.
 		ComputerName:               st.Name,
 		TermServiceStatus:          st.Services[ServiceTerminalServices].Status,
 	}, nil
+}
+
+// shPolicyGPO mirrors Get-RdslPolicyGpo for one value: the domain GPO
+// that set it at the last policy refresh, read only while a policy value
+// is set.
+func shPolicyGPO(set bool, gpo string) string {
+	if !set {
+		return ""
+	}
+	return gpo
 }
 
 // shGetHandler mirrors get_session_host.ps1.

@@ -213,6 +213,31 @@ function Get-RdslConnectivity {
     }
 }
 
+function Get-RdslPolicyGpo {
+    # Which domain GPO set each licensing policy value, as the policy
+    # engine's RSoP logging data (root/rsop/computer) records it: the
+    # winning (precedence 1) RSOP_RegistryPolicySetting of the value, and
+    # the name of its RSOP_GPO. '' for local policy (GPOID LocalGPO), or
+    # when RSoP has no record (the read is best effort: it never fails the
+    # session host's read).
+    $out = @{ LicensingMode = ''; LicenseServers = '' }
+    try {
+        $settings = @(Get-CimInstance -Namespace 'root/rsop/computer' -ClassName RSOP_RegistryPolicySetting -ErrorAction Stop |
+            Where-Object { [int]$_.precedence -eq 1 -and [string]$_.registryKey -like '*Software\Policies\Microsoft\Windows NT\Terminal Services' })
+        if ($settings.Count -eq 0) { return $out }
+        $gpos = @{}
+        foreach ($g in @(Get-CimInstance -Namespace 'root/rsop/computer' -ClassName RSOP_GPO -ErrorAction Stop)) { $gpos[[string]$g.id] = [string]$g.name }
+        foreach ($setting in $settings) {
+            $value = [string]$setting.valueName
+            $id = [string]$setting.GPOID
+            if ($out.ContainsKey($value) -and $id -ne 'LocalGPO' -and $gpos.ContainsKey($id)) { $out[$value] = $gpos[$id] }
+        }
+    } catch {
+        return @{ LicensingMode = ''; LicenseServers = '' }
+    }
+    $out
+}
+
 function Get-RdslSessionHost {
     # The licensing configuration of this session host: the effective values
     # Win32_TerminalServiceSetting reports, the policy and non-policy
@@ -277,6 +302,8 @@ function Get-RdslSessionHost {
         $configServers = ConvertTo-RdslStringArray $configEntry.Value
     }
 
+    $gpo = @{ LicensingMode = ''; LicenseServers = '' }
+    if ($null -ne $policyMode -or $null -ne $policyServers) { $gpo = Get-RdslPolicyGpo }
     $computer = Get-RdslComputer
     $svcStatus = (Get-RdslServiceState -Name TermService).Status
 
@@ -290,6 +317,8 @@ function Get-RdslSessionHost {
         specified_license_servers     = @($specified)
         policy_licensing_mode         = $policyMode
         policy_license_servers        = $policyServers
+        policy_licensing_mode_gpo     = [string]$gpo.LicensingMode
+        policy_license_servers_gpo    = [string]$gpo.LicenseServers
         config_licensing_mode         = $configMode
         config_license_servers        = @($configServers)
         grace_period_days             = $graceDays
