@@ -212,6 +212,11 @@ func (r *domainPolicyResource) Delete(ctx context.Context, req resource.DeleteRe
 	links, _ := setStrings(m.Links)
 	in := rds.GPOLicensingInput{Name: m.GPOName.ValueString(), Unlink: links,
 		Delete: m.CreatedGPO.ValueBool() && m.DeleteGPOOnDestroy.ValueBool()}
+	// A GPO deleted in Group Policy Management leaves nothing to remove.
+	cur, err := rds.GetGPOLicensing.Run(ctx, r.provider, host, rds.GPOInput{Name: in.Name})
+	if err == nil && !cur.Exists {
+		return
+	}
 	if _, err := rds.SetGPOLicensing.Run(ctx, r.provider, host, in); err != nil {
 		domainPolicyError(&resp.Diagnostics, "Cannot remove the licensing settings from the GPO "+in.Name+" on "+host, err)
 	}

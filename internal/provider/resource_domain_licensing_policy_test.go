@@ -178,6 +178,33 @@ func TestAccDomainPolicy_deleteAndRefusals(t *testing.T) {
 	})
 }
 
+// A GPO deleted in Group Policy Management: the refresh drops the
+// resource, and the plan creates the GPO again; deleted again before a
+// destroy, there is nothing to destroy.
+func TestAccDomainPolicy_gpoDeletedByHand(t *testing.T) {
+	e := dpFleet(t)
+	config := e.Config(`resource "rdslicensing_domain_licensing_policy" "rds" {
+  gpo_name       = "RDS Licensing"
+  licensing_mode = "per_device"
+}`)
+	gone := func() {
+		e.Sim.UpdateDomain("contoso.com", func(d *winsim.DomainState) { d.GPOs = nil })
+	}
+	accTest(t, resource.TestCase{
+		Steps: []resource.TestStep{
+			{Config: config, Check: wantGPO(e, false, 2, "")},
+			{
+				PreConfig:        gone,
+				Config:           config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction("rdslicensing_domain_licensing_policy.rds", plancheck.ResourceActionCreate)}},
+				Check:            wantGPO(e, false, 2, ""),
+			},
+			{PreConfig: gone, Config: config, Destroy: true},
+		},
+		CheckDestroy: wantGPO(e, true, 0, ""),
+	})
+}
+
 // A session host policy written locally where a domain GPO sets the same
 // values: its refresh says, through the CLI, which GPO wins.
 func TestAccDomainPolicy_localPolicyWarns(t *testing.T) {
