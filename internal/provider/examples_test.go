@@ -388,3 +388,61 @@ resource "rdslicensing_key_pack" "users" {
 		}
 	}
 }
+
+// examples/fleet-domain: the license server module and one domain GPO for
+// an OU of 5 session hosts. Before their policy refresh the diagnostics
+// are unhealthy (no licensing configured); after it, healthy, and the plan
+// is empty.
+func TestAccExampleFleetDomain(t *testing.T) {
+	dc := winsim.NewHost("DC01", "2022", "contoso.com")
+	dc.DomainController = true
+	dc.Address = "127.0.52.1"
+	ls := winsim.NewHost("LS01", "2022", "contoso.com")
+	ls.Address = "127.0.52.2"
+	hosts := []winsim.HostState{dc, ls}
+	var addrs []string
+	for i := 1; i <= 5; i++ {
+		sh := winsim.NewSessionHost(fmt.Sprintf("RDSH%03d", i), "2022", "contoso.com", graceEnds())
+		sh.Address, sh.OU = fmt.Sprintf("127.0.53.%d", i), dpOU
+		hosts = append(hosts, sh)
+		addrs = append(addrs, sh.Address)
+	}
+	e := newAccEnv(t, hosts...)
+	e.Sim.UpdateDomain("contoso.com", func(d *winsim.DomainState) { d.OUs = []string{dpOU} })
+	e.Sim.UpdateClearinghouse(func(ch *winsim.ClearinghouseState) {
+		ch.Agreements = append(ch.Agreements, winsim.Agreement{AgreementType: 1, Number: "7777777", ProductVersionID: 7, ProductType: 1, Count: 1000})
+	})
+	r := newCLIRun(t, e, "fleet-domain", map[string]string{
+		"license_server":    "127.0.52.2",
+		"domain_controller": "127.0.52.1",
+		"session_hosts_ou":  dpOU,
+		"session_hosts":     jsonString(addrs),
+		"contact":           `{first_name="Ada",last_name="Lovelace",company="Contoso Ltd",country_region="United Kingdom"}`,
+		"key_packs":         `{enterprise={program="agreement",agreement_type="enterprise",product_version="2022",cal_type="per_user",quantity=200}}`,
+		"key_pack_codes":    `{enterprise={agreement_number="7777777"}}`,
+	})
+	r.run("get")
+	r.run("apply", "-auto-approve")
+	if out := r.run("output", "-raw", "healthy"); out != "false" {
+		t.Fatalf("healthy = %q before the session hosts refreshed their policy", out)
+	}
+	for _, a := range addrs {
+		if err := e.Sim.RefreshPolicy(a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if out := r.run("apply", "-auto-approve", "-refresh-only"); !strings.Contains(out, "Apply complete") {
+		t.Fatalf("refresh:\n%s", out)
+	}
+	if out := r.run("output", "-raw", "healthy"); out != "true" {
+		t.Fatalf("healthy = %q after the policy refresh", out)
+	}
+	for _, a := range addrs {
+		if sh := e.Host(a).State().SessionHost; sh.PolicyLicensingMode == nil || *sh.PolicyLicensingMode != 4 || sh.PolicyLicensingModeGPO != "RDS Licensing" {
+			t.Fatalf("%s: %+v", a, sh)
+		}
+	}
+	if out := r.run("plan", "-detailed-exitcode"); !strings.Contains(out, "No changes") {
+		t.Fatalf("the plan after the refresh is not empty:\n%s", out)
+	}
+}

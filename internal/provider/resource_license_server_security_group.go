@@ -135,7 +135,7 @@ func (r *securityGroupResource) ModifyPlan(ctx context.Context, req resource.Mod
 	}
 	if req.Plan.Raw.IsNull() {
 		if state != nil && r.provider != nil {
-			r.warnDestroy(ctx, state, &resp.Diagnostics)
+			r.warnDestroy(state, &resp.Diagnostics)
 		}
 		return
 	}
@@ -181,7 +181,7 @@ func (r *securityGroupResource) ModifyPlan(ctx context.Context, req resource.Mod
 }
 
 // warnDestroy says in the plan what a destroy does.
-func (r *securityGroupResource) warnDestroy(ctx context.Context, st *securityGroupModel, diags *diag.Diagnostics) {
+func (r *securityGroupResource) warnDestroy(st *securityGroupModel, diags *diag.Diagnostics) {
 	host := r.provider.host(st.Host)
 	detail := "Destroy removes the policy \"License server security group\" from " + host + " (not configured): the license server then issues CALs to every session host. "
 	if members, _ := setStrings(st.Members); st.RemoveMembersOnDestroy.ValueBool() && len(members) > 0 {
@@ -190,7 +190,6 @@ func (r *securityGroupResource) warnDestroy(ctx context.Context, st *securityGro
 		detail += "The members of RDS Endpoint Servers stay."
 	}
 	diags.AddWarning("Destroy turns the license server security group off on "+host, detail)
-	tflog.Debug(ctx, "planned the destroy of a license server security group", map[string]any{"host": host})
 }
 
 // Create sets the policy and adds the members.
