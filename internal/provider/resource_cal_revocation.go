@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 
@@ -49,7 +50,7 @@ var revokedTypes = map[string]attr.Type{
 func (r *calRevocationResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Revokes the per-device CALs issued to devices, as RD Licensing Manager's **Revoke License** does: each goes back to its key pack, available to another device at once. " +
-			"Apply revokes when the resource is created, and again whenever `devices` or `revocation_trigger` changes; the plan lists the CALs that go back in `revoked`. " +
+			"Apply revokes when the resource is created; devices added later have their CALs revoked then, and a new `revocation_trigger` revokes again the CALs all `devices` hold at that time; the plan lists the CALs that go back in `revoked`. " +
 			"Windows revokes only per-device CALs that are issued (not temporary ones, which expire on their own), and at most 20% of a version's installed per-device CALs at a time: " +
 			"plan fails past that, naming how many more Windows allows. Destroy only forgets the resource: a revoked CAL cannot be given back to its device (it gets a new one when it connects).",
 		Attributes: map[string]schema.Attribute{
@@ -61,7 +62,7 @@ func (r *calRevocationResource) Schema(ctx context.Context, _ resource.SchemaReq
 			},
 			"revocation_trigger": schema.StringAttribute{
 				Optional: true,
-				MarkdownDescription: "Any value: changing it revokes again the CALs `devices` hold then (a device that connected again since got a new one). " +
+				MarkdownDescription: "Any value: changing it revokes again the CALs all `devices` hold then (a device that connected again since got a new one); without a change of it, adding devices revokes only theirs. " +
 					"Leave it unset to revoke once, when the resource is created.",
 			},
 			"revoked": schema.ListNestedAttribute{
@@ -94,8 +95,8 @@ func (r *calRevocationResource) Configure(_ context.Context, req resource.Config
 // few CALs.
 const calRevocationTimeout = 5 * time.Minute
 
-// ModifyPlan plans a revocation when the resource is created or devices
-// or the trigger change: it lists the CALs that go back, fails past
+// ModifyPlan plans a revocation when the resource is created, devices are
+// added or the trigger changes: it lists the CALs that go back, fails past
 // Windows' limit, and warns of devices that hold no CAL to revoke.
 func (r *calRevocationResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() || r.provider == nil {
@@ -117,12 +118,12 @@ func (r *calRevocationResource) ModifyPlan(ctx context.Context, req resource.Mod
 	}
 	plan.ID = r.provider.plannedHostID(plan.Host, prior)
 	defer func() { resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...) }()
-	if state != nil && plan.Devices.Equal(state.Devices) && plan.Trigger.Equal(state.Trigger) {
+	if state != nil && !plan.revokes(state) {
 		plan.Revoked, plan.RevokableCALs = state.Revoked, state.RevokableCALs
 		return
 	}
 	plan.Revoked, plan.RevokableCALs = types.ListUnknown(types.ObjectType{AttrTypes: revokedTypes}), types.Int64Unknown()
-	devices, ok := setStrings(plan.Devices)
+	devices, ok := plan.targets(state)
 	if !ok || plan.Host.IsUnknown() {
 		return
 	}
@@ -147,7 +148,7 @@ func (r *calRevocationResource) Create(ctx context.Context, req resource.CreateR
 	}
 	timeout, diags := m.Timeouts.Create(ctx, calRevocationTimeout)
 	resp.Diagnostics.Append(diags...)
-	if r.revoke(ctx, host, timeout, &m, &resp.Diagnostics) {
+	if r.revoke(ctx, host, timeout, &m, nil, &resp.Diagnostics) {
 		m.ID = hostID(m.ID, host)
 		resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 	}
@@ -157,7 +158,8 @@ func (r *calRevocationResource) Create(ctx context.Context, req resource.CreateR
 // to drift.
 func (r *calRevocationResource) Read(context.Context, resource.ReadRequest, *resource.ReadResponse) {}
 
-// Update revokes again when devices or the trigger changed.
+// Update revokes the CALs of devices added, or of all devices when the
+// trigger changed; taking devices out of the list revokes nothing.
 func (r *calRevocationResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	var m, prior calRevocationModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &m)...)
@@ -166,12 +168,12 @@ func (r *calRevocationResource) Update(ctx context.Context, req resource.UpdateR
 		return
 	}
 	host := r.provider.host(m.Host)
-	if m.Devices.Equal(prior.Devices) && m.Trigger.Equal(prior.Trigger) {
+	if !m.revokes(&prior) {
 		m.Revoked, m.RevokableCALs = prior.Revoked, prior.RevokableCALs
 	} else {
 		timeout, diags := m.Timeouts.Update(ctx, calRevocationTimeout)
 		resp.Diagnostics.Append(diags...)
-		if !r.revoke(ctx, host, timeout, &m, &resp.Diagnostics) {
+		if !r.revoke(ctx, host, timeout, &m, &prior, &resp.Diagnostics) {
 			return
 		}
 	}
@@ -191,12 +193,12 @@ func (r *calRevocationResource) ImportState(_ context.Context, _ resource.Import
 
 // revoke revokes the CALs the plan listed (or, when the plan could not
 // read the host, those the devices hold now) and records them in m.
-func (r *calRevocationResource) revoke(ctx context.Context, host string, timeout time.Duration, m *calRevocationModel, diags *diag.Diagnostics) bool {
+func (r *calRevocationResource) revoke(ctx context.Context, host string, timeout time.Duration, m, prior *calRevocationModel, diags *diag.Diagnostics) bool {
 	ctx, cancel := withTimeout(ctx, timeout)
 	defer cancel()
 	refs, ok := revokedRefs(m.Revoked)
 	if !ok {
-		devices, _ := setStrings(m.Devices)
+		devices, _ := m.targets(prior)
 		selected, err := r.choose(ctx, host, devices, diags)
 		if err != nil {
 			opError(diags, "Cannot read the issued CALs on "+host, err)
@@ -257,6 +259,31 @@ type calRevocationModel struct {
 	Revoked       types.List     `tfsdk:"revoked"`
 	RevokableCALs types.Int64    `tfsdk:"revokable_cals"`
 	Timeouts      timeouts.Value `tfsdk:"timeouts"`
+}
+
+// targets are the devices whose CALs a change of m from prior revokes:
+// all of them on create and when the trigger changes; otherwise only the
+// devices added, so that a device revoked before and holding a new CAL
+// since keeps it (nothing the change did not ask for is revoked).
+func (m *calRevocationModel) targets(prior *calRevocationModel) ([]string, bool) {
+	devices, ok := setStrings(m.Devices)
+	if !ok || prior == nil || !m.Trigger.Equal(prior.Trigger) {
+		return devices, ok
+	}
+	before, _ := setStrings(prior.Devices)
+	return slices.DeleteFunc(devices, func(d string) bool {
+		return slices.ContainsFunc(before, func(b string) bool { return calrevocation.DeviceName(b) == calrevocation.DeviceName(d) })
+	}), true
+}
+
+// revokes: applying m over prior revokes (a new trigger, or devices added;
+// devices taken out of the list revoke nothing). Not while unknown.
+func (m *calRevocationModel) revokes(prior *calRevocationModel) bool {
+	if m.Devices.IsUnknown() || !m.Trigger.Equal(prior.Trigger) {
+		return true
+	}
+	added, _ := m.targets(prior)
+	return len(added) > 0
 }
 
 // revokedList is the revoked attribute of selected CALs.

@@ -69,13 +69,33 @@ func TestAccCALRevocation_lifecycle(t *testing.T) {
 			},
 			{Config: cfg(`  devices = ["pc01.contoso.com"]`), ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}},
 			{
-				// Another device: its CAL goes; PC01 has none left to revoke.
+				// Another device: only its CAL goes. PC01 connected again
+				// meanwhile and holds a new CAL, which nothing asked to revoke.
+				PreConfig: e.Update("LS01", func(st *winsim.HostState) {
+					st.LicenseServer.IssuedCALs = append(st.LicenseServer.IssuedCALs, winsim.IssuedCALState{LicenseID: 10, KeyPackID: 2, IssuedToComputer: "PC01", LicenseStatus: 2,
+						ExpirationDate: st.LicenseServer.IssuedCALs[0].ExpirationDate})
+				}),
 				Config: cfg(`  devices = ["PC01", "PC02"]`),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
 					plancheck.ExpectKnownValue(addr, tfjsonpath.New("revoked"), knownvalue.ListSizeExact(1)),
+					plancheck.ExpectKnownValue(addr, tfjsonpath.New("revoked").AtSliceIndex(0).AtMapKey("device"), knownvalue.StringExact("PC02")),
 				}},
-				Check: wantStatuses(e, map[string]int{"PC01": 4, "PC02": 4, "PC03": 2}),
+				Check: func(*terraform.State) error {
+					for _, c := range e.Host("LS01").State().LicenseServer.IssuedCALs {
+						if c.LicenseID == 10 && c.LicenseStatus != 2 {
+							return errorf("PC01's new CAL was revoked: adding PC02 must revoke only PC02's")
+						}
+					}
+					return wantStatuses(e, map[string]int{"PC02": 4, "PC03": 2})(nil)
+				},
+			},
+			{
+				// Taking a device out revokes nothing, and keeps the record.
+				Config: cfg(`  devices = ["PC02"]`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectKnownValue(addr, tfjsonpath.New("revoked").AtSliceIndex(0).AtMapKey("device"), knownvalue.StringExact("PC02")),
+				}},
 			},
 			{
 				// Past the limit (2 of 10 revoked): the plan fails, nothing changes.
@@ -84,12 +104,12 @@ func TestAccCALRevocation_lifecycle(t *testing.T) {
 				Check:       wantStatuses(e, map[string]int{"PC03": 2}),
 			},
 			{
-				Config: cfg(`  devices = ["PC01", "PC02"]`), ResourceName: addr, ImportState: true, ImportStateId: e.Addr("LS01"),
+				Config: cfg(`  devices = ["PC02"]`), ResourceName: addr, ImportState: true, ImportStateId: e.Addr("LS01"),
 				ExpectError: errorText("Nothing to import"),
 			},
 		},
 		// Destroy gives nothing back.
-		CheckDestroy: wantStatuses(e, map[string]int{"PC01": 4, "PC02": 4, "PC03": 2}),
+		CheckDestroy: wantStatuses(e, map[string]int{"PC02": 4, "PC03": 2}),
 	})
 }
 
