@@ -31,6 +31,7 @@ var (
 	_ resource.Resource                   = (*domainPolicyResource)(nil)
 	_ resource.ResourceWithConfigure      = (*domainPolicyResource)(nil)
 	_ resource.ResourceWithImportState    = (*domainPolicyResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*domainPolicyResource)(nil)
 	_ resource.ResourceWithValidateConfig = (*domainPolicyResource)(nil)
 )
 
@@ -123,6 +124,31 @@ func (r *domainPolicyResource) ValidateConfig(ctx context.Context, req resource.
 				"links: "+shortQuote(t)+" is not the distinguished name of an OU or a domain: write it as OU=SessionHosts,DC=contoso,DC=com (Group Policy Management shows it on the OU's Details), or DC=contoso,DC=com for the whole domain.")
 		}
 	}
+}
+
+// ModifyPlan says what a destroy does to the session hosts: at their next
+// policy refresh they lose the GPO's licensing settings.
+func (r *domainPolicyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if !req.Plan.Raw.IsNull() || req.State.Raw.IsNull() {
+		return
+	}
+	var st domainPolicyModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &st)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	what := "takes the licensing settings out of the GPO " + st.GPOName.ValueString()
+	if st.CreatedGPO.ValueBool() && st.DeleteGPOOnDestroy.ValueBool() {
+		what = "deletes the GPO " + st.GPOName.ValueString()
+	}
+	links, _ := setStrings(st.Links)
+	where := "the session hosts the GPO applies to"
+	if len(links) > 0 {
+		where = "the session hosts of " + strings.Join(links, ", ") + " (the links this resource made go too)"
+	}
+	resp.Diagnostics.AddWarning("Destroy removes the domain licensing policy "+st.GPOName.ValueString(),
+		"Destroy "+what+". At their next policy refresh "+where+" lose its licensing mode and license servers, and fall back to their local settings or to none: "+
+			"without them, once their grace period is over, users are refused. Configure them another way first (another GPO, or rdslicensing_session_host_policy).")
 }
 
 // Create sets the GPO's values and links.

@@ -229,3 +229,25 @@ func TestAccDomainPolicy_localPolicyWarns(t *testing.T) {
 		t.Fatalf("the plan does not warn of the domain GPO:\n%s", flat)
 	}
 }
+
+// A destroy says, through the CLI, which session hosts lose the settings.
+func TestAccDomainPolicy_destroyWarns(t *testing.T) {
+	e := dpFleet(t)
+	r := newCLIRun(t, e, "", nil)
+	writeMain(t, r, cliConfig(e.Config(`resource "rdslicensing_domain_licensing_policy" "rds" {
+  gpo_name       = "RDS Licensing"
+  licensing_mode = "per_user"
+  links          = ["`+dpOU+`"]
+}`)))
+	r.run("apply", "-auto-approve")
+	flat := strings.Join(strings.Fields(r.run("destroy", "-auto-approve")), " ")
+	for _, want := range []string{"Warning: Destroy removes the domain licensing policy RDS Licensing", "takes the licensing settings out of the GPO RDS Licensing",
+		"the session hosts of " + dpOU + " (the links this resource made go too) lose"} {
+		if !strings.Contains(flat, want) {
+			t.Errorf("destroy does not say %q:\n%s", want, flat)
+		}
+	}
+	if err := wantGPO(e, false, 0, "")(nil); err != nil {
+		t.Fatal(err)
+	}
+}
