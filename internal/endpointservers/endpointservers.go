@@ -6,6 +6,7 @@ package endpointservers
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -92,9 +93,9 @@ func matchesAny(accounts []string, current string) bool {
 }
 
 func accounts(members []string) []string {
-	out := make([]string, len(members))
-	for i, m := range members {
-		out[i] = Account(m)
+	var out []string
+	for _, m := range members {
+		out = append(out, Account(m))
 	}
 	return out
 }
@@ -113,26 +114,10 @@ type Change struct {
 // the prior members the configuration no longer names), so that members
 // added by hand or by another tool stay.
 func Plan(want, dropped []string, current []string, exclusive bool) Change {
-	wantAccounts := accounts(want)
-	var c Change
-	for _, a := range wantAccounts {
-		found := false
-		for _, m := range current {
-			if Matches(a, m) {
-				found = true
-				break
-			}
-		}
-		if !found {
-			c.Add = append(c.Add, a)
-		}
-	}
-	droppedAccounts := accounts(dropped)
+	c := Change{Add: accounts(Missing(want, current))}
+	wantAccounts, droppedAccounts := accounts(want), accounts(dropped)
 	for _, m := range current {
-		if matchesAny(wantAccounts, m) {
-			continue
-		}
-		if exclusive || matchesAny(droppedAccounts, m) {
+		if !matchesAny(wantAccounts, m) && (exclusive || matchesAny(droppedAccounts, m)) {
 			c.Remove = append(c.Remove, m)
 		}
 	}
@@ -155,14 +140,7 @@ func Others(want []string, current []string) []string {
 func Missing(want []string, current []string) []string {
 	var out []string
 	for _, w := range want {
-		found := false
-		for _, m := range current {
-			if Matches(Account(w), m) {
-				found = true
-				break
-			}
-		}
-		if !found {
+		if !slices.ContainsFunc(current, func(m string) bool { return Matches(Account(w), m) }) {
 			out = append(out, w)
 		}
 	}

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 
@@ -293,7 +294,7 @@ func (r *domainPolicyResource) write(ctx context.Context, host string, m, prior 
 	if prior != nil {
 		before, _ := setStrings(prior.Links)
 		for _, t := range before {
-			if !containsFold(links, t) {
+			if !slices.ContainsFunc(links, func(l string) bool { return strings.EqualFold(l, t) }) {
 				in.Unlink = append(in.Unlink, t)
 			}
 		}
@@ -350,13 +351,4 @@ func (m *domainPolicyModel) setRead(cur rds.GPOLicensing) {
 		links = append(links, types.StringValue(l.Target))
 	}
 	m.Links = types.SetValueMust(types.StringType, links)
-}
-
-func containsFold(list []string, s string) bool {
-	for _, v := range list {
-		if strings.EqualFold(v, s) {
-			return true
-		}
-	}
-	return false
 }

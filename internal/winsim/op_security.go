@@ -55,14 +55,6 @@ func (ls *LicenseServerState) appliedSecurity() (bool, []string) {
 	return policy != nil && *policy == 1, members
 }
 
-// netbiosDomain is the NetBIOS name winsim gives a DNS domain: its first
-// label in capitals (a modelling convention: a real domain's NetBIOS name
-// is chosen when it is created).
-func netbiosDomain(dns string) string {
-	first, _, _ := strings.Cut(dns, ".")
-	return strings.ToUpper(first)
-}
-
 // endpointMemberIs reports whether a group member names host's computer
 // account ("CONTOSO\RDSH01$", or the bare computer name of older
 // scenarios).
@@ -71,7 +63,7 @@ func endpointMemberIs(member string, host *HostState) bool {
 	if !ok {
 		return strings.EqualFold(strings.TrimSuffix(member, "$"), host.Name)
 	}
-	return strings.EqualFold(name, host.Name+"$") && host.Domain != "" && strings.EqualFold(domain, netbiosDomain(host.Domain))
+	return strings.EqualFold(name, host.Name+"$") && host.Domain != "" && strings.EqualFold(domain, netBIOSDomainName(host.Domain))
 }
 
 // translateAccount mirrors NTAccount.Translate on a domain member: an
@@ -82,7 +74,7 @@ func endpointMemberIs(member string, host *HostState) bool {
 func (x *opContext) translateAccount(name string) (string, bool) {
 	domain, account, qualified := strings.Cut(name, `\`)
 	if !qualified {
-		account, domain = name, netbiosDomain(x.Host.Domain)
+		account, domain = name, netBIOSDomainName(x.Host.Domain)
 	}
 	computer, isComputer := strings.CutSuffix(account, "$")
 	if !isComputer || computer == "" {
@@ -90,8 +82,8 @@ func (x *opContext) translateAccount(name string) (string, bool) {
 	}
 	for _, h := range x.sim.Hosts() {
 		peer := h.view()
-		if peer.Domain != "" && strings.EqualFold(peer.Name, computer) && strings.EqualFold(netbiosDomain(peer.Domain), domain) {
-			return netbiosDomain(peer.Domain) + `\` + strings.ToUpper(peer.Name) + "$", true
+		if peer.Domain != "" && strings.EqualFold(peer.Name, computer) && strings.EqualFold(netBIOSDomainName(peer.Domain), domain) {
+			return netBIOSDomainName(peer.Domain) + `\` + strings.ToUpper(peer.Name) + "$", true
 		}
 	}
 	return "", false
@@ -128,7 +120,7 @@ func listedName(st *HostState, m string) string {
 	if strings.Contains(m, `\`) || st.Domain == "" {
 		return m
 	}
-	return netbiosDomain(st.Domain) + `\` + strings.ToUpper(strings.TrimSuffix(m, "$")) + "$"
+	return netBIOSDomainName(st.Domain) + `\` + strings.ToUpper(strings.TrimSuffix(m, "$")) + "$"
 }
 
 // getLicenseServerSecurity mirrors scripts/get_license_server_security.ps1.
