@@ -150,6 +150,14 @@ func (r *securityGroupResource) ModifyPlan(ctx context.Context, req resource.Mod
 	}
 	plan.ID = r.provider.plannedHostID(plan.Host, prior)
 	defer func() { resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...) }()
+	if state != nil && plan.sameConfig(state) {
+		// The refresh already read the host. With exclusive, members
+		// added since must go: plan them away.
+		if plan.Exclusive.ValueBool() && len(state.OtherMembers.Elements()) > 0 {
+			plan.OtherMembers = stringList(nil)
+		}
+		return
+	}
 	want, ok := setStrings(plan.Members)
 	host := ""
 	if !plan.Host.IsUnknown() {
@@ -382,6 +390,12 @@ type securityGroupModel struct {
 func (m *securityGroupModel) setRead(cur rds.LicenseServerSecurity, want []string) {
 	m.Enabled = types.BoolValue(cur.Policy != nil && *cur.Policy == 1)
 	m.OtherMembers = stringList(endpointservers.Others(want, cur.Members))
+}
+
+// sameConfig: the settings apply writes are those of o.
+func (m *securityGroupModel) sameConfig(o *securityGroupModel) bool {
+	return m.Host.Equal(o.Host) && m.Enabled.Equal(o.Enabled) && m.Members.Equal(o.Members) &&
+		m.Exclusive.Equal(o.Exclusive) && m.RestartService.Equal(o.RestartService)
 }
 
 // dropped are the members the state holds and want no longer names (none

@@ -119,6 +119,18 @@ func TestAccSecurityGroup_lifecycle(t *testing.T) {
   restart_service = false`),
 				Check: wantSecurity(e, off, []string{`CONTOSO\RDSH01$`}, true),
 			},
+			{
+				// exclusive holds: a member added by hand is planned away.
+				PreConfig: e.Update("LS01", func(st *winsim.HostState) {
+					st.LicenseServer.EndpointServers = append(st.LicenseServer.EndpointServers, `CONTOSO\RDSH03$`)
+				}),
+				Config: cfg(`  members         = ["RDSH01"]
+  exclusive       = true
+  enabled         = false
+  restart_service = false`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate)}},
+				Check:            wantSecurity(e, off, []string{`CONTOSO\RDSH01$`}, true),
+			},
 			{ResourceName: addr, ImportState: true, ImportStateId: e.Addr("LS01"), ImportStateVerify: true,
 				// Import cannot know these; they keep their defaults.
 				ImportStateVerifyIgnore: []string{"exclusive", "restart_service", "members"}},

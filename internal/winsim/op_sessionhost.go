@@ -436,8 +436,8 @@ func (x *opContext) shReadSessionHost(check []string, checkSpecified bool) (rds.
 		SpecifiedLicenseServers:    shStrings(specified),
 		PolicyLicensingMode:        policyMode,
 		PolicyLicenseServers:       policyServers,
-		PolicyLicensingModeGPO:     shPolicyGPO(policyMode != nil, st.SessionHost.PolicyLicensingModeGPO),
-		PolicyLicenseServersGPO:    shPolicyGPO(policyServers != nil, st.SessionHost.PolicyLicenseServersGPO),
+		PolicyLicensingModeGPO:     shPolicyGPO(cs.PartOfDomain && (policyMode != nil || policyServers != nil), st.SessionHost.PolicyLicensingModeGPO),
+		PolicyLicenseServersGPO:    shPolicyGPO(cs.PartOfDomain && (policyMode != nil || policyServers != nil), st.SessionHost.PolicyLicenseServersGPO),
 		ConfigLicensingMode:        configMode,
 		ConfigLicenseServers:       shStrings(st.SessionHost.ConfigLicenseServers),
 		GracePeriodDays:            graceDays,
@@ -452,8 +452,8 @@ func (x *opContext) shReadSessionHost(check []string, checkSpecified bool) (rds.
 }
 
 // shPolicyGPO mirrors Get-RdslPolicyGpo for one value: the domain GPO
-// that set it at the last policy refresh, read only while a policy value
-// is set.
+// that set it at the last policy refresh, read only on a domain member
+// with a policy value set.
 func shPolicyGPO(set bool, gpo string) string {
 	if !set {
 		return ""

@@ -222,8 +222,8 @@ function Get-RdslPolicyGpo {
     # session host's read).
     $out = @{ LicensingMode = ''; LicenseServers = '' }
     try {
-        $settings = @(Get-CimInstance -Namespace 'root/rsop/computer' -ClassName RSOP_RegistryPolicySetting -ErrorAction Stop |
-            Where-Object { [int]$_.precedence -eq 1 -and [string]$_.registryKey -like '*Software\Policies\Microsoft\Windows NT\Terminal Services' })
+        $settings = @(Get-CimInstance -Namespace 'root/rsop/computer' -ClassName RSOP_RegistryPolicySetting -Filter 'precedence = 1' -ErrorAction Stop |
+            Where-Object { [string]$_.registryKey -like '*Software\Policies\Microsoft\Windows NT\Terminal Services' })
         if ($settings.Count -eq 0) { return $out }
         $gpos = @{}
         foreach ($g in @(Get-CimInstance -Namespace 'root/rsop/computer' -ClassName RSOP_GPO -ErrorAction Stop)) { $gpos[[string]$g.id] = [string]$g.name }
@@ -302,9 +302,10 @@ function Get-RdslSessionHost {
         $configServers = ConvertTo-RdslStringArray $configEntry.Value
     }
 
-    $gpo = @{ LicensingMode = ''; LicenseServers = '' }
-    if ($null -ne $policyMode -or $null -ne $policyServers) { $gpo = Get-RdslPolicyGpo }
     $computer = Get-RdslComputer
+    # RSoP only where a domain GPO can have set a policy value.
+    $gpo = @{ LicensingMode = ''; LicenseServers = '' }
+    if (($null -ne $policyMode -or $null -ne $policyServers) -and $computer.PartOfDomain) { $gpo = Get-RdslPolicyGpo }
     $svcStatus = (Get-RdslServiceState -Name TermService).Status
 
     [ordered]@{
