@@ -16,31 +16,27 @@ type Config struct {
 }
 
 // Problem is a configuration error on an attribute.
-type Problem struct{ Attr, Summary, Detail string }
+type Problem = rds.Problem
 
 // ConfigProblems are the errors of a configuration that need no host:
 // attributes that go together, or exclude each other.
 func ConfigProblems(c Config) []Problem {
 	var out []Problem
 	if c.LicenseServerID && c.LicenseServerIDWO {
-		out = append(out, Problem{"license_server_id_wo", "Conflicting license server IDs",
-			"Set license_server_id or license_server_id_wo, not both. license_server_id_wo (Terraform and OpenTofu 1.11 and later) keeps the ID out of the state; license_server_id stores it there, marked sensitive."})
+		out = append(out, Problem{Attr: "license_server_id_wo", Summary: "Conflicting license server IDs", Detail: "Set license_server_id or license_server_id_wo, not both. license_server_id_wo (Terraform and OpenTofu 1.11 and later) keeps the ID out of the state; license_server_id stores it there, marked sensitive."})
 	}
 	if c.LicenseServerIDWO && !c.WOVersion {
-		out = append(out, Problem{"license_server_id_wo_version", "Missing license_server_id_wo_version",
-			"license_server_id_wo is write-only: Terraform never stores it, so it cannot see it change. Set license_server_id_wo_version (e.g. 1) with it, and change that number whenever you change license_server_id_wo."})
+		out = append(out, Problem{Attr: "license_server_id_wo_version", Summary: "Missing license_server_id_wo_version", Detail: "license_server_id_wo is write-only: Terraform never stores it, so it cannot see it change. Set license_server_id_wo_version (e.g. 1) with it, and change that number whenever you change license_server_id_wo."})
 	}
 	if !c.LicenseServerIDWO && c.WOVersion {
-		out = append(out, Problem{"license_server_id_wo_version", "license_server_id_wo_version without license_server_id_wo",
-			"license_server_id_wo_version only marks changes of license_server_id_wo, which is not set. Set license_server_id_wo, or remove license_server_id_wo_version."})
+		out = append(out, Problem{Attr: "license_server_id_wo_version", Summary: "license_server_id_wo_version without license_server_id_wo", Detail: "license_server_id_wo_version only marks changes of license_server_id_wo, which is not set. Set license_server_id_wo, or remove license_server_id_wo_version."})
 	}
 	switch c.Method {
 	case MethodLicenseServerID:
 		if !c.LicenseServerID && !c.LicenseServerIDWO {
-			out = append(out, Problem{"method", "Missing license server ID",
-				`method = "license_server_id" activates the license server with the 35-character license server ID that the Microsoft Clearinghouse issues for the server's product ID, but neither license_server_id nor license_server_id_wo is set. ` +
-					`Get the ID on the Clearinghouse web site (https://activate.microsoft.com) or by telephone, giving the server's product ID (this resource's product_id once it exists, RD Licensing Manager's Activate Server Wizard, or (Get-CimInstance Win32_TSLicenseServer).ProductId on the server), ` +
-					`then set license_server_id, or license_server_id_wo with license_server_id_wo_version. Or set method = "automatic" if the server reaches the Internet (outbound TCP 443).`})
+			out = append(out, Problem{Attr: "method", Summary: "Missing license server ID", Detail: `method = "license_server_id" activates the license server with the 35-character license server ID that the Microsoft Clearinghouse issues for the server's product ID, but neither license_server_id nor license_server_id_wo is set. ` +
+				`Get the ID on the Clearinghouse web site (https://activate.microsoft.com) or by telephone, giving the server's product ID (this resource's product_id once it exists, RD Licensing Manager's Activate Server Wizard, or (Get-CimInstance Win32_TSLicenseServer).ProductId on the server), ` +
+				`then set license_server_id, or license_server_id_wo with license_server_id_wo_version. Or set method = "automatic" if the server reaches the Internet (outbound TCP 443).`})
 		}
 	case MethodAutomatic, "":
 		for _, a := range []struct {
@@ -48,19 +44,16 @@ func ConfigProblems(c Config) []Problem {
 			set  bool
 		}{{"license_server_id", c.LicenseServerID}, {"license_server_id_wo", c.LicenseServerIDWO}} {
 			if a.set && c.MethodKnown {
-				out = append(out, Problem{a.name, "License server ID with automatic activation",
-					a.name + ` is only used with method = "license_server_id". With method = "automatic" (the default) the Microsoft Clearinghouse gives the server its ID over the Internet, and the provider reads it into license_server_id. ` +
-						`Set method = "license_server_id" to activate with this ID (for a server without Internet access), or remove ` + a.name + `.`})
+				out = append(out, Problem{Attr: a.name, Summary: "License server ID with automatic activation", Detail: a.name + ` is only used with method = "license_server_id". With method = "automatic" (the default) the Microsoft Clearinghouse gives the server its ID over the Internet, and the provider reads it into license_server_id. ` +
+					`Set method = "license_server_id" to activate with this ID (for a server without Internet access), or remove ` + a.name + `.`})
 			}
 		}
 	}
 	if c.ReactivationTrigger && !c.ReactivationReason {
-		out = append(out, Problem{"reactivation_reason", "Missing reactivation_reason",
-			"reactivation_trigger reactivates the license server when it changes, and Windows needs the reason for the reactivation: set reactivation_reason to redeployed, certificate_corrupt, private_key_compromised, activation_key_expired or server_upgraded."})
+		out = append(out, Problem{Attr: "reactivation_reason", Summary: "Missing reactivation_reason", Detail: "reactivation_trigger reactivates the license server when it changes, and Windows needs the reason for the reactivation: set reactivation_reason to redeployed, certificate_corrupt, private_key_compromised, activation_key_expired or server_upgraded."})
 	}
 	if c.ReactivationReason && !c.ReactivationTrigger {
-		out = append(out, Problem{"reactivation_trigger", "reactivation_reason without reactivation_trigger",
-			"reactivation_reason is the reason given for a reactivation, and reactivations happen when reactivation_trigger changes; alone it does nothing. Set reactivation_trigger too (any value, e.g. a date; change it to reactivate), or remove reactivation_reason."})
+		out = append(out, Problem{Attr: "reactivation_trigger", Summary: "reactivation_reason without reactivation_trigger", Detail: "reactivation_reason is the reason given for a reactivation, and reactivations happen when reactivation_trigger changes; alone it does nothing. Set reactivation_trigger too (any value, e.g. a date; change it to reactivate), or remove reactivation_reason."})
 	}
 	return out
 }
@@ -73,11 +66,11 @@ func PastIDWarning(host, attr, productID string) Problem {
 	if attr == "license_server_id_wo" {
 		fix = "set license_server_id_wo to it and change license_server_id_wo_version"
 	}
-	return Problem{attr, "The license server on " + host + " may need a new license server ID",
-		fmt.Sprintf("The license server on %s is not activated, and apply activates it again with %s, the license server ID of its former activation. "+
-			"The Microsoft Clearinghouse may not accept an ID it issued before: if apply fails with invalid_code, get a new license server ID for product ID %s "+
-			"on the Clearinghouse web site (https://activate.microsoft.com) or by telephone, and %s. Or activate it over the Internet with method = \"automatic\".",
-			host, attr, productID, fix)}
+	return Problem{Attr: attr, Summary: "The license server on " + host + " may need a new license server ID", Detail: fmt.Sprintf("The license server on %s is not activated, and apply activates it again with %s, the license server ID of its former activation. "+
+		"The Microsoft Clearinghouse may not accept an ID it issued before: if apply fails with invalid_code, get a new license server ID for product ID %s "+
+		"on the Clearinghouse web site (https://activate.microsoft.com) or by telephone, and %s. Or activate it over the Internet with method = \"automatic\".",
+		host, attr, productID, fix)}
+
 }
 
 // DeactivationWarning says, at plan time, what activated = false does: on
@@ -96,7 +89,7 @@ func DeactivationWarning(host, method string, prior *Prior) Problem {
 		}
 		detail += "."
 	}
-	return Problem{"activated", summary, detail}
+	return Problem{Attr: "activated", Summary: summary, Detail: detail}
 }
 
 // DomainProblems fail a plan that asks, of a server outside a domain
@@ -105,14 +98,12 @@ func DeactivationWarning(host, method string, prior *Prior) Problem {
 func DomainProblems(info rds.HostInfo, scope string, group bool) []Problem {
 	var out []Problem
 	if scope != "" {
-		out = append(out, Problem{"discovery_scope", "Discovery scope " + scope + " needs a domain",
-			fmt.Sprintf("cannot set the discovery scope of the license server on %s to %d (%s): the server is not in a domain (workgroup %s), and outside a domain the only scope is 0 (workgroup). Set discovery_scope = \"workgroup\" or leave it out, or join the server to a domain first.",
-				info.ComputerName, ScopeRole(scope), scope, info.Domain)})
+		out = append(out, Problem{Attr: "discovery_scope", Summary: "Discovery scope " + scope + " needs a domain", Detail: fmt.Sprintf("cannot set the discovery scope of the license server on %s to %d (%s): the server is not in a domain (workgroup %s), and outside a domain the only scope is 0 (workgroup). Set discovery_scope = \"workgroup\" or leave it out, or join the server to a domain first.",
+			info.ComputerName, ScopeRole(scope), scope, info.Domain)})
 	}
 	if group {
-		out = append(out, Problem{"add_to_license_servers_group", "The license server is not in a domain",
-			fmt.Sprintf("the license server on %s is not in a domain (workgroup %s): the Active Directory group \"Terminal Server License Servers\" exists only in a domain. Set add_to_license_servers_group = false or leave it out, or join the server to a domain first.",
-				info.ComputerName, info.Domain)})
+		out = append(out, Problem{Attr: "add_to_license_servers_group", Summary: "The license server is not in a domain", Detail: fmt.Sprintf("the license server on %s is not in a domain (workgroup %s): the Active Directory group \"Terminal Server License Servers\" exists only in a domain. Set add_to_license_servers_group = false or leave it out, or join the server to a domain first.",
+			info.ComputerName, info.Domain)})
 	}
 	return out
 }

@@ -2,6 +2,7 @@ package activation
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -38,26 +39,8 @@ type Prior struct {
 	ProductID       string
 }
 
-// Failure is a Converge that failed: under Summary (on Attr when set),
-// Err with Hints for its explanation, then Note as a paragraph of its own;
-// or Detail alone when there is no operation error. Spent: a reactivation
-// may have run, so the trigger must be recorded.
-type Failure struct {
-	Attr, Summary string
-	Err           error
-	Hints         []string
-	Note, Detail  string
-	Spent         bool
-}
-
-func (f *Failure) Error() string {
-	if f.Err != nil {
-		return f.Summary + ": " + f.Err.Error()
-	}
-	return f.Summary + ": " + f.Detail
-}
-
-func (f *Failure) Unwrap() error { return f.Err }
+// Failure is a Converge that failed.
+type Failure = rds.Failure
 
 // Converge makes host's license server match g: the contact first
 // (automatic activation and deactivation need it; the script writes only
@@ -67,6 +50,15 @@ func (f *Failure) Unwrap() error { return f.Err }
 // checks that Windows reports the server as asked. It returns the server
 // as it is after, or a *Failure.
 func Converge(ctx context.Context, run rds.Runner, host string, g Goal) (rds.LicenseServer, error) {
+	ls, err := converge(ctx, run, host, g)
+	var f *Failure
+	if errors.As(err, &f) && f.Err != nil {
+		f.Hints = append([]string{Hint(f.Err)}, f.Hints...)
+	}
+	return ls, err
+}
+
+func converge(ctx context.Context, run rds.Runner, host string, g Goal) (rds.LicenseServer, error) {
 	summary := "Cannot activate the license server on " + host
 	if g.Prior != nil {
 		summary = "Cannot update the license server activation on " + host

@@ -77,7 +77,7 @@ func Room(packs []rds.KeyPack, licenses []rds.IssuedLicense) map[int]int64 {
 
 // Problem is what stops a revocation at plan, on attribute Attr: too many
 // CALs of a version.
-type Problem struct{ Attr, Summary, Detail string }
+type Problem = rds.Problem
 
 // LimitProblems are the versions whose selected CALs exceed their room.
 func LimitProblems(host string, selected []rds.IssuedLicense, room map[int]int64) []Problem {
@@ -93,9 +93,8 @@ func LimitProblems(host string, selected []rds.IssuedLicense, room map[int]int64
 	for _, v := range versions {
 		if r := max(room[v], 0); count[v] > r {
 			release := keypacks.ReleaseName(v)
-			out = append(out, Problem{"devices", fmt.Sprintf("Too many Windows Server %s per-device CALs to revoke on %s", release, host),
-				fmt.Sprintf("This revocation gives back %d Windows Server %s per-device CALs, and Windows allows %d more on %s now: at most %d%% of a version's installed per-device CALs may be revoked at a time. "+
-					"Revoke fewer devices now, and the rest when revoked CALs have expired; or install more CALs of that version.", count[v], release, r, host, Percent)})
+			out = append(out, Problem{Attr: "devices", Summary: fmt.Sprintf("Too many Windows Server %s per-device CALs to revoke on %s", release, host), Detail: fmt.Sprintf("This revocation gives back %d Windows Server %s per-device CALs, and Windows allows %d more on %s now: at most %d%% of a version's installed per-device CALs may be revoked at a time. "+
+				"Revoke fewer devices now, and the rest when revoked CALs have expired; or install more CALs of that version.", count[v], release, r, host, Percent)})
 		}
 	}
 	return out

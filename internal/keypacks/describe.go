@@ -2,6 +2,7 @@ package keypacks
 
 import (
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -127,4 +128,20 @@ func JoinIDs(ids []int64) string {
 		s[i] = strconv.FormatInt(id, 10)
 	}
 	return strings.Join(s, ", ")
+}
+
+// Filter keeps the packs of a version and type ("" for any).
+func Filter(packs []rds.KeyPack, version, calType string, builtIn bool) []rds.KeyPack {
+	var out []rds.KeyPack
+	for _, kp := range packs {
+		switch {
+		case kp.BuiltIn && !builtIn:
+		case version != "" && ReleaseName(kp.ProductVersionID) != version:
+		case calType != "" && CALTypeName(kp.ProductType) != calType:
+		default:
+			out = append(out, kp)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].KeyPackID < out[j].KeyPackID })
+	return out
 }

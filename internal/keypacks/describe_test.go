@@ -1,6 +1,7 @@
 package keypacks
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -68,5 +69,25 @@ func TestCodeUsedHint(t *testing.T) {
 	}
 	if got := CodeUsedHint("ls01", in, []rds.KeyPack{builtInPack, devicePack}); got != "" {
 		t.Errorf("hint without a matching pack: %q", got)
+	}
+}
+
+func TestFilter(t *testing.T) {
+	packs := []rds.KeyPack{{KeyPackID: 9, ProductVersionID: ProductVersion("2022"), ProductType: CALTypeNumber["per_user"]},
+		{KeyPackID: 1, BuiltIn: true, ProductType: 3}, {KeyPackID: 4, ProductVersionID: ProductVersion("2019"), ProductType: CALTypeNumber["per_user"]}}
+	ids := func(ps []rds.KeyPack) (out []int64) {
+		for _, p := range ps {
+			out = append(out, p.KeyPackID)
+		}
+		return out
+	}
+	if got := ids(Filter(packs, "", "per_user", false)); !slices.Equal(got, []int64{4, 9}) {
+		t.Errorf("per-user packs: %v", got)
+	}
+	if got := ids(Filter(packs, "2022", "", false)); !slices.Equal(got, []int64{9}) {
+		t.Errorf("2022 packs: %v", got)
+	}
+	if got := ids(Filter(packs, "", "", true)); !slices.Equal(got, []int64{1, 4, 9}) {
+		t.Errorf("all packs: %v", got)
 	}
 }

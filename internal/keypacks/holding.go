@@ -39,16 +39,8 @@ type Held struct {
 // Gone: the resource holds nothing on the host, and waits for no install.
 func (h Held) Gone() bool { return len(h.Packs) == 0 && len(h.Pending) == 0 }
 
-// StepError is a step on the host that failed: the caller explains Err
-// under Summary, on attribute Attr when set.
-type StepError struct {
-	Attr, Summary string
-	Err           error
-}
-
-func (e *StepError) Error() string { return e.Summary + ": " + e.Err.Error() }
-
-func (e *StepError) Unwrap() error { return e.Err }
+// StepError is a step on the host that failed.
+type StepError = rds.Failure
 
 // InstallError is a failed Acquire for In (the error is Acquire's).
 type InstallError struct {

@@ -1,11 +1,13 @@
 package keypacks
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 
+	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/licensecodes"
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/rds"
 )
 
@@ -75,6 +77,36 @@ func InstallFailure(host string, err error) (summary, detail string, cause error
 	return "", "", nil, false
 }
 
+// InstallHint is what to do about an install Windows refused (err, not
+// an InstallFailure): a used code names the pack that holds it (packs
+// lists the server's key packs, nil when they cannot be read), a refused
+// retail code its likely typos, an unactivated server the wiring that
+// activates it first. "" when there is nothing to add.
+func InstallHint(host string, in rds.InstallKeyPackInput, err error, packs func() []rds.KeyPack) string {
+	switch {
+	case isKind(err, rds.KindCodeAlreadyUsed):
+		if list := packs(); list != nil {
+			return CodeUsedHint(host, in, list)
+		}
+	case isKind(err, rds.KindInvalidCode) && in.Program == "retail":
+		return licensecodes.RetailHint(in.LicenseCode)
+	case isKind(err, rds.KindNotActivated):
+		return "If the rdslicensing_server_activation of this license server is in the same configuration, make this key pack depend on it (host = rdslicensing_server_activation.<name>.id), so that the activation comes first."
+	}
+	return ""
+}
+
+// UnreadableWarning: a refresh that cannot reach RD Licensing (role
+// removed, restart pending) keeps the packs in the state, rather than
+// install them again: the licensing database outlives the role.
+const UnreadableWarning = "The key packs stay in the state unchanged until RD Licensing answers again."
+
+// RoleGoneDetail says why a destroy on a server without RD Licensing
+// left the key packs as they are.
+func RoleGoneDetail(host string) string {
+	return "The key packs could not be released or removed: RD Licensing is not installed on " + host + ". The licensing database outlives the role; its CALs come back when the role does."
+}
+
 // LeaveWarning says in a plan what a destroy (what: "Destroy", or
 // "Replacing the key pack") does with a resource's CALs: packs ids with
 // total CALs of typeAndModel, bought under program.
@@ -128,4 +160,49 @@ func PendingWarning(host string, o Ownership) Finding {
 	return Finding{Warning: true, Summary: "An earlier install on " + host + " has an unknown outcome",
 		Detail: fmt.Sprintf("An install of CALs for this key pack (request %s) was interrupted, and the license server has not shown yet what it did. "+
 			"Apply looks at the license server's journal first, and installs only the CALs that are missing: the quantity in this plan may already be there.", o.PendingIDs())}
+}
+
+// Explain says what went wrong in err, from Acquire (as an *InstallError)
+// or a lifecycle step, as failures, joined errors each on its own. An
+// install Windows refused gets what to do about it: the key packs are read
+// again to name the one that holds a used code.
+func (i *Installer) Explain(ctx context.Context, err error) []rds.Failure {
+	if joined, ok := err.(interface{ Unwrap() []error }); ok {
+		var out []rds.Failure
+		for _, e := range joined.Unwrap() {
+			out = append(out, i.Explain(ctx, e)...)
+		}
+		return out
+	}
+	var (
+		inst *InstallError
+		step *StepError
+		f    Finding
+	)
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &inst):
+		return []rds.Failure{i.explainInstall(ctx, inst.In, inst.Err)}
+	case errors.As(err, &step):
+		return []rds.Failure{*step}
+	case errors.As(err, &f):
+		return []rds.Failure{{Attr: f.Attr, Summary: f.Summary, Detail: f.Detail}}
+	}
+	return []rds.Failure{{Summary: "Cannot change the key packs on " + i.Server, Err: err}}
+}
+
+// explainInstall explains a failed install of in.
+func (i *Installer) explainInstall(ctx context.Context, in rds.InstallKeyPackInput, err error) rds.Failure {
+	if summary, detail, cause, ok := InstallFailure(i.Server, err); ok {
+		return rds.Failure{Summary: summary, Detail: detail, Err: cause}
+	}
+	hint := InstallHint(i.Server, in, err, func() []rds.KeyPack {
+		list, lerr := i.Host.List(ctx)
+		if lerr != nil {
+			return nil
+		}
+		return list.KeyPacks
+	})
+	return rds.Failure{Summary: "Cannot install CALs on " + i.Server, Err: err, Hints: []string{hint}}
 }

@@ -183,3 +183,6 @@ type hostStateCheck func() error
 func (c hostStateCheck) CheckState(_ context.Context, _ statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
 	resp.Error = c()
 }
+
+func intp(n int) *int       { return &n }
+func strp(s string) *string { return &s }

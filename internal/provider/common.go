@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -14,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -134,11 +137,6 @@ func opError(diags *diag.Diagnostics, summary string, err error) {
 	diags.AddError(summary, opErrorDetail(err))
 }
 
-// opAttributeError is opError on one attribute.
-func opAttributeError(diags *diag.Diagnostics, p path.Path, summary string, err error) {
-	diags.AddAttributeError(p, summary, opErrorDetail(err))
-}
-
 // opErrorDetail explains an operation error: its message, what to do for
 // its kind, then hints (what the caller knows to do; empty ones are
 // skipped), then where it happened.
@@ -233,6 +231,59 @@ func timeoutsAttribute(ctx context.Context, write, read time.Duration, why strin
 	return a
 }
 
+// computedString is a read-only attribute; keep: a plan that changes
+// nothing of it shows the state's value rather than "known after apply".
+func computedString(desc string, keep bool) schema.StringAttribute {
+	a := schema.StringAttribute{Computed: true, MarkdownDescription: desc}
+	if keep {
+		a.PlanModifiers = []planmodifier.String{stringplanmodifier.UseStateForUnknown()}
+	}
+	return a
+}
+
+// computedInt64 is computedString for a number.
+func computedInt64(desc string, keep bool) schema.Int64Attribute {
+	a := schema.Int64Attribute{Computed: true, MarkdownDescription: desc}
+	if keep {
+		a.PlanModifiers = []planmodifier.Int64{int64planmodifier.UseStateForUnknown()}
+	}
+	return a
+}
+
+// replaceIfPriorString replaces only a value that was known before: after
+// import it is recorded without a replacement.
+func replaceIfPriorString(_ context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
+	resp.RequiresReplace = !req.StateValue.IsNull() && !req.PlanValue.IsNull()
+}
+
+// replaceIfPriorInt64 is replaceIfPriorString for a number.
+func replaceIfPriorInt64(_ context.Context, req planmodifier.Int64Request, resp *int64planmodifier.RequiresReplaceIfFuncResponse) {
+	resp.RequiresReplace = !req.StateValue.IsNull() && !req.PlanValue.IsNull()
+}
+
+// valueOf is a string as the domain packages see it.
+func valueOf(v types.String) rds.Value {
+	return rds.Value{Set: !v.IsNull(), Known: !v.IsNull() && !v.IsUnknown(), Text: v.ValueString()}
+}
+
+// numberOf is valueOf for a number.
+func numberOf(v types.Int64) rds.Value {
+	n := rds.Value{Set: !v.IsNull(), Known: !v.IsNull() && !v.IsUnknown()}
+	if n.Known {
+		n.Text = strconv.FormatInt(v.ValueInt64(), 10)
+	}
+	return n
+}
+
+// boolOf is valueOf for a bool: "true" or "false" when known.
+func boolOf(v types.Bool) rds.Value {
+	b := rds.Value{Set: !v.IsNull(), Known: !v.IsNull() && !v.IsUnknown()}
+	if b.Known {
+		b.Text = strconv.FormatBool(v.ValueBool())
+	}
+	return b
+}
+
 // minutes writes a whole number of minutes as Terraform users write it.
 func minutes(d time.Duration) string {
 	return fmt.Sprintf("%dm", d/time.Minute)
@@ -314,4 +365,95 @@ func int64Pointer(p *int) types.Int64 {
 		return types.Int64Null()
 	}
 	return types.Int64Value(int64(*p))
+}
+
+// listStrings renders a list of strings for a message.
+func listStrings(ctx context.Context, l types.List) []string {
+	var out []string
+	_ = l.ElementsAs(ctx, &out, false)
+	return out
+}
+
+// setStrings are a set's strings, sorted; ok is false when it or an
+// element is unknown.
+func setStrings(s types.Set) ([]string, bool) {
+	if s.IsUnknown() {
+		return nil, false
+	}
+	var out []string
+	for _, e := range s.Elements() {
+		v, ok := e.(types.String)
+		if !ok || v.IsUnknown() {
+			return nil, false
+		}
+		if !v.IsNull() {
+			out = append(out, v.ValueString())
+		}
+	}
+	slices.Sort(out)
+	return out, true
+}
+
+// stringSet is a set of strings (empty, not null, for none).
+func stringSet(s []string) types.Set {
+	elems := make([]attr.Value, len(s))
+	for i, v := range s {
+		elems[i] = types.StringValue(v)
+	}
+	return types.SetValueMust(types.StringType, elems)
+}
+
+// waitSeconds is how long install_role may wait for the WMI provider:
+// what is left of the deadline, at most 10 minutes.
+func waitSeconds(ctx context.Context) int {
+	wait := 10 * time.Minute
+	if dl, ok := ctx.Deadline(); ok && time.Until(dl)-30*time.Second < wait {
+		wait = time.Until(dl) - 30*time.Second
+	}
+	if wait < 0 {
+		return 0
+	}
+	return int(wait.Seconds())
+}
+
+// addProblems reports problems as warnings or errors, on their attribute
+// when they name one.
+func addProblems(diags *diag.Diagnostics, warning bool, ps ...rds.Problem) {
+	for _, p := range ps {
+		switch {
+		case warning && p.Attr == "":
+			diags.AddWarning(p.Summary, p.Detail)
+		case warning:
+			diags.AddAttributeWarning(path.Root(p.Attr), p.Summary, p.Detail)
+		case p.Attr == "":
+			diags.AddError(p.Summary, p.Detail)
+		default:
+			diags.AddAttributeError(path.Root(p.Attr), p.Summary, p.Detail)
+		}
+	}
+}
+
+// addErrors reports problems as errors.
+func addErrors(diags *diag.Diagnostics, ps ...rds.Problem) { addProblems(diags, false, ps...) }
+
+// addWarnings reports problems as warnings.
+func addWarnings(diags *diag.Diagnostics, ps ...rds.Problem) { addProblems(diags, true, ps...) }
+
+// addFailures reports failed steps as errors: each one's detail, its
+// operation error explained (opErrorDetail) with its hints, and its note,
+// as paragraphs.
+func addFailures(diags *diag.Diagnostics, fs ...rds.Failure) {
+	for _, f := range fs {
+		var parts []string
+		if f.Detail != "" {
+			parts = append(parts, f.Detail)
+		}
+		if f.Err != nil {
+			parts = append(parts, opErrorDetail(f.Err, f.Hints...))
+		}
+		if f.Note != "" {
+			parts = append(parts, f.Note)
+		}
+		addErrors(diags, rds.Problem{Attr: f.Attr, Summary: f.Summary, Detail: strings.Join(parts, "\n\n")})
+	}
 }

@@ -10,6 +10,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/activation"
+	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/diagnosis"
+	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/servernames"
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/sessionhosts"
 )
 
@@ -98,12 +100,12 @@ func (d *diagnosticsDataSource) Read(ctx context.Context, req datasource.ReadReq
 	if resp.Diagnostics.HasError() || !ok {
 		return
 	}
-	sh, err := readSessionHost(ctx, d.provider, host)
+	sh, err := d.provider.readSessionHost(ctx, host)
 	if err != nil {
 		opError(&resp.Diagnostics, "Cannot read the session host "+host, err)
 		return
 	}
-	in := diagnosisInput{Host: host, SessionHost: sh, MinAvailableCALs: defaultMinAvailableCALs, GraceWarningDays: defaultGraceWarningDays}
+	in := diagnosis.Input{Host: host, SessionHost: sh, MinAvailableCALs: defaultMinAvailableCALs, GraceWarningDays: defaultGraceWarningDays}
 	if !m.MinAvailableCALs.IsNull() {
 		in.MinAvailableCALs = m.MinAvailableCALs.ValueInt64()
 	}
@@ -118,7 +120,7 @@ func (d *diagnosticsDataSource) Read(ctx context.Context, req datasource.ReadReq
 			continue
 		}
 		seen[strings.ToLower(name)] = true
-		s := inspectedServer{Name: name, Connectivity: -1, BadName: serverNameProblem(name)}
+		s := diagnosis.Server{Name: name, Connectivity: -1, BadName: servernames.Problem(name)}
 		for _, c := range sh.Connectivity {
 			if strings.EqualFold(c.Server, name) {
 				s.Connectivity = c.Status
@@ -152,9 +154,9 @@ func (d *diagnosticsDataSource) Read(ctx context.Context, req datasource.ReadReq
 		in.Servers = append(in.Servers, s)
 		m.LicenseServers = append(m.LicenseServers, row)
 	}
-	findings := diagnose(in)
+	findings := diagnosis.Diagnose(in)
 	m.ID = types.StringValue(host)
-	m.Healthy = types.BoolValue(healthy(findings))
+	m.Healthy = types.BoolValue(diagnosis.Healthy(findings))
 	m.GracePeriodDays = int64Pointer(sh.GracePeriodDays)
 	m.Findings = []findingModel{}
 	for _, f := range findings {

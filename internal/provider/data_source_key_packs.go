@@ -110,7 +110,7 @@ func (d *keyPacksDataSource) Read(ctx context.Context, req datasource.ReadReques
 	m.KeyPacks, m.Totals = []keyPackDataModel{}, []keyPackTotalModel{}
 	totals := map[[2]string]*keyPackTotalModel{}
 	var available int64
-	for _, kp := range filterKeyPacks(list.KeyPacks, m.ProductVersion.ValueString(), m.CALType.ValueString(), m.IncludeBuiltIn.ValueBool()) {
+	for _, kp := range keypacks.Filter(list.KeyPacks, m.ProductVersion.ValueString(), m.CALType.ValueString(), m.IncludeBuiltIn.ValueBool()) {
 		version, calType := keypacks.ReleaseName(kp.ProductVersionID), keypacks.CALTypeName(kp.ProductType)
 		m.KeyPacks = append(m.KeyPacks, keyPackDataModel{
 			KeyPackID: types.Int64Value(kp.KeyPackID), Program: types.StringValue(keypacks.ProgramOfType(kp.KeyPackType, kp.BuiltIn)),
@@ -146,22 +146,6 @@ func (d *keyPacksDataSource) Read(ctx context.Context, req datasource.ReadReques
 	}
 	m.TotalAvailable = types.Int64Value(available)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
-}
-
-// filterKeyPacks keeps the packs of a version and type ("" for any).
-func filterKeyPacks(packs []rds.KeyPack, version, calType string, builtIn bool) []rds.KeyPack {
-	var out []rds.KeyPack
-	for _, kp := range packs {
-		switch {
-		case kp.BuiltIn && !builtIn:
-		case version != "" && keypacks.ReleaseName(kp.ProductVersionID) != version:
-		case calType != "" && keypacks.CALTypeName(kp.ProductType) != calType:
-		default:
-			out = append(out, kp)
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].KeyPackID < out[j].KeyPackID })
-	return out
 }
 
 // keyPacksDataModel is the data source's data.

@@ -7,7 +7,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/rds"
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/sessionhosts"
 )
 
@@ -85,7 +84,7 @@ func (d *sessionHostDataSource) Read(ctx context.Context, req datasource.ReadReq
 	if resp.Diagnostics.HasError() || !ok {
 		return
 	}
-	sh, err := readSessionHost(ctx, d.provider, host)
+	sh, err := d.provider.readSessionHost(ctx, host)
 	if err != nil {
 		opError(&resp.Diagnostics, "Cannot read the session host "+host, err)
 		return
@@ -125,15 +124,6 @@ func (d *sessionHostDataSource) Read(ctx context.Context, req datasource.ReadReq
 	m.Domain = types.StringValue(sh.Domain)
 	m.TermServiceStatus = types.StringValue(sh.TermServiceStatus)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
-}
-
-// readSessionHost reads a session host and the connectivity of the
-// license servers in effect, once per generation: a session host's policy,
-// its diagnostics and this data source share one read (shareRead).
-func readSessionHost(ctx context.Context, d *providerData, host string) (rds.SessionHost, error) {
-	return shareRead(ctx, d, &d.sessionHosts, host, func(ctx context.Context) (rds.SessionHost, error) {
-		return rds.GetSessionHost.Run(ctx, d, host, rds.SessionHostInput{CheckServers: []string{}, CheckSpecified: true})
-	})
 }
 
 // sessionHostDataModel is the data source's data.

@@ -84,10 +84,10 @@ func diagnosticSummaries(t *testing.T) []*regexp.Regexp {
 		"AddAttributeError": 1, "AddAttributeWarning": 1, "NewAttributeErrorDiagnostic": 1, "NewAttributeWarningDiagnostic": 1,
 	}
 	// Struct types with a summary field, by the field's position; and the
-	// types whose Summary the resources report: keypacks.Problem,
-	// Finding and StepError, activation.Problem and Failure,
-	// sessionhosts.Message, endpointservers.Finding, calrevocation.Problem.
-	summaryField := map[string]int{"Problem": 1, "Finding": 1, "StepError": 1, "Failure": 1, "Message": 0}
+	// types whose Summary the resources report: rds.Problem (which the
+	// domain packages name Problem, Finding or Message), keypacks.Finding
+	// and StepError, activation.Failure.
+	summaryField := map[string]int{"Problem": 1, "Finding": 1, "StepError": 1, "Failure": 1, "Message": 1}
 	for _, f := range files {
 		ast.Inspect(f, func(n ast.Node) bool {
 			switch d := n.(type) {
@@ -161,16 +161,24 @@ func diagnosticSummaries(t *testing.T) []*regexp.Regexp {
 						add(a)
 					}
 				case *ast.CompositeLit:
-					id, ok := x.Type.(*ast.Ident)
-					if !ok {
+					// A slice of them: its elements' type may be elided.
+					if at, ok := x.Type.(*ast.ArrayType); ok {
+						for _, el := range x.Elts {
+							if lit, ok := el.(*ast.CompositeLit); ok && lit.Type == nil {
+								lit.Type = at.Elt
+							}
+						}
 						return true
 					}
-					i, ok := summaryField[id.Name]
+					i, ok := summaryField[typeName(x.Type)]
 					if !ok {
 						return true
 					}
 					// A variable: every value the function gives it.
 					addValue := func(e ast.Expr) {
+						if _, ok := e.(*ast.SelectorExpr); ok {
+							return // another one's summary: its literals are counted
+						}
 						if id, ok := e.(*ast.Ident); ok {
 							for _, v := range assignedValues(fn.Body, id.Name) {
 								add(v)
@@ -194,6 +202,19 @@ func diagnosticSummaries(t *testing.T) []*regexp.Regexp {
 		}
 	}
 	return out
+}
+
+// typeName is the name of a type as a literal writes it: T, pkg.T or *T.
+func typeName(e ast.Expr) string {
+	switch t := e.(type) {
+	case *ast.Ident:
+		return t.Name
+	case *ast.SelectorExpr:
+		return t.Sel.Name
+	case *ast.StarExpr:
+		return typeName(t.X)
+	}
+	return ""
 }
 
 // namedResult is the position of fn's result called name, or -1.
@@ -322,11 +343,11 @@ func exprPattern(e ast.Expr) string {
 }
 
 // findingCodes are the codes of the findings rdslicensing_diagnostics
-// reports: the snake_case string literals of diagnostics.go.
+// reports: the snake_case string literals of internal/diagnosis.
 func findingCodes(t *testing.T) map[string]bool {
 	t.Helper()
 	fset := token.NewFileSet()
-	f, err := parser.ParseFile(fset, filepath.Join(repoRoot(), "internal", "provider", "diagnostics.go"), nil, 0)
+	f, err := parser.ParseFile(fset, filepath.Join(repoRoot(), "internal", "diagnosis", "diagnosis.go"), nil, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

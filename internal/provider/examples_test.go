@@ -93,7 +93,7 @@ func TestAccExampleFleet(t *testing.T) {
 		t.Errorf("the plan read the license server %d times, want 2 (the activation, and the diagnostics of 50 session hosts once)", reads)
 	}
 	// and each session host once: its policy and its diagnostics share the
-	// read (readSessionHost).
+	// read (providerData.readSessionHost).
 	reads = 0
 	for _, l := range e.Host(addrs[0]).Log(shSeq) {
 		if l.Event == "operation" && l.Operation == "get_session_host" {

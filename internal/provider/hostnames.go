@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+
+	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/servernames"
 )
 
 // The hosts the provider connects to (the provider's host, the host of
@@ -36,12 +38,12 @@ func hostProblem(s string) string {
 		return bracketedProblem(s)
 	}
 	if _, err := netip.ParseAddr(s); err != nil && strings.Contains(s, ":") {
-		if h, p, ok := strings.Cut(s, ":"); ok && !strings.Contains(p, ":") && isPort(p) && nameProblem(h) == "" {
+		if h, p, ok := strings.Cut(s, ":"); ok && !strings.Contains(p, ":") && isPort(p) && servernames.HostProblem(h) == "" {
 			return portHint(h, p)
 		}
 		return "is neither a host name nor a valid IP address (':' may only appear in an IPv6 address)"
 	}
-	return nameProblem(s)
+	return servernames.HostProblem(s)
 }
 
 // bracketedProblem checks "[IPv6]", and "[IPv6]:port" for a hint.
@@ -119,5 +121,5 @@ func (v hostValidator) ValidateString(_ context.Context, req validator.StringReq
 
 // hostError is the detail of an invalid host.
 func hostError(attr, s, problem string) string {
-	return fmt.Sprintf("%s %s %s. Give a host name (ls01), an FQDN (ls01.contoso.com) or an IP address (10.0.0.5, fe80::1 or [fe80::1]).", attr, shortQuote(s), problem)
+	return fmt.Sprintf("%s %s %s. Give a host name (ls01), an FQDN (ls01.contoso.com) or an IP address (10.0.0.5, fe80::1 or [fe80::1]).", attr, servernames.Quote(s), problem)
 }

@@ -8,6 +8,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/servernames"
 )
 
 func TestHostProblem(t *testing.T) {
@@ -40,7 +42,7 @@ func TestHostProblem(t *testing.T) {
 		{strings.Repeat("a", 100000), "is 100000 characters long; a DNS name has at most 253"},
 	} {
 		if p := hostProblem(c.host); !strings.Contains(p, c.want) {
-			t.Errorf("hostProblem(%s) = %q, want it to contain %q", shortQuote(c.host), p, c.want)
+			t.Errorf("hostProblem(%s) = %q, want it to contain %q", servernames.Quote(c.host), p, c.want)
 		}
 	}
 }

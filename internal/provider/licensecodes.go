@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/licensecodes"
@@ -36,4 +38,15 @@ func (v codeValidator) ValidateString(_ context.Context, req validator.StringReq
 	}
 	resp.Diagnostics.AddAttributeError(req.Path, "Invalid "+name,
 		strings.Join(problems, ".\n")+".\n\n"+fmt.Sprintf("Copy the %s again from %s; hyphens, spaces and lower case are accepted.", strings.TrimSuffix(f.What, "s"), from))
+}
+
+// codeRequiresReplace replaces the resource (a key pack) when a code
+// changes; not when
+// it is first recorded (after import, or when leaving the _wo form), nor
+// when only its hyphens, spaces or case change.
+func codeRequiresReplace() planmodifier.String {
+	return stringplanmodifier.RequiresReplaceIf(func(_ context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
+		resp.RequiresReplace = !req.StateValue.IsNull() && (req.PlanValue.IsUnknown() ||
+			!req.PlanValue.IsNull() && licensecodes.Normalize(req.PlanValue.ValueString()) != licensecodes.Normalize(req.StateValue.ValueString()))
+	}, "Replaces the key pack when the code changes.", "Replaces the key pack when the code changes.")
 }

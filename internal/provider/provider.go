@@ -24,6 +24,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/rds"
+	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/servernames"
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/winrmclient"
 )
 
@@ -364,7 +365,7 @@ func (r *configReader) duration(v types.String, attr string) time.Duration {
 	}
 	d, err := time.ParseDuration(s)
 	if err != nil || d <= 0 {
-		r.fail(attr, "%s %s is not a positive duration: write it like \"90s\", \"10m\" or \"1h\" (attribute %s, environment variable %s).", attr, shortQuote(s), attr, envVars[attr])
+		r.fail(attr, "%s %s is not a positive duration: write it like \"90s\", \"10m\" or \"1h\" (attribute %s, environment variable %s).", attr, servernames.Quote(s), attr, envVars[attr])
 		return 0
 	}
 	return d

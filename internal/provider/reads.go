@@ -109,3 +109,12 @@ func readLicenseServer(ctx context.Context, d *providerData, name string) (rds.L
 	}
 	return ls, packs.KeyPacks, ""
 }
+
+// readSessionHost reads a session host and the connectivity of the
+// license servers in effect, once per generation: a session host's policy,
+// its diagnostics and this data source share one read (shareRead).
+func (d *providerData) readSessionHost(ctx context.Context, host string) (rds.SessionHost, error) {
+	return shareRead(ctx, d, &d.sessionHosts, host, func(ctx context.Context) (rds.SessionHost, error) {
+		return rds.GetSessionHost.Run(ctx, d, host, rds.SessionHostInput{CheckServers: []string{}, CheckSpecified: true})
+	})
+}

@@ -35,15 +35,13 @@ type calRevocationResource struct {
 	provider *providerData
 }
 
+// calRevocationTimeout bounds each operation: reads, and revocations of a
+// few CALs.
+const calRevocationTimeout = 5 * time.Minute
+
 // Metadata names the resource.
 func (r *calRevocationResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_cal_revocation"
-}
-
-// revokedTypes are the attributes of one revoked CAL.
-var revokedTypes = map[string]attr.Type{
-	"device": types.StringType, "license_id": types.Int64Type, "key_pack_id": types.Int64Type,
-	"product_version": types.StringType, "expiration_date": types.StringType, "description": types.StringType,
 }
 
 // Schema describes the resource.
@@ -77,11 +75,8 @@ func (r *calRevocationResource) Schema(ctx context.Context, _ resource.SchemaReq
 					"description":     schema.StringAttribute{Computed: true, MarkdownDescription: "All of it in a line."},
 				}},
 			},
-			"revokable_cals": schema.Int64Attribute{
-				Computed:            true,
-				MarkdownDescription: "How many more CALs of the last revoked one's kind Windows said it would revoke after this revocation (`-1` when nothing was revoked).",
-			},
-			"timeouts": timeoutsAttribute(ctx, calRevocationTimeout, calRevocationTimeout, "a revocation reads the issued CALs and revokes each; read and delete do nothing on the host."),
+			"revokable_cals": computedInt64("How many more CALs of the last revoked one's kind Windows said it would revoke after this revocation (`-1` when nothing was revoked).", false),
+			"timeouts":       timeoutsAttribute(ctx, calRevocationTimeout, calRevocationTimeout, "a revocation reads the issued CALs and revokes each; read and delete do nothing on the host."),
 		},
 	}
 }
@@ -90,10 +85,6 @@ func (r *calRevocationResource) Schema(ctx context.Context, _ resource.SchemaReq
 func (r *calRevocationResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	r.provider = configureData(req.ProviderData, &resp.Diagnostics)
 }
-
-// calRevocationTimeout bounds each operation: reads, and revocations of a
-// few CALs.
-const calRevocationTimeout = 5 * time.Minute
 
 // ModifyPlan plans a revocation when the resource is created, devices are
 // added or the trigger changes: it lists the CALs that go back, fails past
@@ -191,6 +182,12 @@ func (r *calRevocationResource) ImportState(_ context.Context, _ resource.Import
 		"rdslicensing_cal_revocation records a revocation this configuration made; Windows keeps no object for it. Declare the resource instead: creating it revokes the CALs the devices hold now.")
 }
 
+// revokedTypes are the attributes of one revoked CAL.
+var revokedTypes = map[string]attr.Type{
+	"device": types.StringType, "license_id": types.Int64Type, "key_pack_id": types.Int64Type,
+	"product_version": types.StringType, "expiration_date": types.StringType, "description": types.StringType,
+}
+
 // revoke revokes the CALs the plan listed (or, when the plan could not
 // read the host, those the devices hold now) and records them in m.
 func (r *calRevocationResource) revoke(ctx context.Context, host string, timeout time.Duration, m, prior *calRevocationModel, diags *diag.Diagnostics) bool {
@@ -244,10 +241,40 @@ func (r *calRevocationResource) choose(ctx context.Context, host string, devices
 		diags.AddAttributeWarning(path.Root("devices"), "No per-device CAL to revoke for "+strings.Join(missing, ", "),
 			"The license server on "+host+" has issued no permanent per-device CAL to "+strings.Join(missing, ", ")+" (a temporary CAL expires on its own, and a revoked one is gone): nothing is revoked for them. Check the names against RD Licensing Manager's list of issued CALs.")
 	}
-	for _, p := range calrevocation.LimitProblems(host, selected, calrevocation.Room(packs.KeyPacks, issued.Licenses)) {
-		diags.AddAttributeError(path.Root(p.Attr), p.Summary, p.Detail)
-	}
+	addErrors(diags, calrevocation.LimitProblems(host, selected, calrevocation.Room(packs.KeyPacks, issued.Licenses))...)
 	return selected, nil
+}
+
+// revokedList is the revoked attribute of selected CALs.
+func revokedList(selected []rds.IssuedLicense) types.List {
+	elems := make([]attr.Value, len(selected))
+	for i, l := range selected {
+		elems[i] = types.ObjectValueMust(revokedTypes, map[string]attr.Value{
+			"device": types.StringValue(l.IssuedToComputer), "license_id": types.Int64Value(l.LicenseID), "key_pack_id": types.Int64Value(l.KeyPackID),
+			"product_version": types.StringValue(keypacks.ReleaseName(l.ProductVersionID)), "expiration_date": types.StringValue(l.ExpirationDate),
+			"description": types.StringValue(calrevocation.Describe(l)),
+		})
+	}
+	return types.ListValueMust(types.ObjectType{AttrTypes: revokedTypes}, elems)
+}
+
+// revokedRefs are the CALs a revoked list names; ok is false while it is
+// unknown.
+func revokedRefs(l types.List) ([]rds.LicenseRef, bool) {
+	if l.IsUnknown() || l.IsNull() {
+		return nil, false
+	}
+	var refs []rds.LicenseRef
+	for _, e := range l.Elements() {
+		o, ok := e.(types.Object)
+		if !ok {
+			return nil, false
+		}
+		id, _ := o.Attributes()["license_id"].(types.Int64)
+		pack, _ := o.Attributes()["key_pack_id"].(types.Int64)
+		refs = append(refs, rds.LicenseRef{LicenseID: id.ValueInt64(), KeyPackID: pack.ValueInt64()})
+	}
+	return refs, true
 }
 
 // calRevocationModel is the resource's data.
@@ -284,36 +311,4 @@ func (m *calRevocationModel) revokes(prior *calRevocationModel) bool {
 	}
 	added, _ := m.targets(prior)
 	return len(added) > 0
-}
-
-// revokedList is the revoked attribute of selected CALs.
-func revokedList(selected []rds.IssuedLicense) types.List {
-	elems := make([]attr.Value, len(selected))
-	for i, l := range selected {
-		elems[i] = types.ObjectValueMust(revokedTypes, map[string]attr.Value{
-			"device": types.StringValue(l.IssuedToComputer), "license_id": types.Int64Value(l.LicenseID), "key_pack_id": types.Int64Value(l.KeyPackID),
-			"product_version": types.StringValue(keypacks.ReleaseName(l.ProductVersionID)), "expiration_date": types.StringValue(l.ExpirationDate),
-			"description": types.StringValue(calrevocation.Describe(l)),
-		})
-	}
-	return types.ListValueMust(types.ObjectType{AttrTypes: revokedTypes}, elems)
-}
-
-// revokedRefs are the CALs a revoked list names; ok is false while it is
-// unknown.
-func revokedRefs(l types.List) ([]rds.LicenseRef, bool) {
-	if l.IsUnknown() || l.IsNull() {
-		return nil, false
-	}
-	var refs []rds.LicenseRef
-	for _, e := range l.Elements() {
-		o, ok := e.(types.Object)
-		if !ok {
-			return nil, false
-		}
-		id, _ := o.Attributes()["license_id"].(types.Int64)
-		pack, _ := o.Attributes()["key_pack_id"].(types.Int64)
-		refs = append(refs, rds.LicenseRef{LicenseID: id.ValueInt64(), KeyPackID: pack.ValueInt64()})
-	}
-	return refs, true
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/rds"
+	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/servernames"
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/sessionhosts"
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/winrmclient"
 )
@@ -43,6 +44,9 @@ func NewDomainPolicyResource() resource.Resource { return &domainPolicyResource{
 type domainPolicyResource struct {
 	provider *providerData
 }
+
+// domainPolicyTimeout bounds each operation.
+const domainPolicyTimeout = 5 * time.Minute
 
 // Metadata names the resource.
 func (r *domainPolicyResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -107,9 +111,6 @@ func (r *domainPolicyResource) Configure(_ context.Context, req resource.Configu
 	r.provider = configureData(req.ProviderData, &resp.Diagnostics)
 }
 
-// domainPolicyTimeout bounds each operation.
-const domainPolicyTimeout = 5 * time.Minute
-
 // ValidateConfig checks the link targets, offline.
 func (r *domainPolicyResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	var links types.Set
@@ -122,7 +123,7 @@ func (r *domainPolicyResource) ValidateConfig(ctx context.Context, req resource.
 		upper := strings.ToUpper(t)
 		if !strings.Contains(upper, "DC=") || (!strings.HasPrefix(upper, "OU=") && !strings.HasPrefix(upper, "DC=")) {
 			resp.Diagnostics.AddAttributeError(path.Root("links"), "Invalid link target",
-				"links: "+shortQuote(t)+" is not the distinguished name of an OU or a domain: write it as OU=SessionHosts,DC=contoso,DC=com (Group Policy Management shows it on the OU's Details), or DC=contoso,DC=com for the whole domain.")
+				"links: "+servernames.Quote(t)+" is not the distinguished name of an OU or a domain: write it as OU=SessionHosts,DC=contoso,DC=com (Group Policy Management shows it on the OU's Details), or DC=contoso,DC=com for the whole domain.")
 		}
 	}
 }
@@ -254,7 +255,7 @@ func (r *domainPolicyResource) Delete(ctx context.Context, req resource.DeleteRe
 func (r *domainPolicyResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	host, name, ok := strings.Cut(req.ID, "/")
 	if !ok || host == "" || name == "" {
-		resp.Diagnostics.AddError("Invalid import ID", "Import a domain licensing policy as <host>/<gpo name>, e.g. dc01.contoso.com/RDS Licensing; got "+shortQuote(req.ID)+".")
+		resp.Diagnostics.AddError("Invalid import ID", "Import a domain licensing policy as <host>/<gpo name>, e.g. dc01.contoso.com/RDS Licensing; got "+servernames.Quote(req.ID)+".")
 		return
 	}
 	if r.provider == nil {

@@ -2,8 +2,6 @@ package provider
 
 import (
 	"context"
-	"errors"
-	"slices"
 	"strconv"
 	"time"
 
@@ -24,7 +22,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/keypacks"
-	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/licensecodes"
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/rds"
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/winfacts"
 )
@@ -44,6 +41,21 @@ func NewKeyPackResource() resource.Resource { return &keyPackResource{} }
 type keyPackResource struct {
 	provider *providerData
 }
+
+// Default timeouts: installs go to the Clearinghouse over the Internet.
+const (
+	keyPackWriteTimeout = 10 * time.Minute
+	keyPackReadTimeout  = 5 * time.Minute
+)
+
+// privateProgramFromPack marks a program derived from an imported pack:
+// retail codes and license key pack IDs both make KeyPackType 1 packs, so
+// the configuration may name the other one without a replacement.
+const privateProgramFromPack = "program_from_pack"
+
+// privateTakeOver marks an import: the next refresh makes the resource
+// the owner of its packs in the journal, even from another owner.
+const privateTakeOver = "journal_take_over"
 
 // Metadata names the resource.
 func (r *keyPackResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -151,41 +163,17 @@ func (r *keyPackResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 					"destroy and replacement keep the CALs installed and release them, and a key pack resource that declares the same CALs (same program, code, release, type and quantity) later takes them instead of installing again. " +
 					"With `true`, the plan says which CALs the destroy or replacement removes. A retail code or license key pack ID is single-use: its CALs cannot be installed again once removed.",
 			},
-			"key_pack_id": schema.Int64Attribute{
-				Computed:            true,
-				MarkdownDescription: "KeyPackId of the resource's first key pack, as RD Licensing Manager shows it.",
-				PlanModifiers:       []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
-			},
+			"key_pack_id": computedInt64("KeyPackId of the resource's first key pack, as RD Licensing Manager shows it.", true),
 			"key_pack_ids": schema.ListAttribute{
 				Computed: true, ElementType: types.Int64Type,
 				MarkdownDescription: "KeyPackIds of every key pack of the resource, oldest first: one per install, so one more each time `quantity` grows.",
 			},
-			"total_licenses": schema.Int64Attribute{
-				Computed:            true,
-				MarkdownDescription: "CALs in the resource's key packs (`TotalLicenses`, summed).",
-			},
-			"issued_licenses": schema.Int64Attribute{
-				Computed:            true,
-				MarkdownDescription: "CALs issued from the resource's key packs (`IssuedLicenses`, summed). Per-user CALs are not tracked as issued by Windows.",
-			},
-			"available_licenses": schema.Int64Attribute{
-				Computed:            true,
-				MarkdownDescription: "CALs of the resource's key packs still available (`AvailableLicenses`, summed).",
-			},
-			"expiration_date": schema.StringAttribute{
-				Computed:            true,
-				MarkdownDescription: "Earliest expiration date of the resource's key packs (RFC 3339). Permanent CALs show 2038-01-19T03:14:07Z, the end of Windows' 32-bit time.",
-			},
-			"type_and_model": schema.StringAttribute{
-				Computed:            true,
-				MarkdownDescription: "CAL type as RD Licensing Manager shows it, e.g. `RDS Per User CAL`.",
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"key_pack_type": schema.Int64Attribute{
-				Computed:            true,
-				MarkdownDescription: "Windows' `KeyPackType` of the first key pack: 1 retail purchase (retail codes and license key pack IDs), 2 volume purchase (agreements), 5 Open License.",
-				PlanModifiers:       []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
-			},
+			"total_licenses":     computedInt64("CALs in the resource's key packs (`TotalLicenses`, summed).", false),
+			"issued_licenses":    computedInt64("CALs issued from the resource's key packs (`IssuedLicenses`, summed). Per-user CALs are not tracked as issued by Windows.", false),
+			"available_licenses": computedInt64("CALs of the resource's key packs still available (`AvailableLicenses`, summed).", false),
+			"expiration_date":    computedString("Earliest expiration date of the resource's key packs (RFC 3339). Permanent CALs show 2038-01-19T03:14:07Z, the end of Windows' 32-bit time.", false),
+			"type_and_model":     computedString("CAL type as RD Licensing Manager shows it, e.g. `RDS Per User CAL`.", true),
+			"key_pack_type":      computedInt64("Windows' `KeyPackType` of the first key pack: 1 retail purchase (retail codes and license key pack IDs), 2 volume purchase (agreements), 5 Open License.", true),
 			"journal_owner": schema.StringAttribute{
 				Computed: true,
 				MarkdownDescription: "Token under which the license server's key pack journal (`HKLM\\SOFTWARE\\rdslicensing\\KeyPackJournal`) records that this resource holds its key packs. " +
@@ -207,12 +195,6 @@ func (r *keyPackResource) Configure(_ context.Context, req resource.ConfigureReq
 	r.provider = configureData(req.ProviderData, &resp.Diagnostics)
 }
 
-// Default timeouts: installs go to the Clearinghouse over the Internet.
-const (
-	keyPackWriteTimeout = 10 * time.Minute
-	keyPackReadTimeout  = 5 * time.Minute
-)
-
 // ValidateConfig checks which attributes go with the program, offline.
 func (r *keyPackResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	var m keyPackModel
@@ -220,202 +202,57 @@ func (r *keyPackResource) ValidateConfig(ctx context.Context, req resource.Valid
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	for _, p := range keypacks.ConfigProblems(configOf(&m)) {
-		resp.Diagnostics.AddAttributeError(path.Root(p.Attr), p.Summary, p.Detail)
-	}
+	addErrors(&resp.Diagnostics, keypacks.ConfigProblems(m.config())...)
 }
 
 // ModifyPlan keeps the computed values an update does not change, checks
 // on the host what Windows would refuse before anything is installed, and
 // says in the plan which CALs a destroy or replacement removes or keeps.
 func (r *keyPackResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	var plan, config, state keyPackModel
 	if req.Plan.Raw.IsNull() {
-		var st keyPackModel
-		if req.State.Raw.IsNull() || req.State.Get(ctx, &st).HasError() || r.provider == nil {
-			return
+		if !req.State.Raw.IsNull() && !req.State.Get(ctx, &state).HasError() && r.provider != nil {
+			r.warnCALsLeave(&state, "Destroy", &resp.Diagnostics)
 		}
-		r.warnCALsLeave(&st, "Destroy", &resp.Diagnostics)
 		return
 	}
-	var plan, config keyPackModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if !req.State.Raw.IsNull() {
+		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	}
 	if resp.Diagnostics.HasError() {
-		return
-	}
-	if req.State.Raw.IsNull() {
-		plan.PendingInstalls = types.ListValueMust(types.StringType, nil)
-		warnRetailCode(&plan, &config, &resp.Diagnostics)
-		r.checkHost(ctx, &plan, &config, &resp.Diagnostics)
-		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
-		return
-	}
-	var state keyPackModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	r.planUpdate(ctx, &state, &plan, &resp.Diagnostics)
-	// A plain code moved to its write-only form: the same code only
-	// records the move; another one is a new purchase to install.
-	for _, a := range keypacks.ProgramNamed(state.Program.ValueString()).Codes {
-		before, _ := state.code(a)
-		_, after := config.code(a)
-		if !before.IsNull() && !after.IsNull() && !after.IsUnknown() && licensecodes.Normalize(before.ValueString()) != licensecodes.Normalize(after.ValueString()) {
-			resp.RequiresReplace = append(resp.RequiresReplace, path.Root(a))
-		}
-	}
-	// A replacement's own plan shows no warnings: warn here when it
-	// installs a new code.
-	if !plan.Program.Equal(state.Program) || codeChanged(&state, &plan) || len(resp.RequiresReplace) > 0 {
-		warnRetailCode(&plan, &config, &resp.Diagnostics)
-	}
-	if len(resp.RequiresReplace) > 0 && r.provider != nil {
-		r.warnCALsLeave(&state, "Replacing the key pack", &resp.Diagnostics)
-	}
-	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
-}
-
-// warnCALsLeave says in the plan what a destroy (or the destroy half of a
-// replacement) does with the resource's CALs.
-func (r *keyPackResource) warnCALsLeave(st *keyPackModel, what string, diags *diag.Diagnostics) {
-	if ids := st.ids(); len(ids) > 0 {
-		addFindings(diags, keypacks.LeaveWarning(what, r.provider.host(st.Host), ids, st.TotalLicenses.ValueInt64(), st.TypeAndModel.ValueString(),
-			st.Program.ValueString(), st.RemoveCALsOnDestroy.ValueBool()))
-	}
-}
-
-// warnRetailCode warns of a retail code the plan installs that has
-// characters product keys leave out (see retailCodeSuspects).
-func warnRetailCode(plan, config *keyPackModel, diags *diag.Diagnostics) {
-	if plan.Program.ValueString() != "retail" {
-		return
-	}
-	attr, v := "license_code", plan.LicenseCode
-	if v.IsNull() || v.IsUnknown() {
-		attr, v = "license_code_wo", config.LicenseCodeWO
-	}
-	if v.IsNull() || v.IsUnknown() {
-		return
-	}
-	// Not on the attribute: the CLI would quote its line, the code.
-	if summary, detail := licensecodes.RetailWarning(attr, v.ValueString()); summary != "" {
-		diags.AddWarning(summary, detail)
-	}
-}
-
-// checkHost runs the plan-time checks of a new key pack: they need the
-// host, so they are skipped quietly when it cannot be asked yet (provider
-// not configured, host unknown or unreachable); install checks again.
-func (r *keyPackResource) checkHost(ctx context.Context, m, config *keyPackModel, diags *diag.Diagnostics) {
-	if r.provider == nil || m.Host.IsUnknown() || m.Program.IsUnknown() || m.ProductVersion.IsUnknown() || m.CALType.IsUnknown() || m.AllowPerUserInWorkgroup.IsUnknown() {
-		return
-	}
-	host := r.provider.host(m.Host)
-	if host == "" {
 		return
 	}
 	ctx, cancel := context.WithTimeout(ctx, planReadTimeout)
 	defer cancel()
-	info, err := rds.GetHostInfo.Run(ctx, r.provider, host, rds.NoInput{})
-	if err != nil {
-		tflog.Debug(ctx, "skipping the plan-time key pack checks: the host cannot be asked", map[string]any{"host": host, "error": err.Error()})
+	p, c := plan.config(), config.config()
+	if req.State.Raw.IsNull() {
+		plan.PendingInstalls = types.ListValueMust(types.StringType, nil)
+		addFindings(&resp.Diagnostics, r.planner(plan.Host).PlanCreate(ctx, p, c)...)
+		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 		return
 	}
-	calType := m.CALType.ValueString()
-	addFindings(diags, keypacks.HostChecks(host, info, m.ProductVersion.ValueString(), calType, m.AllowPerUserInWorkgroup.ValueBool())...)
-	r.checkActivated(ctx, host, diags)
-	list, err := rds.ListKeyPacks.Run(ctx, r.provider, host, rds.NoInput{})
-	if err != nil {
-		return // e.g. the role comes in the same apply
-	}
-	var in *rds.InstallKeyPackInput
-	if !m.Quantity.IsUnknown() {
-		i := keyPackInstallInput(m, config, m.Quantity.ValueInt64())
-		in = &i
-	}
-	addFindings(diags, keypacks.InventoryChecks(host, list, keypacks.CALTypeNumber[calType], in)...)
-}
-
-// addFindings reports plan-time findings as diagnostics.
-func addFindings(diags *diag.Diagnostics, findings ...keypacks.Finding) {
-	for _, f := range findings {
-		switch {
-		case f.Warning && f.Attr != "":
-			diags.AddAttributeWarning(path.Root(f.Attr), f.Summary, f.Detail)
-		case f.Warning:
-			diags.AddWarning(f.Summary, f.Detail)
-		default:
-			diags.AddAttributeError(path.Root(f.Attr), f.Summary, f.Detail)
-		}
-	}
-}
-
-// checkActivated fails the plan of an install (a new key pack, or a
-// larger quantity) when nothing will have activated the license server
-// before it: it is not activated (or has no RD Licensing yet), and no
-// rdslicensing_server_activation planned before this key pack activates
-// it. Terraform plans a resource after those it references, so the note
-// is there when the key pack is wired to the activation.
-func (r *keyPackResource) checkActivated(ctx context.Context, host string, diags *diag.Diagnostics) {
-	if r.provider.activationPlanned(host) {
-		return
-	}
-	ls, err := rds.GetLicenseServer.Run(ctx, r.provider, host, rds.NoInput{})
-	if f, ok := keypacks.UnactivatedServer(host, isKind(err, rds.KindRoleMissing), err == nil && ls.ActivationStatus != 0); ok {
-		addFindings(diags, f)
-	}
-}
-
-// planUpdate plans a change of an existing key pack.
-func (r *keyPackResource) planUpdate(ctx context.Context, state, plan *keyPackModel, diags *diag.Diagnostics) {
-	p := keypacks.ProgramNamed(state.Program.ValueString())
-	quantityChanged := p.Counted && !plan.Quantity.Equal(state.Quantity)
-	js := state.journal()
-	if !quantityChanged {
-		plan.PendingInstalls = state.PendingInstalls
+	u := keypacks.Update{State: state.config(), Plan: p, KeyPackID: state.KeyPackID.ValueInt64(), IDs: state.ids(), Ownership: state.journal()}
+	if !u.QuantityChanged() {
 		// Nothing on the host changes: the counts stay what the refresh read.
-		plan.ID, plan.KeyPackID, plan.KeyPackIDs, plan.TotalLicenses, plan.IssuedLicenses = state.ID, state.KeyPackID, state.KeyPackIDs, state.TotalLicenses, state.IssuedLicenses
-		plan.AvailableLicenses, plan.ExpirationDate = state.AvailableLicenses, state.ExpirationDate
+		plan.PendingInstalls, plan.ID, plan.KeyPackID, plan.KeyPackIDs = state.PendingInstalls, state.ID, state.KeyPackID, state.KeyPackIDs
+		plan.TotalLicenses, plan.IssuedLicenses, plan.AvailableLicenses, plan.ExpirationDate = state.TotalLicenses, state.IssuedLicenses, state.AvailableLicenses, state.ExpirationDate
 		if plan.Quantity.IsUnknown() {
 			plan.Quantity = state.Quantity
 		}
 	}
-	if len(js.Pending) > 0 && r.provider != nil {
-		addFindings(diags, keypacks.PendingWarning(r.hostOf(state), js))
+	pl := r.planner(state.Host)
+	pl.Host = r.hostOf(&state)
+	findings, replace := pl.PlanUpdate(ctx, u, c)
+	addFindings(&resp.Diagnostics, findings...)
+	for _, a := range replace {
+		resp.RequiresReplace = append(resp.RequiresReplace, path.Root(a))
 	}
-	// A single-use code decides its CALs' release and type: a plan that
-	// replaces the pack for them alone would install the used code again.
-	if !p.Counted && plan.Program.Equal(state.Program) && !codeChanged(state, plan) {
-		for _, a := range []struct {
-			attr       string
-			plan, have types.String
-		}{{"product_version", plan.ProductVersion, state.ProductVersion}, {"cal_type", plan.CALType, state.CALType}} {
-			if a.plan.IsUnknown() || a.plan.Equal(a.have) || a.have.IsNull() || state.KeyPackID.IsNull() {
-				continue
-			}
-			addFindings(diags, keypacks.SingleUseChange(p, a.attr, a.have.ValueString(), state.KeyPackID.ValueInt64(), r.hostOf(state)))
-		}
+	if len(replace) > 0 && r.provider != nil {
+		r.warnCALsLeave(&state, "Replacing the key pack", &resp.Diagnostics)
 	}
-	// More CALs: an install, which needs an activated license server.
-	if quantityChanged && !plan.Quantity.IsUnknown() && plan.Quantity.ValueInt64() > state.Quantity.ValueInt64() && r.provider != nil {
-		actx, cancel := context.WithTimeout(ctx, planReadTimeout)
-		r.checkActivated(actx, r.provider.host(state.Host), diags)
-		cancel()
-	}
-	// Fewer CALs: only those not issued can go.
-	if quantityChanged && !plan.Quantity.IsUnknown() && plan.Quantity.ValueInt64() < state.Quantity.ValueInt64() && r.provider != nil {
-		host := r.provider.host(state.Host)
-		ctx, cancel := context.WithTimeout(ctx, planReadTimeout)
-		defer cancel()
-		list, err := rds.ListKeyPacks.Run(ctx, r.provider, host, rds.NoInput{})
-		if err != nil {
-			return
-		}
-		if _, f, ok := keypacks.LowerTo(host, keypacks.Own(list.KeyPacks, state.ids()), plan.Quantity.ValueInt64()); !ok {
-			addFindings(diags, f)
-		}
-	}
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
 
 // Create installs the CALs, or claims a free key pack with the same CALs.
@@ -432,9 +269,10 @@ func (r *keyPackResource) Create(ctx context.Context, req resource.CreateRequest
 	ctx, cancel := withTimeout(ctx, timeout)
 	defer cancel()
 	p := keypacks.ProgramNamed(m.Program.ValueString())
-	in := keyPackInstallInput(&m, &config, m.Quantity.ValueInt64())
+	in := keypacks.InstallInput(m.config(), config.config(), m.Quantity.ValueInt64())
 	js := keypacks.Ownership{Owner: rds.NewID()}
-	res, err := r.installer(host, js.Owner).Acquire(ctx, in)
+	inst := r.installer(host, js.Owner)
+	res, err := inst.Acquire(ctx, in)
 	if err != nil {
 		if id := keypacks.UnresolvedRequest(err); id != "" {
 			// Saved so that the next run finds the request: Terraform
@@ -450,7 +288,7 @@ func (r *keyPackResource) Create(ctx context.Context, req resource.CreateRequest
 			}
 			resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 		}
-		r.installError(ctx, host, in, err, &resp.Diagnostics)
+		addFailures(&resp.Diagnostics, inst.Explain(ctx, &keypacks.InstallError{In: in, Err: err})...)
 		return
 	}
 	addFindings(&resp.Diagnostics, res.Notes(host)...)
@@ -463,68 +301,6 @@ func (r *keyPackResource) Create(ctx context.Context, req resource.CreateRequest
 		m.Quantity = types.Int64Value(res.Pack.TotalLicenses)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
-}
-
-// installer gets, keeps and gives back CALs on host for the resource with
-// token owner.
-func (r *keyPackResource) installer(host, owner string) *keypacks.Installer {
-	return &keypacks.Installer{Host: keypacks.RunnerHost{Runner: r.provider, Name: host}, Server: host, Owner: owner, PollInterval: restartPollInterval,
-		Warn: func(ctx context.Context, msg string, fields map[string]any) { tflog.Warn(ctx, msg, fields) }}
-}
-
-// installError explains a failed Acquire.
-func (r *keyPackResource) installError(ctx context.Context, host string, in rds.InstallKeyPackInput, err error, diags *diag.Diagnostics) {
-	if summary, detail, cause, ok := keypacks.InstallFailure(host, err); ok {
-		if cause != nil {
-			detail += "\n\n" + opErrorDetail(cause)
-		}
-		diags.AddError(summary, detail)
-		return
-	}
-	summary := "Cannot install CALs on " + host
-	switch {
-	case isKind(err, rds.KindCodeAlreadyUsed):
-		hint := ""
-		if list, lerr := rds.ListKeyPacks.Run(ctx, r.provider, host, rds.NoInput{}); lerr == nil {
-			hint = keypacks.CodeUsedHint(host, in, list.KeyPacks)
-		}
-		diags.AddError(summary, opErrorDetail(err, hint))
-	case isKind(err, rds.KindInvalidCode) && in.Program == "retail":
-		diags.AddError(summary, opErrorDetail(err, licensecodes.RetailHint(in.LicenseCode)))
-	case isKind(err, rds.KindNotActivated):
-		diags.AddError(summary, opErrorDetail(err,
-			"If the rdslicensing_server_activation of this license server is in the same configuration, make this key pack depend on it (host = rdslicensing_server_activation.<name>.id), so that the activation comes first."))
-	default:
-		opError(diags, summary, err)
-	}
-}
-
-// stepErrors reports the errors of a keypacks lifecycle step.
-func (r *keyPackResource) stepErrors(ctx context.Context, host string, err error, diags *diag.Diagnostics) {
-	if joined, ok := err.(interface{ Unwrap() []error }); ok {
-		for _, e := range joined.Unwrap() {
-			r.stepErrors(ctx, host, e, diags)
-		}
-		return
-	}
-	var (
-		inst *keypacks.InstallError
-		step *keypacks.StepError
-		f    keypacks.Finding
-	)
-	switch {
-	case err == nil:
-	case errors.As(err, &inst):
-		r.installError(ctx, host, inst.In, inst.Err, diags)
-	case errors.As(err, &step) && step.Attr != "":
-		opAttributeError(diags, path.Root(step.Attr), step.Summary, step.Err)
-	case errors.As(err, &step):
-		opError(diags, step.Summary, step.Err)
-	case errors.As(err, &f):
-		addFindings(diags, f)
-	default:
-		opError(diags, "Cannot change the key packs on "+host, err)
-	}
 }
 
 // Read refreshes the key packs from the host, and finishes what an
@@ -545,15 +321,16 @@ func (r *keyPackResource) Read(ctx context.Context, req resource.ReadRequest, re
 	resp.Diagnostics.Append(diags...)
 	ctx, cancel := withTimeout(ctx, timeout)
 	defer cancel()
-	held, err := r.installer(host, h.Owner).Refresh(ctx, h, string(takeOver) == "true")
+	inst := r.installer(host, h.Owner)
+	held, err := inst.Refresh(ctx, h, string(takeOver) == "true")
 	if isKind(err, rds.KindRoleMissing, rds.KindRebootPending) {
 		// The licensing database outlives the role: keep the packs until
 		// the role is back, rather than install them again.
-		resp.Diagnostics.AddWarning("Cannot read the key packs on "+host, opErrorDetail(err)+"\n\nThe key packs stay in the state unchanged until RD Licensing answers again.")
+		resp.Diagnostics.AddWarning("Cannot read the key packs on "+host, opErrorDetail(err)+"\n\n"+keypacks.UnreadableWarning)
 		return
 	}
 	if err != nil {
-		r.stepErrors(ctx, host, err, &resp.Diagnostics)
+		addFailures(&resp.Diagnostics, inst.Explain(ctx, err)...)
 		return
 	}
 	addFindings(&resp.Diagnostics, held.Warnings...)
@@ -600,12 +377,13 @@ func (r *keyPackResource) Update(ctx context.Context, req resource.UpdateRequest
 	resp.Diagnostics.Append(diags...)
 	ctx, cancel := withTimeout(ctx, timeout)
 	defer cancel()
-	h := keypacks.Holding{IDs: prior.ids(), Ownership: prior.journal(), Install: keyPackInstallInput(&m, &config, 0)}
-	held, acquired, save, err := r.installer(host, h.Owner).Resize(ctx, h, m.Quantity.ValueInt64())
+	h := keypacks.Holding{IDs: prior.ids(), Ownership: prior.journal(), Install: keypacks.InstallInput(m.config(), config.config(), 0)}
+	inst := r.installer(host, h.Owner)
+	held, acquired, save, err := inst.Resize(ctx, h, m.Quantity.ValueInt64())
 	if acquired != nil {
 		addFindings(&resp.Diagnostics, acquired.Notes(host)...)
 	}
-	r.stepErrors(ctx, host, err, &resp.Diagnostics)
+	addFailures(&resp.Diagnostics, inst.Explain(ctx, err)...)
 	if !save {
 		return
 	}
@@ -632,21 +410,17 @@ func (r *keyPackResource) Delete(ctx context.Context, req resource.DeleteRequest
 	resp.Diagnostics.Append(diags...)
 	ctx, cancel := withTimeout(ctx, timeout)
 	defer cancel()
-	kept, err := r.installer(host, h.Owner).LetGo(ctx, h, m.RemoveCALsOnDestroy.ValueBool())
+	inst := r.installer(host, h.Owner)
+	kept, err := inst.LetGo(ctx, h, m.RemoveCALsOnDestroy.ValueBool())
 	switch {
 	case isKind(err, rds.KindRoleMissing):
-		resp.Diagnostics.AddWarning("RD Licensing is not installed on "+host, "The key packs could not be released or removed: RD Licensing is not installed on "+host+". The licensing database outlives the role; its CALs come back when the role does.")
+		resp.Diagnostics.AddWarning("RD Licensing is not installed on "+host, keypacks.RoleGoneDetail(host))
 	case err != nil:
-		r.stepErrors(ctx, host, err, &resp.Diagnostics)
+		addFailures(&resp.Diagnostics, inst.Explain(ctx, err)...)
 	case len(kept) > 0:
 		resp.Diagnostics.AddWarning("CALs stay installed on "+host, keypacks.KeepCALsDetail(host, kept))
 	}
 }
-
-// privateProgramFromPack marks a program derived from an imported pack:
-// retail codes and license key pack IDs both make KeyPackType 1 packs, so
-// the configuration may name the other one without a replacement.
-const privateProgramFromPack = "program_from_pack"
 
 // ImportState imports key packs: "<host>/<key_pack_id>[,<key_pack_id>...]".
 // The first refresh records in the journal that the resource holds them.
@@ -694,121 +468,38 @@ func (r *keyPackResource) ImportState(ctx context.Context, req resource.ImportSt
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateTakeOver, []byte(`true`))...)
 }
 
-// ---- journal state -------------------------------------------------------
-
-// privateTakeOver marks an import: the next refresh makes the resource
-// the owner of its packs in the journal, even from another owner.
-const privateTakeOver = "journal_take_over"
-
-// journal reads the journal attributes; a state from before the journal
-// gets a new owner token.
-func (m *keyPackModel) journal() keypacks.Ownership {
-	js := keypacks.Ownership{Owner: m.JournalOwner.ValueString()}
-	if js.Owner == "" {
-		js.Owner = rds.NewID()
+// planner asks the key pack's host at plan time; its Host is "" while
+// it cannot be asked (provider not configured, host unknown).
+func (r *keyPackResource) planner(h types.String) keypacks.Planner {
+	if r.provider == nil || h.IsUnknown() {
+		return keypacks.Planner{}
 	}
-	if !m.PendingInstalls.IsNull() && !m.PendingInstalls.IsUnknown() {
-		for _, v := range m.PendingInstalls.Elements() {
-			s, ok := v.(types.String)
-			if !ok {
-				continue
-			}
-			js.Pending = append(js.Pending, keypacks.ParsePending(s.ValueString()))
-		}
-	}
-	return js
+	host := r.provider.host(h)
+	return keypacks.Planner{Runner: r.provider, Host: host, ActivationPlanned: r.provider.activationPlanned(host),
+		Debug: func(ctx context.Context, msg string, fields map[string]any) { tflog.Debug(ctx, msg, fields) }}
 }
 
-// holding is what the resource holds on its host; the codes of its
-// install input come from config when m has only their write-only form.
-func (m *keyPackModel) holding(config *keyPackModel) keypacks.Holding {
-	return keypacks.Holding{IDs: m.ids(), Ownership: m.journal(), Install: keyPackInstallInput(m, config, 0)}
+// warnCALsLeave says in the plan what a destroy (or the destroy half of a
+// replacement) does with the resource's CALs.
+func (r *keyPackResource) warnCALsLeave(st *keyPackModel, what string, diags *diag.Diagnostics) {
+	if ids := st.ids(); len(ids) > 0 {
+		addFindings(diags, keypacks.LeaveWarning(what, r.provider.host(st.Host), ids, st.TotalLicenses.ValueInt64(), st.TypeAndModel.ValueString(),
+			st.Program.ValueString(), st.RemoveCALsOnDestroy.ValueBool()))
+	}
 }
 
-// setHeld records what the resource holds after a lifecycle step.
-func (m *keyPackModel) setHeld(host string, h keypacks.Held) {
-	m.setPacks(host, h.Packs)
-	m.setJournal(h.Ownership)
-	m.Quantity = types.Int64Value(keypacks.Total(h.Packs))
+// addFindings reports keypacks findings as diagnostics.
+func addFindings(diags *diag.Diagnostics, findings ...keypacks.Finding) {
+	for _, f := range findings {
+		addProblems(diags, f.Warning, rds.Problem{Attr: f.Attr, Summary: f.Summary, Detail: f.Detail})
+	}
 }
 
-// setJournal sets the journal attributes.
-func (m *keyPackModel) setJournal(js keypacks.Ownership) {
-	m.JournalOwner = types.StringValue(js.Owner)
-	pending := make([]attr.Value, len(js.Pending))
-	for i, p := range js.Pending {
-		pending[i] = types.StringValue(p.String())
-	}
-	m.PendingInstalls = types.ListValueMust(types.StringType, pending)
-}
-
-// ---- helpers -------------------------------------------------------------
-
-// configOf is what keypacks.ConfigProblems checks of a configuration.
-func configOf(m *keyPackModel) keypacks.Config {
-	value := func(v types.String) keypacks.Value {
-		return keypacks.Value{Set: !v.IsNull(), Known: !v.IsNull() && !v.IsUnknown(), Text: v.ValueString()}
-	}
-	c := keypacks.Config{Program: value(m.Program), AgreementType: value(m.AgreementType), Codes: map[string]keypacks.Value{},
-		CodesWOVersionSet: !m.CodesWOVersion.IsNull(), QuantitySet: !m.Quantity.IsNull()}
-	for _, a := range keypacks.CodeAttrs {
-		plain, wo := m.code(a)
-		c.Codes[a], c.Codes[a+"_wo"] = value(plain), value(wo)
-	}
-	return c
-}
-
-// keyPackInstallInput is the install_key_pack input of a planned key pack; the
-// write-only codes come from the configuration.
-func keyPackInstallInput(m, config *keyPackModel, count int64) rds.InstallKeyPackInput {
-	code := func(attr string) string {
-		plain, _ := m.code(attr)
-		if plain.IsNull() || plain.IsUnknown() {
-			_, plain = config.code(attr)
-		}
-		return licensecodes.Normalize(plain.ValueString())
-	}
-	in := rds.InstallKeyPackInput{
-		Program:                 m.Program.ValueString(),
-		ProductVersion:          keypacks.ProductVersion(m.ProductVersion.ValueString()),
-		ProductType:             keypacks.CALTypeNumber[m.CALType.ValueString()],
-		AllowPerUserInWorkgroup: m.AllowPerUserInWorkgroup.ValueBool(),
-	}
-	switch in.Program {
-	case "retail":
-		in.LicenseCode = code("license_code")
-	case "open_license":
-		in.LicenseNumber, in.AuthorizationNumber, in.LicenseCount = code("license_number"), code("authorization_number"), int(count)
-	case "agreement":
-		in.AgreementType = slices.Index(keypacks.AgreementTypes, m.AgreementType.ValueString())
-		in.AgreementNumber, in.LicenseCount = code("agreement_number"), int(count)
-	case "license_key_pack_id":
-		in.LicenseKeyPackID = code("license_key_pack_id")
-	}
-	return in
-}
-
-// codeChanged: the plan replaces the code (a new plain value, or a new
-// codes_wo_version).
-func codeChanged(state, plan *keyPackModel) bool {
-	for _, a := range keypacks.ProgramNamed(state.Program.ValueString()).Codes {
-		before, _ := state.code(a)
-		after, _ := plan.code(a)
-		if after.IsUnknown() || (!before.IsNull() && !after.IsNull() && licensecodes.Normalize(before.ValueString()) != licensecodes.Normalize(after.ValueString())) {
-			return true
-		}
-	}
-	return !state.CodesWOVersion.IsNull() && !plan.CodesWOVersion.IsNull() && !plan.CodesWOVersion.Equal(state.CodesWOVersion)
-}
-
-// codeRequiresReplace replaces the key pack when a code changes; not when
-// it is first recorded (after import, or when leaving the _wo form), nor
-// when only its hyphens, spaces or case change.
-func codeRequiresReplace() planmodifier.String {
-	return stringplanmodifier.RequiresReplaceIf(func(_ context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
-		resp.RequiresReplace = !req.StateValue.IsNull() && (req.PlanValue.IsUnknown() ||
-			!req.PlanValue.IsNull() && licensecodes.Normalize(req.PlanValue.ValueString()) != licensecodes.Normalize(req.StateValue.ValueString()))
-	}, "Replaces the key pack when the code changes.", "Replaces the key pack when the code changes.")
+// installer gets, keeps and gives back CALs on host for the resource with
+// token owner.
+func (r *keyPackResource) installer(host, owner string) *keypacks.Installer {
+	return &keypacks.Installer{Host: keypacks.RunnerHost{Runner: r.provider, Name: host}, Server: host, Owner: owner, PollInterval: restartPollInterval,
+		Warn: func(ctx context.Context, msg string, fields map[string]any) { tflog.Warn(ctx, msg, fields) }}
 }
 
 // programRequiresReplace replaces the key pack when the program changes,
@@ -824,16 +515,6 @@ func programRequiresReplace() planmodifier.String {
 			resp.RequiresReplace = string(v) != "true"
 		}
 	}, "Replaces the key pack when the program changes.", "Replaces the key pack when the program changes.")
-}
-
-// replaceIfPriorString replaces only a value that was known before: after
-// import it is recorded without a replacement.
-func replaceIfPriorString(_ context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
-	resp.RequiresReplace = !req.StateValue.IsNull() && !req.PlanValue.IsNull()
-}
-
-func replaceIfPriorInt64(_ context.Context, req planmodifier.Int64Request, resp *int64planmodifier.RequiresReplaceIfFuncResponse) {
-	resp.RequiresReplace = !req.StateValue.IsNull() && !req.PlanValue.IsNull()
 }
 
 // hostOf is the host of a key pack's state, for messages.
@@ -879,6 +560,59 @@ type keyPackModel struct {
 	Timeouts                timeouts.Value `tfsdk:"timeouts"`
 }
 
+// journal reads the journal attributes; a state from before the journal
+// gets a new owner token.
+func (m *keyPackModel) journal() keypacks.Ownership {
+	js := keypacks.Ownership{Owner: m.JournalOwner.ValueString()}
+	if js.Owner == "" {
+		js.Owner = rds.NewID()
+	}
+	if !m.PendingInstalls.IsNull() && !m.PendingInstalls.IsUnknown() {
+		for _, v := range m.PendingInstalls.Elements() {
+			s, ok := v.(types.String)
+			if !ok {
+				continue
+			}
+			js.Pending = append(js.Pending, keypacks.ParsePending(s.ValueString()))
+		}
+	}
+	return js
+}
+
+// holding is what the resource holds on its host; the codes of its
+// install input come from config when m has only their write-only form.
+func (m *keyPackModel) holding(config *keyPackModel) keypacks.Holding {
+	return keypacks.Holding{IDs: m.ids(), Ownership: m.journal(), Install: keypacks.InstallInput(m.config(), config.config(), 0)}
+}
+
+// setHeld records what the resource holds after a lifecycle step.
+func (m *keyPackModel) setHeld(host string, h keypacks.Held) {
+	m.setPacks(host, h.Packs)
+	m.setJournal(h.Ownership)
+	m.Quantity = types.Int64Value(keypacks.Total(h.Packs))
+}
+
+// setJournal sets the journal attributes.
+func (m *keyPackModel) setJournal(js keypacks.Ownership) {
+	m.JournalOwner = types.StringValue(js.Owner)
+	pending := make([]attr.Value, len(js.Pending))
+	for i, p := range js.Pending {
+		pending[i] = types.StringValue(p.String())
+	}
+	m.PendingInstalls = types.ListValueMust(types.StringType, pending)
+}
+
+// config is the model as keypacks sees it.
+func (m *keyPackModel) config() keypacks.Config {
+	c := keypacks.Config{Program: valueOf(m.Program), AgreementType: valueOf(m.AgreementType), ProductVersion: valueOf(m.ProductVersion), CALType: valueOf(m.CALType),
+		Codes: map[string]keypacks.Value{}, CodesWOVersion: numberOf(m.CodesWOVersion), Quantity: numberOf(m.Quantity), AllowPerUserInWorkgroup: boolOf(m.AllowPerUserInWorkgroup)}
+	for _, a := range keypacks.CodeAttrs {
+		plain, wo := m.code(a)
+		c.Codes[a], c.Codes[a+"_wo"] = valueOf(plain), valueOf(wo)
+	}
+	return c
+}
+
 // code is a code attribute and its write-only twin.
 func (m *keyPackModel) code(attr string) (plain, wo types.String) {
 	switch attr {
@@ -922,35 +656,19 @@ func (m *keyPackModel) ids() []int64 {
 // setPacks sets the computed attributes from the resource's packs
 // (oldest first; none while its only install's outcome is unknown).
 func (m *keyPackModel) setPacks(host string, packs []rds.KeyPack) {
-	ids := make([]attr.Value, len(packs))
-	var total, issued, available int64
-	expiry := ""
-	for i, kp := range packs {
-		ids[i] = types.Int64Value(kp.KeyPackID)
-		total += kp.TotalLicenses
-		issued += kp.IssuedLicenses
-		available += kp.AvailableLicenses
-		if kp.ExpirationDate != "" && (expiry == "" || kp.ExpirationDate < expiry) {
-			expiry = kp.ExpirationDate
-		}
+	sum := keypacks.Summarize(packs)
+	ids := make([]attr.Value, len(sum.IDs))
+	for i, id := range sum.IDs {
+		ids[i] = types.Int64Value(id)
 	}
+	m.KeyPackIDs = types.ListValueMust(types.Int64Type, ids)
+	m.TotalLicenses, m.IssuedLicenses, m.AvailableLicenses = types.Int64Value(sum.Total), types.Int64Value(sum.Issued), types.Int64Value(sum.Available)
+	m.ExpirationDate, m.TypeAndModel = types.StringValue(sum.Expiry), types.StringValue(sum.First.TypeAndModel)
 	if len(packs) == 0 {
 		// An install whose outcome is not known yet: no pack to show.
-		m.ID = types.StringValue(host + "/pending")
-		m.KeyPackID, m.KeyPackType = types.Int64Null(), types.Int64Null()
-		m.KeyPackIDs = types.ListValueMust(types.Int64Type, ids)
-		m.TotalLicenses, m.IssuedLicenses, m.AvailableLicenses = types.Int64Value(0), types.Int64Value(0), types.Int64Value(0)
-		m.ExpirationDate, m.TypeAndModel = types.StringValue(""), types.StringValue("")
+		m.ID, m.KeyPackID, m.KeyPackType = types.StringValue(host+"/pending"), types.Int64Null(), types.Int64Null()
 		return
 	}
-	first := packs[0]
-	m.ID = types.StringValue(host + "/" + strconv.FormatInt(first.KeyPackID, 10))
-	m.KeyPackID = types.Int64Value(first.KeyPackID)
-	m.KeyPackIDs = types.ListValueMust(types.Int64Type, ids)
-	m.TotalLicenses = types.Int64Value(total)
-	m.IssuedLicenses = types.Int64Value(issued)
-	m.AvailableLicenses = types.Int64Value(available)
-	m.ExpirationDate = types.StringValue(expiry)
-	m.TypeAndModel = types.StringValue(first.TypeAndModel)
-	m.KeyPackType = types.Int64Value(int64(first.KeyPackType))
+	m.ID = types.StringValue(host + "/" + strconv.FormatInt(sum.First.KeyPackID, 10))
+	m.KeyPackID, m.KeyPackType = types.Int64Value(sum.First.KeyPackID), types.Int64Value(int64(sum.First.KeyPackType))
 }

@@ -796,7 +796,7 @@ func TestKeyPackConfigProblems(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			m := base()
 			tc.set(&m)
-			got := keypacks.ConfigProblems(configOf(&m))
+			got := keypacks.ConfigProblems(m.config())
 			if len(got) != len(tc.want) {
 				t.Fatalf("problems = %+v, want %q", got, tc.want)
 			}

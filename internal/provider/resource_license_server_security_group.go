@@ -2,13 +2,10 @@ package provider
 
 import (
 	"context"
-	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -20,7 +17,6 @@ import (
 
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/endpointservers"
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/rds"
-	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/winrmclient"
 )
 
 // Ensure the resource satisfies the framework's interfaces.
@@ -39,6 +35,12 @@ func NewSecurityGroupResource() resource.Resource { return &securityGroupResourc
 type securityGroupResource struct {
 	provider *providerData
 }
+
+// Default timeouts.
+const (
+	securityGroupWriteTimeout = 5 * time.Minute
+	securityGroupReadTimeout  = 2 * time.Minute
+)
 
 // Metadata names the resource.
 func (r *securityGroupResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -95,12 +97,6 @@ func (r *securityGroupResource) Configure(_ context.Context, req resource.Config
 	r.provider = configureData(req.ProviderData, &resp.Diagnostics)
 }
 
-// Default timeouts.
-const (
-	securityGroupWriteTimeout = 5 * time.Minute
-	securityGroupReadTimeout  = 2 * time.Minute
-)
-
 // ValidateConfig checks the member names, offline.
 func (r *securityGroupResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	var members types.Set
@@ -109,19 +105,7 @@ func (r *securityGroupResource) ValidateConfig(ctx context.Context, req resource
 	if resp.Diagnostics.HasError() || !ok {
 		return
 	}
-	seen := map[string]string{}
-	for _, n := range names {
-		if p := endpointservers.MemberProblem(n); p != "" {
-			resp.Diagnostics.AddAttributeError(path.Root("members"), "Invalid member", "members: "+p+".")
-			continue
-		}
-		account := strings.ToUpper(endpointservers.Account(n))
-		if other, dup := seen[account]; dup {
-			resp.Diagnostics.AddAttributeError(path.Root("members"), "Two names for one member",
-				fmt.Sprintf("members names the account %s twice, as %q and %q: keep one of them.", endpointservers.Account(n), other, n))
-		}
-		seen[account] = n
-	}
+	addErrors(&resp.Diagnostics, endpointservers.MemberProblems(names)...)
 }
 
 // ModifyPlan makes the id known, and when the host answers, refuses
@@ -174,30 +158,12 @@ func (r *securityGroupResource) ModifyPlan(ctx context.Context, req resource.Mod
 		return
 	}
 	if len(want) > 0 && !cur.PartOfDomain {
-		m := endpointservers.NotInDomain(host, cur.Domain)
-		resp.Diagnostics.AddAttributeError(path.Root(m.Attr), m.Summary, m.Detail)
+		addErrors(&resp.Diagnostics, endpointservers.NotInDomain(host, cur.Domain))
 		return
 	}
 	ch := endpointservers.Plan(want, state.dropped(want), cur.Members, plan.Exclusive.ValueBool())
-	enabling := plan.Enabled.ValueBool() && (cur.Policy == nil || *cur.Policy != 1)
-	policyChange := cur.Policy == nil || (*cur.Policy == 1) != plan.Enabled.ValueBool()
-	restart := plan.RestartService.ValueBool() && (policyChange || len(ch.Add) > 0 || len(ch.Remove) > 0)
-	empty := len(want) == 0 && (plan.Exclusive.ValueBool() || len(endpointservers.Others(want, cur.Members)) == 0)
-	for _, m := range endpointservers.PlanWarnings(host, enabling, empty, plan.Enabled.ValueBool(), ch.Remove, restart) {
-		resp.Diagnostics.AddAttributeWarning(path.Root(m.Attr), m.Summary, m.Detail)
-	}
-}
-
-// warnDestroy says in the plan what a destroy does.
-func (r *securityGroupResource) warnDestroy(st *securityGroupModel, diags *diag.Diagnostics) {
-	host := r.provider.host(st.Host)
-	detail := "Destroy removes the policy \"License server security group\" from " + host + " (not configured): the license server then issues CALs to every session host. "
-	if members, _ := setStrings(st.Members); st.RemoveMembersOnDestroy.ValueBool() && len(members) > 0 {
-		detail += "remove_members_on_destroy = true: it also removes " + strings.Join(members, ", ") + " from RDS Endpoint Servers."
-	} else {
-		detail += "The members of RDS Endpoint Servers stay."
-	}
-	diags.AddWarning("Destroy turns the license server security group off on "+host, detail)
+	g := endpointservers.Goal{Want: want, Enabled: plan.Enabled.ValueBool(), Exclusive: plan.Exclusive.ValueBool(), Restart: plan.RestartService.ValueBool()}
+	addWarnings(&resp.Diagnostics, endpointservers.PlanWarnings(host, g, cur, ch)...)
 }
 
 // Create sets the policy and adds the members.
@@ -327,6 +293,12 @@ func (r *securityGroupResource) ImportState(ctx context.Context, req resource.Im
 	resp.Diagnostics.Append(setImportedHost(ctx, r.provider, host, resp)...)
 }
 
+// warnDestroy says in the plan what a destroy does.
+func (r *securityGroupResource) warnDestroy(st *securityGroupModel, diags *diag.Diagnostics) {
+	members, _ := setStrings(st.Members)
+	addWarnings(diags, endpointservers.DestroyWarning(r.provider.host(st.Host), members, st.RemoveMembersOnDestroy.ValueBool()))
+}
+
 // write makes the host's policy and group match m (prior: the state
 // before an update, nil on create).
 func (r *securityGroupResource) write(ctx context.Context, host string, m, prior *securityGroupModel, diags *diag.Diagnostics) bool {
@@ -342,8 +314,7 @@ func (r *securityGroupResource) write(ctx context.Context, host string, m, prior
 		return false
 	}
 	if len(want) > 0 && !cur.PartOfDomain {
-		msg := endpointservers.NotInDomain(host, cur.Domain)
-		diags.AddAttributeError(path.Root(msg.Attr), msg.Summary, msg.Detail)
+		addErrors(diags, endpointservers.NotInDomain(host, cur.Domain))
 		return false
 	}
 	ch := endpointservers.Plan(want, prior.dropped(want), cur.Members, m.Exclusive.ValueBool())
@@ -362,13 +333,10 @@ func (r *securityGroupResource) write(ctx context.Context, host string, m, prior
 
 // writeError explains a failed read or write of the policy and group.
 func (r *securityGroupResource) writeError(diags *diag.Diagnostics, summary string, err error) {
-	switch {
-	case isKind(err, winrmclient.KindNotFound):
-		diags.AddAttributeError(path.Root("members"), summary, opErrorDetail(err, "Name the session host by its computer name, or give its account with its domain (CONTOSO\\RDSH01$)."))
-	case isKind(err, rds.KindRoleMissing):
-		diags.AddError(summary, opErrorDetail(err, "Install the RD Licensing role service first with the rdslicensing_role resource, and take this resource's host from it (host = rdslicensing_role.<name>.id)."))
-	default:
-		opError(diags, summary, err)
+	if attr, hint := endpointservers.WriteHint(err); attr != "" {
+		diags.AddAttributeError(path.Root(attr), summary, opErrorDetail(err, hint))
+	} else {
+		diags.AddError(summary, opErrorDetail(err, hint))
 	}
 }
 
@@ -406,33 +374,4 @@ func (m *securityGroupModel) dropped(want []string) []string {
 	}
 	prior, _ := setStrings(m.Members)
 	return slices.DeleteFunc(prior, func(n string) bool { return slices.Contains(want, n) })
-}
-
-// setStrings are a set's strings, sorted; ok is false when it or an
-// element is unknown.
-func setStrings(s types.Set) ([]string, bool) {
-	if s.IsUnknown() {
-		return nil, false
-	}
-	var out []string
-	for _, e := range s.Elements() {
-		v, ok := e.(types.String)
-		if !ok || v.IsUnknown() {
-			return nil, false
-		}
-		if !v.IsNull() {
-			out = append(out, v.ValueString())
-		}
-	}
-	slices.Sort(out)
-	return out, true
-}
-
-// stringSet is a set of strings (empty, not null, for none).
-func stringSet(s []string) types.Set {
-	elems := make([]attr.Value, len(s))
-	for i, v := range s {
-		elems[i] = types.StringValue(v)
-	}
-	return types.SetValueMust(types.StringType, elems)
 }

@@ -31,6 +31,12 @@ type roleResource struct {
 	provider *providerData
 }
 
+// Default timeouts: installing a feature can take minutes, a restart more.
+const (
+	roleCreateTimeout = 30 * time.Minute
+	roleReadTimeout   = 5 * time.Minute
+)
+
 // Metadata names the resource.
 func (r *roleResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_role"
@@ -58,15 +64,9 @@ func (r *roleResource) Schema(ctx context.Context, _ resource.SchemaRequest, res
 				Computed:            true,
 				MarkdownDescription: "Whether a restart must finish installing or removing the role (the licensing WMI provider is unavailable until then).",
 			},
-			"service_status": schema.StringAttribute{
-				Computed:            true,
-				MarkdownDescription: "Status of the Remote Desktop Licensing service (`TermServLicensing`): `Running`, `Stopped`, or empty when it does not exist yet.",
-			},
-			"os_version": schema.StringAttribute{
-				Computed:            true,
-				MarkdownDescription: "Windows Server release of the host: `2016`, `2019`, `2022` or `2025`. A license server holds CALs of its own release or older.",
-			},
-			"timeouts": timeoutsAttribute(ctx, roleCreateTimeout, roleReadTimeout, "installing or removing a role service takes minutes, and a restart (`restart = true`) more."),
+			"service_status": computedString("Status of the Remote Desktop Licensing service (`TermServLicensing`): `Running`, `Stopped`, or empty when it does not exist yet.", false),
+			"os_version":     computedString("Windows Server release of the host: `2016`, `2019`, `2022` or `2025`. A license server holds CALs of its own release or older.", false),
+			"timeouts":       timeoutsAttribute(ctx, roleCreateTimeout, roleReadTimeout, "installing or removing a role service takes minutes, and a restart (`restart = true`) more."),
 		},
 	}
 }
@@ -93,12 +93,6 @@ func (r *roleResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), r.provider.plannedHostID(host, prior))...)
 }
 
-// Default timeouts: installing a feature can take minutes, a restart more.
-const (
-	roleCreateTimeout = 30 * time.Minute
-	roleReadTimeout   = 5 * time.Minute
-)
-
 // Create installs the role.
 func (r *roleResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var m roleModel
@@ -115,7 +109,7 @@ func (r *roleResource) Create(ctx context.Context, req resource.CreateRequest, r
 	if !ok {
 		return
 	}
-	if !m.IncludeTools.ValueBool() && toolsInstalled(state) {
+	if !m.IncludeTools.ValueBool() && state.ToolsInstalled() {
 		// The tools were there before: remove them, as declared, or the
 		// next plan would.
 		if state, ok = r.setTools(ctx, host, &m, &resp.Diagnostics); !ok {
@@ -125,16 +119,6 @@ func (r *roleResource) Create(ctx context.Context, req resource.CreateRequest, r
 	m.ID = hostID(m.ID, host)
 	m.setState(state)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
-}
-
-// install installs the role (and tools), restarting when asked to.
-func (r *roleResource) install(ctx context.Context, host string, m *roleModel, resp *resource.CreateResponse) (rds.RoleState, bool) {
-	ch, err := rds.InstallRole.Run(ctx, r.provider, host, rds.RoleInput{IncludeManagementTools: m.IncludeTools.ValueBool(), WaitSeconds: waitSeconds(ctx)})
-	if err != nil {
-		opError(&resp.Diagnostics, "Cannot install RD Licensing on "+host, err)
-		return rds.RoleState{}, false
-	}
-	return r.finish(ctx, host, m, ch, "installing", &resp.Diagnostics)
 }
 
 // Read refreshes the role from the host; a role removed by hand leaves
@@ -157,33 +141,17 @@ func (r *roleResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 		opError(&resp.Diagnostics, "Cannot read the RD Licensing role on "+host, err)
 		return
 	}
-	if !roleInstalled(state) {
+	if !state.LicensingInstalled() {
 		resp.State.RemoveResource(ctx)
 		return
 	}
 	m.ID = hostID(m.ID, host)
 	m.setState(state)
-	m.IncludeTools = types.BoolValue(toolsInstalled(state))
+	m.IncludeTools = types.BoolValue(state.ToolsInstalled())
 	if m.Restart.IsNull() {
 		m.Restart = types.BoolValue(false)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
-}
-
-// setTools installs or removes the management tools, as m says.
-func (r *roleResource) setTools(ctx context.Context, host string, m *roleModel, diags *diag.Diagnostics) (rds.RoleState, bool) {
-	var ch rds.RoleChange
-	var err error
-	if m.IncludeTools.ValueBool() {
-		ch, err = rds.InstallRole.Run(ctx, r.provider, host, rds.RoleInput{IncludeManagementTools: true, WaitSeconds: waitSeconds(ctx)})
-	} else {
-		ch, err = rds.UninstallRole.Run(ctx, r.provider, host, rds.RoleInput{ToolsOnly: true})
-	}
-	if err != nil {
-		opError(diags, "Cannot change the RD Licensing management tools on "+host, err)
-		return rds.RoleState{}, false
-	}
-	return r.finish(ctx, host, m, ch, "changing the management tools on", diags)
 }
 
 // Update installs or removes the management tools; a change of restart
@@ -249,6 +217,32 @@ func (r *roleResource) ImportState(ctx context.Context, req resource.ImportState
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("restart"), false)...)
 }
 
+// install installs the role (and tools), restarting when asked to.
+func (r *roleResource) install(ctx context.Context, host string, m *roleModel, resp *resource.CreateResponse) (rds.RoleState, bool) {
+	ch, err := rds.InstallRole.Run(ctx, r.provider, host, rds.RoleInput{IncludeManagementTools: m.IncludeTools.ValueBool(), WaitSeconds: waitSeconds(ctx)})
+	if err != nil {
+		opError(&resp.Diagnostics, "Cannot install RD Licensing on "+host, err)
+		return rds.RoleState{}, false
+	}
+	return r.finish(ctx, host, m, ch, "installing", &resp.Diagnostics)
+}
+
+// setTools installs or removes the management tools, as m says.
+func (r *roleResource) setTools(ctx context.Context, host string, m *roleModel, diags *diag.Diagnostics) (rds.RoleState, bool) {
+	var ch rds.RoleChange
+	var err error
+	if m.IncludeTools.ValueBool() {
+		ch, err = rds.InstallRole.Run(ctx, r.provider, host, rds.RoleInput{IncludeManagementTools: true, WaitSeconds: waitSeconds(ctx)})
+	} else {
+		ch, err = rds.UninstallRole.Run(ctx, r.provider, host, rds.RoleInput{ToolsOnly: true})
+	}
+	if err != nil {
+		opError(diags, "Cannot change the RD Licensing management tools on "+host, err)
+		return rds.RoleState{}, false
+	}
+	return r.finish(ctx, host, m, ch, "changing the management tools on", diags)
+}
+
 // finish handles a restart Windows asked for: with restart = true it
 // restarts and waits, else it warns. It returns the role state after.
 func (r *roleResource) finish(ctx context.Context, host string, m *roleModel, ch rds.RoleChange, doing string, diags *diag.Diagnostics) (rds.RoleState, bool) {
@@ -266,40 +260,6 @@ func (r *roleResource) finish(ctx context.Context, host string, m *roleModel, ch
 		return rds.RoleState{}, false
 	}
 	return state, true
-}
-
-// roleInstalled: the role service is installed or waits for a restart.
-func roleInstalled(s rds.RoleState) bool {
-	for _, f := range s.Features {
-		if f.Name == "RDS-Licensing" {
-			return f.InstallState == "Installed" || f.InstallState == "InstallPending"
-		}
-	}
-	return false
-}
-
-// toolsInstalled: both management tools are installed (or will be).
-func toolsInstalled(s rds.RoleState) bool {
-	n := 0
-	for _, f := range s.Features {
-		if (f.Name == "RDS-Licensing-UI" || f.Name == "RSAT-RDS-Licensing-Diagnosis-UI") && (f.InstallState == "Installed" || f.InstallState == "InstallPending") {
-			n++
-		}
-	}
-	return n == 2
-}
-
-// waitSeconds is how long install_role may wait for the WMI provider:
-// what is left of the deadline, at most 10 minutes.
-func waitSeconds(ctx context.Context) int {
-	wait := 10 * time.Minute
-	if dl, ok := ctx.Deadline(); ok && time.Until(dl)-30*time.Second < wait {
-		wait = time.Until(dl) - 30*time.Second
-	}
-	if wait < 0 {
-		return 0
-	}
-	return int(wait.Seconds())
 }
 
 // roleModel is the resource's data.

@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
@@ -24,7 +23,6 @@ import (
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/activation"
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/licensecodes"
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/rds"
-	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/winrmclient"
 )
 
 // Ensure the resource satisfies the framework's interfaces.
@@ -42,6 +40,12 @@ func NewServerActivationResource() resource.Resource { return &serverActivationR
 type serverActivationResource struct {
 	provider *providerData
 }
+
+// Default timeouts: activation talks to the Clearinghouse over the Internet.
+const (
+	activationTimeout     = 10 * time.Minute
+	activationReadTimeout = 5 * time.Minute
+)
 
 // Metadata names the resource.
 func (r *serverActivationResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -153,12 +157,8 @@ func (r *serverActivationResource) Schema(ctx context.Context, _ resource.Schema
 					"A server found `not_activated` while `activated = true` shows as an in-place update in `plan`: `apply` activates it again.",
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
-			"product_id": schema.StringAttribute{
-				Computed:            true,
-				MarkdownDescription: "Product ID of the license server: what the Clearinghouse web site and telephone line ask for to give a license server ID or license key pack IDs.",
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"timeouts": timeoutsAttribute(ctx, activationTimeout, activationReadTimeout, "activation, reactivation and deactivation wait for the Microsoft Clearinghouse over the Internet."),
+			"product_id": computedString("Product ID of the license server: what the Clearinghouse web site and telephone line ask for to give a license server ID or license key pack IDs.", true),
+			"timeouts":   timeoutsAttribute(ctx, activationTimeout, activationReadTimeout, "activation, reactivation and deactivation wait for the Microsoft Clearinghouse over the Internet."),
 		},
 	}
 }
@@ -178,9 +178,7 @@ func (r *serverActivationResource) ValidateConfig(ctx context.Context, req resou
 	c := activation.Config{Method: m.Method.ValueString(), MethodKnown: !m.Method.IsUnknown(),
 		LicenseServerID: !m.LicenseServerID.IsNull(), LicenseServerIDWO: !m.LicenseServerIDWO.IsNull(), WOVersion: !m.LicenseServerIDWOVersion.IsNull(),
 		ReactivationTrigger: !m.ReactivationTrigger.IsNull(), ReactivationReason: !m.ReactivationReason.IsNull()}
-	for _, p := range activation.ConfigProblems(c) {
-		resp.Diagnostics.AddAttributeError(path.Root(p.Attr), p.Summary, p.Detail)
-	}
+	addErrors(&resp.Diagnostics, activation.ConfigProblems(c)...)
 }
 
 // ModifyPlan makes the id (the host) known, plans the activation or
@@ -209,7 +207,8 @@ func (r *serverActivationResource) ModifyPlan(ctx context.Context, req resource.
 		}
 		plan.ID = r.provider.plannedHostID(plan.Host, prior)
 	}
-	activate, deactivate := plannedActivation(&plan, state)
+	p, prior := plan.plan(&config), state.known()
+	activate, deactivate := activation.Planned(p, prior)
 	plan.ActivationStatus = plannedActivationStatus(&plan, state, deactivate)
 	if state != nil && config.LicenseServerID.IsNull() {
 		switch {
@@ -217,14 +216,12 @@ func (r *serverActivationResource) ModifyPlan(ctx context.Context, req resource.
 			// Known after the activation: the Clearinghouse's (automatic)
 			// or license_server_id_wo, which the state never holds.
 			plan.LicenseServerID = types.StringUnknown()
-		case !plan.Activated.ValueBool() || !willReactivate(&plan, state, &config):
+		case !plan.Activated.ValueBool() || !activation.WillReactivate(p, *prior):
 			plan.LicenseServerID = state.LicenseServerID
 		}
 	}
-	if state != nil && !plan.Activated.IsUnknown() && !plan.Activated.ValueBool() && reactivationTriggered(&plan, state) {
-		resp.Diagnostics.AddAttributeError(path.Root("reactivation_trigger"), "Reactivation of a license server that stays deactivated",
-			"reactivation_trigger changed while activated = false: a license server that is not activated cannot be reactivated, and this plan leaves it deactivated. "+
-				"Set activated = true (apply then activates the server, which gives it a new certificate, and records the new reactivation_trigger), or change reactivation_trigger back to "+quoteOrNull(state.ReactivationTrigger)+".")
+	if state != nil && p.Activated.Text == "false" && activation.Triggered(p, *prior) {
+		addErrors(&resp.Diagnostics, activation.TriggerProblem(prior.Trigger))
 	}
 	host := ""
 	if r.provider != nil && !plan.Host.IsUnknown() {
@@ -248,112 +245,6 @@ func (r *serverActivationResource) ModifyPlan(ctx context.Context, req resource.
 	r.checkDomain(ctx, &plan, state, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
-
-// warnPastLicenseServerID warns, at plan time, that activating a
-// deactivated server again with method license_server_id uses the ID of
-// its former activation, which the Clearinghouse may not take again.
-func (r *serverActivationResource) warnPastLicenseServerID(plan, state, config *serverActivationModel, host string, diags *diag.Diagnostics) {
-	if plan.Method.ValueString() != activation.MethodLicenseServerID {
-		return
-	}
-	attr, id := "license_server_id", config.LicenseServerID
-	if !config.LicenseServerIDWO.IsNull() {
-		attr, id = "license_server_id_wo", config.LicenseServerIDWO
-	}
-	past := licensecodes.Normalize(state.LicenseServerID.ValueString())
-	if id.IsNull() || id.IsUnknown() || past == "" || licensecodes.Normalize(id.ValueString()) != past {
-		return
-	}
-	p := activation.PastIDWarning(host, attr, state.ProductID.ValueString())
-	diags.AddAttributeWarning(path.Root(p.Attr), p.Summary, p.Detail)
-}
-
-// warnDeactivation says, at plan time, what activated = false does.
-func (r *serverActivationResource) warnDeactivation(plan, state *serverActivationModel, host string, diags *diag.Diagnostics) {
-	var prior *activation.Prior
-	if state != nil {
-		prior = &activation.Prior{ProductID: state.ProductID.ValueString()}
-	}
-	p := activation.DeactivationWarning(host, plan.Method.ValueString(), prior)
-	diags.AddAttributeWarning(path.Root(p.Attr), p.Summary, p.Detail)
-}
-
-// plannedActivation reports whether applying plan over state (nil on
-// create) activates the server (create, a server found not activated, or
-// activated set back to true) or deactivates it (activated = false on an
-// activated server, or on create). Both leave a server that already is as
-// asked alone. Create and Update decide the same way.
-func plannedActivation(plan, state *serverActivationModel) (activate, deactivate bool) {
-	switch {
-	case plan.Activated.IsUnknown():
-		return false, false
-	case plan.Activated.ValueBool():
-		return state == nil || !state.isActivated(), false
-	}
-	return false, state == nil || state.isActivated()
-}
-
-// plannedActivationStatus is the activation_status apply leaves: what
-// activated asks for, and for a server that stays deactivated what Windows
-// said of it.
-func plannedActivationStatus(plan, state *serverActivationModel, deactivate bool) types.String {
-	switch {
-	case plan.Activated.IsUnknown():
-		return types.StringUnknown()
-	case plan.Activated.ValueBool():
-		return types.StringValue(activation.StatusName(0))
-	case deactivate || state == nil:
-		return types.StringValue(activation.StatusName(1))
-	}
-	return state.ActivationStatus
-}
-
-// quoteOrNull is a value as the configuration writes it.
-func quoteOrNull(v types.String) string {
-	if v.IsNull() {
-		return "null (remove it)"
-	}
-	return fmt.Sprintf("%q", v.ValueString())
-}
-
-// checkDomain fails the plan when it asks for a domain or forest scope or
-// the AD group on a server outside a domain. What it cannot check (host
-// unknown or unreachable) apply checks.
-func (r *serverActivationResource) checkDomain(ctx context.Context, plan, state *serverActivationModel, diags *diag.Diagnostics) {
-	if r.provider == nil || plan.Host.IsUnknown() {
-		return
-	}
-	scope := plan.DiscoveryScope
-	needScope := !scope.IsNull() && !scope.IsUnknown() && scope.ValueString() != activation.DiscoveryScopes[0] && (state == nil || !scope.Equal(state.DiscoveryScope))
-	needGroup := plan.Group.ValueBool() && (state == nil || !state.Group.ValueBool())
-	host := r.provider.host(plan.Host)
-	if (!needScope && !needGroup) || host == "" {
-		return
-	}
-	ctx, cancel := context.WithTimeout(ctx, time.Minute)
-	defer cancel()
-	info, err := rds.GetHostInfo.Run(ctx, r.provider, host, rds.NoInput{})
-	if err != nil {
-		tflog.Debug(ctx, "cannot check the domain of the license server at plan time; apply will", map[string]any{"host": host, "error": err.Error()})
-		return
-	}
-	if info.PartOfDomain {
-		return
-	}
-	scopeName := ""
-	if needScope {
-		scopeName = scope.ValueString()
-	}
-	for _, p := range activation.DomainProblems(info, scopeName, needGroup) {
-		diags.AddAttributeError(path.Root(p.Attr), p.Summary, p.Detail)
-	}
-}
-
-// Default timeouts: activation talks to the Clearinghouse over the Internet.
-const (
-	activationTimeout     = 10 * time.Minute
-	activationReadTimeout = 5 * time.Minute
-)
 
 // Create sets the contact details, activates the server (or adopts an
 // activated one) and sets the discovery scope and group.
@@ -460,9 +351,7 @@ func (r *serverActivationResource) Delete(ctx context.Context, req resource.Dele
 	host := r.provider.host(m.Host)
 	if !m.DeactivateOnDestroy.ValueBool() {
 		if m.isActivated() {
-			resp.Diagnostics.AddWarning("License server on "+host+" stays activated",
-				fmt.Sprintf("Destroying rdslicensing_server_activation only removed it from the state: the license server on %s stays activated with the Microsoft Clearinghouse, with its contact details, discovery scope and group membership. "+
-					"To deactivate it, set deactivate_on_destroy = true and apply before destroying (or activated = false to deactivate it and keep the resource), or use RD Licensing Manager (right-click the server, Advanced, Deactivate Server).", host))
+			addWarnings(&resp.Diagnostics, activation.StaysActivated(host))
 		}
 		return
 	}
@@ -473,11 +362,9 @@ func (r *serverActivationResource) Delete(ctx context.Context, req resource.Dele
 	err := activation.Deactivate(ctx, r.provider, host)
 	switch {
 	case isKind(err, rds.KindRoleMissing):
-		resp.Diagnostics.AddWarning("Nothing to deactivate on "+host,
-			"RD Licensing is no longer installed on "+host+", so there is no license server to deactivate. If it was activated, the Microsoft Clearinghouse still counts that activation.")
+		addWarnings(&resp.Diagnostics, activation.NothingToDeactivate(host))
 	case err != nil:
-		resp.Diagnostics.AddError("Cannot deactivate the license server on "+host,
-			activationRemedy(err, "To remove the resource without deactivating the server, set deactivate_on_destroy = false and apply, then destroy."))
+		resp.Diagnostics.AddError("Cannot deactivate the license server on "+host, activationRemedy(err, activation.DestroyInstead))
 	}
 }
 
@@ -496,9 +383,7 @@ func (r *serverActivationResource) ImportState(ctx context.Context, req resource
 			return
 		}
 		if ls.ActivationStatus != 0 {
-			resp.Diagnostics.AddError("License server on "+host+" is not activated",
-				fmt.Sprintf("The license server on %s is not activated (activation status %s), so there is no activation to import. Remove the import and apply the configuration instead: creating rdslicensing_server_activation activates the server.",
-					host, activation.StatusName(ls.ActivationStatus)))
+			addErrors(&resp.Diagnostics, activation.NothingToImport(host, ls.ActivationStatus))
 			return
 		}
 	}
@@ -506,6 +391,79 @@ func (r *serverActivationResource) ImportState(ctx context.Context, req resource
 	resp.Diagnostics.Append(setImportedHost(ctx, r.provider, host, resp)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("method"), activation.MethodAutomatic)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("deactivate_on_destroy"), false)...)
+}
+
+// warnPastLicenseServerID warns, at plan time, that activating a
+// deactivated server again with method license_server_id uses the ID of
+// its former activation, which the Clearinghouse may not take again.
+func (r *serverActivationResource) warnPastLicenseServerID(plan, state, config *serverActivationModel, host string, diags *diag.Diagnostics) {
+	if plan.Method.ValueString() != activation.MethodLicenseServerID {
+		return
+	}
+	attr, id := "license_server_id", config.LicenseServerID
+	if !config.LicenseServerIDWO.IsNull() {
+		attr, id = "license_server_id_wo", config.LicenseServerIDWO
+	}
+	past := licensecodes.Normalize(state.LicenseServerID.ValueString())
+	if id.IsNull() || id.IsUnknown() || past == "" || licensecodes.Normalize(id.ValueString()) != past {
+		return
+	}
+	addWarnings(diags, activation.PastIDWarning(host, attr, state.ProductID.ValueString()))
+}
+
+// warnDeactivation says, at plan time, what activated = false does.
+func (r *serverActivationResource) warnDeactivation(plan, state *serverActivationModel, host string, diags *diag.Diagnostics) {
+	var prior *activation.Prior
+	if state != nil {
+		prior = &activation.Prior{ProductID: state.ProductID.ValueString()}
+	}
+	addWarnings(diags, activation.DeactivationWarning(host, plan.Method.ValueString(), prior))
+}
+
+// plannedActivationStatus is the activation_status apply leaves: what
+// activated asks for, and for a server that stays deactivated what Windows
+// said of it.
+func plannedActivationStatus(plan, state *serverActivationModel, deactivate bool) types.String {
+	switch {
+	case plan.Activated.IsUnknown():
+		return types.StringUnknown()
+	case plan.Activated.ValueBool():
+		return types.StringValue(activation.StatusName(0))
+	case deactivate || state == nil:
+		return types.StringValue(activation.StatusName(1))
+	}
+	return state.ActivationStatus
+}
+
+// checkDomain fails the plan when it asks for a domain or forest scope or
+// the AD group on a server outside a domain. What it cannot check (host
+// unknown or unreachable) apply checks.
+func (r *serverActivationResource) checkDomain(ctx context.Context, plan, state *serverActivationModel, diags *diag.Diagnostics) {
+	if r.provider == nil || plan.Host.IsUnknown() {
+		return
+	}
+	scope := plan.DiscoveryScope
+	needScope := !scope.IsNull() && !scope.IsUnknown() && scope.ValueString() != activation.DiscoveryScopes[0] && (state == nil || !scope.Equal(state.DiscoveryScope))
+	needGroup := plan.Group.ValueBool() && (state == nil || !state.Group.ValueBool())
+	host := r.provider.host(plan.Host)
+	if (!needScope && !needGroup) || host == "" {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	info, err := rds.GetHostInfo.Run(ctx, r.provider, host, rds.NoInput{})
+	if err != nil {
+		tflog.Debug(ctx, "cannot check the domain of the license server at plan time; apply will", map[string]any{"host": host, "error": err.Error()})
+		return
+	}
+	if info.PartOfDomain {
+		return
+	}
+	scopeName := ""
+	if needScope {
+		scopeName = scope.ValueString()
+	}
+	addErrors(diags, activation.DomainProblems(info, scopeName, needGroup)...)
 }
 
 // converge makes the license server match m (activation.Converge), as
@@ -522,10 +480,11 @@ func (r *serverActivationResource) converge(ctx context.Context, host string, m,
 		}
 		g.LicenseServerID = licensecodes.Normalize(raw.ValueString())
 	}
-	g.Activate, g.Deactivate = plannedActivation(m, prior)
-	if prior != nil {
-		g.Prior = &activation.Prior{LicenseServerID: licensecodes.Normalize(prior.LicenseServerID.ValueString()), ProductID: prior.ProductID.ValueString()}
-		g.Triggered = reactivationTriggered(m, prior)
+	p, known := m.plan(m), prior.known()
+	g.Activate, g.Deactivate = activation.Planned(p, known)
+	if known != nil {
+		g.Prior = &activation.Prior{LicenseServerID: licensecodes.Normalize(known.LicenseServerID), ProductID: known.ProductID}
+		g.Triggered = activation.Triggered(p, *known)
 	}
 	if s := m.DiscoveryScope; !s.IsNull() && !s.IsUnknown() {
 		g.DiscoveryScope = activation.ScopeRole(s.ValueString())
@@ -542,57 +501,14 @@ func (r *serverActivationResource) converge(ctx context.Context, host string, m,
 		diags.AddError("Cannot activate the license server on "+host, activationRemedy(err))
 		return ls, false, false
 	}
-	detail := f.Detail
-	if f.Err != nil {
-		detail = activationRemedy(f.Err, f.Hints...)
-	}
-	if f.Note != "" {
-		detail += "\n\n" + f.Note
-	}
-	if f.Attr != "" {
-		diags.AddAttributeError(path.Root(f.Attr), f.Summary, detail)
-	} else {
-		diags.AddError(f.Summary, detail)
-	}
+	addFailures(diags, *f)
 	return ls, false, f.Spent
 }
 
-// willReactivate reports whether applying plan over state reactivates the
-// server: the trigger changed, or with method license_server_id the
-// configured ID differs from the server's. Update decides the same way.
-func willReactivate(plan, state, config *serverActivationModel) bool {
-	if reactivationTriggered(plan, state) {
-		return true
-	}
-	if plan.Method.ValueString() != activation.MethodLicenseServerID {
-		return false
-	}
-	id := config.LicenseServerID
-	if !config.LicenseServerIDWO.IsNull() {
-		id = config.LicenseServerIDWO
-	}
-	if id.IsUnknown() {
-		return true
-	}
-	return !id.IsNull() && licensecodes.Normalize(id.ValueString()) != licensecodes.Normalize(state.LicenseServerID.ValueString())
-}
-
-// reactivationTriggered: reactivation_trigger changed to a new non-null value.
-func reactivationTriggered(plan, state *serverActivationModel) bool {
-	return !plan.ReactivationTrigger.IsNull() && !plan.ReactivationTrigger.Equal(state.ReactivationTrigger)
-}
-
-// activationHints are what to do for the failures of this resource's
-// operations that are not its own.
-var activationHints = map[winrmclient.Kind]string{
-	rds.KindRoleMissing:   "Install the RD Licensing role service first with the rdslicensing_role resource, and make this resource depend on it (depends_on).",
-	rds.KindRebootPending: "Restart the server (or set restart = true on its rdslicensing_role resource), then apply again.",
-}
-
-// activationRemedy is opErrorDetail with what to do for the kind, and
-// extra advice.
+// activationRemedy is opErrorDetail with what to do for the kind
+// (activation.Hint), and extra advice.
 func activationRemedy(err error, extra ...string) string {
-	return opErrorDetail(err, append([]string{activationHints[winrmclient.KindOf(err)]}, extra...)...)
+	return opErrorDetail(err, append([]string{activation.Hint(err)}, extra...)...)
 }
 
 // optionalContact is the state of an optional contact property: an empty
@@ -634,6 +550,24 @@ type serverActivationModel struct {
 	ActivationStatus         types.String   `tfsdk:"activation_status"`
 	ProductID                types.String   `tfsdk:"product_id"`
 	Timeouts                 timeouts.Value `tfsdk:"timeouts"`
+}
+
+// plan is the plan as activation's decisions read it; config sets the
+// license server ID.
+func (m *serverActivationModel) plan(config *serverActivationModel) activation.Plan {
+	id := config.LicenseServerID
+	if !config.LicenseServerIDWO.IsNull() {
+		id = config.LicenseServerIDWO
+	}
+	return activation.Plan{Activated: boolOf(m.Activated), Trigger: valueOf(m.ReactivationTrigger), Method: m.Method.ValueString(), ConfiguredID: valueOf(id)}
+}
+
+// known is the state as activation's decisions read it; nil on create.
+func (m *serverActivationModel) known() *activation.Known {
+	if m == nil {
+		return nil
+	}
+	return &activation.Known{Activated: m.isActivated(), Trigger: valueOf(m.ReactivationTrigger), LicenseServerID: m.LicenseServerID.ValueString(), ProductID: m.ProductID.ValueString()}
 }
 
 // isActivated: the server was activated when last read.

@@ -754,7 +754,7 @@ func TestWillReactivate(t *testing.T) {
 		"trigger removed":   {with(func(m *serverActivationModel) { m.ReactivationTrigger = types.StringNull() }), &state, false},
 		"automatic, new ID": {with(func(m *serverActivationModel) { m.Method = types.StringValue(activation.MethodAutomatic) }), with(func(m *serverActivationModel) { m.LicenseServerID = types.StringNull() }), false},
 	} {
-		if got := willReactivate(tc.plan, &state, tc.config); got != tc.want {
+		if got := activation.WillReactivate(tc.plan.plan(tc.config), *state.known()); got != tc.want {
 			t.Errorf("%s: willReactivate = %t, want %t", name, got, tc.want)
 		}
 	}

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
@@ -19,12 +18,11 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/rds"
+	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/servernames"
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/sessionhosts"
-	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/winrmclient"
 )
 
 // Ensure the resource satisfies the framework's interfaces.
@@ -41,6 +39,17 @@ func NewSessionHostPolicyResource() resource.Resource { return &sessionHostPolic
 type sessionHostPolicyResource struct {
 	provider *providerData
 }
+
+// Default timeouts: restarting TermService waits for its sessions.
+const (
+	sessionHostWriteTimeout = 10 * time.Minute
+	sessionHostReadTimeout  = 5 * time.Minute
+)
+
+// privateReplacesPolicy marks, in the plan of a replacement, that the
+// object replaced is a group_policy one on the same host: its policy
+// values go before the new object is created.
+const privateReplacesPolicy = "replaces_group_policy"
 
 // Metadata names the resource.
 func (r *sessionHostPolicyResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -104,14 +113,8 @@ func (r *sessionHostPolicyResource) Schema(ctx context.Context, _ resource.Schem
 				ElementType:         types.StringType,
 				MarkdownDescription: "The license servers the session host uses, in order (`GetSpecifiedLicenseServerList`): the policy list when a policy sets one, else its own list.",
 			},
-			"licensing_mode_source": schema.StringAttribute{
-				Computed:            true,
-				MarkdownDescription: "Where `effective_licensing_mode` comes from: `group_policy` (a local or domain policy value) or `server` (the session host's own setting: WMI, Server Manager).",
-			},
-			"license_servers_source": schema.StringAttribute{
-				Computed:            true,
-				MarkdownDescription: "Where `effective_license_servers` comes from: `group_policy` or `server`.",
-			},
+			"licensing_mode_source":  computedString("Where `effective_licensing_mode` comes from: `group_policy` (a local or domain policy value) or `server` (the session host's own setting: WMI, Server Manager).", false),
+			"license_servers_source": computedString("Where `effective_license_servers` comes from: `group_policy` or `server`.", false),
 			"grace_period_days": schema.Int64Attribute{
 				Computed: true,
 				MarkdownDescription: "Days left in the session host's 120-day licensing grace period (`GetGracePeriodDays`), during which it accepts connections without a license server; null when Windows reports none. " +
@@ -126,12 +129,6 @@ func (r *sessionHostPolicyResource) Schema(ctx context.Context, _ resource.Schem
 func (r *sessionHostPolicyResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	r.provider = configureData(req.ProviderData, &resp.Diagnostics)
 }
-
-// Default timeouts: restarting TermService waits for its sessions.
-const (
-	sessionHostWriteTimeout = 10 * time.Minute
-	sessionHostReadTimeout  = 5 * time.Minute
-)
 
 // ModifyPlan keeps license server names that Windows holds in another
 // form, catches method = "wmi" on a host where Group Policy controls the
@@ -156,7 +153,7 @@ func (r *sessionHostPolicyResource) ModifyPlan(ctx context.Context, req resource
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if state != nil && keepEquivalentServers(ctx, &plan, state) {
+	if state != nil && plan.keepEquivalentServers(ctx, state) {
 		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 	}
 	host := r.hostOf(plan.Host)
@@ -178,11 +175,11 @@ func (r *sessionHostPolicyResource) ModifyPlan(ctx context.Context, req resource
 		return
 	}
 	restart := !plan.RestartService.IsNull() && (plan.RestartService.IsUnknown() || plan.RestartService.ValueBool())
-	change := state == nil || settingsChange(&plan, state)
+	change := state == nil || plan.settingsChange(state)
 	wmi := plan.Method.ValueString() == sessionhosts.MethodWMI
 	if state != nil && !change && wmi && host != "" {
 		if w, ok := sessionhosts.OverrideWarning(host, state.override(ctx)); ok {
-			resp.Diagnostics.AddWarning(w.Summary, w.Detail)
+			addWarnings(&resp.Diagnostics, w)
 		}
 	}
 	if !change || (!restart && !wmi) {
@@ -194,7 +191,7 @@ func (r *sessionHostPolicyResource) ModifyPlan(ctx context.Context, req resource
 	var sh *rds.SessionHost
 	if host != "" && (wmi || state == nil) {
 		rctx, cancel := withTimeout(ctx, sessionHostReadTimeout)
-		got, err := readSessionHost(rctx, r.provider, host)
+		got, err := r.provider.readSessionHost(rctx, host)
 		cancel()
 		if err != nil {
 			tflog.Debug(ctx, "cannot read the session host at plan time", map[string]any{"host": host, "error": err.Error()})
@@ -203,13 +200,10 @@ func (r *sessionHostPolicyResource) ModifyPlan(ctx context.Context, req resource
 		}
 	}
 	if restart {
-		switch {
-		case state != nil:
-			r.warnRestart(&resp.Diagnostics, host, !plan.RestartService.IsUnknown() && !plan.LicenseServers.IsUnknown(), "apply changes the licensing settings")
-		case sh == nil:
-			r.warnRestart(&resp.Diagnostics, host, false, "apply writes the licensing settings where they differ from the host's")
-		case !plannedSettingsHeld(ctx, &plan, *sh):
-			r.warnRestart(&resp.Diagnostics, host, !plan.RestartService.IsUnknown(), "apply writes licensing settings the host does not have yet")
+		held := sh != nil && plan.settingsHeld(ctx, *sh)
+		note := sessionhosts.Restart{Update: state != nil, Read: sh, Held: held, RestartKnown: !plan.RestartService.IsUnknown(), ServersKnown: !plan.LicenseServers.IsUnknown()}
+		if w, ok := note.Warning(host); ok {
+			addWarnings(&resp.Diagnostics, w)
 		}
 	}
 	if !wmi || sh == nil {
@@ -229,65 +223,6 @@ func (r *sessionHostPolicyResource) ModifyPlan(ctx context.Context, req resource
 		}
 	}
 	resp.Diagnostics.AddAttributeError(path.Root("method"), "Group Policy controls the licensing of "+sh.ComputerName, detail)
-}
-
-// privateReplacesPolicy marks, in the plan of a replacement, that the
-// object replaced is a group_policy one on the same host: its policy
-// values go before the new object is created.
-const privateReplacesPolicy = "replaces_group_policy"
-
-// hostOf is the host a resource reaches, "" while not known (or without
-// a configured provider, as in validate).
-func (r *sessionHostPolicyResource) hostOf(h types.String) string {
-	if r.provider == nil || h.IsUnknown() {
-		return ""
-	}
-	return r.provider.host(h)
-}
-
-// warnRestart says, at plan time, that apply restarts TermService on host
-// (or, when sure is false, may: the plan cannot tell yet), and why.
-func (r *sessionHostPolicyResource) warnRestart(diags *diag.Diagnostics, host string, sure bool, why string) {
-	w := sessionhosts.RestartWarning(host, sure, why)
-	diags.AddAttributeWarning(path.Root("restart_service"), w.Summary, w.Detail)
-}
-
-// plannedSettingsHeld reports whether the host already holds the planned
-// mode and license servers (sessionhosts.SettingsHeld); not while either
-// is unknown.
-func plannedSettingsHeld(ctx context.Context, plan *sessionHostPolicyModel, sh rds.SessionHost) bool {
-	servers, ok := serverNameStrings(ctx, plan.LicenseServers)
-	if !ok || plan.LicensingMode.IsUnknown() {
-		return false
-	}
-	return sessionhosts.SettingsHeld(plan.Method.ValueString(), sessionhosts.LicensingModeNumber[plan.LicensingMode.ValueString()], servers, sh)
-}
-
-// keepEquivalentServers plans the prior license servers when the
-// configured ones name the same servers, so that "LS01" in the
-// configuration and "ls01.contoso.com" in the state make no change. It
-// reports whether it changed the plan.
-func keepEquivalentServers(ctx context.Context, plan, state *sessionHostPolicyModel) bool {
-	if plan.LicenseServers.Equal(state.LicenseServers) {
-		return false
-	}
-	planned, ok1 := serverNameStrings(ctx, plan.LicenseServers)
-	prior, ok2 := serverNameStrings(ctx, state.LicenseServers)
-	if !ok1 || !ok2 || !sameServerLists(planned, prior) {
-		return false
-	}
-	plan.LicenseServers = state.LicenseServers
-	if plan.sameConfig(state) {
-		// Nothing else changes: keep the computed values too, which the
-		// framework marked unknown because the list differed.
-		*plan = *state
-	}
-	return true
-}
-
-// settingsChange reports a change that set_session_host_licensing writes.
-func settingsChange(plan, state *sessionHostPolicyModel) bool {
-	return !plan.LicensingMode.Equal(state.LicensingMode) || !plan.LicenseServers.Equal(state.LicenseServers)
 }
 
 // Create writes the licensing settings.
@@ -325,7 +260,7 @@ func (r *sessionHostPolicyResource) Read(ctx context.Context, req resource.ReadR
 	resp.Diagnostics.Append(diags...)
 	ctx, cancel := withTimeout(ctx, timeout)
 	defer cancel()
-	sh, err := readSessionHost(ctx, r.provider, host)
+	sh, err := r.provider.readSessionHost(ctx, host)
 	if err != nil {
 		sessionHostError(&resp.Diagnostics, "Cannot read the Remote Desktop licensing configuration of "+host, err, "")
 		return
@@ -347,9 +282,8 @@ func (r *sessionHostPolicyResource) Read(ctx context.Context, req resource.ReadR
 		m.RestartService = types.BoolValue(true)
 	}
 	m.setComputed(sh)
-	if !sh.RDSHInstalled {
-		resp.Diagnostics.AddWarning("No RD Session Host role on "+host,
-			fmt.Sprintf("The RD Session Host role service (RDS-RD-Server) is not installed on %s, or waits for a restart to finish installing. The licensing settings stay, but they only matter on a session host: install the role service, or remove this resource.", sh.ComputerName))
+	if w, ok := sessionhosts.NoSessionHostRole(host, sh); ok {
+		addWarnings(&resp.Diagnostics, w)
 	}
 	if w, ok := sessionhosts.DomainGPOOverrides(host, sh); ok && method == sessionhosts.MethodGroupPolicy {
 		addWarnings(&resp.Diagnostics, w)
@@ -373,14 +307,14 @@ func (r *sessionHostPolicyResource) Update(ctx context.Context, req resource.Upd
 	ctx, cancel := withTimeout(ctx, timeout)
 	defer cancel()
 	var sh rds.SessionHost
-	if settingsChange(&m, &prior) {
+	if m.settingsChange(&prior) {
 		var ok bool
 		if sh, ok = r.write(ctx, host, &m, &resp.Diagnostics); !ok {
 			return
 		}
 	} else {
 		var err error
-		if sh, err = readSessionHost(ctx, r.provider, host); err != nil {
+		if sh, err = r.provider.readSessionHost(ctx, host); err != nil {
 			sessionHostError(&resp.Diagnostics, "Cannot read the Remote Desktop licensing configuration of "+host, err, "")
 			return
 		}
@@ -404,8 +338,7 @@ func (r *sessionHostPolicyResource) Delete(ctx context.Context, req resource.Del
 	defer cancel()
 	in := rds.SessionHostLicensingInput{Method: m.Method.ValueString(), RestartService: m.RestartService.ValueBool()}
 	if _, err := rds.ClearSessionHostLicensing.Run(ctx, r.provider, host, in); err != nil {
-		sessionHostError(&resp.Diagnostics, "Cannot return Remote Desktop licensing to not configured on "+host, err,
-			"To leave the settings as they are, remove the resource from the state instead (terraform state rm).")
+		sessionHostError(&resp.Diagnostics, "Cannot return Remote Desktop licensing to not configured on "+host, err, sessionhosts.LeaveInstead)
 	}
 }
 
@@ -425,18 +358,32 @@ func (r *sessionHostPolicyResource) ImportState(ctx context.Context, req resourc
 	}
 	ctx, cancel := withTimeout(ctx, sessionHostReadTimeout)
 	defer cancel()
-	sh, err := readSessionHost(ctx, r.provider, host)
+	sh, err := r.provider.readSessionHost(ctx, host)
 	if err != nil {
 		sessionHostError(&resp.Diagnostics, "Cannot import the Remote Desktop licensing configuration of "+host, err, "")
 		return
 	}
 	method := sessionhosts.InferMethod(sh)
 	if _, _, ok := sessionhosts.SourceSettings(sh, method); !ok {
-		m := sessionhosts.NothingToImport(host, sh)
-		resp.Diagnostics.AddError(m.Summary, m.Detail)
+		addErrors(&resp.Diagnostics, sessionhosts.NothingToImport(host, sh))
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("method"), method)...)
+}
+
+// hostOf is the host a resource reaches, "" while not known (or without
+// a configured provider, as in validate).
+func (r *sessionHostPolicyResource) hostOf(h types.String) string {
+	if r.provider == nil || h.IsUnknown() {
+		return ""
+	}
+	return r.provider.host(h)
+}
+
+// warnRestart says, at plan time, that apply restarts TermService on host
+// (or, when sure is false, may: the plan cannot tell yet), and why.
+func (r *sessionHostPolicyResource) warnRestart(diags *diag.Diagnostics, host string, sure bool, why string) {
+	addWarnings(diags, sessionhosts.RestartWarning(host, sure, why))
 }
 
 // write runs set_session_host_licensing with the planned settings.
@@ -465,64 +412,13 @@ func (r *sessionHostPolicyResource) write(ctx context.Context, host string, m *s
 	return sh, true
 }
 
-// sessionHostErrorHints add what to do to the failures the scripts explain
-// only by what is wrong.
-var sessionHostErrorHints = map[winrmclient.Kind]string{
-	rds.KindRoleMissing:   "Install the role service first (Install-WindowsFeature RDS-RD-Server -Restart), or set host to a session host.",
-	rds.KindRebootPending: "Restart the server, then apply again.",
-}
-
-// sessionHostError is opError with a hint for the kind, and extra for
-// this call, placed before the operation's trailer.
+// sessionHostError is opError with a hint for the kind (sessionhosts.Hint),
+// and extra for this call, placed before the operation's trailer.
 func sessionHostError(diags *diag.Diagnostics, summary string, err error, extra string) {
 	if !isKind(err, rds.KindPolicyControlled) {
 		extra = ""
 	}
-	diags.AddError(summary, opErrorDetail(err, sessionHostErrorHints[winrmclient.KindOf(err)], extra))
-}
-
-// addWarnings reports messages as warnings.
-func addWarnings(diags *diag.Diagnostics, msgs ...sessionhosts.Message) {
-	for _, m := range msgs {
-		diags.AddWarning(m.Summary, m.Detail)
-	}
-}
-
-// serverNameStrings are the names of a license server list; ok is false
-// when the list or an element is unknown or null.
-func serverNameStrings(ctx context.Context, l types.List) ([]string, bool) {
-	if l.IsNull() || l.IsUnknown() {
-		return nil, false
-	}
-	out := make([]string, 0, len(l.Elements()))
-	for _, e := range l.Elements() {
-		sv, ok := e.(basetypes.StringValuable)
-		if !ok {
-			return nil, false
-		}
-		s, _ := sv.ToStringValue(ctx)
-		if s.IsNull() || s.IsUnknown() {
-			return nil, false
-		}
-		out = append(out, s.ValueString())
-	}
-	return out, true
-}
-
-// serverNameList is a license server list value.
-func serverNameList(names []string) types.List {
-	elems := make([]attr.Value, len(names))
-	for i, n := range names {
-		elems[i] = serverName(n)
-	}
-	return types.ListValueMust(serverNameType{}, elems)
-}
-
-// listStrings renders a list of strings for a message.
-func listStrings(ctx context.Context, l types.List) []string {
-	var out []string
-	_ = l.ElementsAs(ctx, &out, false)
-	return out
+	diags.AddError(summary, opErrorDetail(err, sessionhosts.Hint(err), extra))
 }
 
 // sessionHostPolicyModel is the resource's data.
@@ -564,4 +460,42 @@ func (m *sessionHostPolicyModel) sameConfig(o *sessionHostPolicyModel) bool {
 	return m.ID.Equal(o.ID) && m.Host.Equal(o.Host) && m.LicensingMode.Equal(o.LicensingMode) &&
 		m.LicenseServers.Equal(o.LicenseServers) && m.Method.Equal(o.Method) &&
 		m.RestartService.Equal(o.RestartService) && m.Timeouts.Equal(o.Timeouts)
+}
+
+// settingsHeld reports whether the host already holds the planned
+// mode and license servers (sessionhosts.SettingsHeld); not while either
+// is unknown.
+func (m *sessionHostPolicyModel) settingsHeld(ctx context.Context, sh rds.SessionHost) bool {
+	servers, ok := serverNameStrings(ctx, m.LicenseServers)
+	if !ok || m.LicensingMode.IsUnknown() {
+		return false
+	}
+	return sessionhosts.SettingsHeld(m.Method.ValueString(), sessionhosts.LicensingModeNumber[m.LicensingMode.ValueString()], servers, sh)
+}
+
+// keepEquivalentServers plans the prior license servers when the
+// configured ones name the same servers, so that "LS01" in the
+// configuration and "ls01.contoso.com" in the state make no change. It
+// reports whether it changed the m.
+func (m *sessionHostPolicyModel) keepEquivalentServers(ctx context.Context, state *sessionHostPolicyModel) bool {
+	if m.LicenseServers.Equal(state.LicenseServers) {
+		return false
+	}
+	planned, ok1 := serverNameStrings(ctx, m.LicenseServers)
+	prior, ok2 := serverNameStrings(ctx, state.LicenseServers)
+	if !ok1 || !ok2 || !servernames.SameLists(planned, prior) {
+		return false
+	}
+	m.LicenseServers = state.LicenseServers
+	if m.sameConfig(state) {
+		// Nothing else changes: keep the computed values too, which the
+		// framework marked unknown because the list differed.
+		*m = *state
+	}
+	return true
+}
+
+// settingsChange reports a change of m over state that set_session_host_licensing writes.
+func (m *sessionHostPolicyModel) settingsChange(state *sessionHostPolicyModel) bool {
+	return !m.LicensingMode.Equal(state.LicensingMode) || !m.LicenseServers.Equal(state.LicenseServers)
 }

@@ -103,7 +103,7 @@ resource "rdslicensing_session_host_policy" "manual" {
 	check("destroy", r.run("destroy", "-auto-approve"), map[string]bool{"RDSH02": true}, map[string]int{"RDSH01": 2, "RDSH02": 1, "RDSH03": 0})
 }
 
-// plannedSettingsHeld compares as the scripts do: names without case, a
+// settingsHeld compares as the scripts do: names without case, a
 // short name is not its FQDN, an empty list matches only no policy value.
 func TestPlannedSettingsHeld(t *testing.T) {
 	ctx := context.Background()
@@ -127,13 +127,13 @@ func TestPlannedSettingsHeld(t *testing.T) {
 		{"wmi other list", model(sessionhosts.MethodWMI, "per_device", "ls01"), rds.SessionHost{LicensingType: 2}, false},
 		{"wmi ignores policy values", model(sessionhosts.MethodWMI, "per_user"), rds.SessionHost{LicensingType: 5, PolicyLicensingMode: intp(4)}, false},
 	} {
-		if got := plannedSettingsHeld(ctx, tc.plan, tc.sh); got != tc.want {
-			t.Errorf("%s: plannedSettingsHeld = %v, want %v", tc.name, got, tc.want)
+		if got := tc.plan.settingsHeld(ctx, tc.sh); got != tc.want {
+			t.Errorf("%s: settingsHeld = %v, want %v", tc.name, got, tc.want)
 		}
 	}
 	unknown := model(sessionhosts.MethodGroupPolicy, "per_user")
 	unknown.LicenseServers = types.ListUnknown(serverNameType{})
-	if plannedSettingsHeld(ctx, unknown, rds.SessionHost{PolicyLicensingMode: intp(4)}) {
+	if unknown.settingsHeld(ctx, rds.SessionHost{PolicyLicensingMode: intp(4)}) {
 		t.Error("unknown license servers count as held")
 	}
 }

@@ -602,7 +602,7 @@ func TestSessionHostPolicy_keepEquivalentServers(t *testing.T) {
 	plan := state
 	plan.LicenseServers = serverNameList([]string{"LS01", "LS02.contoso.com"})
 	plan.EffectiveLicensingMode, plan.GracePeriodDays = types.StringUnknown(), types.Int64Unknown()
-	if !keepEquivalentServers(ctx, &plan, &state) || !reflect.DeepEqual(plan, state) {
+	if !plan.keepEquivalentServers(ctx, &state) || !reflect.DeepEqual(plan, state) {
 		t.Errorf("equivalent names, nothing else changes: plan %+v, want the state", plan)
 	}
 
@@ -610,17 +610,17 @@ func TestSessionHostPolicy_keepEquivalentServers(t *testing.T) {
 	plan.LicensingMode = types.StringValue("per_device")
 	plan.LicenseServers = serverNameList([]string{"LS01", "LS02"})
 	plan.EffectiveLicensingMode = types.StringUnknown()
-	if !keepEquivalentServers(ctx, &plan, &state) || !plan.LicenseServers.Equal(state.LicenseServers) || !plan.EffectiveLicensingMode.IsUnknown() {
+	if !plan.keepEquivalentServers(ctx, &state) || !plan.LicenseServers.Equal(state.LicenseServers) || !plan.EffectiveLicensingMode.IsUnknown() {
 		t.Errorf("equivalent names and a mode change: plan %+v", plan)
 	}
 
 	plan = state
 	plan.LicenseServers = serverNameList([]string{"ls02", "ls01"})
-	if keepEquivalentServers(ctx, &plan, &state) {
+	if plan.keepEquivalentServers(ctx, &state) {
 		t.Error("another order was kept as the same list")
 	}
 	plan.LicenseServers = types.ListUnknown(serverNameType{})
-	if keepEquivalentServers(ctx, &plan, &state) {
+	if plan.keepEquivalentServers(ctx, &state) {
 		t.Error("an unknown list was replaced")
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/licensecodes"
+	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/servernames"
 )
 
 // Fuzz targets for the validators that read what users type. Each
@@ -138,8 +139,8 @@ func FuzzServerNames(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, a, b string) {
 		// The same server whichever way round.
-		if sameServerName(a, b) != sameServerName(b, a) {
-			t.Fatalf("sameServerName(%q, %q) is not symmetric", a, b)
+		if servernames.Same(a, b) != servernames.Same(b, a) {
+			t.Fatalf("servernames.Same(%q, %q) is not symmetric", a, b)
 		}
 		if a == "?" || b == "?" {
 			return // shpValidateNames's mark for an unknown value
@@ -159,7 +160,7 @@ func FuzzServerNames(f *testing.F) {
 			if len(n) > 255 || !scriptServerName.MatchString(n) {
 				t.Fatalf("validator accepts %q, Test-RdslServerName refuses it", n)
 			}
-			if !sameServerName(n, n) || !sameServerName(n, strings.ToUpper(n)) {
+			if !servernames.Same(n, n) || !servernames.Same(n, strings.ToUpper(n)) {
 				t.Fatalf("%q is not the same server as itself", n)
 			}
 		}

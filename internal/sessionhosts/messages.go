@@ -8,7 +8,7 @@ import (
 )
 
 // Message is a warning or error to show the user.
-type Message struct{ Summary, Detail string }
+type Message = rds.Problem
 
 // RestartWarning says, at plan time, that apply restarts TermService on
 // host (or, when sure is false, may: the plan cannot tell yet), and why.
@@ -20,11 +20,11 @@ func RestartWarning(host string, sure bool, why string) Message {
 	if !sure {
 		will = "may restart"
 	}
-	return Message{"Apply " + will + " Remote Desktop Services on " + host + ", disconnecting its users",
-		fmt.Sprintf("With restart_service = true, %s and then restarts the Remote Desktop Services service (TermService) on %s, so that the session host uses them: "+
-			"this disconnects every user of %s (their sessions stay, and they reconnect). Apply when that is acceptable, "+
-			"or set restart_service = false to leave the restart to you: the session host then uses the new settings after its next restart of the service or the server.",
-			why, host, host)}
+	return Message{Attr: "restart_service", Summary: "Apply " + will + " Remote Desktop Services on " + host + ", disconnecting its users", Detail: fmt.Sprintf("With restart_service = true, %s and then restarts the Remote Desktop Services service (TermService) on %s, so that the session host uses them: "+
+		"this disconnects every user of %s (their sessions stay, and they reconnect). Apply when that is acceptable, "+
+		"or set restart_service = false to leave the restart to you: the session host then uses the new settings after its next restart of the service or the server.",
+		why, host, host)}
+
 }
 
 // Override is what Group Policy overrides of a wmi resource's settings,
@@ -52,10 +52,11 @@ func OverrideWarning(host string, o Override) (Message, bool) {
 	if len(parts) == 0 {
 		return Message{}, false
 	}
-	return Message{"Group Policy overrides this resource on " + host,
-		fmt.Sprintf("Group Policy sets %s on %s, and a policy value wins over the session host's own setting, which this resource manages through WMI: its settings are not in effect. "+
+	return Message{Summary: "Group Policy overrides this resource on " + host, Detail: fmt.Sprintf("Group Policy sets %s on %s, and a policy value wins over the session host's own setting, which this resource manages through WMI: its settings are not in effect. "+
 			"Remove the policy setting (gpedit.msc: %s, or the domain GPO that sets it), or manage the policy values with method = \"group_policy\".",
-			strings.Join(parts, " and "), host, PolicyGUIPath)}, true
+			strings.Join(parts, " and "), host, PolicyGUIPath)},
+
+		true
 }
 
 // WorkgroupPerUser warns of per-user licensing (mode, the LicensingType
@@ -64,8 +65,8 @@ func WorkgroupPerUser(mode int, sh rds.SessionHost) (Message, bool) {
 	if mode != 4 || sh.PartOfDomain {
 		return Message{}, false
 	}
-	return Message{"Per-user licensing on a workgroup session host",
-		fmt.Sprintf("%s is not in a domain. Per User CALs are assigned to Active Directory users and cannot be tracked without a domain: Microsoft supports only per-device licensing on workgroup session hosts. Use licensing_mode = \"per_device\" unless %s joins a domain.", sh.ComputerName, sh.ComputerName)}, true
+	return Message{Summary: "Per-user licensing on a workgroup session host", Detail: fmt.Sprintf("%s is not in a domain. Per User CALs are assigned to Active Directory users and cannot be tracked without a domain: Microsoft supports only per-device licensing on workgroup session hosts. Use licensing_mode = \"per_device\" unless %s joins a domain.", sh.ComputerName, sh.ComputerName)},
+		true
 }
 
 // ConnectivityWarnings warn of each checked license server the session
@@ -81,9 +82,8 @@ func ConnectivityWarnings(sh rds.SessionHost) []Message {
 		if sh.GracePeriodDays != nil {
 			tail = fmt.Sprintf(" Its licensing grace period ends in %d days; after that, users cannot connect unless a license server issues CALs.", *sh.GracePeriodDays)
 		}
-		out = append(out, Message{fmt.Sprintf("License server %s unusable from %s", c.Server, sh.ComputerName),
-			fmt.Sprintf("%s asked license server %s whether it can get CALs from it (GetTStoLSConnectivityStatus) and got %d, %s. The setting is kept: the session host uses the other license servers of its list that can serve it, else falls back to discovering license servers.%s",
-				sh.ComputerName, c.Server, c.Status, problem, tail)})
+		out = append(out, Message{Summary: fmt.Sprintf("License server %s unusable from %s", c.Server, sh.ComputerName), Detail: fmt.Sprintf("%s asked license server %s whether it can get CALs from it (GetTStoLSConnectivityStatus) and got %d, %s. The setting is kept: the session host uses the other license servers of its list that can serve it, else falls back to discovering license servers.%s",
+			sh.ComputerName, c.Server, c.Status, problem, tail)})
 	}
 	return out
 }
@@ -91,8 +91,8 @@ func ConnectivityWarnings(sh rds.SessionHost) []Message {
 // NothingToImport refuses an import of a host whose licensing is not
 // configured.
 func NothingToImport(host string, sh rds.SessionHost) Message {
-	return Message{"Nothing to import on " + host,
-		fmt.Sprintf("Remote Desktop licensing is not configured on %s: neither the policy values (%s\\LicensingMode, LicenseServers) nor the session host's own setting (WMI) set a licensing mode or license servers. Create the resource instead of importing it.", sh.ComputerName, PolicyKey)}
+	return Message{Summary: "Nothing to import on " + host, Detail: fmt.Sprintf("Remote Desktop licensing is not configured on %s: neither the policy values (%s\\LicensingMode, LicenseServers) nor the session host's own setting (WMI) set a licensing mode or license servers. Create the resource instead of importing it.", sh.ComputerName, PolicyKey)}
+
 }
 
 // DomainGPOOverrides warns a method = "group_policy" resource that a domain
@@ -109,7 +109,8 @@ func DomainGPOOverrides(host string, sh rds.SessionHost) (Message, bool) {
 	if len(parts) == 0 {
 		return Message{}, false
 	}
-	return Message{"A domain GPO sets the licensing of " + host,
-		fmt.Sprintf("The session host's Resultant Set of Policy shows that a domain GPO sets %s on %s. Domain GPOs apply after local policy, so they win, and each policy refresh writes their values over the local ones this resource writes. "+
-			"Manage the setting in the GPO (rdslicensing_domain_licensing_policy), or remove this resource.", strings.Join(parts, " and "), host)}, true
+	return Message{Summary: "A domain GPO sets the licensing of " + host, Detail: fmt.Sprintf("The session host's Resultant Set of Policy shows that a domain GPO sets %s on %s. Domain GPOs apply after local policy, so they win, and each policy refresh writes their values over the local ones this resource writes. "+
+			"Manage the setting in the GPO (rdslicensing_domain_licensing_policy), or remove this resource.", strings.Join(parts, " and "), host)},
+
+		true
 }

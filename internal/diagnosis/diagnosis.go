@@ -1,4 +1,7 @@
-package provider
+// Package diagnosis says what RD Licensing Diagnoser would say of a
+// session host and its license servers, as findings. Each remedy names the
+// attribute or resource that fixes it.
+package diagnosis
 
 import (
 	"fmt"
@@ -7,22 +10,19 @@ import (
 
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/keypacks"
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/rds"
+	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/servernames"
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/sessionhosts"
 )
 
-// What RD Licensing Diagnoser would say of a session host and its license
-// servers, as findings. Each remedy names the attribute or resource that
-// fixes it.
-
 // Finding severities.
 const (
-	severityError   = "error"
-	severityWarning = "warning"
-	severityInfo    = "info"
+	SeverityError   = "error"
+	SeverityWarning = "warning"
+	SeverityInfo    = "info"
 )
 
 // finding is one thing the diagnosis found.
-type finding struct {
+type Finding struct {
 	Severity      string
 	Code          string
 	Summary       string
@@ -31,7 +31,7 @@ type finding struct {
 }
 
 // inspectedServer is a license server in effect on the session host.
-type inspectedServer struct {
+type Server struct {
 	Name string
 	// Connectivity is GetTStoLSConnectivityStatus; -1 when not known.
 	Connectivity int
@@ -47,10 +47,10 @@ type inspectedServer struct {
 }
 
 // diagnosisInput is everything the diagnosis looks at.
-type diagnosisInput struct {
+type Input struct {
 	Host             string
 	SessionHost      rds.SessionHost
-	Servers          []inspectedServer
+	Servers          []Server
 	MinAvailableCALs int64
 	GraceWarningDays int64
 }
@@ -58,11 +58,11 @@ type diagnosisInput struct {
 // diagnose returns the findings, errors first: the session host's
 // settings, its license server list, each license server, the CALs they
 // hold, and the grace period when licensing does not work.
-func diagnose(in diagnosisInput) []finding {
+func Diagnose(in Input) []Finding {
 	var d diagnosis
 	sh, host := in.SessionHost, in.Host
 	if !sh.RDSHInstalled {
-		d.add(severityInfo, "rdsh_not_installed", "",
+		d.add(SeverityInfo, "rdsh_not_installed", "",
 			fmt.Sprintf("%s is not an RD Session Host (RDS-RD-Server is not installed): it allows two administrative sessions without CALs, and licensing settings have no effect.", host),
 			"Install the RD Session Host role service on this host if users should connect to it; otherwise there is nothing to license.")
 		return sortFindings(d.out)
@@ -84,13 +84,13 @@ func diagnose(in diagnosisInput) []finding {
 
 // diagnosis collects findings.
 type diagnosis struct {
-	out []finding
+	out []Finding
 }
 
 // add records a finding. (Its text is not named summary: findings are
 // data, not the diagnostics whose summaries docs_test.go collects.)
 func (d *diagnosis) add(severity, code, server, text, remedy string) {
-	d.out = append(d.out, finding{Severity: severity, Code: code, Summary: text, Remedy: remedy, LicenseServer: server})
+	d.out = append(d.out, Finding{Severity: severity, Code: code, Summary: text, Remedy: remedy, LicenseServer: server})
 }
 
 // settings: the licensing mode, and Group Policy overriding the server's
@@ -98,22 +98,22 @@ func (d *diagnosis) add(severity, code, server, text, remedy string) {
 func (d *diagnosis) settings(host string, sh rds.SessionHost) {
 	mode := sh.LicensingType
 	if mode != 2 && mode != 4 {
-		d.add(severityError, "licensing_mode_not_configured", "",
+		d.add(SeverityError, "licensing_mode_not_configured", "",
 			fmt.Sprintf("The Remote Desktop licensing mode of %s is not configured (%s): when the grace period ends, users cannot connect (\"no Remote Desktop client access licenses available\").", host, sessionhosts.LicensingModeName(mode)),
 			`Set licensing_mode ("per_user" or "per_device") in rdslicensing_session_host_policy for this host.`)
 	}
 	if mode == 4 && !sh.PartOfDomain {
-		d.add(severityWarning, "per_user_in_workgroup", "",
+		d.add(SeverityWarning, "per_user_in_workgroup", "",
 			fmt.Sprintf("%s uses per-user licensing in a workgroup: per-user CALs need Active Directory to be tracked and reported, and Microsoft requires per-device CALs for workgroup session hosts.", host),
 			`Set licensing_mode = "per_device" in rdslicensing_session_host_policy (with per-device CALs), or join the session host and license server to a domain.`)
 	}
 	if sh.PolicyLicensingMode != nil && sh.ConfigLicensingMode != nil && *sh.ConfigLicensingMode != 5 && *sh.PolicyLicensingMode != *sh.ConfigLicensingMode {
-		d.add(severityWarning, "group_policy_overrides_mode", "",
+		d.add(SeverityWarning, "group_policy_overrides_mode", "",
 			fmt.Sprintf("Group Policy sets the licensing mode of %s to %s, overriding the server's own setting %s (what method = \"wmi\" sets).", host, sessionhosts.LicensingModeName(*sh.PolicyLicensingMode), sessionhosts.LicensingModeName(*sh.ConfigLicensingMode)),
 			`Change the Group Policy "Set the Remote Desktop licensing mode", or manage the setting with method = "group_policy" in rdslicensing_session_host_policy.`)
 	}
-	if sh.PolicyLicenseServers != nil && len(sh.ConfigLicenseServers) > 0 && !sameServerLists(sessionhosts.SplitServerList(*sh.PolicyLicenseServers), sh.ConfigLicenseServers) {
-		d.add(severityWarning, "group_policy_overrides_license_servers", "",
+	if sh.PolicyLicenseServers != nil && len(sh.ConfigLicenseServers) > 0 && !servernames.SameLists(sessionhosts.SplitServerList(*sh.PolicyLicenseServers), sh.ConfigLicenseServers) {
+		d.add(SeverityWarning, "group_policy_overrides_license_servers", "",
 			fmt.Sprintf("Group Policy sets the license servers of %s to %s, overriding the server's own list %s (what method = \"wmi\" sets).", host, *sh.PolicyLicenseServers, strings.Join(sh.ConfigLicenseServers, ",")),
 			`Change the Group Policy "Use the specified Remote Desktop license servers", or manage the setting with method = "group_policy" in rdslicensing_session_host_policy.`)
 	}
@@ -127,11 +127,11 @@ func (d *diagnosis) serverList(host string, sh rds.SessionHost) bool {
 	discovery := len(sh.SpecifiedLicenseServers) == 0 && sh.PartOfDomain
 	switch {
 	case discovery:
-		d.add(severityWarning, "no_license_server", "",
+		d.add(SeverityWarning, "no_license_server", "",
 			fmt.Sprintf("No license server is specified on %s: it relies on automatic discovery, which finds only license servers published in Active Directory or running on a domain controller, and the provider cannot check what it finds.", host),
 			"Set license_servers in rdslicensing_session_host_policy for this host.")
 	case len(sh.SpecifiedLicenseServers) == 0:
-		d.add(severityError, "no_license_server", "",
+		d.add(SeverityError, "no_license_server", "",
 			fmt.Sprintf("No license server is specified on %s, and a workgroup server cannot discover one: when the grace period ends, users cannot connect.", host),
 			"Set license_servers in rdslicensing_session_host_policy for this host.")
 	}
@@ -152,36 +152,36 @@ type serverTally struct {
 // enforced: a license server issues them from an overused pool, even
 // unactivated, so their shortage is a compliance warning. Per-device CALs
 // are enforced.
-func (d *diagnosis) servers(host string, sh rds.SessionHost, servers []inspectedServer) serverTally {
+func (d *diagnosis) servers(host string, sh rds.SessionHost, servers []Server) serverTally {
 	perUser := sh.LicensingType == 4
 	var t serverTally
 	for _, s := range servers {
 		switch {
 		case s.BadName != "":
-			d.add(severityError, "license_server_invalid", s.Name,
+			d.add(SeverityError, "license_server_invalid", s.Name,
 				fmt.Sprintf("The license servers of %s include %q, which %s: Windows finds no server of that name.", host, s.Name, s.BadName),
 				"Correct license_servers in rdslicensing_session_host_policy (or the Group Policy \"Use the specified Remote Desktop license servers\"): one name per list element.")
 		case s.Connectivity >= 0 && !sessionhosts.ConnectivityHealthy(s.Connectivity):
 			code, remedy := connectivityFinding(s.Connectivity, s.Name, sh.OSVersion)
-			d.add(severityError, code, s.Name,
+			d.add(SeverityError, code, s.Name,
 				fmt.Sprintf("%s cannot use license server %s: Windows reports %s.", host, s.Name, sessionhosts.ConnectivityName(s.Connectivity)), remedy)
 		case s.Skipped:
 			t.healthy++
 			t.uninspected++
 		case !s.Inspected:
 			t.uninspected++
-			d.add(severityWarning, "license_server_not_inspected", s.Name,
+			d.add(SeverityWarning, "license_server_not_inspected", s.Name,
 				fmt.Sprintf("The provider could not read license server %s over WinRM, so its activation and CALs were not checked: %s", s.Name, s.InspectError),
 				fmt.Sprintf("Give the provider WinRM access to %s with the same credentials (or check it in RD Licensing Manager); set inspect_license_servers = false to skip this check.", s.Name))
 		case s.Server.ActivationStatus != 0 && perUser:
 			t.healthy++
 			t.unactivated++
-			d.add(severityWarning, "license_server_not_activated", s.Name,
+			d.add(SeverityWarning, "license_server_not_activated", s.Name,
 				fmt.Sprintf("License server %s is not activated: users still connect, since per-user CALs are not enforced, but it cannot hold installed CALs, so the deployment is out of compliance.", s.Name),
 				fmt.Sprintf("Activate %s with rdslicensing_server_activation, and install per-user CALs.", s.Name))
 		case s.Server.ActivationStatus != 0:
 			t.temporaryOnly++
-			d.add(severityError, "license_server_not_activated", s.Name, temporaryCALsSummary(host, s.Name, sh.GracePeriodDays),
+			d.add(SeverityError, "license_server_not_activated", s.Name, temporaryCALsSummary(host, s.Name, sh.GracePeriodDays),
 				fmt.Sprintf("Activate %s with rdslicensing_server_activation, and install per-device CALs, before the temporary CALs expire.", s.Name))
 		default:
 			t.healthy++
@@ -198,9 +198,9 @@ func (d *diagnosis) gracePeriod(host string, days *int, discovery bool, warnDays
 	if days == nil {
 		return
 	}
-	over := severityError
+	over := SeverityError
 	if discovery {
-		over = severityWarning
+		over = SeverityWarning
 	}
 	switch {
 	case *days == 0:
@@ -208,7 +208,7 @@ func (d *diagnosis) gracePeriod(host string, days *int, discovery bool, warnDays
 			fmt.Sprintf("The licensing grace period of %s is over and licensing does not work: users cannot connect.", host),
 			"Fix the findings above: configure licensing_mode and license_servers with rdslicensing_session_host_policy, pointing at an activated license server with CALs.")
 	case int64(*days) <= warnDays:
-		d.add(severityWarning, "grace_period_ending", "",
+		d.add(SeverityWarning, "grace_period_ending", "",
 			fmt.Sprintf("The licensing grace period of %s ends in %d days and licensing does not work yet.", host, *days),
 			"Fix the findings above before then: configure licensing_mode and license_servers with rdslicensing_session_host_policy, pointing at an activated license server with CALs.")
 	}
@@ -248,7 +248,7 @@ func connectivityFinding(status int, server, osVersion string) (code, remedy str
 
 // calFindings checks the CALs of the working license servers against the
 // session host's mode and release.
-func calFindings(host string, mode int, osVersion string, packs []rds.KeyPack, minAvailable int64) []finding {
+func calFindings(host string, mode int, osVersion string, packs []rds.KeyPack, minAvailable int64) []Finding {
 	wantType := 0
 	if mode == 4 {
 		wantType = 1
@@ -276,46 +276,46 @@ func calFindings(host string, mode int, osVersion string, packs []rds.KeyPack, m
 	}
 	// Per-user CALs are not enforced: users connect anyway, out of
 	// compliance.
-	short, compliance := severityError, ""
+	short, compliance := SeverityError, ""
 	if mode == 4 {
-		short, compliance = severityWarning, " Per-user CALs are not enforced, so users still connect, but the deployment is out of compliance."
+		short, compliance = SeverityWarning, " Per-user CALs are not enforced, so users still connect, but the deployment is out of compliance."
 	}
-	var out []finding
+	var out []Finding
 	switch {
 	case !ofType && otherType:
-		out = append(out, finding{Severity: short, Code: "cal_type_mismatch",
+		out = append(out, Finding{Severity: short, Code: "cal_type_mismatch",
 			Summary: fmt.Sprintf("%s uses %s licensing, but its license servers hold only %s CALs.", host, strings.ReplaceAll(typeName, "_", "-"), strings.ReplaceAll(keypacks.CALTypeName(1-wantType), "_", "-")) + compliance,
 			Remedy:  fmt.Sprintf("Install %s CALs (rdslicensing_key_pack with cal_type = %q), or set licensing_mode = %q in rdslicensing_session_host_policy.", typeName, typeName, keypacks.CALTypeName(1-wantType))})
 	case !ofType:
-		out = append(out, finding{Severity: short, Code: "no_cals",
+		out = append(out, Finding{Severity: short, Code: "no_cals",
 			Summary: fmt.Sprintf("The license servers of %s hold no %s CALs.", host, typeName) + compliance,
 			Remedy:  fmt.Sprintf("Install %s CALs of Windows Server %s or newer with rdslicensing_key_pack.", typeName, osVersion)})
 	case !suitable:
-		out = append(out, finding{Severity: short, Code: "cal_version_too_old",
+		out = append(out, Finding{Severity: short, Code: "cal_version_too_old",
 			Summary: fmt.Sprintf("%s runs Windows Server %s, but its license servers hold only Windows Server %s %s CALs: a CAL works for session hosts of its release or older.", host, osVersion, keypacks.ReleaseName(int(newestOfType)), typeName) + compliance,
 			Remedy:  fmt.Sprintf("Install Windows Server %s (or newer) %s CALs with rdslicensing_key_pack (product_version = %q) on a license server of that release or newer.", osVersion, typeName, osVersion)})
 	case available == 0:
-		out = append(out, finding{Severity: short, Code: "no_cals_available",
+		out = append(out, Finding{Severity: short, Code: "no_cals_available",
 			Summary: fmt.Sprintf("Every %s CAL of Windows Server %s or newer on the license servers of %s is issued.", typeName, osVersion, host) + compliance,
 			Remedy:  "Add CALs: raise quantity, or add an rdslicensing_key_pack."})
 	case available < minAvailable:
-		out = append(out, finding{Severity: severityWarning, Code: "few_cals_available",
+		out = append(out, Finding{Severity: SeverityWarning, Code: "few_cals_available",
 			Summary: fmt.Sprintf("Only %d %s CALs of Windows Server %s or newer are left on the license servers of %s (fewer than min_available_cals = %d).", available, typeName, osVersion, host, minAvailable),
 			Remedy:  "Add CALs: raise quantity, or add an rdslicensing_key_pack."})
 	}
 	return out
 }
 
-func sortFindings(f []finding) []finding {
-	rank := map[string]int{severityError: 0, severityWarning: 1, severityInfo: 2}
+func sortFindings(f []Finding) []Finding {
+	rank := map[string]int{SeverityError: 0, SeverityWarning: 1, SeverityInfo: 2}
 	sort.SliceStable(f, func(i, j int) bool { return rank[f[i].Severity] < rank[f[j].Severity] })
 	return f
 }
 
 // healthy: no finding is an error.
-func healthy(f []finding) bool {
+func Healthy(f []Finding) bool {
 	for _, x := range f {
-		if x.Severity == severityError {
+		if x.Severity == SeverityError {
 			return false
 		}
 	}
