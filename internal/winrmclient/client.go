@@ -215,6 +215,7 @@ func (p *hostPool) run(ctx context.Context, op Operation, input []byte) (*envelo
 		return e
 	}
 	lostShell := false
+	var waited time.Duration // for a shell the host refused
 	for attempt := 1; ; attempt++ {
 		env, sent, err := p.runOnce(ctx, op, input)
 		if err == nil {
@@ -230,6 +231,22 @@ func (p *hostPool) run(ctx context.Context, op Operation, input []byte) (*envelo
 			attempt--
 			continue
 		}
+		if !sent && IsKind(err, KindQuota) {
+			// The host refused a shell (MaxShellsPerUser and the like), so
+			// nothing ran. Shells free up as operations end, ours or
+			// another client's: wait for one, as for a free session, until
+			// the operation's deadline; then say what was refused.
+			if waited == 0 {
+				opLogger(ctx, p.log).Debug("the host refused a shell: waiting for one", "error", MessageOf(err))
+			}
+			d := min(300*time.Millisecond<<min(waited/time.Second, 4), 5*time.Second)
+			if sleepCtx(ctx, d) != nil {
+				return nil, quotaWaited(err, waited+d)
+			}
+			waited += d
+			attempt--
+			continue
+		}
 		var e *Error
 		transient := errors.As(err, &e) && !e.final && (e.Kind == KindTransport || e.Kind == KindQuota || e.transient)
 		if !transient || (delivered && !op.Idempotent) || attempt == attempts {
@@ -240,6 +257,18 @@ func (p *hostPool) run(ctx context.Context, op Operation, input []byte) (*envelo
 			return nil, fail(ctxError(ctx, "running "+op.Name+" on "+p.host))
 		}
 	}
+}
+
+// quotaWaited is the quota error of a shell the host kept refusing for
+// waited, the operation's whole time.
+func quotaWaited(err error, waited time.Duration) error {
+	var e *Error
+	if !errors.As(err, &e) {
+		return err
+	}
+	c := *e
+	c.Message = strings.TrimSuffix(c.Message, " ") + fmt.Sprintf(" The host refused a shell for %s, until the operation's timeout.", waited.Round(time.Second))
+	return &c
 }
 
 func (p *hostPool) runOnce(ctx context.Context, op Operation, input []byte) (*envelope, bool, error) {

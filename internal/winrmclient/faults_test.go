@@ -134,20 +134,29 @@ func TestSOAPFaultsAreErrors(t *testing.T) {
 	}
 }
 
-func TestShellQuota(t *testing.T) {
+// quotaHost is a host whose WinRM allows one shell per user, and the
+// client that holds it (its idle shell stays until it is closed).
+func quotaHost(t *testing.T) (*winsim.Sim, *winsim.Host, *winrmclient.Client) {
+	t.Helper()
 	st := lsHost("LS01")
 	st.WinRM = winsim.DefaultWinRM
 	st.WinRM.MaxShellsPerUser = 1
 	sim := startSim(t, st)
 	h := sim.Host("LS01")
-	// Another client holds the only shell this user may have.
 	other := clientFor(t, sim, h, nil)
 	if _, err := rds.GetHostInfo.Run(ctxT(t), other, "", rds.NoInput{}); err != nil {
 		t.Fatal(err)
 	}
-	c := clientFor(t, sim, h, nil)
+	return sim, h, other
+}
+
+func TestShellQuota(t *testing.T) {
+	sim, h, other := quotaHost(t)
+	// A refused shell is waited for until the operation's timeout, then
+	// the quota is named.
+	c := clientFor(t, sim, h, func(c *winrmclient.Config) { c.Timeout = 2 * time.Second })
 	_, err := rds.GetHostInfo.Run(ctxT(t), c, "", rds.NoInput{})
-	e := kindError(t, err, winrmclient.KindQuota, "maximum number of 1 concurrent shells", "MaxShellsPerUser")
+	e := kindError(t, err, winrmclient.KindQuota, "maximum number of 1 concurrent shells", "MaxShellsPerUser", "refused a shell for")
 	if e.Code != winrmclient.FaultCodeQuotaShells {
 		t.Fatalf("code = %d", e.Code)
 	}
@@ -160,6 +169,40 @@ func TestShellQuota(t *testing.T) {
 	}
 	if _, err := rds.GetRole.Run(ctxT(t), c, "", rds.NoInput{}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A shell the host refuses for a while (another client holds the only one
+// this user may have) is waited for: the operation runs once the other
+// client lets its shell go, and nothing fails.
+func TestShellQuotaWaitsForAShell(t *testing.T) {
+	sim, h, other := quotaHost(t)
+	c := clientFor(t, sim, h, nil)
+	done := make(chan error, 1)
+	go func() {
+		_, err := rds.GetHostInfo.Run(ctxT(t), c, "", rds.NoInput{})
+		done <- err
+	}()
+	// Close the other client only once the host has refused a shell more
+	// times than any retry budget of attempts would allow.
+	for refused := 0; refused < 5; {
+		refused = 0
+		for _, l := range h.Log(0) {
+			if l.Event == "http" && l.Action == "Create" && l.Detail == "w:QuotaLimit" {
+				refused++
+			}
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("the operation ended while the host refused shells: %v", err)
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	if err := other.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("the operation failed instead of waiting for a shell: %v", err)
 	}
 }
 
