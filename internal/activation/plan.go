@@ -10,12 +10,13 @@ import (
 
 // Plan is what the activation's decisions read of a resource's plan.
 type Plan struct {
-	// Activated is "true" or "false" when known.
-	Activated, Trigger rds.Value
-	Method             string
-	// ConfiguredID is the license server ID the configuration sets
-	// (license_server_id, or its write-only form).
-	ConfiguredID rds.Value
+	// Activated and Group are "true" or "false" when known.
+	Activated, Trigger, DiscoveryScope, Group rds.Value
+	Method, Reason                            string
+	// ConfiguredID is the license server ID the configuration sets, in
+	// ConfiguredAttr (license_server_id, or its write-only form).
+	ConfiguredID   rds.Value
+	ConfiguredAttr string
 }
 
 // Known is the activation as the state last read it.
@@ -23,6 +24,52 @@ type Known struct {
 	Activated                  bool
 	Trigger                    rds.Value
 	LicenseServerID, ProductID string
+	DiscoveryScope             string
+	Group                      bool
+}
+
+// GoalOf is what Converge makes of the server for p over prior (nil on
+// create): contact, and id, the license server ID as the plan or its
+// write-only form gives it.
+func GoalOf(p Plan, prior *Known, contact rds.Contact, id string) Goal {
+	g := Goal{Contact: contact, Method: p.Method, Activated: p.Activated.Text == "true", Reason: ReasonCode(p.Reason), DiscoveryScope: -1}
+	if g.Method == MethodLicenseServerID {
+		g.LicenseServerID = licensecodes.Normalize(id)
+	}
+	g.Activate, g.Deactivate = Planned(p, prior)
+	if prior != nil {
+		g.Prior = &Prior{LicenseServerID: licensecodes.Normalize(prior.LicenseServerID), ProductID: prior.ProductID}
+		g.Triggered = Triggered(p, *prior)
+	}
+	if p.DiscoveryScope.Known {
+		g.DiscoveryScope = ScopeRole(p.DiscoveryScope.Text)
+	}
+	if p.Group.Known {
+		group := p.Group.Text == "true"
+		g.Group = &group
+	}
+	return g
+}
+
+// PastID warns, at plan time, that activating a deactivated server again
+// (p over prior) with method license_server_id uses the ID of its former
+// activation, which the Clearinghouse may not take again.
+func PastID(host string, p Plan, prior Known) (Problem, bool) {
+	past := licensecodes.Normalize(prior.LicenseServerID)
+	if p.Method != MethodLicenseServerID || !p.ConfiguredID.Known || past == "" || licensecodes.Normalize(p.ConfiguredID.Text) != past {
+		return Problem{}, false
+	}
+	return PastIDWarning(host, p.ConfiguredAttr, prior.ProductID), true
+}
+
+// DomainAsked is what p asks of a server, new to it, that needs a domain:
+// a domain or forest discovery scope (scope, "" when none) and the AD
+// group.
+func DomainAsked(p Plan, prior *Known) (scope string, group bool) {
+	if s := p.DiscoveryScope; s.Known && s.Text != DiscoveryScopes[0] && (prior == nil || s.Text != prior.DiscoveryScope) {
+		scope = s.Text
+	}
+	return scope, p.Group.Text == "true" && (prior == nil || !prior.Group)
 }
 
 // Planned reports whether applying p over prior (nil on create) activates

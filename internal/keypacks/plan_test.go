@@ -3,6 +3,7 @@ package keypacks
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"reflect"
 	"strings"
 	"testing"
@@ -205,5 +206,27 @@ func TestPlanCreateAndUpdate(t *testing.T) {
 		Config{Codes: map[string]Value{"license_code_wo": typo}})
 	if len(findings) != 1 || !reflect.DeepEqual(replace, []string{"license_code"}) {
 		t.Errorf("another code moved to _wo: %+v, %v", findings, replace)
+	}
+}
+
+func TestExplain(t *testing.T) {
+	h := newFakeHost()
+	h.packs = append(h.packs, rds.KeyPack{KeyPackID: 7, KeyPackType: 1, ProductVersionID: ProductVersion("2022"), ProductType: CALTypeNumber["per_user"], TotalLicenses: 5})
+	i := &Installer{Host: h, Server: "ls01"}
+	ctx := context.Background()
+	used := &winrmclient.Error{Kind: rds.KindCodeAlreadyUsed, Operation: "install_key_pack", Message: "the code was used"}
+	in := rds.InstallKeyPackInput{Program: "license_key_pack_id", ProductVersion: ProductVersion("2022"), ProductType: CALTypeNumber["per_user"]}
+	got := i.Explain(ctx, &InstallError{In: in, Err: used})
+	if len(got) != 1 || got[0].Summary != "Cannot install CALs on ls01" || got[0].Err != used || len(got[0].Hints) != 1 || !strings.Contains(got[0].Hints[0], "ls01/7") {
+		t.Errorf("a used code: %+v", got)
+	}
+	step := &StepError{Attr: "quantity", Summary: "Cannot remove 3 CALs", Err: used}
+	joined := errors.Join(step, Finding{Attr: "quantity", Summary: "Too few", Detail: "issued"}, errors.New("plain"))
+	got = i.Explain(ctx, joined)
+	if len(got) != 3 || got[0].Attr != "quantity" || got[0].Err != used || got[1].Detail != "issued" || got[2].Summary != "Cannot change the key packs on ls01" {
+		t.Errorf("joined errors: %+v", got)
+	}
+	if got := i.Explain(ctx, nil); got != nil {
+		t.Errorf("no error: %+v", got)
 	}
 }

@@ -231,7 +231,9 @@ func (r *serverActivationResource) ModifyPlan(ctx context.Context, req resource.
 		r.provider.notePlannedActivation(host)
 	}
 	if activate && state != nil {
-		r.warnPastLicenseServerID(&plan, state, &config, host, &resp.Diagnostics)
+		if w, ok := activation.PastID(host, p, *prior); ok {
+			addWarnings(&resp.Diagnostics, w)
+		}
 	}
 	if deactivate {
 		r.warnDeactivation(&plan, state, host, &resp.Diagnostics)
@@ -242,7 +244,7 @@ func (r *serverActivationResource) ModifyPlan(ctx context.Context, req resource.
 			resp.Diagnostics.AddAttributeWarning(path.Root("country_region"), "country_region is not on the country list the provider knows", w)
 		}
 	}
-	r.checkDomain(ctx, &plan, state, &resp.Diagnostics)
+	r.checkDomain(ctx, host, p, prior, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
 
@@ -393,24 +395,6 @@ func (r *serverActivationResource) ImportState(ctx context.Context, req resource
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("deactivate_on_destroy"), false)...)
 }
 
-// warnPastLicenseServerID warns, at plan time, that activating a
-// deactivated server again with method license_server_id uses the ID of
-// its former activation, which the Clearinghouse may not take again.
-func (r *serverActivationResource) warnPastLicenseServerID(plan, state, config *serverActivationModel, host string, diags *diag.Diagnostics) {
-	if plan.Method.ValueString() != activation.MethodLicenseServerID {
-		return
-	}
-	attr, id := "license_server_id", config.LicenseServerID
-	if !config.LicenseServerIDWO.IsNull() {
-		attr, id = "license_server_id_wo", config.LicenseServerIDWO
-	}
-	past := licensecodes.Normalize(state.LicenseServerID.ValueString())
-	if id.IsNull() || id.IsUnknown() || past == "" || licensecodes.Normalize(id.ValueString()) != past {
-		return
-	}
-	addWarnings(diags, activation.PastIDWarning(host, attr, state.ProductID.ValueString()))
-}
-
 // warnDeactivation says, at plan time, what activated = false does.
 func (r *serverActivationResource) warnDeactivation(plan, state *serverActivationModel, host string, diags *diag.Diagnostics) {
 	var prior *activation.Prior
@@ -436,17 +420,11 @@ func plannedActivationStatus(plan, state *serverActivationModel, deactivate bool
 }
 
 // checkDomain fails the plan when it asks for a domain or forest scope or
-// the AD group on a server outside a domain. What it cannot check (host
-// unknown or unreachable) apply checks.
-func (r *serverActivationResource) checkDomain(ctx context.Context, plan, state *serverActivationModel, diags *diag.Diagnostics) {
-	if r.provider == nil || plan.Host.IsUnknown() {
-		return
-	}
-	scope := plan.DiscoveryScope
-	needScope := !scope.IsNull() && !scope.IsUnknown() && scope.ValueString() != activation.DiscoveryScopes[0] && (state == nil || !scope.Equal(state.DiscoveryScope))
-	needGroup := plan.Group.ValueBool() && (state == nil || !state.Group.ValueBool())
-	host := r.provider.host(plan.Host)
-	if (!needScope && !needGroup) || host == "" {
+// the AD group (activation.DomainAsked) on a server outside a domain. What
+// it cannot check (host unknown or unreachable) apply checks.
+func (r *serverActivationResource) checkDomain(ctx context.Context, host string, p activation.Plan, prior *activation.Known, diags *diag.Diagnostics) {
+	scope, group := activation.DomainAsked(p, prior)
+	if (scope == "" && !group) || host == "" {
 		return
 	}
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
@@ -456,14 +434,9 @@ func (r *serverActivationResource) checkDomain(ctx context.Context, plan, state 
 		tflog.Debug(ctx, "cannot check the domain of the license server at plan time; apply will", map[string]any{"host": host, "error": err.Error()})
 		return
 	}
-	if info.PartOfDomain {
-		return
+	if !info.PartOfDomain {
+		addErrors(diags, activation.DomainProblems(info, scope, group)...)
 	}
-	scopeName := ""
-	if needScope {
-		scopeName = scope.ValueString()
-	}
-	addErrors(diags, activation.DomainProblems(info, scopeName, needGroup)...)
 }
 
 // converge makes the license server match m (activation.Converge), as
@@ -471,27 +444,11 @@ func (r *serverActivationResource) checkDomain(ctx context.Context, plan, state 
 // configuration's write-only license server ID. When it fails, spent says
 // that a reactivation may have run, so that the trigger is recorded.
 func (r *serverActivationResource) converge(ctx context.Context, host string, m, prior *serverActivationModel, wo types.String, diags *diag.Diagnostics) (ls rds.LicenseServer, ok, spent bool) {
-	g := activation.Goal{Contact: m.contact(), Method: m.Method.ValueString(), Activated: m.Activated.ValueBool(),
-		Reason: activation.ReasonCode(m.ReactivationReason.ValueString()), DiscoveryScope: -1}
-	if g.Method == activation.MethodLicenseServerID {
-		raw := m.LicenseServerID
-		if !wo.IsNull() {
-			raw = wo
-		}
-		g.LicenseServerID = licensecodes.Normalize(raw.ValueString())
+	id := m.LicenseServerID
+	if !wo.IsNull() {
+		id = wo
 	}
-	p, known := m.plan(m), prior.known()
-	g.Activate, g.Deactivate = activation.Planned(p, known)
-	if known != nil {
-		g.Prior = &activation.Prior{LicenseServerID: licensecodes.Normalize(known.LicenseServerID), ProductID: known.ProductID}
-		g.Triggered = activation.Triggered(p, *known)
-	}
-	if s := m.DiscoveryScope; !s.IsNull() && !s.IsUnknown() {
-		g.DiscoveryScope = activation.ScopeRole(s.ValueString())
-	}
-	if v := m.Group; !v.IsNull() && !v.IsUnknown() {
-		g.Group = v.ValueBoolPointer()
-	}
+	g := activation.GoalOf(m.plan(m), prior.known(), m.contact(), id.ValueString())
 	ls, err := activation.Converge(ctx, r.provider, host, g)
 	var f *activation.Failure
 	switch {
@@ -555,11 +512,12 @@ type serverActivationModel struct {
 // plan is the plan as activation's decisions read it; config sets the
 // license server ID.
 func (m *serverActivationModel) plan(config *serverActivationModel) activation.Plan {
-	id := config.LicenseServerID
+	attr, id := "license_server_id", config.LicenseServerID
 	if !config.LicenseServerIDWO.IsNull() {
-		id = config.LicenseServerIDWO
+		attr, id = "license_server_id_wo", config.LicenseServerIDWO
 	}
-	return activation.Plan{Activated: boolOf(m.Activated), Trigger: valueOf(m.ReactivationTrigger), Method: m.Method.ValueString(), ConfiguredID: valueOf(id)}
+	return activation.Plan{Activated: boolOf(m.Activated), Trigger: valueOf(m.ReactivationTrigger), DiscoveryScope: valueOf(m.DiscoveryScope), Group: boolOf(m.Group),
+		Method: m.Method.ValueString(), Reason: m.ReactivationReason.ValueString(), ConfiguredID: valueOf(id), ConfiguredAttr: attr}
 }
 
 // known is the state as activation's decisions read it; nil on create.
@@ -567,7 +525,8 @@ func (m *serverActivationModel) known() *activation.Known {
 	if m == nil {
 		return nil
 	}
-	return &activation.Known{Activated: m.isActivated(), Trigger: valueOf(m.ReactivationTrigger), LicenseServerID: m.LicenseServerID.ValueString(), ProductID: m.ProductID.ValueString()}
+	return &activation.Known{Activated: m.isActivated(), Trigger: valueOf(m.ReactivationTrigger), LicenseServerID: m.LicenseServerID.ValueString(), ProductID: m.ProductID.ValueString(),
+		DiscoveryScope: m.DiscoveryScope.ValueString(), Group: m.Group.ValueBool()}
 }
 
 // isActivated: the server was activated when last read.
