@@ -70,7 +70,6 @@ func PastIDWarning(host, attr, productID string) Problem {
 		"The Microsoft Clearinghouse may not accept an ID it issued before: if apply fails with invalid_code, get a new license server ID for product ID %s "+
 		"on the Clearinghouse web site (https://activate.microsoft.com) or by telephone, and %s. Or activate it over the Internet with method = \"automatic\".",
 		host, attr, productID, fix)}
-
 }
 
 // DeactivationWarning says, at plan time, what activated = false does: on

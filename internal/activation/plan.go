@@ -115,7 +115,6 @@ func TriggerProblem(prior rds.Value) Problem {
 	}
 	return Problem{Attr: "reactivation_trigger", Summary: "Reactivation of a license server that stays deactivated", Detail: "reactivation_trigger changed while activated = false: a license server that is not activated cannot be reactivated, and this plan leaves it deactivated. " +
 		"Set activated = true (apply then activates the server, which gives it a new certificate, and records the new reactivation_trigger), or change reactivation_trigger back to " + back + "."}
-
 }
 
 // hints are what to do for the failures of the activation's operations
@@ -133,13 +132,11 @@ func Hint(err error) string { return hints[winrmclient.KindOf(err)] }
 func StaysActivated(host string) Problem {
 	return Problem{Summary: "License server on " + host + " stays activated", Detail: fmt.Sprintf("Destroying rdslicensing_server_activation only removed it from the state: the license server on %s stays activated with the Microsoft Clearinghouse, with its contact details, discovery scope and group membership. "+
 		"To deactivate it, set deactivate_on_destroy = true and apply before destroying (or activated = false to deactivate it and keep the resource), or use RD Licensing Manager (right-click the server, Advanced, Deactivate Server).", host)}
-
 }
 
 // NothingToDeactivate: the role is gone, and with it the license server.
 func NothingToDeactivate(host string) Problem {
 	return Problem{Summary: "Nothing to deactivate on " + host, Detail: "RD Licensing is no longer installed on " + host + ", so there is no license server to deactivate. If it was activated, the Microsoft Clearinghouse still counts that activation."}
-
 }
 
 // DestroyInstead is what to do when deactivating on destroy fails.
@@ -149,5 +146,4 @@ const DestroyInstead = "To remove the resource without deactivating the server, 
 func NothingToImport(host string, status int) Problem {
 	return Problem{Summary: "License server on " + host + " is not activated", Detail: fmt.Sprintf("The license server on %s is not activated (activation status %s), so there is no activation to import. Remove the import and apply the configuration instead: creating rdslicensing_server_activation activates the server.",
 		host, StatusName(status))}
-
 }

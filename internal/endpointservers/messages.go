@@ -55,7 +55,6 @@ func PlanWarnings(host string, g Goal, cur rds.LicenseServerSecurity, ch Change)
 func NotInDomain(host, workgroup string) Finding {
 	return Finding{Attr: "members", Summary: "The license server " + host + " is not in a domain", Detail: fmt.Sprintf("The license server on %s is in workgroup %s: the policy \"License server security group\" works only in a domain, and only domain computer accounts can be added to RDS Endpoint Servers. "+
 		"Remove members (and leave enabled = false), or join the server to a domain first.", host, workgroup)}
-
 }
 
 // MemberProblems check the configured member names offline: each well

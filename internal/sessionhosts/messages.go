@@ -24,7 +24,6 @@ func RestartWarning(host string, sure bool, why string) Message {
 		"this disconnects every user of %s (their sessions stay, and they reconnect). Apply when that is acceptable, "+
 		"or set restart_service = false to leave the restart to you: the session host then uses the new settings after its next restart of the service or the server.",
 		why, host, host)}
-
 }
 
 // Override is what Group Policy overrides of a wmi resource's settings,
@@ -53,10 +52,8 @@ func OverrideWarning(host string, o Override) (Message, bool) {
 		return Message{}, false
 	}
 	return Message{Summary: "Group Policy overrides this resource on " + host, Detail: fmt.Sprintf("Group Policy sets %s on %s, and a policy value wins over the session host's own setting, which this resource manages through WMI: its settings are not in effect. "+
-			"Remove the policy setting (gpedit.msc: %s, or the domain GPO that sets it), or manage the policy values with method = \"group_policy\".",
-			strings.Join(parts, " and "), host, PolicyGUIPath)},
-
-		true
+		"Remove the policy setting (gpedit.msc: %s, or the domain GPO that sets it), or manage the policy values with method = \"group_policy\".",
+		strings.Join(parts, " and "), host, PolicyGUIPath)}, true
 }
 
 // WorkgroupPerUser warns of per-user licensing (mode, the LicensingType
@@ -65,8 +62,7 @@ func WorkgroupPerUser(mode int, sh rds.SessionHost) (Message, bool) {
 	if mode != 4 || sh.PartOfDomain {
 		return Message{}, false
 	}
-	return Message{Summary: "Per-user licensing on a workgroup session host", Detail: fmt.Sprintf("%s is not in a domain. Per User CALs are assigned to Active Directory users and cannot be tracked without a domain: Microsoft supports only per-device licensing on workgroup session hosts. Use licensing_mode = \"per_device\" unless %s joins a domain.", sh.ComputerName, sh.ComputerName)},
-		true
+	return Message{Summary: "Per-user licensing on a workgroup session host", Detail: fmt.Sprintf("%s is not in a domain. Per User CALs are assigned to Active Directory users and cannot be tracked without a domain: Microsoft supports only per-device licensing on workgroup session hosts. Use licensing_mode = \"per_device\" unless %s joins a domain.", sh.ComputerName, sh.ComputerName)}, true
 }
 
 // ConnectivityWarnings warn of each checked license server the session
@@ -92,7 +88,6 @@ func ConnectivityWarnings(sh rds.SessionHost) []Message {
 // configured.
 func NothingToImport(host string, sh rds.SessionHost) Message {
 	return Message{Summary: "Nothing to import on " + host, Detail: fmt.Sprintf("Remote Desktop licensing is not configured on %s: neither the policy values (%s\\LicensingMode, LicenseServers) nor the session host's own setting (WMI) set a licensing mode or license servers. Create the resource instead of importing it.", sh.ComputerName, PolicyKey)}
-
 }
 
 // DomainGPOOverrides warns a method = "group_policy" resource that a domain
@@ -110,7 +105,5 @@ func DomainGPOOverrides(host string, sh rds.SessionHost) (Message, bool) {
 		return Message{}, false
 	}
 	return Message{Summary: "A domain GPO sets the licensing of " + host, Detail: fmt.Sprintf("The session host's Resultant Set of Policy shows that a domain GPO sets %s on %s. Domain GPOs apply after local policy, so they win, and each policy refresh writes their values over the local ones this resource writes. "+
-			"Manage the setting in the GPO (rdslicensing_domain_licensing_policy), or remove this resource.", strings.Join(parts, " and "), host)},
-
-		true
+		"Manage the setting in the GPO (rdslicensing_domain_licensing_policy), or remove this resource.", strings.Join(parts, " and "), host)}, true
 }

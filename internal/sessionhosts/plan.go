@@ -57,6 +57,5 @@ func NoSessionHostRole(host string, sh rds.SessionHost) (Message, bool) {
 	if sh.RDSHInstalled {
 		return Message{}, false
 	}
-	return Message{Summary: "No RD Session Host role on " + host, Detail: fmt.Sprintf("The RD Session Host role service (RDS-RD-Server) is not installed on %s, or waits for a restart to finish installing. The licensing settings stay, but they only matter on a session host: install the role service, or remove this resource.", sh.ComputerName)},
-		true
+	return Message{Summary: "No RD Session Host role on " + host, Detail: fmt.Sprintf("The RD Session Host role service (RDS-RD-Server) is not installed on %s, or waits for a restart to finish installing. The licensing settings stay, but they only matter on a session host: install the role service, or remove this resource.", sh.ComputerName)}, true
 }
