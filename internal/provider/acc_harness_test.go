@@ -6,6 +6,7 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -45,15 +46,51 @@ func newAccEnv(t *testing.T, hosts ...winsim.HostState) *accEnv {
 	for i := range hosts {
 		hosts[i].Realism = winsim.FastTiming
 	}
-	sim, err := winsim.New(winsim.Scenario{Hosts: hosts, Clearinghouse: winsim.ClearinghouseState{Reachable: true}})
+	sim, err := winsim.NewWithOptions(winsim.Scenario{Hosts: hosts, Clearinghouse: winsim.ClearinghouseState{Reachable: true}}, winsim.Options{BaseAddress: fleetBase()})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := sim.Start(winsim.ServeOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = sim.Close() })
+	t.Cleanup(func() {
+		if t.Failed() {
+			logHostHistory(t, sim)
+		}
+		_ = sim.Close()
+	})
 	return &accEnv{t: t, Sim: sim}
+}
+
+// fleets counts the fleets this test process started.
+var fleets atomic.Int64
+
+// fleetBase is a base address of its own for each test's fleet, four /24s
+// apart (127.100.0.1, 127.100.4.1, ...): a port that a restarting host of
+// one test frees, and another test's fleet then takes, is never reached
+// under an address of the first test, so no test talks to another's hosts.
+func fleetBase() string {
+	b := 4 * (fleets.Add(1) - 1)
+	return fmt.Sprintf("127.%d.%d.1", 100+b/256, b%256)
+}
+
+// logHostHistory writes, for a failed test, what each simulated host
+// went through (operations, reboots, faults; not every HTTP request), so
+// that a failure seen once in CI can be read afterwards.
+func logHostHistory(t *testing.T, sim *winsim.Sim) {
+	t.Helper()
+	_, port := sim.Ports()
+	for _, h := range sim.Hosts() {
+		st := h.State()
+		var b strings.Builder
+		for _, l := range h.Log(0) {
+			if l.Event == "http" && l.Status < 400 {
+				continue
+			}
+			fmt.Fprintf(&b, "\n  %s %-9s %s %s %s %s", l.Time.Format("15:04:05.000"), l.Event, l.Operation, l.Outcome, l.Action, l.Detail)
+		}
+		t.Logf("winsim host %s (%s, HTTPS port %d): %s", st.Name, st.Address, port, b.String())
+	}
 }
 
 // Host is the simulated host of that name.

@@ -9,10 +9,10 @@ import (
 // startTestSim starts two license servers, LS01 and LS02.
 func startTestSim(t *testing.T) *winsim.Sim {
 	t.Helper()
-	sim, err := winsim.New(winsim.Scenario{
+	sim, err := winsim.NewWithOptions(winsim.Scenario{
 		Hosts:         []winsim.HostState{winsim.NewLicenseServerHost("LS01", "2022", ""), winsim.NewLicenseServerHost("LS02", "2022", "")},
 		Clearinghouse: winsim.ClearinghouseState{Reachable: true},
-	})
+	}, winsim.Options{BaseAddress: fleetBase()})
 	if err != nil {
 		t.Fatal(err)
 	}
