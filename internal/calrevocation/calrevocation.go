@@ -11,6 +11,7 @@ import (
 
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/keypacks"
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/rds"
+	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/winrmclient"
 )
 
 // License statuses of Win32_TSIssuedLicense.
@@ -104,4 +105,26 @@ func LimitProblems(host string, selected []rds.IssuedLicense, room map[int]int64
 func Describe(l rds.IssuedLicense) string {
 	return fmt.Sprintf("%s: license %d of key pack %d (Windows Server %s %s, expires %s)", l.IssuedToComputer, l.LicenseID, l.KeyPackID,
 		keypacks.ReleaseName(l.ProductVersionID), l.CALType, l.ExpirationDate)
+}
+
+// NothingToRevoke warns of the devices (missing, from Select) that hold
+// no permanent per-device CAL on host.
+func NothingToRevoke(host string, missing []string) (Problem, bool) {
+	if len(missing) == 0 {
+		return Problem{}, false
+	}
+	names := strings.Join(missing, ", ")
+	return Problem{Attr: "devices", Summary: "No per-device CAL to revoke for " + names,
+		Detail: "The license server on " + host + " has issued no permanent per-device CAL to " + names + " (a temporary CAL expires on its own, and a revoked one is gone): nothing is revoked for them. Check the names against RD Licensing Manager's list of issued CALs."}, true
+}
+
+// RevokeFailure is what a failed revoke_licenses says: what to do at
+// Windows' limit, and that what was revoked before the failure stays so.
+func RevokeFailure(host string, err error) rds.Failure {
+	f := rds.Failure{Summary: "Cannot revoke the CALs on " + host, Err: err,
+		Note: "The CALs revoked before the failure stay revoked; the next plan lists only those still issued."}
+	if winrmclient.KindOf(err) == rds.KindRevokeLimit {
+		f.Hints = []string{"Windows revokes at most 20% of a version's installed per-device CALs at a time: apply again after the date it names, with fewer devices."}
+	}
+	return f
 }

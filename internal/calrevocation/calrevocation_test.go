@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/rds"
+	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/winrmclient"
 )
 
 func issued(id, pack int64, version int, device string, status int) rds.IssuedLicense {
@@ -53,5 +54,19 @@ func TestRoomAndLimit(t *testing.T) {
 func TestDescribe(t *testing.T) {
 	if got := Describe(issued(3, 2, 7, "PC03", 2)); got != "PC03: license 3 of key pack 2 (Windows Server 2022 RDS Per Device CAL, expires 2027-01-01T00:00:00Z)" {
 		t.Fatalf("Describe = %q", got)
+	}
+}
+
+func TestNothingToRevokeAndRevokeFailure(t *testing.T) {
+	if _, ok := NothingToRevoke("ls01", nil); ok {
+		t.Error("warned with every device holding a CAL")
+	}
+	if w, ok := NothingToRevoke("ls01", []string{"PC1", "PC2"}); !ok || w.Attr != "devices" || !strings.Contains(w.Summary, "PC1, PC2") {
+		t.Errorf("NothingToRevoke = %+v, %v", w, ok)
+	}
+	limit := RevokeFailure("ls01", &winrmclient.Error{Kind: rds.KindRevokeLimit})
+	other := RevokeFailure("ls01", &winrmclient.Error{Kind: winrmclient.KindTransport})
+	if len(limit.Hints) != 1 || !strings.Contains(limit.Hints[0], "20%") || len(other.Hints) != 0 || !strings.Contains(other.Note, "stay revoked") {
+		t.Errorf("RevokeFailure: %+v / %+v", limit, other)
 	}
 }

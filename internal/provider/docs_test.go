@@ -243,7 +243,7 @@ func diagnosticFiles(t *testing.T) []*ast.File {
 	t.Helper()
 	fset := token.NewFileSet()
 	var files []*ast.File
-	for _, pkg := range []string{"provider", "keypacks", "licensecodes", "activation", "sessionhosts", "endpointservers", "calrevocation"} {
+	for _, pkg := range []string{"provider", "keypacks", "licensecodes", "activation", "sessionhosts", "endpointservers", "calrevocation", "grouppolicy"} {
 		names, err := filepath.Glob(filepath.Join(repoRoot(), "internal", pkg, "*.go"))
 		if err != nil {
 			t.Fatal(err)

@@ -41,9 +41,8 @@ func (v codeValidator) ValidateString(_ context.Context, req validator.StringReq
 }
 
 // codeRequiresReplace replaces the resource (a key pack) when a code
-// changes; not when
-// it is first recorded (after import, or when leaving the _wo form), nor
-// when only its hyphens, spaces or case change.
+// changes; not when it is first recorded (after import, or when leaving
+// the _wo form), nor when only its hyphens, spaces or case change.
 func codeRequiresReplace() planmodifier.String {
 	return stringplanmodifier.RequiresReplaceIf(func(_ context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
 		resp.RequiresReplace = !req.StateValue.IsNull() && (req.PlanValue.IsUnknown() ||

@@ -3,13 +3,11 @@ package provider
 import (
 	"context"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -213,12 +211,7 @@ func (r *calRevocationResource) revoke(ctx context.Context, host string, timeout
 	}
 	res, err := rds.RevokeLicenses.Run(ctx, r.provider, host, rds.RevokeInput{Licenses: refs})
 	if err != nil {
-		hint := ""
-		if isKind(err, rds.KindRevokeLimit) {
-			hint = "Windows revokes at most 20% of a version's installed per-device CALs at a time: apply again after the date it names, with fewer devices."
-		}
-		diags.AddError("Cannot revoke the CALs on "+host, opErrorDetail(err, hint)+
-			"\n\nThe CALs revoked before the failure stay revoked; the next plan lists only those still issued.")
+		addFailures(diags, calrevocation.RevokeFailure(host, err))
 		return false
 	}
 	m.RevokableCALs = types.Int64Value(res.RevokableCals)
@@ -237,9 +230,8 @@ func (r *calRevocationResource) choose(ctx context.Context, host string, devices
 		return nil, err
 	}
 	selected, missing := calrevocation.Select(devices, issued.Licenses)
-	if len(missing) > 0 {
-		diags.AddAttributeWarning(path.Root("devices"), "No per-device CAL to revoke for "+strings.Join(missing, ", "),
-			"The license server on "+host+" has issued no permanent per-device CAL to "+strings.Join(missing, ", ")+" (a temporary CAL expires on its own, and a revoked one is gone): nothing is revoked for them. Check the names against RD Licensing Manager's list of issued CALs.")
+	if w, ok := calrevocation.NothingToRevoke(host, missing); ok {
+		addWarnings(diags, w)
 	}
 	addErrors(diags, calrevocation.LimitProblems(host, selected, calrevocation.Room(packs.KeyPacks, issued.Licenses))...)
 	return selected, nil

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"slices"
 	"strings"
 	"time"
 
@@ -22,10 +21,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/grouppolicy"
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/rds"
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/servernames"
 	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/sessionhosts"
-	"github.com/rdslicensing/terraform-provider-rdslicensing/internal/winrmclient"
 )
 
 // Ensure the resource satisfies the framework's interfaces.
@@ -119,13 +118,7 @@ func (r *domainPolicyResource) ValidateConfig(ctx context.Context, req resource.
 	if resp.Diagnostics.HasError() || !ok {
 		return
 	}
-	for _, t := range targets {
-		upper := strings.ToUpper(t)
-		if !strings.Contains(upper, "DC=") || (!strings.HasPrefix(upper, "OU=") && !strings.HasPrefix(upper, "DC=")) {
-			resp.Diagnostics.AddAttributeError(path.Root("links"), "Invalid link target",
-				"links: "+servernames.Quote(t)+" is not the distinguished name of an OU or a domain: write it as OU=SessionHosts,DC=contoso,DC=com (Group Policy Management shows it on the OU's Details), or DC=contoso,DC=com for the whole domain.")
-		}
-	}
+	addErrors(&resp.Diagnostics, grouppolicy.TargetProblems(targets)...)
 }
 
 // ModifyPlan says what a destroy does to the session hosts: at their next
@@ -139,18 +132,8 @@ func (r *domainPolicyResource) ModifyPlan(ctx context.Context, req resource.Modi
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	what := "takes the licensing settings out of the GPO " + st.GPOName.ValueString()
-	if st.CreatedGPO.ValueBool() && st.DeleteGPOOnDestroy.ValueBool() {
-		what = "deletes the GPO " + st.GPOName.ValueString()
-	}
 	links, _ := setStrings(st.Links)
-	where := "the session hosts the GPO applies to"
-	if len(links) > 0 {
-		where = "the session hosts of " + strings.Join(links, ", ") + " (the links this resource made go too)"
-	}
-	resp.Diagnostics.AddWarning("Destroy removes the domain licensing policy "+st.GPOName.ValueString(),
-		"Destroy "+what+". At their next policy refresh "+where+" lose its licensing mode and license servers, and fall back to their local settings or to none: "+
-			"without them, once their grace period is over, users are refused. Configure them another way first (another GPO, or rdslicensing_session_host_policy).")
+	addWarnings(&resp.Diagnostics, grouppolicy.DestroyWarning(st.GPOName.ValueString(), st.CreatedGPO.ValueBool() && st.DeleteGPOOnDestroy.ValueBool(), links))
 }
 
 // Create sets the GPO's values and links.
@@ -294,11 +277,7 @@ func (r *domainPolicyResource) write(ctx context.Context, host string, m, prior 
 	}
 	if prior != nil {
 		before, _ := setStrings(prior.Links)
-		for _, t := range before {
-			if !slices.ContainsFunc(links, func(l string) bool { return strings.EqualFold(l, t) }) {
-				in.Unlink = append(in.Unlink, t)
-			}
-		}
+		in.Unlink = grouppolicy.Unlinked(before, links)
 	}
 	res, err := rds.SetGPOLicensing.Run(ctx, r.provider, host, in)
 	if err != nil {
@@ -308,16 +287,9 @@ func (r *domainPolicyResource) write(ctx context.Context, host string, m, prior 
 	return res, true
 }
 
-// domainPolicyError explains a failed write.
+// domainPolicyError explains a failed write (grouppolicy.Hint).
 func domainPolicyError(diags *diag.Diagnostics, summary string, err error) {
-	hint := ""
-	switch {
-	case isKind(err, winrmclient.KindNotSupported):
-		hint = "Set host to a domain controller, or install Group Policy Management on a member server (Install-WindowsFeature GPMC)."
-	case isKind(err, winrmclient.KindAccessDenied):
-		hint = "Editing and linking GPOs needs a domain account with those rights (Group Policy Creator Owners, or delegated in Group Policy Management): use such an account for this host (a provider alias)."
-	}
-	diags.AddError(summary, opErrorDetail(err, hint))
+	addFailures(diags, rds.Failure{Summary: summary, Err: err, Hints: []string{grouppolicy.Hint(err)}})
 }
 
 // domainPolicyModel is the resource's data.
