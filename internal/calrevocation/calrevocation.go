@@ -32,15 +32,20 @@ func DeviceName(s string) string {
 }
 
 // Select picks the active (permanent) per-device CALs issued to devices,
-// in the order Windows lists them; missing are the devices that hold
-// none (a temporary CAL is not revoked: it expires on its own).
+// by key pack and license ID, each once (a device may be named twice, as
+// PC01 and pc01.contoso.com); missing are the devices that hold none (a
+// temporary CAL is not revoked: it expires on its own).
 func Select(devices []string, licenses []rds.IssuedLicense) (selected []rds.IssuedLicense, missing []string) {
+	seen := map[string]bool{}
 	for _, d := range devices {
 		found := false
 		for _, l := range licenses {
 			if l.LicenseStatus == statusActive && DeviceName(l.IssuedToComputer) == DeviceName(d) {
-				selected = append(selected, l)
 				found = true
+				if key := fmt.Sprint(l.KeyPackID, "/", l.LicenseID); !seen[key] {
+					seen[key] = true
+					selected = append(selected, l)
+				}
 			}
 		}
 		if !found {

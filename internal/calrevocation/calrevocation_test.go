@@ -70,3 +70,12 @@ func TestNothingToRevokeAndRevokeFailure(t *testing.T) {
 		t.Errorf("RevokeFailure: %+v / %+v", limit, other)
 	}
 }
+
+// A device named twice (short name and FQDN) gives its CAL back once.
+func TestSelectTakesEachCALOnce(t *testing.T) {
+	licenses := []rds.IssuedLicense{{KeyPackID: 3, LicenseID: 7, IssuedToComputer: "PC01", LicenseStatus: statusActive}}
+	selected, missing := Select([]string{"PC01", "pc01.contoso.com"}, licenses)
+	if len(selected) != 1 || len(missing) != 0 {
+		t.Errorf("Select = %+v, missing %v", selected, missing)
+	}
+}

@@ -21,7 +21,7 @@ const (
 	SeverityInfo    = "info"
 )
 
-// finding is one thing the diagnosis found.
+// Finding is one thing the diagnosis found.
 type Finding struct {
 	Severity      string
 	Code          string
@@ -30,7 +30,7 @@ type Finding struct {
 	LicenseServer string
 }
 
-// inspectedServer is a license server in effect on the session host.
+// Server is a license server in effect on the session host.
 type Server struct {
 	Name string
 	// Connectivity is GetTStoLSConnectivityStatus; -1 when not known.
@@ -46,7 +46,7 @@ type Server struct {
 	KeyPacks     []rds.KeyPack
 }
 
-// diagnosisInput is everything the diagnosis looks at.
+// Input is everything the diagnosis looks at.
 type Input struct {
 	Host             string
 	SessionHost      rds.SessionHost
@@ -55,7 +55,7 @@ type Input struct {
 	GraceWarningDays int64
 }
 
-// diagnose returns the findings, errors first: the session host's
+// Diagnose returns the findings, errors first: the session host's
 // settings, its license server list, each license server, the CALs they
 // hold, and the grace period when licensing does not work.
 func Diagnose(in Input) []Finding {
@@ -312,7 +312,7 @@ func sortFindings(f []Finding) []Finding {
 	return f
 }
 
-// healthy: no finding is an error.
+// Healthy: no finding is an error.
 func Healthy(f []Finding) bool {
 	for _, x := range f {
 		if x.Severity == SeverityError {
